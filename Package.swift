@@ -59,17 +59,14 @@ let package = Package(
         ]),
 
         // Test helpers: a real nats-server on a free port, a webhook sink.
-        .target(name: "TockTestSupport", dependencies: [
-            "TockNATS",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ], path: "Tests/TockTestSupport"),
+        .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ]
 )
