@@ -1,0 +1,36 @@
+import Dispatch
+
+/// Serializes all access to one `Database` on a dedicated dispatch queue, so SQLite's blocking I/O
+/// (fsync at commit) never runs on Swift's cooperative thread pool.
+///
+/// Invariant that makes `@unchecked Sendable` sound: `database` is touched only inside blocks running on
+/// `queue`, which is serial.
+public final class DatabaseQueue: @unchecked Sendable {
+    private let database: Database
+    private let queue: DispatchQueue
+
+    public init(path: String, synchronous: Database.Synchronous = .full) throws {
+        self.database = try Database(path: path, synchronous: synchronous)
+        self.queue = DispatchQueue(label: "tock.sqlite")
+    }
+
+    /// Runs `body` on the database's queue.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body(self.database) })
+            }
+        }
+    }
+
+    /// Runs `body` inside one transaction on the database's queue. With `synchronous = FULL` the commit
+    /// is fsynced before this returns.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await read { database in try database.transaction { try body(database) } }
+    }
+
+    /// Synchronous access for start-up and tests, before any concurrent use begins.
+    public func syncWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.sync { try database.transaction { try body(database) } }
+    }
+}

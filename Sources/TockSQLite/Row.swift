@@ -1,0 +1,30 @@
+import CSQLite
+
+/// The current row of a running statement. Valid only inside the closure that receives it:
+/// SQLite reuses the row's memory on the next step.
+public struct Row {
+    let handle: OpaquePointer
+
+    public func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(handle, column) == SQLITE_NULL
+    }
+
+    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func int(_ column: Int32) -> Int { Int(int64(column)) }
+    public func uint64(_ column: Int32) -> UInt64 { UInt64(bitPattern: int64(column)) }
+
+    public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+
+    public func text(_ column: Int32) -> String {
+        guard let c = sqlite3_column_text(handle, column) else { return "" }
+        return String(cString: c)
+    }
+
+    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+
+    public func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let base = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base, count: count))
+    }
+}
