@@ -1,0 +1,62 @@
+import TockProto
+
+extension JobRun {
+    /// The `tock.v1.JobRun` protobuf encoding.
+    ///
+    /// Strings travel as C strings through protobuf-c: a string containing
+    /// U+0000 is cut at its first NUL.
+    public func encoded() -> [UInt8] {
+        ProtobufCCodec.encode(
+            build: { proto(in: $0) },
+            size: tock__v1__job_run__get_packed_size,
+            pack: tock__v1__job_run__pack
+        )
+    }
+
+    /// Decodes a `tock.v1.JobRun`. A missing target or an unspecified/unknown
+    /// priority is `WireError.missingField`.
+    public init(decoding bytes: [UInt8]) throws(WireError) {
+        self = try ProtobufCCodec.decode(
+            bytes,
+            message: "JobRun",
+            unpack: tock__v1__job_run__unpack,
+            free: tock__v1__job_run__free_unpacked
+        ) { (message) throws(WireError) in try JobRun(proto: message) }
+    }
+
+    init(proto: UnsafePointer<Tock__V1__JobRun>) throws(WireError) {
+        let message = proto.pointee
+        self.init(
+            jobID: try CReading.string(message.job_id, field: "JobRun.job_id"),
+            run: message.run,
+            shard: message.shard,
+            priority: try Priority(proto: message.priority, field: "JobRun.priority"),
+            target: try CReading.required(message.target, field: "JobRun.target") {
+                (target) throws(WireError) in try HTTPTarget(proto: target)
+            },
+            timeoutMs: message.timeout_ms,
+            maxAttempts: message.max_attempts,
+            idempotencyKey: try CReading.string(message.idempotency_key, field: "JobRun.idempotency_key"),
+            dueAtNs: message.due_at_ns,
+            publishedAtNs: message.published_at_ns,
+            traceID: try CReading.string(message.trace_id, field: "JobRun.trace_id")
+        )
+    }
+
+    func proto(in arena: CArena) -> UnsafeMutablePointer<Tock__V1__JobRun> {
+        arena.message(Tock__V1__JobRun.self) { message in
+            tock__v1__job_run__init(message)
+            message.pointee.job_id = arena.string(jobID)
+            message.pointee.run = run
+            message.pointee.shard = shard
+            message.pointee.priority = priority.proto
+            message.pointee.target = target.proto(in: arena)
+            message.pointee.timeout_ms = timeoutMs
+            message.pointee.max_attempts = maxAttempts
+            message.pointee.idempotency_key = arena.string(idempotencyKey)
+            message.pointee.due_at_ns = dueAtNs
+            message.pointee.published_at_ns = publishedAtNs
+            message.pointee.trace_id = arena.string(traceID)
+        }
+    }
+}

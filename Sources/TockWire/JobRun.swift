@@ -1,0 +1,48 @@
+/// One run of a job, published by the shard leader to `tock.jobs.<priority>.<shard>`
+/// and executed by whichever executor fetches it.
+///
+/// `jobID` + `run` identify the run everywhere (`Nats-Msg-Id: <jobID>/<run>`), so a
+/// republish after a leader change is deduplicated by JetStream.
+public struct JobRun: Equatable, Sendable {
+    public var jobID: String
+    /// 1 for a one-off job; counts up for each run of a recurring job.
+    public var run: UInt32
+    public var shard: UInt32
+    public var priority: Priority
+    public var target: HTTPTarget
+    public var timeoutMs: UInt32
+    public var maxAttempts: UInt32
+    /// "" when none. Sent to the webhook so receivers can deduplicate.
+    public var idempotencyKey: String
+    /// Nanoseconds since the Unix epoch.
+    public var dueAtNs: Int64
+    /// Nanoseconds since the Unix epoch, stamped by the publishing leader.
+    public var publishedAtNs: Int64
+    public var traceID: String
+
+    public init(
+        jobID: String,
+        run: UInt32,
+        shard: UInt32,
+        priority: Priority,
+        target: HTTPTarget,
+        timeoutMs: UInt32,
+        maxAttempts: UInt32,
+        idempotencyKey: String,
+        dueAtNs: Int64,
+        publishedAtNs: Int64,
+        traceID: String
+    ) {
+        self.jobID = jobID
+        self.run = run
+        self.shard = shard
+        self.priority = priority
+        self.target = target
+        self.timeoutMs = timeoutMs
+        self.maxAttempts = maxAttempts
+        self.idempotencyKey = idempotencyKey
+        self.dueAtNs = dueAtNs
+        self.publishedAtNs = publishedAtNs
+        self.traceID = traceID
+    }
+}

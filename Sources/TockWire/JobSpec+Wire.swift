@@ -1,0 +1,54 @@
+import TockProto
+
+extension JobSpec {
+    /// The `tock.v1.JobSpec` protobuf encoding (also what a protobuf submit carries).
+    ///
+    /// Strings travel as C strings through protobuf-c: a string containing
+    /// U+0000 is cut at its first NUL.
+    public func encoded() -> [UInt8] {
+        ProtobufCCodec.encode(
+            build: { proto(in: $0) },
+            size: tock__v1__job_spec__get_packed_size,
+            pack: tock__v1__job_spec__pack
+        )
+    }
+
+    /// Decodes a `tock.v1.JobSpec`. A missing target or an unspecified/unknown
+    /// priority is `WireError.missingField`.
+    public init(decoding bytes: [UInt8]) throws(WireError) {
+        self = try ProtobufCCodec.decode(
+            bytes,
+            message: "JobSpec",
+            unpack: tock__v1__job_spec__unpack,
+            free: tock__v1__job_spec__free_unpacked
+        ) { (message) throws(WireError) in try JobSpec(proto: message) }
+    }
+
+    init(proto: UnsafePointer<Tock__V1__JobSpec>) throws(WireError) {
+        let message = proto.pointee
+        self.init(
+            id: try CReading.string(message.id, field: "JobSpec.id"),
+            priority: try Priority(proto: message.priority, field: "JobSpec.priority"),
+            target: try CReading.required(message.target, field: "JobSpec.target") {
+                (target) throws(WireError) in try HTTPTarget(proto: target)
+            },
+            timeoutMs: message.timeout_ms,
+            maxAttempts: message.max_attempts,
+            idempotencyKey: try CReading.string(message.idempotency_key, field: "JobSpec.idempotency_key"),
+            dueAtNs: message.due_at_ns
+        )
+    }
+
+    func proto(in arena: CArena) -> UnsafeMutablePointer<Tock__V1__JobSpec> {
+        arena.message(Tock__V1__JobSpec.self) { message in
+            tock__v1__job_spec__init(message)
+            message.pointee.id = arena.string(id)
+            message.pointee.priority = priority.proto
+            message.pointee.target = target.proto(in: arena)
+            message.pointee.timeout_ms = timeoutMs
+            message.pointee.max_attempts = maxAttempts
+            message.pointee.idempotency_key = arena.string(idempotencyKey)
+            message.pointee.due_at_ns = dueAtNs
+        }
+    }
+}

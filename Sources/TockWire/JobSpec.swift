@@ -1,0 +1,31 @@
+/// What a client submits and what a create command stores: a job before the
+/// shard has assigned runs to it.
+public struct JobSpec: Equatable, Sendable {
+    public var id: String
+    public var priority: Priority
+    public var target: HTTPTarget
+    public var timeoutMs: UInt32
+    public var maxAttempts: UInt32
+    /// "" when none. When set, the shard is chosen by hashing it (DESIGN.md, "Sharding").
+    public var idempotencyKey: String
+    /// Nanoseconds since the Unix epoch.
+    public var dueAtNs: Int64
+
+    public init(
+        id: String,
+        priority: Priority,
+        target: HTTPTarget,
+        timeoutMs: UInt32,
+        maxAttempts: UInt32,
+        idempotencyKey: String,
+        dueAtNs: Int64
+    ) {
+        self.id = id
+        self.priority = priority
+        self.target = target
+        self.timeoutMs = timeoutMs
+        self.maxAttempts = maxAttempts
+        self.idempotencyKey = idempotencyKey
+        self.dueAtNs = dueAtNs
+    }
+}

@@ -1,0 +1,18 @@
+/// A run the leader published and JetStream acknowledged; a batch of these is
+/// committed as one `ShardCommand.markPublished` entry.
+public struct PublishedRun: Equatable, Sendable {
+    public var jobID: String
+    public var run: UInt32
+    /// `TOCK_JOBS` sequence from the PubAck: later tells a run that is waiting in
+    /// the stream from one that was lost (DESIGN.md, invariant 5).
+    public var streamSequence: UInt64
+    /// Nanoseconds since the Unix epoch.
+    public var publishedAtNs: Int64
+
+    public init(jobID: String, run: UInt32, streamSequence: UInt64, publishedAtNs: Int64) {
+        self.jobID = jobID
+        self.run = run
+        self.streamSequence = streamSequence
+        self.publishedAtNs = publishedAtNs
+    }
+}

@@ -1,0 +1,112 @@
+import TockProto
+
+extension ShardCommand {
+    /// The `tock.v1.ShardCommand` protobuf encoding, stored as a Raft log entry.
+    ///
+    /// Strings travel as C strings through protobuf-c: a string containing
+    /// U+0000 is cut at its first NUL.
+    public func encoded() -> [UInt8] {
+        ProtobufCCodec.encode(
+            build: { proto(in: $0) },
+            size: tock__v1__shard_command__get_packed_size,
+            pack: tock__v1__shard_command__pack
+        )
+    }
+
+    /// Decodes a `tock.v1.ShardCommand`. No oneof case set — including a command
+    /// kind added by a newer schema, which protobuf-c keeps as an unknown field —
+    /// is `WireError.missingField("ShardCommand.command")`.
+    public init(decoding bytes: [UInt8]) throws(WireError) {
+        self = try ProtobufCCodec.decode(
+            bytes,
+            message: "ShardCommand",
+            unpack: tock__v1__shard_command__unpack,
+            free: tock__v1__shard_command__free_unpacked
+        ) { (message) throws(WireError) in try ShardCommand(proto: message) }
+    }
+
+    init(proto: UnsafePointer<Tock__V1__ShardCommand>) throws(WireError) {
+        let message = proto.pointee
+        switch message.command_case {
+        case TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB:
+            self = try CReading.required(message.create_job, field: "ShardCommand.create_job") {
+                (create) throws(WireError) in
+                .createJob(
+                    try CReading.required(create.pointee.spec, field: "CreateJob.spec") {
+                        (spec) throws(WireError) in try JobSpec(proto: spec)
+                    },
+                    createdAtNs: create.pointee.created_at_ns
+                )
+            }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_CANCEL_JOB:
+            self = try CReading.required(message.cancel_job, field: "ShardCommand.cancel_job") {
+                (cancel) throws(WireError) in
+                .cancelJob(
+                    jobID: try CReading.string(cancel.pointee.job_id, field: "CancelJob.job_id"),
+                    atNs: cancel.pointee.at_ns
+                )
+            }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_MARK_PUBLISHED:
+            self = try CReading.required(message.mark_published, field: "ShardCommand.mark_published") {
+                (mark) throws(WireError) in
+                .markPublished(
+                    try CReading.repeated(mark.pointee.n_runs, mark.pointee.runs, field: "MarkPublished.runs") {
+                        (run) throws(WireError) in try PublishedRun(proto: run)
+                    }
+                )
+            }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_MARK_DONE:
+            self = try CReading.required(message.mark_done, field: "ShardCommand.mark_done") {
+                (mark) throws(WireError) in
+                .markDone(
+                    try CReading.repeated(
+                        mark.pointee.n_completions, mark.pointee.completions, field: "MarkDone.completions"
+                    ) { (completion) throws(WireError) in try Completion(proto: completion) },
+                    atNs: mark.pointee.at_ns
+                )
+            }
+        default:
+            throw .missingField("ShardCommand.command")
+        }
+    }
+
+    func proto(in arena: CArena) -> UnsafeMutablePointer<Tock__V1__ShardCommand> {
+        arena.message(Tock__V1__ShardCommand.self) { message in
+            tock__v1__shard_command__init(message)
+            // A oneof sub-message is written even when all its fields are zero
+            // (e.g. markPublished([])), because its pointer is non-nil; that keeps
+            // the case distinguishable from "no command".
+            switch self {
+            case let .createJob(spec, createdAtNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB
+                message.pointee.create_job = arena.message(Tock__V1__CreateJob.self) { create in
+                    tock__v1__create_job__init(create)
+                    create.pointee.spec = spec.proto(in: arena)
+                    create.pointee.created_at_ns = createdAtNs
+                }
+            case let .cancelJob(jobID, atNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CANCEL_JOB
+                message.pointee.cancel_job = arena.message(Tock__V1__CancelJob.self) { cancel in
+                    tock__v1__cancel_job__init(cancel)
+                    cancel.pointee.job_id = arena.string(jobID)
+                    cancel.pointee.at_ns = atNs
+                }
+            case let .markPublished(runs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_MARK_PUBLISHED
+                message.pointee.mark_published = arena.message(Tock__V1__MarkPublished.self) { mark in
+                    tock__v1__mark_published__init(mark)
+                    mark.pointee.n_runs = runs.count
+                    mark.pointee.runs = arena.pointerArray(runs.map { $0.proto(in: arena) })
+                }
+            case let .markDone(completions, atNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_MARK_DONE
+                message.pointee.mark_done = arena.message(Tock__V1__MarkDone.self) { mark in
+                    tock__v1__mark_done__init(mark)
+                    mark.pointee.n_completions = completions.count
+                    mark.pointee.completions = arena.pointerArray(completions.map { $0.proto(in: arena) })
+                    mark.pointee.at_ns = atNs
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/// The payload of one Raft log entry of a shard. Every replica applies the same
+/// commands in log order, so each case carries every input it needs, times
+/// included, instead of letting replicas read their own clocks.
+public enum ShardCommand: Equatable, Sendable {
+    case createJob(JobSpec, createdAtNs: Int64)
+    case cancelJob(jobID: String, atNs: Int64)
+    /// Batched: one entry per publish round.
+    case markPublished([PublishedRun])
+    /// Batched; applying the same completion twice must be a no-op (DESIGN.md, invariant 4).
+    case markDone([Completion], atNs: Int64)
+}
