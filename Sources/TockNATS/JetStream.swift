@@ -1,0 +1,146 @@
+import CNats
+
+/// A JetStream context: stream/consumer management, pipelined publishing and pull subscriptions.
+///
+/// Keeps its `NATSConnection` alive. Publishing is asynchronous end to end: each `publish` hands
+/// its message to cnats and suspends until that message's PubAck, error or timeout arrives, so
+/// many concurrent callers share one pipelined stream of publishes.
+public final class JetStream: Sendable {
+    public let connection: NATSConnection
+    public let publishTimeout: Duration
+    let context: JetStreamContextHandle
+    private let tracker: PublishTracker
+    private let limiter: AsyncLimiter
+
+    /// Extra time the Swift backstop gives cnats' own MaxWait timer before failing a publish.
+    private static let backstopGrace: Duration = .milliseconds(500)
+
+    init(connection: NATSConnection, publishTimeout: Duration, maxPendingPublishes: Int) throws {
+        guard maxPendingPublishes > 0, publishTimeout > .zero else {
+            throw NATSError.local(NATS_INVALID_ARG, "publishTimeout and maxPendingPublishes must be positive")
+        }
+        var options = jsOptions()
+        try natsCheck(jsOptions_Init(&options), "init JetStream options")
+        // From here on the tracker is registered for callbacks and must be closed on failure.
+        let tracker = PublishTracker()
+        options.PublishAsync.AckHandler = publishAckHandler
+        options.PublishAsync.AckHandlerClosure = UnsafeMutableRawPointer(bitPattern: tracker.token)
+        // No cnats limit: past it js_PublishMsgAsync blocks the calling thread. `limiter` gates instead.
+        options.PublishAsync.MaxPending = 0
+
+        var context: OpaquePointer?
+        do {
+            try connection.withConnection { nc in
+                try natsCheck(natsConnection_JetStream(&context, nc, &options), "create JetStream context")
+            }
+        } catch {
+            tracker.close(reason: NATSError.local(NATS_ILLEGAL_STATE, "JetStream context was not created"))
+            throw error
+        }
+
+        self.connection = connection
+        self.publishTimeout = publishTimeout
+        self.context = JetStreamContextHandle(context!)
+        self.tracker = tracker
+        self.limiter = AsyncLimiter(permits: maxPendingPublishes)
+        PublishTracker.startSweeping(tracker, every: .milliseconds(250))
+    }
+
+    deinit {
+        // Before the context is destroyed (after this body): jsCtx_Destroy frees pending
+        // messages without calling back, and their addresses must not be looked up afterwards.
+        tracker.close(reason: NATSError.local(NATS_CONNECTION_CLOSED, "JetStream context was released"))
+    }
+
+    /// Publishes handed to cnats whose PubAck, error or timeout has not arrived yet.
+    public var pendingPublishes: Int { tracker.pendingCount }
+
+    /// Publishes to JetStream and waits for the PubAck.
+    ///
+    /// Completes within `publishTimeout` (+0.75 s at worst) once admitted; admission waits while
+    /// `maxPendingPublishes` publishes are in flight. A timeout does not mean the message was
+    /// not stored: cnats keeps unsent data in its reconnect buffer and may deliver it after a
+    /// reconnect, so retry with the same `msgID` to let the stream's duplicate window drop it.
+    /// Task cancellation is not observed; the bound above applies instead.
+    public func publish(
+        subject: String,
+        payload: [UInt8],
+        msgID: String?,
+        headers: [String: String] = [:]
+    ) async throws -> PubAck {
+        await limiter.acquire()
+        defer { limiter.release() }
+
+        let message = try Self.makeMessage(subject: subject, payload: payload, msgID: msgID, headers: headers)
+        let deadline = ContinuousClock.now + publishTimeout + Self.backstopGrace
+        return try await withCheckedThrowingContinuation { continuation in
+            // Registered before sending: the PubAck can arrive before js_PublishMsgAsync returns.
+            guard tracker.register(message, continuation, deadline: deadline) else {
+                natsMsg_Destroy(message)
+                return
+            }
+            var options = jsPubOptions()
+            _ = jsPubOptions_Init(&options)  // fails only for NULL
+            options.MaxWait = publishTimeout.cnatsMilliseconds
+            var owned: OpaquePointer? = message
+            let status = js_PublishMsgAsync(context.pointer, &owned, &options)
+            if status != NATS_OK {
+                // cnats did not take the message, so no callback will come for it.
+                let error = NATSError.make(status, operation: "publish to \(subject)")
+                tracker.complete(message, with: .failure(error))
+                natsMsg_Destroy(owned)
+            }
+        }
+    }
+
+    private static func makeMessage(
+        subject: String,
+        payload: [UInt8],
+        msgID: String?,
+        headers: [String: String]
+    ) throws -> OpaquePointer {
+        var message: OpaquePointer?
+        let status = payload.withUnsafeBytes { bytes in
+            natsMsg_Create(&message, subject, nil,
+                           bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        }
+        try natsCheck(status, "create message for \(subject)")
+        do {
+            for (key, value) in headers {
+                try natsCheck(natsMsgHeader_Set(message, key, value), "set header \(key)")
+            }
+            if let msgID {
+                try natsCheck(natsMsgHeader_Set(message, "Nats-Msg-Id", msgID), "set Nats-Msg-Id")
+            }
+        } catch {
+            natsMsg_Destroy(message)
+            throw error
+        }
+        return message!
+    }
+}
+
+/// Owns one `jsCtx*`.
+///
+/// Invariant: the pointer is immutable and destroyed only in `deinit`, when no Swift code can be
+/// calling through it (cnats forbids destroying a context concurrently with calls on it). cnats
+/// locks the context internally for the calls this module makes, and subscriptions retain it.
+final class JetStreamContextHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit {
+        jsCtx_Destroy(pointer)
+    }
+}
+
+extension JetStream {
+    /// Binds to an existing durable pull consumer; never creates or changes it (use
+    /// `ensureConsumer` first). `filter` must match the consumer's filter subject.
+    public func pullSubscribe(stream: String, durable: String, filter: String) throws -> PullSubscription {
+        try PullSubscription(jetStream: self, stream: stream, durable: durable, filter: filter)
+    }
+}

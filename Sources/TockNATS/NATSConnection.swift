@@ -1,0 +1,117 @@
+import CNats
+import Logging
+
+let natsLogger = Logger(label: "tock.nats")
+
+/// A cnats connection that reconnects forever, so a restarted nats-server is picked up again
+/// without the caller doing anything.
+///
+/// While disconnected, plain publishes (including acks) go to cnats' reconnect buffer and are
+/// sent after reconnecting; JetStream publishes still fail after their publish timeout because
+/// their PubAck cannot arrive in time.
+public final class NATSConnection: Sendable {
+    private let handle: ConnectionHandle
+    public let url: String
+
+    private init(handle: ConnectionHandle, url: String) {
+        self.handle = handle
+        self.url = url
+    }
+
+    public static func connect(
+        url: String,
+        name: String = "tock",
+        timeout: Duration = .seconds(2)
+    ) throws -> NATSConnection {
+        var options: OpaquePointer?
+        try natsCheck(natsOptions_Create(&options), "create NATS options")
+        defer { natsOptions_Destroy(options) }
+
+        try natsCheck(natsOptions_SetURL(options, url), "set URL \(url)")
+        try natsCheck(natsOptions_SetName(options, name), "set connection name")
+        try natsCheck(natsOptions_SetTimeout(options, timeout.cnatsMilliseconds), "set connect timeout")
+        try natsCheck(natsOptions_SetAllowReconnect(options, true), "allow reconnect")
+        try natsCheck(natsOptions_SetMaxReconnect(options, -1), "reconnect forever")
+        try natsCheck(natsOptions_SetReconnectWait(options, 250), "set reconnect wait")
+        // Management request/replies would otherwise sit out their full timeout after a disconnect.
+        try natsCheck(natsOptions_SetFailRequestsOnDisconnect(options, true), "fail requests on disconnect")
+        try natsCheck(natsOptions_SetDisconnectedCB(options, onDisconnected, nil), "set disconnected callback")
+        try natsCheck(natsOptions_SetReconnectedCB(options, onReconnected, nil), "set reconnected callback")
+
+        var connection: OpaquePointer?
+        try natsCheck(natsConnection_Connect(&connection, options), "connect to \(url)")
+        return NATSConnection(handle: ConnectionHandle(connection!), url: url)
+    }
+
+    public var isConnected: Bool {
+        handle.withPointer { natsConnection_Status($0) == NATS_CONN_STATUS_CONNECTED } ?? false
+    }
+
+    /// A JetStream context on this connection. The context keeps the connection alive.
+    public func jetStream(
+        publishTimeout: Duration = .seconds(5),
+        maxPendingPublishes: Int = 4096
+    ) throws -> JetStream {
+        try JetStream(connection: self, publishTimeout: publishTimeout, maxPendingPublishes: maxPendingPublishes)
+    }
+
+    /// Closes the connection. Idempotent. JetStream contexts and subscriptions made from it keep
+    /// their (now closed) cnats objects alive and fail with `NATS_CONNECTION_CLOSED`.
+    public func close() {
+        handle.close()
+    }
+
+    /// Runs `body` with the live connection pointer, or throws if closed.
+    func withConnection<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
+        guard let result = try handle.withPointer(body) else {
+            throw NATSError.local(NATS_CONNECTION_CLOSED, "connection to \(url) is closed")
+        }
+        return result
+    }
+
+    deinit {
+        handle.close()
+    }
+}
+
+/// Owns one `natsConnection*`.
+///
+/// Invariant: the pointer is read and cleared only under the lock, so it is destroyed exactly once
+/// and never while `withPointer` is using it. cnats reference-counts the connection internally,
+/// so JetStream contexts created from it stay valid after `natsConnection_Destroy`.
+private final class ConnectionHandle: Sendable {
+    private let pointer: Locked<OpaquePointer?>
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = Locked(pointer)
+    }
+
+    func withPointer<Result>(_ body: (OpaquePointer) throws -> Result) rethrows -> Result? {
+        try pointer.withLock { current in try current.map(body) }
+    }
+
+    func close() {
+        let taken = pointer.withLock { current -> OpaquePointer? in
+            defer { current = nil }
+            return current
+        }
+        if let taken { natsConnection_Destroy(taken) }
+    }
+}
+
+// C callbacks: no context pointer, so there is nothing whose lifetime could end before cnats'
+// last callback.
+private func onDisconnected(_ connection: OpaquePointer?, _ closure: UnsafeMutableRawPointer?) {
+    guard let connection, !natsConnection_IsClosed(connection) else { return }
+    natsLogger.warning("NATS connection lost; reconnecting")
+}
+
+private func onReconnected(_ connection: OpaquePointer?, _ closure: UnsafeMutableRawPointer?) {
+    guard let connection else { return }
+    let url = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer -> String in
+        buffer.initialize(repeating: 0)
+        _ = natsConnection_GetConnectedUrl(connection, buffer.baseAddress, buffer.count)
+        return String(cString: buffer.baseAddress!)
+    }
+    natsLogger.info("NATS connection re-established", metadata: ["url": "\(url)"])
+}

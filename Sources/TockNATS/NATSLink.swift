@@ -1,0 +1,60 @@
+import Dispatch
+import Logging
+
+/// A NATS connection made in the background and retried until it succeeds, so a process starts and serves
+/// while the broker is away. After the first connect, cnats itself reconnects.
+public actor NATSLink {
+    private let url: String
+    private let name: String
+    private let logger: Logger
+    private var connection: NATSConnection?
+    private var jetStreamContext: JetStream?
+    private var closed = false
+
+    public init(url: String, name: String, logger: Logger) {
+        self.url = url
+        self.name = name
+        self.logger = logger
+    }
+
+    /// The JetStream context, connecting first if needed; retries every `retry` until connected or cancelled.
+    public func jetStream(retry: Duration = .seconds(1)) async throws -> JetStream {
+        var logged = false
+        while true {
+            if let jetStreamContext { return jetStreamContext }
+            guard !closed else { throw CancellationError() }
+            do {
+                let (connection, js) = try await Self.connectOffPool(url: url, name: name)
+                self.connection = connection
+                self.jetStreamContext = js
+                logger.info("connected to NATS", metadata: ["url": "\(url)"])
+                return js
+            } catch {
+                if !logged {
+                    logger.warning("NATS not reachable; retrying", metadata: ["url": "\(url)", "error": "\(error)"])
+                    logged = true
+                }
+                try await Task.sleep(for: retry)
+            }
+        }
+    }
+
+    public func close() {
+        closed = true
+        connection?.close()
+        connection = nil
+        jetStreamContext = nil
+    }
+
+    /// `connect` blocks up to its timeout; it runs on a plain thread, not the cooperative pool.
+    private static func connectOffPool(url: String, name: String) async throws -> (NATSConnection, JetStream) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    let connection = try NATSConnection.connect(url: url, name: name)
+                    return (connection, try connection.jetStream())
+                })
+            }
+        }
+    }
+}
