@@ -1,0 +1,238 @@
+import Foundation
+import TockWire
+
+/// Limits and defaults applied to a submitted job.
+public struct SubmitPolicy: Sendable {
+    public var maxBodyBytes = 256 * 1024
+    public var defaultTimeoutNs: Int64 = 30_000_000_000
+    public var maxTimeoutNs: Int64 = 900_000_000_000
+    public var defaultMaxAttempts: UInt32 = 5
+    public var maxMaxAttempts: UInt32 = 100
+    public var maxIdempotencyKeyLength = 256
+    public var maxHeaders = 64
+
+    public init() {}
+}
+
+/// A validated submit: everything a create command needs except the id the shard assigns.
+public struct JobRequest: Sendable, Equatable {
+    public var priority: Priority
+    public var target: HTTPTarget
+    public var timeoutMs: UInt32
+    public var maxAttempts: UInt32
+    public var idempotencyKey: String
+    public var dueAtNs: Int64
+
+    public func spec(id: String) -> JobSpec {
+        JobSpec(id: id, priority: priority, target: target, timeoutMs: timeoutMs, maxAttempts: maxAttempts,
+                idempotencyKey: idempotencyKey, dueAtNs: dueAtNs)
+    }
+}
+
+extension JobRequest {
+    static let knownFields: Set<String> = [
+        "url", "method", "headers", "body", "run_at", "delay", "priority", "timeout", "max_attempts",
+        "idempotency_key",
+    ]
+    static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    /// Set by the executor or by HTTP itself; a job may not override them.
+    static let reservedHeaders: Set<String> = [
+        "tock-job-id", "tock-run", "tock-attempt", "tock-signature", "idempotency-key", "host", "content-length",
+        "transfer-encoding", "connection",
+    ]
+
+    /// Validates a JSON submit body. Due times in the past mean "now".
+    public static func parse(json: some Collection<UInt8>, nowNs: Int64, policy: SubmitPolicy = .init())
+        throws(FieldError) -> JobRequest
+    {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(json))
+        } catch {
+            throw FieldError(field: nil, code: "invalid_json", message: "request body is not valid JSON")
+        }
+        guard case .object(let fields) = value else {
+            throw FieldError(field: nil, code: "invalid_json", message: "request body must be a JSON object")
+        }
+        return try parse(fields: fields, nowNs: nowNs, policy: policy)
+    }
+
+    public static func parse(fields: [String: JSONValue], nowNs: Int64, policy: SubmitPolicy = .init())
+        throws(FieldError) -> JobRequest
+    {
+        if let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) {
+            throw FieldError(field: unknown, code: "unknown_field", message: "unknown field '\(unknown)'")
+        }
+        let url = try parseURL(fields["url"])
+        let method = try parseMethod(fields["method"])
+        var headers = try parseHeaders(fields["headers"], policy: policy)
+        let body = try parseBody(fields["body"], headers: &headers, policy: policy)
+        let dueAtNs = try parseDue(runAt: fields["run_at"], delay: fields["delay"], nowNs: nowNs)
+        let priority = try parsePriority(fields["priority"])
+        let timeoutNs = try parseTimeout(fields["timeout"], policy: policy)
+        let maxAttempts = try parseMaxAttempts(fields["max_attempts"], policy: policy)
+        let key = try parseIdempotencyKey(fields["idempotency_key"], policy: policy)
+        return JobRequest(
+            priority: priority,
+            target: HTTPTarget(url: url, method: method, headers: headers, body: body),
+            timeoutMs: UInt32(timeoutNs / 1_000_000), maxAttempts: maxAttempts, idempotencyKey: key,
+            dueAtNs: dueAtNs)
+    }
+
+    private static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        case let other?: throw FieldError(field: field, message: "\(field) must be a string, not \(other.kind)")
+        }
+    }
+
+    static func parseURL(_ value: JSONValue?) throws(FieldError) -> String {
+        guard let text = try string(value, field: "url"), !text.isEmpty else {
+            throw FieldError(field: "url", code: "missing_field", message: "url is required")
+        }
+        guard let components = URLComponents(string: text),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else {
+            throw FieldError(field: "url", message: "url must be an absolute http or https URL")
+        }
+        return text
+    }
+
+    static func parseMethod(_ value: JSONValue?) throws(FieldError) -> String {
+        guard let text = try string(value, field: "method") else { return "POST" }
+        let method = text.uppercased()
+        guard methods.contains(method) else {
+            throw FieldError(field: "method", message: "method must be one of \(methods.sorted().joined(separator: ", "))")
+        }
+        return method
+    }
+
+    static func parseHeaders(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> [Header] {
+        switch value {
+        case nil, .null?: return []
+        case .object(let object)?:
+            guard object.count <= policy.maxHeaders else {
+                throw FieldError(field: "headers", message: "at most \(policy.maxHeaders) headers")
+            }
+            var headers: [Header] = []
+            for (name, headerValue) in object.sorted(by: { $0.key < $1.key }) {
+                guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
+                    throw FieldError(field: "headers", message: "header name '\(name)' is not a valid HTTP token")
+                }
+                guard !reservedHeaders.contains(name.lowercased()) else {
+                    throw FieldError(field: "headers", message: "header '\(name)' is set by Tock and cannot be given")
+                }
+                // Control characters would split the header (CR, LF) or truncate it on the wire (NUL).
+                guard case .string(let text) = headerValue, !text.unicodeScalars.contains(where: isControl) else {
+                    throw FieldError(field: "headers", message: "header '\(name)' must be a single-line string")
+                }
+                headers.append(Header(name: name, value: text))
+            }
+            return headers
+        case let other?:
+            throw FieldError(field: "headers", message: "headers must be an object of strings, not \(other.kind)")
+        }
+    }
+
+    /// A string body is sent as is; a JSON object or array is sent as compact JSON with a JSON content type.
+    static func parseBody(_ value: JSONValue?, headers: inout [Header], policy: SubmitPolicy)
+        throws(FieldError) -> [UInt8]
+    {
+        let bytes: [UInt8]
+        switch value {
+        case nil, .null?: return []
+        case .string(let s)?: bytes = Array(s.utf8)
+        case .object?, .array?:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard let data = try? encoder.encode(value) else {
+                throw FieldError(field: "body", message: "body could not be encoded")
+            }
+            bytes = Array(data)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append(Header(name: "Content-Type", value: "application/json"))
+            }
+        case let other?:
+            throw FieldError(field: "body", message: "body must be a string or a JSON object, not \(other.kind)")
+        }
+        guard bytes.count <= policy.maxBodyBytes else {
+            throw FieldError(field: "body", code: "too_large",
+                             message: "body is \(bytes.count) bytes; the limit is \(policy.maxBodyBytes)")
+        }
+        return bytes
+    }
+
+    static func parseDue(runAt: JSONValue?, delay: JSONValue?, nowNs: Int64) throws(FieldError) -> Int64 {
+        let runAtText = try string(runAt, field: "run_at")
+        let delayText = try string(delay, field: "delay")
+        if runAtText != nil, delayText != nil {
+            throw FieldError(field: "run_at", message: "give run_at or delay, not both")
+        }
+        if let runAtText {
+            guard let ns = RFC3339.parseNs(runAtText) else {
+                throw FieldError(field: "run_at", message: "run_at must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+            }
+            return max(ns, nowNs)
+        }
+        if let delayText {
+            guard let ns = DurationText.parseNs(delayText) else {
+                throw FieldError(field: "delay", message: "delay must be a duration such as 500ms, 30s, 5m or 1h30m")
+            }
+            return nowNs + ns
+        }
+        return nowNs
+    }
+
+    static func parsePriority(_ value: JSONValue?) throws(FieldError) -> Priority {
+        guard let text = try string(value, field: "priority") else { return .normal }
+        guard let priority = Priority(rawValue: text.lowercased()) else {
+            throw FieldError(field: "priority", message: "priority must be one of critical, high, normal, low")
+        }
+        return priority
+    }
+
+    static func parseTimeout(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> Int64 {
+        guard let text = try string(value, field: "timeout") else { return policy.defaultTimeoutNs }
+        guard let ns = DurationText.parseNs(text), ns >= 1_000_000, ns <= policy.maxTimeoutNs else {
+            throw FieldError(field: "timeout",
+                             message: "timeout must be a duration from 1ms to \(DurationText.format(ns: policy.maxTimeoutNs))")
+        }
+        return ns
+    }
+
+    static func parseMaxAttempts(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> UInt32 {
+        switch value {
+        case nil, .null?: return policy.defaultMaxAttempts
+        case .int(let n)? where n >= 1 && n <= Int64(policy.maxMaxAttempts): return UInt32(n)
+        default:
+            throw FieldError(field: "max_attempts",
+                             message: "max_attempts must be an integer from 1 to \(policy.maxMaxAttempts)")
+        }
+    }
+
+    static func parseIdempotencyKey(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> String {
+        guard let key = try string(value, field: "idempotency_key") else { return "" }
+        guard !key.isEmpty, key.count <= policy.maxIdempotencyKeyLength, !key.unicodeScalars.contains(where: isControl)
+        else {
+            throw FieldError(field: "idempotency_key",
+                             message: "idempotency_key must be 1 to \(policy.maxIdempotencyKeyLength) printable characters")
+        }
+        return key
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}
