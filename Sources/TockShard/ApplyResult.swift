@@ -1,0 +1,15 @@
+/// What applying one committed command did, handed back to whoever proposed it.
+public enum ApplyResult: Sendable, Equatable {
+    /// A new job was stored.
+    case created(Job)
+    /// A job with the same idempotency key already existed; nothing was stored.
+    case existing(Job)
+    /// The job is now cancelled (or already was).
+    case cancelled(Job)
+    /// The command named a job that does not exist.
+    case notFound
+    /// The job's state does not allow the command, e.g. cancelling a job that already succeeded.
+    case conflict(Job)
+    /// A batch command (published, done) was applied; the count says how many runs it changed.
+    case updated(Int)
+}

@@ -1,0 +1,88 @@
+import Logging
+import Synchronization
+import TockCore
+import TockNATS
+import TockWire
+
+/// The leader's reader of `tock.done.<shard>`: commits each batch of completions as "done" through the log,
+/// and only then acks them (DESIGN.md invariant 4). A message that is not a `Completion` for this shard is
+/// logged, terminated and counted, never retried.
+final class CompletionConsumer: Sendable {
+    private let shard: UInt32
+    private let log: any ReplicatedLog
+    private let link: NATSLink
+    private let clock: any WallClock
+    private let logger: Logger
+    private let batchSize: Int
+    private let malformed = Atomic<Int>(0)
+
+    init(shard: UInt32, log: any ReplicatedLog, link: NATSLink, clock: any WallClock, logger: Logger,
+         batchSize: Int = 256)
+    {
+        self.shard = shard
+        self.log = log
+        self.link = link
+        self.clock = clock
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    /// Messages terminated because they could not be decoded.
+    var malformedCount: Int { malformed.load(ordering: .relaxed) }
+
+    /// Runs until the task is cancelled; broker trouble is logged and retried, never fatal.
+    func run() async {
+        var subscription: PullSubscription?
+        defer { subscription?.close() }
+        while !Task.isCancelled {
+            do {
+                if subscription == nil {
+                    let js = try await link.jetStream()
+                    subscription = try js.pullSubscribe(
+                        stream: Subjects.doneStream, durable: Subjects.doneConsumer(shard: shard),
+                        filter: Subjects.done(shard: shard))
+                }
+                guard let subscription else { continue }
+                let messages = try await subscription.fetch(batch: batchSize, expires: .seconds(1))
+                if !messages.isEmpty { await commit(messages) }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("completion consumer: fetch failed; retrying", metadata: ["error": "\(error)"])
+                if let error = error as? NATSError, error.isNotFound {
+                    subscription?.close()
+                    subscription = nil
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func commit(_ messages: [JetStreamMessage]) async {
+        var completions: [Completion] = []
+        var accepted: [JetStreamMessage] = []
+        for message in messages {
+            do {
+                let completion = try Completion(decoding: message.payload)
+                guard completion.shard == shard else {
+                    throw WireError.missingField("shard \(completion.shard) on the subject of shard \(shard)")
+                }
+                completions.append(completion)
+                accepted.append(message)
+            } catch {
+                malformed.add(1, ordering: .relaxed)
+                logger.error("malformed completion terminated",
+                             metadata: ["subject": "\(message.subject)", "error": "\(error)"])
+                try? message.term()
+            }
+        }
+        guard !completions.isEmpty else { return }
+        do {
+            _ = try await log.propose(.markDone(completions, atNs: clock.nowNs()))
+            for message in accepted { try? message.ack() }
+        } catch {
+            logger.error("cannot commit completions; they will be redelivered", metadata: ["error": "\(error)"])
+            for message in accepted { try? message.nak(delay: .seconds(1)) }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Logging
+import TockCore
+import TockNATS
+import TockSQLite
+import TockWire
+
+/// The leader's due-timer: holds scheduled runs in a `DueQueue`, sleeps until the next one is due (or a sooner
+/// one arrives), publishes due runs to JetStream with pipelined asynchronous publishes, and commits each PubAck
+/// as "published" (DESIGN.md invariant 2). A run that cannot be published stays scheduled and is retried; a run
+/// published but not yet committed is republished with the same Nats-Msg-Id, which JetStream drops.
+actor DuePublisher {
+    private let shard: UInt32
+    private let database: DatabaseQueue
+    private let log: any ReplicatedLog
+    private let link: NATSLink
+    private let clock: any WallClock
+    private let logger: Logger
+    private let batchLimit: Int
+    private var queue = DueQueue()
+    private let wakeup = Wakeup()
+    private var failureDelay: Duration = .zero
+
+    init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
+         logger: Logger, batchLimit: Int = 1024)
+    {
+        self.shard = shard
+        self.database = database
+        self.log = log
+        self.link = link
+        self.clock = clock
+        self.logger = logger
+        self.batchLimit = batchLimit
+    }
+
+    var pendingCount: Int { queue.count }
+
+    func schedule(_ entries: [DueEntry]) {
+        let before = queue.nextDueNs
+        for entry in entries { queue.insert(entry) }
+        if let next = queue.nextDueNs, before.map({ next < $0 }) ?? true { wakeup.signal() }
+    }
+
+    /// Loads every scheduled run from the job tables, e.g. after a restart.
+    func reload() async throws {
+        let entries = try await database.read { db in
+            try db.statement("SELECT due_at, id, run FROM jobs WHERE state = 'scheduled'").map {
+                DueEntry(dueAtNs: $0.int64(0), jobID: $0.text(1), run: UInt32($0.int64(2)))
+            }
+        }
+        schedule(entries)
+        logger.info("due-timer loaded scheduled runs", metadata: ["count": "\(entries.count)"])
+    }
+
+    /// Runs until the task is cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            let now = clock.nowNs()
+            let due = queue.popDue(nowNs: now, limit: batchLimit)
+            if due.isEmpty {
+                let untilNext = queue.nextDueNs.map { Duration.nanoseconds(max(0, $0 - now)) } ?? .seconds(60)
+                await wakeup.wait(timeout: min(untilNext, .seconds(60)))
+                continue
+            }
+            await publish(due)
+        }
+    }
+
+    private func publish(_ due: [DueEntry]) async {
+        let js: JetStream
+        do {
+            js = try await link.jetStream()
+        } catch {
+            requeue(due, failed: true)
+            return
+        }
+        let jobs: [Job]
+        do {
+            jobs = try await database.read { db in
+                try due.compactMap { entry in
+                    guard let job = try JobRows.find(id: entry.jobID, in: db),
+                          job.state == .scheduled, job.run == entry.run else { return nil }
+                    return job
+                }
+            }
+        } catch {
+            logger.error("cannot read due runs", metadata: ["error": "\(error)"])
+            requeue(due, failed: true)
+            return
+        }
+        let publishedAt = clock.nowNs()
+        let shard = self.shard
+        let outcomes = await withTaskGroup(of: (Job, Result<PubAck, any Error>).self) { group in
+            for job in jobs {
+                group.addTask {
+                    let result = await Result {
+                        try await js.publish(
+                            subject: Subjects.jobs(priority: job.priority, shard: shard),
+                            payload: job.jobRun(publishedAtNs: publishedAt).encoded(),
+                            msgID: Subjects.runMessageID(jobID: job.id, run: job.run))
+                    }
+                    return (job, result)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        var published: [PublishedRun] = []
+        var failed: [DueEntry] = []
+        for (job, result) in outcomes {
+            switch result {
+            case .success(let ack):
+                published.append(PublishedRun(jobID: job.id, run: job.run, streamSequence: ack.sequence,
+                                              publishedAtNs: publishedAt))
+            case .failure(let error):
+                logger.warning("publish failed; will retry",
+                               metadata: ["job": "\(job.id)", "run": "\(job.run)", "error": "\(error)"])
+                failed.append(DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run))
+            }
+        }
+        if !published.isEmpty {
+            do {
+                _ = try await log.propose(.markPublished(published))
+            } catch {
+                logger.error("cannot commit published runs; they will be republished", metadata: ["error": "\(error)"])
+                failed += published.map { DueEntry(dueAtNs: publishedAt, jobID: $0.jobID, run: $0.run) }
+            }
+        }
+        requeue(failed, failed: !failed.isEmpty)
+    }
+
+    /// Puts runs back after a failure, with a growing delay (250 ms doubling to 5 s) so a broker outage is
+    /// retried steadily without a busy loop.
+    private func requeue(_ entries: [DueEntry], failed: Bool) {
+        guard failed else {
+            failureDelay = .zero
+            return
+        }
+        failureDelay = failureDelay == .zero ? .milliseconds(250) : min(failureDelay * 2, .seconds(5))
+        let retryAt = clock.nowNs() + failureDelay.nanoseconds
+        schedule(entries.map { DueEntry(dueAtNs: max($0.dueAtNs, retryAt), jobID: $0.jobID, run: $0.run) })
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

@@ -1,0 +1,32 @@
+import TockWire
+
+/// One job as the shard's state machine holds it.
+public struct Job: Sendable, Equatable {
+    public var id: String
+    public var shard: UInt32
+    public var state: JobState
+    public var priority: Priority
+    public var target: HTTPTarget
+    public var timeoutMs: UInt32
+    public var maxAttempts: UInt32
+    public var idempotencyKey: String
+    public var run: UInt32
+    public var dueAtNs: Int64
+    public var createdAtNs: Int64
+    public var updatedAtNs: Int64
+    public var publishedAtNs: Int64?
+    public var streamSequence: UInt64?
+    public var finishedAtNs: Int64?
+    public var cancelledAtNs: Int64?
+    public var attempts: UInt32
+    public var lastStatus: Int32?
+    public var lastError: String?
+    public var executorID: String?
+
+    /// The message an executor receives for this job's current run.
+    public func jobRun(publishedAtNs: Int64) -> JobRun {
+        JobRun(jobID: id, run: run, shard: shard, priority: priority, target: target, timeoutMs: timeoutMs,
+               maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, dueAtNs: dueAtNs,
+               publishedAtNs: publishedAtNs, traceID: "")
+    }
+}

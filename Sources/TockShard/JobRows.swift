@@ -1,0 +1,40 @@
+import Foundation
+import TockSQLite
+import TockWire
+
+/// Reading and writing `Job` values as rows of the `jobs` table.
+enum JobRows {
+    static let columns = """
+        id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts, idempotency_key, run,
+        due_at, created_at, updated_at, published_at, stream_seq, finished_at, cancelled_at, attempts,
+        last_status, last_error, executor_id
+        """
+
+    static func decode(_ row: Row) throws -> Job {
+        let headers = try JSONDecoder().decode([Header].self, from: Data(row.blob(6)))
+        return Job(
+            id: row.text(0), shard: UInt32(row.int64(1)),
+            state: JobState(rawValue: row.text(2)) ?? .failed,
+            priority: Priority(rawValue: row.text(3)) ?? .normal,
+            target: HTTPTarget(url: row.text(4), method: row.text(5), headers: headers, body: row.blob(7)),
+            timeoutMs: UInt32(row.int64(8)), maxAttempts: UInt32(row.int64(9)),
+            idempotencyKey: row.optionalText(10) ?? "", run: UInt32(row.int64(11)),
+            dueAtNs: row.int64(12), createdAtNs: row.int64(13), updatedAtNs: row.int64(14),
+            publishedAtNs: row.optionalInt64(15), streamSequence: row.optionalInt64(16).map { UInt64(bitPattern: $0) },
+            finishedAtNs: row.optionalInt64(17), cancelledAtNs: row.optionalInt64(18),
+            attempts: UInt32(row.int64(19)), lastStatus: row.optionalInt64(20).map { Int32($0) },
+            lastError: row.optionalText(21), executorID: row.optionalText(22))
+    }
+
+    static func encodeHeaders(_ headers: [Header]) throws -> [UInt8] {
+        Array(try JSONEncoder().encode(headers))
+    }
+
+    static func find(id: String, in db: Database) throws -> Job? {
+        try db.statement("SELECT \(columns) FROM jobs WHERE id = ?").first(id, transform: decode)
+    }
+
+    static func find(idempotencyKey: String, in db: Database) throws -> Job? {
+        try db.statement("SELECT \(columns) FROM jobs WHERE idempotency_key = ?").first(idempotencyKey, transform: decode)
+    }
+}

@@ -1,0 +1,82 @@
+import TockSQLite
+import TockWire
+
+/// Applies committed shard commands to the job tables. Deterministic: every time it stores comes from the
+/// command, never from a clock, so every replica that applies the same log holds the same rows.
+/// Applying a command twice leaves the tables as applying it once did.
+struct JobStateMachine: Sendable {
+    let shard: UInt32
+
+    func apply(_ command: ShardCommand, in db: Database) throws -> ApplyResult {
+        switch command {
+        case .createJob(let spec, let createdAtNs):
+            return try create(spec, at: createdAtNs, in: db)
+        case .cancelJob(let jobID, let atNs):
+            return try cancel(jobID, at: atNs, in: db)
+        case .markPublished(let runs):
+            return try markPublished(runs, in: db)
+        case .markDone(let completions, let atNs):
+            return try markDone(completions, at: atNs, in: db)
+        }
+    }
+
+    private func create(_ spec: JobSpec, at nowNs: Int64, in db: Database) throws -> ApplyResult {
+        if !spec.idempotencyKey.isEmpty, let existing = try JobRows.find(idempotencyKey: spec.idempotencyKey, in: db) {
+            return .existing(existing)
+        }
+        if let existing = try JobRows.find(id: spec.id, in: db) { return .existing(existing) }
+        try db.statement("""
+            INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
+                              idempotency_key, run, due_at, created_at, updated_at)
+            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+            """).run(
+                spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
+                try JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
+                spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs)
+        guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
+        return .created(job)
+    }
+
+    private func cancel(_ jobID: String, at nowNs: Int64, in db: Database) throws -> ApplyResult {
+        guard let job = try JobRows.find(id: jobID, in: db) else { return .notFound }
+        switch job.state {
+        case .succeeded, .failed: return .conflict(job)
+        case .cancelled: return .cancelled(job)
+        case .scheduled, .published:
+            try db.statement("UPDATE jobs SET state = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ?")
+                .run(nowNs, nowNs, jobID)
+            return .cancelled(try JobRows.find(id: jobID, in: db) ?? job)
+        }
+    }
+
+    private func markPublished(_ runs: [PublishedRun], in db: Database) throws -> ApplyResult {
+        let update = try db.statement("""
+            UPDATE jobs SET state = 'published', published_at = ?, stream_seq = ?, updated_at = ?
+            WHERE id = ? AND run = ? AND state = 'scheduled'
+            """)
+        var changed = 0
+        for run in runs {
+            changed += try update.run(run.publishedAtNs, run.streamSequence, run.publishedAtNs, run.jobID, run.run)
+        }
+        return .updated(changed)
+    }
+
+    /// A completion may arrive before "published" is committed (the executor can be faster than the log),
+    /// so it finishes a scheduled run too. A cancelled run records the outcome but stays cancelled.
+    private func markDone(_ completions: [Completion], at nowNs: Int64, in db: Database) throws -> ApplyResult {
+        let update = try db.statement("""
+            UPDATE jobs SET state = CASE WHEN state = 'cancelled' THEN 'cancelled' ELSE ? END,
+                attempts = ?, last_status = ?, last_error = ?, executor_id = ?, finished_at = ?, updated_at = ?
+            WHERE id = ? AND run = ? AND finished_at IS NULL AND state IN ('scheduled', 'published', 'cancelled')
+            """)
+        var changed = 0
+        for completion in completions {
+            let state: JobState = completion.outcome == .succeeded ? .succeeded : .failed
+            changed += try update.run(
+                state.rawValue, completion.attempts, completion.httpStatus == 0 ? nil : completion.httpStatus,
+                completion.error.isEmpty ? nil : completion.error, completion.executorID,
+                completion.finishedAtNs, nowNs, completion.jobID, completion.run)
+        }
+        return .updated(changed)
+    }
+}
