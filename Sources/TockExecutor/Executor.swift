@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import TockCore
+import TockNATS
+import TockWire
+
+/// A stateless worker: pulls runs from the priority consumers, calls their webhooks, and reports each outcome
+/// as a `Completion` before acking (DESIGN.md invariant 3), so a crash at any point means redelivery, never loss.
+public final class Executor: Sendable {
+    public let configuration: ExecutorConfiguration
+    public let stats = ExecutorStats()
+    private let link: NATSLink
+    private let webhooks = WebhookClient()
+    private let slots: AsyncSemaphore
+    private let clock: any WallClock
+    private let logger: Logger
+
+    public init(configuration: ExecutorConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) {
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.link = NATSLink(url: configuration.natsURL, name: configuration.executorID, logger: logger)
+        self.slots = AsyncSemaphore(capacity: configuration.concurrency)
+    }
+
+    /// Runs until the task is cancelled. Runs interrupted by cancellation are nak'd for immediate redelivery.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for priority in configuration.priorities {
+                group.addTask { await self.fetchLoop(priority: priority) }
+            }
+        }
+        await webhooks.shutdown()
+        await link.close()
+    }
+
+    private func fetchLoop(priority: Priority) async {
+        var subscription: PullSubscription?
+        defer { subscription?.close() }
+        await withDiscardingTaskGroup { handlers in
+            while !Task.isCancelled {
+                let granted = await slots.acquire(upTo: configuration.fetchBatch)
+                var used = 0
+                do {
+                    if subscription == nil {
+                        let js = try await link.jetStream()
+                        subscription = try js.pullSubscribe(
+                            stream: Subjects.jobsStream, durable: Subjects.executorConsumer(priority: priority),
+                            filter: Subjects.jobsFilter(priority: priority))
+                    }
+                    guard let subscription else { continue }
+                    let messages = try await subscription.fetch(batch: granted, expires: configuration.fetchExpires)
+                    used = messages.count
+                    stats.fetchedCounter.add(messages.count, ordering: .relaxed)
+                    for message in messages {
+                        handlers.addTask {
+                            defer { self.slots.release() }
+                            await self.handle(message)
+                        }
+                    }
+                } catch is CancellationError {
+                } catch {
+                    logger.warning("fetch failed; retrying",
+                                   metadata: ["priority": "\(priority.rawValue)", "error": "\(error)"])
+                    if let error = error as? NATSError, error.isNotFound {
+                        subscription?.close()
+                        subscription = nil
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+                slots.release(granted - used)
+            }
+        }
+    }
+
+    func handle(_ message: JetStreamMessage) async {
+        let run: JobRun
+        do {
+            run = try JobRun(decoding: message.payload)
+        } catch {
+            stats.malformedCounter.add(1, ordering: .relaxed)
+            logger.error("malformed job message terminated",
+                         metadata: ["subject": "\(message.subject)", "error": "\(error)"])
+            try? message.term()
+            return
+        }
+        stats.inFlightCounter.add(1, ordering: .relaxed)
+        defer { stats.inFlightCounter.subtract(1, ordering: .relaxed) }
+        let attempt = max(1, message.metadata.numDelivered)
+        let startedAt = clock.nowNs()
+        let result: WebhookResult
+        do {
+            result = try await deliverKeepingAlive(run, attempt: attempt, message: message)
+        } catch {
+            try? message.nak()
+            return
+        }
+        var metadata: Logger.Metadata = ["job": "\(run.jobID)", "run": "\(run.run)", "attempt": "\(attempt)"]
+        switch result {
+        case .delivered(let status):
+            let completion = makeCompletion(run, .succeeded, status: status, error: "", attempt: attempt,
+                                            startedAt: startedAt)
+            if await publish(completion) {
+                stats.succeededCounter.add(1, ordering: .relaxed)
+                try? message.ack()
+                logger.debug("webhook delivered", metadata: metadata)
+            } else {
+                try? message.nak(delay: .seconds(1))
+            }
+        case .failed(let status, let error):
+            metadata["error"] = "\(error)"
+            if attempt >= UInt64(run.maxAttempts) {
+                let completion = makeCompletion(run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
+                                                startedAt: startedAt)
+                if await publish(completion) {
+                    stats.gaveUpCounter.add(1, ordering: .relaxed)
+                    try? message.term()
+                    logger.warning("webhook failed on its last attempt", metadata: metadata)
+                } else {
+                    try? message.nak(delay: .seconds(1))
+                }
+            } else {
+                stats.retriedCounter.add(1, ordering: .relaxed)
+                let delay = configuration.backoff.delay(afterAttempt: attempt)
+                try? message.nak(delay: delay)
+                logger.info("webhook failed; will retry", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
+            }
+        }
+    }
+
+    /// Runs the webhook while telling JetStream, every half ack wait, that the message is still being worked on,
+    /// so a slow but healthy call is not redelivered to another executor.
+    private func deliverKeepingAlive(_ run: JobRun, attempt: UInt64, message: JetStreamMessage) async throws
+        -> WebhookResult
+    {
+        let interval = configuration.ackWait / 2
+        guard Duration.milliseconds(Int64(run.timeoutMs)) >= interval else {
+            return try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
+        }
+        return try await withThrowingTaskGroup(of: WebhookResult?.self) { group in
+            group.addTask { try await self.webhooks.deliver(run, attempt: attempt, executorID: self.configuration.executorID) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: interval)
+                    try? message.inProgress()
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
+        }
+    }
+
+    private func makeCompletion(_ run: JobRun, _ outcome: Outcome, status: Int, error: String, attempt: UInt64,
+                                startedAt: Int64) -> Completion
+    {
+        Completion(jobID: run.jobID, run: run.run, shard: run.shard, outcome: outcome, httpStatus: Int32(status),
+                   attempts: UInt32(clamping: attempt), startedAtNs: startedAt, finishedAtNs: clock.nowNs(),
+                   executorID: configuration.executorID,
+                   // Protobuf-c strings are C strings: a NUL from a response body would cut the text short.
+                   error: String(error.replacingOccurrences(of: "\0", with: "").prefix(1024)))
+    }
+
+    /// Publishes a completion and waits for its PubAck, retrying briefly. False means the run must be redelivered.
+    private func publish(_ completion: Completion) async -> Bool {
+        let payload = completion.encoded()
+        let msgID = Subjects.completionMessageID(jobID: completion.jobID, run: completion.run)
+        for attempt in 1...5 {
+            do {
+                let js = try await link.jetStream()
+                _ = try await js.publish(subject: Subjects.done(shard: completion.shard), payload: payload, msgID: msgID)
+                return true
+            } catch {
+                logger.warning("cannot publish completion",
+                               metadata: ["job": "\(completion.jobID)", "attempt": "\(attempt)", "error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import TockCore
+import TockWire
+
+/// How one executor runs.
+public struct ExecutorConfiguration: Sendable {
+    public var natsURL = "nats://127.0.0.1:4222"
+    /// Recorded in every completion, so an operator can tell which executor ran a job.
+    public var executorID = "exec-\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    /// Most webhooks in flight at once, across all priorities.
+    public var concurrency = 64
+    /// Most messages one fetch asks for.
+    public var fetchBatch = 32
+    /// How long one fetch waits for messages.
+    public var fetchExpires: Duration = .seconds(1)
+    /// Delay before redelivering a failed attempt.
+    public var backoff = RetryBackoff()
+    /// The consumers' ack wait: a webhook running longer sends InProgress every half of it.
+    public var ackWait: Duration = .seconds(60)
+    public var priorities: [Priority] = Priority.allCases
+
+    public init() {}
+}

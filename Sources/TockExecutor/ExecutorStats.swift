@@ -1,0 +1,19 @@
+import Synchronization
+
+/// Counters an operator (and a test) reads to see what an executor did since it started.
+public final class ExecutorStats: Sendable {
+    let fetchedCounter = Atomic<Int>(0)
+    let succeededCounter = Atomic<Int>(0)
+    let gaveUpCounter = Atomic<Int>(0)
+    let retriedCounter = Atomic<Int>(0)
+    let malformedCounter = Atomic<Int>(0)
+    let inFlightCounter = Atomic<Int>(0)
+
+    public var fetched: Int { fetchedCounter.load(ordering: .relaxed) }
+    public var succeeded: Int { succeededCounter.load(ordering: .relaxed) }
+    public var gaveUp: Int { gaveUpCounter.load(ordering: .relaxed) }
+    public var retried: Int { retriedCounter.load(ordering: .relaxed) }
+    /// Messages terminated because they were not a decodable `JobRun`.
+    public var malformed: Int { malformedCounter.load(ordering: .relaxed) }
+    public var inFlight: Int { inFlightCounter.load(ordering: .relaxed) }
+}

@@ -1,0 +1,63 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TockWire
+
+/// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout.
+final class WebhookClient: Sendable {
+    private let client: HTTPClient
+    /// Enough of an error response to say what went wrong; the rest is read and dropped.
+    private let errorBodyLimit = 512
+
+    init() {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5)))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Throws only `CancellationError`, when the executor is stopping; every other problem is a `.failed` result.
+    func deliver(_ run: JobRun, attempt: UInt64, executorID: String) async throws -> WebhookResult {
+        var request = HTTPClientRequest(url: run.target.url)
+        request.method = HTTPMethod(rawValue: run.target.method)
+        for header in run.target.headers { request.headers.add(name: header.name, value: header.value) }
+        request.headers.replaceOrAdd(name: "Tock-Job-Id", value: run.jobID)
+        request.headers.replaceOrAdd(name: "Tock-Run", value: "\(run.run)")
+        request.headers.replaceOrAdd(name: "Tock-Attempt", value: "\(attempt)")
+        request.headers.replaceOrAdd(
+            name: "Idempotency-Key",
+            value: run.idempotencyKey.isEmpty ? "\(run.jobID)/\(run.run)" : run.idempotencyKey)
+        if !request.headers.contains(name: "User-Agent") {
+            request.headers.add(name: "User-Agent", value: "tock-executor")
+        }
+        if !run.target.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: run.target.body)) }
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(run.timeoutMs)))
+            var excerpt = ByteBuffer()
+            for try await chunk in response.body where excerpt.readableBytes < errorBodyLimit {
+                var chunk = chunk
+                excerpt.writeBuffer(&chunk)
+            }
+            let status = Int(response.status.code)
+            if (200..<300).contains(status) { return .delivered(status: status) }
+            let text = excerpt.readString(length: min(excerpt.readableBytes, errorBodyLimit)) ?? ""
+            return .failed(status: status, error: "HTTP \(status)\(text.isEmpty ? "" : ": \(text)")")
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            return .failed(status: nil, error: Self.describe(error, timeoutMs: run.timeoutMs))
+        }
+    }
+
+    private static func describe(_ error: any Error, timeoutMs: UInt32) -> String {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+            return "timed out after \(timeoutMs) ms"
+        }
+        return "\(error)"
+    }
+}
