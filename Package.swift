@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Tock",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tock", targets: ["TockCLI"])
     ],
@@ -32,20 +32,20 @@ let package = Package(
         .target(name: "TockWire", dependencies: ["TockProto", "CProtobufC"]),
 
         // Pure logic: no I/O, time is injected.
-        .target(name: "TockCore", dependencies: [
-            "TockWire",
-            .product(name: "DequeModule", package: "swift-collections"),
-        ]),
+        .target(name: "TockCore", dependencies: ["TockWire"]),
 
         .target(name: "TockShard", dependencies: [
             "TockCore", "TockWire", "TockNATS", "TockSQLite",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TockExecutor", dependencies: [
             "TockCore", "TockWire", "TockNATS",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -62,11 +62,13 @@ let package = Package(
         .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
+        .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockSQLite", "TockWire"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ]
 )

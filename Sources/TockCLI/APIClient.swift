@@ -1,0 +1,49 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The operator commands' way to a shard's HTTP API: prints the JSON answer, and exits 1 with the API's error
+/// message on a 4xx or 5xx, 2 when the shard cannot be reached.
+struct APIClient {
+    let server: String
+
+    func send(_ method: HTTPMethod, _ path: String, json: Data? = nil) async throws {
+        var request = HTTPClientRequest(url: server.trimmingCharacters(in: ["/"]) + path)
+        request.method = method
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: json))
+        }
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        } catch {
+            FileHandle.standardError.write(Data("tock: cannot reach \(server): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let text = String(buffer: body)
+        if (200..<300).contains(response.status.code) {
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            return
+        }
+        FileHandle.standardError.write(Data("tock: \(response.status.code) \(Self.errorMessage(text))\n".utf8))
+        throw ExitCode(1)
+    }
+
+    private static func errorMessage(_ text: String) -> String {
+        struct Body: Decodable {
+            struct Detail: Decodable { var field: String?; var message: String }
+            var error: Detail
+        }
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(text.utf8)) else { return text }
+        return body.error.field.map { "\($0): \(body.error.message)" } ?? body.error.message
+    }
+}
+
+struct ServerOption: ParsableArguments {
+    @Option(help: "The shard's HTTP API.") var server: String = "http://127.0.0.1:7070"
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Logging
+
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func makeLogger(_ label: String) throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+struct NATSOptions: ParsableArguments {
+    @Option(help: "NATS server URL.")
+    var natsURL: String = "nats://127.0.0.1:4222"
+}
+
+/// "127.0.0.1:7070" → ("127.0.0.1", 7070).
+func parseHostPort(_ text: String, option: String) throws -> (String, Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+          (0...65535).contains(port)
+    else { throw ValidationError("\(option) must be HOST:PORT, e.g. 127.0.0.1:7070") }
+    return (String(text[..<colon]), port)
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TockCore
+import TockExecutor
+import TockNATS
+import TockShard
+
+/// Everything on one laptop: nats-server (unless --nats-url is given), the streams, a shard, an executor and a
+/// webhook sink, in one process tree. Ctrl-C stops all of it.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev", abstract: "Run nats-server, a shard, an executor and a webhook sink on local defaults.")
+
+    @Option(help: "Use this NATS server instead of starting one.") var natsURL: String?
+    @Option(help: "nats-server config for the server started here.") var natsConfig: String = "nats/dev.conf"
+    @Option(help: "Stream and consumer layout to apply.") var layout: String = "nats/jetstream.json"
+    @Option(help: "Shard data directory (default: a temporary directory, removed on exit).") var data: String?
+    @Option(help: "Shard HTTP API address.") var http: String = "127.0.0.1:7070"
+    @Option(help: "Webhook sink address; 'off' for none.") var sink: String = "127.0.0.1:7090"
+    @Option(help: "Executor back-off after the first failed attempt.") var backoffBase: String = "1s"
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger("tock.dev")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tock-dev-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+
+        var natsServer: Process?
+        defer {
+            if let natsServer, natsServer.isRunning {
+                natsServer.terminate()
+                natsServer.waitUntilExit()
+            }
+        }
+        let url: String
+        if let natsURL {
+            url = natsURL
+        } else {
+            natsServer = try startNATSServer(storeDirectory: scratch.appendingPathComponent("nats").path, logger: logger)
+            url = "nats://127.0.0.1:4222"
+        }
+        let connection = try await connectWithRetry(url: url, within: .seconds(10))
+        for line in try JetStreamSetup.apply(try loadLayout(path: layout), to: try connection.jetStream()) {
+            logger.info("\(line)")
+        }
+        connection.close()
+
+        var shardConfiguration = ShardConfiguration(dataDirectory: data ?? scratch.appendingPathComponent("shard").path)
+        shardConfiguration.natsURL = url
+        (shardConfiguration.httpHost, shardConfiguration.httpPort) = try parseHostPort(http, option: "--http")
+        var services = try await ShardCommand.services(shardConfiguration, logger: logger)
+
+        var executorConfiguration = ExecutorConfiguration()
+        executorConfiguration.natsURL = url
+        guard let base = DurationText.parse(backoffBase), base > .zero else {
+            throw ValidationError("--backoff-base must be a positive duration such as 1s")
+        }
+        executorConfiguration.backoff.base = base
+        let executor = Executor(configuration: executorConfiguration, logger: logger)
+        services.append(TaskService("executor") { await executor.run() })
+        if sink != "off" {
+            let (host, port) = try parseHostPort(sink, option: "--sink")
+            services.append(SinkCommand.application(host: host, port: port, logger: logger))
+        }
+        logger.info("tock dev is up: submit with `tock submit --url http://\(sink)/hello --body hi`; Ctrl-C stops")
+        try await ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)).run()
+    }
+
+    private func startNATSServer(storeDirectory: String, logger: Logger) throws -> Process {
+        guard let executable = findExecutable("nats-server") else {
+            throw CLIError("nats-server not found on PATH or in /usr/sbin; install it (apt-get install nats-server) or pass --nats-url")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        if FileManager.default.fileExists(atPath: natsConfig) {
+            process.arguments = ["-c", natsConfig, "-sd", storeDirectory]
+        } else {
+            logger.warning("\(natsConfig) not found; starting nats-server with JetStream on 127.0.0.1:4222")
+            process.arguments = ["-js", "-a", "127.0.0.1", "-p", "4222", "-sd", storeDirectory]
+        }
+        try process.run()
+        logger.info("started nats-server", metadata: ["pid": "\(process.processIdentifier)", "store": "\(storeDirectory)"])
+        return process
+    }
+
+    private func connectWithRetry(url: String, within limit: Duration) async throws -> NATSConnection {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            do {
+                return try NATSConnection.connect(url: url, name: "tock-dev", timeout: .milliseconds(500))
+            } catch {
+                if ContinuousClock.now >= deadline { throw CLIError("NATS at \(url) not reachable: \(error)") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+}
+
+func findExecutable(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    let candidates = path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/sbin/\(name)", "/usr/local/sbin/\(name)"]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+}

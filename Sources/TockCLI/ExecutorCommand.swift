@@ -1,0 +1,51 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import TockCore
+import TockExecutor
+import TockWire
+
+struct ExecutorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "executor", abstract: "Run an executor: pull due runs from JetStream and call their webhooks.")
+
+    @Option(help: "Most webhooks in flight at once.") var concurrency: Int = 64
+    @Option(help: "Most messages per fetch.") var fetchBatch: Int = 32
+    @Option(help: "Back-off after the first failed attempt; doubles each attempt.") var backoffBase: String = "1s"
+    @Option(help: "Longest back-off between attempts.") var backoffMax: String = "60s"
+    @Option(help: "The consumers' ack wait (as in nats/jetstream.json).") var ackWait: String = "60s"
+    @Option(help: "Executor id recorded in completions.") var id: String?
+    @OptionGroup var nats: NATSOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func configuration() throws -> ExecutorConfiguration {
+        var configuration = ExecutorConfiguration()
+        configuration.natsURL = nats.natsURL
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        guard fetchBatch > 0 else { throw ValidationError("--fetch-batch must be positive") }
+        configuration.concurrency = concurrency
+        configuration.fetchBatch = fetchBatch
+        guard let base = DurationText.parse(backoffBase), base > .zero else {
+            throw ValidationError("--backoff-base must be a positive duration such as 1s")
+        }
+        guard let max = DurationText.parse(backoffMax), max >= base else {
+            throw ValidationError("--backoff-max must be a duration not below --backoff-base")
+        }
+        guard let ack = DurationText.parse(ackWait), ack >= .seconds(1) else {
+            throw ValidationError("--ack-wait must be a duration of at least 1s")
+        }
+        configuration.backoff = RetryBackoff(base: base, max: max)
+        configuration.ackWait = ack
+        if let id { configuration.executorID = id }
+        return configuration
+    }
+
+    func run() async throws {
+        let logger = try logging.makeLogger("tock.executor")
+        let executor = Executor(configuration: try configuration(), logger: logger)
+        logger.info("executor starting", metadata: ["id": "\(executor.configuration.executorID)"])
+        try await ServiceGroup(configuration: .init(
+            services: [.init(service: TaskService("executor") { await executor.run() })],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import TockCore
+
+struct SubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit", abstract: "Submit a job; prints it as JSON.")
+
+    @Option(help: "Webhook URL (http or https).") var url: String
+    @Option(help: "HTTP method.") var method: String?
+    @Option(name: .customLong("header"), help: "A request header, Name:Value (repeatable).") var headers: [String] = []
+    @Option(help: "Request body.") var body: String?
+    @Option(help: "When to run, RFC 3339.") var runAt: String?
+    @Option(help: "When to run, from now: 500ms, 30s, 5m, 1h30m.") var delay: String?
+    @Option(help: "critical, high, normal or low.") var priority: String?
+    @Option(help: "Webhook timeout, e.g. 30s.") var timeout: String?
+    @Option(help: "Delivery attempts before the job fails.") var maxAttempts: Int?
+    @Option(help: "Submitting twice with one key creates one job.") var idempotencyKey: String?
+    @OptionGroup var server: ServerOption
+
+    func run() async throws {
+        var fields: [String: JSONValue] = ["url": .string(url)]
+        if let method { fields["method"] = .string(method) }
+        if !headers.isEmpty {
+            var object: [String: JSONValue] = [:]
+            for header in headers {
+                guard let colon = header.firstIndex(of: ":") else {
+                    throw ValidationError("--header must be Name:Value, got '\(header)'")
+                }
+                object[String(header[..<colon])] = .string(header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+            fields["headers"] = .object(object)
+        }
+        if let body { fields["body"] = .string(body) }
+        if let runAt { fields["run_at"] = .string(runAt) }
+        if let delay { fields["delay"] = .string(delay) }
+        if let priority { fields["priority"] = .string(priority) }
+        if let timeout { fields["timeout"] = .string(timeout) }
+        if let maxAttempts { fields["max_attempts"] = .int(Int64(maxAttempts)) }
+        if let idempotencyKey { fields["idempotency_key"] = .string(idempotencyKey) }
+        try await APIClient(server: server.server).send(.POST, "/v1/jobs", json: try JSONEncoder().encode(JSONValue.object(fields)))
+    }
+}
+
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a job as JSON.")
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var server: ServerOption
+
+    func run() async throws {
+        try await APIClient(server: server.server).send(.GET, "/v1/jobs/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)")
+    }
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a job that has not finished.")
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var server: ServerOption
+
+    func run() async throws {
+        try await APIClient(server: server.server).send(.DELETE, "/v1/jobs/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)")
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct Tock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tock",
+        abstract: "Tock: jobs and webhooks at a time or on a schedule, published through NATS JetStream.",
+        subcommands: [
+            ShardCommand.self, ExecutorCommand.self, DevCommand.self, SubmitCommand.self, GetCommand.self,
+            CancelCommand.self, NATSCommand.self, SinkCommand.self,
+        ])
+}
