@@ -1,0 +1,66 @@
+import NIOHTTP1
+import Foundation
+import TockTestSupport
+import XCTest
+
+/// A shard process killed with SIGKILL between a submit and the job's due time still delivers the job
+/// after it restarts: the submit was acknowledged only once durable.
+final class ShardRestartTests: XCTestCase {
+    var tock: TockHarness!
+    var shardProcess: Process?
+
+    override func setUp() async throws {
+        tock = try await TockHarness.start(shard: false)
+    }
+
+    override func tearDown() async throws {
+        if let shardProcess, shardProcess.isRunning {
+            shardProcess.terminate()
+            shardProcess.waitUntilExit()
+        }
+        await tock?.shutdown()
+    }
+
+    func testShardKilledBetweenSubmitAndDueTimeStillDeliversAfterRestart() async throws {
+        let port = freeLoopbackPort()
+        let base = "http://127.0.0.1:\(port)"
+        shardProcess = try await startShard(port: port)
+
+        let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok", "delay": "2s"}"#, base: base)
+        XCTAssertEqual(created.status, 201)
+        let id = try XCTUnwrap(created["id"]?.string)
+
+        let killed = try XCTUnwrap(shardProcess)
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        XCTAssertEqual(tock.sink.requests(forJob: id).count, 0, "delivered before its due time")
+
+        shardProcess = try await startShard(port: port)
+        _ = try await tock.waitForState(id, "succeeded", base: base)
+        XCTAssertEqual(tock.sink.requests(forJob: id).count, 1)
+    }
+
+    private func startShard(port: Int) async throws -> Process {
+        let process = Process()
+        process.executableURL = try tockBinary()
+        process.arguments = ["shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
+                             "--nats-url", tock.nats.url, "--log-level", "warning"]
+        try process.run()
+        _ = try await eventually("the shard process to serve /healthz") {
+            (try? await tock.request(.GET, "/healthz", base: "http://127.0.0.1:\(port)"))?.status == 200 ? true : nil
+        }
+        return process
+    }
+
+    /// The `tock` executable built beside the test bundle (`swift build` builds it; TOCK_BINARY overrides).
+    private func tockBinary() throws -> URL {
+        if let path = ProcessInfo.processInfo.environment["TOCK_BINARY"] { return URL(fileURLWithPath: path) }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tock")
+        let candidates = [beside, Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("tock")]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            XCTFail("no tock executable at \(candidates.map(\.path)); run `swift build` before the tests")
+            throw CancellationError()
+        }
+        return found
+    }
+}

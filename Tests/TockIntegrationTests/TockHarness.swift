@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import TockCore
+import TockExecutor
+import TockNATS
+import TockShard
+import TockTestSupport
+import XCTest
+
+/// A whole Tock on real parts: nats-server with JetStream on a free port and a temporary store, the streams
+/// applied from nats/jetstream.json's defaults, a shard (real SQLite file, real HTTP on a free port), an executor,
+/// and a recording webhook sink.
+final class TockHarness: @unchecked Sendable {
+    // Mutated only from the test's own task, between awaits.
+    let nats: NATSServerProcess
+    let sink: WebhookSink
+    let dataDirectory: URL
+    let logger: Logger
+    private(set) var node: ShardNode?
+    private(set) var executor: Executor?
+    private(set) var shardURL = ""
+    private var shardTasks: [Task<Void, any Error>] = []
+    private var executorTask: Task<Void, Never>?
+
+    init(nats: NATSServerProcess, sink: WebhookSink) throws {
+        self.nats = nats
+        self.sink = sink
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        self.logger = logger
+    }
+
+    static func start(shard: Bool = true, executor: Bool = true, backoffBase: Duration = .milliseconds(200))
+        async throws -> TockHarness
+    {
+        let nats = try NATSServerProcess.start()
+        let connection = try NATSConnection.connect(url: nats.url)
+        try JetStreamSetup.apply(JetStreamLayout(), to: try connection.jetStream())
+        connection.close()
+        let harness = try TockHarness(nats: nats, sink: try await WebhookSink.start())
+        if shard { try await harness.startShard() }
+        if executor { harness.startExecutor(backoffBase: backoffBase) }
+        return harness
+    }
+
+    func startShard(port: Int = 0) async throws {
+        var configuration = ShardConfiguration(dataDirectory: dataDirectory.path)
+        configuration.natsURL = nats.url
+        configuration.httpPort = port
+        configuration.submitPolicy.maxBodyBytes = 64 * 1024
+        let node = try await ShardNode(configuration: configuration, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = ShardHTTPAPI.application(node: node, logger: logger) { continuation.yield($0) }
+        shardTasks = [
+            Task { try await app.runService(gracefulShutdownSignals: []) },
+            Task { await node.run() },
+        ]
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else { throw CancellationError() }
+        shardURL = "http://127.0.0.1:\(bound)"
+        self.node = node
+    }
+
+    func stopShard() async {
+        for task in shardTasks { task.cancel() }
+        for task in shardTasks { _ = await task.result }
+        shardTasks = []
+        node = nil
+    }
+
+    func startExecutor(backoffBase: Duration) {
+        var configuration = ExecutorConfiguration()
+        configuration.natsURL = nats.url
+        configuration.backoff = RetryBackoff(base: backoffBase, max: .seconds(5))
+        configuration.fetchExpires = .milliseconds(250)
+        configuration.executorID = "test-executor"
+        let executor = Executor(configuration: configuration, logger: logger)
+        self.executor = executor
+        executorTask = Task { await executor.run() }
+    }
+
+    func shutdown() async {
+        executorTask?.cancel()
+        _ = await executorTask?.value
+        await stopShard()
+        sink.stop()
+        nats.stop()
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    // MARK: HTTP API
+
+    struct Reply {
+        var status: Int
+        var json: JSONValue
+        subscript(key: String) -> JSONValue? { json[key] }
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, body: String? = nil, base: String? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: (base ?? shardURL) + path)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 22)
+        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))) ?? .null
+        return Reply(status: Int(response.status.code), json: json)
+    }
+
+    func submit(_ json: String, base: String? = nil) async throws -> Reply {
+        try await request(.POST, "/v1/jobs", body: json, base: base)
+    }
+
+    func job(_ id: String, base: String? = nil) async throws -> Reply {
+        try await request(.GET, "/v1/jobs/\(id)", base: base)
+    }
+
+    /// Waits until the job reaches `state` and returns it.
+    func waitForState(_ id: String, _ state: String, within limit: Duration = .seconds(15), base: String? = nil,
+                      file: StaticString = #filePath, line: UInt = #line) async throws -> Reply
+    {
+        var last: Reply?
+        return try await eventually(within: limit, "job \(id) to be \(state); last seen \(String(describing: last?.json))",
+                                    file: file, line: line) {
+            let reply = try? await job(id, base: base)
+            last = reply
+            return reply?["state"]?.string == state ? reply : nil
+        }
+    }
+}
+
+extension JSONValue {
+    subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    var int: Int64? {
+        if case .int(let i) = self { return i }
+        return nil
+    }
+}

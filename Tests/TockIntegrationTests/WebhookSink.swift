@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+import TockCore
+
+/// A real HTTP webhook target that records every request. Paths choose the answer:
+/// `/ok` → 200; `/fail/<n>/...` → 500 for the first n requests of each job, then 200; `/always-fail` → 500.
+final class WebhookSink: Sendable {
+    struct Received: Sendable {
+        var method: String
+        var path: String
+        var headers: [String: String]
+        var body: String
+        var receivedAtNs: Int64
+
+        var jobID: String { headers["tock-job-id"] ?? "" }
+    }
+
+    private let received = Mutex<[Received]>([])
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+    let port: Int
+
+    private init(port: Int) { self.port = port }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    static func start() async throws -> WebhookSink {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let box = Mutex<WebhookSink?>(nil)
+        let router = Router()
+        router.on("**", method: .post) { request, _ in
+            guard let sink = box.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
+            return try await sink.receive(request)
+        }
+        var logger = Logger(label: "test.sink")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                              logger: logger)
+        let runTask = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = stream.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let sink = WebhookSink(port: port)
+        box.withLock { $0 = sink }
+        sink.task.withLock { $0 = runTask }
+        return sink
+    }
+
+    func stop() {
+        task.withLock { $0?.cancel() }
+    }
+
+    var requests: [Received] { received.withLock { $0 } }
+
+    func requests(forJob id: String) -> [Received] { requests.filter { $0.jobID == id } }
+
+    private func receive(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+        let entry = Received(method: "\(request.method)", path: request.uri.path, headers: headers,
+                             body: String(buffer: body), receivedAtNs: SystemWallClock().nowNs())
+        let countForJob = received.withLock { all -> Int in
+            all.append(entry)
+            return all.filter { $0.jobID == entry.jobID && !entry.jobID.isEmpty }.count
+        }
+        let parts = request.uri.path.split(separator: "/")
+        if parts.first == "always-fail" { return Response(status: .internalServerError) }
+        if parts.count >= 2, parts[0] == "fail", let failures = Int(parts[1]), countForJob <= failures {
+            return Response(status: .internalServerError)
+        }
+        return Response(status: .ok)
+    }
+}
