@@ -42,7 +42,7 @@ struct DevCommand: AsyncParsableCommand {
             natsServer = try startNATSServer(storeDirectory: scratch.appendingPathComponent("nats").path, logger: logger)
             url = "nats://127.0.0.1:4222"
         }
-        let connection = try await connectWithRetry(url: url, within: .seconds(10))
+        let connection = try await connectWithRetry(url: url, within: .seconds(10), server: natsServer)
         for line in try JetStreamSetup.apply(try loadLayout(path: layout), to: try connection.jetStream()) {
             logger.info("\(line)")
         }
@@ -88,9 +88,12 @@ struct DevCommand: AsyncParsableCommand {
         return process
     }
 
-    private func connectWithRetry(url: String, within limit: Duration) async throws -> NATSConnection {
+    private func connectWithRetry(url: String, within limit: Duration, server: Process?) async throws -> NATSConnection {
         let deadline = ContinuousClock.now + limit
         while true {
+            if let server, !server.isRunning {
+                throw CLIError("nats-server exited with status \(server.terminationStatus); see its output above")
+            }
             do {
                 return try NATSConnection.connect(url: url, name: "tock-dev", timeout: .milliseconds(500))
             } catch {

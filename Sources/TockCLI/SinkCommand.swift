@@ -36,7 +36,9 @@ struct SinkCommand: AsyncParsableCommand {
     @Sendable static func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 16 * 1024 * 1024)
-        let tock = request.headers.filter { $0.name.canonicalName.lowercased().hasPrefix("tock-") || $0.name.canonicalName == "Idempotency-Key" }
+        let tock = request.headers.filter {
+            let name = $0.name.canonicalName.lowercased()
+            return name.hasPrefix("tock-") || name == "idempotency-key" }
             .map { "\($0.name)=\($0.value)" }.joined(separator: " ")
         // Written straight to the file descriptor so each line appears at once, even when piped.
         FileHandle.standardOutput.write(Data("webhook \(request.method) \(request.uri.path) \(tock) body=\(String(buffer: body))\n".utf8))
