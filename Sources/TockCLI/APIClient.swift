@@ -16,21 +16,30 @@ struct APIClient {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: json))
         }
-        let response: HTTPClientResponse
-        let body: ByteBuffer
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+        // An operator wants "cannot reach" at once, not after the pool has redialled until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let exchange: Result<(HTTPResponseStatus, ByteBuffer), any Error>
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-            body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+            let response = try await client.execute(request, timeout: .seconds(30))
+            exchange = .success((response.status, try await response.body.collect(upTo: 16 * 1024 * 1024)))
         } catch {
-            FileHandle.standardError.write(Data("tock: cannot reach \(server): \(error)\n".utf8))
+            exchange = .failure(error)
+        }
+        try? await client.shutdown()
+        guard case .success(let (status, body)) = exchange else {
+            if case .failure(let error) = exchange {
+                FileHandle.standardError.write(Data("tock: cannot reach \(server): \(error)\n".utf8))
+            }
             throw ExitCode(2)
         }
         let text = String(buffer: body)
-        if (200..<300).contains(response.status.code) {
+        if (200..<300).contains(status.code) {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
             return
         }
-        FileHandle.standardError.write(Data("tock: \(response.status.code) \(Self.errorMessage(text))\n".utf8))
+        FileHandle.standardError.write(Data("tock: \(status.code) \(Self.errorMessage(text))\n".utf8))
         throw ExitCode(1)
     }
 

@@ -14,20 +14,9 @@ public struct SubmitPolicy: Sendable {
     public init() {}
 }
 
-/// A validated submit: everything a create command needs except the id the shard assigns.
-public struct JobRequest: Sendable, Equatable {
-    public var priority: Priority
-    public var target: HTTPTarget
-    public var timeoutMs: UInt32
-    public var maxAttempts: UInt32
-    public var idempotencyKey: String
-    public var dueAtNs: Int64
-
-    public func spec(id: String) -> JobSpec {
-        JobSpec(id: id, priority: priority, target: target, timeoutMs: timeoutMs, maxAttempts: maxAttempts,
-                idempotencyKey: idempotencyKey, dueAtNs: dueAtNs)
-    }
-}
+/// Validation of a submitted job: the JSON a client sends over HTTP (or NATS) becomes a `JobSpec` whose `id` is
+/// empty until the shard assigns one, or a `FieldError` naming the field at fault.
+public enum JobRequest {}
 
 extension JobRequest {
     static let knownFields: Set<String> = [
@@ -43,7 +32,7 @@ extension JobRequest {
 
     /// Validates a JSON submit body. Due times in the past mean "now".
     public static func parse(json: some Collection<UInt8>, nowNs: Int64, policy: SubmitPolicy = .init())
-        throws(FieldError) -> JobRequest
+        throws(FieldError) -> JobSpec
     {
         let value: JSONValue
         do {
@@ -58,7 +47,7 @@ extension JobRequest {
     }
 
     public static func parse(fields: [String: JSONValue], nowNs: Int64, policy: SubmitPolicy = .init())
-        throws(FieldError) -> JobRequest
+        throws(FieldError) -> JobSpec
     {
         if let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) {
             throw FieldError(field: unknown, code: "unknown_field", message: "unknown field '\(unknown)'")
@@ -72,8 +61,8 @@ extension JobRequest {
         let timeoutNs = try parseTimeout(fields["timeout"], policy: policy)
         let maxAttempts = try parseMaxAttempts(fields["max_attempts"], policy: policy)
         let key = try parseIdempotencyKey(fields["idempotency_key"], policy: policy)
-        return JobRequest(
-            priority: priority,
+        return JobSpec(
+            id: "", priority: priority,
             target: HTTPTarget(url: url, method: method, headers: headers, body: body),
             timeoutMs: UInt32(timeoutNs / 1_000_000), maxAttempts: maxAttempts, idempotencyKey: key,
             dueAtNs: dueAtNs)

@@ -43,8 +43,7 @@ public final class Executor: Sendable {
                 var used = 0
                 do {
                     if subscription == nil {
-                        let js = try await link.jetStream()
-                        subscription = try js.pullSubscribe(
+                        subscription = try await link.pullSubscribe(
                             stream: Subjects.jobsStream, durable: Subjects.executorConsumer(priority: priority),
                             filter: Subjects.jobsFilter(priority: priority))
                     }
@@ -62,10 +61,6 @@ public final class Executor: Sendable {
                 } catch {
                     logger.warning("fetch failed; retrying",
                                    metadata: ["priority": "\(priority.rawValue)", "error": "\(error)"])
-                    if let error = error as? NATSError, error.isNotFound {
-                        subscription?.close()
-                        subscription = nil
-                    }
                     try? await Task.sleep(for: .seconds(1))
                 }
                 slots.release(granted - used)

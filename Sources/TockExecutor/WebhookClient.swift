@@ -15,6 +15,9 @@ final class WebhookClient: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(5)))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        // A refused connection is one failed attempt, retried through JetStream's back-off, rather than a slot
+        // held until the job's timeout while the pool keeps redialling.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

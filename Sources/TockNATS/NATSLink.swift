@@ -39,6 +39,12 @@ public actor NATSLink {
         }
     }
 
+    /// Binds to an existing durable pull consumer. The bind is a blocking request/reply, so it runs off the pool.
+    public func pullSubscribe(stream: String, durable: String, filter: String) async throws -> PullSubscription {
+        let js = try await jetStream()
+        return try await offPool { try js.pullSubscribe(stream: stream, durable: durable, filter: filter) }
+    }
+
     public func close() {
         closed = true
         connection?.close()
@@ -48,13 +54,16 @@ public actor NATSLink {
 
     /// `connect` blocks up to its timeout; it runs on a plain thread, not the cooperative pool.
     private static func connectOffPool(url: String, name: String) async throws -> (NATSConnection, JetStream) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let connection = try NATSConnection.connect(url: url, name: name)
-                    return (connection, try connection.jetStream())
-                })
-            }
+        try await offPool {
+            let connection = try NATSConnection.connect(url: url, name: name)
+            return (connection, try connection.jetStream())
         }
+    }
+}
+
+/// Runs a blocking cnats call on a dispatch thread, so it never holds a cooperative-pool thread.
+func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }

@@ -37,8 +37,7 @@ final class CompletionConsumer: Sendable {
         while !Task.isCancelled {
             do {
                 if subscription == nil {
-                    let js = try await link.jetStream()
-                    subscription = try js.pullSubscribe(
+                    subscription = try await link.pullSubscribe(
                         stream: Subjects.doneStream, durable: Subjects.doneConsumer(shard: shard),
                         filter: Subjects.done(shard: shard))
                 }
@@ -49,10 +48,6 @@ final class CompletionConsumer: Sendable {
                 return
             } catch {
                 logger.warning("completion consumer: fetch failed; retrying", metadata: ["error": "\(error)"])
-                if let error = error as? NATSError, error.isNotFound {
-                    subscription?.close()
-                    subscription = nil
-                }
                 try? await Task.sleep(for: .seconds(1))
             }
         }

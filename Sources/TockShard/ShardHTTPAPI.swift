@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import TockCore
+import TockWire
 
 /// The shard's HTTP API: submit, read and cancel jobs, and a health check.
 public enum ShardHTTPAPI {
@@ -26,14 +27,13 @@ public enum ShardHTTPAPI {
             } catch {
                 return json(.contentTooLarge, ErrorView(code: "too_large", message: "request body is too large"))
             }
-            let jobRequest: JobRequest
+            let spec: JobSpec
             do {
-                jobRequest = try JobRequest.parse(json: bytes.readableBytesView, nowNs: SystemWallClock().nowNs(),
-                                                  policy: policy)
+                spec = try JobRequest.parse(json: bytes.readableBytesView, nowNs: node.nowNs(), policy: policy)
             } catch let error as FieldError {
                 return json(.badRequest, ErrorView(error))
             }
-            switch try await node.submit(jobRequest) {
+            switch try await node.submit(spec) {
             case .created(let job): return json(.created, JobView(job))
             case .existing(let job): return json(.ok, JobView(job))
             case let other: return unexpected(other)

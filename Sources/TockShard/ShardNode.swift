@@ -44,13 +44,17 @@ public final class ShardNode: Sendable {
         try await publisher.reload()
     }
 
-    /// Stores a validated job. Returns `.created` or, for a repeated idempotency key, `.existing`,
+    /// Stores a validated job under a new id. Returns `.created` or, for a repeated idempotency key, `.existing`,
     /// only after the create command is committed.
-    public func submit(_ request: JobRequest) async throws -> ApplyResult {
+    public func submit(_ spec: JobSpec) async throws -> ApplyResult {
         let now = clock.nowNs()
-        let id = JobID.make(shard: configuration.shard, nowNs: now)
-        return try await log.propose(.createJob(request.spec(id: id), createdAtNs: now))
+        var spec = spec
+        spec.id = JobID.make(shard: configuration.shard, nowNs: now)
+        return try await log.propose(.createJob(spec, createdAtNs: now))
     }
+
+    /// The node's wall clock, so requests are validated against the same time the node schedules by.
+    public func nowNs() -> Int64 { clock.nowNs() }
 
     public func job(id: String) async throws -> Job? {
         try await database.read { try JobRows.find(id: id, in: $0) }

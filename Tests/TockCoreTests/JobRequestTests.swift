@@ -5,7 +5,7 @@ import XCTest
 final class JobRequestTests: XCTestCase {
     let now: Int64 = 1_800_000_000_000_000_000
 
-    func parse(_ json: String, policy: SubmitPolicy = .init()) throws(FieldError) -> JobRequest {
+    func parse(_ json: String, policy: SubmitPolicy = .init()) throws(FieldError) -> JobSpec {
         try JobRequest.parse(json: Array(json.utf8), nowNs: now, policy: policy)
     }
 

@@ -1,5 +1,6 @@
 import NIOHTTP1
 import TockCore
+import TockTestSupport
 import XCTest
 
 /// A job's whole path: HTTP submit → shard → JetStream → executor → webhook → completion → "succeeded".
@@ -64,6 +65,17 @@ final class DeliveryTests: XCTestCase {
         XCTAssertEqual(done["last_status"]?.int, 500)
         XCTAssertTrue(done["last_error"]?.string?.contains("HTTP 500") ?? false, "\(done.json)")
         XCTAssertEqual(tock.sink.requests(forJob: id).count, 3)
+    }
+
+    func testUnreachableWebhookIsRetriedThenFailsWithTheConnectionError() async throws {
+        let closedPort = freeLoopbackPort()
+        let created = try await tock.submit(#"{"url": "http://127.0.0.1:\#(closedPort)/x", "max_attempts": 2}"#)
+        let id = try XCTUnwrap(created["id"]?.string)
+
+        let done = try await tock.waitForState(id, "failed", within: .seconds(10))
+        XCTAssertEqual(done["attempts"]?.int, 2)
+        XCTAssertNil(done["last_status"]?.int)
+        XCTAssertFalse(done["last_error"]?.string?.isEmpty ?? true, "\(done.json)")
     }
 
     func testDelayedJobIsNotDeliveredBeforeItsDueTime() async throws {

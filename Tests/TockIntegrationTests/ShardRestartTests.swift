@@ -42,7 +42,7 @@ final class ShardRestartTests: XCTestCase {
 
     private func startShard(port: Int) async throws -> Process {
         let process = Process()
-        process.executableURL = try tockBinary()
+        process.executableURL = try TockBinary.url()
         process.arguments = ["shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
                              "--nats-url", tock.nats.url, "--log-level", "warning"]
         try process.run()
@@ -50,17 +50,5 @@ final class ShardRestartTests: XCTestCase {
             (try? await tock.request(.GET, "/healthz", base: "http://127.0.0.1:\(port)"))?.status == 200 ? true : nil
         }
         return process
-    }
-
-    /// The `tock` executable built beside the test bundle (`swift build` builds it; TOCK_BINARY overrides).
-    private func tockBinary() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["TOCK_BINARY"] { return URL(fileURLWithPath: path) }
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tock")
-        let candidates = [beside, Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("tock")]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            XCTFail("no tock executable at \(candidates.map(\.path)); run `swift build` before the tests")
-            throw CancellationError()
-        }
-        return found
     }
 }

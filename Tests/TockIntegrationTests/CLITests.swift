@@ -1,0 +1,71 @@
+import Foundation
+import TockCore
+import TockNATS
+import XCTest
+
+/// The `tock` operator commands as a user runs them: exit codes and messages.
+final class CLITests: XCTestCase {
+    var tock: TockHarness!
+
+    override func setUp() async throws {
+        tock = try await TockHarness.start(executor: false)
+    }
+
+    override func tearDown() async throws {
+        await tock?.shutdown()
+    }
+
+    func testNATSApplyIsIdempotentAndUsesTheConfig() throws {
+        let root = TockBinary.repositoryRoot
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-layout-\(UUID().uuidString).json")
+        try Data(#"{"shard_count": 2, "priorities": {"low": {"ack_wait": "45s"}}}"#.utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+
+        for _ in 0..<2 {
+            let result = try TockBinary.run(["nats", "apply", "--config", config.path, "--nats-url", tock.nats.url], in: root)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("consumer TOCK_DONE/tock-done-1:"), result.stdout)
+        }
+        let connection = try NATSConnection.connect(url: tock.nats.url)
+        defer { connection.close() }
+        let js = try connection.jetStream()
+        XCTAssertEqual(try js.streamInfo(Subjects.jobsStream).consumerCount, 4)
+        XCTAssertEqual(try js.streamInfo(Subjects.doneStream).consumerCount, 2)
+
+        let shipped = try TockBinary.run(["nats", "apply", "--nats-url", tock.nats.url], in: root)
+        XCTAssertEqual(shipped.status, 0, "the default nats/jetstream.json applies: \(shipped.stderr)")
+    }
+
+    func testNATSApplyWithABadConfigNamesTheKeyAndExits1() throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-bad-\(UUID().uuidString).json")
+        try Data(#"{"priorities": {"low": {"ack_wait": "never"}}}"#.utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let result = try TockBinary.run(["nats", "apply", "--config", config.path, "--nats-url", tock.nats.url])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("priorities.low.ack_wait"), result.stderr)
+    }
+
+    func testSubmitAndGetExitCodes() throws {
+        let ok = try TockBinary.run(["submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x", "--delay", "1h"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        let id = try XCTUnwrap(try JSONDecoder().decode(JSONValue.self, from: Data(ok.stdout.utf8))["id"]?.string)
+
+        let got = try TockBinary.run(["get", id, "--server", tock.shardURL])
+        XCTAssertEqual(got.status, 0, got.stderr)
+        XCTAssertTrue(got.stdout.contains(#""state":"scheduled""#), got.stdout)
+
+        let bad = try TockBinary.run(["submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x", "--priority", "urgent"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("400 priority:"), bad.stderr)
+
+        let missing = try TockBinary.run(["get", "0-01JDZZZZZZZZZZZZZZZZZZZZZZ", "--server", tock.shardURL])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("404"), missing.stderr)
+
+        let cancelled = try TockBinary.run(["cancel", id, "--server", tock.shardURL])
+        XCTAssertEqual(cancelled.status, 0, cancelled.stderr)
+
+        let unreachable = try TockBinary.run(["get", id, "--server", "http://127.0.0.1:9"])
+        XCTAssertEqual(unreachable.status, 2)
+    }
+}
