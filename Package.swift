@@ -29,7 +29,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TockSQLite", dependencies: ["CSQLite"]),
-        .target(name: "TockWire", dependencies: ["TockProto", "CProtobufC"]),
+        .target(name: "TockWire", dependencies: ["TockProto", "CProtobufC", "TockRaft"]),
+
+        // The Raft consensus core: a pure state machine (ticks, messages in; what to persist, send and apply out).
+        .target(name: "TockRaft"),
+        // Raft messages between nodes over TCP: length-prefixed protobuf-c frames.
+        .target(name: "TockRaftTransport", dependencies: [
+            "TockRaft", "TockWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Pure logic: no I/O, time is injected.
         .target(name: "TockCore", dependencies: ["TockWire"]),
@@ -61,6 +71,8 @@ let package = Package(
         // Test helpers: a real nats-server on a free port, a webhook sink.
         .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore"]),
+        .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
+        .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
         .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockSQLite", "TockWire"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
