@@ -5,5 +5,6 @@
 
 #include "tock_v1_commands.pb-c.h"
 #include "tock_v1_jobs.pb-c.h"
+#include "tock_v1_raft.pb-c.h"
 
 #endif
