@@ -1,0 +1,171 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import TockRaft
+
+/// The outbound link to one peer: a bounded queue and one task that drains it
+/// into one TCP connection, connecting lazily (when the first message waits)
+/// and reconnecting with `ReconnectBackoff`.
+///
+/// Messages are written in queue order. A message being written when the
+/// connection fails is lost; Raft retransmits what matters.
+final class PeerConnection: Sendable {
+    let peer: NodeID
+    let host: String
+    let port: Int
+
+    private let queue: AsyncStream<Message>
+    private let queueInput: AsyncStream<Message>.Continuation
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let live = Mutex(Live())
+
+    private struct Live {
+        var task: Task<Void, Never>?
+        /// The connection being written, so `stop()` can close it under a blocked write.
+        var channel: (any Channel)?
+        var stopped = false
+    }
+
+    init(peer: NodeID, host: String, port: Int, queueLimit: Int, group: any EventLoopGroup, logger: Logger) {
+        self.peer = peer
+        self.host = host
+        self.port = port
+        self.group = group
+        var logger = logger
+        logger[metadataKey: "raft.peer"] = "\(peer)"
+        self.logger = logger
+        (queue, queueInput) = AsyncStream.makeStream(
+            of: Message.self, bufferingPolicy: .bufferingOldest(max(queueLimit, 1))
+        )
+    }
+
+    /// Never blocks. False when the queue is full or the link is stopped: the
+    /// message is dropped and the caller counts it.
+    func enqueue(_ message: Message) -> Bool {
+        if case .enqueued = queueInput.yield(message) { return true }
+        return false
+    }
+
+    /// Starts the sending task; later calls, and calls after `stop()`, do nothing.
+    func start() {
+        live.withLock { live in
+            guard live.task == nil, !live.stopped else { return }
+            live.task = Task { await self.run() }
+        }
+    }
+
+    /// Drops what is queued, closes the connection and ends the task. The
+    /// returned task (nil if never started) finishes soon after.
+    func stop() -> Task<Void, Never>? {
+        let (task, channel) = live.withLock { live in
+            live.stopped = true
+            return (live.task, live.channel)
+        }
+        queueInput.finish()
+        task?.cancel()
+        channel?.close(promise: nil)
+        return task
+    }
+
+    private func run() async {
+        var iterator = queue.makeAsyncIterator()
+        var backoff = ReconnectBackoff()
+        var encoder = RaftFrameEncoder()
+        // Taken from the queue but not yet written: survives a failed connect.
+        var pending: Message?
+        var failures = 0
+
+        while !Task.isCancelled {
+            if pending == nil {
+                guard let next = await iterator.next() else { return }
+                pending = next
+            }
+
+            let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+            do {
+                connection = try await connect()
+            } catch {
+                failures += 1
+                // The first failure is worth a warning; a peer that stays down would flood the log.
+                let level: Logger.Level = failures == 1 ? .warning : .debug
+                logger.log(level: level, "raft peer unreachable", metadata: [
+                    "raft.peer.address": "\(host):\(port)", "error": "\(error)", "raft.failures": "\(failures)",
+                ])
+                do { try await Task.sleep(for: backoff.next()) } catch { return }
+                continue
+            }
+            guard register(connection.channel) else {
+                connection.channel.close(promise: nil)
+                return
+            }
+
+            var wrote = 0
+            do {
+                try await connection.executeThenClose { _, outbound in
+                    while !Task.isCancelled {
+                        let message: Message
+                        if let waiting = pending {
+                            message = waiting
+                            pending = nil
+                        } else {
+                            guard let next = await iterator.next() else { return }
+                            message = next
+                        }
+                        // The peer closed (or restarted) while the link was idle:
+                        // keep the message for the next connection.
+                        guard connection.channel.isActive else {
+                            pending = message
+                            return
+                        }
+                        try await outbound.write(contentsOf: encoder.frames(for: message))
+                        wrote += 1
+                    }
+                }
+            } catch {
+                if !Task.isCancelled {
+                    logger.info("raft peer connection lost", metadata: ["error": "\(error)"])
+                }
+            }
+            unregister(connection.channel)
+
+            if wrote > 0 {
+                failures = 0
+                backoff.reset()
+            } else {
+                // Accepted but closed before carrying anything (not a Raft node?):
+                // back off rather than spin.
+                do { try await Task.sleep(for: backoff.next()) } catch { return }
+            }
+        }
+    }
+
+    private func connect() async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(2))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Nothing is ever read on this connection; the inbound side
+                    // only notices the peer closing it.
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
+    /// False when `stop()` came first: the caller must close the channel.
+    private func register(_ channel: any Channel) -> Bool {
+        live.withLock { live in
+            guard !live.stopped else { return false }
+            live.channel = channel
+            return true
+        }
+    }
+
+    private func unregister(_ channel: any Channel) {
+        live.withLock { live in
+            if live.channel === channel { live.channel = nil }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import TockWire
+
+/// Why the transport refused to start, or why it closed an inbound connection
+/// (those are logged, never thrown to the caller).
+public enum RaftTransportError: Error, Equatable, Sendable {
+    /// `start()` was called a second time.
+    case alreadyStarted
+    /// `start()` was called on, or raced with, `shutdown()`.
+    case shutDown
+    /// An inbound frame announced a payload over `RaftFrameLimits.maxReceivedFramePayload`.
+    case frameTooLarge(Int)
+    /// A chunk stream grew past `RaftFrameLimits.maxReassembledMessage`.
+    case messageTooLarge(Int)
+    /// A chunk that does not continue the stream in progress, or a whole
+    /// message in the middle of a stream.
+    case chunkOutOfOrder(String)
+    /// A frame payload or a reassembled message that does not decode.
+    case undecodable(WireError)
+}
