@@ -592,7 +592,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_snapshot__descriptor =
   (ProtobufCMessageInit) tock__v1__raft_snapshot__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__raft_message__field_descriptors[12] =
+static const ProtobufCFieldDescriptor tock__v1__raft_message__field_descriptors[13] =
 {
   {
     "kind",
@@ -738,6 +738,18 @@ static const ProtobufCFieldDescriptor tock__v1__raft_message__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "transfer",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftMessage, transfer),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__raft_message__field_indices_by_name[] = {
   7,   /* field[7] = commit */
@@ -752,11 +764,12 @@ static const unsigned tock__v1__raft_message__field_indices_by_name[] = {
   11,   /* field[11] = snapshot */
   3,   /* field[3] = term */
   2,   /* field[2] = to */
+  12,   /* field[12] = transfer */
 };
 static const ProtobufCIntRange tock__v1__raft_message__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor tock__v1__raft_message__descriptor =
 {
@@ -766,7 +779,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_message__descriptor =
   "Tock__V1__RaftMessage",
   "tock.v1",
   sizeof(Tock__V1__RaftMessage),
-  12,
+  13,
   tock__v1__raft_message__field_descriptors,
   tock__v1__raft_message__field_indices_by_name,
   1,  tock__v1__raft_message__number_ranges,

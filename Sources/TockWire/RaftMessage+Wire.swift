@@ -45,7 +45,8 @@ extension Message {
             reject: message.reject != 0,
             rejectHint: message.reject_hint,
             hintTerm: message.hint_term,
-            snapshot: snapshot
+            snapshot: snapshot,
+            transfer: message.transfer != 0
         )
     }
 
@@ -66,6 +67,7 @@ extension Message {
             message.pointee.hint_term = hintTerm
             // nil leaves the field out entirely: that absence is "no snapshot".
             message.pointee.snapshot = snapshot?.proto(in: arena)
+            message.pointee.transfer = transfer ? 1 : 0
         }
     }
 }

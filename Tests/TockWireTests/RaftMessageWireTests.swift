@@ -43,7 +43,8 @@ final class RaftMessageWireTests: XCTestCase {
             assertRoundTrip(
                 Message(
                     kind: kind, from: "n-ü-1", to: "n2", term: .max, index: .max - 1, logTerm: 5,
-                    entries: Self.entries(), commit: 99, reject: true, rejectHint: 12, hintTerm: 4
+                    entries: Self.entries(), commit: 99, reject: true, rejectHint: 12, hintTerm: 4,
+                    transfer: true
                 )
             )
         }
@@ -63,6 +64,18 @@ final class RaftMessageWireTests: XCTestCase {
         let message = Message(kind: .snapshot, from: "a", to: "b", term: 1, snapshot: empty)
         XCTAssertEqual(try Message(decoding: message.encoded()).snapshot, empty)
         XCTAssertNil(try Message(decoding: Message(kind: .snapshot, from: "a", to: "b", term: 1).encoded()).snapshot)
+    }
+
+    /// A vote request from a leadership transfer must still say so after the wire, or every voter holding a
+    /// check-quorum lease refuses it and the transfer never completes between processes.
+    func testTransferFlagSurvivesTheWire() throws {
+        for kind in [Message.Kind.vote, .preVote] {
+            let message = Message(kind: kind, from: "n1", to: "n2", term: 4, index: 7, logTerm: 3, transfer: true)
+            XCTAssertTrue(try Message(decoding: message.encoded()).transfer)
+        }
+        XCTAssertFalse(try Message(decoding: Message(kind: .vote, from: "n1", to: "n2", term: 4).encoded()).transfer)
+        // RaftMessage{kind: VOTE, transfer: true}: field 13, varint.
+        XCTAssertTrue(try Message(decoding: [0x08, 3, 0x68, 0x01]).transfer)
     }
 
     func testEveryEntryKindRoundTripsAlone() throws {

@@ -190,10 +190,16 @@ struct  Tock__V1__RaftMessage
    * "has snapshot" (an empty snapshot is still written, as a zero-length field).
    */
   Tock__V1__RaftSnapshot *snapshot;
+  /*
+   * vote/pre_vote: the campaign was started by a leadership transfer, so
+   * voters grant it even while a check-quorum lease says they hear a leader.
+   * Without it a transfer between processes is refused by every voter.
+   */
+  protobuf_c_boolean transfer;
 };
 #define TOCK__V1__RAFT_MESSAGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__raft_message__descriptor) \
-    , TOCK__V1__RAFT_MESSAGE_KIND__RAFT_MESSAGE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL }
+    , TOCK__V1__RAFT_MESSAGE_KIND__RAFT_MESSAGE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL, 0 }
 
 
 /*
