@@ -592,7 +592,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_snapshot__descriptor =
   (ProtobufCMessageInit) tock__v1__raft_snapshot__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__raft_message__field_descriptors[13] =
+static const ProtobufCFieldDescriptor tock__v1__raft_message__field_descriptors[14] =
 {
   {
     "kind",
@@ -750,9 +750,22 @@ static const ProtobufCFieldDescriptor tock__v1__raft_message__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "context",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftMessage, context),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__raft_message__field_indices_by_name[] = {
   7,   /* field[7] = commit */
+  13,   /* field[13] = context */
   6,   /* field[6] = entries */
   1,   /* field[1] = from */
   10,   /* field[10] = hint_term */
@@ -769,7 +782,7 @@ static const unsigned tock__v1__raft_message__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__raft_message__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor tock__v1__raft_message__descriptor =
 {
@@ -779,7 +792,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_message__descriptor =
   "Tock__V1__RaftMessage",
   "tock.v1",
   sizeof(Tock__V1__RaftMessage),
-  13,
+  14,
   tock__v1__raft_message__field_descriptors,
   tock__v1__raft_message__field_indices_by_name,
   1,  tock__v1__raft_message__number_ranges,

@@ -98,10 +98,13 @@ public struct Message: Sendable, Equatable {
     /// vote/preVote: the campaign was started by a leadership transfer, so voters grant it even while they still
     /// hear from the current leader (which check-quorum's lease would otherwise refuse).
     public var transfer: Bool
+    /// heartbeat: the leader's read-index round it wants confirmed (0: none); heartbeatResponse: that round echoed,
+    /// which tells the leader this follower still followed it after every read of that round was requested.
+    public var context: UInt64
 
     public init(kind: Kind, from: NodeID, to: NodeID, term: UInt64, index: UInt64 = 0, logTerm: UInt64 = 0,
                 entries: [Entry] = [], commit: UInt64 = 0, reject: Bool = false, rejectHint: UInt64 = 0,
-                hintTerm: UInt64 = 0, snapshot: Snapshot? = nil, transfer: Bool = false)
+                hintTerm: UInt64 = 0, snapshot: Snapshot? = nil, transfer: Bool = false, context: UInt64 = 0)
     {
         self.kind = kind
         self.from = from
@@ -116,5 +119,6 @@ public struct Message: Sendable, Equatable {
         self.hintTerm = hintTerm
         self.snapshot = snapshot
         self.transfer = transfer
+        self.context = context
     }
 }

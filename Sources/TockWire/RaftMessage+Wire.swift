@@ -46,7 +46,8 @@ extension Message {
             rejectHint: message.reject_hint,
             hintTerm: message.hint_term,
             snapshot: snapshot,
-            transfer: message.transfer != 0
+            transfer: message.transfer != 0,
+            context: message.context
         )
     }
 
@@ -68,6 +69,7 @@ extension Message {
             // nil leaves the field out entirely: that absence is "no snapshot".
             message.pointee.snapshot = snapshot?.proto(in: arena)
             message.pointee.transfer = transfer ? 1 : 0
+            message.pointee.context = context
         }
     }
 }

@@ -44,7 +44,7 @@ final class RaftMessageWireTests: XCTestCase {
                 Message(
                     kind: kind, from: "n-ü-1", to: "n2", term: .max, index: .max - 1, logTerm: 5,
                     entries: Self.entries(), commit: 99, reject: true, rejectHint: 12, hintTerm: 4,
-                    transfer: true
+                    transfer: true, context: .max - 2
                 )
             )
         }
@@ -76,6 +76,18 @@ final class RaftMessageWireTests: XCTestCase {
         XCTAssertFalse(try Message(decoding: Message(kind: .vote, from: "n1", to: "n2", term: 4).encoded()).transfer)
         // RaftMessage{kind: VOTE, transfer: true}: field 13, varint.
         XCTAssertTrue(try Message(decoding: [0x08, 3, 0x68, 0x01]).transfer)
+    }
+
+    /// The read-index round a heartbeat carries must come back on its response, or reads are never confirmed.
+    func testContextSurvivesTheWire() throws {
+        for kind in [Message.Kind.heartbeat, .heartbeatResponse] {
+            for context: UInt64 in [0, 1, 300, .max] {
+                let message = Message(kind: kind, from: "n1", to: "n2", term: 4, commit: 3, context: context)
+                XCTAssertEqual(try Message(decoding: message.encoded()).context, context)
+            }
+        }
+        // RaftMessage{kind: HEARTBEAT_RESPONSE, context: 300}: field 14, varint 300 = 0xAC 0x02.
+        XCTAssertEqual(try Message(decoding: [0x08, 8, 0x70, 0xAC, 0x02]).context, 300)
     }
 
     func testEveryEntryKindRoundTripsAlone() throws {

@@ -196,10 +196,16 @@ struct  Tock__V1__RaftMessage
    * Without it a transfer between processes is refused by every voter.
    */
   protobuf_c_boolean transfer;
+  /*
+   * heartbeat: the leader's read-index round being confirmed (0: none);
+   * heartbeat_response: the round echoed back, which acknowledges it and
+   * every earlier round of the same term.
+   */
+  uint64_t context;
 };
 #define TOCK__V1__RAFT_MESSAGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__raft_message__descriptor) \
-    , TOCK__V1__RAFT_MESSAGE_KIND__RAFT_MESSAGE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL, 0 }
+    , TOCK__V1__RAFT_MESSAGE_KIND__RAFT_MESSAGE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL, 0, 0 }
 
 
 /*
