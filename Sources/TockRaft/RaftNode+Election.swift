@@ -43,10 +43,7 @@ extension RaftNode {
         }
         if heartbeatElapsed >= configuration.heartbeatTicks {
             heartbeatElapsed = 0
-            for peer in progress.keys {
-                let commit = min(progress[peer]?.match ?? 0, log.committed)
-                send(Message(kind: .heartbeat, from: id, to: peer, term: term, commit: commit))
-            }
+            broadcastHeartbeat()
         }
     }
 
@@ -85,6 +82,7 @@ extension RaftNode {
         heartbeatElapsed = 0
         transferee = nil
         progress = [:]
+        readIndex.dropAll()
         resetRandomizedElectionTimeout()
     }
 
@@ -93,6 +91,7 @@ extension RaftNode {
         vote = id
         role = .candidate
         leader = nil
+        readIndex.dropAll()
         electionElapsed = 0
         resetRandomizedElectionTimeout()
     }
@@ -104,6 +103,7 @@ extension RaftNode {
         heartbeatElapsed = 0
         transferee = nil
         progress = [:]
+        readIndex.dropAll()
         for peer in membership.all where peer != id {
             progress[peer] = Progress(next: log.lastIndex + 1)
         }

@@ -23,6 +23,16 @@ extension RaftNode {
         for peer in progress.keys { sendAppend(to: peer) }
     }
 
+    /// Heartbeats carry the newest unconfirmed read round, so every one of them can confirm pending reads.
+    mutating func broadcastHeartbeat() {
+        let round = readIndex.roundToConfirm
+        for peer in progress.keys {
+            // Never past what the follower holds: it would commit entries it may not have (or has from another term).
+            let commit = min(progress[peer]?.match ?? 0, log.committed)
+            send(Message(kind: .heartbeat, from: id, to: peer, term: term, commit: commit, context: round))
+        }
+    }
+
     /// Sends `peer` the entries it lacks, or the snapshot when they were compacted away.
     mutating func sendAppend(to peer: NodeID) {
         guard var pr = progress[peer], !pr.isPaused else { return }
@@ -68,6 +78,7 @@ extension RaftNode {
             // A leader that removed itself leaves once the removal is committed (Raft thesis §4.2.2).
             becomeFollower(term: term, leader: nil)
         }
+        releaseReadsAwaitingCommit()
         return true
     }
 }

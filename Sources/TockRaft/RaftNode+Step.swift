@@ -67,7 +67,8 @@ extension RaftNode {
             electionElapsed = 0
             leader = m.from
             log.commit(to: m.commit)
-            send(Message(kind: .heartbeatResponse, from: id, to: m.from, term: term))
+            // Echoing the read round tells the leader it still led when this follower answered.
+            send(Message(kind: .heartbeatResponse, from: id, to: m.from, term: term, context: m.context))
         case .snapshot:
             electionElapsed = 0
             leader = m.from
@@ -132,6 +133,7 @@ extension RaftNode {
             pr.probeSent = false
             progress[m.from] = pr
             if pr.match < log.lastIndex { sendAppend(to: m.from) }
+            if m.context != 0 { readRoundEchoed(by: m.from, round: m.context) }
         default:
             progress[m.from] = pr
         }

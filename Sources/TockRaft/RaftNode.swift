@@ -32,6 +32,10 @@ public struct RaftNode: Sendable {
     var pendingMembershipIndex: UInt64 = 0
     public internal(set) var transferee: NodeID?
     var outbox: [Message] = []
+    /// Leader: reads waiting for a quorum to confirm its leadership.
+    var readIndex = ReadIndexQueue()
+    /// Confirmed reads not yet handed to the driver.
+    var readStates: [ReadState] = []
     var lastHardState: HardState
 
     /// Starts (or restarts) a node from what its disk holds. `bootstrap` is the membership a new group starts
@@ -68,8 +72,8 @@ public struct RaftNode: Sendable {
     // MARK: Ready / advance
 
     public var hasReady: Bool {
-        !outbox.isEmpty || hardState != lastHardState || pendingSnapshot != nil || log.persisted < log.lastIndex
-            || log.applied < min(log.committed, log.lastIndex)
+        !outbox.isEmpty || !readStates.isEmpty || hardState != lastHardState || pendingSnapshot != nil
+            || log.persisted < log.lastIndex || log.applied < min(log.committed, log.lastIndex)
     }
 
     /// What to persist, send and apply now. Call `advance` with it once done, before the next `ready()`.
@@ -80,8 +84,9 @@ public struct RaftNode: Sendable {
         } ?? []
         let ready = Ready(
             hardState: state == lastHardState ? nil : state, snapshot: pendingSnapshot, entries: log.unpersisted,
-            messages: outbox, committedEntries: committedEntries, leader: leader, role: role)
+            messages: outbox, committedEntries: committedEntries, leader: leader, role: role, readStates: readStates)
         outbox = []
+        readStates = []
         return ready
     }
 

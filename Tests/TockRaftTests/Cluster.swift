@@ -9,6 +9,10 @@ struct Cluster {
     var applied: [NodeID: [Entry]] = [:]
     /// Nodes whose messages, in and out, are dropped.
     var isolated: Set<NodeID> = []
+    /// When set, messages pass only between nodes of the same group.
+    var partition: [Set<NodeID>]?
+    /// Confirmed reads each node's Ready handed out, in order.
+    var readStates: [NodeID: [ReadState]] = [:]
 
     init(_ ids: [NodeID], electionTicks: Int = 10, preVote: Bool = true, checkQuorum: Bool = true, seed: UInt64 = 1) {
         for (offset, id) in ids.enumerated() {
@@ -45,9 +49,10 @@ struct Cluster {
         }
         if let hardState = ready.hardState { disk.hardState = hardState }
         disks[id] = disk
-        for message in ready.messages where !isolated.contains(message.from) && !isolated.contains(message.to) {
+        for message in ready.messages where connected(message.from, message.to) {
             inFlight.append(message)
         }
+        readStates[id, default: []].append(contentsOf: ready.readStates)
         applied[id, default: []].append(contentsOf: ready.committedEntries)
         node.advance(ready)
         nodes[id] = node
@@ -64,12 +69,18 @@ struct Cluster {
         while !inFlight.isEmpty, rounds < limit {
             let batch = inFlight
             inFlight = []
-            for message in batch where !isolated.contains(message.to) && !isolated.contains(message.from) {
+            for message in batch where connected(message.from, message.to) {
                 nodes[message.to]?.step(message)
             }
             processAll()
             rounds += 1
         }
+    }
+
+    func connected(_ a: NodeID, _ b: NodeID) -> Bool {
+        guard !isolated.contains(a), !isolated.contains(b) else { return false }
+        guard let partition else { return true }
+        return partition.contains { $0.contains(a) && $0.contains(b) }
     }
 
     mutating func tick(_ ids: [NodeID]? = nil, times: Int = 1) {
