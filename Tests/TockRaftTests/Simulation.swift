@@ -3,7 +3,9 @@ import TockRaft
 /// A whole Raft cluster on a simulated network and clock, every random choice drawn from one seed (in the manner of
 /// TigerBeetle's VOPR): messages are dropped, delayed, duplicated and reordered; nodes are partitioned, crash —
 /// losing whatever they had not yet persisted — and restart from their disks. After every step it checks
-/// election safety, log matching, state-machine safety and that every acknowledged command survives.
+/// election safety, log matching, state-machine safety and that every acknowledged command survives. Clients also
+/// read through whichever node believes it leads (stale leaders included), and every read served must be
+/// linearizable: its index covers every command acknowledged before the read was asked.
 struct Simulation {
     struct Failure: Error, CustomStringConvertible {
         var seed: UInt64
@@ -49,6 +51,10 @@ struct Simulation {
     /// Commands a client was told are committed, by index.
     var acknowledged: [UInt64: [UInt8]] = [:]
     var nextCommand = 0
+    /// Reads asked and not yet served, by context: the node asked and the highest index acknowledged at that time.
+    var openReads: [UInt64: (node: NodeID, floor: UInt64)] = [:]
+    var nextRead: UInt64 = 0
+    var readsServed = 0
 
     init(seed: UInt64, nodeCount: Int) {
         self.seed = seed
@@ -91,6 +97,7 @@ struct Simulation {
         proposing = false
         for _ in 0..<30 { try step() }
         try checkConverged()
+        try checkAReadIsServed()
     }
 
     mutating func step() throws(Failure) {
@@ -98,6 +105,7 @@ struct Simulation {
         if chaos { injectFaults() }
         for id in ids where nodes[id]!.core == nil && nodes[id]!.downUntil <= now { restart(id) }
         if proposing, chance(0.3) { proposeToALeader() }
+        if proposing, chance(0.1) { readFromALeader() }
         for id in ids { nodes[id]!.core?.tick() }
         deliverDueMessages()
         for id in shuffled(ids) { try processReady(id) }
@@ -156,6 +164,16 @@ struct Simulation {
         _ = nodes[id]!.core!.propose(Array("s\(seed)-c\(nextCommand)".utf8))
     }
 
+    /// Asks any node that believes it leads, so a stale leader cut off from the majority is asked too.
+    @discardableResult
+    mutating func readFromALeader() -> UInt64? {
+        guard let id = shuffled(ids).first(where: { nodes[$0]!.core?.role == .leader }) else { return nil }
+        nextRead += 1
+        guard nodes[id]!.core!.requestRead(context: nextRead) else { return nil }
+        openReads[nextRead] = (node: id, floor: acknowledged.keys.max() ?? 0)
+        return nextRead
+    }
+
     func connected(_ a: NodeID, _ b: NodeID) -> Bool {
         guard let partition else { return true }
         return partition[a] == partition[b]
@@ -210,6 +228,7 @@ struct Simulation {
         if crashPoint == 2 { return crash(id) }  // sent, not applied
         if let snapshot = ready.snapshot { try install(snapshot, on: id) }
         for entry in ready.committedEntries { try apply(entry, on: id) }
+        for read in ready.readStates { try serve(read, on: id) }
         core.advance(ready)
         nodes[id]!.core = core
     }
@@ -245,6 +264,25 @@ struct Simulation {
             // Applying means committed: the client that proposed it may now be told so.
             acknowledged[entry.index] = entry.data
         }
+    }
+
+    /// Linearizability of reads: a read may be answered from the state at its index only if that index covers
+    /// every command a client was told had committed before the read was asked.
+    mutating func serve(_ read: ReadState, on id: NodeID) throws(Failure) {
+        guard let open = openReads.removeValue(forKey: read.context), open.node == id else {
+            throw fail("\(id) served read \(read.context), which it was not asked or already served")
+        }
+        guard read.index >= open.floor else {
+            throw fail("stale read on \(id): index \(read.index) below \(open.floor), acknowledged before the read")
+        }
+        readsServed += 1
+    }
+
+    /// Liveness of reads: once calm, a read on the leader is served within a few heartbeats.
+    mutating func checkAReadIsServed() throws(Failure) {
+        guard let context = readFromALeader() else { throw fail("the leader refused a read once calm") }
+        for _ in 0..<20 where openReads[context] != nil { try step() }
+        if openReads[context] != nil { throw fail("a read asked once calm was not served within 20 ticks") }
     }
 
     // MARK: Checkers

@@ -48,6 +48,19 @@ final class SimulationTests: XCTestCase {
 }
 
 extension SimulationTests {
+    /// And the read checker: a read served below a command acknowledged before it was asked is caught, and so is a
+    /// read served twice.
+    func testTheReadCheckerCatchesAStaleRead() {
+        var simulation = Simulation(seed: 1, nodeCount: 3)
+        simulation.openReads[1] = (node: "n1", floor: 10)
+        XCTAssertThrowsError(try simulation.serve(ReadState(index: 9, context: 1), on: "n1")) { error in
+            XCTAssertTrue("\(error)".contains("stale read"), "\(error)")
+        }
+        simulation.openReads[2] = (node: "n1", floor: 10)
+        XCTAssertNoThrow(try simulation.serve(ReadState(index: 10, context: 2), on: "n1"))
+        XCTAssertThrowsError(try simulation.serve(ReadState(index: 10, context: 2), on: "n1"))
+    }
+
     /// And the log-matching checker: two logs that agree at an index but differ below it are caught.
     func testTheLogMatchingCheckerCatchesADivergentPrefix() {
         let simulation = Simulation(seed: 1, nodeCount: 2)
