@@ -45,9 +45,11 @@ let package = Package(
         .target(name: "TockCore", dependencies: ["TockWire"]),
 
         .target(name: "TockShard", dependencies: [
-            "TockCore", "TockWire", "TockNATS", "TockSQLite",
+            "TockCore", "TockWire", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -74,7 +76,8 @@ let package = Package(
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
         .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
-        .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockSQLite", "TockWire"]),
+        .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockSQLite", "TockWire", "TockRaft", "TockTestSupport"]),
+        .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore",

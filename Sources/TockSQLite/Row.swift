@@ -27,4 +27,18 @@ public struct Row {
         guard count > 0, let base = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: base, count: count))
     }
+
+    /// How many columns the statement returns.
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
+
+    /// The column as whatever storage class SQLite holds it in, for copying rows without knowing their schema.
+    public func value(_ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_NULL: .null
+        case SQLITE_INTEGER: .integer(int64(column))
+        case SQLITE_FLOAT: .real(sqlite3_column_double(handle, column))
+        case SQLITE_TEXT: .text(text(column))
+        default: .blob(blob(column))
+        }
+    }
 }

@@ -19,6 +19,9 @@ public final class Statement {
 
     func finalize() { sqlite3_finalize(handle) }
 
+    /// How many columns each row of the result has.
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
+
     private func bind(_ arguments: [any SQLBindable]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -49,6 +52,12 @@ public final class Statement {
     /// Runs the statement to completion, ignoring rows. Returns the number of rows changed.
     @discardableResult
     public func run(_ arguments: any SQLBindable...) throws(SQLiteError) -> Int {
+        try run(arguments: arguments)
+    }
+
+    /// `run` with the arguments in an array, for statements whose parameter count is only known at run time.
+    @discardableResult
+    public func run(arguments: [any SQLBindable]) throws(SQLiteError) -> Int {
         try bind(arguments)
         defer { sqlite3_reset(handle) }
         while try check(sqlite3_step(handle), database.handle, sql: sql) == SQLITE_ROW {}
