@@ -1,4 +1,7 @@
 import CNats
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 let natsLogger = Logger(label: "tock.nats")
@@ -27,7 +30,20 @@ public final class NATSConnection: Sendable {
         try natsCheck(natsOptions_Create(&options), "create NATS options")
         defer { natsOptions_Destroy(options) }
 
-        try natsCheck(natsOptions_SetURL(options, url), "set URL \(url)")
+        // cnats' SetURL takes one URL; a cluster's list ("nats://a:4222,nats://b:4222") goes to SetServers.
+        let servers = url.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
+        if servers.count > 1 {
+            var cStrings = servers.map { strdup($0) }
+            defer { cStrings.forEach { free($0) } }
+            try cStrings.withUnsafeMutableBufferPointer { buffer in
+                try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
+                    try natsCheck(natsOptions_SetServers(options, pointers.baseAddress, Int32(servers.count)),
+                                  "set servers \(url)")
+                }
+            }
+        } else {
+            try natsCheck(natsOptions_SetURL(options, url), "set URL \(url)")
+        }
         try natsCheck(natsOptions_SetName(options, name), "set connection name")
         try natsCheck(natsOptions_SetTimeout(options, timeout.cnatsMilliseconds), "set connect timeout")
         try natsCheck(natsOptions_SetAllowReconnect(options, true), "allow reconnect")
