@@ -8,12 +8,24 @@ import TockShard
 
 struct ShardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "shard", abstract: "Run one shard node: the job store, its HTTP API and the due-timer.")
+        commandName: "shard", abstract: "Run one shard node: the job store, its HTTP API and the due-timer.",
+        subcommands: [StatusCommand.self, TransferLeaderCommand.self])
 
     @Option(help: "Shard number.") var shard: UInt32 = 0
     @Option(help: "Directory for the node's SQLite file.") var data: String = "./data"
     @Option(help: "HTTP API address.") var http: String = "127.0.0.1:7070"
     @Option(help: "Largest job body accepted, in bytes.") var maxBodyBytes: Int = 256 * 1024
+    @Option(help: "This node's name in the shard's Raft group.") var node: String = "n1"
+    @Option(help: ArgumentHelp(
+        "Raft addresses of every node of the shard, this one included: n1=HOST:PORT,n2=HOST:PORT,... "
+            + "Omit for a shard of one node."))
+    var peers: String?
+    @Option(help: "HTTP API addresses of the shard's nodes (n1=HOST:PORT,...), so followers forward to the leader.")
+    var peerHttp: String?
+    @Option(help: "Milliseconds per Raft tick; elections start after 10-20 ticks without a leader.")
+    var tickMs: Int = 50
+    @Option(help: "Snapshot the job tables and compact the Raft log every this many applied entries.")
+    var snapshotEvery: UInt64 = 50_000
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -24,6 +36,25 @@ struct ShardCommand: AsyncParsableCommand {
         (configuration.httpHost, configuration.httpPort) = try parseHostPort(http, option: "--http")
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         configuration.submitPolicy.maxBodyBytes = maxBodyBytes
+        guard !node.isEmpty, !node.contains(where: { $0 == "," || $0 == "=" }) else {
+            throw ValidationError("--node must be a name such as n1")
+        }
+        configuration.cluster.nodeID = node
+        if let peers { configuration.cluster.peers = try parseNodeAddresses(peers, option: "--peers") }
+        if let peerHttp { configuration.cluster.peerHTTP = try parseNodeAddresses(peerHttp, option: "--peer-http") }
+        if !configuration.cluster.peers.isEmpty, configuration.cluster.peers[node] == nil {
+            throw ValidationError("--peers must include this node (\(node))")
+        }
+        if configuration.cluster.peers.count > 5 || configuration.cluster.peers.count % 2 == 0
+            && !configuration.cluster.peers.isEmpty
+        {
+            throw ValidationError("--peers must list 1, 3 or 5 nodes")
+        }
+        configuration.cluster.peerHTTP[node] = HostPort(host: configuration.httpHost, port: configuration.httpPort)
+        guard (1...1000).contains(tickMs) else { throw ValidationError("--tick-ms must be between 1 and 1000") }
+        configuration.cluster.tick = .milliseconds(tickMs)
+        guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive") }
+        configuration.cluster.snapshotEvery = snapshotEvery
         return configuration
     }
 
@@ -41,6 +72,49 @@ struct ShardCommand: AsyncParsableCommand {
             logger.info("shard HTTP API listening",
                         metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
         }
-        return [api, TaskService("shard-\(configuration.shard)") { await node.run() }]
+        return [api, TaskService("shard-\(configuration.shard)") { try await node.run() }]
+    }
+}
+
+/// "n1=127.0.0.1:7101,n2=127.0.0.1:7102" → ["n1": 127.0.0.1:7101, ...].
+func parseNodeAddresses(_ text: String, option: String) throws -> [String: HostPort] {
+    var result: [String: HostPort] = [:]
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+        let parts = item.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw ValidationError("\(option) must be NODE=HOST:PORT,..., e.g. n1=127.0.0.1:7101 (got \"\(item)\")")
+        }
+        let (host, port) = try parseHostPort(String(parts[1]), option: option)
+        guard result.updateValue(HostPort(host: host, port: port), forKey: String(parts[0])) == nil else {
+            throw ValidationError("\(option) names \(parts[0]) twice")
+        }
+    }
+    return result
+}
+
+extension ShardCommand {
+    struct StatusCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "Show a shard node's view of its Raft group: role, leader, term, indexes.")
+
+        @OptionGroup var server: ServerOption
+
+        func run() async throws {
+            try await APIClient(server: server.server).send(.GET, "/v1/cluster")
+        }
+    }
+
+    struct TransferLeaderCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "transfer-leader",
+            abstract: "Hand the shard's leadership to another node, e.g. before restarting the leader.")
+
+        @OptionGroup var server: ServerOption
+        @Option(help: "The node to hand leadership to.") var to: String
+
+        func run() async throws {
+            let body = try JSONSerialization.data(withJSONObject: ["to": to])
+            try await APIClient(server: server.server).send(.POST, "/v1/cluster/transfer-leader", json: body)
+        }
     }
 }

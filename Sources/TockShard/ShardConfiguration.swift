@@ -11,10 +11,21 @@ public struct ShardConfiguration: Sendable {
     public var submitPolicy = SubmitPolicy()
     /// Most runs published per due-timer pass.
     public var publishBatch = 1024
+    /// The node's place in the shard's Raft group; the default is a group of one.
+    public var cluster = RaftClusterConfiguration()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
     }
 
     public var databasePath: String { "\(dataDirectory)/shard-\(shard).sqlite" }
+}
+
+/// A configuration that cannot work, named in terms of the option to fix.
+public struct ShardConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
 }

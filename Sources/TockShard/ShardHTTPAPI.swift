@@ -14,6 +14,9 @@ public enum ShardHTTPAPI {
     public static func router(node: ShardNode) -> Router<BasicRequestContext> {
         let router = Router()
         let policy = node.configuration.submitPolicy
+        // Middleware applies to the routes added after it.
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(LeaderForwarding(node: node, maxRequestBytes: maxRequestBytes(policy)))
 
         router.get("/healthz") { _, _ in
             json(.ok, ["status": "ok", "shard": "\(node.configuration.shard)"])
@@ -38,6 +41,26 @@ public enum ShardHTTPAPI {
             case .existing(let job): return json(.ok, JobView(job))
             case let other: return unexpected(other)
             }
+        }
+
+        router.get("/v1/cluster") { _, _ in json(.ok, node.cluster) }
+
+        router.post("/v1/cluster/transfer-leader") { request, _ in
+            var request = request
+            let bytes = try await request.collectBody(upTo: 64 * 1024)
+            let target: String
+            do {
+                target = try TransferLeaderRequest.parse(Data(buffer: bytes))
+            } catch let error as FieldError {
+                return json(.badRequest, ErrorView(error))
+            }
+            do {
+                try await node.transferLeadership(to: target)
+            } catch RaftDriverError.invalidTransferTarget(let target) {
+                return json(.badRequest, ErrorView(code: "invalid", field: "to",
+                                                   message: "\(target) is not another voter of this shard"))
+            }
+            return json(.accepted, ["status": "transferring", "from": node.cluster.node, "to": target])
         }
 
         router.get("/v1/jobs/:id") { _, context in
@@ -65,7 +88,6 @@ public enum ShardHTTPAPI {
         node: ShardNode, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = self.router(node: node)
-        router.middlewares.add(ErrorMiddleware())
         return Application(
             router: router,
             configuration: .init(address: .hostname(node.configuration.httpHost, port: node.configuration.httpPort),
@@ -103,6 +125,13 @@ struct ErrorMiddleware: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch let error as RaftDriverError {
+            let code = switch error {
+            case .notLeader: "not_leader"
+            case .outcomeUnknown: "outcome_unknown"
+            case .stopped, .invalidTransferTarget: "unavailable"
+            }
+            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(code: code, message: error.description))
         } catch let error as HTTPResponseError {
             let code = error.status.code == 404 ? "not_found" : "http_\(error.status.code)"
             return ShardHTTPAPI.json(error.status, ErrorView(code: code, message: "\(error.status.reasonPhrase)"))

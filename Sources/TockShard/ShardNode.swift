@@ -10,9 +10,8 @@ import TockWire
 public final class ShardNode: Sendable {
     public let configuration: ShardConfiguration
     private let database: DatabaseQueue
-    private let log: LocalLog
-    private let publisher: DuePublisher
-    private let completions: CompletionConsumer
+    private let log: RaftDriver
+    private let duties: LeaderDuties
     private let link: NATSLink
     private let clock: any WallClock
     private let logger: Logger
@@ -25,23 +24,30 @@ public final class ShardNode: Sendable {
         let database = try DatabaseQueue(path: configuration.databasePath)
         try database.syncWrite { try ShardSchema.migrate($0) }
         self.database = database
-        let log = try LocalLog(database: database, stateMachine: JobStateMachine(shard: configuration.shard))
+        let log = try RaftDriver(configuration: configuration.cluster, database: database,
+                                 stateMachine: JobStateMachine(shard: configuration.shard), logger: logger)
         self.log = log
-        let link = NATSLink(url: configuration.natsURL, name: "tock-shard-\(configuration.shard)", logger: logger)
+        let link = NATSLink(url: configuration.natsURL,
+                            name: "tock-shard-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
         self.link = link
-        let publisher = DuePublisher(shard: configuration.shard, database: database, log: log, link: link,
-                                     clock: clock, logger: logger, batchLimit: configuration.publishBatch)
-        self.publisher = publisher
-        self.completions = CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
-                                              logger: logger)
-        await log.setAppliedHandler { results in
-            let created = results.compactMap { result -> DueEntry? in
-                guard case .created(let job) = result else { return nil }
-                return DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)
-            }
-            if !created.isEmpty { await publisher.schedule(created) }
-        }
-        try await publisher.reload()
+        let duties = LeaderDuties(
+            makePublisher: {
+                DuePublisher(shard: configuration.shard, database: database, log: log, link: link, clock: clock,
+                             logger: logger, batchLimit: configuration.publishBatch)
+            },
+            completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
+                                            logger: logger),
+            logger: logger)
+        self.duties = duties
+        log.setHandlers(
+            applied: { results in
+                let created = results.compactMap { result -> DueEntry? in
+                    guard case .created(let job) = result else { return nil }
+                    return DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)
+                }
+                if !created.isEmpty { await duties.schedule(created) }
+            },
+            leadership: { duties.leadershipChanged($0) })
     }
 
     /// Stores a validated job under a new id. Returns `.created` or, for a repeated idempotency key, `.existing`,
@@ -56,8 +62,10 @@ public final class ShardNode: Sendable {
     /// The node's wall clock, so requests are validated against the same time the node schedules by.
     public func nowNs() -> Int64 { clock.nowNs() }
 
+    /// A linearizable read: the leader first confirms it still leads and has applied everything committed.
     public func job(id: String) async throws -> Job? {
-        try await database.read { try JobRows.find(id: id, in: $0) }
+        try await log.readBarrier()
+        return try await database.read { try JobRows.find(id: id, in: $0) }
     }
 
     /// `.cancelled`, `.notFound`, or `.conflict` for a job that already finished.
@@ -65,18 +73,43 @@ public final class ShardNode: Sendable {
         try await log.propose(.cancelJob(jobID: id, atNs: clock.nowNs()))
     }
 
-    /// Runs the due-timer and the completion consumer until the task is cancelled, then closes NATS.
-    public func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.publisher.run() }
-            group.addTask { await self.completions.run() }
-            await group.waitForAll()
+    /// Runs the node's Raft group membership — and, while it leads, the due-timer and the completion consumer —
+    /// until the task is cancelled, then closes NATS. Throws if the node cannot write its disk.
+    public func run() async throws {
+        defer { duties.stop() }
+        do {
+            try await log.run()
+        } catch {
+            await link.close()
+            throw error
         }
+        duties.stop()
         await link.close()
     }
 
-    /// Completions terminated as malformed since start.
-    public var malformedCompletions: Int { completions.malformedCount }
+    /// What this node knows of its Raft group.
+    public var cluster: ClusterStatus { log.status }
+
+    /// The node's status once some node leads, or nil if none does within `timeout` (e.g. during an election).
+    public func waitForLeader(timeout: Duration) async -> ClusterStatus? {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            let status = log.status
+            if status.leader != nil { return status }
+            guard ContinuousClock.now < deadline else { return nil }
+            // Leadership is decided in ticks, so checking once per tick loses nothing.
+            try? await Task.sleep(for: configuration.cluster.tick)
+            if Task.isCancelled { return nil }
+        }
+    }
+
+    /// Hands leadership to another voter (this node must lead); see `tock shard transfer-leader`.
+    public func transferLeadership(to target: String) async throws {
+        try await log.transferLeadership(to: target)
+    }
+
+    /// Completions terminated as malformed since start (by this node, while it led).
+    public var malformedCompletions: Int { duties.malformedCompletions }
 }
 
 extension ShardNode {

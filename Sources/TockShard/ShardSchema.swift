@@ -1,8 +1,12 @@
 import TockSQLite
 
-/// The node's SQLite file: the command log, bookkeeping, and the job tables the state machine applies to.
+/// The node's SQLite file: the Raft log, hard state and last snapshot, bookkeeping, and the job tables the state
+/// machine applies to.
+///
+/// Version 2 replaced the one-node `command_log` with the Raft tables. A version 1 file keeps its jobs and starts a
+/// new log: its commands were all applied, so only the applied index is reset.
 enum ShardSchema {
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     static func migrate(_ db: Database) throws {
         try db.execute("""
@@ -10,11 +14,25 @@ enum ShardSchema {
                 key TEXT PRIMARY KEY,
                 value INTEGER NOT NULL
             );
-            CREATE TABLE IF NOT EXISTS command_log (
+            CREATE TABLE IF NOT EXISTS raft_entries (
                 idx INTEGER PRIMARY KEY,
                 term INTEGER NOT NULL,
-                command BLOB NOT NULL
-            );
+                kind INTEGER NOT NULL,
+                data BLOB NOT NULL
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS raft_hard_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                term INTEGER NOT NULL,
+                vote TEXT,
+                commit_index INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS raft_snapshot (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                idx INTEGER NOT NULL,
+                term INTEGER NOT NULL,
+                membership BLOB NOT NULL,
+                data BLOB NOT NULL
+            ) STRICT;
             CREATE TABLE IF NOT EXISTS jobs (
                 id TEXT PRIMARY KEY,
                 shard INTEGER NOT NULL,
@@ -46,5 +64,13 @@ enum ShardSchema {
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('schema_version', \(version));
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('applied_index', 0);
             """)
+        let stored = try db.statement("SELECT value FROM tock_meta WHERE key = 'schema_version'").first { $0.int64(0) }
+        if stored == 1 {
+            try db.execute("""
+                DROP TABLE IF EXISTS command_log;
+                UPDATE tock_meta SET value = 0 WHERE key = 'applied_index';
+                UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version';
+                """)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import TockTestSupport
 import TockCore
 import TockNATS
 import TockWire

@@ -58,7 +58,7 @@ final class TockHarness: @unchecked Sendable {
         let app = ShardHTTPAPI.application(node: node, logger: logger) { continuation.yield($0) }
         shardTasks = [
             Task { try await app.runService(gracefulShutdownSignals: []) },
-            Task { await node.run() },
+            Task { try await node.run() },
         ]
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { throw CancellationError() }

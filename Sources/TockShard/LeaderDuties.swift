@@ -1,0 +1,74 @@
+import Logging
+import Synchronization
+import TockCore
+import TockNATS
+import TockSQLite
+
+/// What only the leader does — publish due runs and commit completions — started when the node becomes a ready
+/// leader and cancelled the moment it stops leading. Each leadership gets a fresh due-timer that reloads every run
+/// due but not committed as published: runs the old leader published already carry the same Nats-Msg-Id, so
+/// JetStream drops the duplicates.
+final class LeaderDuties: Sendable {
+    private struct Active {
+        var publisher: DuePublisher
+        var task: Task<Void, Never>
+    }
+
+    private let makePublisher: @Sendable () -> DuePublisher
+    private let completions: CompletionConsumer
+    private let logger: Logger
+    private let active = Mutex<Active?>(nil)
+
+    init(makePublisher: @escaping @Sendable () -> DuePublisher, completions: CompletionConsumer, logger: Logger) {
+        self.makePublisher = makePublisher
+        self.completions = completions
+        self.logger = logger
+    }
+
+    var isActive: Bool { active.withLock { $0 != nil } }
+
+    var malformedCompletions: Int { completions.malformedCount }
+
+    func leadershipChanged(_ leading: Bool) {
+        if leading { start() } else { stop() }
+    }
+
+    private func start() {
+        let publisher = makePublisher()
+        let completions = self.completions
+        let logger = self.logger
+        let task = Task {
+            do {
+                try await publisher.reload()
+            } catch {
+                logger.error("leader cannot load scheduled runs", metadata: ["error": "\(error)"])
+            }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await publisher.run() }
+                group.addTask { await completions.run() }
+            }
+        }
+        let previous = active.withLock { active in
+            defer { active = Active(publisher: publisher, task: task) }
+            return active
+        }
+        previous?.task.cancel()
+        logger.info("leading: publishing due runs and consuming completions")
+    }
+
+    func stop() {
+        let previous = active.withLock { active in
+            defer { active = nil }
+            return active
+        }
+        guard let previous else { return }
+        previous.task.cancel()
+        logger.info("no longer leading: stopped publishing and consuming")
+    }
+
+    /// New scheduled runs go to the current due-timer, if this node leads.
+    func schedule(_ entries: [DueEntry]) async {
+        guard let publisher = active.withLock({ $0?.publisher }) else { return }
+        await publisher.schedule(entries)
+    }
+}

@@ -1,0 +1,38 @@
+import TockRaft
+
+/// A host and port, as given on the command line ("127.0.0.1:7101").
+public struct HostPort: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// Who this node is in its shard's Raft group, who the others are, and how fast the group reacts.
+public struct RaftClusterConfiguration: Sendable {
+    public var nodeID: NodeID = "n1"
+    /// Raft TCP addresses of every voter, this node included (it listens on its own). Empty: a group of one.
+    public var peers: [NodeID: HostPort] = [:]
+    /// HTTP API addresses of the nodes, so a follower can forward requests to the leader.
+    public var peerHTTP: [NodeID: HostPort] = [:]
+    /// One Raft tick. Elections start after 10–20 ticks without a leader (0.5–1 s), heartbeats go every 2.
+    public var tick: Duration = .milliseconds(50)
+    public var electionTicks = 10
+    public var heartbeatTicks = 2
+    /// Take a snapshot (a copy of the job tables) and drop the log behind it every this many applied entries.
+    public var snapshotEvery: UInt64 = 50_000
+    /// How long a proposal or read waits for its answer before the caller is told the outcome is unknown.
+    public var requestTimeout: Duration = .seconds(10)
+
+    public init() {}
+
+    /// The voters the group starts with; a snapshot or membership entries in the log override it.
+    var bootstrapMembership: Membership {
+        Membership(voters: peers.isEmpty ? [nodeID] : Set(peers.keys))
+    }
+}

@@ -1,0 +1,388 @@
+import Logging
+import Synchronization
+import TockCore
+import TockRaft
+import TockRaftTransport
+import TockSQLite
+import TockWire
+
+/// The thin loop around the pure `RaftNode` (etcd-io/raft's contract): it feeds the node ticks, peer messages and
+/// proposals, and for every `Ready` persists the log and hard state, applies committed commands to the job tables
+/// — one SQLite transaction, one fsync — then sends the messages and advances the node.
+///
+/// Requests queue while a transaction is being written and all go into the next one, so a burst of submits shares
+/// one fsync (group commit) on a single node and one round of appends in a group.
+///
+/// All Raft state is touched only by the `run()` task; other tasks talk to it through the inbox.
+public final class RaftDriver: ReplicatedLog, Sendable {
+    public typealias AppliedHandler = @Sendable ([ApplyResult]) async -> Void
+    /// Called with true once this node leads and has applied every entry of earlier terms (it may act on the job
+    /// tables as leader), and with false as soon as it stops leading.
+    public typealias LeadershipHandler = @Sendable (Bool) async -> Void
+
+    let configuration: RaftClusterConfiguration
+    private let database: DatabaseQueue
+    private let stateMachine: JobStateMachine
+    private let inbox: Inbox
+    private let transport: RaftPeerTransport?
+    private let logger: Logger
+    private let initialState: PersistentState
+    private let currentStatus: Mutex<ClusterStatus>
+    private let handlers = Mutex<(applied: AppliedHandler?, leadership: LeadershipHandler?)>((nil, nil))
+
+    init(configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
+         logger: Logger) throws
+    {
+        self.configuration = configuration
+        self.database = database
+        self.stateMachine = stateMachine
+        var logger = logger
+        logger[metadataKey: "raft.node"] = "\(configuration.nodeID)"
+        self.logger = logger
+        let inbox = Inbox()
+        self.inbox = inbox
+        initialState = try database.syncWrite { try RaftStore.load(from: $0) }
+        currentStatus = Mutex(ClusterStatus(Self.makeNode(configuration, initialState)))
+        if configuration.peers.count > 1 {
+            guard let me = configuration.peers[configuration.nodeID] else {
+                throw ShardConfigurationError("--peers must include this node (\(configuration.nodeID))")
+            }
+            let others = configuration.peers.filter { $0.key != configuration.nodeID }
+                .mapValues { (host: $0.host, port: $0.port) }
+            transport = RaftPeerTransport(
+                id: configuration.nodeID, listenHost: me.host, listenPort: me.port, peers: others, logger: logger,
+                onMessage: { inbox.post(.message($0)) })
+        } else {
+            transport = nil
+        }
+    }
+
+    private static func makeNode(_ configuration: RaftClusterConfiguration, _ state: PersistentState) -> RaftNode {
+        var raft = RaftConfiguration(id: configuration.nodeID, randomSeed: UInt64.random(in: .min ... .max))
+        raft.electionTicks = configuration.electionTicks
+        raft.heartbeatTicks = configuration.heartbeatTicks
+        return RaftNode(configuration: raft, bootstrap: configuration.bootstrapMembership, restoring: state)
+    }
+
+    func setHandlers(applied: @escaping AppliedHandler, leadership: @escaping LeadershipHandler) {
+        handlers.withLock { $0 = (applied, leadership) }
+    }
+
+    /// What this node knows of its group now.
+    public var status: ClusterStatus { currentStatus.withLock { $0 } }
+
+    public func propose(_ command: ShardCommand) async throws -> ApplyResult {
+        try await withCheckedThrowingContinuation { inbox.post(.propose(command.encoded(), $0)) }
+    }
+
+    /// Returns once the job tables hold everything committed before the call: a read after it is linearizable.
+    public func readBarrier() async throws {
+        try await withCheckedThrowingContinuation { inbox.post(.read($0)) }
+    }
+
+    /// Asks the leader (this node) to hand leadership to `target`; the handover itself completes asynchronously.
+    public func transferLeadership(to target: NodeID) async throws {
+        try await withCheckedThrowingContinuation { inbox.post(.transfer(target, $0)) }
+    }
+
+    /// Runs the group until the task is cancelled. Throws if the node cannot persist its state: a Raft node that
+    /// cannot write its disk must stop, not carry on with promises it cannot keep.
+    public func run() async throws {
+        if let transport { _ = try await transport.start() }
+        var loop = DriverLoop(node: Self.makeNode(configuration, initialState), driver: self)
+        defer { loop.failAll(.stopped) }
+        do {
+            try await loop.run()
+        } catch {
+            logger.critical("raft node stopped", metadata: ["error": "\(error)"])
+            await transport?.shutdown()
+            throw error
+        }
+        await transport?.shutdown()
+    }
+
+    // MARK: Used by the loop
+
+    fileprivate func take() -> [Event] { inbox.take() }
+    fileprivate func closeInbox() -> [Event] { inbox.close() }
+    fileprivate func waitForEvents(timeout: Duration) async { await inbox.wakeup.wait(timeout: timeout) }
+    fileprivate func send(_ messages: [Message]) { transport?.send(messages) }
+    fileprivate func publish(_ status: ClusterStatus) { currentStatus.withLock { $0 = status } }
+    fileprivate var appliedHandler: AppliedHandler? { handlers.withLock { $0.applied } }
+    fileprivate var leadershipHandler: LeadershipHandler? { handlers.withLock { $0.leadership } }
+    fileprivate var log: Logger { logger }
+
+    /// Persists `ready`, applies what it commits, and returns the results of the applied entries.
+    fileprivate func write(_ ready: Ready) async throws -> [(index: UInt64, term: UInt64, result: ApplyResult)] {
+        let stateMachine = self.stateMachine
+        let logger = self.logger
+        return try await database.write { db in
+            try RaftStore.persist(ready, in: db)
+            if let snapshot = ready.snapshot {
+                try TableImage.restore(snapshot.data, into: "jobs", in: db)
+                try RaftStore.setApplied(snapshot.index, in: db)
+            }
+            var results: [(index: UInt64, term: UInt64, result: ApplyResult)] = []
+            results.reserveCapacity(ready.committedEntries.count)
+            for entry in ready.committedEntries {
+                var result = ApplyResult.updated(0)
+                if entry.kind == .normal {
+                    do {
+                        result = try stateMachine.apply(try ShardCommand(decoding: entry.data), in: db)
+                    } catch let error as WireError {
+                        // Every replica holds the same bytes and skips them the same way.
+                        logger.error("undecodable command in the log skipped",
+                                     metadata: ["index": "\(entry.index)", "error": "\(error)"])
+                    }
+                }
+                results.append((entry.index, entry.term, result))
+            }
+            if let last = ready.committedEntries.last { try RaftStore.setApplied(last.index, in: db) }
+            return results
+        }
+    }
+
+    fileprivate func captureJobs() async throws -> [UInt8] {
+        try await database.read { try TableImage.capture(table: "jobs", in: $0) }
+    }
+
+    fileprivate func saveSnapshot(_ snapshot: Snapshot) async throws {
+        try await database.write { try RaftStore.compact(to: snapshot, in: $0) }
+    }
+}
+
+/// Requests to the loop, posted from any task.
+private enum Event: Sendable {
+    case message(Message)
+    case propose([UInt8], CheckedContinuation<ApplyResult, any Error>)
+    case read(CheckedContinuation<Void, any Error>)
+    case transfer(NodeID, CheckedContinuation<Void, any Error>)
+
+    func fail(_ error: RaftDriverError) {
+        switch self {
+        case .message: break
+        case .propose(_, let continuation): continuation.resume(throwing: error)
+        case .read(let continuation): continuation.resume(throwing: error)
+        case .transfer(_, let continuation): continuation.resume(throwing: error)
+        }
+    }
+}
+
+private final class Inbox: Sendable {
+    private let state = Mutex<(events: [Event], closed: Bool)>(([], false))
+    let wakeup = Wakeup()
+
+    func post(_ event: Event) {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.events.append(event)
+            return true
+        }
+        if accepted { wakeup.signal() } else { event.fail(.stopped) }
+    }
+
+    func take() -> [Event] {
+        state.withLock { state in
+            defer { state.events.removeAll(keepingCapacity: true) }
+            return state.events
+        }
+    }
+
+    /// Refuses every later event and returns the ones still waiting, to be answered.
+    func close() -> [Event] {
+        state.withLock { state in
+            state.closed = true
+            defer { state.events = [] }
+            return state.events
+        }
+    }
+}
+
+/// The state only the loop touches: the Raft node and the requests waiting on it.
+private struct DriverLoop {
+    struct PendingProposal {
+        var term: UInt64
+        var deadline: ContinuousClock.Instant
+        var continuation: CheckedContinuation<ApplyResult, any Error>
+    }
+
+    struct PendingRead {
+        var deadline: ContinuousClock.Instant
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    var node: RaftNode
+    let driver: RaftDriver
+    let clock = ContinuousClock()
+    var proposals: [UInt64: PendingProposal] = [:]
+    /// Reads waiting for the leader to confirm it still leads, by context.
+    var reads: [UInt64: PendingRead] = [:]
+    /// Reads confirmed at a commit index, waiting for the job tables to apply it.
+    var confirmedReads: [(index: UInt64, read: PendingRead)] = []
+    var nextReadContext: UInt64 = 1
+    var lastAppliedTerm: UInt64 = 0
+    var leaderReady = false
+    var lastStatus: ClusterStatus?
+
+    init(node: RaftNode, driver: RaftDriver) {
+        self.node = node
+        self.driver = driver
+    }
+
+    mutating func run() async throws {
+        let tick = driver.configuration.tick
+        var nextTick = clock.now.advanced(by: tick)
+        if node.membership.voters == [node.id] {
+            // A group of one has nobody to wait for: run through the election timeout at once.
+            for _ in 0..<(2 * driver.configuration.electionTicks) where node.role != .leader { node.tick() }
+        }
+        while !Task.isCancelled {
+            let events = driver.take()
+            for event in events { handle(event) }
+            let now = clock.now
+            if now >= nextTick {
+                node.tick()
+                // Ticks missed during a stall are dropped, not replayed at once (which would start an election).
+                nextTick = max(nextTick.advanced(by: tick), now)
+                expire(now: now)
+            }
+            if node.hasReady {
+                try await processReady()
+                continue
+            }
+            if events.isEmpty { await driver.waitForEvents(timeout: nextTick - clock.now) }
+        }
+    }
+
+    private mutating func handle(_ event: Event) {
+        switch event {
+        case .message(let message):
+            node.step(message)
+        case .propose(let data, let continuation):
+            guard let index = node.propose(data) else {
+                return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
+            }
+            proposals[index] = PendingProposal(
+                term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
+                continuation: continuation)
+        case .read(let continuation):
+            let read = PendingRead(deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
+                                   continuation: continuation)
+            let context = nextReadContext
+            guard node.requestRead(context: context) else {
+                return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
+            }
+            nextReadContext += 1
+            reads[context] = read
+        case .transfer(let target, let continuation):
+            if node.transferLeadership(to: target) {
+                continuation.resume()
+            } else if node.role != .leader {
+                continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
+            } else {
+                continuation.resume(throwing: RaftDriverError.invalidTransferTarget(target))
+            }
+        }
+    }
+
+    private mutating func processReady() async throws {
+        let ready = node.ready()
+        let applied = try await driver.write(ready)
+        driver.send(ready.messages)
+        node.advance(ready)
+
+        for read in ready.readStates {
+            guard let pending = reads.removeValue(forKey: read.context) else { continue }
+            confirmedReads.append((read.index, pending))
+        }
+        if let snapshot = ready.snapshot {
+            lastAppliedTerm = snapshot.term
+            // A snapshot replaced the log: whatever was proposed at or below it may or may not be in it.
+            for index in proposals.keys where index <= snapshot.index {
+                proposals.removeValue(forKey: index)?.continuation.resume(throwing: RaftDriverError.outcomeUnknown)
+            }
+        }
+        var results: [ApplyResult] = []
+        results.reserveCapacity(applied.count)
+        for (index, term, result) in applied {
+            lastAppliedTerm = term
+            results.append(result)
+            guard let pending = proposals.removeValue(forKey: index) else { continue }
+            if pending.term == term {
+                pending.continuation.resume(returning: result)
+            } else {
+                // A later leader put another entry at this index: the proposal was never committed.
+                pending.continuation.resume(throwing: RaftDriverError.outcomeUnknown)
+            }
+        }
+        releaseConfirmedReads()
+        if !results.isEmpty, let handler = driver.appliedHandler { await handler(results) }
+        await updateLeadership()
+        try await compactIfDue()
+        let status = ClusterStatus(node)
+        if status != lastStatus {
+            if status.role != lastStatus?.role || status.leader != lastStatus?.leader || status.term != lastStatus?.term {
+                driver.log.info("raft state", metadata: [
+                    "role": "\(status.role)", "term": "\(status.term)", "leader": "\(status.leader ?? "-")",
+                ])
+            }
+            lastStatus = status
+            driver.publish(status)
+        }
+    }
+
+    private mutating func releaseConfirmedReads() {
+        let applied = node.appliedIndex
+        confirmedReads.removeAll { entry in
+            guard entry.index <= applied else { return false }
+            entry.read.continuation.resume()
+            return true
+        }
+    }
+
+    /// Leading is only useful once the entries of earlier terms are applied (the job tables are current), which is
+    /// when the first entry of this term (the no-op) has been applied.
+    private mutating func updateLeadership() async {
+        let ready = node.role == .leader && lastAppliedTerm == node.term
+        guard ready != leaderReady else { return }
+        leaderReady = ready
+        await driver.leadershipHandler?(ready)
+    }
+
+    private mutating func compactIfDue() async throws {
+        let applied = node.appliedIndex
+        guard applied >= (node.snapshot?.index ?? 0) + driver.configuration.snapshotEvery else { return }
+        let data = try await driver.captureJobs()
+        node.compact(through: applied, snapshotData: data)
+        if let snapshot = node.snapshot, snapshot.index == applied {
+            try await driver.saveSnapshot(snapshot)
+            driver.log.info("snapshot taken", metadata: ["index": "\(applied)", "bytes": "\(data.count)"])
+        }
+    }
+
+    private mutating func expire(now: ContinuousClock.Instant) {
+        for (index, pending) in proposals where pending.deadline <= now {
+            proposals.removeValue(forKey: index)
+            pending.continuation.resume(throwing: RaftDriverError.outcomeUnknown)
+        }
+        for (context, pending) in reads where pending.deadline <= now {
+            reads.removeValue(forKey: context)
+            pending.continuation.resume(throwing: RaftDriverError.outcomeUnknown)
+        }
+        confirmedReads.removeAll { entry in
+            guard entry.read.deadline <= now else { return false }
+            entry.read.continuation.resume(throwing: RaftDriverError.outcomeUnknown)
+            return true
+        }
+    }
+
+    mutating func failAll(_ error: RaftDriverError) {
+        for pending in proposals.values { pending.continuation.resume(throwing: error) }
+        for pending in reads.values { pending.continuation.resume(throwing: error) }
+        for entry in confirmedReads { entry.read.continuation.resume(throwing: error) }
+        proposals = [:]
+        reads = [:]
+        confirmedReads = []
+        for event in driver.closeInbox() { event.fail(error) }
+    }
+}

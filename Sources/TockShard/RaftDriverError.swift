@@ -1,0 +1,23 @@
+import TockRaft
+
+/// Why the Raft group did not answer a request.
+public enum RaftDriverError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// This node does not lead; `leader` is who does, if known.
+    case notLeader(leader: NodeID?)
+    /// The request may or may not have taken effect (a new leader overwrote or a snapshot covered its entry, or it
+    /// timed out): retry with the same idempotency key.
+    case outcomeUnknown
+    /// The node stopped, e.g. because it could not write its disk.
+    case stopped
+    /// Leadership can only go to another voter of the group.
+    case invalidTransferTarget(NodeID)
+
+    public var description: String {
+        switch self {
+        case .notLeader(let leader): "this node is not the shard's leader (leader: \(leader ?? "unknown"))"
+        case .outcomeUnknown: "the outcome is unknown (leadership changed or the request timed out); retry"
+        case .stopped: "the shard node has stopped"
+        case .invalidTransferTarget(let target): "\(target) is not another voter of this shard"
+        }
+    }
+}

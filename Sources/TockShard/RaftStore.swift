@@ -1,0 +1,71 @@
+import TockRaft
+import TockSQLite
+import TockWire
+
+/// Where a node keeps its Raft state: the log, the hard state and the last snapshot, in the same SQLite file as the
+/// job tables, so one transaction can persist a `Ready` and apply what it commits.
+enum RaftStore {
+    /// What the node restarts from. `applied` is the job tables' applied index.
+    static func load(from db: Database) throws -> PersistentState {
+        let hardState = try db.statement("SELECT term, vote, commit_index FROM raft_hard_state WHERE id = 1").first {
+            HardState(term: $0.uint64(0), vote: $0.optionalText(1), commit: $0.uint64(2))
+        } ?? HardState()
+        let snapshot = try db.statement("SELECT idx, term, membership, data FROM raft_snapshot WHERE id = 1").first {
+            row -> Snapshot in
+            Snapshot(index: row.uint64(0), term: row.uint64(1), membership: try Membership(decoding: row.blob(2)),
+                     data: row.blob(3))
+        }
+        let entries = try db.statement("SELECT idx, term, kind, data FROM raft_entries WHERE idx > ? ORDER BY idx")
+            .map(snapshot?.index ?? 0) { row -> Entry in
+                guard let kind = Entry.Kind(rawValue: UInt8(truncatingIfNeeded: row.int64(2))) else {
+                    throw WireError.malformed("raft_entries.kind \(row.int64(2)) at index \(row.int64(0))")
+                }
+                return Entry(term: row.uint64(1), index: row.uint64(0), kind: kind, data: row.blob(3))
+            }
+        let applied = try db.statement("SELECT value FROM tock_meta WHERE key = 'applied_index'").first {
+            $0.uint64(0)
+        } ?? 0
+        return PersistentState(hardState: hardState, snapshot: snapshot, entries: entries, applied: applied)
+    }
+
+    /// Step 1 of the driver contract: a received snapshot replaces the whole log; new entries replace stored ones
+    /// from their first index on; then the hard state.
+    static func persist(_ ready: Ready, in db: Database) throws {
+        if let snapshot = ready.snapshot {
+            try db.statement("DELETE FROM raft_entries").run()
+            try save(snapshot, in: db)
+        }
+        if let first = ready.entries.first {
+            try db.statement("DELETE FROM raft_entries WHERE idx >= ?").run(first.index)
+            let insert = try db.statement("INSERT INTO raft_entries (idx, term, kind, data) VALUES (?, ?, ?, ?)")
+            for entry in ready.entries {
+                try insert.run(entry.index, entry.term, Int64(entry.kind.rawValue), entry.data)
+            }
+        }
+        if let hardState = ready.hardState {
+            try db.statement("""
+                INSERT INTO raft_hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET term = excluded.term, vote = excluded.vote,
+                    commit_index = excluded.commit_index
+                """).run(hardState.term, hardState.vote, hardState.commit)
+        }
+    }
+
+    /// Records a snapshot this node took, and drops the entries it covers.
+    static func compact(to snapshot: Snapshot, in db: Database) throws {
+        try save(snapshot, in: db)
+        try db.statement("DELETE FROM raft_entries WHERE idx <= ?").run(snapshot.index)
+    }
+
+    static func setApplied(_ index: UInt64, in db: Database) throws {
+        try db.statement("UPDATE tock_meta SET value = ? WHERE key = 'applied_index'").run(index)
+    }
+
+    private static func save(_ snapshot: Snapshot, in db: Database) throws {
+        try db.statement("""
+            INSERT INTO raft_snapshot (id, idx, term, membership, data) VALUES (1, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET idx = excluded.idx, term = excluded.term,
+                membership = excluded.membership, data = excluded.data
+            """).run(snapshot.index, snapshot.term, snapshot.membership.encoded(), snapshot.data)
+    }
+}

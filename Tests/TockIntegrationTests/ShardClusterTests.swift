@@ -1,0 +1,230 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TockCore
+import TockTestSupport
+import XCTest
+
+/// A 3-node shard of real `tock shard` processes on loopback, with default Raft timeouts: the leader is killed
+/// with SIGKILL under a stream of submits, a new leader serves within 2 s, every acknowledged job is delivered,
+/// and the killed node rejoins and catches up from a snapshot. Leadership can also be handed over on request.
+final class ShardClusterTests: XCTestCase {
+    var tock: TockHarness!
+    var cluster: ShardClusterProcesses!
+
+    override func setUp() async throws {
+        tock = try await TockHarness.start(shard: false)
+        cluster = ShardClusterProcesses(harness: tock)
+    }
+
+    override func tearDown() async throws {
+        cluster?.stopAll()
+        if (testRun?.failureCount ?? 0) > 0 { cluster?.printLogs() }
+        await tock?.shutdown()
+    }
+
+    func testKillingTheLeaderUnderLoadLosesNoAcknowledgedJobAndTheNodeCatchesUp() async throws {
+        for node in cluster.names { try cluster.start(node) }
+        let leader = try await cluster.awaitLeader()
+        let survivors = cluster.names.filter { $0 != leader }
+
+        let stream = SubmitStream(tock: tock, bases: cluster.names.map { cluster.base($0) })
+        let submitting = Task { await stream.run() }
+        _ = try await eventually(within: .seconds(20), "150 acknowledged submits before the kill") {
+            stream.acknowledged.count >= 150 ? true : nil
+        }
+        let killedAt = ContinuousClock.now
+        cluster.kill(leader)
+        stream.stopSending(to: cluster.base(leader))
+        let acksAtKill = stream.acknowledged.count
+
+        let newLeader = try await cluster.awaitLeader(among: survivors, within: .seconds(5)) { $0 != leader }
+        let firstAckAfterKill = try await eventually(within: .seconds(5), "a submit acknowledged after the kill") {
+            stream.firstAcknowledgement(after: killedAt)
+        }
+        let failover = firstAckAfterKill - killedAt
+        XCTAssertLessThan(failover, .seconds(2), "a new leader took \(failover) to serve")
+
+        _ = try await eventually(within: .seconds(20), "200 more acknowledged submits after the kill") {
+            stream.acknowledged.count >= acksAtKill + 200 ? true : nil
+        }
+        submitting.cancel()
+        await submitting.value
+
+        let acknowledged = stream.acknowledged
+        _ = try await eventually(within: .seconds(60), "every acknowledged job at the webhook") {
+            let missing = acknowledged.filter { tock.sink.requests(forJob: $0).isEmpty }
+            return missing.isEmpty ? true : nil
+        }
+
+        // The killed node's log was compacted away meanwhile (--snapshot-every 100): it catches up by snapshot.
+        try cluster.start(leader)
+        let target = try await cluster.status(of: newLeader)["commit_index"]?.int ?? 0
+        let rejoined: JSONValue = try await eventually(within: .seconds(20), "the killed node to catch up") {
+            let status = try? await cluster.status(of: leader)
+            return (status?["applied_index"]?.int ?? 0) >= target ? status : nil
+        }
+        XCTAssertGreaterThan(rejoined["snapshot_index"]?.int ?? 0, 0, "caught up by installing a snapshot")
+        let job = try await tock.job(try XCTUnwrap(acknowledged.last), base: cluster.base(leader))
+        XCTAssertEqual(job.status, 200, "the rejoined node forwards reads to the leader")
+    }
+
+    func testLeadershipIsHandedToTheNodeAskedFor() async throws {
+        for node in cluster.names { try cluster.start(node) }
+        let leader = try await cluster.awaitLeader()
+        let target = try XCTUnwrap(cluster.names.first { $0 != leader })
+
+        let result = try TockBinary.run(["shard", "transfer-leader", "--server", cluster.base(leader), "--to", target])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let newLeader = try await cluster.awaitLeader(within: .seconds(5)) { $0 == target }
+        XCTAssertEqual(newLeader, target)
+
+        let refused = try TockBinary.run(["shard", "transfer-leader", "--server", cluster.base(target), "--to", "n9"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("to: n9 is not another voter"), refused.stderr)
+
+        let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok"}"#, base: cluster.base(leader))
+        XCTAssertEqual(created.status, 201, "the old leader, now a follower, forwards the submit")
+    }
+}
+
+/// Three `tock shard` processes forming shard 0, each with its own data directory and log file.
+final class ShardClusterProcesses: @unchecked Sendable {
+    let names = ["n1", "n2", "n3"]
+    private let harness: TockHarness
+    private let raftPorts: [String: Int]
+    private let httpPorts: [String: Int]
+    private var processes: [String: Process] = [:]
+
+    init(harness: TockHarness) {
+        self.harness = harness
+        raftPorts = Dictionary(uniqueKeysWithValues: names.map { ($0, freeLoopbackPort()) })
+        httpPorts = Dictionary(uniqueKeysWithValues: names.map { ($0, freeLoopbackPort()) })
+    }
+
+    func base(_ node: String) -> String { "http://127.0.0.1:\(httpPorts[node]!)" }
+
+    func start(_ node: String) throws {
+        let peers = names.map { "\($0)=127.0.0.1:\(raftPorts[$0]!)" }.joined(separator: ",")
+        let peerHTTP = names.map { "\($0)=127.0.0.1:\(httpPorts[$0]!)" }.joined(separator: ",")
+        let directory = harness.dataDirectory.appendingPathComponent(node)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let logURL = harness.dataDirectory.appendingPathComponent("\(node).log")
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = try TockBinary.url()
+        process.arguments = [
+            "shard", "--shard", "0", "--node", node, "--peers", peers, "--peer-http", peerHTTP,
+            "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
+            "--snapshot-every", "100", "--log-level", "info",
+        ]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[node] = process
+    }
+
+    /// The nodes' logs, for a failed test.
+    func printLogs() {
+        for node in names {
+            let url = harness.dataDirectory.appendingPathComponent("\(node).log")
+            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            print("----- \(node).log (last 60 lines)\n" + text.split(separator: "\n").suffix(60).joined(separator: "\n"))
+        }
+    }
+
+    func kill(_ node: String) {
+        guard let process = processes.removeValue(forKey: node) else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stopAll() {
+        for (_, process) in processes where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        processes = [:]
+    }
+
+    func status(of node: String) async throws -> JSONValue {
+        try await harness.request(.GET, "/v1/cluster", base: base(node)).json
+    }
+
+    /// The leader every running node among `among` agrees on.
+    func awaitLeader(among nodes: [String]? = nil, within limit: Duration = .seconds(20),
+                     where accept: @escaping (String) -> Bool = { _ in true }) async throws -> String
+    {
+        let nodes = nodes ?? names
+        return try await eventually(within: limit, "the nodes \(nodes) to agree on a leader") {
+            var leaders: Set<String> = []
+            for node in nodes {
+                guard let leader = (try? await status(of: node))?["leader"]?.string else { return nil }
+                leaders.insert(leader)
+            }
+            guard leaders.count == 1, let leader = leaders.first, accept(leader) else { return nil }
+            return leader
+        }
+    }
+}
+
+/// Submits jobs one after another, round robin over the nodes, and records which were acknowledged (201) and
+/// when. Refusals during an election are expected and retried by simply sending the next one. Its client gives up
+/// on a dead node at once instead of redialling it until the deadline, as a client with several nodes would.
+final class SubmitStream: @unchecked Sendable {
+    private let tock: TockHarness
+    private let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+    private let lock = NSLock()
+    private var bases: [String]
+    private var acks: [(id: String, at: ContinuousClock.Instant)] = []
+
+    init(tock: TockHarness, bases: [String]) {
+        self.tock = tock
+        self.bases = bases
+    }
+
+    var acknowledged: [String] { lock.withLock { acks.map(\.id) } }
+
+    func firstAcknowledgement(after instant: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        lock.withLock { acks.first { $0.at > instant }?.at }
+    }
+
+    func stopSending(to base: String) {
+        lock.withLock { bases.removeAll { $0 == base } }
+    }
+
+    func run() async {
+        var turn = 0
+        while !Task.isCancelled {
+            let base = lock.withLock { bases[turn % bases.count] }
+            turn += 1
+            if let id = try? await submit(to: base) {
+                let now = ContinuousClock.now
+                lock.withLock { acks.append((id, now)) }
+            }
+        }
+        try? await client.shutdown()
+    }
+
+    /// The new job's id if the submit was acknowledged.
+    private func submit(to base: String) async throws -> String? {
+        var request = HTTPClientRequest(url: base + "/v1/jobs")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"url": "\#(tock.sink.baseURL)/ok"}"#))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .created,
+              let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes)) else { return nil }
+        return json["id"]?.string
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import TockRaft
+@testable import TockShard
+import TockSQLite
+import TockTestSupport
+import TockWire
+import XCTest
+
+/// The Raft driver on real SQLite files, alone and as a 3-node group over loopback TCP: proposals commit and
+/// survive a reopen, the log is compacted behind snapshots, followers refuse writes, and a node that was away
+/// catches up from a snapshot.
+final class RaftDriverTests: XCTestCase {
+    var directory: URL!
+    var tasks: [Task<Void, any Error>] = []
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-raft-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() async throws {
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.result }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    struct Started {
+        var driver: RaftDriver
+        var database: DatabaseQueue
+        var task: Task<Void, any Error>
+    }
+
+    func start(_ cluster: RaftClusterConfiguration, file: String) throws -> Started {
+        let database = try DatabaseQueue(path: directory.appendingPathComponent(file).path)
+        try database.syncWrite { try ShardSchema.migrate($0) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let driver = try RaftDriver(configuration: cluster, database: database,
+                                    stateMachine: JobStateMachine(shard: 0), logger: logger)
+        let task = Task { try await driver.run() }
+        tasks.append(task)
+        return Started(driver: driver, database: database, task: task)
+    }
+
+    func stop(_ node: Started) async {
+        node.task.cancel()
+        _ = await node.task.result
+    }
+
+    func create(_ id: String) -> ShardCommand {
+        .createJob(JobSpec(id: id, priority: .normal,
+                           target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []),
+                           timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
+    }
+
+    func count(_ sql: String, in database: DatabaseQueue) async throws -> Int {
+        try await database.read { try $0.statement(sql).first { $0.int(0) } ?? -1 }
+    }
+
+    func proposeAll(_ commands: [ShardCommand], to driver: RaftDriver) async throws -> [ApplyResult] {
+        try await withThrowingTaskGroup(of: ApplyResult.self) { group in
+            for command in commands { group.addTask { try await driver.propose(command) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    func testAGroupOfOneCommitsConcurrentProposalsAndContinuesAfterReopen() async throws {
+        let first = try start(RaftClusterConfiguration(), file: "one.sqlite")
+        let results = try await proposeAll((0..<500).map { create("job-\($0)") }, to: first.driver)
+        XCTAssertTrue(results.allSatisfy { if case .created = $0 { true } else { false } })
+        let applied = try await count("SELECT value FROM tock_meta WHERE key = 'applied_index'", in: first.database)
+        XCTAssertGreaterThanOrEqual(applied, 501, "500 commands and the leader's no-op")
+        await stop(first)
+
+        let second = try start(RaftClusterConfiguration(), file: "one.sqlite")
+        guard case .created = try await second.driver.propose(create("job-after-reopen")) else {
+            return XCTFail("not created")
+        }
+        try await second.driver.readBarrier()
+        let jobs = try await count("SELECT COUNT(*) FROM jobs", in: second.database)
+        XCTAssertEqual(jobs, 501)
+        XCTAssertEqual(second.driver.status.role, "leader")
+        XCTAssertGreaterThan(second.driver.status.term, 1, "a restart holds a new election")
+    }
+
+    func testTheLogIsCompactedBehindSnapshotsAndReopensFromThem() async throws {
+        var cluster = RaftClusterConfiguration()
+        cluster.snapshotEvery = 100
+        let first = try start(cluster, file: "snap.sqlite")
+        for batch in 0..<5 {
+            _ = try await proposeAll((0..<100).map { create("job-\(batch)-\($0)") }, to: first.driver)
+        }
+        let snapshotIndex = first.driver.status.snapshotIndex
+        XCTAssertGreaterThanOrEqual(snapshotIndex, 400)
+        let entries = try await count("SELECT COUNT(*) FROM raft_entries", in: first.database)
+        XCTAssertLessThan(entries, 200)
+        await stop(first)
+
+        let second = try start(cluster, file: "snap.sqlite")
+        try await second.driver.readBarrier()
+        let jobs = try await count("SELECT COUNT(*) FROM jobs", in: second.database)
+        XCTAssertEqual(jobs, 500)
+        XCTAssertGreaterThanOrEqual(second.driver.status.snapshotIndex, snapshotIndex)
+    }
+
+    func testThreeNodesReplicateFollowersRefuseAndALaggingNodeCatchesUpBySnapshot() async throws {
+        let ports = (0..<3).map { _ in freeLoopbackPort() }
+        let names = ["n1", "n2", "n3"]
+        func configuration(_ name: String) -> RaftClusterConfiguration {
+            var cluster = RaftClusterConfiguration()
+            cluster.nodeID = name
+            cluster.peers = Dictionary(uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
+            cluster.snapshotEvery = 50
+            return cluster
+        }
+        let nodes = try names.map { try start(configuration($0), file: "\($0).sqlite") }
+        let leader = try await awaitLeader(nodes.map(\.driver))
+        let leaderIndex = names.firstIndex(of: leader)!
+        let followerIndex = (leaderIndex + 1) % 3
+        let laggingIndex = (leaderIndex + 2) % 3
+
+        do {
+            _ = try await nodes[followerIndex].driver.propose(create("refused"))
+            XCTFail("a follower accepted a proposal")
+        } catch RaftDriverError.notLeader(let hint) {
+            XCTAssertEqual(hint, leader)
+        }
+        do {
+            try await nodes[followerIndex].driver.readBarrier()
+            XCTFail("a follower served a linearizable read")
+        } catch RaftDriverError.notLeader {}
+
+        // One node goes away; the other two still form a quorum and move the log well past a snapshot.
+        await stop(nodes[laggingIndex])
+        for batch in 0..<4 {
+            _ = try await proposeAll((0..<50).map { create("job-\(batch)-\($0)") }, to: nodes[leaderIndex].driver)
+        }
+        XCTAssertGreaterThan(nodes[leaderIndex].driver.status.snapshotIndex, 0)
+
+        let returning = try start(configuration(names[laggingIndex]), file: "\(names[laggingIndex]).sqlite")
+        let target = nodes[leaderIndex].driver.status.commitIndex
+        _ = try await eventually(within: .seconds(15), "the returning node to catch up") {
+            returning.driver.status.appliedIndex >= target ? true : nil
+        }
+        let jobs = try await count("SELECT COUNT(*) FROM jobs", in: returning.database)
+        XCTAssertEqual(jobs, 200)
+        XCTAssertGreaterThan(returning.driver.status.snapshotIndex, 0, "caught up by a snapshot")
+    }
+
+    func awaitLeader(_ drivers: [RaftDriver]) async throws -> String {
+        try await eventually(within: .seconds(15), "a leader") {
+            let statuses = drivers.map(\.status)
+            guard let leader = statuses.first(where: { $0.role == "leader" }),
+                  statuses.allSatisfy({ $0.leader == leader.node }) else { return nil }
+            return leader.node
+        }
+    }
+}
