@@ -9,7 +9,7 @@ import TockShard
 struct ShardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shard", abstract: "Run one shard node: the job store, its HTTP API and the due-timer.",
-        subcommands: [StatusCommand.self, TransferLeaderCommand.self])
+        subcommands: [StatusCommand.self, TransferLeaderCommand.self, AddNodeCommand.self, RemoveNodeCommand.self])
 
     @Option(help: "Shard number.") var shard: UInt32 = 0
     @Option(help: "Directory for the node's SQLite file.") var data: String = "./data"
@@ -22,6 +22,10 @@ struct ShardCommand: AsyncParsableCommand {
     var peers: String?
     @Option(help: "HTTP API addresses of the shard's nodes (n1=HOST:PORT,...), so followers forward to the leader.")
     var peerHttp: String?
+    @Flag(help: ArgumentHelp(
+        "Join an existing shard: wait for `tock shard add-node` on its leader instead of starting a new group. "
+            + "--peers must list this node and the current nodes."))
+    var join = false
     @Option(help: "Milliseconds per Raft tick; elections start after 10-20 ticks without a leader.")
     var tickMs: Int = 50
     @Option(help: "Snapshot the job tables and compact the Raft log every this many applied entries.")
@@ -40,12 +44,16 @@ struct ShardCommand: AsyncParsableCommand {
             throw ValidationError("--node must be a name such as n1")
         }
         configuration.cluster.nodeID = node
+        configuration.cluster.join = join
         if let peers { configuration.cluster.peers = try parseNodeAddresses(peers, option: "--peers") }
         if let peerHttp { configuration.cluster.peerHTTP = try parseNodeAddresses(peerHttp, option: "--peer-http") }
         if !configuration.cluster.peers.isEmpty, configuration.cluster.peers[node] == nil {
             throw ValidationError("--peers must include this node (\(node))")
         }
-        if configuration.cluster.peers.count > 5 || configuration.cluster.peers.count % 2 == 0
+        if join, configuration.cluster.peers.count < 2 {
+            throw ValidationError("--join needs --peers with this node and at least one node of the shard")
+        }
+        if !join, configuration.cluster.peers.count > 5 || configuration.cluster.peers.count % 2 == 0
             && !configuration.cluster.peers.isEmpty
         {
             throw ValidationError("--peers must list 1, 3 or 5 nodes")
@@ -101,6 +109,35 @@ extension ShardCommand {
 
         func run() async throws {
             try await APIClient(server: server.server).send(.GET, "/v1/cluster")
+        }
+    }
+
+    struct AddNodeCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-node",
+            abstract: "Add a node (already started with --join) to the shard: learner, caught up, then voter.")
+
+        @OptionGroup var server: ServerOption
+        @Argument(help: "The new node's name, e.g. n4.") var node: String
+        // Not --http: that is `tock shard`'s own option, which the parser would take for it.
+        @Option(help: "The new node's Raft address, HOST:PORT.") var raftAddress: String
+        @Option(help: "The new node's HTTP API address, HOST:PORT.") var httpAddress: String
+
+        func run() async throws {
+            let body = try JSONSerialization.data(withJSONObject: ["node": node, "raft": raftAddress, "http": httpAddress])
+            try await APIClient(server: server.server).send(.POST, "/v1/cluster/nodes", json: body)
+        }
+    }
+
+    struct RemoveNodeCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-node", abstract: "Remove a node from the shard's Raft group, e.g. one that died.")
+
+        @OptionGroup var server: ServerOption
+        @Argument(help: "The node to remove.") var node: String
+
+        func run() async throws {
+            try await APIClient(server: server.server).send(.DELETE, "/v1/cluster/nodes/\(node)")
         }
     }
 

@@ -233,6 +233,51 @@ void   tock__v1__mark_done__free_unpacked
   assert(message->base.descriptor == &tock__v1__mark_done__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__set_node_address__init
+                     (Tock__V1__SetNodeAddress         *message)
+{
+  static const Tock__V1__SetNodeAddress init_value = TOCK__V1__SET_NODE_ADDRESS__INIT;
+  *message = init_value;
+}
+size_t tock__v1__set_node_address__get_packed_size
+                     (const Tock__V1__SetNodeAddress *message)
+{
+  assert(message->base.descriptor == &tock__v1__set_node_address__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__set_node_address__pack
+                     (const Tock__V1__SetNodeAddress *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__set_node_address__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__set_node_address__pack_to_buffer
+                     (const Tock__V1__SetNodeAddress *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__set_node_address__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__SetNodeAddress *
+       tock__v1__set_node_address__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__SetNodeAddress *)
+     protobuf_c_message_unpack (&tock__v1__set_node_address__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__set_node_address__free_unpacked
+                     (Tock__V1__SetNodeAddress *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__set_node_address__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message)
 {
@@ -546,7 +591,71 @@ const ProtobufCMessageDescriptor tock__v1__mark_done__descriptor =
   (ProtobufCMessageInit) tock__v1__mark_done__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tock__v1__set_node_address__field_descriptors[3] =
+{
+  {
+    "node",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SetNodeAddress, node),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "raft_address",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SetNodeAddress, raft_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "http_address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SetNodeAddress, http_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__set_node_address__field_indices_by_name[] = {
+  2,   /* field[2] = http_address */
+  0,   /* field[0] = node */
+  1,   /* field[1] = raft_address */
+};
+static const ProtobufCIntRange tock__v1__set_node_address__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.SetNodeAddress",
+  "SetNodeAddress",
+  "Tock__V1__SetNodeAddress",
+  "tock.v1",
+  sizeof(Tock__V1__SetNodeAddress),
+  3,
+  tock__v1__set_node_address__field_descriptors,
+  tock__v1__set_node_address__field_indices_by_name,
+  1,  tock__v1__set_node_address__number_ranges,
+  (ProtobufCMessageInit) tock__v1__set_node_address__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[5] =
 {
   {
     "create_job",
@@ -596,17 +705,31 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "set_node_address",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, set_node_address),
+    &tock__v1__set_node_address__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   1,   /* field[1] = cancel_job */
   0,   /* field[0] = create_job */
   3,   /* field[3] = mark_done */
   2,   /* field[2] = mark_published */
+  4,   /* field[4] = set_node_address */
 };
-static const ProtobufCIntRange tock__v1__shard_command__number_ranges[1 + 1] =
+static const ProtobufCIntRange tock__v1__shard_command__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 6, 4 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
 {
@@ -616,10 +739,10 @@ const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
   "Tock__V1__ShardCommand",
   "tock.v1",
   sizeof(Tock__V1__ShardCommand),
-  4,
+  5,
   tock__v1__shard_command__field_descriptors,
   tock__v1__shard_command__field_indices_by_name,
-  1,  tock__v1__shard_command__number_ranges,
+  2,  tock__v1__shard_command__number_ranges,
   (ProtobufCMessageInit) tock__v1__shard_command__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -151,6 +151,12 @@ extension RaftNode {
     // MARK: Follower side of replication
 
     private mutating func handleAppend(_ m: Message) {
+        if baseMembership.all.isEmpty, latestSnapshot == nil {
+            // A node that joined an existing group knows no membership yet: entries replayed on top of nothing
+            // could make it believe it is the only voter. It waits for a snapshot, which carries the membership.
+            send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: m.index, reject: true))
+            return
+        }
         if m.index < log.committed {
             send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: log.committed))
             return

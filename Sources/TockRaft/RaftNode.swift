@@ -68,6 +68,10 @@ public struct RaftNode: Sendable {
     public var entries: [Entry] { log.entries }
     public func entry(at index: UInt64) -> Entry? { log.entry(at: index) }
     public var isVoter: Bool { membership.voters.contains(id) }
+    /// Leader only: the highest index known to be replicated on `peer`.
+    public func matchIndex(of peer: NodeID) -> UInt64? { role == .leader ? progress[peer]?.match : nil }
+    /// Leader only: a membership change is appended but not yet committed, so another must wait.
+    public var hasPendingMembershipChange: Bool { pendingMembershipIndex > log.committed }
 
     // MARK: Ready / advance
 

@@ -9,6 +9,10 @@
 public enum TableImage {
     public struct Malformed: Error, CustomStringConvertible, Sendable {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     private static let magic: [UInt8] = Array("TKI1".utf8)

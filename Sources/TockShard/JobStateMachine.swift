@@ -1,7 +1,7 @@
 import TockSQLite
 import TockWire
 
-/// Applies committed shard commands to the job tables. Deterministic: every time it stores comes from the
+/// Applies committed shard commands to the job tables (and the group's address book, `raft_nodes`). Deterministic: every time it stores comes from the
 /// command, never from a clock, so every replica that applies the same log holds the same rows.
 /// Applying a command twice leaves the tables as applying it once did.
 struct JobStateMachine: Sendable {
@@ -17,6 +17,13 @@ struct JobStateMachine: Sendable {
             return try markPublished(runs, in: db)
         case .markDone(let completions, let atNs):
             return try markDone(completions, at: atNs, in: db)
+        case .setNodeAddress(let node, let raft, let http):
+            try db.statement("""
+                INSERT INTO raft_nodes (node, raft_address, http_address) VALUES (?, ?, ?)
+                ON CONFLICT (node) DO UPDATE SET raft_address = excluded.raft_address,
+                    http_address = excluded.http_address
+                """).run(node, raft, http)
+            return .updated(1)
         }
     }
 

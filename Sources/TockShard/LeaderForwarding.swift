@@ -34,7 +34,7 @@ struct LeaderForwarding: RouterMiddleware {
         }
         if status.leader == status.node { return try await next(request, context) }
         guard let leader = status.leader, !request.headers.contains(where: { $0.name.canonicalName == Self.forwardedBy }),
-              let address = node.configuration.cluster.peerHTTP[leader]
+              let address = node.httpAddress(of: leader)
         else {
             return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(
                 code: "not_leader",
@@ -50,7 +50,7 @@ struct LeaderForwarding: RouterMiddleware {
     }
 
     static func isForwardable(_ path: String) -> Bool {
-        path.hasPrefix("/v1/jobs") || path == "/v1/cluster/transfer-leader"
+        path.hasPrefix("/v1/jobs") || path == "/v1/cluster/transfer-leader" || path.hasPrefix("/v1/cluster/nodes")
     }
 
     private func forward(_ request: Request, to address: HostPort, from node: String) async throws -> Response {

@@ -11,6 +11,13 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(host):\(port)" }
+
+    /// "HOST:PORT" (the host may be a bracketed IPv6 address); nil if it is not one.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port), colon > text.startIndex else { return nil }
+        self.init(host: String(text[..<colon]), port: port)
+    }
 }
 
 /// Who this node is in its shard's Raft group, who the others are, and how fast the group reacts.
@@ -28,11 +35,15 @@ public struct RaftClusterConfiguration: Sendable {
     public var snapshotEvery: UInt64 = 50_000
     /// How long a proposal or read waits for its answer before the caller is told the outcome is unknown.
     public var requestTimeout: Duration = .seconds(10)
+    /// This node joins an existing group (`tock shard add-node`): it knows no membership, never campaigns, and
+    /// waits for the leader's snapshot.
+    public var join = false
 
     public init() {}
 
     /// The voters the group starts with; a snapshot or membership entries in the log override it.
     var bootstrapMembership: Membership {
-        Membership(voters: peers.isEmpty ? [nodeID] : Set(peers.keys))
+        if join { return Membership(voters: []) }
+        return Membership(voters: peers.isEmpty ? [nodeID] : Set(peers.keys))
     }
 }

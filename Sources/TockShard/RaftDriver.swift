@@ -28,6 +28,9 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     private let logger: Logger
     private let initialState: PersistentState
     private let currentStatus: Mutex<ClusterStatus>
+    /// Where the other nodes listen: the command line's `--peers`/`--peer-http`, overridden by addresses committed
+    /// to the log (nodes added later).
+    private let addresses: Mutex<(raft: [NodeID: HostPort], http: [NodeID: HostPort])>
     private let handlers = Mutex<(applied: AppliedHandler?, leadership: LeadershipHandler?)>((nil, nil))
 
     init(configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
@@ -43,18 +46,52 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         self.inbox = inbox
         initialState = try database.syncWrite { try RaftStore.load(from: $0) }
         currentStatus = Mutex(ClusterStatus(Self.makeNode(configuration, initialState)))
-        if configuration.peers.count > 1 {
+        let committed = try database.syncWrite { try RaftStore.nodeAddresses(in: $0) }
+        let book = Self.merge(configuration, committed)
+        addresses = Mutex(book)
+        if !configuration.peers.isEmpty {
             guard let me = configuration.peers[configuration.nodeID] else {
                 throw ShardConfigurationError("--peers must include this node (\(configuration.nodeID))")
             }
-            let others = configuration.peers.filter { $0.key != configuration.nodeID }
-                .mapValues { (host: $0.host, port: $0.port) }
             transport = RaftPeerTransport(
-                id: configuration.nodeID, listenHost: me.host, listenPort: me.port, peers: others, logger: logger,
+                id: configuration.nodeID, listenHost: me.host, listenPort: me.port,
+                peers: Self.transportPeers(book.raft, except: configuration.nodeID), logger: logger,
                 onMessage: { inbox.post(.message($0)) })
         } else {
             transport = nil
         }
+    }
+
+    private static func merge(_ configuration: RaftClusterConfiguration,
+                              _ committed: [(node: NodeID, raft: HostPort, http: HostPort)])
+        -> (raft: [NodeID: HostPort], http: [NodeID: HostPort])
+    {
+        var raft = configuration.peers
+        var http = configuration.peerHTTP
+        for entry in committed where entry.node != configuration.nodeID {
+            raft[entry.node] = entry.raft
+            http[entry.node] = entry.http
+        }
+        return (raft, http)
+    }
+
+    private static func transportPeers(_ raft: [NodeID: HostPort], except me: NodeID)
+        -> [NodeID: RaftPeerTransport.PeerAddress]
+    {
+        raft.filter { $0.key != me }.mapValues { (host: $0.host, port: $0.port) }
+    }
+
+    /// The HTTP API address of `node`, if known.
+    public func httpAddress(of node: NodeID) -> HostPort? {
+        addresses.withLock { $0.http[node] }
+    }
+
+    /// Re-reads the committed address book after it changed (a node was added, or a snapshot installed).
+    fileprivate func reloadAddresses() async throws {
+        let committed = try await database.read { try RaftStore.nodeAddresses(in: $0) }
+        let book = Self.merge(configuration, committed)
+        addresses.withLock { $0 = book }
+        transport?.updatePeers(Self.transportPeers(book.raft, except: configuration.nodeID))
     }
 
     private static func makeNode(_ configuration: RaftClusterConfiguration, _ state: PersistentState) -> RaftNode {
@@ -78,6 +115,21 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// Returns once the job tables hold everything committed before the call: a read after it is linearizable.
     public func readBarrier() async throws {
         try await withCheckedThrowingContinuation { inbox.post(.read($0)) }
+    }
+
+    /// Proposes one membership change (this node must lead) and returns once it is committed.
+    public func changeMembership(_ change: MembershipChange) async throws {
+        _ = try await withCheckedThrowingContinuation { inbox.post(.changeMembership(change, $0)) }
+    }
+
+    /// Takes a snapshot now (this node must lead), so a node that joins is caught up from one.
+    public func snapshotNow() async throws {
+        try await withCheckedThrowingContinuation { inbox.post(.snapshotNow($0)) }
+    }
+
+    /// Leader only: how far `peer`'s log is known to match this node's.
+    public func matchIndex(of peer: NodeID) async throws -> UInt64? {
+        try await withCheckedThrowingContinuation { inbox.post(.matchIndex(peer, $0)) }
     }
 
     /// Asks the leader (this node) to hand leadership to `target`; the handover itself completes asynchronously.
@@ -119,7 +171,7 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         return try await database.write { db in
             try RaftStore.persist(ready, in: db)
             if let snapshot = ready.snapshot {
-                try TableImage.restore(snapshot.data, into: "jobs", in: db)
+                try ShardSnapshot.restore(snapshot.data, in: db)
                 try RaftStore.setApplied(snapshot.index, in: db)
             }
             var results: [(index: UInt64, term: UInt64, result: ApplyResult)] = []
@@ -142,8 +194,8 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         }
     }
 
-    fileprivate func captureJobs() async throws -> [UInt8] {
-        try await database.read { try TableImage.capture(table: "jobs", in: $0) }
+    fileprivate func captureStateMachine() async throws -> [UInt8] {
+        try await database.read { try ShardSnapshot.capture(in: $0) }
     }
 
     fileprivate func saveSnapshot(_ snapshot: Snapshot) async throws {
@@ -157,13 +209,17 @@ private enum Event: Sendable {
     case propose([UInt8], CheckedContinuation<ApplyResult, any Error>)
     case read(CheckedContinuation<Void, any Error>)
     case transfer(NodeID, CheckedContinuation<Void, any Error>)
+    case changeMembership(MembershipChange, CheckedContinuation<ApplyResult, any Error>)
+    case snapshotNow(CheckedContinuation<Void, any Error>)
+    case matchIndex(NodeID, CheckedContinuation<UInt64?, any Error>)
 
     func fail(_ error: RaftDriverError) {
         switch self {
         case .message: break
-        case .propose(_, let continuation): continuation.resume(throwing: error)
-        case .read(let continuation): continuation.resume(throwing: error)
-        case .transfer(_, let continuation): continuation.resume(throwing: error)
+        case .propose(_, let continuation), .changeMembership(_, let continuation): continuation.resume(throwing: error)
+        case .read(let continuation), .transfer(_, let continuation), .snapshotNow(let continuation):
+            continuation.resume(throwing: error)
+        case .matchIndex(_, let continuation): continuation.resume(throwing: error)
         }
     }
 }
@@ -221,6 +277,11 @@ private struct DriverLoop {
     var confirmedReads: [(index: UInt64, read: PendingRead)] = []
     var nextReadContext: UInt64 = 1
     var lastAppliedTerm: UInt64 = 0
+    /// Callers of `snapshotNow`, answered after the next snapshot.
+    var snapshotRequests: [CheckedContinuation<Void, any Error>] = []
+    /// A new leader with learners but no snapshot takes one, so a joining node (which takes no entries before a
+    /// snapshot) can be caught up.
+    var snapshotWanted = false
     var leaderReady = false
     var lastStatus: ClusterStatus?
 
@@ -250,6 +311,7 @@ private struct DriverLoop {
                 try await processReady()
                 continue
             }
+            if !snapshotRequests.isEmpty { try await compactIfDue() }
             if events.isEmpty { await driver.waitForEvents(timeout: nextTick - clock.now) }
         }
     }
@@ -274,6 +336,29 @@ private struct DriverLoop {
             }
             nextReadContext += 1
             reads[context] = read
+        case .changeMembership(let change, let continuation):
+            guard node.role == .leader else {
+                return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
+            }
+            guard let index = node.proposeMembershipChange(change) else {
+                let reason = node.hasPendingMembershipChange
+                    ? "another membership change is still being committed; retry"
+                    : "\(change) does not apply to voters \(node.membership.voters.sorted()), learners \(node.membership.learners.sorted())"
+                return continuation.resume(throwing: RaftDriverError.membershipChangeRefused(reason))
+            }
+            proposals[index] = PendingProposal(
+                term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
+                continuation: continuation)
+        case .snapshotNow(let continuation):
+            guard node.role == .leader else {
+                return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
+            }
+            snapshotRequests.append(continuation)
+        case .matchIndex(let peer, let continuation):
+            guard node.role == .leader else {
+                return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
+            }
+            continuation.resume(returning: node.matchIndex(of: peer))
         case .transfer(let target, let continuation):
             if node.transferLeadership(to: target) {
                 continuation.resume()
@@ -304,6 +389,11 @@ private struct DriverLoop {
         }
         var results: [ApplyResult] = []
         results.reserveCapacity(applied.count)
+        var addressesChanged = ready.snapshot != nil
+        for entry in ready.committedEntries where entry.kind == .normal {
+            if case .setNodeAddress = try? ShardCommand(decoding: entry.data) { addressesChanged = true }
+        }
+        if addressesChanged { try await driver.reloadAddresses() }
         for (index, term, result) in applied {
             lastAppliedTerm = term
             results.append(result)
@@ -346,18 +436,25 @@ private struct DriverLoop {
         let ready = node.role == .leader && lastAppliedTerm == node.term
         guard ready != leaderReady else { return }
         leaderReady = ready
+        if ready, !node.membership.learners.isEmpty, node.snapshot == nil { snapshotWanted = true }
         await driver.leadershipHandler?(ready)
     }
 
     private mutating func compactIfDue() async throws {
         let applied = node.appliedIndex
-        guard applied >= (node.snapshot?.index ?? 0) + driver.configuration.snapshotEvery else { return }
-        let data = try await driver.captureJobs()
-        node.compact(through: applied, snapshotData: data)
-        if let snapshot = node.snapshot, snapshot.index == applied {
-            try await driver.saveSnapshot(snapshot)
-            driver.log.info("snapshot taken", metadata: ["index": "\(applied)", "bytes": "\(data.count)"])
+        let requested = !snapshotRequests.isEmpty || snapshotWanted
+        snapshotWanted = false
+        guard requested || applied >= (node.snapshot?.index ?? 0) + driver.configuration.snapshotEvery else { return }
+        if applied > (node.snapshot?.index ?? 0) {
+            let data = try await driver.captureStateMachine()
+            node.compact(through: applied, snapshotData: data)
+            if let snapshot = node.snapshot, snapshot.index == applied {
+                try await driver.saveSnapshot(snapshot)
+                driver.log.info("snapshot taken", metadata: ["index": "\(applied)", "bytes": "\(data.count)"])
+            }
         }
+        for request in snapshotRequests { request.resume() }
+        snapshotRequests = []
     }
 
     private mutating func expire(now: ContinuousClock.Instant) {
@@ -377,6 +474,8 @@ private struct DriverLoop {
     }
 
     mutating func failAll(_ error: RaftDriverError) {
+        for request in snapshotRequests { request.resume(throwing: error) }
+        snapshotRequests = []
         for pending in proposals.values { pending.continuation.resume(throwing: error) }
         for pending in reads.values { pending.continuation.resume(throwing: error) }
         for entry in confirmedReads { entry.read.continuation.resume(throwing: error) }

@@ -11,6 +11,8 @@ public enum RaftDriverError: Error, Sendable, Equatable, CustomStringConvertible
     case stopped
     /// Leadership can only go to another voter of the group.
     case invalidTransferTarget(NodeID)
+    /// The membership change cannot be made now (another is in progress) or at all.
+    case membershipChangeRefused(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum RaftDriverError: Error, Sendable, Equatable, CustomStringConvertible
         case .outcomeUnknown: "the outcome is unknown (leadership changed or the request timed out); retry"
         case .stopped: "the shard node has stopped"
         case .invalidTransferTarget(let target): "\(target) is not another voter of this shard"
+        case .membershipChangeRefused(let reason): "membership change refused: \(reason)"
         }
     }
 }

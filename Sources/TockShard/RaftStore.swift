@@ -57,6 +57,16 @@ enum RaftStore {
         try db.statement("DELETE FROM raft_entries WHERE idx <= ?").run(snapshot.index)
     }
 
+    /// The addresses of nodes committed to the log (`SetNodeAddress`); malformed ones are skipped.
+    static func nodeAddresses(in db: Database) throws -> [(node: NodeID, raft: HostPort, http: HostPort)] {
+        try db.statement("SELECT node, raft_address, http_address FROM raft_nodes ORDER BY node").map { row in
+            (row.text(0), HostPort(parsing: row.text(1)), HostPort(parsing: row.text(2)))
+        }.compactMap { node, raft, http in
+            guard let raft, let http else { return nil }
+            return (node, raft, http)
+        }
+    }
+
     static func setApplied(_ index: UInt64, in db: Database) throws {
         try db.statement("UPDATE tock_meta SET value = ? WHERE key = 'applied_index'").run(index)
     }

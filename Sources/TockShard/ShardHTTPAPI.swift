@@ -63,6 +63,22 @@ public enum ShardHTTPAPI {
             return json(.accepted, ["status": "transferring", "from": node.cluster.node, "to": target])
         }
 
+        router.post("/v1/cluster/nodes") { request, _ in
+            var request = request
+            let bytes = try await request.collectBody(upTo: 64 * 1024)
+            let add: AddNodeRequest
+            do {
+                add = try AddNodeRequest.parse(Data(buffer: bytes))
+            } catch let error as FieldError {
+                return json(.badRequest, ErrorView(error))
+            }
+            return json(.ok, try await node.addNode(add.node, raft: add.raft, http: add.http))
+        }
+
+        router.delete("/v1/cluster/nodes/:node") { _, context in
+            json(.ok, try await node.removeNode(try context.parameters.require("node")))
+        }
+
         router.get("/v1/jobs/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let job = try await node.job(id: id) else { return notFound(id) }
@@ -125,11 +141,13 @@ struct ErrorMiddleware: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch RaftDriverError.membershipChangeRefused(let reason) {
+            return ShardHTTPAPI.json(.conflict, ErrorView(code: "conflict", message: "membership change refused: \(reason)"))
         } catch let error as RaftDriverError {
             let code = switch error {
             case .notLeader: "not_leader"
             case .outcomeUnknown: "outcome_unknown"
-            case .stopped, .invalidTransferTarget: "unavailable"
+            case .stopped, .invalidTransferTarget, .membershipChangeRefused: "unavailable"
             }
             return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(code: code, message: error.description))
         } catch let error as HTTPResponseError {

@@ -103,6 +103,45 @@ public final class ShardNode: Sendable {
         }
     }
 
+    /// The HTTP API address of a node of this shard's group, if known.
+    public func httpAddress(of node: String) -> HostPort? {
+        node == configuration.cluster.nodeID
+            ? HostPort(host: configuration.httpHost, port: configuration.httpPort) : log.httpAddress(of: node)
+    }
+
+    /// Adds a node to the group (this node must lead): records its addresses in the log, adds it as a learner,
+    /// waits up to `catchUp` for it to hold the log, then makes it a voter. The node must already run, started
+    /// with `--join`.
+    public func addNode(_ node: String, raft: HostPort, http: HostPort, catchUp: Duration = .seconds(60))
+        async throws -> ClusterStatus
+    {
+        guard !log.status.voters.contains(node) else {
+            throw RaftDriverError.membershipChangeRefused("\(node) is already a voter")
+        }
+        _ = try await log.propose(.setNodeAddress(node: node, raft: raft.description, http: http.description))
+        try await log.snapshotNow()
+        if !log.status.learners.contains(node) { try await log.changeMembership(.addLearner(node)) }
+        let target = log.status.commitIndex
+        let deadline = ContinuousClock.now.advanced(by: catchUp)
+        while (try await log.matchIndex(of: node) ?? 0) < target {
+            guard ContinuousClock.now < deadline else {
+                throw RaftDriverError.membershipChangeRefused(
+                    "\(node) stays a learner: it did not catch up within \(catchUp); is it running with --join and "
+                        + "reachable at \(raft)?")
+            }
+            try await Task.sleep(for: configuration.cluster.tick)
+        }
+        try await log.changeMembership(.promote(node))
+        return log.status
+    }
+
+    /// Removes a node (voter or learner) from the group; this node must lead. A leader that removes itself steps
+    /// down once the removal is committed.
+    public func removeNode(_ node: String) async throws -> ClusterStatus {
+        try await log.changeMembership(.remove(node))
+        return log.status
+    }
+
     /// Hands leadership to another voter (this node must lead); see `tock shard transfer-leader`.
     public func transferLeadership(to target: String) async throws {
         try await log.transferLeadership(to: target)

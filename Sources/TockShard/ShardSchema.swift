@@ -33,6 +33,11 @@ enum ShardSchema {
                 membership BLOB NOT NULL,
                 data BLOB NOT NULL
             ) STRICT;
+            CREATE TABLE IF NOT EXISTS raft_nodes (
+                node TEXT PRIMARY KEY,
+                raft_address TEXT NOT NULL,
+                http_address TEXT NOT NULL
+            ) STRICT;
             CREATE TABLE IF NOT EXISTS jobs (
                 id TEXT PRIMARY KEY,
                 shard INTEGER NOT NULL,

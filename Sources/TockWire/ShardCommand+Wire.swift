@@ -65,6 +65,14 @@ extension ShardCommand {
                     atNs: mark.pointee.at_ns
                 )
             }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS:
+            self = try CReading.required(message.set_node_address, field: "ShardCommand.set_node_address") {
+                (set) throws(WireError) in
+                .setNodeAddress(
+                    node: try CReading.string(set.pointee.node, field: "SetNodeAddress.node"),
+                    raft: try CReading.string(set.pointee.raft_address, field: "SetNodeAddress.raft_address"),
+                    http: try CReading.string(set.pointee.http_address, field: "SetNodeAddress.http_address"))
+            }
         default:
             throw .missingField("ShardCommand.command")
         }
@@ -105,6 +113,14 @@ extension ShardCommand {
                     mark.pointee.n_completions = completions.count
                     mark.pointee.completions = arena.pointerArray(completions.map { $0.proto(in: arena) })
                     mark.pointee.at_ns = atNs
+                }
+            case let .setNodeAddress(node, raft, http):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS
+                message.pointee.set_node_address = arena.message(Tock__V1__SetNodeAddress.self) { set in
+                    tock__v1__set_node_address__init(set)
+                    set.pointee.node = arena.string(node)
+                    set.pointee.raft_address = arena.string(raft)
+                    set.pointee.http_address = arena.string(http)
                 }
             }
         }

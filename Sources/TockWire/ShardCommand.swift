@@ -8,4 +8,6 @@ public enum ShardCommand: Equatable, Sendable {
     case markPublished([PublishedRun])
     /// Batched; applying the same completion twice must be a no-op (DESIGN.md, invariant 4).
     case markDone([Completion], atNs: Int64)
+    /// Where a node of the Raft group listens (Raft and HTTP, each HOST:PORT).
+    case setNodeAddress(node: String, raft: String, http: String)
 }

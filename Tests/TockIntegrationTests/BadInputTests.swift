@@ -51,6 +51,29 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(counts.values.reduce(0, +), 0, "a rejected submit stored a job: \(counts)")
     }
 
+    func testBadClusterRequestsAre4xxNamingTheField() async throws {
+        let cases: [(path: String, body: String, status: Int, field: String?)] = [
+            ("/v1/cluster/transfer-leader", "{}", 400, "to"),
+            ("/v1/cluster/transfer-leader", #"{"to": "n9"}"#, 400, "to"),
+            ("/v1/cluster/transfer-leader", #"{"to": "n2", "force": true}"#, 400, "force"),
+            ("/v1/cluster/nodes", #"{"node": "n4", "raft": "nowhere", "http": "127.0.0.1:1"}"#, 400, "raft"),
+            ("/v1/cluster/nodes", #"{"node": "n4", "raft": "127.0.0.1:1"}"#, 400, "http"),
+            ("/v1/cluster/nodes", #"{"raft": "127.0.0.1:1", "http": "127.0.0.1:2"}"#, 400, "node"),
+            ("/v1/cluster/nodes", "[]", 400, nil),
+            ("/v1/cluster/nodes", #"{"node": "n1", "raft": "127.0.0.1:1", "http": "127.0.0.1:2"}"#, 409, nil),
+        ]
+        for (path, body, status, field) in cases {
+            let reply = try await tock.request(.POST, path, body: body)
+            XCTAssertEqual(reply.status, status, "\(path) \(body): \(reply.json)")
+            XCTAssertNotNil(reply["error"]?["message"]?.string, body)
+            XCTAssertEqual(reply["error"]?["field"]?.string, field, body)
+        }
+        let removeLast = try await tock.request(.DELETE, "/v1/cluster/nodes/n1")
+        XCTAssertEqual(removeLast.status, 409, "removing the only voter")
+        let status = try await tock.request(.GET, "/v1/cluster")
+        XCTAssertEqual(status["voters"], .array([.string("n1")]))
+    }
+
     func testUnknownJobIs404() async throws {
         let get = try await tock.job("0-01JDZZZZZZZZZZZZZZZZZZZZZZ")
         XCTAssertEqual(get.status, 404)

@@ -70,6 +70,60 @@ final class ShardClusterTests: XCTestCase {
         XCTAssertEqual(job.status, 200, "the rejoined node forwards reads to the leader")
     }
 
+    func testADeadNodeIsReplacedWhileSubmitsContinue() async throws {
+        for node in cluster.names { try cluster.start(node) }
+        let leader = try await cluster.awaitLeader()
+        let dead = try XCTUnwrap(cluster.names.last { $0 != leader })
+        let live = cluster.names.filter { $0 != dead }
+        let stream = SubmitStream(tock: tock, bases: live.map { cluster.base($0) })
+        let submitting = Task { await stream.run() }
+        _ = try await eventually(within: .seconds(20), "50 acknowledged submits") {
+            stream.acknowledged.count >= 50 ? true : nil
+        }
+        cluster.kill(dead)
+
+        let changeStarted = ContinuousClock.now
+        try cluster.start("n4", members: live + ["n4"], join: true)
+        let added = try TockBinary.run([
+            "shard", "add-node", "n4", "--server", cluster.base(leader),
+            "--raft-address", cluster.raftAddress("n4"), "--http-address", cluster.httpAddress("n4"),
+        ])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let removed = try TockBinary.run(["shard", "remove-node", dead, "--server", cluster.base(leader)])
+        XCTAssertEqual(removed.status, 0, removed.stderr)
+        let changeEnded = ContinuousClock.now
+        let voters = try await cluster.status(of: leader)["voters"]
+        XCTAssertEqual(voters, .array((live + ["n4"]).sorted().map { .string($0) }))
+        XCTAssertLessThan(stream.longestGap(from: changeStarted, to: changeEnded), .seconds(2),
+                          "submits stalled while the membership changed")
+
+        // The new node was caught up from a snapshot and serves (forwarding) like the others.
+        let n4 = try await cluster.status(of: "n4")
+        XCTAssertGreaterThan(n4["snapshot_index"]?.int ?? 0, 0)
+        stream.startSending(to: cluster.base("n4"))
+        let before = stream.acknowledged.count
+        _ = try await eventually(within: .seconds(20), "100 more acknowledged submits") {
+            stream.acknowledged.count >= before + 100 ? true : nil
+        }
+
+        // The group is now {live, n4}: it survives losing the leader, which the old membership could not have
+        // done with the dead node still counted.
+        cluster.kill(leader)
+        stream.stopSending(to: cluster.base(leader))
+        let survivors = live.filter { $0 != leader } + ["n4"]
+        _ = try await cluster.awaitLeader(among: survivors, within: .seconds(5)) { $0 != leader }
+        let after = stream.acknowledged.count
+        _ = try await eventually(within: .seconds(10), "submits acknowledged by the new group") {
+            stream.acknowledged.count >= after + 20 ? true : nil
+        }
+        submitting.cancel()
+        await submitting.value
+        let acknowledged = stream.acknowledged
+        _ = try await eventually(within: .seconds(60), "every acknowledged job at the webhook") {
+            acknowledged.allSatisfy { !tock.sink.requests(forJob: $0).isEmpty } ? true : nil
+        }
+    }
+
     func testLeadershipIsHandedToTheNodeAskedFor() async throws {
         for node in cluster.names { try cluster.start(node) }
         let leader = try await cluster.awaitLeader()
@@ -89,7 +143,8 @@ final class ShardClusterTests: XCTestCase {
     }
 }
 
-/// Three `tock shard` processes forming shard 0, each with its own data directory and log file.
+/// Three `tock shard` processes forming shard 0 (and a spare, n4, to join later), each with its own data directory
+/// and log file.
 final class ShardClusterProcesses: @unchecked Sendable {
     let names = ["n1", "n2", "n3"]
     private let harness: TockHarness
@@ -99,15 +154,19 @@ final class ShardClusterProcesses: @unchecked Sendable {
 
     init(harness: TockHarness) {
         self.harness = harness
-        raftPorts = Dictionary(uniqueKeysWithValues: names.map { ($0, freeLoopbackPort()) })
-        httpPorts = Dictionary(uniqueKeysWithValues: names.map { ($0, freeLoopbackPort()) })
+        raftPorts = Dictionary(uniqueKeysWithValues: (names + ["n4"]).map { ($0, freeLoopbackPort()) })
+        httpPorts = Dictionary(uniqueKeysWithValues: (names + ["n4"]).map { ($0, freeLoopbackPort()) })
     }
 
     func base(_ node: String) -> String { "http://127.0.0.1:\(httpPorts[node]!)" }
+    func raftAddress(_ node: String) -> String { "127.0.0.1:\(raftPorts[node]!)" }
+    func httpAddress(_ node: String) -> String { "127.0.0.1:\(httpPorts[node]!)" }
 
-    func start(_ node: String) throws {
-        let peers = names.map { "\($0)=127.0.0.1:\(raftPorts[$0]!)" }.joined(separator: ",")
-        let peerHTTP = names.map { "\($0)=127.0.0.1:\(httpPorts[$0]!)" }.joined(separator: ",")
+    /// Starts `node` of a group whose nodes are `members` (n1–n3 by default); `join` for a node to be added.
+    func start(_ node: String, members: [String]? = nil, join: Bool = false) throws {
+        let members = members ?? names
+        let peers = members.map { "\($0)=\(raftAddress($0))" }.joined(separator: ",")
+        let peerHTTP = members.map { "\($0)=\(httpAddress($0))" }.joined(separator: ",")
         let directory = harness.dataDirectory.appendingPathComponent(node)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logURL = harness.dataDirectory.appendingPathComponent("\(node).log")
@@ -122,7 +181,7 @@ final class ShardClusterProcesses: @unchecked Sendable {
             "shard", "--shard", "0", "--node", node, "--peers", peers, "--peer-http", peerHTTP,
             "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
             "--snapshot-every", "100", "--log-level", "info",
-        ]
+        ] + (join ? ["--join"] : [])
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -131,7 +190,7 @@ final class ShardClusterProcesses: @unchecked Sendable {
 
     /// The nodes' logs, for a failed test.
     func printLogs() {
-        for node in names {
+        for node in names + ["n4"] {
             let url = harness.dataDirectory.appendingPathComponent("\(node).log")
             let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
             print("----- \(node).log (last 60 lines)\n" + text.split(separator: "\n").suffix(60).joined(separator: "\n"))
@@ -156,7 +215,7 @@ final class ShardClusterProcesses: @unchecked Sendable {
         try await harness.request(.GET, "/v1/cluster", base: base(node)).json
     }
 
-    /// The leader every running node among `among` agrees on.
+    /// The leader every node among `among` agrees on (n1–n3 by default).
     func awaitLeader(among nodes: [String]? = nil, within limit: Duration = .seconds(20),
                      where accept: @escaping (String) -> Bool = { _ in true }) async throws -> String
     {
@@ -200,6 +259,16 @@ final class SubmitStream: @unchecked Sendable {
 
     func stopSending(to base: String) {
         lock.withLock { bases.removeAll { $0 == base } }
+    }
+
+    func startSending(to base: String) {
+        lock.withLock { bases.append(base) }
+    }
+
+    /// The longest time between two acknowledgements (or from `start` to the first, or the last to `end`).
+    func longestGap(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> Duration {
+        let times = [start] + lock.withLock { acks.map(\.at) }.filter { $0 > start && $0 < end } + [end]
+        return zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? .zero
     }
 
     func run() async {

@@ -337,6 +337,35 @@ final class RaftPaperTests: XCTestCase {
         XCTAssertEqual(cluster[leader].role, .leader)
     }
 
+    // A node that joins knowing no membership takes no entries until a snapshot tells it who the voters are, so it
+    // can never count itself as the only voter; after the snapshot it follows like any other.
+    func testAJoiningNodeWithoutMembershipWaitsForASnapshot() {
+        var cluster = Cluster(three)
+        let leader = cluster.electLeader()!
+        _ = cluster.propose("a", at: leader)
+        cluster.tick(times: 2)
+        var configuration = RaftConfiguration(id: "n4", randomSeed: 9)
+        configuration.electionTicks = 10
+        cluster.nodes["n4"] = RaftNode(configuration: configuration, bootstrap: Membership(voters: []))
+        cluster.disks["n4"] = PersistentState()
+        XCTAssertNotNil(cluster.nodes[leader]!.proposeMembershipChange(.addLearner("n4")))
+        cluster.tick(times: 3)
+        XCTAssertEqual(cluster["n4"].lastIndex, 0, "entries taken without a membership")
+        XCTAssertEqual(cluster[leader].membership.learners, ["n4"])
+
+        let applied = cluster[leader].appliedIndex
+        cluster.nodes[leader]!.compact(through: applied, snapshotData: Array("state@\(applied)".utf8))
+        cluster.tick(times: 3)
+        XCTAssertEqual(cluster.disks["n4"]!.snapshot?.index, applied)
+        XCTAssertEqual(cluster["n4"].membership.voters, Set(three))
+        XCTAssertNotNil(cluster.nodes[leader]!.proposeMembershipChange(.promote("n4")))
+        _ = cluster.propose("b", at: leader)
+        cluster.tick(times: 3)
+        XCTAssertEqual(cluster["n4"].membership.voters, Set(three + ["n4"]))
+        XCTAssertEqual(cluster["n4"].commitIndex, cluster[leader].commitIndex)
+        XCTAssertEqual(cluster[leader].role, .leader)
+    }
+
     // A node restarted from its disk keeps its term, vote and log (what must survive a crash, §5 Figure 2).
     func testRestartFromDiskKeepsTermVoteAndLog() {
         var cluster = Cluster(three)

@@ -35,6 +35,15 @@ final class ShardCommandWireTests: XCTestCase {
         assertRoundTrip(.markDone(completions, atNs: .min))
     }
 
+    func testSetNodeAddress() {
+        assertRoundTrip(.setNodeAddress(node: "n4", raft: "127.0.0.1:7104", http: "[::1]:7074"))
+        // Pins the field numbers: ShardCommand.set_node_address = 6 { node = 1, raft_address = 2, http_address = 3 }.
+        XCTAssertEqual(
+            ShardCommand.setNodeAddress(node: "a", raft: "b", http: "c").encoded(),
+            [0x32, 0x09, 0x0A, 0x01, 0x61, 0x12, 0x01, 0x62, 0x1A, 0x01, 0x63]
+        )
+    }
+
     func testEmptyBatchesKeepTheirCase() {
         // The oneof sub-message is empty but present; it must not decode as "no command".
         assertRoundTrip(.markPublished([]))

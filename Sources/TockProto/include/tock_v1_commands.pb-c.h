@@ -22,6 +22,7 @@ typedef struct Tock__V1__CancelJob Tock__V1__CancelJob;
 typedef struct Tock__V1__PublishedRun Tock__V1__PublishedRun;
 typedef struct Tock__V1__MarkPublished Tock__V1__MarkPublished;
 typedef struct Tock__V1__MarkDone Tock__V1__MarkDone;
+typedef struct Tock__V1__SetNodeAddress Tock__V1__SetNodeAddress;
 typedef struct Tock__V1__ShardCommand Tock__V1__ShardCommand;
 
 
@@ -99,12 +100,35 @@ struct  Tock__V1__MarkDone
     , 0,NULL, 0 }
 
 
+/*
+ * Where a node of the shard's Raft group listens, so every replica (and a later
+ * leader) can reach a node that joined after the others started.
+ */
+struct  Tock__V1__SetNodeAddress
+{
+  ProtobufCMessage base;
+  char *node;
+  /*
+   * HOST:PORT of its Raft transport.
+   */
+  char *raft_address;
+  /*
+   * HOST:PORT of its HTTP API; followers forward requests there when it leads.
+   */
+  char *http_address;
+};
+#define TOCK__V1__SET_NODE_ADDRESS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__set_node_address__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND__NOT_SET = 0,
   TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB = 1,
   TOCK__V1__SHARD_COMMAND__COMMAND_CANCEL_JOB = 2,
   TOCK__V1__SHARD_COMMAND__COMMAND_MARK_PUBLISHED = 3,
-  TOCK__V1__SHARD_COMMAND__COMMAND_MARK_DONE = 4
+  TOCK__V1__SHARD_COMMAND__COMMAND_MARK_DONE = 4,
+  TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__SHARD_COMMAND__COMMAND__CASE)
 } Tock__V1__ShardCommand__CommandCase;
 
@@ -117,6 +141,7 @@ struct  Tock__V1__ShardCommand
     Tock__V1__CancelJob *cancel_job;
     Tock__V1__MarkPublished *mark_published;
     Tock__V1__MarkDone *mark_done;
+    Tock__V1__SetNodeAddress *set_node_address;
   };
 };
 #define TOCK__V1__SHARD_COMMAND__INIT \
@@ -219,6 +244,25 @@ Tock__V1__MarkDone *
 void   tock__v1__mark_done__free_unpacked
                      (Tock__V1__MarkDone *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__SetNodeAddress methods */
+void   tock__v1__set_node_address__init
+                     (Tock__V1__SetNodeAddress         *message);
+size_t tock__v1__set_node_address__get_packed_size
+                     (const Tock__V1__SetNodeAddress   *message);
+size_t tock__v1__set_node_address__pack
+                     (const Tock__V1__SetNodeAddress   *message,
+                      uint8_t             *out);
+size_t tock__v1__set_node_address__pack_to_buffer
+                     (const Tock__V1__SetNodeAddress   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__SetNodeAddress *
+       tock__v1__set_node_address__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__set_node_address__free_unpacked
+                     (Tock__V1__SetNodeAddress *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__ShardCommand methods */
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message);
@@ -255,6 +299,9 @@ typedef void (*Tock__V1__MarkPublished_Closure)
 typedef void (*Tock__V1__MarkDone_Closure)
                  (const Tock__V1__MarkDone *message,
                   void *closure_data);
+typedef void (*Tock__V1__SetNodeAddress_Closure)
+                 (const Tock__V1__SetNodeAddress *message,
+                  void *closure_data);
 typedef void (*Tock__V1__ShardCommand_Closure)
                  (const Tock__V1__ShardCommand *message,
                   void *closure_data);
@@ -269,6 +316,7 @@ extern const ProtobufCMessageDescriptor tock__v1__cancel_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__published_run__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__mark_published__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__mark_done__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor;
 
 PROTOBUF_C__END_DECLS
