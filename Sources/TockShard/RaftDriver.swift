@@ -30,6 +30,7 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     private let currentStatus: Mutex<ClusterStatus>
     /// Where the other nodes listen: the command line's `--peers`/`--peer-http`, overridden by addresses committed
     /// to the log (nodes added later).
+    private let transactions = Atomic<Int>(0)
     private let addresses: Mutex<(raft: [NodeID: HostPort], http: [NodeID: HostPort])>
     private let handlers = Mutex<(applied: AppliedHandler?, leadership: LeadershipHandler?)>((nil, nil))
 
@@ -105,6 +106,9 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         handlers.withLock { $0 = (applied, leadership) }
     }
 
+    /// SQLite transactions (fsyncs) that persisted a Ready so far; far fewer than entries under load (group commit).
+    public var persistTransactions: Int { transactions.load(ordering: .relaxed) }
+
     /// What this node knows of its group now.
     public var status: ClusterStatus { currentStatus.withLock { $0 } }
 
@@ -165,32 +169,42 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     fileprivate var log: Logger { logger }
 
     /// Persists `ready`, applies what it commits, and returns the results of the applied entries.
-    fileprivate func write(_ ready: Ready) async throws -> [(index: UInt64, term: UInt64, result: ApplyResult)] {
+    /// What one Ready's transaction applied.
+    fileprivate struct Applied: Sendable {
+        var results: [(index: UInt64, term: UInt64, result: ApplyResult)] = []
+        /// A node's address was committed (or a snapshot replaced the address book).
+        var addressesChanged = false
+    }
+
+    fileprivate func write(_ ready: Ready) async throws -> Applied {
         let stateMachine = self.stateMachine
         let logger = self.logger
+        transactions.add(1, ordering: .relaxed)
         return try await database.write { db in
             try RaftStore.persist(ready, in: db)
             if let snapshot = ready.snapshot {
                 try ShardSnapshot.restore(snapshot.data, in: db)
                 try RaftStore.setApplied(snapshot.index, in: db)
             }
-            var results: [(index: UInt64, term: UInt64, result: ApplyResult)] = []
-            results.reserveCapacity(ready.committedEntries.count)
+            var applied = Applied(addressesChanged: ready.snapshot != nil)
+            applied.results.reserveCapacity(ready.committedEntries.count)
             for entry in ready.committedEntries {
                 var result = ApplyResult.updated(0)
                 if entry.kind == .normal {
                     do {
-                        result = try stateMachine.apply(try ShardCommand(decoding: entry.data), in: db)
+                        let command = try ShardCommand(decoding: entry.data)
+                        if case .setNodeAddress = command { applied.addressesChanged = true }
+                        result = try stateMachine.apply(command, in: db)
                     } catch let error as WireError {
                         // Every replica holds the same bytes and skips them the same way.
                         logger.error("undecodable command in the log skipped",
                                      metadata: ["index": "\(entry.index)", "error": "\(error)"])
                     }
                 }
-                results.append((entry.index, entry.term, result))
+                applied.results.append((entry.index, entry.term, result))
             }
             if let last = ready.committedEntries.last { try RaftStore.setApplied(last.index, in: db) }
-            return results
+            return applied
         }
     }
 
@@ -388,13 +402,9 @@ private struct DriverLoop {
             }
         }
         var results: [ApplyResult] = []
-        results.reserveCapacity(applied.count)
-        var addressesChanged = ready.snapshot != nil
-        for entry in ready.committedEntries where entry.kind == .normal {
-            if case .setNodeAddress = try? ShardCommand(decoding: entry.data) { addressesChanged = true }
-        }
-        if addressesChanged { try await driver.reloadAddresses() }
-        for (index, term, result) in applied {
+        results.reserveCapacity(applied.results.count)
+        if applied.addressesChanged { try await driver.reloadAddresses() }
+        for (index, term, result) in applied.results {
             lastAppliedTerm = term
             results.append(result)
             guard let pending = proposals.removeValue(forKey: index) else { continue }

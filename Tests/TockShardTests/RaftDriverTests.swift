@@ -71,6 +71,7 @@ final class RaftDriverTests: XCTestCase {
         XCTAssertTrue(results.allSatisfy { if case .created = $0 { true } else { false } })
         let applied = try await count("SELECT value FROM tock_meta WHERE key = 'applied_index'", in: first.database)
         XCTAssertGreaterThanOrEqual(applied, 501, "500 commands and the leader's no-op")
+        XCTAssertLessThan(first.driver.persistTransactions, 250, "group commit: entries share transactions")
         await stop(first)
 
         let second = try start(RaftClusterConfiguration(), file: "one.sqlite")
