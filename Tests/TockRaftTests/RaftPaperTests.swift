@@ -200,6 +200,29 @@ final class RaftPaperTests: XCTestCase {
         }
     }
 
+    // §5.4 Leader Completeness: "if a log entry is committed in a given term, then that entry will be present in the
+    // logs of the leaders for all higher-numbered terms." The follower that missed the entry cannot win; the one
+    // that has it does, and still has it.
+    func testLeaderCompletenessEveryLaterLeaderHoldsTheCommittedEntry() {
+        var cluster = Cluster(three, preVote: false, checkQuorum: false)
+        cluster.campaign("n1")
+        cluster.isolated = ["n3"]
+        let index = cluster.propose("committed", at: "n1")!
+        XCTAssertEqual(cluster["n1"].commitIndex, index)
+        let entry = cluster["n1"].entry(at: index)
+
+        // The leader dies; the follower that missed the entry campaigns first and is refused.
+        cluster.isolated = ["n1"]
+        cluster.campaign("n3")
+        XCTAssertNotEqual(cluster["n3"].role, .leader, "a candidate without the committed entry won")
+        cluster.campaign("n2")
+        XCTAssertEqual(cluster["n2"].role, .leader)
+        XCTAssertGreaterThan(cluster["n2"].term, 1)
+        XCTAssertEqual(cluster["n2"].entry(at: index), entry)
+        _ = cluster.propose("later", at: "n2")
+        XCTAssertEqual(cluster["n3"].entry(at: index), entry, "the new leader brought n3 the committed entry")
+    }
+
     // §5.3 "A log entry is committed once the leader that created the entry has replicated it on a majority of the
     // servers."
     func testLeaderCommitsAnEntryOnceAMajorityStoresIt() {
