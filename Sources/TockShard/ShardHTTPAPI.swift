@@ -46,14 +46,7 @@ public enum ShardHTTPAPI {
         router.get("/v1/cluster") { _, _ in json(.ok, node.cluster) }
 
         router.post("/v1/cluster/transfer-leader") { request, _ in
-            var request = request
-            let bytes = try await request.collectBody(upTo: 64 * 1024)
-            let target: String
-            do {
-                target = try TransferLeaderRequest.parse(Data(buffer: bytes))
-            } catch let error as FieldError {
-                return json(.badRequest, ErrorView(error))
-            }
+            let target = try TransferLeaderRequest.parse(try await smallBody(request))
             do {
                 try await node.transferLeadership(to: target)
             } catch RaftDriverError.invalidTransferTarget(let target) {
@@ -64,14 +57,7 @@ public enum ShardHTTPAPI {
         }
 
         router.post("/v1/cluster/nodes") { request, _ in
-            var request = request
-            let bytes = try await request.collectBody(upTo: 64 * 1024)
-            let add: AddNodeRequest
-            do {
-                add = try AddNodeRequest.parse(Data(buffer: bytes))
-            } catch let error as FieldError {
-                return json(.badRequest, ErrorView(error))
-            }
+            let add = try AddNodeRequest.parse(try await smallBody(request))
             return json(.ok, try await node.addNode(add.node, raft: add.raft, http: add.http))
         }
 
@@ -122,6 +108,12 @@ public enum ShardHTTPAPI {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 
+    /// The body of an operator request (a few fields of JSON).
+    static func smallBody(_ request: Request) async throws -> Data {
+        var request = request
+        return Data(buffer: try await request.collectBody(upTo: 64 * 1024))
+    }
+
     static func notFound(_ id: String) -> Response {
         json(.notFound, ErrorView(code: "not_found", field: "id", message: "no job with id \(id)"))
     }
@@ -141,6 +133,8 @@ struct ErrorMiddleware: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch let error as FieldError {
+            return ShardHTTPAPI.json(.badRequest, ErrorView(error))
         } catch RaftDriverError.membershipChangeRefused(let reason) {
             return ShardHTTPAPI.json(.conflict, ErrorView(code: "conflict", message: "membership change refused: \(reason)"))
         } catch let error as RaftDriverError {
