@@ -325,6 +325,10 @@ private struct DriverLoop {
                 try await processReady()
                 continue
             }
+            // A role change need not produce a Ready (a leader that loses its quorum steps down silently), yet the
+            // leader's duties must stop at once.
+            await updateLeadership()
+            publishStatus()
             if !snapshotRequests.isEmpty { try await compactIfDue() }
             if events.isEmpty { await driver.waitForEvents(timeout: nextTick - clock.now) }
         }
@@ -419,6 +423,11 @@ private struct DriverLoop {
         if !results.isEmpty, let handler = driver.appliedHandler { await handler(results) }
         await updateLeadership()
         try await compactIfDue()
+        publishStatus()
+    }
+
+    /// Makes the node's state visible to `status` and logs role changes.
+    private mutating func publishStatus() {
         let status = ClusterStatus(node)
         if status != lastStatus {
             if status.role != lastStatus?.role || status.leader != lastStatus?.leader || status.term != lastStatus?.term {

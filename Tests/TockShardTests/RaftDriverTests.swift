@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TockRaft
 @testable import TockShard
 import TockSQLite
@@ -147,6 +148,41 @@ final class RaftDriverTests: XCTestCase {
         let jobs = try await count("SELECT COUNT(*) FROM jobs", in: returning.database)
         XCTAssertEqual(jobs, 200)
         XCTAssertGreaterThan(returning.driver.status.snapshotIndex, 0, "caught up by a snapshot")
+    }
+
+    func testALeaderThatLosesItsQuorumStopsItsDutiesWithinAnElectionTimeout() async throws {
+        let ports = (0..<3).map { _ in freeLoopbackPort() }
+        let names = ["n1", "n2", "n3"]
+        let nodes = try names.map { name in
+            var cluster = RaftClusterConfiguration()
+            cluster.nodeID = name
+            cluster.peers = Dictionary(uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
+            return try start(cluster, file: "\(name).sqlite")
+        }
+        let events = Mutex<[Bool]>([])
+        for node in nodes {
+            node.driver.setHandlers(applied: { _ in }, leadership: { leading in
+                events.withLock { $0.append(leading) }
+            })
+        }
+        let leader = try await awaitLeader(nodes.map(\.driver))
+        let leaderNode = try XCTUnwrap(nodes.first { $0.driver.configuration.nodeID == leader })
+        _ = try await eventually(within: .seconds(5), "the leader to take up its duties") {
+            events.withLock { $0.contains(true) } ? true : nil
+        }
+        events.withLock { $0 = [] }
+        for node in nodes where node.driver.configuration.nodeID != leader { await stop(node) }
+        let stoppedAt = ContinuousClock.now
+        _ = try await eventually(within: .seconds(5), "the cut-off leader to give up its duties") {
+            events.withLock { $0.contains(false) } ? true : nil
+        }
+        // Check-quorum runs once per election timeout (10 ticks, 0.5 s), so the leader steps down within two.
+        XCTAssertLessThanOrEqual(ContinuousClock.now - stoppedAt, .milliseconds(1500), "check-quorum took too long")
+        XCTAssertNotEqual(leaderNode.driver.status.role, "leader")
+        do {
+            _ = try await leaderNode.driver.propose(create("after-quorum-loss"))
+            XCTFail("a leader without a quorum accepted a proposal")
+        } catch RaftDriverError.notLeader {}
     }
 
     func awaitLeader(_ drivers: [RaftDriver]) async throws -> String {
