@@ -12,6 +12,7 @@ public final class Executor: Sendable {
     private let link: NATSLink
     private let webhooks = WebhookClient()
     private let slots: AsyncSemaphore
+    private let waiting: WaitingRuns
     private let clock: any WallClock
     private let logger: Logger
 
@@ -21,49 +22,74 @@ public final class Executor: Sendable {
         self.logger = logger
         self.link = NATSLink(url: configuration.natsURL, name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
+        self.waiting = WaitingRuns(capacity: configuration.fetchBatch, priorities: configuration.priorities)
     }
 
-    /// Runs until the task is cancelled. Runs interrupted by cancellation are nak'd for immediate redelivery.
+    /// Runs until the task is cancelled. Runs interrupted by cancellation, and runs fetched but not started, are
+    /// nak'd for immediate redelivery.
     public func run() async {
         await withDiscardingTaskGroup { group in
             for priority in configuration.priorities {
                 group.addTask { await self.fetchLoop(priority: priority) }
             }
+            group.addTask { await self.dispatchLoop() }
         }
+        for message in waiting.removeAll() { try? message.nak() }
         await webhooks.shutdown()
         await link.close()
     }
 
+    /// Keeps `priority`'s waiting runs topped up from its consumer.
     private func fetchLoop(priority: Priority) async {
         var subscription: PullSubscription?
         defer { subscription?.close() }
+        while !Task.isCancelled {
+            let space = waiting.space(for: priority)
+            guard space > 0 else {
+                await waiting.waitForSpace(for: priority, timeout: .seconds(1))
+                continue
+            }
+            do {
+                if subscription == nil {
+                    subscription = try await link.pullSubscribe(
+                        stream: Subjects.jobsStream, durable: Subjects.executorConsumer(priority: priority),
+                        filter: Subjects.jobsFilter(priority: priority))
+                }
+                guard let subscription else { continue }
+                let messages = try await subscription.fetch(batch: space, expires: configuration.fetchExpires)
+                stats.fetchedCounter.add(messages.count, ordering: .relaxed)
+                stats.count(fetched: messages.count, priority: priority)
+                waiting.add(messages, priority: priority, requested: space)
+            } catch is CancellationError {
+            } catch {
+                waiting.fetchFailed(priority: priority)
+                logger.warning("fetch failed; retrying",
+                               metadata: ["priority": "\(priority.rawValue)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Starts a waiting run whenever a slot is free, choosing its priority by weight (or strictly by urgency).
+    private func dispatchLoop() async {
+        var picker = PriorityPicker(mode: configuration.scheduling, weights: configuration.weights)
         await withDiscardingTaskGroup { handlers in
             while !Task.isCancelled {
-                let granted = await slots.acquire(upTo: configuration.fetchBatch)
-                var used = 0
-                do {
-                    if subscription == nil {
-                        subscription = try await link.pullSubscribe(
-                            stream: Subjects.jobsStream, durable: Subjects.executorConsumer(priority: priority),
-                            filter: Subjects.jobsFilter(priority: priority))
-                    }
-                    guard let subscription else { continue }
-                    let messages = try await subscription.fetch(batch: granted, expires: configuration.fetchExpires)
-                    used = messages.count
-                    stats.fetchedCounter.add(messages.count, ordering: .relaxed)
-                    for message in messages {
-                        handlers.addTask {
-                            defer { self.slots.release() }
-                            await self.handle(message)
-                        }
-                    }
-                } catch is CancellationError {
-                } catch {
-                    logger.warning("fetch failed; retrying",
-                                   metadata: ["priority": "\(priority.rawValue)", "error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(1))
+                _ = await slots.acquire()
+                var next = waiting.next(using: &picker)
+                while next == nil, !Task.isCancelled {
+                    await waiting.arrived.wait(timeout: .seconds(1))
+                    next = waiting.next(using: &picker)
                 }
-                slots.release(granted - used)
+                guard let (priority, message) = next else {
+                    slots.release()
+                    break
+                }
+                handlers.addTask {
+                    defer { self.slots.release() }
+                    await self.handle(message)
+                    self.stats.count(finished: 1, priority: priority)
+                }
             }
         }
     }

@@ -18,6 +18,10 @@ public struct ExecutorConfiguration: Sendable {
     /// The consumers' ack wait: a webhook running longer sends InProgress every half of it.
     public var ackWait: Duration = .seconds(60)
     public var priorities: [Priority] = Priority.allCases
+    /// How slots are shared when several priorities have work: by `weights`, or strictly by urgency.
+    public var scheduling: PriorityPicker.Mode = .weighted
+    /// Each priority's share of the slots under saturation, relative to the others'.
+    public var weights: [Priority: Int] = [.critical: 8, .high: 4, .normal: 2, .low: 1]
 
     public init() {}
 }

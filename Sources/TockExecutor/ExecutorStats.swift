@@ -1,4 +1,5 @@
 import Synchronization
+import TockWire
 
 /// Counters an operator (and a test) reads to see what an executor did since it started.
 public final class ExecutorStats: Sendable {
@@ -8,6 +9,7 @@ public final class ExecutorStats: Sendable {
     let retriedCounter = Atomic<Int>(0)
     let malformedCounter = Atomic<Int>(0)
     let inFlightCounter = Atomic<Int>(0)
+    private let perPriority = Mutex<(fetched: [Priority: Int], finished: [Priority: Int])>(([:], [:]))
 
     public var fetched: Int { fetchedCounter.load(ordering: .relaxed) }
     public var succeeded: Int { succeededCounter.load(ordering: .relaxed) }
@@ -16,4 +18,17 @@ public final class ExecutorStats: Sendable {
     /// Messages terminated because they were not a decodable `JobRun`.
     public var malformed: Int { malformedCounter.load(ordering: .relaxed) }
     public var inFlight: Int { inFlightCounter.load(ordering: .relaxed) }
+    /// Runs fetched, per priority.
+    public var fetchedByPriority: [Priority: Int] { perPriority.withLock { $0.fetched } }
+    /// Runs whose handling finished (acked, nak'd or terminated), per priority.
+    public var finishedByPriority: [Priority: Int] { perPriority.withLock { $0.finished } }
+
+    func count(fetched: Int, priority: Priority) {
+        guard fetched > 0 else { return }
+        perPriority.withLock { $0.fetched[priority, default: 0] += fetched }
+    }
+
+    func count(finished: Int, priority: Priority) {
+        perPriority.withLock { $0.finished[priority, default: 0] += finished }
+    }
 }

@@ -73,12 +73,13 @@ final class TockHarness: @unchecked Sendable {
         node = nil
     }
 
-    func startExecutor(backoffBase: Duration) {
+    func startExecutor(backoffBase: Duration, configure: (inout ExecutorConfiguration) -> Void = { _ in }) {
         var configuration = ExecutorConfiguration()
         configuration.natsURL = nats.url
         configuration.backoff = RetryBackoff(base: backoffBase, max: .seconds(5))
         configuration.fetchExpires = .milliseconds(250)
         configuration.executorID = "test-executor"
+        configure(&configuration)
         let executor = Executor(configuration: configuration, logger: logger)
         self.executor = executor
         executorTask = Task { await executor.run() }

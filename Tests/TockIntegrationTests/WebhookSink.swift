@@ -68,6 +68,7 @@ final class WebhookSink: Sendable {
             return all.filter { $0.jobID == entry.jobID && !entry.jobID.isEmpty }.count
         }
         let parts = request.uri.path.split(separator: "/")
+        if parts.count >= 2, parts[0] == "slow", let ms = Int(parts[1]) { try await Task.sleep(for: .milliseconds(ms)) }
         if parts.first == "always-fail" { return Response(status: .internalServerError) }
         if parts.count >= 2, parts[0] == "fail", let failures = Int(parts[1]), countForJob <= failures {
             return Response(status: .internalServerError)

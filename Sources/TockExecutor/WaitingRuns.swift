@@ -1,0 +1,81 @@
+import Synchronization
+import TockCore
+import TockNATS
+import TockWire
+
+/// Runs fetched but not yet started, per priority. Fetchers keep each priority's queue topped up (at most
+/// `capacity` waiting, so few runs age against their ack wait here); the dispatcher takes the next run by the
+/// `PriorityPicker`'s choice whenever an executor slot is free.
+final class WaitingRuns: Sendable {
+    let capacity: Int
+    /// Signalled when runs arrive, for the dispatcher.
+    let arrived = Wakeup()
+    private let room: [Priority: Wakeup]
+    private struct Queues {
+        var runs: [Priority: [JetStreamMessage]] = [:]
+        /// The broker may hold more runs of the priority: its last fetch came back full (or none came back yet).
+        /// Such a priority counts as having work even while its queue here is momentarily empty, so a fetch in
+        /// flight does not hand its slots to a lower priority.
+        var brokerMayHaveMore: [Priority: Bool] = [:]
+    }
+
+    private let queues = Mutex(Queues())
+
+    /// `priorities`: those this executor fetches; until their first fetch returns they count as having work.
+    init(capacity: Int, priorities: [Priority]) {
+        self.capacity = capacity
+        room = Dictionary(uniqueKeysWithValues: Priority.allCases.map { ($0, Wakeup()) })
+        queues.withLock { queues in
+            for priority in priorities { queues.brokerMayHaveMore[priority] = true }
+        }
+    }
+
+    /// How many more runs of `priority` may wait.
+    func space(for priority: Priority) -> Int {
+        capacity - queues.withLock { $0.runs[priority]?.count ?? 0 }
+    }
+
+    /// Waits (bounded) until a run of `priority` has been taken.
+    func waitForSpace(for priority: Priority, timeout: Duration) async {
+        await room[priority]!.wait(timeout: timeout)
+    }
+
+    /// Adds what one fetch of `requested` runs brought.
+    func add(_ messages: [JetStreamMessage], priority: Priority, requested: Int) {
+        queues.withLock { queues in
+            queues.runs[priority, default: []].append(contentsOf: messages)
+            queues.brokerMayHaveMore[priority] = messages.count >= requested
+        }
+        arrived.signal()
+    }
+
+    /// A fetch failed: until one succeeds, the priority has no work as far as scheduling goes.
+    func fetchFailed(priority: Priority) {
+        queues.withLock { $0.brokerMayHaveMore[priority] = false }
+        arrived.signal()
+    }
+
+    /// The next run to start, chosen by `picker` among the priorities with work; nil when there is none, or when
+    /// the chosen priority's runs are still being fetched.
+    func next(using picker: inout PriorityPicker) -> (Priority, JetStreamMessage)? {
+        let taken = queues.withLock { queues -> (Priority, JetStreamMessage)? in
+            let work = Set(Priority.allCases.filter {
+                !(queues.runs[$0]?.isEmpty ?? true) || queues.brokerMayHaveMore[$0, default: false]
+            })
+            guard let priority = picker.peek(waiting: work), let run = queues.runs[priority]?.first else { return nil }
+            picker.started(priority)
+            queues.runs[priority]!.removeFirst()
+            return (priority, run)
+        }
+        if let (priority, _) = taken { room[priority]!.signal() }
+        return taken
+    }
+
+    /// Empties every queue, e.g. to hand the runs back to JetStream when stopping.
+    func removeAll() -> [JetStreamMessage] {
+        queues.withLock { queues in
+            defer { queues.runs = [:] }
+            return queues.runs.values.flatMap { $0 }
+        }
+    }
+}
