@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, reached through system-library targets with a one-line shim each.
@@ -42,7 +43,7 @@ let package = Package(
         ]),
 
         // Pure logic: no I/O, time is injected.
-        .target(name: "TockCore", dependencies: ["TockWire"]),
+        .target(name: "TockCore", dependencies: ["TockWire", .product(name: "Yams", package: "Yams")]),
 
         .target(name: "TockShard", dependencies: [
             "TockCore", "TockWire", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport",
@@ -80,7 +81,7 @@ let package = Package(
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
-            "TockShard", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore",
+            "TockShard", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -15,11 +15,11 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(help: "Use this NATS server instead of starting one.") var natsURL: String?
     @Option(help: "nats-server config for the server started here.") var natsConfig: String = "nats/dev.conf"
-    @Option(help: "Stream and consumer layout to apply.") var layout: String = "nats/jetstream.json"
+    @Option(help: "Queue config: streams and consumers to apply, and the executor's settings.")
+    var config: String = "nats/tock.yaml"
     @Option(help: "Shard data directory (default: a temporary directory, removed on exit).") var data: String?
     @Option(help: "Shard HTTP API address.") var http: String = "127.0.0.1:7070"
     @Option(help: "Webhook sink address; 'off' for none.") var sink: String = "127.0.0.1:7090"
-    @Option(help: "Executor back-off after the first failed attempt.") var backoffBase: String = "1s"
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -43,7 +43,8 @@ struct DevCommand: AsyncParsableCommand {
             url = "nats://127.0.0.1:4222"
         }
         let connection = try await connectWithRetry(url: url, within: .seconds(10), server: natsServer)
-        for line in try JetStreamSetup.apply(try loadLayout(path: layout), to: try connection.jetStream()) {
+        let queues = try loadQueueConfig(path: config)
+        for line in try JetStreamSetup.apply(queues, to: try connection.jetStream()) {
             logger.info("\(line)")
         }
         connection.close()
@@ -54,11 +55,8 @@ struct DevCommand: AsyncParsableCommand {
         var services = try await ShardCommand.services(shardConfiguration, logger: logger)
 
         var executorConfiguration = ExecutorConfiguration()
+        executorConfiguration.apply(queues)
         executorConfiguration.natsURL = url
-        guard let base = DurationText.parse(backoffBase), base > .zero else {
-            throw ValidationError("--backoff-base must be a positive duration such as 1s")
-        }
-        executorConfiguration.backoff.base = base
         let executor = Executor(configuration: executorConfiguration, logger: logger)
         services.append(TaskService("executor") { await executor.run() })
         if sink != "off" {

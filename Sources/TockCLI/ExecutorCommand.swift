@@ -9,22 +9,32 @@ struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executor", abstract: "Run an executor: pull due runs from JetStream and call their webhooks.")
 
-    @Option(help: "Most webhooks in flight at once.") var concurrency: Int = 64
-    @Option(help: "Most messages per fetch.") var fetchBatch: Int = 32
-    @Option(help: "Back-off after the first failed attempt; doubles each attempt.") var backoffBase: String = "1s"
-    @Option(help: "Longest back-off between attempts.") var backoffMax: String = "60s"
-    @Option(help: "The consumers' ack wait (as in nats/jetstream.json).") var ackWait: String = "60s"
+    @Option(help: ArgumentHelp(
+        "Queue config file (YAML): concurrency, fetch batch, scheduling, weights, back-off and ack wait per "
+            + "priority. Re-read on SIGHUP. The flags below override it at start."))
+    var config: String?
+    @Option(help: "Most webhooks in flight at once (default 64).") var concurrency: Int?
+    @Option(help: "Most runs waiting per priority, and per fetch (default 32).") var fetchBatch: Int?
+    @Option(help: "Without --config: back-off after the first failed attempt; doubles each attempt.")
+    var backoffBase: String = "1s"
+    @Option(help: "Without --config: longest back-off between attempts.") var backoffMax: String = "60s"
+    @Option(help: "Without --config: the consumers' ack wait (as in the queue config).") var ackWait: String = "60s"
     @Option(help: "Executor id recorded in completions.") var id: String?
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
     func configuration() throws -> ExecutorConfiguration {
         var configuration = ExecutorConfiguration()
+        if let config { configuration.apply(try loadQueueConfig(path: config)) }
         configuration.natsURL = nats.natsURL
-        guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
-        guard fetchBatch > 0 else { throw ValidationError("--fetch-batch must be positive") }
-        configuration.concurrency = concurrency
-        configuration.fetchBatch = fetchBatch
+        if let concurrency {
+            guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+            configuration.concurrency = concurrency
+        }
+        if let fetchBatch {
+            guard fetchBatch > 0 else { throw ValidationError("--fetch-batch must be positive") }
+            configuration.fetchBatch = fetchBatch
+        }
         guard let base = DurationText.parse(backoffBase), base > .zero else {
             throw ValidationError("--backoff-base must be a positive duration such as 1s")
         }
@@ -44,6 +54,16 @@ struct ExecutorCommand: AsyncParsableCommand {
         let logger = try logging.makeLogger("tock.executor")
         let executor = Executor(configuration: try configuration(), logger: logger)
         logger.info("executor starting", metadata: ["id": "\(executor.configuration.executorID)"])
+        let reloads = config.map { path in
+            ReloadOnHangup {
+                do {
+                    executor.reload(try loadQueueConfig(path: path))
+                } catch {
+                    logger.error("configuration not reloaded; keeping the previous one", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { reloads?.cancel() }
         try await ServiceGroup(configuration: .init(
             services: [.init(service: TaskService("executor") { await executor.run() })],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()

@@ -10,13 +10,13 @@ struct NATSCommand: AsyncParsableCommand {
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create or update both streams and all consumers from a config file (idempotent).")
+            abstract: "Create or update the streams and consumers of a queue config file (idempotent).")
 
-        @Option(help: "Layout file.") var config: String = "nats/jetstream.json"
+        @Option(help: "Queue config file (YAML).") var config: String = "nats/tock.yaml"
         @OptionGroup var nats: NATSOptions
 
         func run() async throws {
-            let layout = try loadLayout(path: config)
+            let layout = try loadQueueConfig(path: config)
             let connection: NATSConnection
             do {
                 connection = try NATSConnection.connect(url: nats.natsURL, name: "tock-nats-apply")
@@ -29,11 +29,11 @@ struct NATSCommand: AsyncParsableCommand {
     }
 }
 
-/// Reads a layout file; a missing or invalid file is an error that names the file and key.
-func loadLayout(path: String) throws -> JetStreamLayout {
+/// Reads a queue config file; a missing or invalid file is an error that names the file and the key.
+func loadQueueConfig(path: String) throws -> QueueConfig {
     guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
     do {
-        return try JetStreamLayout.parse(json: data)
+        return try QueueConfig.parse(yaml: String(decoding: data, as: UTF8.self))
     } catch {
         throw CLIError("\(path): \(error)")
     }

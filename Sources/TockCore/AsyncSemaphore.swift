@@ -4,20 +4,22 @@ import Synchronization
 /// at least one, so a fetch asks for exactly what can run now.
 public final class AsyncSemaphore: Sendable {
     private struct State {
+        var capacity: Int
+        /// Negative after a shrink, until enough slots in use are released.
         var free: Int
         var waiters: [(wanted: Int, continuation: CheckedContinuation<Int, Never>)] = []
     }
 
     private let state: Mutex<State>
-    public let capacity: Int
 
     public init(capacity: Int) {
         precondition(capacity > 0)
-        self.capacity = capacity
-        self.state = Mutex(State(free: capacity))
+        self.state = Mutex(State(capacity: capacity, free: capacity))
     }
 
-    public var available: Int { state.withLock { $0.free } }
+    public var capacity: Int { state.withLock { $0.capacity } }
+
+    public var available: Int { state.withLock { max(0, $0.free) } }
 
     /// Waits for at least one free slot and takes up to `wanted`. Returns how many were taken.
     public func acquire(upTo wanted: Int = 1) async -> Int {
@@ -40,16 +42,33 @@ public final class AsyncSemaphore: Sendable {
         guard count > 0 else { return }
         let ready = state.withLock { state -> [(Int, CheckedContinuation<Int, Never>)] in
             state.free += count
-            precondition(state.free <= capacity, "released more slots than were acquired")
-            var ready: [(Int, CheckedContinuation<Int, Never>)] = []
-            while state.free > 0, !state.waiters.isEmpty {
-                let waiter = state.waiters.removeFirst()
-                let n = min(waiter.wanted, state.free)
-                state.free -= n
-                ready.append((n, waiter.continuation))
-            }
-            return ready
+            precondition(state.free <= state.capacity, "released more slots than were acquired")
+            return Self.wake(&state)
         }
         for (n, continuation) in ready { continuation.resume(returning: n) }
+    }
+
+    /// Changes the number of slots. Growing frees slots at once; shrinking takes effect as slots in use are
+    /// released (nothing running is interrupted).
+    public func resize(to capacity: Int) {
+        precondition(capacity > 0)
+        let ready = state.withLock { state -> [(Int, CheckedContinuation<Int, Never>)] in
+            state.free += capacity - state.capacity
+            state.capacity = capacity
+            return Self.wake(&state)
+        }
+        for (n, continuation) in ready { continuation.resume(returning: n) }
+    }
+
+    /// Hands free slots to waiters, first come first served; the caller resumes them outside the lock.
+    private static func wake(_ state: inout State) -> [(Int, CheckedContinuation<Int, Never>)] {
+        var ready: [(Int, CheckedContinuation<Int, Never>)] = []
+        while state.free > 0, !state.waiters.isEmpty {
+            let waiter = state.waiters.removeFirst()
+            let n = min(waiter.wanted, state.free)
+            state.free -= n
+            ready.append((n, waiter.continuation))
+        }
+        return ready
     }
 }

@@ -2,7 +2,8 @@ import TockWire
 
 /// Names on the broker, in one place (see DESIGN.md "JetStream layout").
 public enum Subjects {
-    public static let jobsStream = "TOCK_JOBS"
+    /// One jobs stream per priority, so each has its own limits (max age, size).
+    public static func jobsStream(priority: Priority) -> String { "TOCK_JOBS_\(priority.rawValue.uppercased())" }
     public static let doneStream = "TOCK_DONE"
 
     public static func jobs(priority: Priority, shard: UInt32) -> String { "tock.jobs.\(priority.rawValue).\(shard)" }

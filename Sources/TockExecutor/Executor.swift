@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TockCore
 import TockNATS
 import TockWire
@@ -13,6 +14,8 @@ public final class Executor: Sendable {
     private let webhooks = WebhookClient()
     private let slots: AsyncSemaphore
     private let waiting: WaitingRuns
+    /// The configuration now: `configuration` as started, then as reloaded (SIGHUP).
+    private let live: Mutex<ExecutorConfiguration>
     private let clock: any WallClock
     private let logger: Logger
 
@@ -23,6 +26,7 @@ public final class Executor: Sendable {
         self.link = NATSLink(url: configuration.natsURL, name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
         self.waiting = WaitingRuns(capacity: configuration.fetchBatch, priorities: configuration.priorities)
+        self.live = Mutex(configuration)
     }
 
     /// Runs until the task is cancelled. Runs interrupted by cancellation, and runs fetched but not started, are
@@ -39,6 +43,25 @@ public final class Executor: Sendable {
         await link.close()
     }
 
+    /// The configuration in force (reloads included).
+    public var settings: ExecutorConfiguration { live.withLock { $0 } }
+
+    /// Applies a re-read queue config (SIGHUP): concurrency, fetch size, scheduling, weights, back-offs and ack
+    /// waits change for runs started from now on; runs in flight finish as they are.
+    public func reload(_ config: QueueConfig) {
+        let settings = live.withLock { live -> ExecutorConfiguration in
+            live.apply(config)
+            return live
+        }
+        slots.resize(to: settings.concurrency)
+        waiting.capacity = settings.fetchBatch
+        logger.info("configuration reloaded", metadata: [
+            "concurrency": "\(settings.concurrency)", "fetch_batch": "\(settings.fetchBatch)",
+            "scheduling": "\(settings.scheduling.rawValue)",
+            "weights": "\(Priority.allCases.map { "\($0.rawValue)=\(settings.weights[$0] ?? 1)" }.joined(separator: ","))",
+        ])
+    }
+
     /// Keeps `priority`'s waiting runs topped up from its consumer.
     private func fetchLoop(priority: Priority) async {
         var subscription: PullSubscription?
@@ -52,7 +75,7 @@ public final class Executor: Sendable {
             do {
                 if subscription == nil {
                     subscription = try await link.pullSubscribe(
-                        stream: Subjects.jobsStream, durable: Subjects.executorConsumer(priority: priority),
+                        stream: Subjects.jobsStream(priority: priority), durable: Subjects.executorConsumer(priority: priority),
                         filter: Subjects.jobsFilter(priority: priority))
                 }
                 guard let subscription else { continue }
@@ -76,6 +99,10 @@ public final class Executor: Sendable {
         await withDiscardingTaskGroup { handlers in
             while !Task.isCancelled {
                 _ = await slots.acquire()
+                let settings = self.settings
+                if settings.scheduling != picker.mode || settings.weights != picker.weights {
+                    picker.update(mode: settings.scheduling, weights: settings.weights)
+                }
                 var next = waiting.next(using: &picker)
                 while next == nil, !Task.isCancelled {
                     await waiting.arrived.wait(timeout: .seconds(1))
@@ -142,7 +169,7 @@ public final class Executor: Sendable {
                 }
             } else {
                 stats.retriedCounter.add(1, ordering: .relaxed)
-                let delay = configuration.backoff.delay(afterAttempt: attempt)
+                let delay = settings.backoff(for: run.priority, afterAttempt: attempt)
                 try? message.nak(delay: delay)
                 logger.info("webhook failed; will retry", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
             }
@@ -154,7 +181,7 @@ public final class Executor: Sendable {
     private func deliverKeepingAlive(_ run: JobRun, attempt: UInt64, message: JetStreamMessage) async throws
         -> WebhookResult
     {
-        let interval = configuration.ackWait / 2
+        let interval = settings.ackWait(for: run.priority) / 2
         guard Duration.milliseconds(Int64(run.timeoutMs)) >= interval else {
             return try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
         }

@@ -21,7 +21,29 @@ public struct ExecutorConfiguration: Sendable {
     /// How slots are shared when several priorities have work: by `weights`, or strictly by urgency.
     public var scheduling: PriorityPicker.Mode = .weighted
     /// Each priority's share of the slots under saturation, relative to the others'.
-    public var weights: [Priority: Int] = [.critical: 8, .high: 4, .normal: 2, .low: 1]
+    public var weights: [Priority: Int] = QueueConfig.defaultPriorities.mapValues(\.weight)
+    /// Per-priority back-off schedules and ack waits from the queue config file; without one, `backoff` and
+    /// `ackWait` apply to every priority.
+    public var queues: QueueConfig?
+
+    /// Takes concurrency, fetch size, scheduling, weights, back-offs and ack waits from the queue config file.
+    public mutating func apply(_ config: QueueConfig) {
+        concurrency = config.executor.concurrency
+        fetchBatch = config.executor.fetchBatch
+        scheduling = config.executor.scheduling
+        weights = config.weights
+        queues = config
+    }
+
+    /// The delay before redelivering a run of `priority` after failed attempt `attempt`.
+    public func backoff(for priority: Priority, afterAttempt attempt: UInt64) -> Duration {
+        queues.map { $0[priority].backoff(afterAttempt: attempt) } ?? backoff.delay(afterAttempt: attempt)
+    }
+
+    /// The ack wait of `priority`'s consumer.
+    public func ackWait(for priority: Priority) -> Duration {
+        queues.map { .nanoseconds($0[priority].consumer.ackWaitNs) } ?? ackWait
+    }
 
     public init() {}
 }

@@ -7,7 +7,12 @@ import TockWire
 /// `capacity` waiting, so few runs age against their ack wait here); the dispatcher takes the next run by the
 /// `PriorityPicker`'s choice whenever an executor slot is free.
 final class WaitingRuns: Sendable {
-    let capacity: Int
+    private let capacityValue: Atomic<Int>
+    /// Most runs of one priority waiting here; a reload may change it.
+    var capacity: Int {
+        get { capacityValue.load(ordering: .relaxed) }
+        set { capacityValue.store(newValue, ordering: .relaxed) }
+    }
     /// Signalled when runs arrive, for the dispatcher.
     let arrived = Wakeup()
     private let room: [Priority: Wakeup]
@@ -23,7 +28,7 @@ final class WaitingRuns: Sendable {
 
     /// `priorities`: those this executor fetches; until their first fetch returns they count as having work.
     init(capacity: Int, priorities: [Priority]) {
-        self.capacity = capacity
+        capacityValue = Atomic(capacity)
         room = Dictionary(uniqueKeysWithValues: Priority.allCases.map { ($0, Wakeup()) })
         queues.withLock { queues in
             for priority in priorities { queues.brokerMayHaveMore[priority] = true }
@@ -32,7 +37,7 @@ final class WaitingRuns: Sendable {
 
     /// How many more runs of `priority` may wait.
     func space(for priority: Priority) -> Int {
-        capacity - queues.withLock { $0.runs[priority]?.count ?? 0 }
+        max(0, capacity - queues.withLock { $0.runs[priority]?.count ?? 0 })
     }
 
     /// Waits (bounded) until a run of `priority` has been taken.

@@ -2,16 +2,17 @@ import TockCore
 import TockNATS
 import TockWire
 
-/// Creates or updates Tock's streams and consumers from a `JetStreamLayout`. Safe to run any number of times.
+/// Creates or updates Tock's streams and consumers from a `QueueConfig`. Safe to run any number of times.
 public enum JetStreamSetup {
     /// Returns one line per stream or consumer saying whether it was created or updated.
     @discardableResult
-    public static func apply(_ layout: JetStreamLayout, to js: JetStream) throws -> [String] {
+    public static func apply(_ layout: QueueConfig, to js: JetStream) throws -> [String] {
         var report: [String] = []
         let storage: StreamConfig.Storage = layout.storage == "memory" ? .memory : .file
-        for (name, subjects, limits) in [
-            (Subjects.jobsStream, ["tock.jobs.>"], layout.jobs), (Subjects.doneStream, ["tock.done.>"], layout.done),
-        ] {
+        let streams = Priority.allCases.map {
+            (Subjects.jobsStream(priority: $0), [Subjects.jobsFilter(priority: $0)], layout[$0].stream)
+        } + [(Subjects.doneStream, ["tock.done.>"], layout.done)]
+        for (name, subjects, limits) in streams {
             let result = try js.ensureStream(StreamConfig(
                 name: name, subjects: subjects, retention: .workQueue, storage: storage, replicas: layout.replicas,
                 maxAge: limits.maxAgeNs.map { .nanoseconds($0) }, maxMessages: limits.maxMessages,
@@ -19,10 +20,11 @@ public enum JetStreamSetup {
             report.append("stream \(name): \(result)")
         }
         for priority in Priority.allCases {
-            let consumer = layout.priorities[priority] ?? .init()
+            let stream = Subjects.jobsStream(priority: priority)
             let name = Subjects.executorConsumer(priority: priority)
-            let result = try js.ensureConsumer(stream: Subjects.jobsStream, config(name, Subjects.jobsFilter(priority: priority), consumer))
-            report.append("consumer \(Subjects.jobsStream)/\(name): \(result)")
+            let result = try js.ensureConsumer(
+                stream: stream, config(name, Subjects.jobsFilter(priority: priority), layout[priority].consumer))
+            report.append("consumer \(stream)/\(name): \(result)")
         }
         for shard in 0..<layout.shardCount {
             let name = Subjects.doneConsumer(shard: shard)
@@ -32,7 +34,7 @@ public enum JetStreamSetup {
         return report
     }
 
-    private static func config(_ durable: String, _ filter: String, _ consumer: JetStreamLayout.Consumer) -> ConsumerConfig {
+    private static func config(_ durable: String, _ filter: String, _ consumer: QueueConfig.Consumer) -> ConsumerConfig {
         ConsumerConfig(durable: durable, filterSubject: filter, ackWait: .nanoseconds(consumer.ackWaitNs),
                        maxDeliver: consumer.maxDeliver, maxAckPending: consumer.maxAckPending)
     }

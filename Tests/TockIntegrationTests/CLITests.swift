@@ -1,6 +1,8 @@
 import Foundation
 import TockCore
 import TockNATS
+import TockTestSupport
+import TockWire
 import XCTest
 
 /// The `tock` operator commands as a user runs them: exit codes and messages.
@@ -29,11 +31,13 @@ final class CLITests: XCTestCase {
         let connection = try NATSConnection.connect(url: tock.nats.url)
         defer { connection.close() }
         let js = try connection.jetStream()
-        XCTAssertEqual(try js.streamInfo(Subjects.jobsStream).consumerCount, 4)
+        for priority in Priority.allCases {
+            XCTAssertEqual(try js.streamInfo(Subjects.jobsStream(priority: priority)).consumerCount, 1)
+        }
         XCTAssertEqual(try js.streamInfo(Subjects.doneStream).consumerCount, 2)
 
         let shipped = try TockBinary.run(["nats", "apply", "--nats-url", tock.nats.url], in: root)
-        XCTAssertEqual(shipped.status, 0, "the default nats/jetstream.json applies: \(shipped.stderr)")
+        XCTAssertEqual(shipped.status, 0, "the default nats/tock.yaml applies: \(shipped.stderr)")
     }
 
     func testNATSApplyWithABadConfigNamesTheKeyAndExits1() throws {
@@ -43,6 +47,56 @@ final class CLITests: XCTestCase {
         let result = try TockBinary.run(["nats", "apply", "--config", config.path, "--nats-url", tock.nats.url])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("priorities.low.ack_wait"), result.stderr)
+    }
+
+    func testConfigCheckAcceptsTheShippedFilesAndNamesTheBadKey() throws {
+        let root = TockBinary.repositoryRoot
+        for file in ["nats/tock.yaml", "nats/tock-cluster.yaml"] {
+            let result = try TockBinary.run(["config", "check", file], in: root)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("critical: weight 8 (53% under saturation)"), result.stdout)
+        }
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("tock-bad-\(UUID().uuidString).yaml")
+        try Data("priorities:\n  low: {weight: 0}\n".utf8).write(to: bad)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let result = try TockBinary.run(["config", "check", bad.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("priorities.low.weight"), result.stderr)
+        let missing = try TockBinary.run(["config", "check", "/nonexistent/tock.yaml"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("cannot read /nonexistent/tock.yaml"), missing.stderr)
+    }
+
+    func testTheExecutorRereadsItsConfigOnSIGHUPAndKeepsTheOldOneWhenTheNewIsBad() async throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-exec-\(UUID().uuidString).yaml")
+        try Data("executor: {concurrency: 8}\n".utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let process = Process()
+        process.executableURL = try TockBinary.url()
+        process.arguments = ["executor", "--config", config.path, "--nats-url", tock.nats.url]
+        let log = LineCollector()
+        let err = Pipe()
+        process.standardError = err
+        err.fileHandleForReading.readabilityHandler = { log.append($0.availableData) }
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        _ = try await eventually("the executor to start") { log.contains("executor starting") ? true : nil }
+
+        try Data("executor: {concurrency: 3, scheduling: strict}\n".utf8).write(to: config)
+        kill(process.processIdentifier, SIGHUP)
+        _ = try await eventually("the reload to be logged") {
+            log.contains("configuration reloaded") && log.contains("concurrency=3") && log.contains("scheduling=strict")
+                ? true : nil
+        }
+        try Data("executor: {concurrency: none}\n".utf8).write(to: config)
+        kill(process.processIdentifier, SIGHUP)
+        _ = try await eventually("the bad file to be refused") {
+            log.contains("configuration not reloaded") && log.contains("executor.concurrency") ? true : nil
+        }
+        XCTAssertTrue(process.isRunning, "a bad config on SIGHUP stopped the executor")
     }
 
     func testSubmitAndGetExitCodes() throws {
@@ -67,5 +121,19 @@ final class CLITests: XCTestCase {
 
         let unreachable = try TockBinary.run(["get", id, "--server", "http://127.0.0.1:9"])
         XCTAssertEqual(unreachable.status, 2)
+    }
+}
+
+/// Collects a process's output as it arrives, for tests that wait for a line.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+
+    func append(_ data: Data) {
+        lock.withLock { text += String(decoding: data, as: UTF8.self) }
+    }
+
+    func contains(_ fragment: String) -> Bool {
+        lock.withLock { text.contains(fragment) }
     }
 }

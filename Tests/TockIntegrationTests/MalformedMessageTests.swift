@@ -30,7 +30,8 @@ final class MalformedMessageTests: XCTestCase {
         _ = try await eventually("the shard to count the bad completion") { node.malformedCompletions == 1 ? true : nil }
         // Terminated, not redelivered: both work-queue streams drain.
         _ = try await eventually("both streams to be empty") {
-            try js.streamInfo(Subjects.jobsStream).messages == 0 && js.streamInfo(Subjects.doneStream).messages == 0
+            try js.streamInfo(Subjects.jobsStream(priority: .normal)).messages == 0
+                && js.streamInfo(Subjects.doneStream).messages == 0
                 ? true : nil
         }
 

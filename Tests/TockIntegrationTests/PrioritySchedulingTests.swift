@@ -41,7 +41,8 @@ final class PrioritySchedulingTests: XCTestCase {
         defer { connection.close() }
         let js = try connection.jetStream()
         _ = try await eventually(within: .seconds(30), "the whole backlog in the jobs stream") {
-            try js.streamInfo(Subjects.jobsStream).messages == UInt64(4 * self.perPriority) ? true : nil
+            try Priority.allCases.map { try js.streamInfo(Subjects.jobsStream(priority: $0)).messages }.reduce(0, +)
+                == UInt64(4 * self.perPriority) ? true : nil
         }
     }
 

@@ -11,7 +11,7 @@ import TockTestSupport
 import XCTest
 
 /// A whole Tock on real parts: nats-server with JetStream on a free port and a temporary store, the streams
-/// applied from nats/jetstream.json's defaults, a shard (real SQLite file, real HTTP on a free port), an executor,
+/// applied from nats/tock.yaml's defaults, a shard (real SQLite file, real HTTP on a free port), an executor,
 /// and a recording webhook sink.
 final class TockHarness: @unchecked Sendable {
     // Mutated only from the test's own task, between awaits.
@@ -40,7 +40,7 @@ final class TockHarness: @unchecked Sendable {
     {
         let nats = try NATSServerProcess.start()
         let connection = try NATSConnection.connect(url: nats.url)
-        try JetStreamSetup.apply(JetStreamLayout(), to: try connection.jetStream())
+        try JetStreamSetup.apply(QueueConfig(), to: try connection.jetStream())
         connection.close()
         let harness = try TockHarness(nats: nats, sink: try await WebhookSink.start())
         if shard { try await harness.startShard() }
