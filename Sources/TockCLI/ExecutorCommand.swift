@@ -20,6 +20,9 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Without --config: longest back-off between attempts.") var backoffMax: String = "60s"
     @Option(help: "Without --config: the consumers' ack wait (as in the queue config).") var ackWait: String = "60s"
     @Option(help: "Executor id recorded in completions.") var id: String?
+    @Option(help: ArgumentHelp(
+        "On SIGTERM/SIGINT: stop fetching and wait this long for the webhooks in flight before handing them back."))
+    var drainTimeout: String = "30s"
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -52,6 +55,9 @@ struct ExecutorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger("tock.executor")
+        guard let grace = DurationText.parse(drainTimeout) else {
+            throw ValidationError("--drain-timeout must be a duration such as 30s")
+        }
         let executor = Executor(configuration: try configuration(), logger: logger)
         logger.info("executor starting", metadata: ["id": "\(executor.configuration.executorID)"])
         let reloads = config.map { path in
@@ -65,7 +71,22 @@ struct ExecutorCommand: AsyncParsableCommand {
         }
         defer { reloads?.cancel() }
         try await ServiceGroup(configuration: .init(
-            services: [.init(service: TaskService("executor") { await executor.run() })],
+            services: [.init(service: DrainingExecutor(executor: executor, grace: grace))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+}
+
+/// The executor as a service: graceful shutdown (SIGTERM, SIGINT) drains it instead of cancelling it, so the
+/// webhooks in flight finish and are acked (no duplicate calls), and the process exits 0.
+struct DrainingExecutor: Service {
+    let executor: Executor
+    let grace: Duration
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await executor.run()
+        } onGracefulShutdown: {
+            executor.drain(grace: grace)
+        }
     }
 }

@@ -16,6 +16,8 @@ public final class Executor: Sendable {
     private let waiting: WaitingRuns
     /// The configuration now: `configuration` as started, then as reloaded (SIGHUP).
     private let live: Mutex<ExecutorConfiguration>
+    private let draining = Atomic<Bool>(false)
+    private let workTask = Mutex<Task<Void, Never>?>(nil)
     private let clock: any WallClock
     private let logger: Logger
 
@@ -29,19 +31,43 @@ public final class Executor: Sendable {
         self.live = Mutex(configuration)
     }
 
-    /// Runs until the task is cancelled. Runs interrupted by cancellation, and runs fetched but not started, are
-    /// nak'd for immediate redelivery.
+    /// Runs until the task is cancelled, or until a `drain` has let the runs in flight finish. Runs interrupted by
+    /// cancellation, and runs fetched but not started, are nak'd for immediate redelivery.
     public func run() async {
-        await withDiscardingTaskGroup { group in
-            for priority in configuration.priorities {
-                group.addTask { await self.fetchLoop(priority: priority) }
+        let work = Task {
+            await withDiscardingTaskGroup { group in
+                for priority in configuration.priorities {
+                    group.addTask { await self.fetchLoop(priority: priority) }
+                }
+                group.addTask { await self.dispatchLoop() }
             }
-            group.addTask { await self.dispatchLoop() }
         }
-        for message in waiting.removeAll() { try? message.nak() }
+        workTask.withLock { $0 = work }
+        await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        let unstarted = waiting.removeAll()
+        for message in unstarted { try? message.nak() }
+        if draining.load(ordering: .relaxed) {
+            logger.info("drained", metadata: ["returned_unstarted": "\(unstarted.count)"])
+        }
         await webhooks.shutdown()
         await link.close()
     }
+
+    /// Stops fetching and starting runs, lets the runs in flight finish for up to `grace`, then interrupts the rest
+    /// (nak'd for immediate redelivery); `run` returns when done. For SIGTERM: a drained executor causes no
+    /// duplicate webhook calls, where a killed one may repeat the calls it had in flight.
+    public func drain(grace: Duration) {
+        guard !draining.exchange(true, ordering: .relaxed) else { return }
+        logger.info("draining", metadata: ["in_flight": "\(stats.inFlight)", "grace": "\(grace)"])
+        waiting.arrived.signal()
+        let work = workTask.withLock { $0 }
+        Task {
+            try? await Task.sleep(for: grace)
+            work?.cancel()
+        }
+    }
+
+    private var isStopping: Bool { Task.isCancelled || draining.load(ordering: .relaxed) }
 
     /// The configuration in force (reloads included).
     public var settings: ExecutorConfiguration { live.withLock { $0 } }
@@ -66,7 +92,7 @@ public final class Executor: Sendable {
     private func fetchLoop(priority: Priority) async {
         var subscription: PullSubscription?
         defer { subscription?.close() }
-        while !Task.isCancelled {
+        while !isStopping {
             let space = waiting.space(for: priority)
             guard space > 0 else {
                 await waiting.waitForSpace(for: priority, timeout: .seconds(1))
@@ -97,18 +123,19 @@ public final class Executor: Sendable {
     private func dispatchLoop() async {
         var picker = PriorityPicker(mode: configuration.scheduling, weights: configuration.weights)
         await withDiscardingTaskGroup { handlers in
-            while !Task.isCancelled {
+            while !isStopping {
                 _ = await slots.acquire()
                 let settings = self.settings
                 if settings.scheduling != picker.mode || settings.weights != picker.weights {
                     picker.update(mode: settings.scheduling, weights: settings.weights)
                 }
                 var next = waiting.next(using: &picker)
-                while next == nil, !Task.isCancelled {
+                while next == nil, !isStopping {
                     await waiting.arrived.wait(timeout: .seconds(1))
                     next = waiting.next(using: &picker)
                 }
-                guard let (priority, message) = next else {
+                guard !isStopping, let (priority, message) = next else {
+                    if let (_, message) = next { try? message.nak() }
                     slots.release()
                     break
                 }
