@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TockCore
 import TockNATS
 import TockWire
@@ -10,7 +11,8 @@ public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
     public let stats = ExecutorStats()
     private let link: NATSLink
-    private let webhooks = WebhookClient()
+    private let webhooks: WebhookClient
+    private let outcomePolicy = WebhookOutcomePolicy()
     private let slots: AsyncSemaphore
     private let clock: any WallClock
     private let logger: Logger
@@ -21,6 +23,7 @@ public final class Executor: Sendable {
         self.logger = logger
         self.link = NATSLink(url: configuration.natsURL, name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
+        self.webhooks = WebhookClient(policy: outcomePolicy, clock: clock)
     }
 
     /// Runs until the task is cancelled. Runs interrupted by cancellation are nak'd for immediate redelivery.
@@ -90,37 +93,58 @@ public final class Executor: Sendable {
             try? message.nak()
             return
         }
+        await conclude(message, run, result, attempt: attempt, startedAt: startedAt)
+    }
+
+    /// Ends the run (succeeded, failed at once, or out of attempts) or schedules its next attempt.
+    private func conclude(_ message: JetStreamMessage, _ run: JobRun, _ result: WebhookResult, attempt: UInt64,
+                          startedAt: Int64) async
+    {
         var metadata: Logger.Metadata = ["job": "\(run.jobID)", "run": "\(run.run)", "attempt": "\(attempt)"]
         switch result {
         case .delivered(let status):
             let completion = makeCompletion(run, .succeeded, status: status, error: "", attempt: attempt,
                                             startedAt: startedAt)
-            if await publish(completion) {
-                stats.succeededCounter.add(1, ordering: .relaxed)
-                try? message.ack()
+            if await finish(message, with: completion, counter: stats.succeededCounter) {
                 logger.debug("webhook delivered", metadata: metadata)
-            } else {
-                try? message.nak(delay: .seconds(1))
             }
-        case .failed(let status, let error):
+        case .permanentFailure(let status, let error):
+            metadata["error"] = "\(error)"
+            let completion = makeCompletion(run, .failed, status: status, error: error, attempt: attempt,
+                                            startedAt: startedAt)
+            if await finish(message, with: completion, counter: stats.failedCounter) {
+                logger.warning("webhook refused the request; not retrying", metadata: metadata)
+            }
+        case .retryableFailure(let status, let error, let requestedDelay):
             metadata["error"] = "\(error)"
             if attempt >= UInt64(run.maxAttempts) {
                 let completion = makeCompletion(run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
                                                 startedAt: startedAt)
-                if await publish(completion) {
-                    stats.gaveUpCounter.add(1, ordering: .relaxed)
-                    try? message.term()
+                if await finish(message, with: completion, counter: stats.gaveUpCounter) {
                     logger.warning("webhook failed on its last attempt", metadata: metadata)
-                } else {
-                    try? message.nak(delay: .seconds(1))
                 }
             } else {
                 stats.retriedCounter.add(1, ordering: .relaxed)
-                let delay = configuration.backoff.delay(afterAttempt: attempt)
+                let delay = outcomePolicy.redeliveryDelay(
+                    backoff: configuration.backoff.delay(afterAttempt: attempt), requested: requestedDelay)
                 try? message.nak(delay: delay)
                 logger.info("webhook failed; will retry", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
             }
         }
+    }
+
+    /// Reports a run's end and removes its message, or nak's it for redelivery when the completion cannot be
+    /// published (DESIGN.md invariant 3). True when the run ended here.
+    private func finish(_ message: JetStreamMessage, with completion: Completion, counter: borrowing Atomic<Int>)
+        async -> Bool
+    {
+        guard await publish(completion) else {
+            try? message.nak(delay: .seconds(1))
+            return false
+        }
+        counter.add(1, ordering: .relaxed)
+        if completion.outcome == .succeeded { try? message.ack() } else { try? message.term() }
+        return true
     }
 
     /// Runs the webhook while telling JetStream, every half ack wait, that the message is still being worked on,

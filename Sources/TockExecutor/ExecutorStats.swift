@@ -8,6 +8,7 @@ public final class ExecutorStats: Sendable {
     let retriedCounter = Atomic<Int>(0)
     let malformedCounter = Atomic<Int>(0)
     let inFlightCounter = Atomic<Int>(0)
+    let failedCounter = Atomic<Int>(0)
 
     public var fetched: Int { fetchedCounter.load(ordering: .relaxed) }
     public var succeeded: Int { succeededCounter.load(ordering: .relaxed) }
@@ -16,4 +17,6 @@ public final class ExecutorStats: Sendable {
     /// Messages terminated because they were not a decodable `JobRun`.
     public var malformed: Int { malformedCounter.load(ordering: .relaxed) }
     public var inFlight: Int { inFlightCounter.load(ordering: .relaxed) }
+    /// Runs ended at once by an answer no retry would change (3xx, 4xx other than 408 and 429).
+    public var failed: Int { failedCounter.load(ordering: .relaxed) }
 }

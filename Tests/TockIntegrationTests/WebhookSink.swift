@@ -6,7 +6,8 @@ import Synchronization
 import TockCore
 
 /// A real HTTP webhook target that records every request. Paths choose the answer:
-/// `/ok` → 200; `/fail/<n>/...` → 500 for the first n requests of each job, then 200; `/always-fail` → 500.
+/// `/ok` → 200; `/fail/<n>/...` → 500 for the first n requests of each job, then 200; `/always-fail` → 500;
+/// `/status/<code>` → that code, with a `Retry-After` header when the query has `retry-after=<value>`.
 final class WebhookSink: Sendable {
     struct Received: Sendable {
         var method: String
@@ -69,6 +70,11 @@ final class WebhookSink: Sendable {
         }
         let parts = request.uri.path.split(separator: "/")
         if parts.first == "always-fail" { return Response(status: .internalServerError) }
+        if parts.count == 2, parts[0] == "status", let code = Int(parts[1]) {
+            var headers = HTTPFields()
+            if let retryAfter = request.uri.queryParameters.get("retry-after") { headers[.retryAfter] = retryAfter }
+            return Response(status: .init(code: code), headers: headers)
+        }
         if parts.count >= 2, parts[0] == "fail", let failures = Int(parts[1]), countForJob <= failures {
             return Response(status: .internalServerError)
         }
