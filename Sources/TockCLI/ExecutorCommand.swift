@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ServiceLifecycle
 import TockCore
@@ -15,6 +16,11 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Longest back-off between attempts.") var backoffMax: String = "60s"
     @Option(help: "The consumers' ack wait (as in nats/jetstream.json).") var ackWait: String = "60s"
     @Option(help: "Executor id recorded in completions.") var id: String?
+    @Option(help: ArgumentHelp(
+        "File holding the secret that signs webhooks (Tock-Signature); trailing newlines are ignored.",
+        discussion: "Without it, the TOCK_SIGNING_SECRET environment variable is used; without either, "
+            + "nothing is signed."))
+    var signingSecretFile: String?
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -37,7 +43,30 @@ struct ExecutorCommand: AsyncParsableCommand {
         configuration.backoff = RetryBackoff(base: base, max: max)
         configuration.ackWait = ack
         if let id { configuration.executorID = id }
+        configuration.webhookSigner = try signer()
         return configuration
+    }
+
+    /// The secret comes from a file (so it is not in `ps` output or shell history) or the environment.
+    private func signer() throws -> WebhookSigner? {
+        var secret: [UInt8]
+        if let signingSecretFile {
+            guard let contents = FileManager.default.contents(atPath: signingSecretFile) else {
+                throw ValidationError("--signing-secret-file \(signingSecretFile) cannot be read")
+            }
+            secret = Array(contents)
+        } else if let fromEnvironment = ProcessInfo.processInfo.environment["TOCK_SIGNING_SECRET"],
+                  !fromEnvironment.isEmpty {
+            secret = Array(fromEnvironment.utf8)
+        } else {
+            return nil
+        }
+        // `echo secret > file` adds a newline that is not part of the secret.
+        while let last = secret.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { secret.removeLast() }
+        guard let signer = WebhookSigner(secret: secret) else {
+            throw ValidationError("the signing secret is empty (--signing-secret-file or TOCK_SIGNING_SECRET)")
+        }
+        return signer
     }
 
     func run() async throws {

@@ -23,7 +23,7 @@ public final class Executor: Sendable {
         self.logger = logger
         self.link = NATSLink(url: configuration.natsURL, name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
-        self.webhooks = WebhookClient(policy: outcomePolicy, clock: clock)
+        self.webhooks = WebhookClient(signer: configuration.webhookSigner, policy: outcomePolicy, clock: clock)
     }
 
     /// Runs until the task is cancelled. Runs interrupted by cancellation are nak'd for immediate redelivery.

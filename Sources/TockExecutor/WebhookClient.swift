@@ -5,16 +5,18 @@ import NIOHTTP1
 import TockCore
 import TockWire
 
-/// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout, and classifies the
-/// answer.
+/// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout, signs it when a
+/// secret is configured, and classifies the answer.
 final class WebhookClient: Sendable {
     private let client: HTTPClient
+    private let signer: WebhookSigner?
     private let policy: WebhookOutcomePolicy
     private let clock: any WallClock
     /// Enough of an error response to say what went wrong; the rest is read and dropped.
     private let errorBodyLimit = 512
 
-    init(policy: WebhookOutcomePolicy, clock: any WallClock) {
+    init(signer: WebhookSigner?, policy: WebhookOutcomePolicy, clock: any WallClock) {
+        self.signer = signer
         self.policy = policy
         self.clock = clock
         var configuration = HTTPClient.Configuration(
@@ -44,6 +46,12 @@ final class WebhookClient: Sendable {
             value: run.idempotencyKey.isEmpty ? "\(run.jobID)/\(run.run)" : run.idempotencyKey)
         if !request.headers.contains(name: "User-Agent") {
             request.headers.add(name: "User-Agent", value: "tock-executor")
+        }
+        if let signer {
+            // Signed over the exact bytes sent, at send time: a receiver checks the signature, then the age of `t`.
+            request.headers.replaceOrAdd(
+                name: WebhookSigner.headerName,
+                value: signer.signature(timestampSeconds: clock.nowNs() / 1_000_000_000, body: run.target.body))
         }
         if !run.target.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: run.target.body)) }
         do {

@@ -14,6 +14,7 @@ final class WebhookSink: Sendable {
         var path: String
         var headers: [String: String]
         var body: String
+        var bodyBytes: [UInt8]
         var receivedAtNs: Int64
 
         var jobID: String { headers["tock-job-id"] ?? "" }
@@ -63,7 +64,8 @@ final class WebhookSink: Sendable {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
         let entry = Received(method: "\(request.method)", path: request.uri.path, headers: headers,
-                             body: String(buffer: body), receivedAtNs: SystemWallClock().nowNs())
+                             body: String(buffer: body), bodyBytes: Array(buffer: body),
+                             receivedAtNs: SystemWallClock().nowNs())
         let countForJob = received.withLock { all -> Int in
             all.append(entry)
             return all.filter { $0.jobID == entry.jobID && !entry.jobID.isEmpty }.count
