@@ -16,6 +16,7 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Longest back-off between attempts.") var backoffMax: String = "60s"
     @Option(help: "The consumers' ack wait (as in nats/jetstream.json).") var ackWait: String = "60s"
     @Option(help: "Executor id recorded in completions.") var id: String?
+    @Option(help: "Most webhooks in flight at once to one target host:port.") var perHostConcurrency: Int = 16
     @Option(help: ArgumentHelp(
         "File holding the secret that signs webhooks (Tock-Signature); trailing newlines are ignored.",
         discussion: "Without it, the TOCK_SIGNING_SECRET environment variable is used; without either, "
@@ -43,6 +44,8 @@ struct ExecutorCommand: AsyncParsableCommand {
         configuration.backoff = RetryBackoff(base: base, max: max)
         configuration.ackWait = ack
         if let id { configuration.executorID = id }
+        guard perHostConcurrency > 0 else { throw ValidationError("--per-host-concurrency must be positive") }
+        configuration.perHostConcurrency = perHostConcurrency
         configuration.webhookSigner = try signer()
         return configuration
     }

@@ -14,6 +14,7 @@ public final class Executor: Sendable {
     private let webhooks: WebhookClient
     private let outcomePolicy = WebhookOutcomePolicy()
     private let slots: AsyncSemaphore
+    private let hostSlots: HostConcurrencyLimiter
     private let clock: any WallClock
     private let logger: Logger
 
@@ -23,6 +24,7 @@ public final class Executor: Sendable {
         self.logger = logger
         self.link = NATSLink(url: configuration.natsURL, name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
+        self.hostSlots = HostConcurrencyLimiter(limitPerHost: configuration.perHostConcurrency)
         self.webhooks = WebhookClient(signer: configuration.webhookSigner, policy: outcomePolicy, clock: clock)
     }
 
@@ -85,10 +87,11 @@ public final class Executor: Sendable {
         stats.inFlightCounter.add(1, ordering: .relaxed)
         defer { stats.inFlightCounter.subtract(1, ordering: .relaxed) }
         let attempt = max(1, message.metadata.numDelivered)
+        let host = TargetHost.key(of: run.target.url)
         let startedAt = clock.nowNs()
         let result: WebhookResult
         do {
-            result = try await deliverKeepingAlive(run, attempt: attempt, message: message)
+            result = try await keepingAlive(message) { try await self.callHost(host, run, attempt: attempt) }
         } catch {
             try? message.nak()
             return
@@ -147,17 +150,26 @@ public final class Executor: Sendable {
         return true
     }
 
-    /// Runs the webhook while telling JetStream, every half ack wait, that the message is still being worked on,
-    /// so a slow but healthy call is not redelivered to another executor.
-    private func deliverKeepingAlive(_ run: JobRun, attempt: UInt64, message: JetStreamMessage) async throws
-        -> WebhookResult
+    /// Calls the webhook within its host's concurrency cap.
+    ///
+    /// A run waits for a host slot while holding its executor slot: simpler than nak'ing it, and a nak would
+    /// count as a delivery. The cost is that a flood for one host can hold executor slots other hosts could use;
+    /// `perHostConcurrency` well below `concurrency` keeps most of them free.
+    private func callHost(_ host: String, _ run: JobRun, attempt: UInt64) async throws -> WebhookResult {
+        try await hostSlots.acquire(host)
+        defer { hostSlots.release(host) }
+        return try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
+    }
+
+    /// Runs `work` (waiting for a host slot, then the webhook) while telling JetStream, every half ack wait, that
+    /// the message is still being worked on, so a slow but healthy call is not redelivered to another executor.
+    /// Always, even for a job whose timeout is shorter than that: the wait for a host slot has no bound.
+    private func keepingAlive<T: Sendable>(_ message: JetStreamMessage,
+                                           _ work: @escaping @Sendable () async throws -> T) async throws -> T
     {
         let interval = configuration.ackWait / 2
-        guard Duration.milliseconds(Int64(run.timeoutMs)) >= interval else {
-            return try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
-        }
-        return try await withThrowingTaskGroup(of: WebhookResult?.self) { group in
-            group.addTask { try await self.webhooks.deliver(run, attempt: attempt, executorID: self.configuration.executorID) }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: interval)

@@ -18,6 +18,8 @@ public struct ExecutorConfiguration: Sendable {
     /// The consumers' ack wait: a webhook running longer sends InProgress every half of it.
     public var ackWait: Duration = .seconds(60)
     public var priorities: [Priority] = Priority.allCases
+    /// Most webhooks in flight at once to one target host (`host:port`); further runs for it wait for a slot.
+    public var perHostConcurrency = 16
     /// Signs every webhook with a `Tock-Signature` header; nil sends none.
     public var webhookSigner: WebhookSigner?
 
