@@ -17,6 +17,9 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "The consumers' ack wait (as in nats/jetstream.json).") var ackWait: String = "60s"
     @Option(help: "Executor id recorded in completions.") var id: String?
     @Option(help: "Most webhooks in flight at once to one target host:port.") var perHostConcurrency: Int = 16
+    @Option(help: "Consecutive failed attempts against a host that open its circuit breaker.")
+    var breakerFailures: Int = 5
+    @Option(help: "How long an open circuit breaker defers every run for its host.") var breakerCooldown: String = "30s"
     @Option(help: ArgumentHelp(
         "File holding the secret that signs webhooks (Tock-Signature); trailing newlines are ignored.",
         discussion: "Without it, the TOCK_SIGNING_SECRET environment variable is used; without either, "
@@ -46,6 +49,11 @@ struct ExecutorCommand: AsyncParsableCommand {
         if let id { configuration.executorID = id }
         guard perHostConcurrency > 0 else { throw ValidationError("--per-host-concurrency must be positive") }
         configuration.perHostConcurrency = perHostConcurrency
+        guard breakerFailures > 0 else { throw ValidationError("--breaker-failures must be positive") }
+        guard let coolDown = DurationText.parse(breakerCooldown), coolDown > .zero else {
+            throw ValidationError("--breaker-cooldown must be a positive duration such as 30s")
+        }
+        configuration.circuitBreaker = CircuitBreakerPolicy(failureThreshold: breakerFailures, coolDown: coolDown)
         configuration.webhookSigner = try signer()
         return configuration
     }

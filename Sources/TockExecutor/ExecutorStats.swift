@@ -9,6 +9,12 @@ public final class ExecutorStats: Sendable {
     let malformedCounter = Atomic<Int>(0)
     let inFlightCounter = Atomic<Int>(0)
     let failedCounter = Atomic<Int>(0)
+    let deferredCounter = Atomic<Int>(0)
+    private let breakers: HostCircuitBreakers
+
+    init(breakers: HostCircuitBreakers) {
+        self.breakers = breakers
+    }
 
     public var fetched: Int { fetchedCounter.load(ordering: .relaxed) }
     public var succeeded: Int { succeededCounter.load(ordering: .relaxed) }
@@ -19,4 +25,8 @@ public final class ExecutorStats: Sendable {
     public var inFlight: Int { inFlightCounter.load(ordering: .relaxed) }
     /// Runs ended at once by an answer no retry would change (3xx, 4xx other than 408 and 429).
     public var failed: Int { failedCounter.load(ordering: .relaxed) }
+    /// Deliveries handed back without a call because their host's circuit breaker was open.
+    public var deferred: Int { deferredCounter.load(ordering: .relaxed) }
+    /// Target hosts whose circuit breaker is open or half-open now, sorted by host.
+    public var openCircuits: [HostCircuitState] { breakers.snapshot() }
 }
