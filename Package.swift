@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, reached through system-library targets with a one-line shim each.
@@ -57,6 +58,7 @@ let package = Package(
         .target(name: "TockExecutor", dependencies: [
             "TockCore", "TockWire", "TockNATS",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -74,6 +76,7 @@ let package = Package(
         // Test helpers: a real nats-server on a free port, a webhook sink.
         .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore"]),
+        .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore"]),
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
         .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
@@ -83,6 +86,7 @@ let package = Package(
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ServiceLifecycle
 import TockCore
@@ -23,6 +24,15 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(
         "On SIGTERM/SIGINT: stop fetching and wait this long for the webhooks in flight before handing them back."))
     var drainTimeout: String = "30s"
+    @Option(help: "Most webhooks in flight at once to one target host:port.") var perHostConcurrency: Int = 16
+    @Option(help: "Consecutive failed attempts against a host that open its circuit breaker.")
+    var breakerFailures: Int = 5
+    @Option(help: "How long an open circuit breaker defers every run for its host.") var breakerCooldown: String = "30s"
+    @Option(help: ArgumentHelp(
+        "File holding the secret that signs webhooks (Tock-Signature); trailing newlines are ignored.",
+        discussion: "Without it, the TOCK_SIGNING_SECRET environment variable is used; without either, "
+            + "nothing is signed."))
+    var signingSecretFile: String?
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -50,7 +60,37 @@ struct ExecutorCommand: AsyncParsableCommand {
         configuration.backoff = RetryBackoff(base: base, max: max)
         configuration.ackWait = ack
         if let id { configuration.executorID = id }
+        guard perHostConcurrency > 0 else { throw ValidationError("--per-host-concurrency must be positive") }
+        configuration.perHostConcurrency = perHostConcurrency
+        guard breakerFailures > 0 else { throw ValidationError("--breaker-failures must be positive") }
+        guard let coolDown = DurationText.parse(breakerCooldown), coolDown > .zero else {
+            throw ValidationError("--breaker-cooldown must be a positive duration such as 30s")
+        }
+        configuration.circuitBreaker = CircuitBreakerPolicy(failureThreshold: breakerFailures, coolDown: coolDown)
+        configuration.webhookSigner = try signer()
         return configuration
+    }
+
+    /// The secret comes from a file (so it is not in `ps` output or shell history) or the environment.
+    private func signer() throws -> WebhookSigner? {
+        var secret: [UInt8]
+        if let signingSecretFile {
+            guard let contents = FileManager.default.contents(atPath: signingSecretFile) else {
+                throw ValidationError("--signing-secret-file \(signingSecretFile) cannot be read")
+            }
+            secret = Array(contents)
+        } else if let fromEnvironment = ProcessInfo.processInfo.environment["TOCK_SIGNING_SECRET"],
+                  !fromEnvironment.isEmpty {
+            secret = Array(fromEnvironment.utf8)
+        } else {
+            return nil
+        }
+        // `echo secret > file` adds a newline that is not part of the secret.
+        while let last = secret.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { secret.removeLast() }
+        guard let signer = WebhookSigner(secret: secret) else {
+            throw ValidationError("the signing secret is empty (--signing-secret-file or TOCK_SIGNING_SECRET)")
+        }
+        return signer
     }
 
     func run() async throws {

@@ -9,15 +9,19 @@ import TockWire
 /// as a `Completion` before acking (DESIGN.md invariant 3), so a crash at any point means redelivery, never loss.
 public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
-    public let stats = ExecutorStats()
+    public let stats: ExecutorStats
     private let link: NATSLink
-    private let webhooks = WebhookClient()
+    private let webhooks: WebhookClient
+    private let outcomePolicy = WebhookOutcomePolicy()
     private let slots: AsyncSemaphore
     private let waiting: WaitingRuns
     /// The configuration now: `configuration` as started, then as reloaded (SIGHUP).
     private let live: Mutex<ExecutorConfiguration>
     private let draining = Atomic<Bool>(false)
     private let workTask = Mutex<Task<Void, Never>?>(nil)
+    private let hostSlots: HostConcurrencyLimiter
+    private let breakers: HostCircuitBreakers
+    private let deferrals = Mutex(BreakerDeferrals())
     private let clock: any WallClock
     private let logger: Logger
 
@@ -29,6 +33,10 @@ public final class Executor: Sendable {
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
         self.waiting = WaitingRuns(capacity: configuration.fetchBatch, priorities: configuration.priorities)
         self.live = Mutex(configuration)
+        self.hostSlots = HostConcurrencyLimiter(limitPerHost: configuration.perHostConcurrency)
+        self.breakers = HostCircuitBreakers(policy: configuration.circuitBreaker, clock: clock)
+        self.stats = ExecutorStats(breakers: breakers)
+        self.webhooks = WebhookClient(signer: configuration.webhookSigner, policy: outcomePolicy, clock: clock)
     }
 
     /// Runs until the task is cancelled, or until a `drain` has let the runs in flight finish. Runs interrupted by
@@ -161,59 +169,141 @@ public final class Executor: Sendable {
         }
         stats.inFlightCounter.add(1, ordering: .relaxed)
         defer { stats.inFlightCounter.subtract(1, ordering: .relaxed) }
-        let attempt = max(1, message.metadata.numDelivered)
+        let runKey = "\(run.jobID)/\(run.run)"
+        let attempt = attemptNumber(of: message, runKey: runKey)
+        let host = TargetHost.key(of: run.target.url)
         let startedAt = clock.nowNs()
-        let result: WebhookResult
+        let call: HostCall
         do {
-            result = try await deliverKeepingAlive(run, attempt: attempt, message: message)
+            call = try await keepingAlive(message, ackWait: settings.ackWait(for: run.priority)) { try await self.callHost(host, run, attempt: attempt) }
         } catch {
             try? message.nak()
             return
         }
+        switch call {
+        case .deferred(let delay):
+            deferRun(message, run, runKey: runKey, host: host, for: delay)
+        case .called(let result):
+            await conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
+        }
+    }
+
+    /// The host's breaker kept the call back: the message goes back for `delay`, and the delivery is remembered
+    /// so that it is not counted as an attempt when the run comes back (see `BreakerDeferrals`).
+    private func deferRun(_ message: JetStreamMessage, _ run: JobRun, runKey: String, host: String,
+                          for delay: Duration)
+    {
+        let now = clock.nowNs()
+        deferrals.withLock { $0.recordDeferral(of: runKey, nowNs: now) }
+        stats.deferredCounter.add(1, ordering: .relaxed)
+        try? message.nak(delay: delay)
+        logger.debug("circuit open; run deferred without calling the host",
+                     metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "host": "\(host)", "retry_in": "\(delay)"])
+    }
+
+    /// Ends the run (succeeded, failed at once, or out of attempts) or schedules its next attempt.
+    private func conclude(_ message: JetStreamMessage, _ run: JobRun, _ result: WebhookResult, attempt: UInt64,
+                          runKey: String, startedAt: Int64) async
+    {
         var metadata: Logger.Metadata = ["job": "\(run.jobID)", "run": "\(run.run)", "attempt": "\(attempt)"]
         switch result {
         case .delivered(let status):
             let completion = makeCompletion(run, .succeeded, status: status, error: "", attempt: attempt,
                                             startedAt: startedAt)
-            if await publish(completion) {
-                stats.succeededCounter.add(1, ordering: .relaxed)
-                try? message.ack()
+            if await finish(message, runKey: runKey, with: completion, counter: stats.succeededCounter) {
                 logger.debug("webhook delivered", metadata: metadata)
-            } else {
-                try? message.nak(delay: .seconds(1))
             }
-        case .failed(let status, let error):
+        case .permanentFailure(let status, let error):
+            metadata["error"] = "\(error)"
+            let completion = makeCompletion(run, .failed, status: status, error: error, attempt: attempt,
+                                            startedAt: startedAt)
+            if await finish(message, runKey: runKey, with: completion, counter: stats.failedCounter) {
+                logger.warning("webhook refused the request; not retrying", metadata: metadata)
+            }
+        case .retryableFailure(let status, let error, let requestedDelay):
             metadata["error"] = "\(error)"
             if attempt >= UInt64(run.maxAttempts) {
                 let completion = makeCompletion(run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
                                                 startedAt: startedAt)
-                if await publish(completion) {
-                    stats.gaveUpCounter.add(1, ordering: .relaxed)
-                    try? message.term()
+                if await finish(message, runKey: runKey, with: completion, counter: stats.gaveUpCounter) {
                     logger.warning("webhook failed on its last attempt", metadata: metadata)
-                } else {
-                    try? message.nak(delay: .seconds(1))
                 }
             } else {
                 stats.retriedCounter.add(1, ordering: .relaxed)
-                let delay = settings.backoff(for: run.priority, afterAttempt: attempt)
+                let delay = outcomePolicy.redeliveryDelay(
+                    backoff: settings.backoff(for: run.priority, afterAttempt: attempt), requested: requestedDelay)
                 try? message.nak(delay: delay)
                 logger.info("webhook failed; will retry", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
             }
         }
     }
 
-    /// Runs the webhook while telling JetStream, every half ack wait, that the message is still being worked on,
-    /// so a slow but healthy call is not redelivered to another executor.
-    private func deliverKeepingAlive(_ run: JobRun, attempt: UInt64, message: JetStreamMessage) async throws
-        -> WebhookResult
+    /// The attempt this delivery is: JetStream's delivery count less the deliveries this executor deferred for an
+    /// open circuit breaker, which called nobody.
+    private func attemptNumber(of message: JetStreamMessage, runKey: String) -> UInt64 {
+        let now = clock.nowNs()
+        let deferred = deferrals.withLock { $0.deferrals(of: runKey, nowNs: now) }
+        let delivered = message.metadata.numDelivered
+        return max(1, delivered > deferred ? delivered - deferred : 0)
+    }
+
+    /// Reports a run's end and removes its message, or nak's it for redelivery when the completion cannot be
+    /// published (DESIGN.md invariant 3). True when the run ended here.
+    private func finish(_ message: JetStreamMessage, runKey: String, with completion: Completion,
+                        counter: borrowing Atomic<Int>) async -> Bool
     {
-        let interval = settings.ackWait(for: run.priority) / 2
-        guard Duration.milliseconds(Int64(run.timeoutMs)) >= interval else {
-            return try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
+        guard await publish(completion) else {
+            try? message.nak(delay: .seconds(1))
+            return false
         }
-        return try await withThrowingTaskGroup(of: WebhookResult?.self) { group in
-            group.addTask { try await self.webhooks.deliver(run, attempt: attempt, executorID: self.configuration.executorID) }
+        counter.add(1, ordering: .relaxed)
+        deferrals.withLock { $0.forget(runKey) }
+        if completion.outcome == .succeeded { try? message.ack() } else { try? message.term() }
+        return true
+    }
+
+    private enum HostCall: Sendable {
+        case called(WebhookResult)
+        /// The host's circuit breaker kept the call back; redeliver after this long.
+        case deferred(Duration)
+    }
+
+    /// Calls the webhook within its host's concurrency cap and circuit breaker.
+    ///
+    /// A run waits for a host slot while holding its executor slot: simpler than nak'ing it, and a nak would
+    /// count as a delivery. The cost is that a flood for one host can hold executor slots other hosts could use;
+    /// `perHostConcurrency` well below `concurrency` keeps most of them free. The breaker is asked after the slot
+    /// is taken, so runs that waited do not call a host that failed meanwhile; one that is already open defers
+    /// the run before it waits at all.
+    private func callHost(_ host: String, _ run: JobRun, attempt: UInt64) async throws -> HostCall {
+        if let delay = breakers.deferral(for: host) { return .deferred(delay) }
+        try await hostSlots.acquire(host)
+        defer { hostSlots.release(host) }
+        let probe: Bool
+        switch breakers.admit(host) {
+        case .deferFor(let delay): return .deferred(delay)
+        case .call: probe = false
+        case .probe: probe = true
+        }
+        do {
+            let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
+            breakers.record(host, hostFailed: result.isHostFailure, probe: probe)
+            return .called(result)
+        } catch {
+            if probe { breakers.abandonProbe(host) }
+            throw error
+        }
+    }
+
+    /// Runs `work` (waiting for a host slot, then the webhook) while telling JetStream, every half ack wait, that
+    /// the message is still being worked on, so a slow but healthy call is not redelivered to another executor.
+    /// Always, even for a job whose timeout is shorter than that: the wait for a host slot has no bound.
+    private func keepingAlive<T: Sendable>(_ message: JetStreamMessage, ackWait: Duration,
+                                           _ work: @escaping @Sendable () async throws -> T) async throws -> T
+    {
+        let interval = ackWait / 2
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: interval)

@@ -44,6 +44,12 @@ public struct ExecutorConfiguration: Sendable {
     public func ackWait(for priority: Priority) -> Duration {
         queues.map { .nanoseconds($0[priority].consumer.ackWaitNs) } ?? ackWait
     }
+    /// Most webhooks in flight at once to one target host (`host:port`); further runs for it wait for a slot.
+    public var perHostConcurrency = 16
+    /// When a target host's circuit breaker opens, and for how long.
+    public var circuitBreaker = CircuitBreakerPolicy()
+    /// Signs every webhook with a `Tock-Signature` header; nil sends none.
+    public var webhookSigner: WebhookSigner?
 
     public init() {}
 }

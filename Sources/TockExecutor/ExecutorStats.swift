@@ -10,6 +10,13 @@ public final class ExecutorStats: Sendable {
     let malformedCounter = Atomic<Int>(0)
     let inFlightCounter = Atomic<Int>(0)
     private let perPriority = Mutex<(fetched: [Priority: Int], finished: [Priority: Int])>(([:], [:]))
+    let failedCounter = Atomic<Int>(0)
+    let deferredCounter = Atomic<Int>(0)
+    private let breakers: HostCircuitBreakers
+
+    init(breakers: HostCircuitBreakers) {
+        self.breakers = breakers
+    }
 
     public var fetched: Int { fetchedCounter.load(ordering: .relaxed) }
     public var succeeded: Int { succeededCounter.load(ordering: .relaxed) }
@@ -31,4 +38,10 @@ public final class ExecutorStats: Sendable {
     func count(finished: Int, priority: Priority) {
         perPriority.withLock { $0.finished[priority, default: 0] += finished }
     }
+    /// Runs ended at once by an answer no retry would change (3xx, 4xx other than 408 and 429).
+    public var failed: Int { failedCounter.load(ordering: .relaxed) }
+    /// Deliveries handed back without a call because their host's circuit breaker was open.
+    public var deferred: Int { deferredCounter.load(ordering: .relaxed) }
+    /// Target hosts whose circuit breaker is open or half-open now, sorted by host.
+    public var openCircuits: [HostCircuitState] { breakers.snapshot() }
 }

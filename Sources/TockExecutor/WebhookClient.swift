@@ -2,15 +2,23 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TockCore
 import TockWire
 
-/// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout.
+/// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout, signs it when a
+/// secret is configured, and classifies the answer.
 final class WebhookClient: Sendable {
     private let client: HTTPClient
+    private let signer: WebhookSigner?
+    private let policy: WebhookOutcomePolicy
+    private let clock: any WallClock
     /// Enough of an error response to say what went wrong; the rest is read and dropped.
     private let errorBodyLimit = 512
 
-    init() {
+    init(signer: WebhookSigner?, policy: WebhookOutcomePolicy, clock: any WallClock) {
+        self.signer = signer
+        self.policy = policy
+        self.clock = clock
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(5)))
@@ -25,7 +33,7 @@ final class WebhookClient: Sendable {
         try? await client.shutdown()
     }
 
-    /// Throws only `CancellationError`, when the executor is stopping; every other problem is a `.failed` result.
+    /// Throws only `CancellationError`, when the executor is stopping; every other problem is a failure result.
     func deliver(_ run: JobRun, attempt: UInt64, executorID: String) async throws -> WebhookResult {
         var request = HTTPClientRequest(url: run.target.url)
         request.method = HTTPMethod(rawValue: run.target.method)
@@ -39,6 +47,12 @@ final class WebhookClient: Sendable {
         if !request.headers.contains(name: "User-Agent") {
             request.headers.add(name: "User-Agent", value: "tock-executor")
         }
+        if let signer {
+            // Signed over the exact bytes sent, at send time: a receiver checks the signature, then the age of `t`.
+            request.headers.replaceOrAdd(
+                name: WebhookSigner.headerName,
+                value: signer.signature(timestampSeconds: clock.nowNs() / 1_000_000_000, body: run.target.body))
+        }
         if !run.target.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: run.target.body)) }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(run.timeoutMs)))
@@ -48,12 +62,20 @@ final class WebhookClient: Sendable {
                 excerpt.writeBuffer(&chunk)
             }
             let status = Int(response.status.code)
-            if (200..<300).contains(status) { return .delivered(status: status) }
+            let retryAfter = response.headers.first(name: "Retry-After")
             let text = excerpt.readString(length: min(excerpt.readableBytes, errorBodyLimit)) ?? ""
-            return .failed(status: status, error: "HTTP \(status)\(text.isEmpty ? "" : ": \(text)")")
+            let error = "HTTP \(status)\(text.isEmpty ? "" : ": \(text)")"
+            switch policy.verdict(status: status, retryAfter: retryAfter, nowNs: clock.nowNs()) {
+            case .succeeded: return .delivered(status: status)
+            case .retry(let requestedDelay):
+                return .retryableFailure(status: status, error: error, requestedDelay: requestedDelay)
+            case .failPermanently: return .permanentFailure(status: status, error: error)
+            }
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            return .failed(status: nil, error: Self.describe(error, timeoutMs: run.timeoutMs))
+            // No answer at all (refused, reset, timed out, TLS): the policy retries these.
+            return .retryableFailure(status: nil, error: Self.describe(error, timeoutMs: run.timeoutMs),
+                                     requestedDelay: nil)
         }
     }
 

@@ -39,6 +39,7 @@ final class DeliveryTests: XCTestCase {
         XCTAssertEqual(request.headers["tock-run"], "1")
         XCTAssertEqual(request.headers["tock-attempt"], "1")
         XCTAssertEqual(request.headers["idempotency-key"], "order-42")
+        XCTAssertNil(request.headers["tock-signature"], "no signing secret, no signature")
     }
 
     func testWebhookFailingTwiceThenOKEndsSucceededAfterThreeAttemptsWithBackoff() async throws {

@@ -35,7 +35,9 @@ final class TockHarness: @unchecked Sendable {
         self.logger = logger
     }
 
-    static func start(shard: Bool = true, executor: Bool = true, backoffBase: Duration = .milliseconds(200))
+    /// `configureExecutor` adjusts the executor's configuration after the harness's own settings.
+    static func start(shard: Bool = true, executor: Bool = true, backoffBase: Duration = .milliseconds(200),
+                      configureExecutor: (inout ExecutorConfiguration) -> Void = { _ in })
         async throws -> TockHarness
     {
         let nats = try NATSServerProcess.start()
@@ -44,7 +46,7 @@ final class TockHarness: @unchecked Sendable {
         connection.close()
         let harness = try TockHarness(nats: nats, sink: try await WebhookSink.start())
         if shard { try await harness.startShard() }
-        if executor { harness.startExecutor(backoffBase: backoffBase) }
+        if executor { harness.startExecutor(backoffBase: backoffBase, configure: configureExecutor) }
         return harness
     }
 

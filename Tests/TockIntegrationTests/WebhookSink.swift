@@ -6,19 +6,28 @@ import Synchronization
 import TockCore
 
 /// A real HTTP webhook target that records every request. Paths choose the answer:
-/// `/ok` → 200; `/fail/<n>/...` → 500 for the first n requests of each job, then 200; `/always-fail` → 500.
+/// `/ok` → 200; `/fail/<n>/...` → 500 for the first n requests of each job, then 200; `/always-fail` → 500;
+/// `/status/<code>` → that code, with a `Retry-After` header when the query has `retry-after=<value>`;
+/// `/slow/<ms>` → 200 after that long.
 final class WebhookSink: Sendable {
     struct Received: Sendable {
         var method: String
         var path: String
         var headers: [String: String]
         var body: String
+        var bodyBytes: [UInt8]
         var receivedAtNs: Int64
 
         var jobID: String { headers["tock-job-id"] ?? "" }
     }
 
+    private struct Concurrency {
+        var now = 0
+        var most = 0
+    }
+
     private let received = Mutex<[Received]>([])
+    private let concurrency = Mutex(Concurrency())
     private let task = Mutex<Task<Void, any Error>?>(nil)
     let port: Int
 
@@ -56,20 +65,36 @@ final class WebhookSink: Sendable {
 
     func requests(forJob id: String) -> [Received] { requests.filter { $0.jobID == id } }
 
+    /// The most requests the sink was answering at one time.
+    var mostConcurrentRequests: Int { concurrency.withLock { $0.most } }
+
     private func receive(_ request: Request) async throws -> Response {
+        concurrency.withLock {
+            $0.now += 1
+            $0.most = max($0.most, $0.now)
+        }
+        defer { concurrency.withLock { $0.now -= 1 } }
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
         let entry = Received(method: "\(request.method)", path: request.uri.path, headers: headers,
-                             body: String(buffer: body), receivedAtNs: SystemWallClock().nowNs())
+                             body: String(buffer: body), bodyBytes: Array(buffer: body),
+                             receivedAtNs: SystemWallClock().nowNs())
         let countForJob = received.withLock { all -> Int in
             all.append(entry)
             return all.filter { $0.jobID == entry.jobID && !entry.jobID.isEmpty }.count
         }
         let parts = request.uri.path.split(separator: "/")
-        if parts.count >= 2, parts[0] == "slow", let ms = Int(parts[1]) { try await Task.sleep(for: .milliseconds(ms)) }
         if parts.first == "always-fail" { return Response(status: .internalServerError) }
+        if parts.count == 2, parts[0] == "status", let code = Int(parts[1]) {
+            var headers = HTTPFields()
+            if let retryAfter = request.uri.queryParameters.get("retry-after") { headers[.retryAfter] = retryAfter }
+            return Response(status: .init(code: code), headers: headers)
+        }
+        if parts.count == 2, parts[0] == "slow", let ms = Int(parts[1]) {
+            try await Task.sleep(for: .milliseconds(ms))
+        }
         if parts.count >= 2, parts[0] == "fail", let failures = Int(parts[1]), countForJob <= failures {
             return Response(status: .internalServerError)
         }
