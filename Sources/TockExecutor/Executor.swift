@@ -48,6 +48,7 @@ public final class Executor: Sendable {
                     group.addTask { await self.fetchLoop(priority: priority) }
                 }
                 group.addTask { await self.dispatchLoop() }
+                group.addTask { await self.keepWaitingRunsAlive() }
             }
         }
         workTask.withLock { $0 = work }
@@ -55,7 +56,7 @@ public final class Executor: Sendable {
         let unstarted = waiting.removeAll()
         for message in unstarted { try? message.nak() }
         if draining.load(ordering: .relaxed) {
-            logger.info("drained", metadata: ["returned_unstarted": "\(unstarted.count)"])
+            logger.info("drained", metadata: ["returned_late": "\(unstarted.count)"])
         }
         await webhooks.shutdown()
         await link.close()
@@ -66,7 +67,12 @@ public final class Executor: Sendable {
     /// duplicate webhook calls, where a killed one may repeat the calls it had in flight.
     public func drain(grace: Duration) {
         guard !draining.exchange(true, ordering: .relaxed) else { return }
-        logger.info("draining", metadata: ["in_flight": "\(stats.inFlight)", "grace": "\(grace)"])
+        // Runs not started go back now, so another executor can take them while the ones in flight finish.
+        let unstarted = waiting.removeAll()
+        for message in unstarted { try? message.nak() }
+        logger.info("draining", metadata: [
+            "in_flight": "\(stats.inFlight)", "returned_unstarted": "\(unstarted.count)", "grace": "\(grace)",
+        ])
         waiting.arrived.signal()
         let work = workTask.withLock { $0 }
         Task {
@@ -113,10 +119,12 @@ public final class Executor: Sendable {
                         filter: Subjects.jobsFilter(priority: priority))
                 }
                 guard let subscription else { continue }
+                // JetStream's ack wait starts when it sends a message, which may be well before the fetch returns.
+                let requestedAt = ContinuousClock.now
                 let messages = try await subscription.fetch(batch: space, expires: configuration.fetchExpires)
                 stats.fetchedCounter.add(messages.count, ordering: .relaxed)
                 stats.count(fetched: messages.count, priority: priority)
-                waiting.add(messages, priority: priority, requested: space)
+                waiting.add(messages, priority: priority, requested: space, deliveredAfter: requestedAt)
             } catch is CancellationError {
             } catch {
                 waiting.fetchFailed(priority: priority)
@@ -124,6 +132,17 @@ public final class Executor: Sendable {
                                metadata: ["priority": "\(priority.rawValue)", "error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
+        }
+    }
+
+    /// Tells JetStream, every third of the ack wait, that runs waiting for a slot are still in hand.
+    private func keepWaitingRunsAlive() async {
+        while !isStopping {
+            let settings = self.settings
+            for priority in configuration.priorities {
+                waiting.keepAlive(priority: priority, every: settings.ackWait(for: priority) / 3)
+            }
+            try? await Task.sleep(for: .milliseconds(250))
         }
     }
 
@@ -295,19 +314,20 @@ public final class Executor: Sendable {
         }
     }
 
-    /// Runs `work` (waiting for a host slot, then the webhook) while telling JetStream, every half ack wait, that
+    /// Runs `work` (waiting for a host slot, then the webhook) while telling JetStream, every third of the ack wait, that
     /// the message is still being worked on, so a slow but healthy call is not redelivered to another executor.
     /// Always, even for a job whose timeout is shorter than that: the wait for a host slot has no bound.
     private func keepingAlive<T: Sendable>(_ message: JetStreamMessage, ackWait: Duration,
                                            _ work: @escaping @Sendable () async throws -> T) async throws -> T
     {
-        let interval = ackWait / 2
+        let interval = ackWait / 3
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await work() }
             group.addTask {
+                // At once too: the run may have waited for a slot since JetStream last heard of it.
                 while !Task.isCancelled {
-                    try await Task.sleep(for: interval)
                     try? message.inProgress()
+                    try await Task.sleep(for: interval)
                 }
                 return nil
             }

@@ -15,7 +15,7 @@ public struct ExecutorConfiguration: Sendable {
     public var fetchExpires: Duration = .seconds(1)
     /// Delay before redelivering a failed attempt.
     public var backoff = RetryBackoff()
-    /// The consumers' ack wait: a webhook running longer sends InProgress every half of it.
+    /// The consumers' ack wait: runs held longer send InProgress every third of it.
     public var ackWait: Duration = .seconds(60)
     public var priorities: [Priority] = Priority.allCases
     /// How slots are shared when several priorities have work: by `weights`, or strictly by urgency.

@@ -4,8 +4,9 @@ import TockNATS
 import TockWire
 
 /// Runs fetched but not yet started, per priority. Fetchers keep each priority's queue topped up (at most
-/// `capacity` waiting, so few runs age against their ack wait here); the dispatcher takes the next run by the
-/// `PriorityPicker`'s choice whenever an executor slot is free.
+/// `capacity` waiting); the dispatcher takes the next run by the `PriorityPicker`'s choice whenever an executor
+/// slot is free. A run can wait here longer than its ack wait when every slot is busy, so `keepAlive` tells
+/// JetStream the waiting runs are in progress, or they would be redelivered to another executor (a duplicate).
 final class WaitingRuns: Sendable {
     private let capacityValue: Atomic<Int>
     /// Most runs of one priority waiting here; a reload may change it.
@@ -17,11 +18,17 @@ final class WaitingRuns: Sendable {
     let arrived = Wakeup()
     private let room: [Priority: Wakeup]
     private struct Queues {
-        var runs: [Priority: [JetStreamMessage]] = [:]
+        var runs: [Priority: [Waiting]] = [:]
         /// The broker may hold more runs of the priority: its last fetch came back full (or none came back yet).
         /// Such a priority counts as having work even while its queue here is momentarily empty, so a fetch in
         /// flight does not hand its slots to a lower priority.
         var brokerMayHaveMore: [Priority: Bool] = [:]
+    }
+
+    private struct Waiting {
+        var message: JetStreamMessage
+        /// Since when JetStream last heard of it (fetched, or told it is in progress).
+        var touched: ContinuousClock.Instant
     }
 
     private let queues = Mutex(Queues())
@@ -45,10 +52,12 @@ final class WaitingRuns: Sendable {
         await room[priority]!.wait(timeout: timeout)
     }
 
-    /// Adds what one fetch of `requested` runs brought.
-    func add(_ messages: [JetStreamMessage], priority: Priority, requested: Int) {
+    /// Adds what one fetch of `requested` runs, sent at `deliveredAfter`, brought.
+    func add(_ messages: [JetStreamMessage], priority: Priority, requested: Int,
+             deliveredAfter: ContinuousClock.Instant) {
         queues.withLock { queues in
-            queues.runs[priority, default: []].append(contentsOf: messages)
+            queues.runs[priority, default: []].append(
+                contentsOf: messages.map { Waiting(message: $0, touched: deliveredAfter) })
             queues.brokerMayHaveMore[priority] = messages.count >= requested
         }
         arrived.signal()
@@ -70,7 +79,7 @@ final class WaitingRuns: Sendable {
             guard let priority = picker.peek(waiting: work), let run = queues.runs[priority]?.first else { return nil }
             picker.started(priority)
             queues.runs[priority]!.removeFirst()
-            return (priority, run)
+            return (priority, run.message)
         }
         if let (priority, _) = taken { room[priority]!.signal() }
         return taken
@@ -80,7 +89,23 @@ final class WaitingRuns: Sendable {
     func removeAll() -> [JetStreamMessage] {
         queues.withLock { queues in
             defer { queues.runs = [:] }
-            return queues.runs.values.flatMap { $0 }
+            return queues.runs.values.flatMap { $0.map(\.message) }
         }
+    }
+
+    /// Sends InProgress for every run of `priority` that has waited `interval` since JetStream last heard of it.
+    func keepAlive(priority: Priority, every interval: Duration) {
+        let now = ContinuousClock.now
+        let due = queues.withLock { queues -> [JetStreamMessage] in
+            guard var runs = queues.runs[priority] else { return [] }
+            var due: [JetStreamMessage] = []
+            for index in runs.indices where now - runs[index].touched >= interval {
+                runs[index].touched = now
+                due.append(runs[index].message)
+            }
+            queues.runs[priority] = runs
+            return due
+        }
+        for message in due { try? message.inProgress() }
     }
 }
