@@ -19,6 +19,7 @@ struct DevCommand: AsyncParsableCommand {
     var config: String = "nats/tock.yaml"
     @Option(help: "Shard data directory (default: a temporary directory, removed on exit).") var data: String?
     @Option(help: "Shard HTTP API address.") var http: String = "127.0.0.1:7070"
+    @Option(help: "The executor's /metrics address, or \"off\".") var executorMetrics: String = "127.0.0.1:7080"
     @Option(help: "Webhook sink address; 'off' for none.") var sink: String = "127.0.0.1:7090"
     @OptionGroup var logging: LoggingOptions
 
@@ -59,6 +60,10 @@ struct DevCommand: AsyncParsableCommand {
         executorConfiguration.natsURL = url
         let executor = Executor(configuration: executorConfiguration, logger: logger)
         services.append(TaskService("executor") { await executor.run() })
+        if executorMetrics != "off" {
+            let (host, port) = try parseHostPort(executorMetrics, option: "--executor-metrics")
+            services.append(MetricsEndpoint.application(host: host, port: port, executor: executor, logger: logger))
+        }
         if sink != "off" {
             let (host, port) = try parseHostPort(sink, option: "--sink")
             services.append(SinkCommand.application(host: host, port: port, logger: logger))

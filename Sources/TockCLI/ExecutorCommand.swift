@@ -21,6 +21,7 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Without --config: longest back-off between attempts.") var backoffMax: String = "60s"
     @Option(help: "Without --config: the consumers' ack wait (as in the queue config).") var ackWait: String = "60s"
     @Option(help: "Executor id recorded in completions.") var id: String?
+    @Option(help: "Address of /metrics (Prometheus) and /healthz, or \"off\".") var metrics: String = "127.0.0.1:7080"
     @Option(help: ArgumentHelp(
         "On SIGTERM/SIGINT: stop fetching and wait this long for the webhooks in flight before handing them back."))
     var drainTimeout: String = "30s"
@@ -111,8 +112,24 @@ struct ExecutorCommand: AsyncParsableCommand {
         }
         defer { reloads?.cancel() }
         try await ServiceGroup(configuration: .init(
-            services: [.init(service: DrainingExecutor(executor: executor, grace: grace))],
+            services: try services(executor, grace: grace, logger: logger),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+}
+
+extension ExecutorCommand {
+    private func services(_ executor: Executor, grace: Duration, logger: Logger) throws
+        -> [ServiceGroupConfiguration.ServiceConfiguration]
+    {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DrainingExecutor(executor: executor, grace: grace)),
+        ]
+        if metrics != "off" {
+            let (host, port) = try parseHostPort(metrics, option: "--metrics")
+            services.append(.init(service: MetricsEndpoint.application(
+                host: host, port: port, executor: executor, logger: logger)))
+        }
+        return services
     }
 }
 

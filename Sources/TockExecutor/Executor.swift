@@ -10,6 +10,7 @@ import TockWire
 public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
     public let stats: ExecutorStats
+    public let metrics = ExecutorMetrics()
     private let link: NATSLink
     private let webhooks: WebhookClient
     private let outcomePolicy = WebhookOutcomePolicy()
@@ -83,6 +84,11 @@ public final class Executor: Sendable {
 
     private var isStopping: Bool { Task.isCancelled || draining.load(ordering: .relaxed) }
 
+    /// `/metrics` in the Prometheus text format.
+    public func prometheusExposition() -> String {
+        metrics.exposition(openCircuits: stats.openCircuits)
+    }
+
     /// The configuration in force (reloads included).
     public var settings: ExecutorConfiguration { live.withLock { $0 } }
 
@@ -124,6 +130,7 @@ public final class Executor: Sendable {
                 let messages = try await subscription.fetch(batch: space, expires: configuration.fetchExpires)
                 stats.fetchedCounter.add(messages.count, ordering: .relaxed)
                 stats.count(fetched: messages.count, priority: priority)
+                metrics.fetched(messages.count, priority: priority)
                 waiting.add(messages, priority: priority, requested: space, deliveredAfter: requestedAt)
             } catch is CancellationError {
             } catch {
@@ -187,7 +194,11 @@ public final class Executor: Sendable {
             return
         }
         stats.inFlightCounter.add(1, ordering: .relaxed)
-        defer { stats.inFlightCounter.subtract(1, ordering: .relaxed) }
+        metrics.started(priority: run.priority)
+        defer {
+            stats.inFlightCounter.subtract(1, ordering: .relaxed)
+            metrics.ended(priority: run.priority)
+        }
         let runKey = "\(run.jobID)/\(run.run)"
         let attempt = attemptNumber(of: message, runKey: runKey)
         let host = TargetHost.key(of: run.target.url)
@@ -215,6 +226,7 @@ public final class Executor: Sendable {
         let now = clock.nowNs()
         deferrals.withLock { $0.recordDeferral(of: runKey, nowNs: now) }
         stats.deferredCounter.add(1, ordering: .relaxed)
+        metrics.count(.deferred, priority: run.priority)
         try? message.nak(delay: delay)
         logger.debug("circuit open; run deferred without calling the host",
                      metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "host": "\(host)", "retry_in": "\(delay)"])
@@ -230,6 +242,7 @@ public final class Executor: Sendable {
             let completion = makeCompletion(run, .succeeded, status: status, error: "", attempt: attempt,
                                             startedAt: startedAt)
             if await finish(message, runKey: runKey, with: completion, counter: stats.succeededCounter) {
+                metrics.count(.succeeded, priority: run.priority)
                 logger.debug("webhook delivered", metadata: metadata)
             }
         case .permanentFailure(let status, let error):
@@ -237,6 +250,7 @@ public final class Executor: Sendable {
             let completion = makeCompletion(run, .failed, status: status, error: error, attempt: attempt,
                                             startedAt: startedAt)
             if await finish(message, runKey: runKey, with: completion, counter: stats.failedCounter) {
+                metrics.count(.failed, priority: run.priority)
                 logger.warning("webhook refused the request; not retrying", metadata: metadata)
             }
         case .retryableFailure(let status, let error, let requestedDelay):
@@ -245,10 +259,12 @@ public final class Executor: Sendable {
                 let completion = makeCompletion(run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
                                                 startedAt: startedAt)
                 if await finish(message, runKey: runKey, with: completion, counter: stats.gaveUpCounter) {
+                    metrics.count(.failed, priority: run.priority)
                     logger.warning("webhook failed on its last attempt", metadata: metadata)
                 }
             } else {
                 stats.retriedCounter.add(1, ordering: .relaxed)
+                metrics.count(.retried, priority: run.priority)
                 let delay = outcomePolicy.redeliveryDelay(
                     backoff: settings.backoff(for: run.priority, afterAttempt: attempt), requested: requestedDelay)
                 try? message.nak(delay: delay)
@@ -305,7 +321,9 @@ public final class Executor: Sendable {
         case .probe: probe = true
         }
         do {
+            let sentAt = ContinuousClock.now
             let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
+            metrics.webhookTook(ContinuousClock.now - sentAt, priority: run.priority)
             breakers.record(host, hostFailed: result.isHostFailure, probe: probe)
             return .called(result)
         } catch {

@@ -68,8 +68,11 @@ public struct StreamState: Sendable {
     public let firstSequence: UInt64
     public let lastSequence: UInt64
     public let consumerCount: Int
+    /// When the oldest message still in the stream was stored (ns since the epoch); 0 when empty.
+    public let firstTimeNs: Int64
 
     init(_ state: jsStreamState) {
+        firstTimeNs = state.Msgs == 0 ? 0 : state.FirstTime
         messages = state.Msgs
         bytes = state.Bytes
         firstSequence = state.FirstSeq

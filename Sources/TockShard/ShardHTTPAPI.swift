@@ -45,6 +45,13 @@ public enum ShardHTTPAPI {
 
         router.get("/v1/cluster") { _, _ in json(.ok, node.cluster) }
 
+        router.get("/v1/status") { _, _ in
+            let counts = try await node.jobCounts()
+            return json(.ok, ShardStatusView(
+                shard: node.configuration.shard, cluster: node.cluster,
+                jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) })))
+        }
+
         router.post("/v1/cluster/transfer-leader") { request, _ in
             let target = try TransferLeaderRequest.parse(try await smallBody(request))
             do {

@@ -73,7 +73,9 @@ final class CLITests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: config) }
         let process = Process()
         process.executableURL = try TockBinary.url()
-        process.arguments = ["executor", "--config", config.path, "--nats-url", tock.nats.url]
+        let metricsPort = freeLoopbackPort()
+        process.arguments = ["executor", "--config", config.path, "--nats-url", tock.nats.url,
+                             "--metrics", "127.0.0.1:\(metricsPort)"]
         let log = LineCollector()
         let err = Pipe()
         process.standardError = err
@@ -97,6 +99,68 @@ final class CLITests: XCTestCase {
             log.contains("configuration not reloaded") && log.contains("executor.concurrency") ? true : nil
         }
         XCTAssertTrue(process.isRunning, "a bad config on SIGHUP stopped the executor")
+
+        _ = try await eventually("the executor's /metrics") {
+            (try? await tock.request(.GET, "/metrics", base: "http://127.0.0.1:\(metricsPort)"))?.status == 200 ? true : nil
+        }
+    }
+
+    func testStatusJSONReportsEachPrioritysDepthAndTheShard() async throws {
+        var ids: [String] = []
+        for (priority, count) in [("critical", 2), ("low", 3)] {
+            for _ in 0..<count {
+                let reply = try await tock.submit(#"{"url": "http://127.0.0.1:9/x", "priority": "\#(priority)"}"#)
+                ids.append(try XCTUnwrap(reply["id"]?.string))
+            }
+        }
+        for id in ids { _ = try await tock.waitForState(id, "published") }
+        let result = try TockBinary.run(["status", "--json", "--nats-url", tock.nats.url, "--server", tock.shardURL])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8))
+        XCTAssertEqual(report["priorities"]?["critical"]?["depth"]?.int, 2, result.stdout)
+        XCTAssertEqual(report["priorities"]?["low"]?["depth"]?.int, 3, result.stdout)
+        XCTAssertEqual(report["priorities"]?["high"]?["depth"]?.int, 0, result.stdout)
+        XCTAssertEqual(report["priorities"]?["low"]?["pending"]?.int, 3, result.stdout)
+        XCTAssertNotNil(report["priorities"]?["low"]?["oldest_age_seconds"], result.stdout)
+        let shard = report["shards"]?[tock.shardURL]
+        XCTAssertEqual(shard?["cluster"]?["role"]?.string, "leader", result.stdout)
+        XCTAssertEqual(shard?["jobs"]?["published"]?.int, 5, result.stdout)
+
+        let text = try TockBinary.run(["status", "--nats-url", tock.nats.url, "--server", tock.shardURL])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("leader n1"), text.stdout)
+    }
+
+    func testStatusShowsAnExecutorsOpenCircuitAndMetrics() async throws {
+        let metricsPort = freeLoopbackPort()
+        let process = Process()
+        process.executableURL = try TockBinary.url()
+        process.arguments = ["executor", "--nats-url", tock.nats.url, "--metrics", "127.0.0.1:\(metricsPort)",
+                             "--breaker-failures", "2", "--breaker-cooldown", "60s", "--backoff-base", "100ms",
+                             "--log-level", "critical"]
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let failing = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/always-fail", "max_attempts": 10}"#)
+        XCTAssertEqual(failing.status, 201)
+        let executorURL = "http://127.0.0.1:\(metricsPort)"
+        let report = try await eventually(within: .seconds(20), "the executor's breaker to open") { () -> JSONValue? in
+            let result = try TockBinary.run(["status", "--json", "--nats-url", tock.nats.url, "--server", tock.shardURL,
+                                             "--executor", executorURL])
+            guard result.status == 0, let report = try? JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8)),
+                  case .array(let circuits)? = report["executors"]?[executorURL]?["open_circuits"], !circuits.isEmpty
+            else { return nil }
+            return report
+        }
+        guard case .array(let circuits)? = report["executors"]?[executorURL]?["open_circuits"] else {
+            return XCTFail("no circuits in \(report)")
+        }
+        XCTAssertEqual(circuits.first?["state"]?.string, "open")
+        XCTAssertEqual(circuits.first?["host"]?.string, tock.sink.baseURL.replacingOccurrences(of: "http://", with: ""))
+        let metrics = try await tock.request(.GET, "/metrics", base: executorURL)
+        XCTAssertEqual(metrics.status, 200)
     }
 
     func testSubmitAndGetExitCodes() throws {

@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import TockExecutor
+
+/// An executor's `/metrics` (Prometheus text format) and `/healthz`, on their own small HTTP server.
+enum MetricsEndpoint {
+    static func application(host: String, port: Int, executor: Executor, logger: Logger) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: executor.prometheusExposition())))
+        }
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/v1/status") { _, _ in
+            let body = try JSONEncoder().encode(ExecutorStatusView(executor))
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tock-executor"),
+            onServerRunning: { _ in logger.info("executor metrics listening", metadata: ["address": "\(host):\(port)"]) },
+            logger: logger)
+    }
+}

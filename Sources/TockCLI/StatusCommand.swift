@@ -1,0 +1,166 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import TockCore
+import TockNATS
+import TockWire
+
+/// `tock status`: the queues per priority (from JetStream), each shard node given, and each executor given.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show queue depth per priority, shard leaders and job counts, and executors' in-flight runs and open circuits.")
+
+    @OptionGroup var nats: NATSOptions
+    @Option(name: .customLong("server"), help: "A shard node's HTTP API (repeatable).")
+    var servers: [String] = ["http://127.0.0.1:7070"]
+    @Option(name: .customLong("executor"), help: "An executor's metrics address, e.g. http://127.0.0.1:7080 (repeatable).")
+    var executors: [String] = []
+    @Flag(help: "Print one JSON object, for scripts.") var json = false
+    @Option(help: "Refresh every this many seconds until interrupted.") var watch: Double?
+
+    struct PriorityQueueStatus: Codable {
+        var depth: UInt64
+        var pending: UInt64
+        var ackPending: Int
+        var redelivered: Int
+        var oldestAgeSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case depth, pending, redelivered
+            case ackPending = "ack_pending"
+            case oldestAgeSeconds = "oldest_age_seconds"
+        }
+    }
+
+    struct Report: Codable {
+        var priorities: [String: PriorityQueueStatus]
+        var shards: [String: JSONValue]
+        var executors: [String: JSONValue]
+    }
+
+    func run() async throws {
+        if let watch {
+            guard watch > 0 else { throw ValidationError("--watch must be a positive number of seconds") }
+            while !Task.isCancelled {
+                let text = try await render()
+                print("\u{1B}[H\u{1B}[2J" + text, terminator: "")
+                try await Task.sleep(for: .milliseconds(Int64(watch * 1000)))
+            }
+        } else {
+            print(try await render(), terminator: "")
+        }
+    }
+
+    private func render() async throws -> String {
+        let report = try await collect()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        }
+        var out = "priority    depth  pending  ack_pending  redelivered  oldest\n"
+        for priority in Priority.allCases {
+            guard let q = report.priorities[priority.rawValue] else { continue }
+            let age = q.oldestAgeSeconds.map { String(format: "%.1fs", $0) } ?? "-"
+            out += priority.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + String(format: "%7llu %8llu %12d %12d  %@\n", q.depth, q.pending, q.ackPending, q.redelivered, age)
+        }
+        for (server, status) in report.shards.sorted(by: { $0.key < $1.key }) {
+            out += "\nshard node \(server): \(Self.describeShard(status))"
+        }
+        for (executor, status) in report.executors.sorted(by: { $0.key < $1.key }) {
+            out += "\nexecutor \(executor): \(Self.describeExecutor(status))"
+        }
+        return out + "\n"
+    }
+
+    private func collect() async throws -> Report {
+        let connection: NATSConnection
+        do {
+            connection = try NATSConnection.connect(url: nats.natsURL, name: "tock-status")
+        } catch {
+            throw CLIError("cannot connect to \(nats.natsURL): \(error)")
+        }
+        defer { connection.close() }
+        let js = try connection.jetStream()
+        let now = SystemWallClock().nowNs()
+        var priorities: [String: PriorityQueueStatus] = [:]
+        for priority in Priority.allCases {
+            do {
+                let stream = try js.streamInfo(Subjects.jobsStream(priority: priority))
+                let consumer = try js.consumerInfo(stream: Subjects.jobsStream(priority: priority),
+                                                   consumer: Subjects.executorConsumer(priority: priority))
+                priorities[priority.rawValue] = PriorityQueueStatus(
+                    depth: stream.messages, pending: consumer.numPending, ackPending: consumer.numAckPending,
+                    redelivered: consumer.numRedelivered,
+                    oldestAgeSeconds: stream.firstTimeNs > 0 ? Double(now - stream.firstTimeNs) / 1e9 : nil)
+            } catch {
+                throw CLIError("cannot read the \(priority.rawValue) queue: \(error) (has `tock nats apply` run?)")
+            }
+        }
+        var shards: [String: JSONValue] = [:]
+        for server in servers { shards[server] = await Self.fetchJSON(server, "/v1/status") }
+        var executorStatus: [String: JSONValue] = [:]
+        for executor in executors { executorStatus[executor] = await Self.fetchJSON(executor, "/v1/status") }
+        return Report(priorities: priorities, shards: shards, executors: executorStatus)
+    }
+
+    /// The JSON a node answers, or `{"error": ...}` when it cannot be reached.
+    private static func fetchJSON(_ base: String, _ path: String) async -> JSONValue {
+        do {
+            let request = HTTPClientRequest(url: base.trimmingCharacters(in: ["/"]) + path)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
+        } catch {
+            return .object(["error": .string("\(error)")])
+        }
+    }
+
+    private static func describeShard(_ status: JSONValue) -> String {
+        guard case .object(let o) = status else { return "?" }
+        if case .string(let error)? = o["error"] { return "unreachable (\(error))" }
+        var parts: [String] = []
+        if case .object(let cluster)? = o["cluster"] {
+            let leader = { if case .string(let s)? = cluster["leader"] { s } else { "none" } }()
+            let role = { if case .string(let s)? = cluster["role"] { s } else { "?" } }()
+            parts.append("\(role), leader \(leader), term \(cluster["term"].map(Self.text) ?? "?"), "
+                + "commit \(cluster["commit_index"].map(Self.text) ?? "?")")
+        }
+        if case .object(let jobs)? = o["jobs"] {
+            parts.append("jobs " + JobStateOrder.names.compactMap { name in jobs[name].map { "\(name) \(Self.text($0))" } }
+                .joined(separator: ", "))
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    private static func describeExecutor(_ status: JSONValue) -> String {
+        guard case .object(let o) = status else { return "?" }
+        if case .string(let error)? = o["error"] { return "unreachable (\(error))" }
+        var text = "\(o["id"].map(Self.text) ?? "?"), in flight \(o["in_flight"].map(Self.text) ?? "?")"
+        if case .array(let circuits)? = o["open_circuits"], !circuits.isEmpty {
+            text += ", circuits not closed: " + circuits.compactMap { circuit -> String? in
+                guard case .object(let c) = circuit else { return nil }
+                return "\(c["host"].map(Self.text) ?? "?") \(c["state"].map(Self.text) ?? "?")"
+            }.joined(separator: ", ")
+        }
+        return text
+    }
+
+    private static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): s
+        case .int(let i): "\(i)"
+        case .double(let d): "\(d)"
+        case .bool(let b): "\(b)"
+        case .null: "null"
+        case .array, .object: "…"
+        }
+    }
+
+    private enum JobStateOrder {
+        static let names = ["scheduled", "published", "succeeded", "failed", "cancelled"]
+    }
+}
