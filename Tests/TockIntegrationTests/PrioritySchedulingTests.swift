@@ -67,6 +67,7 @@ final class PrioritySchedulingTests: XCTestCase {
             $0.weights = [.critical: 4, .high: 3, .normal: 2, .low: 1]
         }
         let shares = try await finishedShares(total: 250)
+        XCTAssertLessThanOrEqual(tock.sink.mostConcurrentRequests, 4, "more webhooks in flight than the concurrency")
         let expected: [Priority: Double] = [.critical: 0.4, .high: 0.3, .normal: 0.2, .low: 0.1]
         for priority in Priority.allCases {
             XCTAssertEqual(shares[priority]!, expected[priority]!, accuracy: 0.05, "\(priority): \(shares)")
