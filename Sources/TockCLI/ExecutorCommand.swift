@@ -25,10 +25,12 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(
         "On SIGTERM/SIGINT: stop fetching and wait this long for the webhooks in flight before handing them back."))
     var drainTimeout: String = "30s"
-    @Option(help: "Most webhooks in flight at once to one target host:port.") var perHostConcurrency: Int = 16
+    @Option(help: "Most webhooks in flight at once to one target host:port (default 16; overrides the config).")
+    var perHostConcurrency: Int?
     @Option(help: "Consecutive failed attempts against a host that open its circuit breaker.")
-    var breakerFailures: Int = 5
-    @Option(help: "How long an open circuit breaker defers every run for its host.") var breakerCooldown: String = "30s"
+    var breakerFailures: Int?
+    @Option(help: "How long an open circuit breaker defers every run for its host (default 30s).")
+    var breakerCooldown: String?
     @Option(help: ArgumentHelp(
         "File holding the secret that signs webhooks (Tock-Signature); trailing newlines are ignored.",
         discussion: "Without it, the TOCK_SIGNING_SECRET environment variable is used; without either, "
@@ -61,13 +63,22 @@ struct ExecutorCommand: AsyncParsableCommand {
         configuration.backoff = RetryBackoff(base: base, max: max)
         configuration.ackWait = ack
         if let id { configuration.executorID = id }
-        guard perHostConcurrency > 0 else { throw ValidationError("--per-host-concurrency must be positive") }
-        configuration.perHostConcurrency = perHostConcurrency
-        guard breakerFailures > 0 else { throw ValidationError("--breaker-failures must be positive") }
-        guard let coolDown = DurationText.parse(breakerCooldown), coolDown > .zero else {
-            throw ValidationError("--breaker-cooldown must be a positive duration such as 30s")
+        if let perHostConcurrency {
+            guard perHostConcurrency > 0 else { throw ValidationError("--per-host-concurrency must be positive") }
+            configuration.perHostConcurrency = perHostConcurrency
         }
-        configuration.circuitBreaker = CircuitBreakerPolicy(failureThreshold: breakerFailures, coolDown: coolDown)
+        if let breakerFailures {
+            guard breakerFailures > 0 else { throw ValidationError("--breaker-failures must be positive") }
+            configuration.circuitBreaker = CircuitBreakerPolicy(
+                failureThreshold: breakerFailures, coolDown: configuration.circuitBreaker.coolDown)
+        }
+        if let breakerCooldown {
+            guard let coolDown = DurationText.parse(breakerCooldown), coolDown > .zero else {
+                throw ValidationError("--breaker-cooldown must be a positive duration such as 30s")
+            }
+            configuration.circuitBreaker = CircuitBreakerPolicy(
+                failureThreshold: configuration.circuitBreaker.failureThreshold, coolDown: coolDown)
+        }
         configuration.webhookSigner = try signer()
         return configuration
     }

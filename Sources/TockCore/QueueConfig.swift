@@ -56,6 +56,11 @@ public struct QueueConfig: Sendable, Equatable {
         public var concurrency = 64
         public var fetchBatch = 32
         public var scheduling: PriorityPicker.Mode = .weighted
+        /// Webhooks in flight at once to one target `host:port`.
+        public var perHostConcurrency = 16
+        /// Consecutive failures against a host that open its circuit breaker, and for how long.
+        public var breakerFailures = 5
+        public var breakerCoolDownNs: Int64 = 30_000_000_000
 
         public init() {}
     }
@@ -116,7 +121,16 @@ public struct QueueConfig: Sendable, Equatable {
         }
         if let o = try reader.object("executor") {
             let executor = KeyReader(o, path: "executor")
-            try executor.only(["concurrency", "fetch_batch", "scheduling"])
+            try executor.only(["concurrency", "fetch_batch", "scheduling", "per_host_concurrency", "breaker_failures",
+                               "breaker_cooldown"])
+            if let n = try executor.int("per_host_concurrency", min: 1, max: 100_000) {
+                config.executor.perHostConcurrency = n
+            }
+            if let n = try executor.int("breaker_failures", min: 1, max: 1000) { config.executor.breakerFailures = n }
+            if let d = try executor.duration("breaker_cooldown") {
+                guard d > 0 else { throw FieldError(field: "executor.breaker_cooldown", message: "must be positive") }
+                config.executor.breakerCoolDownNs = d
+            }
             if let n = try executor.int("concurrency", min: 1, max: 100_000) { config.executor.concurrency = n }
             if let n = try executor.int("fetch_batch", min: 1, max: 10_000) { config.executor.fetchBatch = n }
             if let s = try executor.string("scheduling", oneOf: ["weighted", "strict"]) {

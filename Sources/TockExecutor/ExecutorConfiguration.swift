@@ -32,6 +32,9 @@ public struct ExecutorConfiguration: Sendable {
         fetchBatch = config.executor.fetchBatch
         scheduling = config.executor.scheduling
         weights = config.weights
+        perHostConcurrency = config.executor.perHostConcurrency
+        circuitBreaker = CircuitBreakerPolicy(failureThreshold: config.executor.breakerFailures,
+                                              coolDown: .nanoseconds(config.executor.breakerCoolDownNs))
         queues = config
     }
 

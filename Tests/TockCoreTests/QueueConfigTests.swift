@@ -23,7 +23,8 @@ final class QueueConfigTests: XCTestCase {
 
     func testEveryPriorityKeyIsRead() throws {
         let config = try QueueConfig.parse(yaml: """
-            executor: {concurrency: 8, fetch_batch: 4, scheduling: strict}
+            executor: {concurrency: 8, fetch_batch: 4, scheduling: strict, per_host_concurrency: 3,
+                       breaker_failures: 2, breaker_cooldown: 1m}
             priorities:
               low:
                 weight: 3
@@ -38,6 +39,9 @@ final class QueueConfigTests: XCTestCase {
         XCTAssertEqual(config.executor.concurrency, 8)
         XCTAssertEqual(config.executor.fetchBatch, 4)
         XCTAssertEqual(config.executor.scheduling, .strict)
+        XCTAssertEqual(config.executor.perHostConcurrency, 3)
+        XCTAssertEqual(config.executor.breakerFailures, 2)
+        XCTAssertEqual(config.executor.breakerCoolDownNs, 60_000_000_000)
         let low = config[.low]
         XCTAssertEqual(low.weight, 3)
         XCTAssertEqual(low.consumer, QueueConfig.Consumer(ackWaitNs: 120_000_000_000, maxDeliver: 10, maxAckPending: 50))
@@ -68,6 +72,7 @@ final class QueueConfigTests: XCTestCase {
             ("priorities: {high: {max_age: 5}}", "priorities.high.max_age"),
             ("executor: {scheduling: random}", "executor.scheduling"),
             ("executor: {concurrency: -1}", "executor.concurrency"),
+            ("executor: {breaker_cooldown: 0}", "executor.breaker_cooldown"),
             ("done_stream: {max_age: forever}", "done_stream.max_age"),
         ]
         for (yaml, key) in cases {
