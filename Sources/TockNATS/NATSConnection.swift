@@ -111,7 +111,13 @@ private final class ConnectionHandle: Sendable {
             defer { current = nil }
             return current
         }
-        if let taken { natsConnection_Destroy(taken) }
+        guard let taken else { return }
+        // Acks, naks and InProgress are fire-and-forget publishes still in cnats' buffer; a process that closes
+        // right after acking its last runs must not drop those acks (they would be redelivered: a duplicate).
+        if natsConnection_Status(taken) == NATS_CONN_STATUS_CONNECTED {
+            _ = natsConnection_FlushTimeout(taken, 1000)
+        }
+        natsConnection_Destroy(taken)
     }
 }
 

@@ -54,7 +54,7 @@ final class ExecutorLifecycleTests: XCTestCase {
     func startExecutor(_ id: String) throws -> Process {
         let process = Process()
         process.executableURL = try TockBinary.url()
-        process.arguments = ["executor", "--config", configURL.path, "--nats-url", tock.nats.url, "--id", id,
+        process.arguments = ["executor", "--config", configURL.path, "--nats-url", tock.nats.url, "--id", id, "--metrics", "off",
                              "--log-level", ProcessInfo.processInfo.environment["TOCK_EXEC_LOG"] ?? "warning"]
         let log = tock.dataDirectory.appendingPathComponent("\(id).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -120,7 +120,7 @@ final class ExecutorLifecycleTests: XCTestCase {
         }
         kill(drained.processIdentifier, SIGTERM)
         _ = try await eventually(within: .seconds(40), "the drained executor to exit") { drained.isRunning ? nil : true }
-        XCTAssertEqual(drained.terminationStatus, 0)
+        XCTAssertEqual(drained.terminationStatus, 0, "a drained executor exits 0")
         let duplicates = try await awaitAllSucceeded()
         XCTAssertEqual(duplicates, 0, "a drained executor caused repeated webhook calls")
     }
