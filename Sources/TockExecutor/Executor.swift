@@ -129,7 +129,6 @@ public final class Executor: Sendable {
                 let requestedAt = ContinuousClock.now
                 let messages = try await subscription.fetch(batch: space, expires: configuration.fetchExpires)
                 stats.fetchedCounter.add(messages.count, ordering: .relaxed)
-                stats.count(fetched: messages.count, priority: priority)
                 metrics.fetched(messages.count, priority: priority)
                 waiting.add(messages, priority: priority, requested: space, deliveredAfter: requestedAt)
             } catch is CancellationError {

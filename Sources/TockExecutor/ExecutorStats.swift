@@ -9,7 +9,7 @@ public final class ExecutorStats: Sendable {
     let retriedCounter = Atomic<Int>(0)
     let malformedCounter = Atomic<Int>(0)
     let inFlightCounter = Atomic<Int>(0)
-    private let perPriority = Mutex<(fetched: [Priority: Int], finished: [Priority: Int])>(([:], [:]))
+    private let finishedPerPriority = Mutex<[Priority: Int]>([:])
     let failedCounter = Atomic<Int>(0)
     let deferredCounter = Atomic<Int>(0)
     private let breakers: HostCircuitBreakers
@@ -25,23 +25,16 @@ public final class ExecutorStats: Sendable {
     /// Messages terminated because they were not a decodable `JobRun`.
     public var malformed: Int { malformedCounter.load(ordering: .relaxed) }
     public var inFlight: Int { inFlightCounter.load(ordering: .relaxed) }
-    /// Runs fetched, per priority.
-    public var fetchedByPriority: [Priority: Int] { perPriority.withLock { $0.fetched } }
     /// Runs whose handling finished (acked, nak'd or terminated), per priority.
-    public var finishedByPriority: [Priority: Int] { perPriority.withLock { $0.finished } }
-
-    func count(fetched: Int, priority: Priority) {
-        guard fetched > 0 else { return }
-        perPriority.withLock { $0.fetched[priority, default: 0] += fetched }
-    }
-
-    func count(finished: Int, priority: Priority) {
-        perPriority.withLock { $0.finished[priority, default: 0] += finished }
-    }
+    public var finishedByPriority: [Priority: Int] { finishedPerPriority.withLock { $0 } }
     /// Runs ended at once by an answer no retry would change (3xx, 4xx other than 408 and 429).
     public var failed: Int { failedCounter.load(ordering: .relaxed) }
     /// Deliveries handed back without a call because their host's circuit breaker was open.
     public var deferred: Int { deferredCounter.load(ordering: .relaxed) }
     /// Target hosts whose circuit breaker is open or half-open now, sorted by host.
     public var openCircuits: [HostCircuitState] { breakers.snapshot() }
+
+    func count(finished: Int, priority: Priority) {
+        finishedPerPriority.withLock { $0[priority, default: 0] += finished }
+    }
 }

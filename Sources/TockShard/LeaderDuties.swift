@@ -25,8 +25,6 @@ final class LeaderDuties: Sendable {
         self.logger = logger
     }
 
-    var isActive: Bool { active.withLock { $0 != nil } }
-
     var malformedCompletions: Int { completions.malformedCount }
 
     func leadershipChanged(_ leading: Bool) {
