@@ -66,8 +66,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The job API's front door: HTTP and NATS requests routed to the owning shard's leader.
+        .target(name: "TockFrontDoor", dependencies: [
+            "TockShard", "TockCore", "TockWire", "TockNATS",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "TockCLI", dependencies: [
-            "TockShard", "TockExecutor", "TockNATS", "TockCore",
+            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -85,8 +94,9 @@ let package = Package(
         .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockSQLite", "TockWire", "TockRaft", "TockTestSupport"]),
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
+        .testTarget(name: "TockFrontDoorTests", dependencies: ["TockFrontDoor", "TockShard", "TockCore"]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
-            "TockShard", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
+            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,31 +1,31 @@
 import TockCore
 
 /// A job as the HTTP API shows it: snake_case keys, RFC 3339 times, absent fields omitted.
-struct JobView: Encodable {
-    var id: String
-    var shard: UInt32
-    var state: String
-    var priority: String
-    var url: String
-    var method: String
-    var headers: [String: String]
-    var body: String
-    var run: UInt32
-    var run_at: String
-    var timeout: String
-    var max_attempts: UInt32
-    var idempotency_key: String?
-    var attempts: UInt32
-    var last_status: Int32?
-    var last_error: String?
-    var created_at: String
-    var updated_at: String
-    var published_at: String?
-    var stream_sequence: UInt64?
-    var finished_at: String?
-    var cancelled_at: String?
+public struct JobView: Codable, Sendable, Equatable {
+    public var id: String
+    public var shard: UInt32
+    public var state: String
+    public var priority: String
+    public var url: String
+    public var method: String
+    public var headers: [String: String]
+    public var body: String
+    public var run: UInt32
+    public var run_at: String
+    public var timeout: String
+    public var max_attempts: UInt32
+    public var idempotency_key: String?
+    public var attempts: UInt32
+    public var last_status: Int32?
+    public var last_error: String?
+    public var created_at: String
+    public var updated_at: String
+    public var published_at: String?
+    public var stream_sequence: UInt64?
+    public var finished_at: String?
+    public var cancelled_at: String?
 
-    init(_ job: Job) {
+    public init(_ job: Job) {
         id = job.id
         shard = job.shard
         state = job.state.rawValue
@@ -52,20 +52,20 @@ struct JobView: Encodable {
 }
 
 /// The body of every error response: `{"error": {"code": …, "field": …, "message": …}}`.
-struct ErrorView: Encodable {
-    struct Detail: Encodable {
-        var code: String
-        var field: String?
-        var message: String
+public struct ErrorView: Codable, Sendable, Equatable, Error {
+    public struct Detail: Codable, Sendable, Equatable {
+        public var code: String
+        public var field: String?
+        public var message: String
     }
 
-    var error: Detail
+    public var error: Detail
 
-    init(code: String, field: String? = nil, message: String) {
+    public init(code: String, field: String? = nil, message: String) {
         error = Detail(code: code, field: field, message: message)
     }
 
-    init(_ fieldError: FieldError) {
+    public init(_ fieldError: FieldError) {
         self.init(code: fieldError.code, field: fieldError.field, message: fieldError.message)
     }
 }

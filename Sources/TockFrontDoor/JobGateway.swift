@@ -1,0 +1,75 @@
+import TockCore
+import TockShard
+import TockWire
+
+/// The job API as every front end (HTTP, NATS, the scheduled-db compatible API) sees it: each call reaches the
+/// shard that owns the job — this node's own if it owns the job and leads, else the owning leader — and comes
+/// back as a reply that front end only has to encode.
+public protocol JobGateway: Sendable {
+    /// Stores a validated job on its shard (`spec.id` is ignored; the owning shard assigns one). 201 with the new
+    /// job, or 200 with the existing one for an idempotency key already seen.
+    func submit(_ spec: JobSpec) async -> JobReply
+    /// 200 with the job, or 404.
+    func job(id: String) async -> JobReply
+    /// 200 with the cancelled job, 404, or 409 for a job that already finished.
+    func cancel(id: String) async -> JobReply
+    /// One page of jobs across every shard, oldest first.
+    func list(_ query: JobListQuery) async -> JobListReply
+}
+
+/// The answer to one job call, whichever node produced it. A failure carries the HTTP status the HTTP API
+/// answers with; NATS replies carry the same status in a header.
+public enum JobReply: Sendable, Equatable {
+    case job(status: Int, JobView)
+    case failure(JobFailure)
+}
+
+public enum JobListReply: Sendable, Equatable {
+    case page(JobPage)
+    case failure(JobFailure)
+}
+
+/// An error answer: the status, the JSON error body, and for 503s how long to wait before retrying.
+public struct JobFailure: Error, Sendable, Equatable {
+    public var status: Int
+    public var error: ErrorView
+    public var retryAfterSeconds: Int?
+
+    public init(status: Int, error: ErrorView, retryAfterSeconds: Int? = nil) {
+        self.status = status
+        self.error = error
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public init(status: Int, code: String, field: String? = nil, message: String, retryAfterSeconds: Int? = nil) {
+        self.init(status: status, error: ErrorView(code: code, field: field, message: message),
+                  retryAfterSeconds: retryAfterSeconds)
+    }
+}
+
+/// `GET /v1/jobs?state=&priority=&cursor=&limit=`.
+public struct JobListQuery: Sendable, Equatable {
+    public var state: JobState?
+    public var priority: Priority?
+    /// The `next_cursor` of the previous page; nil for the first.
+    public var cursor: String?
+    public var limit: Int
+
+    public init(state: JobState? = nil, priority: Priority? = nil, cursor: String? = nil, limit: Int = 100) {
+        self.state = state
+        self.priority = priority
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+public struct JobPage: Codable, Sendable, Equatable {
+    public var jobs: [JobView]
+    /// Pass as `cursor` for the next page; absent on the last page.
+    public var next_cursor: String?
+
+    public init(jobs: [JobView], next_cursor: String?) {
+        self.jobs = jobs
+        self.next_cursor = next_cursor
+    }
+}
