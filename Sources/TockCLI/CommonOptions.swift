@@ -1,3 +1,4 @@
+import TockCore
 import ArgumentParser
 import Logging
 

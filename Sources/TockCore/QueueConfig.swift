@@ -66,6 +66,9 @@ public struct QueueConfig: Sendable, Equatable {
     }
 
     public var shardCount: UInt32 = 1
+    /// The nodes of each shard, for routing jobs to their shard's leader; nil for a single shard whose nodes are
+    /// given by flags. When present it fixes `shardCount`.
+    public var shardMap: ShardMap?
     /// "file" or "memory".
     public var storage = "file"
     public var replicas = 1
@@ -104,8 +107,17 @@ public struct QueueConfig: Sendable, Equatable {
         var config = QueueConfig()
         let reader = KeyReader(root, path: "")
         try reader.only(["shard_count", "storage", "replicas", "duplicate_window", "done_stream", "completions",
-                         "executor", "priorities"])
+                         "executor", "priorities", "shards"])
         if let n = try reader.int("shard_count", min: 1, max: 1024) { config.shardCount = UInt32(n) }
+        if let shards = root["shards"] {
+            let map = try ShardMap.parse(shards, path: "shards")
+            if root["shard_count"] != nil, config.shardCount != UInt32(map.shardCount) {
+                throw FieldError(field: "shard_count",
+                                 message: "is \(config.shardCount) but shards lists \(map.shardCount); give one of them")
+            }
+            config.shardMap = map
+            config.shardCount = UInt32(map.shardCount)
+        }
         if let s = try reader.string("storage", oneOf: ["file", "memory"]) { config.storage = s }
         if let n = try reader.int("replicas", min: 1, max: 5) { config.replicas = n }
         if let d = try reader.duration("duplicate_window") { config.duplicateWindowNs = d }

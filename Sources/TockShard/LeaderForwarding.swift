@@ -1,3 +1,4 @@
+import TockCore
 import AsyncHTTPClient
 import Hummingbird
 import NIOCore

@@ -1,3 +1,4 @@
+import TockCore
 import TockRaft
 import TockSQLite
 import TockWire

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TockCore
 import TockRaft
 @testable import TockShard
 import TockSQLite
