@@ -53,7 +53,7 @@ struct DevCommand: AsyncParsableCommand {
         var shardConfiguration = ShardConfiguration(dataDirectory: data ?? scratch.appendingPathComponent("shard").path)
         shardConfiguration.natsURL = url
         (shardConfiguration.httpHost, shardConfiguration.httpPort) = try parseHostPort(http, option: "--http")
-        var services = try await ShardCommand.services(shardConfiguration, logger: logger)
+        var services = try await ShardCommand.services(shardConfiguration, map: nil, logger: logger)
 
         var executorConfiguration = ExecutorConfiguration()
         executorConfiguration.apply(queues)

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TockCore
+import TockFrontDoor
 import TockShard
 
 struct ShardCommand: AsyncParsableCommand {
@@ -13,7 +14,12 @@ struct ShardCommand: AsyncParsableCommand {
 
     @Option(help: "Shard number.") var shard: UInt32 = 0
     @Option(help: "Directory for the node's SQLite file.") var data: String = "./data"
-    @Option(help: "HTTP API address.") var http: String = "127.0.0.1:7070"
+    @Option(help: ArgumentHelp(
+        "Config file (as nats/tock.yaml). Its shards: list is the shard map jobs are routed by; this node's entry "
+            + "there gives --http, and the shard's raft addresses give --peers and --peer-http, unless those are set.",
+        valueName: "file"))
+    var config: String?
+    @Option(help: "HTTP API address (default 127.0.0.1:7070).") var http: String?
     @Option(help: "Largest job body accepted, in bytes.") var maxBodyBytes: Int = 256 * 1024
     @Option(help: "This node's name in the shard's Raft group.") var node: String = "n1"
     @Option(help: ArgumentHelp(
@@ -33,11 +39,33 @@ struct ShardCommand: AsyncParsableCommand {
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
-    func configuration() throws -> ShardConfiguration {
+    func shardMap() throws -> ShardMap? {
+        guard let config else { return nil }
+        return try loadQueueConfig(path: config).shardMap
+    }
+
+    func configuration(map: ShardMap?) throws -> ShardConfiguration {
         var configuration = ShardConfiguration(dataDirectory: data)
         configuration.shard = shard
         configuration.natsURL = nats.natsURL
-        (configuration.httpHost, configuration.httpPort) = try parseHostPort(http, option: "--http")
+        var http = self.http
+        var peers = self.peers
+        var peerHttp = self.peerHttp
+        if let map {
+            let nodes = map.nodes(of: shard)
+            guard let me = nodes.first(where: { $0.name == node }) else {
+                throw ValidationError("the shard map in \(config ?? "--config") has no node \(node) in shard \(shard)")
+            }
+            http = http ?? me.http.description
+            peerHttp = peerHttp ?? nodes.map { "\($0.name)=\($0.http)" }.joined(separator: ",")
+            if peers == nil, nodes.count > 1 || me.raft != nil {
+                guard nodes.allSatisfy({ $0.raft != nil }) else {
+                    throw ValidationError("shard \(shard) in the shard map needs a raft address for every node, or --peers")
+                }
+                peers = nodes.map { "\($0.name)=\($0.raft!)" }.joined(separator: ",")
+            }
+        }
+        (configuration.httpHost, configuration.httpPort) = try parseHostPort(http ?? "127.0.0.1:7070", option: "--http")
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         configuration.submitPolicy.maxBodyBytes = maxBodyBytes
         guard !node.isEmpty, !node.contains(where: { $0 == "," || $0 == "=" }) else {
@@ -68,15 +96,19 @@ struct ShardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger("tock.shard")
-        let services = try await Self.services(try configuration(), logger: logger)
+        let map = try shardMap()
+        let services = try await Self.services(try configuration(map: map), map: map, logger: logger)
         try await ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)).run()
     }
 
-    static func services(_ configuration: ShardConfiguration, logger: Logger) async throws -> [any Service] {
+    static func services(_ configuration: ShardConfiguration, map: ShardMap?, logger: Logger) async throws
+        -> [any Service]
+    {
         let node = try await ShardNode(configuration: configuration, logger: logger)
-        let api = ShardHTTPAPI.application(node: node, logger: logger) { port in
+        let frontDoor = try FrontDoor(node: node, map: map, logger: logger)
+        let api = FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) { port in
             logger.info("shard HTTP API listening",
                         metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
         }

@@ -29,11 +29,30 @@ public enum JobListReply: Sendable, Equatable {
     case failure(JobFailure)
 }
 
+/// What every reply has in common: it may be a failure.
+public protocol GatewayReply: Sendable {
+    var failure: JobFailure? { get }
+}
+
+extension JobReply: GatewayReply {
+    public var failure: JobFailure? {
+        if case .failure(let failure) = self { failure } else { nil }
+    }
+}
+
+extension JobListReply: GatewayReply {
+    public var failure: JobFailure? {
+        if case .failure(let failure) = self { failure } else { nil }
+    }
+}
+
 /// An error answer: the status, the JSON error body, and for 503s how long to wait before retrying.
 public struct JobFailure: Error, Sendable, Equatable {
     public var status: Int
     public var error: ErrorView
     public var retryAfterSeconds: Int?
+    /// For `not_leader`: the HTTP address of the node this one believes leads, so a forwarder can go there next.
+    public var leaderHint: HostPort?
 
     public init(status: Int, error: ErrorView, retryAfterSeconds: Int? = nil) {
         self.status = status

@@ -75,6 +75,11 @@ public final class Statement {
 
     /// Maps every row.
     public func map<T>(_ arguments: any SQLBindable..., transform: (Row) throws -> T) throws -> [T] {
+        try map(arguments: arguments, transform: transform)
+    }
+
+    /// `map` with the arguments in an array, for statements whose parameter count is only known at run time.
+    public func map<T>(arguments: [any SQLBindable], transform: (Row) throws -> T) throws -> [T] {
         try bind(arguments)
         defer { sqlite3_reset(handle) }
         var result: [T] = []

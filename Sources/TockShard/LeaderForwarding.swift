@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
-/// Followers forward job requests to the leader, so a client may talk to any node of a shard and still get
+/// Followers forward membership and leadership requests to the leader (job calls are routed by TockFrontDoor), so a client may talk to any node of a shard and still get
 /// linearizable answers. A request is forwarded at most once: a node that receives a forwarded request and does
 /// not lead answers 503 rather than bounce it on during an election.
 struct LeaderForwarding: RouterMiddleware {
@@ -51,7 +51,7 @@ struct LeaderForwarding: RouterMiddleware {
     }
 
     static func isForwardable(_ path: String) -> Bool {
-        path.hasPrefix("/v1/jobs") || path == "/v1/cluster/transfer-leader" || path.hasPrefix("/v1/cluster/nodes")
+        path == "/v1/cluster/transfer-leader" || path.hasPrefix("/v1/cluster/nodes")
     }
 
     private func forward(_ request: Request, to address: HostPort, from node: String) async throws -> Response {

@@ -5,42 +5,18 @@ import NIOCore
 import TockCore
 import TockWire
 
-/// The shard's HTTP API: submit, read and cancel jobs, and a health check.
+/// A shard node's own HTTP API: its Raft group (status, leadership transfer, membership), its job counts and a
+/// health check. The job API (TockFrontDoor) is added to the same router.
 public enum ShardHTTPAPI {
-    /// A request larger than this is refused with 413 before it is parsed; the job body limit is checked
-    /// separately so its 400 can name the field.
-    static func maxRequestBytes(_ policy: SubmitPolicy) -> Int { policy.maxBodyBytes * 2 + 64 * 1024 }
 
     public static func router(node: ShardNode) -> Router<BasicRequestContext> {
         let router = Router()
-        let policy = node.configuration.submitPolicy
         // Middleware applies to the routes added after it.
         router.middlewares.add(ErrorMiddleware())
-        router.middlewares.add(LeaderForwarding(node: node, maxRequestBytes: maxRequestBytes(policy)))
+        router.middlewares.add(LeaderForwarding(node: node, maxRequestBytes: 64 * 1024))
 
         router.get("/healthz") { _, _ in
             json(.ok, ["status": "ok", "shard": "\(node.configuration.shard)"])
-        }
-
-        router.post("/v1/jobs") { request, _ in
-            var request = request
-            let bytes: ByteBuffer
-            do {
-                bytes = try await request.collectBody(upTo: maxRequestBytes(policy))
-            } catch {
-                return json(.contentTooLarge, ErrorView(code: "too_large", message: "request body is too large"))
-            }
-            let spec: JobSpec
-            do {
-                spec = try JobRequest.parse(json: bytes.readableBytesView, nowNs: node.nowNs(), policy: policy)
-            } catch let error as FieldError {
-                return json(.badRequest, ErrorView(error))
-            }
-            switch try await node.submit(spec) {
-            case .created(let job): return json(.created, JobView(job))
-            case .existing(let job): return json(.ok, JobView(job))
-            case let other: return unexpected(other)
-            }
         }
 
         router.get("/v1/cluster") { _, _ in json(.ok, node.cluster) }
@@ -72,40 +48,10 @@ public enum ShardHTTPAPI {
             json(.ok, try await node.removeNode(try context.parameters.require("node")))
         }
 
-        router.get("/v1/jobs/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard let job = try await node.job(id: id) else { return notFound(id) }
-            return json(.ok, JobView(job))
-        }
-
-        router.delete("/v1/jobs/:id") { _, context in
-            let id = try context.parameters.require("id")
-            switch try await node.cancel(id: id) {
-            case .cancelled(let job): return json(.ok, JobView(job))
-            case .notFound: return notFound(id)
-            case .conflict(let job):
-                return json(.conflict, ErrorView(code: "conflict", field: "id",
-                                                 message: "job \(id) already \(job.state.rawValue)"))
-            case let other: return unexpected(other)
-            }
-        }
         return router
     }
 
-    /// The application serving `router(node:)`. `onServerRunning` receives the bound port (useful with port 0).
-    public static func application(
-        node: ShardNode, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let router = self.router(node: node)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(node.configuration.httpHost, port: node.configuration.httpPort),
-                                 serverName: "tock-shard"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-            logger: logger)
-    }
-
-    static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
+    public static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
@@ -121,21 +67,16 @@ public enum ShardHTTPAPI {
         return Data(buffer: try await request.collectBody(upTo: 64 * 1024))
     }
 
-    static func notFound(_ id: String) -> Response {
-        json(.notFound, ErrorView(code: "not_found", field: "id", message: "no job with id \(id)"))
-    }
-
-    static func unexpected(_ result: ApplyResult) -> Response {
-        json(.internalServerError, ErrorView(code: "internal", message: "unexpected result \(result)"))
-    }
 }
 
 /// Turns errors escaping a handler into JSON: Hummingbird's own HTTP errors keep their status; anything else
 /// (the log could not commit, SQLite failed) is a 503 so clients retry instead of assuming the job exists.
-struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+public struct ErrorMiddleware: RouterMiddleware {
+    public typealias Context = BasicRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         do {

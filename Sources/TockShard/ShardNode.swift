@@ -13,7 +13,7 @@ public final class ShardNode: Sendable {
     private let log: RaftDriver
     private let duties: LeaderDuties
     private let link: NATSLink
-    private let clock: any WallClock
+    public let clock: any WallClock
     private let logger: Logger
 
     public init(configuration: ShardConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws {
@@ -68,6 +68,14 @@ public final class ShardNode: Sendable {
         return try await database.read { try JobRows.find(id: id, in: $0) }
     }
 
+    /// Up to `limit` jobs with ids after `afterID`, in id order (creation order within a shard), read linearizably.
+    public func jobs(state: JobState?, priority: Priority?, afterID: String?, limit: Int) async throws -> [Job] {
+        try await log.readBarrier()
+        return try await database.read { db in
+            try JobListing.page(state: state, priority: priority, afterID: afterID, limit: limit, in: db)
+        }
+    }
+
     /// `.cancelled`, `.notFound`, or `.conflict` for a job that already finished.
     public func cancel(id: String) async throws -> ApplyResult {
         try await log.propose(.cancelJob(jobID: id, atNs: clock.nowNs()))
@@ -89,6 +97,13 @@ public final class ShardNode: Sendable {
 
     /// What this node knows of its Raft group.
     public var cluster: ClusterStatus { log.status }
+
+    /// Whether this node believes it leads; a request it then serves still fails with `notLeader` if it has been
+    /// deposed meanwhile.
+    public var isLeader: Bool {
+        let status = log.status
+        return status.leader == status.node
+    }
 
     /// The node's status once some node leads, or nil if none does within `timeout` (e.g. during an election).
     public func waitForLeader(timeout: Duration) async -> ClusterStatus? {

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import TockCore
 import TockExecutor
+import TockFrontDoor
 import TockNATS
 import TockShard
 import TockTestSupport
@@ -57,7 +58,10 @@ final class TockHarness: @unchecked Sendable {
         configuration.submitPolicy.maxBodyBytes = 64 * 1024
         let node = try await ShardNode(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = ShardHTTPAPI.application(node: node, logger: logger) { continuation.yield($0) }
+        let frontDoor = try FrontDoor(node: node, map: nil, logger: logger)
+        let app = FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) {
+            continuation.yield($0)
+        }
         shardTasks = [
             Task { try await app.runService(gracefulShutdownSignals: []) },
             Task { try await node.run() },

@@ -1,0 +1,34 @@
+import TockWire
+
+extension JobRequest {
+    /// Validates a protobuf submit (`tock.v1.JobSpec`) by the rules a JSON submit follows; errors name the JSON
+    /// field that corresponds. Zero means "the default" for the timeout and attempts, and "now" for the due time.
+    public static func validate(_ spec: JobSpec, nowNs: Int64, policy: SubmitPolicy = .init()) throws(FieldError)
+        -> JobSpec
+    {
+        var spec = spec
+        spec.id = ""
+        spec.target.url = try parseURL(.string(spec.target.url))
+        spec.target.method = try parseMethod(spec.target.method.isEmpty ? nil : .string(spec.target.method))
+        guard spec.target.headers.count <= policy.maxHeaders else {
+            throw FieldError(field: "headers", message: "at most \(policy.maxHeaders) headers")
+        }
+        for header in spec.target.headers {
+            _ = try parseHeaders(.object([header.name: .string(header.value)]), policy: policy)
+        }
+        guard spec.target.body.count <= policy.maxBodyBytes else {
+            throw FieldError(field: "body", code: "too_large",
+                             message: "body is \(spec.target.body.count) bytes; the limit is \(policy.maxBodyBytes)")
+        }
+        spec.timeoutMs = spec.timeoutMs == 0
+            ? UInt32(policy.defaultTimeoutNs / 1_000_000)
+            : UInt32(try parseTimeout(.string("\(spec.timeoutMs)ms"), policy: policy) / 1_000_000)
+        spec.maxAttempts = spec.maxAttempts == 0
+            ? policy.defaultMaxAttempts : try parseMaxAttempts(.int(Int64(spec.maxAttempts)), policy: policy)
+        if !spec.idempotencyKey.isEmpty {
+            spec.idempotencyKey = try parseIdempotencyKey(.string(spec.idempotencyKey), policy: policy)
+        }
+        spec.dueAtNs = max(spec.dueAtNs, nowNs)
+        return spec
+    }
+}

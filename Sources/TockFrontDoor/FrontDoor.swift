@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Logging
+import TockCore
+import TockShard
+
+/// Everything a node or router needs to take job calls from clients: the routing gateway over the shard map and,
+/// on a shard node, that node's own shard for the calls it leads or that were forwarded to it.
+public final class FrontDoor: Sendable {
+    public let map: ShardMap
+    public let policy: SubmitPolicy
+    /// Routes each call to its owning shard's leader.
+    public let gateway: any JobGateway
+    /// Serves calls that name this node's shard (`tock-shard` header) without routing them on; nil on a router.
+    let local: LocalShardJobs?
+    private let clock: any WallClock
+
+    /// Forwarded calls fail fast when a node is down (connect within a second, no reconnect loop) so the next
+    /// node of the shard is tried while the call's deadline still has room.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// A shard node's front door. `map` nil means the node's shard is the only one (it must be shard 0), with
+    /// the nodes its Raft configuration names.
+    public convenience init(node: ShardNode, map given: ShardMap?, logger: Logger) throws(ShardConfigurationError) {
+        let configuration = node.configuration
+        let map: ShardMap
+        if let given { map = given } else { map = try Self.singleShardMap(configuration) }
+        guard map.contains(shard: configuration.shard) else {
+            throw ShardConfigurationError(
+                "shard \(configuration.shard) is not in the shard map, which has \(map.shardCount) shards")
+        }
+        self.init(map: map, local: LocalShardJobs(node: node), policy: configuration.submitPolicy,
+                  clock: node.clock, sender: "\(configuration.shard)/\(configuration.cluster.nodeID)", logger: logger)
+    }
+
+    /// A router's front door: no shard of its own.
+    public convenience init(map: ShardMap, policy: SubmitPolicy = .init(), name: String, logger: Logger) {
+        self.init(map: map, local: nil, policy: policy, clock: SystemWallClock(), sender: name, logger: logger)
+    }
+
+    init(map: ShardMap, local: LocalShardJobs?, policy: SubmitPolicy, clock: any WallClock, sender: String,
+         logger: Logger)
+    {
+        self.map = map
+        self.local = local
+        self.policy = policy
+        self.clock = clock
+        let leaders = ShardLeaders(map: map, sender: sender, client: Self.client, clock: clock, logger: logger) {
+            [local] shard in
+            guard let local, local.shard == shard, let leader = local.node.cluster.leader else { return nil }
+            return local.node.httpAddress(of: leader)
+        }
+        gateway = RoutingGateway(map: map, local: local, leaders: leaders)
+    }
+
+    func nowNs() -> Int64 { clock.nowNs() }
+
+    private static func singleShardMap(_ configuration: ShardConfiguration) throws(ShardConfigurationError) -> ShardMap {
+        guard configuration.shard == 0 else {
+            throw ShardConfigurationError(
+                "shard \(configuration.shard) needs a shard map (shards: in --config) so jobs can be routed to it")
+        }
+        var addresses = configuration.cluster.peerHTTP
+        addresses[configuration.cluster.nodeID] = HostPort(host: configuration.httpHost, port: configuration.httpPort)
+        return ShardMap(shards: [addresses.map { ShardMap.Node(name: $0.key, http: $0.value) }])
+    }
+}

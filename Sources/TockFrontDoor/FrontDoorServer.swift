@@ -1,0 +1,39 @@
+import Hummingbird
+import Logging
+import TockCore
+import TockShard
+
+/// The HTTP servers that carry the job API: a shard node's (its own cluster API plus the job API) and a router's
+/// (the job API only). `onServerRunning` receives the bound port (useful with port 0).
+public enum FrontDoorServer {
+    public static func shardApplication(
+        node: ShardNode, frontDoor: FrontDoor, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = ShardHTTPAPI.router(node: node)
+        JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(node.configuration.httpHost, port: node.configuration.httpPort),
+                                 serverName: "tock-shard"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    public static func routerApplication(
+        frontDoor: FrontDoor, address: HostPort, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.middlewares.add(ErrorMiddleware())
+        router.get("/healthz") { _, _ in
+            ShardHTTPAPI.json(.ok, ["status": "ok", "shards": "\(frontDoor.map.shardCount)"])
+        }
+        JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "tock-router"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TockCore
+import TockShard
+import TockWire
+
+/// The job API over HTTP: `POST /v1/jobs` (JSON, or protobuf `tock.v1.JobSpec` with
+/// `Content-Type: application/protobuf`), `POST /v1/jobs:batch`, `GET /v1/jobs/{id}`, `DELETE /v1/jobs/{id}` and
+/// `GET /v1/jobs?state=&priority=&cursor=&limit=`. Any node takes any call and routes it to the owning shard.
+public enum JobHTTPRoutes {
+    public static func register(on router: Router<BasicRequestContext>, frontDoor: FrontDoor) {
+        let maxRequestBytes = frontDoor.policy.maxBodyBytes * 2 + 64 * 1024
+
+        router.post("/v1/jobs") { request, _ in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            var request = request
+            guard let bytes = try? await request.collectBody(upTo: maxRequestBytes) else { return tooLarge() }
+            let spec: JobSpec
+            do {
+                spec = try frontDoor.parseSubmit(Array(buffer: bytes), contentType: request.headers[.contentType])
+            } catch {
+                return response(JobFailure(status: 400, error: ErrorView(error)))
+            }
+            return response(await gateway.submit(spec))
+        }
+
+        router.post("/v1/jobs:batch") { request, _ in
+            var request = request
+            guard let bytes = try? await request.collectBody(upTo: maxRequestBytes * JobBatch.maxJobs / 16)
+            else { return tooLarge() }
+            let batch: JobBatch
+            do {
+                batch = try JobBatch.parse(json: bytes.readableBytesView, nowNs: frontDoor.nowNs(),
+                                           policy: frontDoor.policy)
+            } catch {
+                return response(JobFailure(status: 400, error: ErrorView(error)))
+            }
+            return ShardHTTPAPI.json(.ok, await batch.submit(through: frontDoor.gateway))
+        }
+
+        router.get("/v1/jobs") { request, _ in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            let query: JobListQuery
+            do {
+                query = try JobListQuery(parameters: request.uri.queryParameters)
+            } catch {
+                return response(JobFailure(status: 400, error: ErrorView(error)))
+            }
+            switch await gateway.list(query) {
+            case .page(let page): return ShardHTTPAPI.json(.ok, page)
+            case .failure(let failure): return response(failure)
+            }
+        }
+
+        router.get("/v1/jobs/:id") { request, context in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            return response(await gateway.job(id: try context.parameters.require("id")))
+        }
+
+        router.delete("/v1/jobs/:id") { request, context in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            return response(await gateway.cancel(id: try context.parameters.require("id")))
+        }
+    }
+
+    static func response(_ reply: JobReply) -> Response {
+        switch reply {
+        case .job(let status, let job): ShardHTTPAPI.json(.init(code: status), job)
+        case .failure(let failure): response(failure)
+        }
+    }
+
+    static func response(_ failure: JobFailure) -> Response {
+        var response = ShardHTTPAPI.json(.init(code: failure.status), failure.error)
+        if let seconds = failure.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
+        if let hint = failure.leaderHint, let name = HTTPField.Name(ForwardedCall.leaderHeader) {
+            response.headers[name] = hint.description
+        }
+        return response
+    }
+
+    static func wrongShard(_ request: Request) -> Response {
+        let shard = HTTPField.Name(ForwardedCall.shardHeader).flatMap { request.headers[$0] } ?? "?"
+        return response(JobFailure(status: 421, code: "wrong_shard",
+                                   message: "this node does not serve shard \(shard); check the shard map"))
+    }
+
+    static func tooLarge() -> Response {
+        ShardHTTPAPI.json(.contentTooLarge, ErrorView(code: "too_large", message: "request body is too large"))
+    }
+}
+
+extension FrontDoor {
+    /// A call forwarded to this node for its own shard is served here and never routed on; any other call is
+    /// routed.
+    func gateway(for request: Request) -> Result<any JobGateway, WrongShard> {
+        guard let name = HTTPField.Name(ForwardedCall.shardHeader), let value = request.headers[name] else {
+            return .success(gateway)
+        }
+        guard let local, UInt32(value) == local.shard else { return .failure(WrongShard()) }
+        return .success(local)
+    }
+
+    struct WrongShard: Error {}
+
+    /// JSON, or a protobuf `tock.v1.JobSpec` when the content type says so; validated by the same rules.
+    func parseSubmit(_ bytes: [UInt8], contentType: String?) throws(FieldError) -> JobSpec {
+        if contentType?.lowercased().hasPrefix(ForwardedCall.protobuf) == true {
+            let spec: JobSpec
+            do {
+                spec = try JobSpec(decoding: bytes)
+            } catch {
+                throw FieldError(field: nil, code: "invalid_protobuf", message: "body is not a tock.v1.JobSpec: \(error)")
+            }
+            return try JobRequest.validate(spec, nowNs: nowNs(), policy: policy)
+        }
+        return try JobRequest.parse(json: bytes, nowNs: nowNs(), policy: policy)
+    }
+}
+
+extension ErrorView {
+    init(_ error: any Error) {
+        if let error = error as? FieldError {
+            self.init(error)
+        } else {
+            self.init(code: "invalid", message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import TockCore
+import TockShard
+import TockWire
+
+/// The job calls this node serves from its own shard. It must lead: a follower answers 503 `not_leader` with
+/// the leader's HTTP address, so whoever forwarded the call can go there directly.
+struct LocalShardJobs: JobGateway {
+    let node: ShardNode
+
+    var shard: UInt32 { node.configuration.shard }
+
+    func submit(_ spec: JobSpec) async -> JobReply {
+        await reply {
+            switch try await node.submit(spec) {
+            case .created(let job): .job(status: 201, JobView(job))
+            case .existing(let job): .job(status: 200, JobView(job))
+            case let other: .failure(Self.unexpected(other))
+            }
+        }
+    }
+
+    func job(id: String) async -> JobReply {
+        await reply {
+            guard let job = try await node.job(id: id) else { return .failure(Self.notFound(id)) }
+            return .job(status: 200, JobView(job))
+        }
+    }
+
+    func cancel(id: String) async -> JobReply {
+        await reply {
+            switch try await node.cancel(id: id) {
+            case .cancelled(let job): .job(status: 200, JobView(job))
+            case .notFound: .failure(Self.notFound(id))
+            case .conflict(let job):
+                .failure(JobFailure(status: 409, code: "conflict", field: "id",
+                                    message: "job \(id) already \(job.state.rawValue)"))
+            case let other: .failure(Self.unexpected(other))
+            }
+        }
+    }
+
+    /// This shard's part of a listing: its jobs after the cursor's position, in id order. `next_cursor` is left
+    /// to whoever merges the shards' parts.
+    func list(_ query: JobListQuery) async -> JobListReply {
+        var after: ListCursor?
+        if let cursor = query.cursor {
+            guard let parsed = ListCursor(cursor) else { return .failure(Self.badCursor) }
+            after = parsed
+        }
+        do {
+            let jobs = try await node.jobs(state: query.state, priority: query.priority,
+                                           afterID: after?.id(inShard: shard), limit: query.limit)
+            return .page(JobPage(jobs: jobs.map(JobView.init), next_cursor: nil))
+        } catch {
+            return .failure(failure(error))
+        }
+    }
+
+    static let badCursor = JobFailure(status: 400, code: "invalid", field: "cursor",
+                                      message: "cursor must be the next_cursor of a previous page")
+
+    private func reply(_ body: () async throws -> JobReply) async -> JobReply {
+        do {
+            return try await body()
+        } catch {
+            return .failure(failure(error))
+        }
+    }
+
+    /// Anything but a definite answer is a 503: the client retries, and only an idempotency key makes a retried
+    /// submit safe when the outcome is unknown.
+    func failure(_ error: any Error) -> JobFailure {
+        switch error {
+        case RaftDriverError.notLeader(let leader):
+            var failure = JobFailure(
+                status: 503, code: "not_leader",
+                message: "node \(node.cluster.node) does not lead shard \(shard); the leader is \(leader ?? "unknown")",
+                retryAfterSeconds: 1)
+            failure.leaderHint = leader.flatMap(node.httpAddress(of:))
+            return failure
+        case RaftDriverError.outcomeUnknown:
+            return JobFailure(status: 503, code: "outcome_unknown",
+                              message: "the request may or may not have taken effect; retry with the same "
+                                  + "idempotency_key", retryAfterSeconds: 1)
+        default:
+            return JobFailure(status: 503, code: "unavailable", message: "\(error)", retryAfterSeconds: 1)
+        }
+    }
+
+    static func notFound(_ id: String) -> JobFailure {
+        JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)")
+    }
+
+    static func unexpected(_ result: ApplyResult) -> JobFailure {
+        JobFailure(status: 500, code: "internal", message: "unexpected result \(result)")
+    }
+}

@@ -1,0 +1,111 @@
+import TockCore
+import TockShard
+import TockWire
+
+/// The job API on any node or router: each call goes to the shard that owns the job (the idempotency key's hash
+/// for a submit, the id's prefix otherwise) and there to its leader — served here when this node is that leader,
+/// forwarded otherwise.
+final class RoutingGateway: JobGateway {
+    let map: ShardMap
+    let local: LocalShardJobs?
+    let leaders: ShardLeaders
+
+    init(map: ShardMap, local: LocalShardJobs?, leaders: ShardLeaders) {
+        self.map = map
+        self.local = local
+        self.leaders = leaders
+    }
+
+    func submit(_ spec: JobSpec) async -> JobReply {
+        var random = SystemRandomNumberGenerator()
+        let shard = spec.idempotencyKey.isEmpty
+            ? map.shardForNewJob(using: &random) : map.shard(forIdempotencyKey: spec.idempotencyKey)
+        if let reply = await servedHere(shard, { await $0.submit(spec) }) { return reply }
+        let call = ForwardedCall(method: .POST, target: "/v1/jobs", body: spec.encoded(),
+                                 contentType: ForwardedCall.protobuf, retrySafe: !spec.idempotencyKey.isEmpty)
+        return await forward(call, to: shard)
+    }
+
+    func job(id: String) async -> JobReply {
+        guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
+        if let reply = await servedHere(shard, { await $0.job(id: id) }) { return reply }
+        return await forward(ForwardedCall(method: .GET, target: "/v1/jobs/\(id)", retrySafe: true), to: shard)
+    }
+
+    func cancel(id: String) async -> JobReply {
+        guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
+        if let reply = await servedHere(shard, { await $0.cancel(id: id) }) { return reply }
+        return await forward(ForwardedCall(method: .DELETE, target: "/v1/jobs/\(id)", retrySafe: true), to: shard)
+    }
+
+    /// Asks every shard for a page after the cursor and merges them by creation time. Each shard returns up to
+    /// `limit`, so the first `limit` of the merge are exactly the next `limit` jobs overall.
+    func list(_ query: JobListQuery) async -> JobListReply {
+        if let cursor = query.cursor, ListCursor(cursor) == nil { return .failure(LocalShardJobs.badCursor) }
+        var parts: [JobView] = []
+        var someShardFull = false
+        let answers = await withTaskGroup(of: JobListReply.self) { group in
+            for shard in 0..<UInt32(map.shardCount) {
+                group.addTask { await self.listShard(shard, query) }
+            }
+            var answers: [JobListReply] = []
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+        for answer in answers {
+            switch answer {
+            case .failure(let failure): return .failure(failure)
+            case .page(let page):
+                parts.append(contentsOf: page.jobs)
+                if page.jobs.count >= query.limit { someShardFull = true }
+            }
+        }
+        parts.sort { ListCursor.ulid(of: $0.id) < ListCursor.ulid(of: $1.id) }
+        let jobs = Array(parts.prefix(query.limit))
+        let more = parts.count > query.limit || someShardFull
+        return .page(JobPage(jobs: jobs, next_cursor: more ? jobs.last?.id : nil))
+    }
+
+    private func listShard(_ shard: UInt32, _ query: JobListQuery) async -> JobListReply {
+        if let reply = await servedHere(shard, { await $0.list(query) }) { return reply }
+        var parameters = ["limit=\(query.limit)"]
+        if let state = query.state { parameters.append("state=\(state.rawValue)") }
+        if let priority = query.priority { parameters.append("priority=\(priority.rawValue)") }
+        if let cursor = query.cursor { parameters.append("cursor=\(cursor)") }
+        let call = ForwardedCall(method: .GET, target: "/v1/jobs?" + parameters.joined(separator: "&"), retrySafe: true)
+        switch await leaders.send(call, toShard: shard) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let answer):
+            switch answer.decode(JobPage.self) {
+            case .success(let page): return .page(page)
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+    }
+
+    /// The id's shard, or nil when the id is not a Tock job id of this deployment (so no shard can hold it).
+    private func owner(of id: String) -> UInt32? {
+        guard let shard = JobID.shard(of: id), map.contains(shard: shard) else { return nil }
+        return shard
+    }
+
+    /// Serves the call from this node's own shard when that shard owns it and this node leads. A leader deposed
+    /// meanwhile answers `not_leader`, and the call is forwarded after all.
+    private func servedHere<Reply: GatewayReply>(_ shard: UInt32, _ call: (LocalShardJobs) async -> Reply) async
+        -> Reply?
+    {
+        guard let local, local.shard == shard else { return nil }
+        // During an election nobody leads; waiting for the outcome beats sending the call on a round of guesses.
+        if local.node.cluster.leader == nil { _ = await local.node.waitForLeader(timeout: .seconds(3)) }
+        guard local.node.isLeader else { return nil }
+        let reply = await call(local)
+        return reply.failure?.error.error.code == "not_leader" ? nil : reply
+    }
+
+    private func forward(_ call: ForwardedCall, to shard: UInt32) async -> JobReply {
+        switch await leaders.send(call, toShard: shard) {
+        case .success(let answer): answer.jobReply
+        case .failure(let failure): .failure(failure)
+        }
+    }
+}
