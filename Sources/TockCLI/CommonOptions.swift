@@ -1,6 +1,6 @@
-import TockCore
 import ArgumentParser
 import Logging
+import TockCore
 
 struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")

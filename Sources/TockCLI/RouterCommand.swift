@@ -1,0 +1,38 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TockCore
+import TockFrontDoor
+
+/// A stateless front tier: takes job calls over HTTP and NATS and routes each to its shard's leader, for
+/// deployments that keep clients away from the shard nodes.
+struct RouterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "router",
+        abstract: "Run a stateless router: the job API over HTTP and NATS, routed to the shards in the shard map.")
+
+    @Option(help: ArgumentHelp("Config file (as nats/tock.yaml) whose shards: list is the shard map.",
+                               valueName: "file"))
+    var config: String
+    @Option(help: "HTTP address of the job API.") var http: String = "127.0.0.1:7060"
+    @Option(help: "This router's name in logs and forwarded calls.") var name: String = "router"
+    @OptionGroup var nats: NATSOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger("tock.router")
+        guard let map = try loadQueueConfig(path: config).shardMap else {
+            throw ValidationError("\(config) has no shards: list; a router needs the shard map")
+        }
+        let (host, port) = try parseHostPort(http, option: "--http")
+        let frontDoor = FrontDoor(map: map, name: name, logger: logger)
+        let api = FrontDoorServer.routerApplication(
+            frontDoor: frontDoor, address: HostPort(host: host, port: port), logger: logger
+        ) { port in
+            logger.info("router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
+        }
+        try await ServiceGroup(configuration: .init(
+            services: [.init(service: api)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+    }
+}

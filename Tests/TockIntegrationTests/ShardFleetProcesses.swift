@@ -1,0 +1,116 @@
+import Foundation
+import TockCore
+import TockTestSupport
+
+/// Several shards of three `tock shard` processes each on loopback, all started from one config file whose
+/// `shards:` list is the shard map, plus optionally a `tock router`. Each process logs to its own file.
+final class ShardFleetProcesses: @unchecked Sendable {
+    let shardCount: Int
+    let names = ["n1", "n2", "n3"]
+    let configURL: URL
+    let routerPort = freeLoopbackPort()
+    private let harness: TockHarness
+    private let httpPorts: [[Int]]
+    private let raftPorts: [[Int]]
+    private var processes: [String: Process] = [:]
+
+    init(harness: TockHarness, shards: Int) throws {
+        self.harness = harness
+        shardCount = shards
+        httpPorts = (0..<shards).map { _ in (0..<3).map { _ in freeLoopbackPort() } }
+        raftPorts = (0..<shards).map { _ in (0..<3).map { _ in freeLoopbackPort() } }
+        configURL = harness.dataDirectory.appendingPathComponent("tock.yaml")
+        var yaml = "shards:\n"
+        for shard in 0..<shards {
+            for (index, name) in names.enumerated() {
+                yaml += index == 0 ? "  - " : "    "
+                yaml += "\(name): {http: \"127.0.0.1:\(httpPorts[shard][index])\", "
+                    + "raft: \"127.0.0.1:\(raftPorts[shard][index])\"}\n"
+            }
+        }
+        try yaml.write(to: configURL, atomically: true, encoding: .utf8)
+    }
+
+    func base(shard: Int, node: String) -> String {
+        "http://127.0.0.1:\(httpPorts[shard][names.firstIndex(of: node)!])"
+    }
+
+    var allBases: [String] { (0..<shardCount).flatMap { shard in names.map { base(shard: shard, node: $0) } } }
+    var routerBase: String { "http://127.0.0.1:\(routerPort)" }
+
+    func startAll() throws {
+        for shard in 0..<shardCount {
+            for node in names { try start(shard: shard, node: node) }
+        }
+    }
+
+    func start(shard: Int, node: String) throws {
+        let directory = harness.dataDirectory.appendingPathComponent("s\(shard)-\(node)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try launch("s\(shard)-\(node)", [
+            "shard", "--config", configURL.path, "--shard", "\(shard)", "--node", node, "--data", directory.path,
+            "--nats-url", harness.nats.url, "--log-level", "info",
+        ])
+    }
+
+    func startRouter() throws {
+        try launch("router", [
+            "router", "--config", configURL.path, "--http", "127.0.0.1:\(routerPort)", "--nats-url", harness.nats.url,
+        ])
+    }
+
+    private func launch(_ label: String, _ arguments: [String]) throws {
+        let logURL = harness.dataDirectory.appendingPathComponent("\(label).log")
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = try TockBinary.url()
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[label] = process
+    }
+
+    func kill(shard: Int, node: String) {
+        guard let process = processes.removeValue(forKey: "s\(shard)-\(node)") else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stopAll() {
+        for (_, process) in processes where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        processes = [:]
+    }
+
+    func printLogs() {
+        for label in processes.keys.sorted() + ["router"] {
+            let url = harness.dataDirectory.appendingPathComponent("\(label).log")
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+            print("----- \(label).log (last 40 lines)\n" + text.split(separator: "\n").suffix(40).joined(separator: "\n"))
+        }
+    }
+
+    /// The leader all three nodes of `shard` agree on.
+    func awaitLeader(shard: Int, among nodes: [String]? = nil, within limit: Duration = .seconds(20),
+                     where accept: @escaping (String) -> Bool = { _ in true }) async throws -> String
+    {
+        let nodes = nodes ?? names
+        return try await eventually(within: limit, "shard \(shard)'s nodes \(nodes) to agree on a leader") {
+            var leaders: Set<String> = []
+            for node in nodes {
+                let status = try? await self.harness.request(.GET, "/v1/cluster", base: self.base(shard: shard, node: node))
+                guard let leader = status?["leader"]?.string else { return nil }
+                leaders.insert(leader)
+            }
+            guard leaders.count == 1, let leader = leaders.first, accept(leader) else { return nil }
+            return leader
+        }
+    }
+}
