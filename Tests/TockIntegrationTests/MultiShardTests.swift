@@ -137,6 +137,29 @@ final class MultiShardTests: XCTestCase {
         }
     }
 
+    func testABatchIsSplitAcrossShardsAndABadJobFailsAlone() async throws {
+        let good = #"{"url": "\#(tock.sink.baseURL)/ok"}"#
+        let jobs = (0..<40).map { $0 == 17 ? #"{"url": "ftp://nowhere"}"# : good }
+        let reply = try await tock.request(.POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#,
+                                           base: fleet.allBases.randomElement()!)
+        XCTAssertEqual(reply.status, 200, "\(reply.json)")
+        guard case .array(let results)? = reply["results"] else { return XCTFail("no results: \(reply.json)") }
+        XCTAssertEqual(results.count, 40)
+        XCTAssertEqual(results[17]["status"]?.int, 400)
+        XCTAssertEqual(results[17]["error"]?["field"]?.string, "url")
+        let ids = results.enumerated().filter { $0.offset != 17 }.compactMap { $0.element["job"]?["id"]?.string }
+        XCTAssertEqual(ids.count, 39, "every other job was created: \(results)")
+        XCTAssertEqual(Set(ids.compactMap(JobID.shard(of:))), [0, 1])
+        _ = try await eventually(within: .seconds(60), "every batch job at the webhook") {
+            ids.allSatisfy { !self.tock.sink.requests(forJob: $0).isEmpty } ? true : nil
+        }
+
+        let tooMany = #"{"jobs": [\#(Array(repeating: good, count: 1001).joined(separator: ","))]}"#
+        let refused = try await tock.request(.POST, "/v1/jobs:batch", body: tooMany, base: fleet.allBases[0])
+        XCTAssertEqual(refused.status, 400)
+        XCTAssertEqual(refused["error"]?["field"]?.string, "jobs")
+    }
+
     func testARouterTakesJobCallsLikeANode() async throws {
         try fleet.startRouter()
         let base = fleet.routerBase
