@@ -97,7 +97,11 @@ let package = Package(
         .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockCore", "TockSQLite", "TockWire", "TockRaft", "TockTestSupport"]),
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
-        .testTarget(name: "TockFrontDoorTests", dependencies: ["TockFrontDoor", "TockShard", "TockCore"]),
+        .testTarget(name: "TockFrontDoorTests", dependencies: [
+            "TockFrontDoor", "TockShard", "TockCore", "TockTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

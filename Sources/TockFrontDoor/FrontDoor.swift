@@ -16,7 +16,7 @@ public final class FrontDoor: Sendable {
 
     /// Forwarded calls fail fast when a node is down (connect within a second, no reconnect loop) so the next
     /// node of the shard is tried while the call's deadline still has room.
-    private static let client: HTTPClient = {
+    static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
