@@ -87,7 +87,7 @@ let package = Package(
         // Test helpers: a real nats-server on a free port, a webhook sink.
         .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore"]),
-        .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore"]),
+        .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire"]),
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
         .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
