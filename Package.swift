@@ -94,7 +94,13 @@ let package = Package(
         .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockSQLite", "TockWire", "TockRaft", "TockTestSupport"]),
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
-        .testTarget(name: "TockFrontDoorTests", dependencies: ["TockFrontDoor", "TockShard", "TockCore"]),
+        .testTarget(name: "TockFrontDoorTests", dependencies: [
+            "TockFrontDoor", "TockShard", "TockCore", "TockWire",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
