@@ -90,7 +90,7 @@ let package = Package(
         // Test helpers: a real nats-server on a free port, a webhook sink.
         .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore"]),
-        .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore"]),
+        .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire"]),
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
         .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
@@ -98,8 +98,10 @@ let package = Package(
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockFrontDoorTests", dependencies: [
-            "TockFrontDoor", "TockShard", "TockCore", "TockTestSupport",
+            "TockFrontDoor", "TockShard", "TockCore", "TockWire", "TockTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TockIntegrationTests", dependencies: [

@@ -21,7 +21,7 @@ public enum JobRequest {}
 extension JobRequest {
     static let knownFields: Set<String> = [
         "url", "method", "headers", "body", "run_at", "delay", "priority", "timeout", "max_attempts",
-        "idempotency_key",
+        "idempotency_key", "webhook_format",
     ]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Set by the executor or by HTTP itself; a job may not override them.
@@ -61,11 +61,12 @@ extension JobRequest {
         let timeoutNs = try parseTimeout(fields["timeout"], policy: policy)
         let maxAttempts = try parseMaxAttempts(fields["max_attempts"], policy: policy)
         let key = try parseIdempotencyKey(fields["idempotency_key"], policy: policy)
+        let format = try parseWebhookFormat(fields["webhook_format"], method: method, body: fields["body"])
         return JobSpec(
             id: "", priority: priority,
             target: HTTPTarget(url: url, method: method, headers: headers, body: body),
             timeoutMs: UInt32(timeoutNs / 1_000_000), maxAttempts: maxAttempts, idempotencyKey: key,
-            dueAtNs: dueAtNs)
+            dueAtNs: dueAtNs, webhookFormat: format)
     }
 
     private static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
@@ -209,6 +210,27 @@ extension JobRequest {
                              message: "idempotency_key must be 1 to \(policy.maxIdempotencyKeyLength) printable characters")
         }
         return key
+    }
+
+    /// scheduled-db's webhook is always a POST whose `data` is a JSON object, so a job asking for its shape with
+    /// another method or a non-object body is refused here rather than sent differently from what it says.
+    static func parseWebhookFormat(_ value: JSONValue?, method: String, body: JSONValue?) throws(FieldError)
+        -> WebhookFormat
+    {
+        guard let text = try string(value, field: "webhook_format") else { return .tock }
+        guard let format = WebhookFormat(rawValue: text.lowercased()) else {
+            throw FieldError(field: "webhook_format", message: "webhook_format must be tock or scheduled-db")
+        }
+        guard format == .scheduledDB else { return format }
+        guard method == "POST" else {
+            throw FieldError(field: "method", message: "webhook_format scheduled-db always sends POST; method must be POST")
+        }
+        switch body {
+        case nil, .null?, .object?: return format
+        case let other?:
+            throw FieldError(field: "body",
+                             message: "with webhook_format scheduled-db, body must be a JSON object (sent as data), not \(other.kind)")
+        }
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {

@@ -35,9 +35,14 @@ final class WebhookClient: Sendable {
 
     /// Throws only `CancellationError`, when the executor is stopping; every other problem is a failure result.
     func deliver(_ run: JobRun, attempt: UInt64, executorID: String) async throws -> WebhookResult {
+        let sentAtSeconds = clock.nowNs() / 1_000_000_000
+        let payload = WebhookPayload(run, sentAtSeconds: sentAtSeconds)
         var request = HTTPClientRequest(url: run.target.url)
-        request.method = HTTPMethod(rawValue: run.target.method)
+        request.method = HTTPMethod(rawValue: payload.method)
         for header in run.target.headers { request.headers.add(name: header.name, value: header.value) }
+        if let contentType = payload.contentType {
+            request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
+        }
         request.headers.replaceOrAdd(name: "Tock-Job-Id", value: run.jobID)
         request.headers.replaceOrAdd(name: "Tock-Run", value: "\(run.run)")
         request.headers.replaceOrAdd(name: "Tock-Attempt", value: "\(attempt)")
@@ -51,9 +56,9 @@ final class WebhookClient: Sendable {
             // Signed over the exact bytes sent, at send time: a receiver checks the signature, then the age of `t`.
             request.headers.replaceOrAdd(
                 name: WebhookSigner.headerName,
-                value: signer.signature(timestampSeconds: clock.nowNs() / 1_000_000_000, body: run.target.body))
+                value: signer.signature(timestampSeconds: sentAtSeconds, body: payload.body))
         }
-        if !run.target.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: run.target.body)) }
+        if !payload.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: payload.body)) }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(run.timeoutMs)))
             var excerpt = ByteBuffer()

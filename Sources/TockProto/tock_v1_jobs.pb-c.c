@@ -361,7 +361,7 @@ const ProtobufCMessageDescriptor tock__v1__http_target__descriptor =
   (ProtobufCMessageInit) tock__v1__http_target__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[7] =
+static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[8] =
 {
   {
     "id",
@@ -447,6 +447,18 @@ static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[7] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "webhook_format",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, webhook_format),
+    &tock__v1__webhook_format__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   6,   /* field[6] = due_at_ns */
@@ -456,11 +468,12 @@ static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   1,   /* field[1] = priority */
   2,   /* field[2] = target */
   3,   /* field[3] = timeout_ms */
+  7,   /* field[7] = webhook_format */
 };
 static const ProtobufCIntRange tock__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
 {
@@ -470,14 +483,14 @@ const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
   "Tock__V1__JobSpec",
   "tock.v1",
   sizeof(Tock__V1__JobSpec),
-  7,
+  8,
   tock__v1__job_spec__field_descriptors,
   tock__v1__job_spec__field_indices_by_name,
   1,  tock__v1__job_spec__number_ranges,
   (ProtobufCMessageInit) tock__v1__job_spec__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[11] =
+static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[12] =
 {
   {
     "job_id",
@@ -611,6 +624,18 @@ static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[11] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "webhook_format",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobRun, webhook_format),
+    &tock__v1__webhook_format__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_run__field_indices_by_name[] = {
   8,   /* field[8] = due_at_ns */
@@ -624,11 +649,12 @@ static const unsigned tock__v1__job_run__field_indices_by_name[] = {
   4,   /* field[4] = target */
   5,   /* field[5] = timeout_ms */
   10,   /* field[10] = trace_id */
+  11,   /* field[11] = webhook_format */
 };
 static const ProtobufCIntRange tock__v1__job_run__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
 {
@@ -638,7 +664,7 @@ const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
   "Tock__V1__JobRun",
   "tock.v1",
   sizeof(Tock__V1__JobRun),
-  11,
+  12,
   tock__v1__job_run__field_descriptors,
   tock__v1__job_run__field_indices_by_name,
   1,  tock__v1__job_run__number_ranges,
@@ -832,6 +858,34 @@ const ProtobufCEnumDescriptor tock__v1__priority__descriptor =
   tock__v1__priority__enum_values_by_name,
   1,
   tock__v1__priority__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue tock__v1__webhook_format__enum_values_by_number[2] =
+{
+  { "WEBHOOK_FORMAT_TOCK", "TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK", 0 },
+  { "WEBHOOK_FORMAT_SCHEDULED_DB", "TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_SCHEDULED_DB", 1 },
+};
+static const ProtobufCIntRange tock__v1__webhook_format__value_ranges[] = {
+{0, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex tock__v1__webhook_format__enum_values_by_name[2] =
+{
+  { "WEBHOOK_FORMAT_SCHEDULED_DB", 1 },
+  { "WEBHOOK_FORMAT_TOCK", 0 },
+};
+const ProtobufCEnumDescriptor tock__v1__webhook_format__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tock.v1.WebhookFormat",
+  "WebhookFormat",
+  "Tock__V1__WebhookFormat",
+  "tock.v1",
+  2,
+  tock__v1__webhook_format__enum_values_by_number,
+  2,
+  tock__v1__webhook_format__enum_values_by_name,
+  1,
+  tock__v1__webhook_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue tock__v1__outcome__enum_values_by_number[4] =

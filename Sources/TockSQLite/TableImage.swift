@@ -1,7 +1,9 @@
 /// Every row of one table as bytes, and back: how a Raft snapshot carries the job tables to another node.
 ///
-/// Rows are copied by storage class, not by schema, so the image needs no change when a column is added; it is only
-/// restored into a table with the same columns in the same order (the same schema version).
+/// Rows are copied by storage class, not by schema, so the image needs no change when a column is added. It restores
+/// into a table with the same columns in the same order, or with more columns after those (a later schema version
+/// that appended columns), which then take their defaults: a node upgraded first can still install a snapshot from
+/// one that is not. An image with more columns than the table (from a newer schema) is refused.
 ///
 /// Format: "TKI1", column count (u32); per row a 1 byte, then per column a tag byte and the value (integer/real:
 /// 8 bytes little-endian; text/blob: u32 length and the bytes); finally a 0 byte and the row count (u64), so an
@@ -39,9 +41,16 @@ public enum TableImage {
         guard Array(try reader.take(4)) == magic else { throw Malformed(description: "not a table image") }
         let columns = Int(try reader.u32())
         guard columns > 0 else { throw Malformed(description: "an image without columns") }
+        let tableColumns = try db.statement("SELECT name FROM pragma_table_info(?) ORDER BY cid").map(table) {
+            $0.text(0)
+        }
+        guard columns <= tableColumns.count else {
+            throw Malformed(description: "an image of \(columns) columns for \(table), which has \(tableColumns.count)")
+        }
         try db.statement("DELETE FROM \(table)").run()
+        let names = tableColumns.prefix(columns).map { "\"\($0)\"" }.joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: columns).joined(separator: ", ")
-        let insert = try db.statement("INSERT INTO \(table) VALUES (\(placeholders))")
+        let insert = try db.statement("INSERT INTO \(table) (\(names)) VALUES (\(placeholders))")
         var values: [any SQLBindable] = []
         values.reserveCapacity(columns)
         var rows: UInt64 = 0

@@ -22,11 +22,12 @@ public struct Job: Sendable, Equatable {
     public var lastStatus: Int32?
     public var lastError: String?
     public var executorID: String?
+    public var webhookFormat: WebhookFormat
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {
         JobRun(jobID: id, run: run, shard: shard, priority: priority, target: target, timeoutMs: timeoutMs,
                maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, dueAtNs: dueAtNs,
-               publishedAtNs: publishedAtNs, traceID: "")
+               publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat)
     }
 }

@@ -7,7 +7,7 @@ enum JobRows {
     static let columns = """
         id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts, idempotency_key, run,
         due_at, created_at, updated_at, published_at, stream_seq, finished_at, cancelled_at, attempts,
-        last_status, last_error, executor_id
+        last_status, last_error, executor_id, webhook_format
         """
 
     static func decode(_ row: Row) throws -> Job {
@@ -23,7 +23,8 @@ enum JobRows {
             publishedAtNs: row.optionalInt64(15), streamSequence: row.optionalInt64(16).map { UInt64(bitPattern: $0) },
             finishedAtNs: row.optionalInt64(17), cancelledAtNs: row.optionalInt64(18),
             attempts: UInt32(row.int64(19)), lastStatus: row.optionalInt64(20).map { Int32($0) },
-            lastError: row.optionalText(21), executorID: row.optionalText(22))
+            lastError: row.optionalText(21), executorID: row.optionalText(22),
+            webhookFormat: WebhookFormat(rawValue: row.text(23)) ?? .tock)
     }
 
     static func encodeHeaders(_ headers: [Header]) throws -> [UInt8] {

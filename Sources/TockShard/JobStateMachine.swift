@@ -34,12 +34,13 @@ struct JobStateMachine: Sendable {
         if let existing = try JobRows.find(id: spec.id, in: db) { return .existing(existing) }
         try db.statement("""
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
-                              idempotency_key, run, due_at, created_at, updated_at)
-            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+                              idempotency_key, run, due_at, created_at, updated_at, webhook_format)
+            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
             """).run(
                 spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
                 try JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
-                spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs)
+                spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
+                spec.webhookFormat.rawValue)
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
     }

@@ -1,4 +1,5 @@
 import TockCore
+import TockWire
 
 /// A job as the HTTP API shows it: snake_case keys, RFC 3339 times, absent fields omitted.
 public struct JobView: Codable, Sendable, Equatable {
@@ -24,6 +25,10 @@ public struct JobView: Codable, Sendable, Equatable {
     public var stream_sequence: UInt64?
     public var finished_at: String?
     public var cancelled_at: String?
+    /// The executor that reported the outcome; absent until one did.
+    public var executor_id: String?
+    /// Absent for the default (`tock`), so a job that never asked for another body shape reads as before.
+    public var webhook_format: String?
 
     public init(_ job: Job) {
         id = job.id
@@ -48,6 +53,8 @@ public struct JobView: Codable, Sendable, Equatable {
         stream_sequence = job.streamSequence
         finished_at = job.finishedAtNs.map(RFC3339.format(ns:))
         cancelled_at = job.cancelledAtNs.map(RFC3339.format(ns:))
+        executor_id = job.executorID
+        webhook_format = job.webhookFormat == .tock ? nil : job.webhookFormat.rawValue
     }
 }
 

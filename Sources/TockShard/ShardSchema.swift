@@ -5,8 +5,11 @@ import TockSQLite
 ///
 /// Version 2 replaced the one-node `command_log` with the Raft tables. A version 1 file keeps its jobs and starts a
 /// new log: its commands were all applied, so only the applied index is reset.
+///
+/// Version 3 added `jobs.webhook_format`; older rows read as `tock`, the body shape they were created with. The
+/// column is appended last, so a snapshot image from a version 2 node still restores (see `TableImage`).
 enum ShardSchema {
-    static let version: Int64 = 2
+    static let version: Int64 = 3
 
     static func migrate(_ db: Database) throws {
         try db.execute("""
@@ -61,7 +64,8 @@ enum ShardSchema {
                 attempts INTEGER NOT NULL DEFAULT 0,
                 last_status INTEGER,
                 last_error TEXT,
-                executor_id TEXT
+                executor_id TEXT,
+                webhook_format TEXT NOT NULL DEFAULT 'tock'
             ) STRICT;
             CREATE INDEX IF NOT EXISTS jobs_scheduled_due ON jobs(due_at) WHERE state = 'scheduled';
             CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs(idempotency_key)
@@ -70,12 +74,16 @@ enum ShardSchema {
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('applied_index', 0);
             """)
         let stored = try db.statement("SELECT value FROM tock_meta WHERE key = 'schema_version'").first { $0.int64(0) }
-        if stored == 1 {
+        guard let stored, stored < version else { return }
+        if stored < 2 {
             try db.execute("""
                 DROP TABLE IF EXISTS command_log;
                 UPDATE tock_meta SET value = 0 WHERE key = 'applied_index';
-                UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version';
                 """)
         }
+        if stored < 3 {
+            try db.execute("ALTER TABLE jobs ADD COLUMN webhook_format TEXT NOT NULL DEFAULT 'tock'")
+        }
+        try db.execute("UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version'")
     }
 }

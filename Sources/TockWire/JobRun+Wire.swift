@@ -13,8 +13,8 @@ extension JobRun {
         )
     }
 
-    /// Decodes a `tock.v1.JobRun`. A missing target or an unspecified/unknown
-    /// priority is `WireError.missingField`.
+    /// Decodes a `tock.v1.JobRun`. A missing target, an unspecified/unknown
+    /// priority or an unknown webhook format is `WireError.missingField`.
     public init(decoding bytes: [UInt8]) throws(WireError) {
         self = try ProtobufCCodec.decode(
             bytes,
@@ -39,7 +39,8 @@ extension JobRun {
             idempotencyKey: try CReading.string(message.idempotency_key, field: "JobRun.idempotency_key"),
             dueAtNs: message.due_at_ns,
             publishedAtNs: message.published_at_ns,
-            traceID: try CReading.string(message.trace_id, field: "JobRun.trace_id")
+            traceID: try CReading.string(message.trace_id, field: "JobRun.trace_id"),
+            webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobRun.webhook_format")
         )
     }
 
@@ -57,6 +58,7 @@ extension JobRun {
             message.pointee.due_at_ns = dueAtNs
             message.pointee.published_at_ns = publishedAtNs
             message.pointee.trace_id = arena.string(traceID)
+            message.pointee.webhook_format = webhookFormat.proto
         }
     }
 }

@@ -19,6 +19,8 @@ public struct JobRun: Equatable, Sendable {
     /// Nanoseconds since the Unix epoch, stamped by the publishing leader.
     public var publishedAtNs: Int64
     public var traceID: String
+    /// How the executor shapes the request (the job's own body, or scheduled-db's).
+    public var webhookFormat: WebhookFormat
 
     public init(
         jobID: String,
@@ -31,7 +33,8 @@ public struct JobRun: Equatable, Sendable {
         idempotencyKey: String,
         dueAtNs: Int64,
         publishedAtNs: Int64,
-        traceID: String
+        traceID: String,
+        webhookFormat: WebhookFormat = .tock
     ) {
         self.jobID = jobID
         self.run = run
@@ -44,5 +47,6 @@ public struct JobRun: Equatable, Sendable {
         self.dueAtNs = dueAtNs
         self.publishedAtNs = publishedAtNs
         self.traceID = traceID
+        self.webhookFormat = webhookFormat
     }
 }

@@ -13,8 +13,8 @@ extension JobSpec {
         )
     }
 
-    /// Decodes a `tock.v1.JobSpec`. A missing target or an unspecified/unknown
-    /// priority is `WireError.missingField`.
+    /// Decodes a `tock.v1.JobSpec`. A missing target, an unspecified/unknown
+    /// priority or an unknown webhook format is `WireError.missingField`.
     public init(decoding bytes: [UInt8]) throws(WireError) {
         self = try ProtobufCCodec.decode(
             bytes,
@@ -35,7 +35,8 @@ extension JobSpec {
             timeoutMs: message.timeout_ms,
             maxAttempts: message.max_attempts,
             idempotencyKey: try CReading.string(message.idempotency_key, field: "JobSpec.idempotency_key"),
-            dueAtNs: message.due_at_ns
+            dueAtNs: message.due_at_ns,
+            webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobSpec.webhook_format")
         )
     }
 
@@ -49,6 +50,7 @@ extension JobSpec {
             message.pointee.max_attempts = maxAttempts
             message.pointee.idempotency_key = arena.string(idempotencyKey)
             message.pointee.due_at_ns = dueAtNs
+            message.pointee.webhook_format = webhookFormat.proto
         }
     }
 }

@@ -10,6 +10,7 @@ public struct JobSpec: Equatable, Sendable {
     public var idempotencyKey: String
     /// Nanoseconds since the Unix epoch.
     public var dueAtNs: Int64
+    public var webhookFormat: WebhookFormat
 
     public init(
         id: String,
@@ -18,7 +19,8 @@ public struct JobSpec: Equatable, Sendable {
         timeoutMs: UInt32,
         maxAttempts: UInt32,
         idempotencyKey: String,
-        dueAtNs: Int64
+        dueAtNs: Int64,
+        webhookFormat: WebhookFormat = .tock
     ) {
         self.id = id
         self.priority = priority
@@ -27,5 +29,6 @@ public struct JobSpec: Equatable, Sendable {
         self.maxAttempts = maxAttempts
         self.idempotencyKey = idempotencyKey
         self.dueAtNs = dueAtNs
+        self.webhookFormat = webhookFormat
     }
 }

@@ -27,6 +27,33 @@ final class JobRequestTests: XCTestCase {
         XCTAssertEqual(request.maxAttempts, 5)
         XCTAssertEqual(request.idempotencyKey, "")
         XCTAssertEqual(request.target.body, [])
+        XCTAssertEqual(request.webhookFormat, .tock)
+    }
+
+    func testWebhookFormat() throws {
+        XCTAssertEqual(try parse(#"{"url": "http://h/p", "webhook_format": "tock"}"#).webhookFormat, .tock)
+        let request = try parse(#"{"url": "http://h/p", "webhook_format": "scheduled-db", "body": {"n": 1}}"#)
+        XCTAssertEqual(request.webhookFormat, .scheduledDB)
+        XCTAssertEqual(String(decoding: request.target.body, as: UTF8.self), #"{"n":1}"#)
+        XCTAssertEqual(try parse(#"{"url": "http://h/p", "webhook_format": "Scheduled-DB"}"#).webhookFormat, .scheduledDB)
+        XCTAssertEqual(try parse(#"{"url": "http://h/p", "webhook_format": null}"#).webhookFormat, .tock)
+    }
+
+    func testABadWebhookFormatIsNamedWithWhatIsAllowed() {
+        XCTAssertThrowsError(try parse(#"{"url": "http://h/p", "webhook_format": "go"}"#)) { error in
+            XCTAssertEqual(error as? FieldError, FieldError(field: "webhook_format",
+                                                            message: "webhook_format must be tock or scheduled-db"))
+        }
+        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": 1}"#), "webhook_format")
+    }
+
+    func testScheduledDBFormatNeedsPOSTAndAnObjectBody() {
+        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "method": "PUT"}"#), "method")
+        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "body": "text"}"#), "body")
+        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "body": [1]}"#), "body")
+        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "method": "post"}"#),
+                       "accepted")
+        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "tock", "body": [1]}"#), "accepted")
     }
 
     func testAllFields() throws {

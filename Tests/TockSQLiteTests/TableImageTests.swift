@@ -38,6 +38,29 @@ final class TableImageTests: XCTestCase {
         XCTAssertEqual(try rows(target), try rows(source))
     }
 
+    func testAnImageOfFewerColumnsRestoresIntoATableWithColumnsAppendedWhichTakeTheirDefaults() throws {
+        let source = try Database(path: directory.appendingPathComponent("old.sqlite").path)
+        try source.execute("CREATE TABLE t (a INTEGER, b TEXT)")
+        try source.statement("INSERT INTO t VALUES (1, 'one'), (2, NULL)").run()
+        let image = try TableImage.capture(table: "t", in: source)
+
+        let target = try Database(path: directory.appendingPathComponent("new.sqlite").path)
+        try target.execute("CREATE TABLE t (a INTEGER, b TEXT, c TEXT NOT NULL DEFAULT 'tock')")
+        try target.transaction { try TableImage.restore(image, into: "t", in: target) }
+        XCTAssertEqual(try rows(target), [[.integer(1), .text("one"), .text("tock")],
+                                          [.integer(2), .null, .text("tock")]])
+    }
+
+    func testAnImageOfMoreColumnsThanTheTableIsRejectedAndChangesNothing() throws {
+        let source = try open("a.sqlite")
+        try source.statement("INSERT INTO t VALUES (1, 'one', NULL, NULL, NULL)").run()
+        let image = try TableImage.capture(table: "t", in: source)
+        let target = try Database(path: directory.appendingPathComponent("old.sqlite").path)
+        try target.execute("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (9, 'kept')")
+        XCTAssertThrowsError(try target.transaction { try TableImage.restore(image, into: "t", in: target) })
+        XCTAssertEqual(try rows(target), [[.integer(9), .text("kept")]])
+    }
+
     func testAnEmptyTableRestoresToEmpty() throws {
         let source = try open("a.sqlite")
         let target = try open("b.sqlite")

@@ -51,6 +51,20 @@ final class JobStateMachineTests: XCTestCase {
         XCTAssertEqual(created.run, 1)
     }
 
+    func testCreateKeepsTheWebhookFormatForTheRunAndShowsItOnlyWhenNotTheDefault() throws {
+        var scheduledDB = spec("j1")
+        scheduledDB.webhookFormat = .scheduledDB
+        guard case .created(let created) = try apply(.createJob(scheduledDB, createdAtNs: 100)),
+              case .created(let plain) = try apply(.createJob(spec("j2"), createdAtNs: 100))
+        else { return XCTFail("not created") }
+        XCTAssertEqual(created.webhookFormat, .scheduledDB)
+        XCTAssertEqual(created.jobRun(publishedAtNs: 600).webhookFormat, .scheduledDB)
+        XCTAssertEqual(JobView(created).webhook_format, "scheduled-db")
+        XCTAssertEqual(plain.webhookFormat, .tock)
+        XCTAssertEqual(plain.jobRun(publishedAtNs: 600).webhookFormat, .tock)
+        XCTAssertNil(JobView(plain).webhook_format)
+    }
+
     func testASecondCreateWithTheSameKeyReturnsTheFirstJob() throws {
         _ = try apply(.createJob(spec("j1", key: "k"), createdAtNs: 100))
         guard case .existing(let existing) = try apply(.createJob(spec("j2", key: "k"), createdAtNs: 200)) else {

@@ -9,6 +9,30 @@ final class JobRunWireTests: XCTestCase {
         }
     }
 
+    func testRoundTripEveryWebhookFormat() throws {
+        for format in WebhookFormat.allCases {
+            var run = Fixtures.jobRun()
+            run.webhookFormat = format
+            XCTAssertEqual(try JobRun(decoding: run.encoded()), run, "\(format)")
+        }
+    }
+
+    func testTheDefaultWebhookFormatAddsNoBytesSoOlderRunsDecodeAsTock() throws {
+        var run = Fixtures.jobRun()
+        run.webhookFormat = .scheduledDB
+        // Field 12 as a varint: tag 0x60, value 1. The default (0) is not written at all, so an executor built
+        // before the field existed reads a Tock-format run exactly as before.
+        XCTAssertEqual(run.encoded(), Fixtures.jobRun().encoded() + [0x60, 0x01])
+        XCTAssertEqual(try JobRun(decoding: Fixtures.jobRun().encoded()).webhookFormat, .tock)
+    }
+
+    func testUnknownWebhookFormatIsMissingField() throws {
+        let bytes = Fixtures.jobRun().encoded() + [0x60, 0x09]
+        XCTAssertThrowsError(try JobRun(decoding: bytes)) { error in
+            XCTAssertEqual(error as? WireError, .missingField("JobRun.webhook_format"))
+        }
+    }
+
     func testRoundTripEmptyBodyNoHeadersAndEmptyStrings() throws {
         var run = Fixtures.jobRun(priority: .low, body: [])
         run.target.headers = []

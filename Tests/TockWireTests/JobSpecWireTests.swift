@@ -9,6 +9,29 @@ final class JobSpecWireTests: XCTestCase {
         }
     }
 
+    func testRoundTripEveryWebhookFormat() throws {
+        for format in WebhookFormat.allCases {
+            var spec = Fixtures.jobSpec()
+            spec.webhookFormat = format
+            XCTAssertEqual(try JobSpec(decoding: spec.encoded()), spec, "\(format)")
+        }
+    }
+
+    func testTheDefaultWebhookFormatAddsNoBytesSoOlderSpecsDecodeAsTock() throws {
+        var spec = Fixtures.jobSpec()
+        spec.webhookFormat = .scheduledDB
+        // Field 8 as a varint: tag 0x40, value 1. The default (0) is not written at all.
+        XCTAssertEqual(spec.encoded(), Fixtures.jobSpec().encoded() + [0x40, 0x01])
+        XCTAssertEqual(try JobSpec(decoding: Fixtures.jobSpec().encoded()).webhookFormat, .tock)
+    }
+
+    func testUnknownWebhookFormatIsMissingField() throws {
+        let bytes = Fixtures.jobSpec().encoded() + [0x40, 0x09]
+        XCTAssertThrowsError(try JobSpec(decoding: bytes)) { error in
+            XCTAssertEqual(error as? WireError, .missingField("JobSpec.webhook_format"))
+        }
+    }
+
     func testRoundTripMinimalTarget() throws {
         var spec = Fixtures.jobSpec()
         spec.target = HTTPTarget(url: "", method: "", headers: [], body: [])

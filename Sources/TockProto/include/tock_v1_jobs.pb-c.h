@@ -37,6 +37,22 @@ typedef enum _Tock__V1__Priority {
   TOCK__V1__PRIORITY__PRIORITY_LOW = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__PRIORITY)
 } Tock__V1__Priority;
+/*
+ * The body an executor POSTs. Zero is the default so that messages from before
+ * this field existed mean what they meant then.
+ */
+typedef enum _Tock__V1__WebhookFormat {
+  /*
+   * The job's method, headers and body as submitted.
+   */
+  TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK = 0,
+  /*
+   * scheduled-db's webhook: always POST, a JSON body
+   * {"data": <the job's body>, "job_id", "timestamp": <unix s at send>, "type"}.
+   */
+  TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_SCHEDULED_DB = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__WEBHOOK_FORMAT)
+} Tock__V1__WebhookFormat;
 typedef enum _Tock__V1__Outcome {
   TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED = 0,
   TOCK__V1__OUTCOME__OUTCOME_SUCCEEDED = 1,
@@ -92,10 +108,11 @@ struct  Tock__V1__JobSpec
    */
   char *idempotency_key;
   int64_t due_at_ns;
+  Tock__V1__WebhookFormat webhook_format;
 };
 #define TOCK__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK }
 
 
 /*
@@ -118,10 +135,11 @@ struct  Tock__V1__JobRun
   int64_t due_at_ns;
   int64_t published_at_ns;
   char *trace_id;
+  Tock__V1__WebhookFormat webhook_format;
 };
 #define TOCK__V1__JOB_RUN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_run__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK }
 
 
 /*
@@ -271,6 +289,7 @@ typedef void (*Tock__V1__Completion_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    tock__v1__priority__descriptor;
+extern const ProtobufCEnumDescriptor    tock__v1__webhook_format__descriptor;
 extern const ProtobufCEnumDescriptor    tock__v1__outcome__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__header__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__http_target__descriptor;

@@ -1,0 +1,106 @@
+import Synchronization
+import TockCore
+import TockFrontDoor
+@testable import TockShard
+import TockWire
+
+/// A `JobGateway` over a dictionary, with the real gateway's answers (201/200 on submit, 404, 409 for cancelling a
+/// finished job, pages with a cursor), so the routes can be tested without shards. Tests move jobs along with
+/// `update`.
+final class InMemoryJobGateway: JobGateway {
+    private struct State {
+        var jobs: [String: Job] = [:]
+        var order: [String] = []
+        var submitted: [JobSpec] = []
+        var listQueries: [JobListQuery] = []
+        var unavailable: JobFailure?
+    }
+
+    private let state = Mutex(State())
+    let nowNs: Int64
+
+    init(nowNs: Int64) {
+        self.nowNs = nowNs
+    }
+
+    var submitted: [JobSpec] { state.withLock { $0.submitted } }
+    var listQueries: [JobListQuery] { state.withLock { $0.listQueries } }
+
+    /// While set, every call fails with it (a shard without a leader, say).
+    func failEveryCall(with failure: JobFailure?) {
+        state.withLock { $0.unavailable = failure }
+    }
+
+    func update(_ id: String, _ change: (inout Job) -> Void) {
+        state.withLock { state in
+            if var job = state.jobs[id] {
+                change(&job)
+                state.jobs[id] = job
+            }
+        }
+    }
+
+    func submit(_ spec: JobSpec) async -> JobReply {
+        state.withLock { state in
+            if let failure = state.unavailable { return .failure(failure) }
+            state.submitted.append(spec)
+            if !spec.idempotencyKey.isEmpty,
+               let existing = state.jobs.values.first(where: { $0.idempotencyKey == spec.idempotencyKey })
+            {
+                return .job(status: 200, JobView(existing))
+            }
+            let id = "0-\(String(state.order.count + 1))"
+            let job = Job(id: id, shard: 0, state: .scheduled, priority: spec.priority, target: spec.target,
+                          timeoutMs: spec.timeoutMs, maxAttempts: spec.maxAttempts, idempotencyKey: spec.idempotencyKey,
+                          run: 1, dueAtNs: spec.dueAtNs, createdAtNs: nowNs, updatedAtNs: nowNs, publishedAtNs: nil,
+                          streamSequence: nil, finishedAtNs: nil, cancelledAtNs: nil, attempts: 0, lastStatus: nil,
+                          lastError: nil, executorID: nil, webhookFormat: spec.webhookFormat)
+            state.jobs[id] = job
+            state.order.append(id)
+            return .job(status: 201, JobView(job))
+        }
+    }
+
+    func job(id: String) async -> JobReply {
+        if let failure = state.withLock({ $0.unavailable }) { return .failure(failure) }
+        guard let job = state.withLock({ $0.jobs[id] }) else { return .failure(Self.notFound(id)) }
+        return .job(status: 200, JobView(job))
+    }
+
+    func cancel(id: String) async -> JobReply {
+        state.withLock { state in
+            if let failure = state.unavailable { return .failure(failure) }
+            guard var job = state.jobs[id] else { return .failure(Self.notFound(id)) }
+            switch job.state {
+            case .succeeded, .failed:
+                return .failure(JobFailure(status: 409, code: "conflict", field: "id",
+                                           message: "job \(id) already \(job.state.rawValue)"))
+            case .cancelled: return .job(status: 200, JobView(job))
+            case .scheduled, .published:
+                job.state = .cancelled
+                job.cancelledAtNs = nowNs
+                state.jobs[id] = job
+                return .job(status: 200, JobView(job))
+            }
+        }
+    }
+
+    /// The cursor is the index of the next job in submit order.
+    func list(_ query: JobListQuery) async -> JobListReply {
+        state.withLock { state in
+            if let failure = state.unavailable { return .failure(failure) }
+            state.listQueries.append(query)
+            let matching = state.order.compactMap { state.jobs[$0] }.filter { job in
+                query.state.map { job.state == $0 } ?? true
+            }
+            let start = query.cursor.flatMap(Int.init) ?? 0
+            let end = min(start + query.limit, matching.count)
+            let page = matching[min(start, end)..<end].map(JobView.init)
+            return .page(JobPage(jobs: page, next_cursor: end < matching.count ? String(end) : nil))
+        }
+    }
+
+    static func notFound(_ id: String) -> JobFailure {
+        JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)")
+    }
+}
