@@ -33,8 +33,9 @@ public struct NATSError: Error, CustomStringConvertible, Sendable {
             .map(NATSError.raw).contains(status)
     }
 
-    /// Nobody answered: no stream captures the subject, or JetStream is not (yet) running, as
-    /// briefly happens right after a server restart.
+    /// Nobody answered: no service subscribes to a request's subject (`NATSConnection.request`),
+    /// no stream captures the subject, or JetStream is not (yet) running, as briefly happens
+    /// right after a server restart.
     public var isNoResponders: Bool { status == NATSError.raw(NATS_NO_RESPONDERS) }
 
     public var description: String {

@@ -45,6 +45,29 @@ public actor NATSLink {
         return try await offPool { try js.pullSubscribe(stream: stream, durable: durable, filter: filter) }
     }
 
+    /// The connection, connecting first if needed; retries like `jetStream` (so it waits while NATS is away).
+    /// For requests: `try await link.connection().request(...)` — the request's own timeout only starts
+    /// once connected.
+    public func connection(retry: Duration = .seconds(1)) async throws -> NATSConnection {
+        try await jetStream(retry: retry).connection
+    }
+
+    /// Serves `subject` in queue group `queue` on this link's connection, connecting first if needed
+    /// (see `NATSConnection.serve`), and returns once the server has the subscription (best effort: if
+    /// the connection drops meanwhile, cnats subscribes again on reconnect). The service ends when the
+    /// link is closed; `stop` it first to answer the requests it took.
+    public func serve(
+        subject: String,
+        queue: String,
+        maxConcurrent: Int = 1024,
+        handler: @escaping @Sendable (NATSRequest) async -> NATSReply
+    ) async throws -> NATSService {
+        let connection = try await connection()
+        let service = try connection.serve(subject: subject, queue: queue, maxConcurrent: maxConcurrent, handler: handler)
+        try? await connection.flush()
+        return service
+    }
+
     public func close() {
         closed = true
         connection?.close()
