@@ -112,7 +112,12 @@ struct ShardCommand: AsyncParsableCommand {
             logger.info("shard HTTP API listening",
                         metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
         }
-        return [api, TaskService("shard-\(configuration.shard)") { try await node.run() }]
+        let nats = JobNATSService(frontDoor: frontDoor, natsURL: configuration.natsURL,
+                                  name: "tock-api-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
+        return [
+            api, TaskService("shard-\(configuration.shard)") { try await node.run() },
+            TaskService("nats-api") { try await nats.run() },
+        ]
     }
 }
 
