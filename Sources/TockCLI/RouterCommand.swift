@@ -28,7 +28,7 @@ struct RouterCommand: AsyncParsableCommand {
         let (host, port) = try parseHostPort(http, option: "--http")
         let frontDoor = FrontDoor(map: map, name: name, logger: logger)
         let api = FrontDoorServer.routerApplication(
-            frontDoor: frontDoor, address: HostPort(host: host, port: port), logger: logger
+            frontDoor: frontDoor, address: HostPort(host: host, port: port), name: name, logger: logger
         ) { port in
             logger.info("router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
         }

@@ -3,8 +3,8 @@ import Logging
 import TockCore
 import TockShard
 
-/// The HTTP servers that carry the job API: a shard node's (its own cluster API plus the job API) and a router's
-/// (the job API only). `onServerRunning` receives the bound port (useful with port 0).
+/// The HTTP servers that carry the job API (Tock's `/v1/jobs` and scheduled-db's `/jobs`): a shard node's, with
+/// its own cluster API, and a router's. `onServerRunning` receives the bound port (useful with port 0).
 public enum FrontDoorServer {
     public static func shardApplication(
         node: ShardNode, frontDoor: FrontDoor, logger: Logger,
@@ -12,6 +12,9 @@ public enum FrontDoorServer {
     ) -> some ApplicationProtocol {
         let router = ShardHTTPAPI.router(node: node)
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
+                                   nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
+                                   clock: node.clock)
         return Application(
             router: router,
             configuration: .init(address: .hostname(node.configuration.httpHost, port: node.configuration.httpPort),
@@ -21,7 +24,7 @@ public enum FrontDoorServer {
     }
 
     public static func routerApplication(
-        frontDoor: FrontDoor, address: HostPort, logger: Logger,
+        frontDoor: FrontDoor, address: HostPort, name: String, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -30,6 +33,7 @@ public enum FrontDoorServer {
             ShardHTTPAPI.json(.ok, ["status": "ok", "shards": "\(frontDoor.map.shardCount)"])
         }
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: name)
         return Application(
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "tock-router"),

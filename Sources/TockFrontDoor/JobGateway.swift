@@ -66,17 +66,22 @@ public struct JobFailure: Error, Sendable, Equatable {
     }
 }
 
-/// `GET /v1/jobs?state=&priority=&cursor=&limit=`.
+/// `GET /v1/jobs?state=&priority=&idempotency_key=&cursor=&limit=`.
 public struct JobListQuery: Sendable, Equatable {
     public var state: JobState?
     public var priority: Priority?
+    /// Only the job submitted with this key (at most one), looked up on the key's shard alone.
+    public var idempotencyKey: String?
     /// The `next_cursor` of the previous page; nil for the first.
     public var cursor: String?
     public var limit: Int
 
-    public init(state: JobState? = nil, priority: Priority? = nil, cursor: String? = nil, limit: Int = 100) {
+    public init(state: JobState? = nil, priority: Priority? = nil, idempotencyKey: String? = nil, cursor: String? = nil,
+                limit: Int = 100)
+    {
         self.state = state
         self.priority = priority
+        self.idempotencyKey = idempotencyKey
         self.cursor = cursor
         self.limit = limit
     }

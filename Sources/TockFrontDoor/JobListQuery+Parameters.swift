@@ -29,5 +29,6 @@ extension JobListQuery {
             self.limit = limit
         }
         cursor = parameters["cursor"].map(String.init)
+        idempotencyKey = parameters["idempotency_key"].map(String.init)
     }
 }

@@ -48,6 +48,10 @@ struct LocalShardJobs: JobGateway {
             after = parsed
         }
         do {
+            if let key = query.idempotencyKey {
+                let job = try await node.job(idempotencyKey: key)
+                return .page(JobPage(jobs: job.map { [JobView($0)] } ?? [], next_cursor: nil))
+            }
             let jobs = try await node.jobs(state: query.state, priority: query.priority,
                                            afterID: after?.id(inShard: shard), limit: query.limit)
             return .page(JobPage(jobs: jobs.map(JobView.init), next_cursor: nil))

@@ -1,3 +1,4 @@
+import Foundation
 import TockCore
 import TockShard
 import TockWire
@@ -42,6 +43,7 @@ final class RoutingGateway: JobGateway {
     /// `limit`, so the first `limit` of the merge are exactly the next `limit` jobs overall.
     func list(_ query: JobListQuery) async -> JobListReply {
         if let cursor = query.cursor, ListCursor(cursor) == nil { return .failure(LocalShardJobs.badCursor) }
+        if let key = query.idempotencyKey { return await listShard(map.shard(forIdempotencyKey: key), query) }
         var parts: [JobView] = []
         var someShardFull = false
         let answers = await withTaskGroup(of: JobListReply.self) { group in
@@ -72,6 +74,9 @@ final class RoutingGateway: JobGateway {
         if let state = query.state { parameters.append("state=\(state.rawValue)") }
         if let priority = query.priority { parameters.append("priority=\(priority.rawValue)") }
         if let cursor = query.cursor { parameters.append("cursor=\(cursor)") }
+        if let key = query.idempotencyKey, let escaped = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            parameters.append("idempotency_key=\(escaped)")
+        }
         let call = ForwardedCall(method: .GET, target: "/v1/jobs?" + parameters.joined(separator: "&"), retrySafe: true)
         switch await leaders.send(call, toShard: shard) {
         case .failure(let failure): return .failure(failure)

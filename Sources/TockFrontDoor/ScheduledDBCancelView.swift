@@ -10,7 +10,7 @@ public struct ScheduledDBCancelView: Codable, Sendable, Equatable {
     public var message: String?
 
     public init(_ job: JobView) {
-        job_id = job.id
+        job_id = job.scheduledDBID
         status = JobState(rawValue: job.state).map(ScheduledDBStatus.init) ?? .cancelled
         cancelled_at = job.cancelled_at.map(ScheduledDBTimestamp.seconds(rfc3339:)) ?? 0
         // Published means handed to the executors: cancelling is best effort from then on (DESIGN.md, invariant 6).

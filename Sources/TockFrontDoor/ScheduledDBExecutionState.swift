@@ -19,7 +19,7 @@ public struct ScheduledDBExecutionState: Codable, Sendable, Equatable {
     public var attempts: [ScheduledDBExecutionAttempt]
 
     public init(_ job: JobView) {
-        job_id = job.id
+        job_id = job.scheduledDBID
         status = JobState(rawValue: job.state).map(ScheduledDBStatus.init) ?? .pending
         attempt_count = job.attempts
         created_at = ScheduledDBTimestamp.seconds(rfc3339: job.created_at)

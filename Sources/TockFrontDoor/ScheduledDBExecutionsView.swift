@@ -6,7 +6,7 @@ public struct ScheduledDBExecutionsView: Codable, Sendable, Equatable {
     public var attempts: [ScheduledDBExecutionAttempt]
 
     public init(_ job: JobView) {
-        job_id = job.id
+        job_id = job.scheduledDBID
         attempts = ScheduledDBExecutionAttempt(latestOf: job).map { [$0] } ?? []
     }
 }

@@ -22,7 +22,7 @@ public struct ScheduledDBJobView: Codable, Sendable, Equatable {
     public var payload: [String: JSONValue]?
 
     public init(_ job: JobView) {
-        id = job.id
+        id = job.scheduledDBID
         // Every Tock job runs once until cron schedules exist.
         type = .unico
         timestamp = ScheduledDBTimestamp.seconds(rfc3339: job.run_at)

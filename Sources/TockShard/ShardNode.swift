@@ -68,6 +68,12 @@ public final class ShardNode: Sendable {
         return try await database.read { try JobRows.find(id: id, in: $0) }
     }
 
+    /// The job submitted with `key`, read linearizably.
+    public func job(idempotencyKey key: String) async throws -> Job? {
+        try await log.readBarrier()
+        return try await database.read { try JobRows.find(idempotencyKey: key, in: $0) }
+    }
+
     /// Up to `limit` jobs with ids after `afterID`, in id order (creation order within a shard), read linearizably.
     public func jobs(state: JobState?, priority: Priority?, afterID: String?, limit: Int) async throws -> [Job] {
         try await log.readBarrier()
