@@ -233,6 +233,141 @@ void   tock__v1__mark_done__free_unpacked
   assert(message->base.descriptor == &tock__v1__mark_done__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__skip_run__init
+                     (Tock__V1__SkipRun         *message)
+{
+  static const Tock__V1__SkipRun init_value = TOCK__V1__SKIP_RUN__INIT;
+  *message = init_value;
+}
+size_t tock__v1__skip_run__get_packed_size
+                     (const Tock__V1__SkipRun *message)
+{
+  assert(message->base.descriptor == &tock__v1__skip_run__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__skip_run__pack
+                     (const Tock__V1__SkipRun *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__skip_run__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__skip_run__pack_to_buffer
+                     (const Tock__V1__SkipRun *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__skip_run__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__SkipRun *
+       tock__v1__skip_run__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__SkipRun *)
+     protobuf_c_message_unpack (&tock__v1__skip_run__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__skip_run__free_unpacked
+                     (Tock__V1__SkipRun *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__skip_run__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tock__v1__pause_job__init
+                     (Tock__V1__PauseJob         *message)
+{
+  static const Tock__V1__PauseJob init_value = TOCK__V1__PAUSE_JOB__INIT;
+  *message = init_value;
+}
+size_t tock__v1__pause_job__get_packed_size
+                     (const Tock__V1__PauseJob *message)
+{
+  assert(message->base.descriptor == &tock__v1__pause_job__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__pause_job__pack
+                     (const Tock__V1__PauseJob *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__pause_job__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__pause_job__pack_to_buffer
+                     (const Tock__V1__PauseJob *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__pause_job__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__PauseJob *
+       tock__v1__pause_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__PauseJob *)
+     protobuf_c_message_unpack (&tock__v1__pause_job__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__pause_job__free_unpacked
+                     (Tock__V1__PauseJob *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__pause_job__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tock__v1__resume_job__init
+                     (Tock__V1__ResumeJob         *message)
+{
+  static const Tock__V1__ResumeJob init_value = TOCK__V1__RESUME_JOB__INIT;
+  *message = init_value;
+}
+size_t tock__v1__resume_job__get_packed_size
+                     (const Tock__V1__ResumeJob *message)
+{
+  assert(message->base.descriptor == &tock__v1__resume_job__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__resume_job__pack
+                     (const Tock__V1__ResumeJob *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__resume_job__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__resume_job__pack_to_buffer
+                     (const Tock__V1__ResumeJob *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__resume_job__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__ResumeJob *
+       tock__v1__resume_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__ResumeJob *)
+     protobuf_c_message_unpack (&tock__v1__resume_job__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__resume_job__free_unpacked
+                     (Tock__V1__ResumeJob *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__resume_job__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__set_node_address__init
                      (Tock__V1__SetNodeAddress         *message)
 {
@@ -425,7 +560,7 @@ const ProtobufCMessageDescriptor tock__v1__cancel_job__descriptor =
   (ProtobufCMessageInit) tock__v1__cancel_job__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__published_run__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tock__v1__published_run__field_descriptors[5] =
 {
   {
     "job_id",
@@ -475,9 +610,22 @@ static const ProtobufCFieldDescriptor tock__v1__published_run__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_due_at_ns",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__PublishedRun, next_due_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__published_run__field_indices_by_name[] = {
   0,   /* field[0] = job_id */
+  4,   /* field[4] = next_due_at_ns */
   3,   /* field[3] = published_at_ns */
   1,   /* field[1] = run */
   2,   /* field[2] = stream_sequence */
@@ -485,7 +633,7 @@ static const unsigned tock__v1__published_run__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__published_run__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor tock__v1__published_run__descriptor =
 {
@@ -495,7 +643,7 @@ const ProtobufCMessageDescriptor tock__v1__published_run__descriptor =
   "Tock__V1__PublishedRun",
   "tock.v1",
   sizeof(Tock__V1__PublishedRun),
-  4,
+  5,
   tock__v1__published_run__field_descriptors,
   tock__v1__published_run__field_indices_by_name,
   1,  tock__v1__published_run__number_ranges,
@@ -591,6 +739,211 @@ const ProtobufCMessageDescriptor tock__v1__mark_done__descriptor =
   (ProtobufCMessageInit) tock__v1__mark_done__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor tock__v1__skip_run__field_descriptors[5] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SkipRun, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "run",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SkipRun, run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_due_at_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SkipRun, next_due_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ns",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SkipRun, at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SkipRun, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__skip_run__field_indices_by_name[] = {
+  3,   /* field[3] = at_ns */
+  0,   /* field[0] = job_id */
+  2,   /* field[2] = next_due_at_ns */
+  4,   /* field[4] = reason */
+  1,   /* field[1] = run */
+};
+static const ProtobufCIntRange tock__v1__skip_run__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor tock__v1__skip_run__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.SkipRun",
+  "SkipRun",
+  "Tock__V1__SkipRun",
+  "tock.v1",
+  sizeof(Tock__V1__SkipRun),
+  5,
+  tock__v1__skip_run__field_descriptors,
+  tock__v1__skip_run__field_indices_by_name,
+  1,  tock__v1__skip_run__number_ranges,
+  (ProtobufCMessageInit) tock__v1__skip_run__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__pause_job__field_descriptors[2] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__PauseJob, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__PauseJob, at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__pause_job__field_indices_by_name[] = {
+  1,   /* field[1] = at_ns */
+  0,   /* field[0] = job_id */
+};
+static const ProtobufCIntRange tock__v1__pause_job__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tock__v1__pause_job__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.PauseJob",
+  "PauseJob",
+  "Tock__V1__PauseJob",
+  "tock.v1",
+  sizeof(Tock__V1__PauseJob),
+  2,
+  tock__v1__pause_job__field_descriptors,
+  tock__v1__pause_job__field_indices_by_name,
+  1,  tock__v1__pause_job__number_ranges,
+  (ProtobufCMessageInit) tock__v1__pause_job__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__resume_job__field_descriptors[3] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__ResumeJob, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_due_at_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__ResumeJob, next_due_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__ResumeJob, at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__resume_job__field_indices_by_name[] = {
+  2,   /* field[2] = at_ns */
+  0,   /* field[0] = job_id */
+  1,   /* field[1] = next_due_at_ns */
+};
+static const ProtobufCIntRange tock__v1__resume_job__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tock__v1__resume_job__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.ResumeJob",
+  "ResumeJob",
+  "Tock__V1__ResumeJob",
+  "tock.v1",
+  sizeof(Tock__V1__ResumeJob),
+  3,
+  tock__v1__resume_job__field_descriptors,
+  tock__v1__resume_job__field_indices_by_name,
+  1,  tock__v1__resume_job__number_ranges,
+  (ProtobufCMessageInit) tock__v1__resume_job__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor tock__v1__set_node_address__field_descriptors[3] =
 {
   {
@@ -655,7 +1008,7 @@ const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor =
   (ProtobufCMessageInit) tock__v1__set_node_address__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[5] =
+static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[8] =
 {
   {
     "create_job",
@@ -706,6 +1059,18 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "skip_run",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, skip_run),
+    &tock__v1__skip_run__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "set_node_address",
     6,
     PROTOBUF_C_LABEL_NONE,
@@ -717,19 +1082,45 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pause_job",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, pause_job),
+    &tock__v1__pause_job__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resume_job",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, resume_job),
+    &tock__v1__resume_job__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   1,   /* field[1] = cancel_job */
   0,   /* field[0] = create_job */
   3,   /* field[3] = mark_done */
   2,   /* field[2] = mark_published */
-  4,   /* field[4] = set_node_address */
+  6,   /* field[6] = pause_job */
+  7,   /* field[7] = resume_job */
+  5,   /* field[5] = set_node_address */
+  4,   /* field[4] = skip_run */
 };
-static const ProtobufCIntRange tock__v1__shard_command__number_ranges[2 + 1] =
+static const ProtobufCIntRange tock__v1__shard_command__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 6, 4 },
-  { 0, 5 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
 {
@@ -739,10 +1130,10 @@ const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
   "Tock__V1__ShardCommand",
   "tock.v1",
   sizeof(Tock__V1__ShardCommand),
-  5,
+  8,
   tock__v1__shard_command__field_descriptors,
   tock__v1__shard_command__field_indices_by_name,
-  2,  tock__v1__shard_command__number_ranges,
+  1,  tock__v1__shard_command__number_ranges,
   (ProtobufCMessageInit) tock__v1__shard_command__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

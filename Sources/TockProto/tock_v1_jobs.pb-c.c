@@ -8,6 +8,51 @@
 #endif
 
 #include "tock_v1_jobs.pb-c.h"
+void   tock__v1__schedule__init
+                     (Tock__V1__Schedule         *message)
+{
+  static const Tock__V1__Schedule init_value = TOCK__V1__SCHEDULE__INIT;
+  *message = init_value;
+}
+size_t tock__v1__schedule__get_packed_size
+                     (const Tock__V1__Schedule *message)
+{
+  assert(message->base.descriptor == &tock__v1__schedule__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__schedule__pack
+                     (const Tock__V1__Schedule *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__schedule__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__schedule__pack_to_buffer
+                     (const Tock__V1__Schedule *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__schedule__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__Schedule *
+       tock__v1__schedule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__Schedule *)
+     protobuf_c_message_unpack (&tock__v1__schedule__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__schedule__free_unpacked
+                     (Tock__V1__Schedule *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__schedule__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__header__init
                      (Tock__V1__Header         *message)
 {
@@ -233,6 +278,109 @@ void   tock__v1__completion__free_unpacked
   assert(message->base.descriptor == &tock__v1__completion__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor tock__v1__schedule__field_descriptors[6] =
+{
+  {
+    "cron",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Schedule, cron),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_zone",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Schedule, time_zone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_at_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Schedule, start_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_at_ns",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Schedule, end_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overlap",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Schedule, overlap),
+    &tock__v1__overlap_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "misfire",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Schedule, misfire),
+    &tock__v1__misfire_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__schedule__field_indices_by_name[] = {
+  0,   /* field[0] = cron */
+  3,   /* field[3] = end_at_ns */
+  5,   /* field[5] = misfire */
+  4,   /* field[4] = overlap */
+  2,   /* field[2] = start_at_ns */
+  1,   /* field[1] = time_zone */
+};
+static const ProtobufCIntRange tock__v1__schedule__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor tock__v1__schedule__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.Schedule",
+  "Schedule",
+  "Tock__V1__Schedule",
+  "tock.v1",
+  sizeof(Tock__V1__Schedule),
+  6,
+  tock__v1__schedule__field_descriptors,
+  tock__v1__schedule__field_indices_by_name,
+  1,  tock__v1__schedule__number_ranges,
+  (ProtobufCMessageInit) tock__v1__schedule__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor tock__v1__header__field_descriptors[2] =
 {
   {
@@ -361,7 +509,7 @@ const ProtobufCMessageDescriptor tock__v1__http_target__descriptor =
   (ProtobufCMessageInit) tock__v1__http_target__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[8] =
+static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[9] =
 {
   {
     "id",
@@ -459,6 +607,18 @@ static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[8] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "schedule",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, schedule),
+    &tock__v1__schedule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   6,   /* field[6] = due_at_ns */
@@ -466,6 +626,7 @@ static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   5,   /* field[5] = idempotency_key */
   4,   /* field[4] = max_attempts */
   1,   /* field[1] = priority */
+  8,   /* field[8] = schedule */
   2,   /* field[2] = target */
   3,   /* field[3] = timeout_ms */
   7,   /* field[7] = webhook_format */
@@ -473,7 +634,7 @@ static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
 {
@@ -483,14 +644,14 @@ const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
   "Tock__V1__JobSpec",
   "tock.v1",
   sizeof(Tock__V1__JobSpec),
-  8,
+  9,
   tock__v1__job_spec__field_descriptors,
   tock__v1__job_spec__field_indices_by_name,
   1,  tock__v1__job_spec__number_ranges,
   (ProtobufCMessageInit) tock__v1__job_spec__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[12] =
+static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[13] =
 {
   {
     "job_id",
@@ -636,6 +797,18 @@ static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[12] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "recurring",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobRun, recurring),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_run__field_indices_by_name[] = {
   8,   /* field[8] = due_at_ns */
@@ -644,6 +817,7 @@ static const unsigned tock__v1__job_run__field_indices_by_name[] = {
   6,   /* field[6] = max_attempts */
   3,   /* field[3] = priority */
   9,   /* field[9] = published_at_ns */
+  12,   /* field[12] = recurring */
   1,   /* field[1] = run */
   2,   /* field[2] = shard */
   4,   /* field[4] = target */
@@ -654,7 +828,7 @@ static const unsigned tock__v1__job_run__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__job_run__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
 {
@@ -664,7 +838,7 @@ const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
   "Tock__V1__JobRun",
   "tock.v1",
   sizeof(Tock__V1__JobRun),
-  12,
+  13,
   tock__v1__job_run__field_descriptors,
   tock__v1__job_run__field_indices_by_name,
   1,  tock__v1__job_run__number_ranges,
@@ -886,6 +1060,64 @@ const ProtobufCEnumDescriptor tock__v1__webhook_format__descriptor =
   tock__v1__webhook_format__enum_values_by_name,
   1,
   tock__v1__webhook_format__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue tock__v1__overlap_policy__enum_values_by_number[3] =
+{
+  { "OVERLAP_POLICY_ALLOW", "TOCK__V1__OVERLAP_POLICY__OVERLAP_POLICY_ALLOW", 0 },
+  { "OVERLAP_POLICY_SKIP", "TOCK__V1__OVERLAP_POLICY__OVERLAP_POLICY_SKIP", 1 },
+  { "OVERLAP_POLICY_WAIT", "TOCK__V1__OVERLAP_POLICY__OVERLAP_POLICY_WAIT", 2 },
+};
+static const ProtobufCIntRange tock__v1__overlap_policy__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex tock__v1__overlap_policy__enum_values_by_name[3] =
+{
+  { "OVERLAP_POLICY_ALLOW", 0 },
+  { "OVERLAP_POLICY_SKIP", 1 },
+  { "OVERLAP_POLICY_WAIT", 2 },
+};
+const ProtobufCEnumDescriptor tock__v1__overlap_policy__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tock.v1.OverlapPolicy",
+  "OverlapPolicy",
+  "Tock__V1__OverlapPolicy",
+  "tock.v1",
+  3,
+  tock__v1__overlap_policy__enum_values_by_number,
+  3,
+  tock__v1__overlap_policy__enum_values_by_name,
+  1,
+  tock__v1__overlap_policy__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue tock__v1__misfire_policy__enum_values_by_number[2] =
+{
+  { "MISFIRE_POLICY_RUN_ONCE", "TOCK__V1__MISFIRE_POLICY__MISFIRE_POLICY_RUN_ONCE", 0 },
+  { "MISFIRE_POLICY_SKIP", "TOCK__V1__MISFIRE_POLICY__MISFIRE_POLICY_SKIP", 1 },
+};
+static const ProtobufCIntRange tock__v1__misfire_policy__value_ranges[] = {
+{0, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex tock__v1__misfire_policy__enum_values_by_name[2] =
+{
+  { "MISFIRE_POLICY_RUN_ONCE", 0 },
+  { "MISFIRE_POLICY_SKIP", 1 },
+};
+const ProtobufCEnumDescriptor tock__v1__misfire_policy__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tock.v1.MisfirePolicy",
+  "MisfirePolicy",
+  "Tock__V1__MisfirePolicy",
+  "tock.v1",
+  2,
+  tock__v1__misfire_policy__enum_values_by_number,
+  2,
+  tock__v1__misfire_policy__enum_values_by_name,
+  1,
+  tock__v1__misfire_policy__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue tock__v1__outcome__enum_values_by_number[4] =

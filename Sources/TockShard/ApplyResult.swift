@@ -1,3 +1,5 @@
+import TockCore
+
 /// What applying one committed command did, handed back to whoever proposed it.
 public enum ApplyResult: Sendable, Equatable {
     /// A new job was stored.
@@ -12,4 +14,8 @@ public enum ApplyResult: Sendable, Equatable {
     case conflict(Job)
     /// A batch command (published, done) was applied; the count says how many runs it changed.
     case updated(Int)
+    /// Runs were published or skipped and recurring jobs moved on: `next` are their new runs, for the due-timer.
+    case rescheduled(changed: Int, next: [DueEntry])
+    /// A job was paused or resumed; the job as it is now.
+    case changed(Job)
 }

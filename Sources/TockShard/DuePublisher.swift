@@ -43,7 +43,7 @@ actor DuePublisher {
     /// Loads every scheduled run from the job tables, e.g. after a restart.
     func reload() async throws {
         let entries = try await database.read { db in
-            try db.statement("SELECT due_at, id, run FROM jobs WHERE state = 'scheduled'").map {
+            try db.statement("SELECT due_at, id, run FROM jobs WHERE state = 'scheduled' AND paused = 0").map {
                 DueEntry(dueAtNs: $0.int64(0), jobID: $0.text(1), run: UInt32($0.int64(2)))
             }
         }
@@ -73,13 +73,16 @@ actor DuePublisher {
             requeue(due, failed: true)
             return
         }
-        let jobs: [Job]
+        let candidates: [(job: Job, previousRunOut: Bool)]
         do {
-            jobs = try await database.read { db in
+            candidates = try await database.read { db in
                 try due.compactMap { entry in
                     guard let job = try JobRows.find(id: entry.jobID, in: db),
-                          job.state == .scheduled, job.run == entry.run else { return nil }
-                    return job
+                          job.state == .scheduled, job.run == entry.run, !job.paused else { return nil }
+                    guard let schedule = job.schedule, schedule.overlap != .allow else { return (job, false) }
+                    let out = try db.statement("SELECT 1 FROM job_runs WHERE job_id = ? AND finished_at IS NULL LIMIT 1")
+                        .first(job.id) { _ in true } ?? false
+                    return (job, out)
                 }
             }
         } catch {
@@ -88,15 +91,22 @@ actor DuePublisher {
             return
         }
         let publishedAt = clock.nowNs()
+        let plan = RecurrencePlan(candidates, nowNs: publishedAt)
+        await skip(plan.skipped, at: publishedAt)
+        if !plan.waiting.isEmpty {
+            // The previous run is still out; look again shortly (a completion does not wake the timer).
+            schedule(plan.waiting.map { DueEntry(dueAtNs: publishedAt + 1_000_000_000, jobID: $0.id, run: $0.run) })
+        }
+        let jobs = plan.publish
         let shard = self.shard
-        let outcomes = await withTaskGroup(of: (Job, Result<PubAck, any Error>).self) { group in
+        let outcomes = await withTaskGroup(of: ((job: Job, next: Int64?), Result<PubAck, any Error>).self) { group in
             for job in jobs {
                 group.addTask {
                     let result = await Result {
                         try await js.publish(
-                            subject: Subjects.jobs(priority: job.priority, shard: shard),
-                            payload: job.jobRun(publishedAtNs: publishedAt).encoded(),
-                            msgID: Subjects.runMessageID(jobID: job.id, run: job.run))
+                            subject: Subjects.jobs(priority: job.job.priority, shard: shard),
+                            payload: job.job.jobRun(publishedAtNs: publishedAt).encoded(),
+                            msgID: Subjects.runMessageID(jobID: job.job.id, run: job.job.run))
                     }
                     return (job, result)
                 }
@@ -105,11 +115,11 @@ actor DuePublisher {
         }
         var published: [PublishedRun] = []
         var failed: [DueEntry] = []
-        for (job, result) in outcomes {
+        for ((job, next), result) in outcomes {
             switch result {
             case .success(let ack):
                 published.append(PublishedRun(jobID: job.id, run: job.run, streamSequence: ack.sequence,
-                                              publishedAtNs: publishedAt))
+                                              publishedAtNs: publishedAt, nextDueAtNs: next))
             case .failure(let error):
                 logger.warning("publish failed; will retry",
                                metadata: ["job": "\(job.id)", "run": "\(job.run)", "error": "\(error)"])
@@ -125,6 +135,20 @@ actor DuePublisher {
             }
         }
         requeue(failed, failed: !failed.isEmpty)
+    }
+
+    /// Commits the runs the plan skips; a run whose skip cannot be committed comes due again at once.
+    private func skip(_ runs: [RecurrencePlan.Skip], at nowNs: Int64) async {
+        for run in runs {
+            do {
+                _ = try await log.propose(.skipRun(jobID: run.job.id, run: run.job.run, nextDueAtNs: run.next,
+                                                   atNs: nowNs, reason: run.reason))
+            } catch {
+                logger.warning("cannot commit a skipped run; will retry",
+                               metadata: ["job": "\(run.job.id)", "run": "\(run.job.run)", "error": "\(error)"])
+                requeue([DueEntry(dueAtNs: run.job.dueAtNs, jobID: run.job.id, run: run.job.run)], failed: true)
+            }
+        }
     }
 
     /// Puts runs back after a failure, with a growing delay (250 ms doubling to 5 s) so a broker outage is

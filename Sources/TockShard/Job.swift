@@ -23,11 +23,15 @@ public struct Job: Sendable, Equatable {
     public var lastError: String?
     public var executorID: String?
     public var webhookFormat: WebhookFormat
+    /// nil for a one-time job.
+    public var schedule: Schedule? = nil
+    /// A paused recurring job publishes no runs until resumed.
+    public var paused = false
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {
         JobRun(jobID: id, run: run, shard: shard, priority: priority, target: target, timeoutMs: timeoutMs,
                maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, dueAtNs: dueAtNs,
-               publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat)
+               publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat, recurring: schedule != nil)
     }
 }

@@ -7,7 +7,7 @@ enum JobRows {
     static let columns = """
         id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts, idempotency_key, run,
         due_at, created_at, updated_at, published_at, stream_seq, finished_at, cancelled_at, attempts,
-        last_status, last_error, executor_id, webhook_format
+        last_status, last_error, executor_id, webhook_format, schedule, paused
         """
 
     static func decode(_ row: Row) throws -> Job {
@@ -24,7 +24,8 @@ enum JobRows {
             finishedAtNs: row.optionalInt64(17), cancelledAtNs: row.optionalInt64(18),
             attempts: UInt32(row.int64(19)), lastStatus: row.optionalInt64(20).map { Int32($0) },
             lastError: row.optionalText(21), executorID: row.optionalText(22),
-            webhookFormat: WebhookFormat(rawValue: row.text(23)) ?? .tock)
+            webhookFormat: WebhookFormat(rawValue: row.text(23)) ?? .tock,
+            schedule: try row.optionalText(24).map(ScheduleColumn.decode), paused: row.int64(25) != 0)
     }
 
     static func encodeHeaders(_ headers: [Header]) throws -> [UInt8] {

@@ -1,3 +1,4 @@
+import TockCore
 import TockSQLite
 import TockWire
 
@@ -17,6 +18,12 @@ struct JobStateMachine: Sendable {
             return try markPublished(runs, in: db)
         case .markDone(let completions, let atNs):
             return try markDone(completions, at: atNs, in: db)
+        case .skipRun(let jobID, let run, let nextDueAtNs, let atNs, let reason):
+            return try skip(jobID, run: run, next: nextDueAtNs, at: atNs, reason: reason, in: db)
+        case .pauseJob(let jobID, let atNs):
+            return try setPaused(jobID, true, next: nil, at: atNs, in: db)
+        case .resumeJob(let jobID, let nextDueAtNs, let atNs):
+            return try setPaused(jobID, false, next: nextDueAtNs, at: atNs, in: db)
         case .setNodeAddress(let node, let raft, let http):
             try db.statement("""
                 INSERT INTO raft_nodes (node, raft_address, http_address) VALUES (?, ?, ?)
@@ -34,13 +41,13 @@ struct JobStateMachine: Sendable {
         if let existing = try JobRows.find(id: spec.id, in: db) { return .existing(existing) }
         try db.statement("""
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
-                              idempotency_key, run, due_at, created_at, updated_at, webhook_format)
-            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                              idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule)
+            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
             """).run(
                 spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
                 try JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
                 spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
-                spec.webhookFormat.rawValue)
+                spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode))
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
     }
@@ -57,16 +64,34 @@ struct JobStateMachine: Sendable {
         }
     }
 
+    /// A one-time job becomes `published`. A recurring job records the run in `job_runs` and moves on to its next
+    /// run (the leader chose its time), staying `scheduled`; after its last run it becomes `published` too.
     private func markPublished(_ runs: [PublishedRun], in db: Database) throws -> ApplyResult {
         let update = try db.statement("""
             UPDATE jobs SET state = 'published', published_at = ?, stream_seq = ?, updated_at = ?
             WHERE id = ? AND run = ? AND state = 'scheduled'
             """)
         var changed = 0
+        var next: [DueEntry] = []
         for run in runs {
+            if let job = try JobRows.find(id: run.jobID, in: db), job.schedule != nil {
+                guard job.state == .scheduled, job.run == run.run else { continue }
+                try db.statement("""
+                    INSERT INTO job_runs (job_id, run, due_at, state, published_at, stream_seq)
+                    VALUES (?, ?, ?, 'published', ?, ?)
+                    ON CONFLICT (job_id, run) DO UPDATE SET published_at = excluded.published_at,
+                        stream_seq = excluded.stream_seq, due_at = excluded.due_at
+                    """).run(job.id, run.run, job.dueAtNs, run.publishedAtNs, run.streamSequence)
+                changed += 1
+                if let entry = try advance(job, to: run.nextDueAtNs, at: run.publishedAtNs, lastRunPublished: true,
+                                           in: db) {
+                    next.append(entry)
+                }
+                continue
+            }
             changed += try update.run(run.publishedAtNs, run.streamSequence, run.publishedAtNs, run.jobID, run.run)
         }
-        return .updated(changed)
+        return next.isEmpty ? .updated(changed) : .rescheduled(changed: changed, next: next)
     }
 
     /// A completion may arrive before "published" is committed (the executor can be faster than the log),
@@ -80,6 +105,10 @@ struct JobStateMachine: Sendable {
         var changed = 0
         for completion in completions {
             let state: JobState = completion.outcome == .succeeded ? .succeeded : .failed
+            if let job = try JobRows.find(id: completion.jobID, in: db), job.schedule != nil {
+                changed += try recordRun(completion, of: job, state: state, at: nowNs, in: db)
+                continue
+            }
             changed += try update.run(
                 state.rawValue, completion.attempts, completion.httpStatus == 0 ? nil : completion.httpStatus,
                 completion.error.isEmpty ? nil : completion.error, completion.executorID,

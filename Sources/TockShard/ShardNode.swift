@@ -41,11 +41,16 @@ public final class ShardNode: Sendable {
         self.duties = duties
         log.setHandlers(
             applied: { results in
-                let created = results.compactMap { result -> DueEntry? in
-                    guard case .created(let job) = result else { return nil }
-                    return DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)
+                let due = results.flatMap { result -> [DueEntry] in
+                    switch result {
+                    case .created(let job): [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
+                    case .rescheduled(_, let next): next
+                    case .changed(let job) where job.state == .scheduled && !job.paused:
+                        [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
+                    default: []
+                    }
                 }
-                if !created.isEmpty { await duties.schedule(created) }
+                if !due.isEmpty { await duties.schedule(due) }
             },
             leadership: { duties.leadershipChanged($0) })
     }
@@ -79,6 +84,30 @@ public final class ShardNode: Sendable {
         try await log.readBarrier()
         return try await database.read { db in
             try JobListing.page(state: state, priority: priority, afterID: afterID, limit: limit, in: db)
+        }
+    }
+
+    /// Stops a recurring job publishing runs: `.changed`, `.notFound`, or `.conflict` for a job without runs
+    /// left to pause.
+    public func pause(id: String) async throws -> ApplyResult {
+        try await log.propose(.pauseJob(jobID: id, atNs: clock.nowNs()))
+    }
+
+    /// Resumes a paused recurring job at its first occurrence from now (missed ones are not caught up).
+    public func resume(id: String) async throws -> ApplyResult {
+        guard let job = try await job(id: id) else { return .notFound }
+        guard let schedule = job.schedule, job.state == .scheduled else { return .conflict(job) }
+        let now = clock.nowNs()
+        return try await log.propose(.resumeJob(jobID: id, nextDueAtNs: Recurrence.next(schedule, after: now), atNs: now))
+    }
+
+    /// A job's runs, oldest first: for a recurring job those published, skipped or done so far; for a one-time
+    /// job its single run.
+    public func runs(of id: String) async throws -> (Job, [JobRunRecord])? {
+        try await log.readBarrier()
+        return try await database.read { db in
+            guard let job = try JobRows.find(id: id, in: db) else { return nil }
+            return (job, try JobRunRecord.all(of: job, in: db))
         }
     }
 

@@ -8,8 +8,11 @@ import TockSQLite
 ///
 /// Version 3 added `jobs.webhook_format`; older rows read as `tock`, the body shape they were created with. The
 /// column is appended last, so a snapshot image from a version 2 node still restores (see `TableImage`).
+///
+/// Version 4 added recurring jobs: `jobs.schedule` (JSON, NULL for a one-time job) and `jobs.paused`, and the
+/// `job_runs` table, one row per run of a recurring job that was published, skipped or reported done.
 enum ShardSchema {
-    static let version: Int64 = 3
+    static let version: Int64 = 4
 
     static func migrate(_ db: Database) throws {
         try db.execute("""
@@ -65,7 +68,23 @@ enum ShardSchema {
                 last_status INTEGER,
                 last_error TEXT,
                 executor_id TEXT,
-                webhook_format TEXT NOT NULL DEFAULT 'tock'
+                webhook_format TEXT NOT NULL DEFAULT 'tock',
+                schedule TEXT,
+                paused INTEGER NOT NULL DEFAULT 0
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS job_runs (
+                job_id TEXT NOT NULL,
+                run INTEGER NOT NULL,
+                due_at INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                published_at INTEGER,
+                stream_seq INTEGER,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_status INTEGER,
+                last_error TEXT,
+                executor_id TEXT,
+                finished_at INTEGER,
+                PRIMARY KEY (job_id, run)
             ) STRICT;
             CREATE INDEX IF NOT EXISTS jobs_scheduled_due ON jobs(due_at) WHERE state = 'scheduled';
             CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs(idempotency_key)
@@ -83,6 +102,12 @@ enum ShardSchema {
         }
         if stored < 3 {
             try db.execute("ALTER TABLE jobs ADD COLUMN webhook_format TEXT NOT NULL DEFAULT 'tock'")
+        }
+        if stored < 4 {
+            try db.execute("""
+                ALTER TABLE jobs ADD COLUMN schedule TEXT;
+                ALTER TABLE jobs ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+                """)
         }
         try db.execute("UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version'")
     }

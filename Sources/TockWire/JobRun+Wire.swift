@@ -40,7 +40,8 @@ extension JobRun {
             dueAtNs: message.due_at_ns,
             publishedAtNs: message.published_at_ns,
             traceID: try CReading.string(message.trace_id, field: "JobRun.trace_id"),
-            webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobRun.webhook_format")
+            webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobRun.webhook_format"),
+            recurring: message.recurring != 0
         )
     }
 
@@ -59,6 +60,7 @@ extension JobRun {
             message.pointee.published_at_ns = publishedAtNs
             message.pointee.trace_id = arena.string(traceID)
             message.pointee.webhook_format = webhookFormat.proto
+            message.pointee.recurring = recurring ? 1 : 0
         }
     }
 }

@@ -21,6 +21,8 @@ public struct JobRun: Equatable, Sendable {
     public var traceID: String
     /// How the executor shapes the request (the job's own body, or scheduled-db's).
     public var webhookFormat: WebhookFormat
+    /// A run of a job with a schedule (scheduled-db's webhook says `recurrente` then).
+    public var recurring: Bool
 
     public init(
         jobID: String,
@@ -34,7 +36,8 @@ public struct JobRun: Equatable, Sendable {
         dueAtNs: Int64,
         publishedAtNs: Int64,
         traceID: String,
-        webhookFormat: WebhookFormat = .tock
+        webhookFormat: WebhookFormat = .tock,
+        recurring: Bool = false
     ) {
         self.jobID = jobID
         self.run = run
@@ -48,5 +51,6 @@ public struct JobRun: Equatable, Sendable {
         self.publishedAtNs = publishedAtNs
         self.traceID = traceID
         self.webhookFormat = webhookFormat
+        self.recurring = recurring
     }
 }

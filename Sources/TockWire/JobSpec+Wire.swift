@@ -36,7 +36,8 @@ extension JobSpec {
             maxAttempts: message.max_attempts,
             idempotencyKey: try CReading.string(message.idempotency_key, field: "JobSpec.idempotency_key"),
             dueAtNs: message.due_at_ns,
-            webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobSpec.webhook_format")
+            webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobSpec.webhook_format"),
+            schedule: try message.schedule.map { (schedule) throws(WireError) in try Schedule(proto: schedule) }
         )
     }
 
@@ -51,6 +52,7 @@ extension JobSpec {
             message.pointee.idempotency_key = arena.string(idempotencyKey)
             message.pointee.due_at_ns = dueAtNs
             message.pointee.webhook_format = webhookFormat.proto
+            message.pointee.schedule = schedule?.proto(in: arena)
         }
     }
 }

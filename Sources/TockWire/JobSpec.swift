@@ -11,6 +11,8 @@ public struct JobSpec: Equatable, Sendable {
     /// Nanoseconds since the Unix epoch.
     public var dueAtNs: Int64
     public var webhookFormat: WebhookFormat
+    /// nil for a one-time job.
+    public var schedule: Schedule?
 
     public init(
         id: String,
@@ -20,7 +22,8 @@ public struct JobSpec: Equatable, Sendable {
         maxAttempts: UInt32,
         idempotencyKey: String,
         dueAtNs: Int64,
-        webhookFormat: WebhookFormat = .tock
+        webhookFormat: WebhookFormat = .tock,
+        schedule: Schedule? = nil
     ) {
         self.id = id
         self.priority = priority
@@ -30,5 +33,6 @@ public struct JobSpec: Equatable, Sendable {
         self.idempotencyKey = idempotencyKey
         self.dueAtNs = dueAtNs
         self.webhookFormat = webhookFormat
+        self.schedule = schedule
     }
 }

@@ -8,7 +8,8 @@ extension PublishedRun {
             jobID: try CReading.string(message.job_id, field: "PublishedRun.job_id"),
             run: message.run,
             streamSequence: message.stream_sequence,
-            publishedAtNs: message.published_at_ns
+            publishedAtNs: message.published_at_ns,
+            nextDueAtNs: message.next_due_at_ns == 0 ? nil : message.next_due_at_ns
         )
     }
 
@@ -19,6 +20,7 @@ extension PublishedRun {
             message.pointee.run = run
             message.pointee.stream_sequence = streamSequence
             message.pointee.published_at_ns = publishedAtNs
+            message.pointee.next_due_at_ns = nextDueAtNs ?? 0
         }
     }
 }

@@ -8,11 +8,15 @@ public struct PublishedRun: Equatable, Sendable {
     public var streamSequence: UInt64
     /// Nanoseconds since the Unix epoch.
     public var publishedAtNs: Int64
+    /// A recurring job's next run, chosen by the leader that published this one; nil for a one-time job or when
+    /// the schedule has ended.
+    public var nextDueAtNs: Int64?
 
-    public init(jobID: String, run: UInt32, streamSequence: UInt64, publishedAtNs: Int64) {
+    public init(jobID: String, run: UInt32, streamSequence: UInt64, publishedAtNs: Int64, nextDueAtNs: Int64? = nil) {
         self.jobID = jobID
         self.run = run
         self.streamSequence = streamSequence
         self.publishedAtNs = publishedAtNs
+        self.nextDueAtNs = nextDueAtNs
     }
 }

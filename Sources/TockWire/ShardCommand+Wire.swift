@@ -65,6 +65,28 @@ extension ShardCommand {
                     atNs: mark.pointee.at_ns
                 )
             }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_SKIP_RUN:
+            self = try CReading.required(message.skip_run, field: "ShardCommand.skip_run") {
+                (skip) throws(WireError) in
+                .skipRun(
+                    jobID: try CReading.string(skip.pointee.job_id, field: "SkipRun.job_id"), run: skip.pointee.run,
+                    nextDueAtNs: skip.pointee.next_due_at_ns == 0 ? nil : skip.pointee.next_due_at_ns,
+                    atNs: skip.pointee.at_ns, reason: try CReading.string(skip.pointee.reason, field: "SkipRun.reason"))
+            }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB:
+            self = try CReading.required(message.pause_job, field: "ShardCommand.pause_job") {
+                (pause) throws(WireError) in
+                .pauseJob(jobID: try CReading.string(pause.pointee.job_id, field: "PauseJob.job_id"),
+                          atNs: pause.pointee.at_ns)
+            }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB:
+            self = try CReading.required(message.resume_job, field: "ShardCommand.resume_job") {
+                (resume) throws(WireError) in
+                .resumeJob(
+                    jobID: try CReading.string(resume.pointee.job_id, field: "ResumeJob.job_id"),
+                    nextDueAtNs: resume.pointee.next_due_at_ns == 0 ? nil : resume.pointee.next_due_at_ns,
+                    atNs: resume.pointee.at_ns)
+            }
         case TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS:
             self = try CReading.required(message.set_node_address, field: "ShardCommand.set_node_address") {
                 (set) throws(WireError) in
@@ -113,6 +135,31 @@ extension ShardCommand {
                     mark.pointee.n_completions = completions.count
                     mark.pointee.completions = arena.pointerArray(completions.map { $0.proto(in: arena) })
                     mark.pointee.at_ns = atNs
+                }
+            case let .skipRun(jobID, run, nextDueAtNs, atNs, reason):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_SKIP_RUN
+                message.pointee.skip_run = arena.message(Tock__V1__SkipRun.self) { skip in
+                    tock__v1__skip_run__init(skip)
+                    skip.pointee.job_id = arena.string(jobID)
+                    skip.pointee.run = run
+                    skip.pointee.next_due_at_ns = nextDueAtNs ?? 0
+                    skip.pointee.at_ns = atNs
+                    skip.pointee.reason = arena.string(reason)
+                }
+            case let .pauseJob(jobID, atNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB
+                message.pointee.pause_job = arena.message(Tock__V1__PauseJob.self) { pause in
+                    tock__v1__pause_job__init(pause)
+                    pause.pointee.job_id = arena.string(jobID)
+                    pause.pointee.at_ns = atNs
+                }
+            case let .resumeJob(jobID, nextDueAtNs, atNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB
+                message.pointee.resume_job = arena.message(Tock__V1__ResumeJob.self) { resume in
+                    tock__v1__resume_job__init(resume)
+                    resume.pointee.job_id = arena.string(jobID)
+                    resume.pointee.next_due_at_ns = nextDueAtNs ?? 0
+                    resume.pointee.at_ns = atNs
                 }
             case let .setNodeAddress(node, raft, http):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS

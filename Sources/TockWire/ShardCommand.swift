@@ -8,6 +8,12 @@ public enum ShardCommand: Equatable, Sendable {
     case markPublished([PublishedRun])
     /// Batched; applying the same completion twice must be a no-op (DESIGN.md, invariant 4).
     case markDone([Completion], atNs: Int64)
+    /// A recurring job's run that is not published; the schedule moves on to `nextDueAtNs` (nil: it has ended).
+    case skipRun(jobID: String, run: UInt32, nextDueAtNs: Int64?, atNs: Int64, reason: String)
+    /// A recurring job stops publishing runs until resumed.
+    case pauseJob(jobID: String, atNs: Int64)
+    /// A paused job carries on at `nextDueAtNs`, the first occurrence after the resume.
+    case resumeJob(jobID: String, nextDueAtNs: Int64?, atNs: Int64)
     /// Where a node of the Raft group listens (Raft and HTTP, each HOST:PORT).
     case setNodeAddress(node: String, raft: String, http: String)
 }

@@ -65,8 +65,8 @@ final class ShardCommandWireTests: XCTestCase {
     }
 
     func testCommandFromNewerSchemaHasNoCommand() {
-        // Field 5 (an empty message), a number this build does not know.
-        XCTAssertThrowsError(try ShardCommand(decoding: [0x2A, 0x00])) { error in
+        // Field 15 (an empty message), a number this build does not know.
+        XCTAssertThrowsError(try ShardCommand(decoding: [0x7A, 0x00])) { error in
             XCTAssertEqual(error as? WireError, .missingField("ShardCommand.command"))
         }
     }

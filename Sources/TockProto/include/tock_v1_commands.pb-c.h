@@ -22,6 +22,9 @@ typedef struct Tock__V1__CancelJob Tock__V1__CancelJob;
 typedef struct Tock__V1__PublishedRun Tock__V1__PublishedRun;
 typedef struct Tock__V1__MarkPublished Tock__V1__MarkPublished;
 typedef struct Tock__V1__MarkDone Tock__V1__MarkDone;
+typedef struct Tock__V1__SkipRun Tock__V1__SkipRun;
+typedef struct Tock__V1__PauseJob Tock__V1__PauseJob;
+typedef struct Tock__V1__ResumeJob Tock__V1__ResumeJob;
 typedef struct Tock__V1__SetNodeAddress Tock__V1__SetNodeAddress;
 typedef struct Tock__V1__ShardCommand Tock__V1__ShardCommand;
 
@@ -68,10 +71,16 @@ struct  Tock__V1__PublishedRun
    */
   uint64_t stream_sequence;
   int64_t published_at_ns;
+  /*
+   * A recurring job's next run, chosen by the leader that published this one
+   * (so replicas never compute schedules, which would need identical time-zone
+   * data); 0 when there is none: a one-time job, or the schedule has ended.
+   */
+  int64_t next_due_at_ns;
 };
 #define TOCK__V1__PUBLISHED_RUN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__published_run__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 /*
@@ -98,6 +107,54 @@ struct  Tock__V1__MarkDone
 #define TOCK__V1__MARK_DONE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__mark_done__descriptor) \
     , 0,NULL, 0 }
+
+
+/*
+ * A recurring job's run that is not published (an occurrence missed while the
+ * shard was down with misfire "skip", or one that came due while the previous
+ * run was still running with overlap "skip"); the schedule moves on.
+ */
+struct  Tock__V1__SkipRun
+{
+  ProtobufCMessage base;
+  char *job_id;
+  uint32_t run;
+  /*
+   * 0: the schedule has ended
+   */
+  int64_t next_due_at_ns;
+  int64_t at_ns;
+  char *reason;
+};
+#define TOCK__V1__SKIP_RUN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__skip_run__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Tock__V1__PauseJob
+{
+  ProtobufCMessage base;
+  char *job_id;
+  int64_t at_ns;
+};
+#define TOCK__V1__PAUSE_JOB__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__pause_job__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Tock__V1__ResumeJob
+{
+  ProtobufCMessage base;
+  char *job_id;
+  /*
+   * The next occurrence after the resume, chosen by the leader.
+   */
+  int64_t next_due_at_ns;
+  int64_t at_ns;
+};
+#define TOCK__V1__RESUME_JOB__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__resume_job__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
@@ -128,7 +185,10 @@ typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND_CANCEL_JOB = 2,
   TOCK__V1__SHARD_COMMAND__COMMAND_MARK_PUBLISHED = 3,
   TOCK__V1__SHARD_COMMAND__COMMAND_MARK_DONE = 4,
-  TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS = 6
+  TOCK__V1__SHARD_COMMAND__COMMAND_SKIP_RUN = 5,
+  TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS = 6,
+  TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB = 7,
+  TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__SHARD_COMMAND__COMMAND__CASE)
 } Tock__V1__ShardCommand__CommandCase;
 
@@ -141,7 +201,10 @@ struct  Tock__V1__ShardCommand
     Tock__V1__CancelJob *cancel_job;
     Tock__V1__MarkPublished *mark_published;
     Tock__V1__MarkDone *mark_done;
+    Tock__V1__SkipRun *skip_run;
     Tock__V1__SetNodeAddress *set_node_address;
+    Tock__V1__PauseJob *pause_job;
+    Tock__V1__ResumeJob *resume_job;
   };
 };
 #define TOCK__V1__SHARD_COMMAND__INIT \
@@ -244,6 +307,63 @@ Tock__V1__MarkDone *
 void   tock__v1__mark_done__free_unpacked
                      (Tock__V1__MarkDone *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__SkipRun methods */
+void   tock__v1__skip_run__init
+                     (Tock__V1__SkipRun         *message);
+size_t tock__v1__skip_run__get_packed_size
+                     (const Tock__V1__SkipRun   *message);
+size_t tock__v1__skip_run__pack
+                     (const Tock__V1__SkipRun   *message,
+                      uint8_t             *out);
+size_t tock__v1__skip_run__pack_to_buffer
+                     (const Tock__V1__SkipRun   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__SkipRun *
+       tock__v1__skip_run__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__skip_run__free_unpacked
+                     (Tock__V1__SkipRun *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__PauseJob methods */
+void   tock__v1__pause_job__init
+                     (Tock__V1__PauseJob         *message);
+size_t tock__v1__pause_job__get_packed_size
+                     (const Tock__V1__PauseJob   *message);
+size_t tock__v1__pause_job__pack
+                     (const Tock__V1__PauseJob   *message,
+                      uint8_t             *out);
+size_t tock__v1__pause_job__pack_to_buffer
+                     (const Tock__V1__PauseJob   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__PauseJob *
+       tock__v1__pause_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__pause_job__free_unpacked
+                     (Tock__V1__PauseJob *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__ResumeJob methods */
+void   tock__v1__resume_job__init
+                     (Tock__V1__ResumeJob         *message);
+size_t tock__v1__resume_job__get_packed_size
+                     (const Tock__V1__ResumeJob   *message);
+size_t tock__v1__resume_job__pack
+                     (const Tock__V1__ResumeJob   *message,
+                      uint8_t             *out);
+size_t tock__v1__resume_job__pack_to_buffer
+                     (const Tock__V1__ResumeJob   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__ResumeJob *
+       tock__v1__resume_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__resume_job__free_unpacked
+                     (Tock__V1__ResumeJob *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__SetNodeAddress methods */
 void   tock__v1__set_node_address__init
                      (Tock__V1__SetNodeAddress         *message);
@@ -299,6 +419,15 @@ typedef void (*Tock__V1__MarkPublished_Closure)
 typedef void (*Tock__V1__MarkDone_Closure)
                  (const Tock__V1__MarkDone *message,
                   void *closure_data);
+typedef void (*Tock__V1__SkipRun_Closure)
+                 (const Tock__V1__SkipRun *message,
+                  void *closure_data);
+typedef void (*Tock__V1__PauseJob_Closure)
+                 (const Tock__V1__PauseJob *message,
+                  void *closure_data);
+typedef void (*Tock__V1__ResumeJob_Closure)
+                 (const Tock__V1__ResumeJob *message,
+                  void *closure_data);
 typedef void (*Tock__V1__SetNodeAddress_Closure)
                  (const Tock__V1__SetNodeAddress *message,
                   void *closure_data);
@@ -316,6 +445,9 @@ extern const ProtobufCMessageDescriptor tock__v1__cancel_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__published_run__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__mark_published__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__mark_done__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__skip_run__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__pause_job__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__resume_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor;
 

@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Tock__V1__Schedule Tock__V1__Schedule;
 typedef struct Tock__V1__Header Tock__V1__Header;
 typedef struct Tock__V1__HttpTarget Tock__V1__HttpTarget;
 typedef struct Tock__V1__JobSpec Tock__V1__JobSpec;
@@ -53,6 +54,40 @@ typedef enum _Tock__V1__WebhookFormat {
   TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_SCHEDULED_DB = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__WEBHOOK_FORMAT)
 } Tock__V1__WebhookFormat;
+/*
+ * What a recurring job does when a run comes due while the previous one is still
+ * running.
+ */
+typedef enum _Tock__V1__OverlapPolicy {
+  /*
+   * publish it anyway
+   */
+  TOCK__V1__OVERLAP_POLICY__OVERLAP_POLICY_ALLOW = 0,
+  /*
+   * skip this occurrence
+   */
+  TOCK__V1__OVERLAP_POLICY__OVERLAP_POLICY_SKIP = 1,
+  /*
+   * publish it once the previous run has finished
+   */
+  TOCK__V1__OVERLAP_POLICY__OVERLAP_POLICY_WAIT = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__OVERLAP_POLICY)
+} Tock__V1__OverlapPolicy;
+/*
+ * What a recurring job does about occurrences missed while its shard could not
+ * publish (down, or without a leader).
+ */
+typedef enum _Tock__V1__MisfirePolicy {
+  /*
+   * one run now for all that were missed
+   */
+  TOCK__V1__MISFIRE_POLICY__MISFIRE_POLICY_RUN_ONCE = 0,
+  /*
+   * none; carry on from the next occurrence
+   */
+  TOCK__V1__MISFIRE_POLICY__MISFIRE_POLICY_SKIP = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__MISFIRE_POLICY)
+} Tock__V1__MisfirePolicy;
 typedef enum _Tock__V1__Outcome {
   TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED = 0,
   TOCK__V1__OUTCOME__OUTCOME_SUCCEEDED = 1,
@@ -62,6 +97,36 @@ typedef enum _Tock__V1__Outcome {
 } Tock__V1__Outcome;
 
 /* --- messages --- */
+
+/*
+ * A recurring job's schedule. A job without one runs once.
+ */
+struct  Tock__V1__Schedule
+{
+  ProtobufCMessage base;
+  /*
+   * 5 or 6 fields (optional leading seconds), or a macro: @hourly, @every 90s, ...
+   */
+  char *cron;
+  /*
+   * IANA name; "" is UTC
+   */
+  char *time_zone;
+  /*
+   * 0: none
+   */
+  int64_t start_at_ns;
+  /*
+   * 0: none
+   */
+  int64_t end_at_ns;
+  Tock__V1__OverlapPolicy overlap;
+  Tock__V1__MisfirePolicy misfire;
+};
+#define TOCK__V1__SCHEDULE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__schedule__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__OVERLAP_POLICY__OVERLAP_POLICY_ALLOW, TOCK__V1__MISFIRE_POLICY__MISFIRE_POLICY_RUN_ONCE }
+
 
 struct  Tock__V1__Header
 {
@@ -109,10 +174,14 @@ struct  Tock__V1__JobSpec
   char *idempotency_key;
   int64_t due_at_ns;
   Tock__V1__WebhookFormat webhook_format;
+  /*
+   * absent for a one-time job
+   */
+  Tock__V1__Schedule *schedule;
 };
 #define TOCK__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK }
+    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL }
 
 
 /*
@@ -136,10 +205,14 @@ struct  Tock__V1__JobRun
   int64_t published_at_ns;
   char *trace_id;
   Tock__V1__WebhookFormat webhook_format;
+  /*
+   * a run of a job with a schedule
+   */
+  protobuf_c_boolean recurring;
 };
 #define TOCK__V1__JOB_RUN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_run__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK }
+    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, 0 }
 
 
 /*
@@ -170,6 +243,25 @@ struct  Tock__V1__Completion
     , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/* Tock__V1__Schedule methods */
+void   tock__v1__schedule__init
+                     (Tock__V1__Schedule         *message);
+size_t tock__v1__schedule__get_packed_size
+                     (const Tock__V1__Schedule   *message);
+size_t tock__v1__schedule__pack
+                     (const Tock__V1__Schedule   *message,
+                      uint8_t             *out);
+size_t tock__v1__schedule__pack_to_buffer
+                     (const Tock__V1__Schedule   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__Schedule *
+       tock__v1__schedule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__schedule__free_unpacked
+                     (Tock__V1__Schedule *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__Header methods */
 void   tock__v1__header__init
                      (Tock__V1__Header         *message);
@@ -267,6 +359,9 @@ void   tock__v1__completion__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Tock__V1__Schedule_Closure)
+                 (const Tock__V1__Schedule *message,
+                  void *closure_data);
 typedef void (*Tock__V1__Header_Closure)
                  (const Tock__V1__Header *message,
                   void *closure_data);
@@ -290,7 +385,10 @@ typedef void (*Tock__V1__Completion_Closure)
 
 extern const ProtobufCEnumDescriptor    tock__v1__priority__descriptor;
 extern const ProtobufCEnumDescriptor    tock__v1__webhook_format__descriptor;
+extern const ProtobufCEnumDescriptor    tock__v1__overlap_policy__descriptor;
+extern const ProtobufCEnumDescriptor    tock__v1__misfire_policy__descriptor;
 extern const ProtobufCEnumDescriptor    tock__v1__outcome__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__schedule__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__header__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__http_target__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor;

@@ -1,0 +1,38 @@
+import TockCore
+import TockSQLite
+
+/// One run of a job: when it was due, what became of it.
+public struct JobRunRecord: Sendable, Equatable, Codable {
+    public var run: UInt32
+    public var due_at: String
+    /// `published` (out with an executor), `succeeded`, `failed`, `skipped`, or for a one-time job its state.
+    public var state: String
+    public var published_at: String?
+    public var finished_at: String?
+    public var attempts: UInt32
+    public var last_status: Int32?
+    public var last_error: String?
+
+    static func all(of job: Job, in db: Database) throws -> [JobRunRecord] {
+        guard job.schedule != nil else {
+            return [JobRunRecord(
+                run: job.run, due_at: RFC3339Text.format(job.dueAtNs), state: job.state.rawValue,
+                published_at: job.publishedAtNs.map(RFC3339Text.format), finished_at: job.finishedAtNs.map(RFC3339Text.format),
+                attempts: job.attempts, last_status: job.lastStatus, last_error: job.lastError)]
+        }
+        return try db.statement("""
+            SELECT run, due_at, state, published_at, finished_at, attempts, last_status, last_error
+            FROM job_runs WHERE job_id = ? ORDER BY run
+            """).map(job.id) { row in
+                JobRunRecord(
+                    run: UInt32(row.int64(0)), due_at: RFC3339Text.format(row.int64(1)), state: row.text(2),
+                    published_at: row.optionalInt64(3).map(RFC3339Text.format),
+                    finished_at: row.optionalInt64(4).map(RFC3339Text.format), attempts: UInt32(row.int64(5)),
+                    last_status: row.optionalInt64(6).map { Int32($0) }, last_error: row.optionalText(7))
+            }
+    }
+}
+
+private enum RFC3339Text {
+    static func format(_ ns: Int64) -> String { RFC3339.format(ns: ns) }
+}
