@@ -29,6 +29,16 @@ extension JobRequest {
             spec.idempotencyKey = try parseIdempotencyKey(.string(spec.idempotencyKey), policy: policy)
         }
         spec.dueAtNs = max(spec.dueAtNs, nowNs)
+        if let schedule = spec.schedule {
+            var fields: [String: JSONValue] = [
+                "cron": .string(schedule.cron), "overlap": .string(schedule.overlap.rawValue),
+                "misfire": .string(schedule.misfire.rawValue),
+            ]
+            if !schedule.timeZone.isEmpty { fields["time_zone"] = .string(schedule.timeZone) }
+            if let start = schedule.startAtNs { fields["start"] = .string(RFC3339.format(ns: start)) }
+            if let end = schedule.endAtNs { fields["end"] = .string(RFC3339.format(ns: end)) }
+            (spec.schedule, spec.dueAtNs) = try parseSchedule(.object(fields), nowNs: nowNs)
+        }
         return spec
     }
 }

@@ -21,7 +21,7 @@ public enum JobRequest {}
 extension JobRequest {
     static let knownFields: Set<String> = [
         "url", "method", "headers", "body", "run_at", "delay", "priority", "timeout", "max_attempts",
-        "idempotency_key", "webhook_format",
+        "idempotency_key", "webhook_format", "schedule",
     ]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Set by the executor or by HTTP itself; a job may not override them.
@@ -56,7 +56,15 @@ extension JobRequest {
         let method = try parseMethod(fields["method"])
         var headers = try parseHeaders(fields["headers"], policy: policy)
         let body = try parseBody(fields["body"], headers: &headers, policy: policy)
-        let dueAtNs = try parseDue(runAt: fields["run_at"], delay: fields["delay"], nowNs: nowNs)
+        var dueAtNs = try parseDue(runAt: fields["run_at"], delay: fields["delay"], nowNs: nowNs)
+        var schedule: Schedule?
+        if let value = fields["schedule"], value != .null {
+            guard fields["run_at"] == nil, fields["delay"] == nil else {
+                throw FieldError(field: "schedule", message: "give schedule for a recurring job, or run_at or delay "
+                    + "for a one-time job, not both")
+            }
+            (schedule, dueAtNs) = try parseSchedule(value, nowNs: nowNs)
+        }
         let priority = try parsePriority(fields["priority"])
         let timeoutNs = try parseTimeout(fields["timeout"], policy: policy)
         let maxAttempts = try parseMaxAttempts(fields["max_attempts"], policy: policy)
@@ -66,10 +74,10 @@ extension JobRequest {
             id: "", priority: priority,
             target: HTTPTarget(url: url, method: method, headers: headers, body: body),
             timeoutMs: UInt32(timeoutNs / 1_000_000), maxAttempts: maxAttempts, idempotencyKey: key,
-            dueAtNs: dueAtNs, webhookFormat: format)
+            dueAtNs: dueAtNs, webhookFormat: format, schedule: schedule)
     }
 
-    private static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
+    static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let s)?: return s

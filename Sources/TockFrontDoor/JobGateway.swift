@@ -15,6 +15,12 @@ public protocol JobGateway: Sendable {
     func cancel(id: String) async -> JobReply
     /// One page of jobs across every shard, oldest first.
     func list(_ query: JobListQuery) async -> JobListReply
+    /// 200 with the paused recurring job, 404, or 409 for a job with no runs left to pause.
+    func pause(id: String) async -> JobReply
+    /// 200 with the resumed job (its next run the first occurrence from now), 404, or 409.
+    func resume(id: String) async -> JobReply
+    /// 200 with the job's runs, or 404.
+    func runs(id: String) async -> JobRunsReply
 }
 
 /// The answer to one job call, whichever node produced it. A failure carries the HTTP status the HTTP API
@@ -29,12 +35,23 @@ public enum JobListReply: Sendable, Equatable {
     case failure(JobFailure)
 }
 
+public enum JobRunsReply: Sendable, Equatable {
+    case runs(JobRunsView)
+    case failure(JobFailure)
+}
+
 /// What every reply has in common: it may be a failure.
 public protocol GatewayReply: Sendable {
     var failure: JobFailure? { get }
 }
 
 extension JobReply: GatewayReply {
+    public var failure: JobFailure? {
+        if case .failure(let failure) = self { failure } else { nil }
+    }
+}
+
+extension JobRunsReply: GatewayReply {
     public var failure: JobFailure? {
         if case .failure(let failure) = self { failure } else { nil }
     }

@@ -59,6 +59,24 @@ public enum JobHTTPRoutes {
             return response(await gateway.job(id: try context.parameters.require("id")))
         }
 
+        router.post("/v1/jobs/:id/pause") { request, context in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            return response(await gateway.pause(id: try context.parameters.require("id")))
+        }
+
+        router.post("/v1/jobs/:id/resume") { request, context in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            return response(await gateway.resume(id: try context.parameters.require("id")))
+        }
+
+        router.get("/v1/jobs/:id/runs") { request, context in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            switch await gateway.runs(id: try context.parameters.require("id")) {
+            case .runs(let runs): return ShardHTTPAPI.json(.ok, runs)
+            case .failure(let failure): return response(failure)
+            }
+        }
+
         router.delete("/v1/jobs/:id") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             return response(await gateway.cancel(id: try context.parameters.require("id")))

@@ -39,6 +39,35 @@ struct LocalShardJobs: JobGateway {
         }
     }
 
+    func pause(id: String) async -> JobReply {
+        await reply { Self.changed(try await node.pause(id: id), id: id, verb: "pause") }
+    }
+
+    func resume(id: String) async -> JobReply {
+        await reply { Self.changed(try await node.resume(id: id), id: id, verb: "resume") }
+    }
+
+    func runs(id: String) async -> JobRunsReply {
+        do {
+            guard let (job, runs) = try await node.runs(of: id) else { return .failure(Self.notFound(id)) }
+            return .runs(JobRunsView(job: job, runs: runs))
+        } catch {
+            return .failure(failure(error))
+        }
+    }
+
+    private static func changed(_ result: ApplyResult, id: String, verb: String) -> JobReply {
+        switch result {
+        case .changed(let job): .job(status: 200, JobView(job))
+        case .notFound: .failure(notFound(id))
+        case .conflict(let job):
+            .failure(JobFailure(status: 409, code: "conflict", field: "id", message: job.schedule == nil
+                ? "job \(id) runs once; only a recurring job can \(verb)"
+                : "job \(id) is \(job.state.rawValue) and has no runs left to \(verb)"))
+        case let other: .failure(unexpected(other))
+        }
+    }
+
     /// This shard's part of a listing: its jobs after the cursor's position, in id order. `next_cursor` is left
     /// to whoever merges the shards' parts.
     func list(_ query: JobListQuery) async -> JobListReply {

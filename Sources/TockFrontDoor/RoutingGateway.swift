@@ -39,6 +39,32 @@ final class RoutingGateway: JobGateway {
         return await forward(ForwardedCall(method: .DELETE, target: "/v1/jobs/\(id)", retrySafe: true), to: shard)
     }
 
+    func pause(id: String) async -> JobReply {
+        guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
+        if let reply = await servedHere(shard, { await $0.pause(id: id) }) { return reply }
+        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/pause", retrySafe: true), to: shard)
+    }
+
+    func resume(id: String) async -> JobReply {
+        guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
+        if let reply = await servedHere(shard, { await $0.resume(id: id) }) { return reply }
+        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/resume", retrySafe: true), to: shard)
+    }
+
+    func runs(id: String) async -> JobRunsReply {
+        guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
+        if let reply = await servedHere(shard, { await $0.runs(id: id) }) { return reply }
+        let call = ForwardedCall(method: .GET, target: "/v1/jobs/\(id)/runs", retrySafe: true)
+        switch await leaders.send(call, toShard: shard) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let answer):
+            switch answer.decode(JobRunsView.self) {
+            case .success(let runs): return .runs(runs)
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+    }
+
     /// Asks every shard for a page after the cursor and merges them by creation time. Each shard returns up to
     /// `limit`, so the first `limit` of the merge are exactly the next `limit` jobs overall.
     func list(_ query: JobListQuery) async -> JobListReply {

@@ -36,3 +36,22 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
 private enum RFC3339Text {
     static func format(_ ns: Int64) -> String { RFC3339.format(ns: ns) }
 }
+
+/// `GET /v1/jobs/{id}/runs`: the runs so far, oldest first, and the next one while the job has one.
+public struct JobRunsView: Codable, Sendable, Equatable {
+    public struct NextRun: Codable, Sendable, Equatable {
+        public var run: UInt32
+        public var due_at: String
+    }
+
+    public var job_id: String
+    public var runs: [JobRunRecord]
+    public var next_run: NextRun?
+
+    public init(job: Job, runs: [JobRunRecord]) {
+        job_id = job.id
+        self.runs = runs
+        next_run = job.schedule != nil && job.state == .scheduled && !job.paused
+            ? NextRun(run: job.run, due_at: RFC3339.format(ns: job.dueAtNs)) : nil
+    }
+}

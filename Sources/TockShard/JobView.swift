@@ -29,6 +29,10 @@ public struct JobView: Codable, Sendable, Equatable {
     public var executor_id: String?
     /// Absent for the default (`tock`), so a job that never asked for another body shape reads as before.
     public var webhook_format: String?
+    /// A recurring job's schedule; `run` and `run_at` are then its next run's.
+    public var schedule: ScheduleView?
+    /// Present (true) only for a paused recurring job.
+    public var paused: Bool?
 
     public init(_ job: Job) {
         id = job.id
@@ -55,6 +59,27 @@ public struct JobView: Codable, Sendable, Equatable {
         cancelled_at = job.cancelledAtNs.map(RFC3339.format(ns:))
         executor_id = job.executorID
         webhook_format = job.webhookFormat == .tock ? nil : job.webhookFormat.rawValue
+        schedule = job.schedule.map(ScheduleView.init)
+        paused = job.paused ? true : nil
+    }
+}
+
+/// A schedule as the API shows it, with the same keys a submit takes.
+public struct ScheduleView: Codable, Sendable, Equatable {
+    public var cron: String
+    public var time_zone: String
+    public var start: String?
+    public var end: String?
+    public var overlap: String
+    public var misfire: String
+
+    public init(_ schedule: Schedule) {
+        cron = schedule.cron
+        time_zone = schedule.timeZone.isEmpty ? "UTC" : schedule.timeZone
+        start = schedule.startAtNs.map(RFC3339.format(ns:))
+        end = schedule.endAtNs.map(RFC3339.format(ns:))
+        overlap = schedule.overlap.rawValue
+        misfire = schedule.misfire.rawValue
     }
 }
 

@@ -2,19 +2,15 @@ import Foundation
 import TockCore
 import TockWire
 
-/// A schedule's occurrences, for the leader that publishes runs and resumes jobs.
+/// A stored schedule's occurrences, for the leader that publishes runs and resumes jobs.
 enum Recurrence {
-    /// The first occurrence strictly after `instantNs`, or nil when the schedule has ended (or cannot be read,
-    /// which validation at submit rules out).
+    /// The first occurrence strictly after `instantNs`, or nil when the schedule has ended — or cannot be read
+    /// (validation at submit rules that out; a job whose schedule this build cannot read stops rather than guesses).
     static func next(_ schedule: Schedule, after instantNs: Int64) -> Int64? {
-        // Until the cron module lands: `@every <duration>` anchored at the start.
-        let text = schedule.cron.trimmingCharacters(in: .whitespaces)
-        guard text.hasPrefix("@every "), let interval = DurationText.parseNs(String(text.dropFirst(7))), interval > 0
+        guard let cron = try? CronExpression.parse(schedule.cron),
+              let zone = schedule.timeZone.isEmpty ? TimeZone.gmt : TimeZone(identifier: schedule.timeZone)
         else { return nil }
-        let anchor = schedule.startAtNs ?? 0
-        let steps = instantNs < anchor ? 0 : (instantNs - anchor) / interval + 1
-        let next = anchor + steps * interval
-        if let end = schedule.endAtNs, next > end { return nil }
-        return next
+        return CronSchedule(expression: cron, timeZone: zone, startNs: schedule.startAtNs, endNs: schedule.endAtNs)
+            .next(after: instantNs)
     }
 }

@@ -100,6 +100,11 @@ final class InMemoryJobGateway: JobGateway {
         }
     }
 
+    // The scheduled-db routes never pause, resume or list runs.
+    func pause(id: String) async -> JobReply { .failure(Self.notFound(id)) }
+    func resume(id: String) async -> JobReply { .failure(Self.notFound(id)) }
+    func runs(id: String) async -> JobRunsReply { .failure(Self.notFound(id)) }
+
     static func notFound(_ id: String) -> JobFailure {
         JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)")
     }
