@@ -19,9 +19,8 @@ extension WebhookPayload {
             contentType = nil
         case .scheduledDB:
             method = "POST"
-            // Every job is one-shot until cron schedules exist; a recurring run will say `recurrente` then. A
-            // scheduled-db client that chose its job's id (kept as the idempotency key) expects that id back.
-            body = ScheduledDBWebhookBody.encode(jobID: run.idempotencyKey.isEmpty ? run.jobID : run.idempotencyKey, type: .unico, sentAtSeconds: sentAtSeconds,
+            // A            // scheduled-db client that chose its job's id (kept as the idempotency key) expects that id back.
+            body = ScheduledDBWebhookBody.encode(jobID: run.idempotencyKey.isEmpty ? run.jobID : run.idempotencyKey, type: run.recurring ? .recurrente : .unico, sentAtSeconds: sentAtSeconds,
                                                  payload: run.target.body)
             contentType = "application/json"
         }

@@ -13,7 +13,7 @@ public struct ScheduledDBJobView: Codable, Sendable, Equatable {
     public var type: ScheduledDBJobType
     /// When the job runs (`unico`).
     public var timestamp: Int64?
-    /// `recurrente` only; Tock has no cron schedules yet, so always absent for now.
+    /// `recurrente` only.
     public var cron_expression: String?
     public var last_date: Int64?
     public var created_at: Int64
@@ -23,8 +23,9 @@ public struct ScheduledDBJobView: Codable, Sendable, Equatable {
 
     public init(_ job: JobView) {
         id = job.scheduledDBID
-        // Every Tock job runs once until cron schedules exist.
-        type = .unico
+        type = job.schedule == nil ? .unico : .recurrente
+        cron_expression = job.schedule?.cron
+        last_date = job.schedule?.end.map(ScheduledDBTimestamp.seconds(rfc3339:))
         timestamp = ScheduledDBTimestamp.seconds(rfc3339: job.run_at)
         created_at = ScheduledDBTimestamp.seconds(rfc3339: job.created_at)
         webhook_url = job.url

@@ -15,7 +15,7 @@ import TockWire
 /// - `id` is the idempotency key: Tock assigns ids that name the owning shard, and a second submit with the same
 ///   `id` returns the first job instead of replacing it. The answer's `id` is Tock's.
 /// - `timestamp` and `last_date` may also be JSON numbers.
-/// - `recurrente` is parsed and validated but refused by `jobSpec`: Tock has no cron schedules yet.
+/// - `recurrente` runs on Tock's cron (UTC), which also takes an optional seconds field and macros.
 public struct ScheduledDBRequest: Sendable, Equatable {
     public enum Schedule: Sendable, Equatable {
         /// `unico`: one run at this Unix second.
@@ -99,22 +99,25 @@ extension ScheduledDBRequest {
     }
 
     /// The job Tock stores: a POST of scheduled-db's body to `webhook_url` at `timestamp`, with `payload` as
-    /// `data` and the client's `id` as idempotency key; Tock's defaults for priority, timeout and attempts.
-    /// Refuses `recurrente` until Tock has cron schedules.
-    public func jobSpec(policy: SubmitPolicy = .init()) throws(FieldError) -> JobSpec {
-        guard case .once(let atSeconds) = schedule else {
-            throw FieldError(field: "type", code: "unsupported",
-                             message: "Job validation failed: recurring jobs (type recurrente) are not supported yet")
-        }
+    /// `data` and the client's `id` as idempotency key; Tock's defaults for priority, timeout and attempts. A
+    /// `recurrente` job runs on its cron expression in UTC, from `timestamp` (if given) until `last_date` (if given).
+    public func jobSpec(nowNs: Int64, policy: SubmitPolicy = .init()) throws(FieldError) -> JobSpec {
         var tock: [String: JSONValue] = ["url": .string(webhookURL), "webhook_format": .string("scheduled-db")]
         if let payload { tock["body"] = .object(payload) }
         if let id { tock["idempotency_key"] = .string(id) }
+        if case .recurring(let cron, let first, let last) = schedule {
+            var fields: [String: JSONValue] = ["cron": .string(cron)]
+            if let first { fields["start"] = .string(RFC3339.format(ns: first * 1_000_000_000)) }
+            if let last { fields["end"] = .string(RFC3339.format(ns: last * 1_000_000_000)) }
+            tock["schedule"] = .object(fields)
+        }
         var spec: JobSpec
         do throws(FieldError) {
-            spec = try JobRequest.parse(fields: tock, nowNs: 0, policy: policy)
+            spec = try JobRequest.parse(fields: tock, nowNs: nowNs, policy: policy)
         } catch {
             throw Self.renamed(error)
         }
+        guard case .once(let atSeconds) = schedule else { return spec }
         let (dueAtNs, overflow) = atSeconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else {
             throw FieldError(field: "timestamp", message: "Invalid job data: invalid timestamp: \(atSeconds) is out of range")
@@ -127,12 +130,13 @@ extension ScheduledDBRequest {
     public static func jobSpec(json: some Collection<UInt8>, nowNs: Int64, policy: SubmitPolicy = .init())
         throws(FieldError) -> JobSpec
     {
-        try parse(json: json, nowNs: nowNs).jobSpec(policy: policy)
+        try parse(json: json, nowNs: nowNs).jobSpec(nowNs: nowNs, policy: policy)
     }
 
     /// Tock's field names in an error from `JobRequest` become the ones this client sent.
     private static func renamed(_ error: FieldError) -> FieldError {
-        let names = ["url": "webhook_url", "body": "payload", "idempotency_key": "id"]
+        let names = ["url": "webhook_url", "body": "payload", "idempotency_key": "id", "schedule.cron": "cron_expression",
+                     "schedule.start": "timestamp", "schedule.end": "last_date"]
         guard let field = error.field, let theirs = names[field] else { return error }
         let message = error.message.replacingOccurrences(of: field, with: theirs)
         return FieldError(field: theirs, code: error.code, message: "Job validation failed: \(message)")

@@ -25,4 +25,13 @@ final class WebhookPayloadTests: XCTestCase {
         XCTAssertEqual(String(decoding: payload.body, as: UTF8.self),
                        #"{"data":{"a":1},"job_id":"0-01ABC","timestamp":1767225600,"type":"unico"}"#)
     }
+
+    func testARecurringRunIsRecurrenteAndCarriesTheClientsOwnID() {
+        var recurring = run(.scheduledDB, method: "POST", body: #"{"a":1}"#)
+        recurring.recurring = true
+        recurring.idempotencyKey = "nightly-report"
+        let payload = WebhookPayload(recurring, sentAtSeconds: 1_767_225_600)
+        XCTAssertEqual(String(decoding: payload.body, as: UTF8.self),
+                       #"{"data":{"a":1},"job_id":"nightly-report","timestamp":1767225600,"type":"recurrente"}"#)
+    }
 }

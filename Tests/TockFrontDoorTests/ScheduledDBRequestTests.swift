@@ -115,7 +115,7 @@ final class ScheduledDBRequestTests: XCTestCase {
         }
     }
 
-    func testARecurringJobIsParsedThenRefusedOnType() throws {
+    func testARecurringJobRunsOnItsCronUntilItsLastDate() throws {
         let json = """
             {"type": "recurrente", "cron_expression": "0 9 * * 1-5", "last_date": "2024-12-31T23:59:59Z",
              "webhook_url": "https://example.com/daily-report"}
@@ -124,11 +124,21 @@ final class ScheduledDBRequestTests: XCTestCase {
         XCTAssertEqual(request.type, .recurrente)
         XCTAssertEqual(request.schedule, .recurring(cronExpression: "0 9 * * 1-5", firstRunSeconds: nil,
                                                     lastDateSeconds: 1_735_689_599))
-        XCTAssertThrowsError(try request.jobSpec()) { error in
-            let error = error as? FieldError
-            XCTAssertEqual(error?.field, "type")
-            XCTAssertEqual(error?.code, "unsupported")
-            XCTAssertEqual(error?.message, "Job validation failed: recurring jobs (type recurrente) are not supported yet")
+        let spec = try request.jobSpec(nowNs: nowNs)
+        XCTAssertEqual(spec.schedule?.cron, "0 9 * * 1-5")
+        XCTAssertEqual(spec.schedule?.endAtNs, 1_735_689_599 * 1_000_000_000)
+        XCTAssertEqual(spec.schedule?.timeZone, "", "UTC, as scheduled-db")
+        // nowNs is Tuesday 2024-12-24 00:26:40 UTC: the first run is that morning at 09:00.
+        XCTAssertEqual(spec.dueAtNs, 1_735_030_800 * 1_000_000_000)
+        XCTAssertEqual(spec.webhookFormat, .scheduledDB)
+
+        let ended = #"{"type": "recurrente", "cron_expression": "0 9 * * *", "last_date": "1700000000", "webhook_url": "http://h/p"}"#
+        XCTAssertThrowsError(try ScheduledDBRequest.jobSpec(json: Array(ended.utf8), nowNs: nowNs)) { error in
+            XCTAssertEqual((error as? FieldError)?.field, "last_date", "\(error)")
+        }
+        let bad = #"{"type": "recurrente", "cron_expression": "0 25 * * *", "webhook_url": "http://h/p"}"#
+        XCTAssertThrowsError(try ScheduledDBRequest.jobSpec(json: Array(bad.utf8), nowNs: nowNs)) { error in
+            XCTAssertEqual((error as? FieldError)?.field, "cron_expression", "\(error)")
         }
     }
 

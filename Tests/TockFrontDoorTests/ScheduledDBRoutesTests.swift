@@ -111,8 +111,8 @@ final class ScheduledDBRoutesTests: XCTestCase {
         let cases = [
             ("{", "Invalid request body"),
             (#"{"type": "unico", "webhook_url": "http://h/p"}"#, "Job validation failed: timestamp is required for unico jobs"),
-            (#"{"type": "recurrente", "cron_expression": "0 0 * * *", "webhook_url": "http://h/p"}"#,
-             "Job validation failed: recurring jobs (type recurrente) are not supported yet"),
+            (#"{"type": "recurrente", "cron_expression": "0 0 * *", "webhook_url": "http://h/p"}"#,
+             "Job validation failed: invalid cron expression: expected exactly 5 fields, found 4: [0 0 * *]"),
         ]
         for (body, message) in cases {
             let reply = try await request(.POST, "/jobs", body: body)

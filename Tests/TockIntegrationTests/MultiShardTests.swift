@@ -265,6 +265,19 @@ final class MultiShardTests: XCTestCase {
         XCTAssertEqual(listed.compactMap { $0["job_id"]?.string }, [id])
         let deleted = try await tock.request(.DELETE, "/jobs/\(id)", base: bases.randomElement()!)
         XCTAssertEqual(deleted.status, 204)
+        // A recurring job, as scheduled-db's clients submit one.
+        let recurring = try await tock.request(.POST, "/jobs", body: #"""
+            {"id": "nightly", "type": "recurrente", "cron_expression": "0 3 * * *", "webhook_url": "\#(sink)/ok"}
+            """#, base: bases.randomElement()!)
+        XCTAssertEqual(recurring.status, 200, "\(recurring.json)")
+        XCTAssertEqual(recurring["type"]?.string, "recurrente")
+        XCTAssertEqual(recurring["cron_expression"]?.string, "0 3 * * *")
+        let nightly = try await tock.request(.GET, "/jobs/nightly", base: bases.randomElement()!)
+        XCTAssertEqual(nightly["type"]?.string, "recurrente")
+        XCTAssertEqual(nightly["timestamp"]?.int.map { $0 % 86_400 }, 3 * 3600, "the next run is at 03:00 UTC")
+        let stopped = try await tock.request(.DELETE, "/jobs/nightly", base: bases.randomElement()!)
+        XCTAssertEqual(stopped.status, 204)
+
         let health = try await tock.request(.GET, "/health", base: bases.randomElement()!)
         XCTAssertEqual(health["status"]?.string, "ok")
         let unknown = try await tock.request(.GET, "/jobs/nobody", base: bases.randomElement()!)
