@@ -16,9 +16,17 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Webhook timeout, e.g. 30s.") var timeout: String?
     @Option(help: "Delivery attempts before the job fails.") var maxAttempts: Int?
     @Option(help: "Submitting twice with one key creates one job.") var idempotencyKey: String?
+    @Option(help: "Make the job recurring: a cron expression (5 or 6 fields) or a macro such as @hourly, '@every 90s'.")
+    var cron: String?
+    @Option(help: "With --cron: the IANA time zone the expression is read in (default UTC).") var timeZone: String?
+    @Option(help: "With --cron: allow, skip or wait when a run comes due while the previous one is still running.")
+    var overlap: String?
     @OptionGroup var server: ServerOption
 
     func run() async throws {
+        guard cron != nil || (timeZone == nil && overlap == nil) else {
+            throw ValidationError("--time-zone and --overlap go with --cron")
+        }
         var fields: [String: JSONValue] = ["url": .string(url)]
         if let method { fields["method"] = .string(method) }
         if !headers.isEmpty {
@@ -38,6 +46,12 @@ struct SubmitCommand: AsyncParsableCommand {
         if let timeout { fields["timeout"] = .string(timeout) }
         if let maxAttempts { fields["max_attempts"] = .int(Int64(maxAttempts)) }
         if let idempotencyKey { fields["idempotency_key"] = .string(idempotencyKey) }
+        if let cron {
+            var schedule: [String: JSONValue] = ["cron": .string(cron)]
+            if let timeZone { schedule["time_zone"] = .string(timeZone) }
+            if let overlap { schedule["overlap"] = .string(overlap) }
+            fields["schedule"] = .object(schedule)
+        }
         try await APIClient(server: server.server).send(.POST, "/v1/jobs", json: try JSONEncoder().encode(JSONValue.object(fields)))
     }
 }
@@ -48,7 +62,39 @@ struct GetCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.GET, "/v1/jobs/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)")
+        try await APIClient(server: server.server).send(.GET, jobPath(id))
+    }
+}
+
+/// `tock pause ID`, `tock resume ID`, `tock runs ID`: a recurring job's controls and history.
+struct PauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Stop a recurring job's runs until resumed.")
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var server: ServerOption
+
+    func run() async throws {
+        try await APIClient(server: server.server).send(.POST, jobPath(id, "/pause"))
+    }
+}
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused recurring job from its next occurrence.")
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var server: ServerOption
+
+    func run() async throws {
+        try await APIClient(server: server.server).send(.POST, jobPath(id, "/resume"))
+    }
+}
+
+struct RunsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Show a job's runs and outcomes.")
+    @Argument(help: "Job id.") var id: String
+    @OptionGroup var server: ServerOption
+
+    func run() async throws {
+        try await APIClient(server: server.server).send(.GET, jobPath(id, "/runs"))
     }
 }
 
@@ -58,6 +104,11 @@ struct CancelCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.DELETE, "/v1/jobs/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)")
+        try await APIClient(server: server.server).send(.DELETE, jobPath(id))
     }
+}
+
+/// `/v1/jobs/<id>[suffix]`, the id escaped for a URL path.
+func jobPath(_ id: String, _ suffix: String = "") -> String {
+    "/v1/jobs/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)\(suffix)"
 }

@@ -40,6 +40,36 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(shipped.status, 0, "the default nats/tock.yaml applies: \(shipped.stderr)")
     }
 
+    func testARecurringJobFromTheCLIRunsAndIsPausedResumedAndListed() async throws {
+        tock.startExecutor(backoffBase: .milliseconds(200))
+        let server = ["--server", tock.shardURL]
+        let submitted = try TockBinary.run(["submit", "--url", "\(tock.sink.baseURL)/ok", "--cron", "@every 1s",
+                                            "--overlap", "skip"] + server)
+        XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        let job = try JSONDecoder().decode(JSONValue.self, from: Data(submitted.stdout.utf8))
+        let id = try XCTUnwrap(job["id"]?.string)
+        XCTAssertEqual(job["schedule"]?["overlap"]?.string, "skip")
+        _ = try await eventually(within: .seconds(15), "two runs at the webhook") {
+            self.tock.sink.requests(forJob: id).count >= 2 ? true : nil
+        }
+        let runs = try TockBinary.run(["runs", id] + server)
+        XCTAssertEqual(runs.status, 0, runs.stderr)
+        XCTAssertTrue(runs.stdout.contains(#""run":1"#), runs.stdout)
+        let paused = try TockBinary.run(["pause", id] + server)
+        XCTAssertEqual(paused.status, 0, paused.stderr)
+        XCTAssertTrue(paused.stdout.contains(#""paused":true"#), paused.stdout)
+        XCTAssertEqual(try TockBinary.run(["resume", id] + server).status, 0)
+
+        let oneTime = try TockBinary.run(["submit", "--url", "\(tock.sink.baseURL)/ok", "--delay", "1h"] + server)
+        let other = try XCTUnwrap(try JSONDecoder().decode(JSONValue.self, from: Data(oneTime.stdout.utf8))["id"]?.string)
+        let refused = try TockBinary.run(["pause", other] + server)
+        XCTAssertEqual(refused.status, 1, "a one-time job cannot be paused")
+        XCTAssertTrue(refused.stderr.contains("only a recurring job"), refused.stderr)
+        let stray = try TockBinary.run(["submit", "--url", "http://h/x", "--time-zone", "UTC"] + server)
+        XCTAssertNotEqual(stray.status, 0)
+        XCTAssertTrue(stray.stderr.contains("--cron"), stray.stderr)
+    }
+
     func testNATSApplyWithABadConfigNamesTheKeyAndExits1() throws {
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-bad-\(UUID().uuidString).json")
         try Data(#"{"priorities": {"low": {"ack_wait": "never"}}}"#.utf8).write(to: config)
