@@ -21,6 +21,8 @@ public protocol JobGateway: Sendable {
     func resume(id: String) async -> JobReply
     /// 200 with the job's runs, or 404.
     func runs(id: String) async -> JobRunsReply
+    /// How many jobs are in each state, across every shard.
+    func counts() async -> JobCountsReply
 }
 
 /// The answer to one job call, whichever node produced it. A failure carries the HTTP status the HTTP API
@@ -33,6 +35,28 @@ public enum JobReply: Sendable, Equatable {
 public enum JobListReply: Sendable, Equatable {
     case page(JobPage)
     case failure(JobFailure)
+}
+
+/// `GET /v1/jobs:counts`: jobs by state, in all and per shard.
+public struct JobCounts: Codable, Sendable, Equatable {
+    public var total: [String: Int]
+    public var shards: [String: [String: Int]]
+
+    public init(total: [String: Int], shards: [String: [String: Int]]) {
+        self.total = total
+        self.shards = shards
+    }
+}
+
+public enum JobCountsReply: Sendable, Equatable {
+    case counts(JobCounts)
+    case failure(JobFailure)
+}
+
+extension JobCountsReply: GatewayReply {
+    public var failure: JobFailure? {
+        if case .failure(let failure) = self { failure } else { nil }
+    }
 }
 
 public enum JobRunsReply: Sendable, Equatable {

@@ -54,6 +54,14 @@ public enum JobHTTPRoutes {
             }
         }
 
+        router.get("/v1/jobs:counts") { request, _ in
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
+            switch await gateway.counts() {
+            case .counts(let counts): return ShardHTTPAPI.json(.ok, counts)
+            case .failure(let failure): return response(failure)
+            }
+        }
+
         router.get("/v1/jobs/:id") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             return response(await gateway.job(id: try context.parameters.require("id")))

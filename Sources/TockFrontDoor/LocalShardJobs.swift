@@ -56,6 +56,17 @@ struct LocalShardJobs: JobGateway {
         }
     }
 
+    /// This shard's counts.
+    func counts() async -> JobCountsReply {
+        do {
+            let counts = try await node.jobCounts()
+            let byState = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) })
+            return .counts(JobCounts(total: byState, shards: ["\(shard)": byState]))
+        } catch {
+            return .failure(failure(error))
+        }
+    }
+
     private static func changed(_ result: ApplyResult, id: String, verb: String) -> JobReply {
         switch result {
         case .changed(let job): .job(status: 200, JobView(job))

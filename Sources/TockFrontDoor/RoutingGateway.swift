@@ -65,6 +65,37 @@ final class RoutingGateway: JobGateway {
         }
     }
 
+    func counts() async -> JobCountsReply {
+        let answers = await withTaskGroup(of: JobCountsReply.self) { group in
+            for shard in 0..<UInt32(map.shardCount) {
+                group.addTask { await self.shardCounts(shard) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        var merged = JobCounts(total: [:], shards: [:])
+        for answer in answers {
+            switch answer {
+            case .failure(let failure): return .failure(failure)
+            case .counts(let counts):
+                merged.total.merge(counts.total, uniquingKeysWith: +)
+                merged.shards.merge(counts.shards) { first, _ in first }
+            }
+        }
+        return .counts(merged)
+    }
+
+    private func shardCounts(_ shard: UInt32) async -> JobCountsReply {
+        if let reply = await servedHere(shard, { await $0.counts() }) { return reply }
+        switch await leaders.send(ForwardedCall(method: .GET, target: "/v1/jobs:counts", retrySafe: true), toShard: shard) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let answer):
+            switch answer.decode(JobCounts.self) {
+            case .success(let counts): return .counts(counts)
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+    }
+
     /// Asks every shard for a page after the cursor and merges them by creation time. Each shard returns up to
     /// `limit`, so the first `limit` of the merge are exactly the next `limit` jobs overall.
     func list(_ query: JobListQuery) async -> JobListReply {

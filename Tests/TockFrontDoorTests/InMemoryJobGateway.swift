@@ -104,6 +104,7 @@ final class InMemoryJobGateway: JobGateway {
     func pause(id: String) async -> JobReply { .failure(Self.notFound(id)) }
     func resume(id: String) async -> JobReply { .failure(Self.notFound(id)) }
     func runs(id: String) async -> JobRunsReply { .failure(Self.notFound(id)) }
+    func counts() async -> JobCountsReply { .counts(JobCounts(total: [:], shards: [:])) }
 
     static func notFound(_ id: String) -> JobFailure {
         JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)")

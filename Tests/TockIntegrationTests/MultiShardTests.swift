@@ -149,6 +149,11 @@ final class MultiShardTests: XCTestCase {
         XCTAssertEqual(submitted.sorted { $0.split(separator: "-")[1] < $1.split(separator: "-")[1] }, submitted,
                        "ids sort in creation order")
 
+        let counts = try await tock.request(.GET, "/v1/jobs:counts", base: fleet.allBases.randomElement()!)
+        XCTAssertEqual(counts["total"]?["scheduled"]?.int, 25, "\(counts.json)")
+        let perShard = [0, 1].map { counts["shards"]?["\($0)"]?["scheduled"]?.int ?? 0 }
+        XCTAssertEqual(perShard, [0, 1].map { shard in Int64(submitted.filter { JobID.shard(of: $0) == UInt32(shard) }.count) })
+
         let none = try await tock.request(.GET, "/v1/jobs?state=succeeded", base: fleet.allBases[0])
         XCTAssertEqual(none["jobs"], .array([]))
         let bad = try await tock.request(.GET, "/v1/jobs?limit=0", base: fleet.allBases[0])
