@@ -170,22 +170,11 @@ final class ShardClusterProcesses: @unchecked Sendable {
         let directory = harness.dataDirectory.appendingPathComponent(node)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logURL = harness.dataDirectory.appendingPathComponent("\(node).log")
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = try TockBinary.url()
-        process.arguments = [
+        processes[node] = try TockBinary.launch([
             "shard", "--shard", "0", "--node", node, "--peers", peers, "--peer-http", peerHTTP,
             "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
             "--snapshot-every", "100", "--log-level", "info",
-        ] + (join ? ["--join"] : [])
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        processes[node] = process
+        ] + (join ? ["--join"] : []), log: logURL)
     }
 
     /// The nodes' logs, for a failed test.

@@ -60,19 +60,7 @@ final class ShardFleetProcesses: @unchecked Sendable {
     }
 
     private func launch(_ label: String, _ arguments: [String]) throws {
-        let logURL = harness.dataDirectory.appendingPathComponent("\(label).log")
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = try TockBinary.url()
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        processes[label] = process
+        processes[label] = try TockBinary.launch(arguments, log: harness.dataDirectory.appendingPathComponent("\(label).log"))
     }
 
     func kill(shard: Int, node: String) {

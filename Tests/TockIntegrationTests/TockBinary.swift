@@ -22,6 +22,22 @@ enum TockBinary {
         var stderr: String
     }
 
+    /// Starts `tock <arguments>` in the background with stdout and stderr appended to `log`.
+    static func launch(_ arguments: [String], log logURL: URL) throws -> Process {
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = try url()
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        return process
+    }
+
     /// Runs `tock <arguments>` to completion (bounded by the command's own timeouts) and captures its output.
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
