@@ -48,6 +48,14 @@ struct ForwardedCall: Sendable {
             }
         }
 
+        /// A forwarded batch part: `{"results": [...]}` in the order sent, or the failure of the whole part.
+        var batchReply: JobBatchReply {
+            switch decode(JobBatch.Answer.self) {
+            case .success(let answer): .replies(answer.results.map(\.reply))
+            case .failure(let failure): .failure(failure)
+            }
+        }
+
         var jobReply: JobReply {
             switch decode(JobView.self) {
             case .success(let job): .job(status: status, job)

@@ -3,21 +3,44 @@ import TockCore
 import TockShard
 import TockWire
 
-/// `POST /v1/jobs:batch` and `tock.submit.batch`: `{"jobs": [ … ]}` with up to 1,000 jobs, each validated and
-/// submitted on its own, so one bad job does not reject the others. The answer lists, in order, each job's
-/// status with the job or its error.
+/// `POST /v1/jobs:batch` and `tock.submit.batch`: `{"jobs": [ … ]}` with up to 1,000 jobs, each validated on its
+/// own, so one bad job does not reject the others. The valid ones go to the gateway in one call, which makes
+/// each owning shard's part one log entry. The answer lists, in order, each job's status with the job or its
+/// error.
+///
+/// A node forwarding a shard's part to that shard's leader sends the same call with the `tock-shard` header and a
+/// protobuf `tock.v1.JobSpecBatch` body, and gets the same answer back.
 struct JobBatch: Sendable {
     static let maxJobs = 1000
-    /// Submits in flight at once; the shards' group commit batches them into few log writes.
-    static let concurrency = 64
 
-    struct Item: Encodable, Sendable {
+    struct Item: Codable, Sendable {
         var status: Int
         var job: JobView?
         var error: ErrorView.Detail?
+
+        init(status: Int, job: JobView? = nil, error: ErrorView.Detail? = nil) {
+            self.status = status
+            self.job = job
+            self.error = error
+        }
+
+        init(_ reply: JobReply) {
+            switch reply {
+            case .job(let status, let job): self.init(status: status, job: job)
+            case .failure(let failure): self.init(status: failure.status, error: failure.error.error)
+            }
+        }
+
+        /// Back from a forwarded part's answer.
+        var reply: JobReply {
+            if let job, (200..<300).contains(status) { return .job(status: status, job) }
+            let view = error.map { ErrorView(code: $0.code, field: $0.field, message: $0.message) }
+                ?? ErrorView(code: "http_\(status)", message: "the shard answered with neither a job nor an error")
+            return .failure(JobFailure(status: status, error: view))
+        }
     }
 
-    struct Answer: Encodable, Sendable {
+    struct Answer: Codable, Sendable {
         var results: [Item]
     }
 
@@ -39,9 +62,7 @@ struct JobBatch: Sendable {
         guard case .array(let jobs) = root["jobs"] else {
             throw FieldError(field: "jobs", code: "missing_field", message: "jobs must be a list of jobs")
         }
-        guard !jobs.isEmpty, jobs.count <= maxJobs else {
-            throw FieldError(field: "jobs", message: "a batch holds 1 to \(maxJobs) jobs, not \(jobs.count)")
-        }
+        try checkCount(jobs.count)
         return JobBatch(items: jobs.enumerated().map { index, job in
             guard case .object(let fields) = job else {
                 return .failure(FieldError(field: "jobs[\(index)]", message: "each job must be a JSON object"))
@@ -50,37 +71,46 @@ struct JobBatch: Sendable {
         })
     }
 
-    func submit(through gateway: any JobGateway) async -> Answer {
-        var results = [Item?](repeating: nil, count: items.count)
-        await withTaskGroup(of: (Int, Item).self) { group in
-            var next = 0
-            func startNext() {
-                while next < items.count {
-                    let index = next
-                    next += 1
-                    switch items[index] {
-                    case .failure(let error):
-                        results[index] = Item(status: 400, error: ErrorView(error).error)
-                        continue
-                    case .success(let spec):
-                        group.addTask { (index, Self.item(await gateway.submit(spec))) }
-                        return
-                    }
-                }
-            }
-            for _ in 0..<Self.concurrency { startNext() }
-            for await (index, item) in group {
-                results[index] = item
-                startNext()
-            }
+    /// A `tock.v1.JobSpecBatch`, each job validated by the same rules as JSON.
+    static func parse(protobuf bytes: [UInt8], nowNs: Int64, policy: SubmitPolicy) throws(FieldError) -> JobBatch {
+        let batch: JobSpecBatch
+        do {
+            batch = try JobSpecBatch(decoding: bytes)
+        } catch {
+            throw FieldError(field: nil, code: "invalid_protobuf", message: "body is not a tock.v1.JobSpecBatch: \(error)")
         }
-        return Answer(results: results.map { $0! })
+        try checkCount(batch.jobs.count)
+        return JobBatch(items: batch.jobs.map { spec in
+            Result { () throws(FieldError) in try JobRequest.validate(spec, nowNs: nowNs, policy: policy) }
+        })
     }
 
-    private static func item(_ reply: JobReply) -> Item {
-        switch reply {
-        case .job(let status, let job): Item(status: status, job: job)
-        case .failure(let failure): Item(status: failure.status, error: failure.error.error)
+    private static func checkCount(_ count: Int) throws(FieldError) {
+        guard count > 0, count <= maxJobs else {
+            throw FieldError(field: "jobs", message: "a batch holds 1 to \(maxJobs) jobs, not \(count)")
         }
+    }
+
+    /// Each job's outcome, or the failure of the whole batch when the gateway could not take it at all (only a
+    /// node asked for its own shard answers so; the routing gateway gives each job its own failure).
+    func submit(through gateway: any JobGateway) async -> Result<Answer, JobFailure> {
+        var results = items.map { item -> Item? in
+            guard case .failure(let error) = item else { return nil }
+            return Item(status: 400, error: ErrorView(error).error)
+        }
+        let valid = items.enumerated().compactMap { index, item in (try? item.get()).map { (index, $0) } }
+        if !valid.isEmpty {
+            switch await gateway.submit(batch: valid.map(\.1)) {
+            case .failure(let failure):
+                return .failure(failure)
+            case .replies(let replies):
+                guard replies.count == valid.count else {
+                    return .failure(JobFailure(status: 500, code: "internal",
+                                               message: "\(replies.count) answers for \(valid.count) jobs"))
+                }
+                for ((index, _), reply) in zip(valid, replies) { results[index] = Item(reply) }
+            }
+        }
+        return .success(Answer(results: results.map { $0! }))
     }
 }

@@ -9,6 +9,11 @@ public protocol JobGateway: Sendable {
     /// Stores a validated job on its shard (`spec.id` is ignored; the owning shard assigns one). 201 with the new
     /// job, or 200 with the existing one for an idempotency key already seen.
     func submit(_ spec: JobSpec) async -> JobReply
+    /// Stores validated jobs with one log entry per owning shard (`spec.id`s are ignored), so a batch costs each
+    /// shard one commit. One reply per spec, in order, as `submit` answers: 201, 200 for a key already seen
+    /// (earlier in the same batch too), or that job's own failure. `.failure` only when the batch failed as a
+    /// whole, e.g. a node asked to store it does not lead.
+    func submit(batch specs: [JobSpec]) async -> JobBatchReply
     /// 200 with the job, or 404.
     func job(id: String) async -> JobReply
     /// 200 with the cancelled job, 404, or 409 for a job that already finished.
@@ -29,6 +34,11 @@ public protocol JobGateway: Sendable {
 /// answers with; NATS replies carry the same status in a header.
 public enum JobReply: Sendable, Equatable {
     case job(status: Int, JobView)
+    case failure(JobFailure)
+}
+
+public enum JobBatchReply: Sendable, Equatable {
+    case replies([JobReply])
     case failure(JobFailure)
 }
 
@@ -70,6 +80,12 @@ public protocol GatewayReply: Sendable {
 }
 
 extension JobReply: GatewayReply {
+    public var failure: JobFailure? {
+        if case .failure(let failure) = self { failure } else { nil }
+    }
+}
+
+extension JobBatchReply: GatewayReply {
     public var failure: JobFailure? {
         if case .failure(let failure) = self { failure } else { nil }
     }

@@ -27,17 +27,21 @@ public enum JobHTTPRoutes {
         }
 
         router.post("/v1/jobs:batch") { request, _ in
+            // A shard's part forwarded here by another node is stored on this node's shard, as one entry.
+            guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             var request = request
             guard let bytes = try? await request.collectBody(upTo: maxRequestBytes * JobBatch.maxJobs / 16)
             else { return tooLarge() }
             let batch: JobBatch
             do {
-                batch = try JobBatch.parse(json: bytes.readableBytesView, nowNs: frontDoor.nowNs(),
-                                           policy: frontDoor.policy)
+                batch = try frontDoor.parseBatch(Array(buffer: bytes), contentType: request.headers[.contentType])
             } catch {
                 return response(JobFailure(status: 400, error: ErrorView(error)))
             }
-            return ShardHTTPAPI.json(.ok, await batch.submit(through: frontDoor.gateway))
+            switch await batch.submit(through: gateway) {
+            case .success(let answer): return ShardHTTPAPI.json(.ok, answer)
+            case .failure(let failure): return response(failure)
+            }
         }
 
         router.get("/v1/jobs") { request, _ in
@@ -130,6 +134,14 @@ extension FrontDoor {
     }
 
     struct WrongShard: Error {}
+
+    /// JSON, or a protobuf `tock.v1.JobSpecBatch` (a forwarded shard's part) when the content type says so.
+    func parseBatch(_ bytes: [UInt8], contentType: String?) throws(FieldError) -> JobBatch {
+        if contentType?.lowercased().hasPrefix(ForwardedCall.protobuf) == true {
+            return try JobBatch.parse(protobuf: bytes, nowNs: nowNs(), policy: policy)
+        }
+        return try JobBatch.parse(json: bytes, nowNs: nowNs(), policy: policy)
+    }
 
     /// JSON, or a protobuf `tock.v1.JobSpec` when the content type says so; validated by the same rules.
     func parseSubmit(_ bytes: [UInt8], contentType: String?) throws(FieldError) -> JobSpec {

@@ -67,11 +67,15 @@ public final class JobNATSService: Sendable {
                 return Self.reply(await frontDoor.gateway.submit(spec))
             }),
             (Self.batchSubject, { request in
+                let batch: JobBatch
                 do {
-                    let batch = try JobBatch.parse(json: request.data, nowNs: frontDoor.nowNs(), policy: frontDoor.policy)
-                    return Self.reply(status: 200, await batch.submit(through: frontDoor.gateway))
+                    batch = try JobBatch.parse(json: request.data, nowNs: frontDoor.nowNs(), policy: frontDoor.policy)
                 } catch {
                     return Self.reply(JobFailure(status: 400, error: ErrorView(error)))
+                }
+                switch await batch.submit(through: frontDoor.gateway) {
+                case .success(let answer): return Self.reply(status: 200, answer)
+                case .failure(let failure): return Self.reply(failure)
                 }
             }),
             (Self.getSubject, { request in

@@ -10,12 +10,28 @@ struct LocalShardJobs: JobGateway {
     var shard: UInt32 { node.configuration.shard }
 
     func submit(_ spec: JobSpec) async -> JobReply {
-        await reply {
-            switch try await node.submit(spec) {
-            case .created(let job): .job(status: 201, JobView(job))
-            case .existing(let job): .job(status: 200, JobView(job))
-            case let other: .failure(Self.unexpected(other))
+        await reply { Self.submitted(try await node.submit(spec)) }
+    }
+
+    /// Every job on this node's shard, as one log entry: whoever called chose this shard for all of them.
+    func submit(batch specs: [JobSpec]) async -> JobBatchReply {
+        guard !specs.isEmpty else { return .replies([]) }
+        do {
+            let result = try await node.submit(batch: specs)
+            guard case .batch(let results) = result, results.count == specs.count else {
+                return .failure(Self.unexpected(result))
             }
+            return .replies(results.map(Self.submitted))
+        } catch {
+            return .failure(failure(error))
+        }
+    }
+
+    private static func submitted(_ result: ApplyResult) -> JobReply {
+        switch result {
+        case .created(let job): .job(status: 201, JobView(job))
+        case .existing(let job): .job(status: 200, JobView(job))
+        case let other: .failure(unexpected(other))
         }
     }
 

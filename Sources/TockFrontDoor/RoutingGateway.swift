@@ -19,12 +19,60 @@ final class RoutingGateway: JobGateway {
 
     func submit(_ spec: JobSpec) async -> JobReply {
         var random = SystemRandomNumberGenerator()
-        let shard = spec.idempotencyKey.isEmpty
-            ? map.shardForNewJob(using: &random) : map.shard(forIdempotencyKey: spec.idempotencyKey)
+        let shard = owner(ofNew: spec, using: &random)
         if let reply = await servedHere(shard, { await $0.submit(spec) }) { return reply }
         let call = ForwardedCall(method: .POST, target: "/v1/jobs", body: spec.encoded(),
                                  contentType: ForwardedCall.protobuf, retrySafe: !spec.idempotencyKey.isEmpty)
         return await forward(call, to: shard)
+    }
+
+    /// Splits the batch by owning shard and sends each shard's part, all at once, as one call that becomes one
+    /// log entry there. Never `.failure`: a part that fails as a whole is each of its jobs' failure, and the
+    /// other parts stand.
+    func submit(batch specs: [JobSpec]) async -> JobBatchReply {
+        var random = SystemRandomNumberGenerator()
+        var parts: [UInt32: [Int]] = [:]
+        for (index, spec) in specs.enumerated() {
+            parts[owner(ofNew: spec, using: &random), default: []].append(index)
+        }
+        var replies = [JobReply?](repeating: nil, count: specs.count)
+        await withTaskGroup(of: ([Int], [JobReply]).self) { group in
+            for (shard, indices) in parts {
+                group.addTask { (indices, await self.submit(part: indices.map { specs[$0] }, toShard: shard)) }
+            }
+            for await (indices, partReplies) in group {
+                for (index, reply) in zip(indices, partReplies) { replies[index] = reply }
+            }
+        }
+        return .replies(replies.map { $0! })
+    }
+
+    /// One shard's part of a batch, one reply per job.
+    private func submit(part specs: [JobSpec], toShard shard: UInt32) async -> [JobReply] {
+        let reply: JobBatchReply
+        if let served = await servedHere(shard, { await $0.submit(batch: specs) }) {
+            reply = served
+        } else {
+            // Sent again after a failure only when every job has a key: a part is one entry, so it took effect
+            // whole or not at all, and the keys make a second try return the same jobs.
+            let call = ForwardedCall(method: .POST, target: "/v1/jobs:batch", body: JobSpecBatch(jobs: specs).encoded(),
+                                     contentType: ForwardedCall.protobuf,
+                                     retrySafe: specs.allSatisfy { !$0.idempotencyKey.isEmpty })
+            reply = switch await leaders.send(call, toShard: shard) {
+            case .success(let answer): answer.batchReply
+            case .failure(let failure): .failure(failure)
+            }
+        }
+        switch reply {
+        case .replies(let replies) where replies.count == specs.count:
+            return replies
+        case .failure(let failure):
+            return Array(repeating: .failure(failure), count: specs.count)
+        default:
+            let mismatch = JobFailure(status: 502, code: "bad_gateway",
+                                      message: "shard \(shard) did not answer once for each of the \(specs.count) jobs sent")
+            return Array(repeating: .failure(mismatch), count: specs.count)
+        }
     }
 
     func job(id: String) async -> JobReply {
@@ -143,6 +191,12 @@ final class RoutingGateway: JobGateway {
             case .failure(let failure): return .failure(failure)
             }
         }
+    }
+
+    /// The shard a new job goes to: its idempotency key's, so a repeated key meets the job it names; a random one
+    /// for a job without a key.
+    private func owner(ofNew spec: JobSpec, using random: inout some RandomNumberGenerator) -> UInt32 {
+        spec.idempotencyKey.isEmpty ? map.shardForNewJob(using: &random) : map.shard(forIdempotencyKey: spec.idempotencyKey)
     }
 
     /// The id's shard, or nil when the id is not a Tock job id of this deployment (so no shard can hold it).

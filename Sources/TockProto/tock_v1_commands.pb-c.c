@@ -53,6 +53,51 @@ void   tock__v1__create_job__free_unpacked
   assert(message->base.descriptor == &tock__v1__create_job__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__create_jobs__init
+                     (Tock__V1__CreateJobs         *message)
+{
+  static const Tock__V1__CreateJobs init_value = TOCK__V1__CREATE_JOBS__INIT;
+  *message = init_value;
+}
+size_t tock__v1__create_jobs__get_packed_size
+                     (const Tock__V1__CreateJobs *message)
+{
+  assert(message->base.descriptor == &tock__v1__create_jobs__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__create_jobs__pack
+                     (const Tock__V1__CreateJobs *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__create_jobs__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__create_jobs__pack_to_buffer
+                     (const Tock__V1__CreateJobs *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__create_jobs__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__CreateJobs *
+       tock__v1__create_jobs__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__CreateJobs *)
+     protobuf_c_message_unpack (&tock__v1__create_jobs__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__create_jobs__free_unpacked
+                     (Tock__V1__CreateJobs *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__create_jobs__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__cancel_job__init
                      (Tock__V1__CancelJob         *message)
 {
@@ -458,7 +503,7 @@ void   tock__v1__shard_command__free_unpacked
   assert(message->base.descriptor == &tock__v1__shard_command__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor tock__v1__create_job__field_descriptors[2] =
+static const ProtobufCFieldDescriptor tock__v1__create_job__field_descriptors[3] =
 {
   {
     "spec",
@@ -484,15 +529,28 @@ static const ProtobufCFieldDescriptor tock__v1__create_job__field_descriptors[2]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "idempotency_retention_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__CreateJob, idempotency_retention_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__create_job__field_indices_by_name[] = {
   1,   /* field[1] = created_at_ns */
+  2,   /* field[2] = idempotency_retention_ns */
   0,   /* field[0] = spec */
 };
 static const ProtobufCIntRange tock__v1__create_job__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor tock__v1__create_job__descriptor =
 {
@@ -502,11 +560,75 @@ const ProtobufCMessageDescriptor tock__v1__create_job__descriptor =
   "Tock__V1__CreateJob",
   "tock.v1",
   sizeof(Tock__V1__CreateJob),
-  2,
+  3,
   tock__v1__create_job__field_descriptors,
   tock__v1__create_job__field_indices_by_name,
   1,  tock__v1__create_job__number_ranges,
   (ProtobufCMessageInit) tock__v1__create_job__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__create_jobs__field_descriptors[3] =
+{
+  {
+    "specs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__CreateJobs, n_specs),
+    offsetof(Tock__V1__CreateJobs, specs),
+    &tock__v1__job_spec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__CreateJobs, created_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_retention_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__CreateJobs, idempotency_retention_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__create_jobs__field_indices_by_name[] = {
+  1,   /* field[1] = created_at_ns */
+  2,   /* field[2] = idempotency_retention_ns */
+  0,   /* field[0] = specs */
+};
+static const ProtobufCIntRange tock__v1__create_jobs__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tock__v1__create_jobs__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.CreateJobs",
+  "CreateJobs",
+  "Tock__V1__CreateJobs",
+  "tock.v1",
+  sizeof(Tock__V1__CreateJobs),
+  3,
+  tock__v1__create_jobs__field_descriptors,
+  tock__v1__create_jobs__field_indices_by_name,
+  1,  tock__v1__create_jobs__number_ranges,
+  (ProtobufCMessageInit) tock__v1__create_jobs__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor tock__v1__cancel_job__field_descriptors[2] =
@@ -1008,7 +1130,7 @@ const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor =
   (ProtobufCMessageInit) tock__v1__set_node_address__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[8] =
+static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[9] =
 {
   {
     "create_job",
@@ -1106,10 +1228,23 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "create_jobs",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, create_jobs),
+    &tock__v1__create_jobs__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   1,   /* field[1] = cancel_job */
   0,   /* field[0] = create_job */
+  8,   /* field[8] = create_jobs */
   3,   /* field[3] = mark_done */
   2,   /* field[2] = mark_published */
   6,   /* field[6] = pause_job */
@@ -1120,7 +1255,7 @@ static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__shard_command__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
 {
@@ -1130,7 +1265,7 @@ const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
   "Tock__V1__ShardCommand",
   "tock.v1",
   sizeof(Tock__V1__ShardCommand),
-  8,
+  9,
   tock__v1__shard_command__field_descriptors,
   tock__v1__shard_command__field_indices_by_name,
   1,  tock__v1__shard_command__number_ranges,

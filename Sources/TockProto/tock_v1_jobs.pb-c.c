@@ -188,6 +188,51 @@ void   tock__v1__job_spec__free_unpacked
   assert(message->base.descriptor == &tock__v1__job_spec__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__job_spec_batch__init
+                     (Tock__V1__JobSpecBatch         *message)
+{
+  static const Tock__V1__JobSpecBatch init_value = TOCK__V1__JOB_SPEC_BATCH__INIT;
+  *message = init_value;
+}
+size_t tock__v1__job_spec_batch__get_packed_size
+                     (const Tock__V1__JobSpecBatch *message)
+{
+  assert(message->base.descriptor == &tock__v1__job_spec_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__job_spec_batch__pack
+                     (const Tock__V1__JobSpecBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__job_spec_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__job_spec_batch__pack_to_buffer
+                     (const Tock__V1__JobSpecBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__job_spec_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__JobSpecBatch *
+       tock__v1__job_spec_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__JobSpecBatch *)
+     protobuf_c_message_unpack (&tock__v1__job_spec_batch__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__job_spec_batch__free_unpacked
+                     (Tock__V1__JobSpecBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__job_spec_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__job_run__init
                      (Tock__V1__JobRun         *message)
 {
@@ -649,6 +694,44 @@ const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
   tock__v1__job_spec__field_indices_by_name,
   1,  tock__v1__job_spec__number_ranges,
   (ProtobufCMessageInit) tock__v1__job_spec__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__job_spec_batch__field_descriptors[1] =
+{
+  {
+    "jobs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__JobSpecBatch, n_jobs),
+    offsetof(Tock__V1__JobSpecBatch, jobs),
+    &tock__v1__job_spec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__job_spec_batch__field_indices_by_name[] = {
+  0,   /* field[0] = jobs */
+};
+static const ProtobufCIntRange tock__v1__job_spec_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor tock__v1__job_spec_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.JobSpecBatch",
+  "JobSpecBatch",
+  "Tock__V1__JobSpecBatch",
+  "tock.v1",
+  sizeof(Tock__V1__JobSpecBatch),
+  1,
+  tock__v1__job_spec_batch__field_descriptors,
+  tock__v1__job_spec_batch__field_indices_by_name,
+  1,  tock__v1__job_spec_batch__number_ranges,
+  (ProtobufCMessageInit) tock__v1__job_spec_batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[13] =

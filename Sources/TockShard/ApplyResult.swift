@@ -4,8 +4,10 @@ import TockCore
 public enum ApplyResult: Sendable, Equatable {
     /// A new job was stored.
     case created(Job)
-    /// A job with the same idempotency key already existed; nothing was stored.
+    /// A job with the same idempotency key already existed (within the retention); nothing was stored.
     case existing(Job)
+    /// A batch create was applied: one `.created` or `.existing` per job, in the command's order.
+    case batch([ApplyResult])
     /// The job is now cancelled (or already was).
     case cancelled(Job)
     /// The command named a job that does not exist.
@@ -18,4 +20,19 @@ public enum ApplyResult: Sendable, Equatable {
     case rescheduled(changed: Int, next: [DueEntry])
     /// A job was paused or resumed; the job as it is now.
     case changed(Job)
+}
+
+extension ApplyResult {
+    /// The runs this result put on the schedule, for the leader's due-timer: new jobs, recurring jobs that moved
+    /// on, and resumed jobs.
+    public var newlyDue: [DueEntry] {
+        switch self {
+        case .created(let job): [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
+        case .batch(let results): results.flatMap(\.newlyDue)
+        case .rescheduled(_, let next): next
+        case .changed(let job) where job.state == .scheduled && !job.paused:
+            [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
+        default: []
+        }
+    }
 }

@@ -10,8 +10,12 @@ struct JobStateMachine: Sendable {
 
     func apply(_ command: ShardCommand, in db: Database) throws -> ApplyResult {
         switch command {
-        case .createJob(let spec, let createdAtNs):
-            return try create(spec, at: createdAtNs, in: db)
+        case .createJob(let spec, let createdAtNs, let retentionNs):
+            return try create(spec, at: createdAtNs, keyRetentionNs: retentionNs, in: db)
+        case .createJobs(let specs, let createdAtNs, let retentionNs):
+            // In order, in this one transaction: a key repeated later in the batch finds the job created for it
+            // earlier, just as it would across two commands.
+            return .batch(try specs.map { try create($0, at: createdAtNs, keyRetentionNs: retentionNs, in: db) })
         case .cancelJob(let jobID, let atNs):
             return try cancel(jobID, at: atNs, in: db)
         case .markPublished(let runs):
@@ -34,9 +38,17 @@ struct JobStateMachine: Sendable {
         }
     }
 
-    private func create(_ spec: JobSpec, at nowNs: Int64, in db: Database) throws -> ApplyResult {
-        if !spec.idempotencyKey.isEmpty, let existing = try JobRows.find(idempotencyKey: spec.idempotencyKey, in: db) {
-            return .existing(existing)
+    /// A key whose holder was created `keyRetentionNs` or longer before `nowNs` has expired: the holder keeps its
+    /// row (and runs on) but gives up the key, and the new job takes it. Both times come from commands, so every
+    /// replica, and every later leader, decides alike — which is what makes dedupe survive leader changes.
+    private func create(_ spec: JobSpec, at nowNs: Int64, keyRetentionNs: Int64?, in db: Database) throws
+        -> ApplyResult
+    {
+        if !spec.idempotencyKey.isEmpty, let holder = try JobRows.find(idempotencyKey: spec.idempotencyKey, in: db) {
+            guard let keyRetentionNs, Self.hasExpired(createdAtNs: holder.createdAtNs, at: nowNs,
+                                                      retentionNs: keyRetentionNs)
+            else { return .existing(holder) }
+            try db.statement("UPDATE jobs SET idempotency_key = NULL WHERE id = ?").run(holder.id)
         }
         if let existing = try JobRows.find(id: spec.id, in: db) { return .existing(existing) }
         try db.statement("""
@@ -50,6 +62,12 @@ struct JobStateMachine: Sendable {
                 spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode))
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
+    }
+
+    /// Overflow-safe `nowNs - createdAtNs >= retentionNs`.
+    static func hasExpired(createdAtNs: Int64, at nowNs: Int64, retentionNs: Int64) -> Bool {
+        let (age, overflow) = nowNs.subtractingReportingOverflow(createdAtNs)
+        return overflow ? nowNs > createdAtNs : age >= retentionNs
     }
 
     private func cancel(_ jobID: String, at nowNs: Int64, in db: Database) throws -> ApplyResult {

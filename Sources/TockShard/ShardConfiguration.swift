@@ -9,6 +9,9 @@ public struct ShardConfiguration: Sendable {
     public var httpHost = "127.0.0.1"
     public var httpPort = 7070
     public var submitPolicy = SubmitPolicy()
+    /// How long an idempotency key dedupes after its job was created; a later submit with the key creates a new
+    /// job. Zero keeps keys forever.
+    public var idempotencyRetention: Duration = .seconds(24 * 3600)
     /// Most runs published per due-timer pass.
     public var publishBatch = 1024
     /// The node's place in the shard's Raft group; the default is a group of one.

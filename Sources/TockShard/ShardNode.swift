@@ -41,15 +41,7 @@ public final class ShardNode: Sendable {
         self.duties = duties
         log.setHandlers(
             applied: { results in
-                let due = results.flatMap { result -> [DueEntry] in
-                    switch result {
-                    case .created(let job): [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
-                    case .rescheduled(_, let next): next
-                    case .changed(let job) where job.state == .scheduled && !job.paused:
-                        [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
-                    default: []
-                    }
-                }
+                let due = results.flatMap(\.newlyDue)
                 if !due.isEmpty { await duties.schedule(due) }
             },
             leadership: { duties.leadershipChanged($0) })
@@ -57,11 +49,32 @@ public final class ShardNode: Sendable {
 
     /// Stores a validated job under a new id. Returns `.created` or, for a repeated idempotency key, `.existing`,
     /// only after the create command is committed.
+    /// The key dedupes for `configuration.idempotencyRetention` after its job's creation; the leader writes that
+    /// into the command, so every replica (and every later leader) expires keys alike.
     public func submit(_ spec: JobSpec) async throws -> ApplyResult {
         let now = clock.nowNs()
         var spec = spec
         spec.id = JobID.make(shard: configuration.shard, nowNs: now)
-        return try await log.propose(.createJob(spec, createdAtNs: now))
+        return try await log.propose(.createJob(spec, createdAtNs: now, idempotencyRetentionNs: idempotencyRetentionNs))
+    }
+
+    /// Stores validated jobs under new ids with one log entry, in order. Returns `.batch` with each job's
+    /// `.created` or `.existing` (a key seen before, or earlier in the same batch), only after the entry is
+    /// committed.
+    public func submit(batch specs: [JobSpec]) async throws -> ApplyResult {
+        let now = clock.nowNs()
+        let specs = specs.map { spec in
+            var spec = spec
+            spec.id = JobID.make(shard: configuration.shard, nowNs: now)
+            return spec
+        }
+        return try await log.propose(.createJobs(specs, createdAtNs: now, idempotencyRetentionNs: idempotencyRetentionNs))
+    }
+
+    /// nil (keys kept forever) for a zero retention, as in the command.
+    private var idempotencyRetentionNs: Int64? {
+        let ns = configuration.idempotencyRetention.nanoseconds
+        return ns > 0 ? ns : nil
     }
 
     /// The node's wall clock, so requests are validated against the same time the node schedules by.

@@ -35,7 +35,19 @@ extension ShardCommand {
                     try CReading.required(create.pointee.spec, field: "CreateJob.spec") {
                         (spec) throws(WireError) in try JobSpec(proto: spec)
                     },
-                    createdAtNs: create.pointee.created_at_ns
+                    createdAtNs: create.pointee.created_at_ns,
+                    idempotencyRetentionNs: Self.retention(create.pointee.idempotency_retention_ns)
+                )
+            }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS:
+            self = try CReading.required(message.create_jobs, field: "ShardCommand.create_jobs") {
+                (create) throws(WireError) in
+                .createJobs(
+                    try CReading.repeated(create.pointee.n_specs, create.pointee.specs, field: "CreateJobs.specs") {
+                        (spec) throws(WireError) in try JobSpec(proto: spec)
+                    },
+                    createdAtNs: create.pointee.created_at_ns,
+                    idempotencyRetentionNs: Self.retention(create.pointee.idempotency_retention_ns)
                 )
             }
         case TOCK__V1__SHARD_COMMAND__COMMAND_CANCEL_JOB:
@@ -100,6 +112,11 @@ extension ShardCommand {
         }
     }
 
+    /// 0 on the wire is "keys never expire", as in every entry written before retention existed.
+    private static func retention(_ ns: Int64) -> Int64? {
+        ns > 0 ? ns : nil
+    }
+
     func proto(in arena: CArena) -> UnsafeMutablePointer<Tock__V1__ShardCommand> {
         arena.message(Tock__V1__ShardCommand.self) { message in
             tock__v1__shard_command__init(message)
@@ -107,12 +124,22 @@ extension ShardCommand {
             // (e.g. markPublished([])), because its pointer is non-nil; that keeps
             // the case distinguishable from "no command".
             switch self {
-            case let .createJob(spec, createdAtNs):
+            case let .createJob(spec, createdAtNs, retentionNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB
                 message.pointee.create_job = arena.message(Tock__V1__CreateJob.self) { create in
                     tock__v1__create_job__init(create)
                     create.pointee.spec = spec.proto(in: arena)
                     create.pointee.created_at_ns = createdAtNs
+                    create.pointee.idempotency_retention_ns = retentionNs ?? 0
+                }
+            case let .createJobs(specs, createdAtNs, retentionNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS
+                message.pointee.create_jobs = arena.message(Tock__V1__CreateJobs.self) { create in
+                    tock__v1__create_jobs__init(create)
+                    create.pointee.n_specs = specs.count
+                    create.pointee.specs = arena.pointerArray(specs.map { $0.proto(in: arena) })
+                    create.pointee.created_at_ns = createdAtNs
+                    create.pointee.idempotency_retention_ns = retentionNs ?? 0
                 }
             case let .cancelJob(jobID, atNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CANCEL_JOB

@@ -2,7 +2,11 @@
 /// commands in log order, so each case carries every input it needs, times
 /// included, instead of letting replicas read their own clocks.
 public enum ShardCommand: Equatable, Sendable {
-    case createJob(JobSpec, createdAtNs: Int64)
+    /// `idempotencyRetentionNs`: how long after its holder's creation an idempotency key still dedupes; nil keeps
+    /// keys forever (what entries written before retention existed mean).
+    case createJob(JobSpec, createdAtNs: Int64, idempotencyRetentionNs: Int64? = nil)
+    /// A batch submit's jobs that this shard owns, created in order by one entry; each job's outcome is its own.
+    case createJobs([JobSpec], createdAtNs: Int64, idempotencyRetentionNs: Int64? = nil)
     case cancelJob(jobID: String, atNs: Int64)
     /// Batched: one entry per publish round.
     case markPublished([PublishedRun])

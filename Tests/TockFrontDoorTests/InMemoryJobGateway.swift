@@ -61,6 +61,15 @@ final class InMemoryJobGateway: JobGateway {
         }
     }
 
+    /// One shard here, so the batch is one part: a failure set with `failEveryCall` fails it whole, as a shard
+    /// without a leader would.
+    func submit(batch specs: [JobSpec]) async -> JobBatchReply {
+        if let failure = state.withLock({ $0.unavailable }) { return .failure(failure) }
+        var replies: [JobReply] = []
+        for spec in specs { replies.append(await submit(spec)) }
+        return .replies(replies)
+    }
+
     func job(id: String) async -> JobReply {
         if let failure = state.withLock({ $0.unavailable }) { return .failure(failure) }
         guard let job = state.withLock({ $0.jobs[id] }) else { return .failure(Self.notFound(id)) }

@@ -8,7 +8,8 @@ import XCTest
 
 /// A 3-node shard of real `tock shard` processes on loopback, with default Raft timeouts: the leader is killed
 /// with SIGKILL under a stream of submits, a new leader serves within 2 s, every acknowledged job is delivered,
-/// and the killed node rejoins and catches up from a snapshot. Leadership can also be handed over on request.
+/// and the killed node rejoins and catches up from a snapshot. Leadership can also be handed over on request, and
+/// an idempotency key seen before the handover still names its job after it.
 final class ShardClusterTests: XCTestCase {
     var tock: TockHarness!
     var cluster: ShardClusterProcesses!
@@ -128,6 +129,9 @@ final class ShardClusterTests: XCTestCase {
         for node in cluster.names { try cluster.start(node) }
         let leader = try await cluster.awaitLeader()
         let target = try XCTUnwrap(cluster.names.first { $0 != leader })
+        let keyed = #"{"url": "\#(tock.sink.baseURL)/ok", "delay": "1h", "idempotency_key": "across-leaders"}"#
+        let first = try await tock.submit(keyed, base: cluster.base(leader))
+        XCTAssertEqual(first.status, 201, "\(first.json)")
 
         let result = try TockBinary.run(["shard", "transfer-leader", "--server", cluster.base(leader), "--to", target])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -140,6 +144,18 @@ final class ShardClusterTests: XCTestCase {
 
         let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok"}"#, base: cluster.base(leader))
         XCTAssertEqual(created.status, 201, "the old leader, now a follower, forwards the submit")
+
+        // The key is in the replicated state machine, so the new leader knows it: the same job, not a second one,
+        // alone or in a batch (whose part the old leader forwards as one call).
+        let again = try await tock.submit(keyed, base: cluster.base(leader))
+        XCTAssertEqual(again.status, 200, "\(again.json)")
+        XCTAssertEqual(again["id"], first["id"])
+        let batch = try await tock.request(.POST, "/v1/jobs:batch", body: #"{"jobs": [\#(keyed), \#(keyed)]}"#,
+                                           base: cluster.base(leader))
+        XCTAssertEqual(batch.status, 200, "\(batch.json)")
+        guard case .array(let results)? = batch["results"] else { return XCTFail("no results: \(batch.json)") }
+        XCTAssertEqual(results.map { $0["status"]?.int }, [200, 200])
+        XCTAssertEqual(results.map { $0["job"]?["id"] }, [first["id"], first["id"]])
     }
 }
 

@@ -40,4 +40,14 @@ final class JobSpecWireTests: XCTestCase {
         // An all-empty target is still present on the wire, so it decodes as given.
         XCTAssertEqual(try JobSpec(decoding: spec.encoded()), spec)
     }
+
+    func testJobSpecBatch() throws {
+        let batch = JobSpecBatch(jobs: Priority.allCases.map { Fixtures.jobSpec(priority: $0) })
+        XCTAssertEqual(try JobSpecBatch(decoding: batch.encoded()), batch)
+        XCTAssertEqual(try JobSpecBatch(decoding: []), JobSpecBatch(jobs: []))
+        // One empty JobSpec: a job without priority or target is refused as a whole, as a single spec is.
+        XCTAssertThrowsError(try JobSpecBatch(decoding: [0x0A, 0x00])) { error in
+            XCTAssertNotNil(error as? WireError)
+        }
+    }
 }

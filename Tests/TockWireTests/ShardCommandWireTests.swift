@@ -11,6 +11,32 @@ final class ShardCommandWireTests: XCTestCase {
             assertRoundTrip(.createJob(Fixtures.jobSpec(priority: priority), createdAtNs: .max))
         }
         assertRoundTrip(.createJob(Fixtures.jobSpec(), createdAtNs: .min))
+        assertRoundTrip(.createJob(Fixtures.jobSpec(), createdAtNs: 5, idempotencyRetentionNs: 86_400_000_000_000))
+    }
+
+    func testCreateJobWithoutRetentionKeepsTheOldBytes() throws {
+        // Entries written before retention existed decode as "keys never expire", and such a create encodes
+        // exactly as it always did.
+        let old = ShardCommand.createJob(Fixtures.jobSpec(), createdAtNs: 7)
+        let withRetention = ShardCommand.createJob(Fixtures.jobSpec(), createdAtNs: 7, idempotencyRetentionNs: 1)
+        // CreateJob.idempotency_retention_ns = 3 as a varint: tag 0x18, value 1; one more byte in the sub-message.
+        XCTAssertEqual(withRetention.encoded().suffix(2), [0x18, 0x01])
+        XCTAssertEqual(withRetention.encoded().count, old.encoded().count + 2)
+    }
+
+    func testCreateJobs() {
+        let specs = (0..<1000).map { index in
+            var spec = Fixtures.jobSpec(priority: Priority.allCases[index % Priority.allCases.count])
+            spec.id = "0-job-\(index)"
+            spec.idempotencyKey = index % 3 == 0 ? "" : "key-\(index % 7)-" + Fixtures.unicode
+            return spec
+        }
+        assertRoundTrip(.createJobs(specs, createdAtNs: .max, idempotencyRetentionNs: 3_600_000_000_000))
+        assertRoundTrip(.createJobs(Array(specs.prefix(3)), createdAtNs: .min))
+        // Empty but present: still a batch create, not "no command".
+        assertRoundTrip(.createJobs([], createdAtNs: 0))
+        // Pins the field number: ShardCommand.create_jobs = 9 { created_at_ns = 2 }.
+        XCTAssertEqual(ShardCommand.createJobs([], createdAtNs: 1).encoded(), [0x4A, 0x02, 0x10, 0x01])
     }
 
     func testCancelJob() {

@@ -18,6 +18,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "tock_v1_jobs.pb-c.h"
 
 typedef struct Tock__V1__CreateJob Tock__V1__CreateJob;
+typedef struct Tock__V1__CreateJobs Tock__V1__CreateJobs;
 typedef struct Tock__V1__CancelJob Tock__V1__CancelJob;
 typedef struct Tock__V1__PublishedRun Tock__V1__PublishedRun;
 typedef struct Tock__V1__MarkPublished Tock__V1__MarkPublished;
@@ -43,10 +44,37 @@ struct  Tock__V1__CreateJob
    * same time instead of reading its own clock.
    */
   int64_t created_at_ns;
+  /*
+   * How long the spec's idempotency key dedupes, counted from the created_at_ns
+   * of the job holding it; chosen by the leader (its --idempotency-retention) so
+   * every replica expires keys alike. 0: keys never expire (entries written
+   * before retention existed).
+   */
+  int64_t idempotency_retention_ns;
 };
 #define TOCK__V1__CREATE_JOB__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__create_job__descriptor) \
-    , NULL, 0 }
+    , NULL, 0, 0 }
+
+
+/*
+ * A batch submit's jobs that one shard owns, created in order by one entry.
+ * One leader stamps them all at once, so the time and retention are shared.
+ */
+struct  Tock__V1__CreateJobs
+{
+  ProtobufCMessage base;
+  size_t n_specs;
+  Tock__V1__JobSpec **specs;
+  int64_t created_at_ns;
+  /*
+   * as in CreateJob
+   */
+  int64_t idempotency_retention_ns;
+};
+#define TOCK__V1__CREATE_JOBS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__create_jobs__descriptor) \
+    , 0,NULL, 0, 0 }
 
 
 struct  Tock__V1__CancelJob
@@ -188,7 +216,8 @@ typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND_SKIP_RUN = 5,
   TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS = 6,
   TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB = 7,
-  TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB = 8
+  TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB = 8,
+  TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS = 9
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__SHARD_COMMAND__COMMAND__CASE)
 } Tock__V1__ShardCommand__CommandCase;
 
@@ -205,6 +234,7 @@ struct  Tock__V1__ShardCommand
     Tock__V1__SetNodeAddress *set_node_address;
     Tock__V1__PauseJob *pause_job;
     Tock__V1__ResumeJob *resume_job;
+    Tock__V1__CreateJobs *create_jobs;
   };
 };
 #define TOCK__V1__SHARD_COMMAND__INIT \
@@ -230,6 +260,25 @@ Tock__V1__CreateJob *
                       const uint8_t       *data);
 void   tock__v1__create_job__free_unpacked
                      (Tock__V1__CreateJob *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__CreateJobs methods */
+void   tock__v1__create_jobs__init
+                     (Tock__V1__CreateJobs         *message);
+size_t tock__v1__create_jobs__get_packed_size
+                     (const Tock__V1__CreateJobs   *message);
+size_t tock__v1__create_jobs__pack
+                     (const Tock__V1__CreateJobs   *message,
+                      uint8_t             *out);
+size_t tock__v1__create_jobs__pack_to_buffer
+                     (const Tock__V1__CreateJobs   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__CreateJobs *
+       tock__v1__create_jobs__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__create_jobs__free_unpacked
+                     (Tock__V1__CreateJobs *message,
                       ProtobufCAllocator *allocator);
 /* Tock__V1__CancelJob methods */
 void   tock__v1__cancel_job__init
@@ -407,6 +456,9 @@ void   tock__v1__shard_command__free_unpacked
 typedef void (*Tock__V1__CreateJob_Closure)
                  (const Tock__V1__CreateJob *message,
                   void *closure_data);
+typedef void (*Tock__V1__CreateJobs_Closure)
+                 (const Tock__V1__CreateJobs *message,
+                  void *closure_data);
 typedef void (*Tock__V1__CancelJob_Closure)
                  (const Tock__V1__CancelJob *message,
                   void *closure_data);
@@ -441,6 +493,7 @@ typedef void (*Tock__V1__ShardCommand_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor tock__v1__create_job__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__create_jobs__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__cancel_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__published_run__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__mark_published__descriptor;

@@ -20,6 +20,7 @@ typedef struct Tock__V1__Schedule Tock__V1__Schedule;
 typedef struct Tock__V1__Header Tock__V1__Header;
 typedef struct Tock__V1__HttpTarget Tock__V1__HttpTarget;
 typedef struct Tock__V1__JobSpec Tock__V1__JobSpec;
+typedef struct Tock__V1__JobSpecBatch Tock__V1__JobSpecBatch;
 typedef struct Tock__V1__JobRun Tock__V1__JobRun;
 typedef struct Tock__V1__Completion Tock__V1__Completion;
 
@@ -185,6 +186,21 @@ struct  Tock__V1__JobSpec
 
 
 /*
+ * A shard's part of a batch submit, forwarded to that shard's leader in one
+ * call (POST /v1/jobs:batch with the tock-shard header).
+ */
+struct  Tock__V1__JobSpecBatch
+{
+  ProtobufCMessage base;
+  size_t n_jobs;
+  Tock__V1__JobSpec **jobs;
+};
+#define TOCK__V1__JOB_SPEC_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_spec_batch__descriptor) \
+    , 0,NULL }
+
+
+/*
  * Shard -> executor, on subject tock.jobs.<priority>.<shard>.
  */
 struct  Tock__V1__JobRun
@@ -319,6 +335,25 @@ Tock__V1__JobSpec *
 void   tock__v1__job_spec__free_unpacked
                      (Tock__V1__JobSpec *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__JobSpecBatch methods */
+void   tock__v1__job_spec_batch__init
+                     (Tock__V1__JobSpecBatch         *message);
+size_t tock__v1__job_spec_batch__get_packed_size
+                     (const Tock__V1__JobSpecBatch   *message);
+size_t tock__v1__job_spec_batch__pack
+                     (const Tock__V1__JobSpecBatch   *message,
+                      uint8_t             *out);
+size_t tock__v1__job_spec_batch__pack_to_buffer
+                     (const Tock__V1__JobSpecBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__JobSpecBatch *
+       tock__v1__job_spec_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__job_spec_batch__free_unpacked
+                     (Tock__V1__JobSpecBatch *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__JobRun methods */
 void   tock__v1__job_run__init
                      (Tock__V1__JobRun         *message);
@@ -371,6 +406,9 @@ typedef void (*Tock__V1__HttpTarget_Closure)
 typedef void (*Tock__V1__JobSpec_Closure)
                  (const Tock__V1__JobSpec *message,
                   void *closure_data);
+typedef void (*Tock__V1__JobSpecBatch_Closure)
+                 (const Tock__V1__JobSpecBatch *message,
+                  void *closure_data);
 typedef void (*Tock__V1__JobRun_Closure)
                  (const Tock__V1__JobRun *message,
                   void *closure_data);
@@ -392,6 +430,7 @@ extern const ProtobufCMessageDescriptor tock__v1__schedule__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__header__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__http_target__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__job_spec_batch__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_run__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__completion__descriptor;
 
