@@ -47,3 +47,23 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 }
+
+extension JSONValue {
+    /// A request body that must be a JSON object; otherwise a body-level `invalid_json` error (no field) with
+    /// `notJSON` or `notObject` as its message, so each API keeps its own wording.
+    public static func object(
+        parsing bytes: some Collection<UInt8>, notJSON: String = "request body is not valid JSON",
+        notObject: String = "request body must be a JSON object"
+    ) throws(FieldError) -> [String: JSONValue] {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw FieldError(field: nil, code: "invalid_json", message: notJSON)
+        }
+        guard case .object(let fields) = value else {
+            throw FieldError(field: nil, code: "invalid_json", message: notObject)
+        }
+        return fields
+    }
+}

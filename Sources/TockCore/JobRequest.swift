@@ -34,16 +34,7 @@ extension JobRequest {
     public static func parse(json: some Collection<UInt8>, nowNs: Int64, policy: SubmitPolicy = .init())
         throws(FieldError) -> JobSpec
     {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(json))
-        } catch {
-            throw FieldError(field: nil, code: "invalid_json", message: "request body is not valid JSON")
-        }
-        guard case .object(let fields) = value else {
-            throw FieldError(field: nil, code: "invalid_json", message: "request body must be a JSON object")
-        }
-        return try parse(fields: fields, nowNs: nowNs, policy: policy)
+        try parse(fields: try JSONValue.object(parsing: json), nowNs: nowNs, policy: policy)
     }
 
     public static func parse(fields: [String: JSONValue], nowNs: Int64, policy: SubmitPolicy = .init())

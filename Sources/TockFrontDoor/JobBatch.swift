@@ -47,15 +47,7 @@ struct JobBatch: Sendable {
     let items: [Result<JobSpec, FieldError>]
 
     static func parse(json: some Collection<UInt8>, nowNs: Int64, policy: SubmitPolicy) throws(FieldError) -> JobBatch {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(json))
-        } catch {
-            throw FieldError(field: nil, code: "invalid_json", message: "request body is not valid JSON")
-        }
-        guard case .object(let root) = value else {
-            throw FieldError(field: nil, code: "invalid_json", message: "request body must be {\"jobs\": [...]}")
-        }
+        let root = try JSONValue.object(parsing: json, notObject: "request body must be {\"jobs\": [...]}")
         if let unknown = root.keys.sorted().first(where: { $0 != "jobs" }) {
             throw FieldError(field: unknown, code: "unknown_field", message: "unknown field '\(unknown)'")
         }

@@ -43,15 +43,7 @@ public struct ScheduledDBRequest: Sendable, Equatable {
 extension ScheduledDBRequest {
     /// `nowNs` decides whether a `unico` timestamp is in the future.
     public static func parse(json: some Collection<UInt8>, nowNs: Int64) throws(FieldError) -> ScheduledDBRequest {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(json))
-        } catch {
-            throw FieldError(field: nil, code: "invalid_json", message: "Invalid request body")
-        }
-        guard case .object(let fields) = value else {
-            throw FieldError(field: nil, code: "invalid_json", message: "Invalid request body")
-        }
+        let fields = try JSONValue.object(parsing: json, notJSON: "Invalid request body", notObject: "Invalid request body")
         return try parse(fields: fields, nowNs: nowNs)
     }
 
