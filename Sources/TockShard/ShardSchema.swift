@@ -14,7 +14,8 @@ import TockSQLite
 ///
 /// `jobs_due_window` replaced `jobs_scheduled_due` (due_at of scheduled rows) without a version change, as only an
 /// index changed: the due-timer's scans need `paused = 0` in the index's condition and `id` and `run` in its
-/// columns to read a page of due runs from the index alone. It is created after the upgrade steps, since it names
+/// columns to read a page of due runs from the index alone (SQLite reads the condition's columns, `state` and
+/// `paused`, from the index too, so they come last). It is created after the upgrade steps, since it names
 /// the version 4 column `paused`.
 enum ShardSchema {
     static let version: Int64 = 4
@@ -99,7 +100,7 @@ enum ShardSchema {
         try upgrade(db)
         try db.execute("""
             DROP INDEX IF EXISTS jobs_scheduled_due;
-            CREATE INDEX IF NOT EXISTS jobs_due_window ON jobs(due_at, id, run)
+            CREATE INDEX IF NOT EXISTS jobs_due_window ON jobs(due_at, id, run, state, paused)
                 WHERE state = 'scheduled' AND paused = 0;
             """)
     }
