@@ -88,8 +88,8 @@ actor DuePublisher {
             let now = clock.nowNs()
             let due = queue.popDue(nowNs: now, limit: batchLimit)
             if due.isEmpty {
-                let wakeAt = [queue.nextDueNs, window.nextScanNs(held: queue.count),
-                              scanRetryNs > now ? scanRetryNs : nil].compactMap { $0 }.min()
+                let scanAt = window.nextScanNs(held: queue.count).map { max($0, scanRetryNs) }
+                let wakeAt = [queue.nextDueNs, scanAt].compactMap { $0 }.min()
                 let untilNext = wakeAt.map { Duration.nanoseconds(max(0, $0 - now)) } ?? .seconds(60)
                 await wakeup.wait(timeout: min(untilNext, .seconds(60)))
                 continue
