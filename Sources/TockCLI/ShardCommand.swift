@@ -41,6 +41,10 @@ struct ShardCommand: AsyncParsableCommand {
     var tickMs: Int = 50
     @Option(help: "Snapshot the job tables and compact the Raft log every this many applied entries.")
     var snapshotEvery: UInt64 = 50_000
+    @Option(help: "How far ahead the leader holds scheduled runs in memory (e.g. 5m); later runs wait in SQLite.")
+    var dueWindow: String = "5m"
+    @Option(help: "Most scheduled runs the leader holds in memory at once.")
+    var dueWindowCapacity: Int = 100_000
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -100,6 +104,12 @@ struct ShardCommand: AsyncParsableCommand {
         configuration.cluster.tick = .milliseconds(tickMs)
         guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive") }
         configuration.cluster.snapshotEvery = snapshotEvery
+        guard let window = DurationText.parse(dueWindow), window >= .milliseconds(10) else {
+            throw ValidationError("--due-window must be a duration of at least 10ms, such as 5m")
+        }
+        configuration.dueWindow = window
+        guard dueWindowCapacity >= 1024 else { throw ValidationError("--due-window-capacity must be at least 1024") }
+        configuration.dueWindowCapacity = dueWindowCapacity
         return configuration
     }
 

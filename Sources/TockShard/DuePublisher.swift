@@ -4,10 +4,14 @@ import TockNATS
 import TockSQLite
 import TockWire
 
-/// The leader's due-timer: holds scheduled runs in a `DueQueue`, sleeps until the next one is due (or a sooner
-/// one arrives), publishes due runs to JetStream with pipelined asynchronous publishes, and commits each PubAck
-/// as "published" (DESIGN.md invariant 2). A run that cannot be published stays scheduled and is retried; a run
-/// published but not yet committed is republished with the same Nats-Msg-Id, which JetStream drops.
+/// The leader's due-timer: holds the scheduled runs due soon in a `DueQueue`, sleeps until the next one is due (or
+/// a sooner one arrives), publishes due runs to JetStream with pipelined asynchronous publishes, and commits each
+/// PubAck as "published" (DESIGN.md invariant 2). A run that cannot be published stays scheduled and is retried; a
+/// run published but not yet committed is republished with the same Nats-Msg-Id, which JetStream drops.
+///
+/// Only runs inside a `DueWindow` (due before a horizon a few minutes ahead, at most a bounded number) are held in
+/// memory; index scans of the job tables refill it as the horizon approaches, so memory does not grow with the
+/// number of jobs and a new leader starts with one short scan instead of loading every scheduled run.
 actor DuePublisher {
     private let shard: UInt32
     private let database: DatabaseQueue
@@ -17,11 +21,15 @@ actor DuePublisher {
     private let logger: Logger
     private let batchLimit: Int
     private var queue = DueQueue()
+    private var window: DueWindow
     private let wakeup = Wakeup()
     private var failureDelay: Duration = .zero
+    /// After a scan failed, the next waits until then, so a broken database is not scanned in a busy loop.
+    private var scanRetryNs: Int64 = .min
+    private var scans = 0
 
     init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
-         logger: Logger, batchLimit: Int = 1024)
+         logger: Logger, window: DueWindow, batchLimit: Int = 1024)
     {
         self.shard = shard
         self.database = database
@@ -29,35 +37,60 @@ actor DuePublisher {
         self.link = link
         self.clock = clock
         self.logger = logger
+        self.window = window
         self.batchLimit = batchLimit
     }
 
+    /// Runs held in memory now.
     var pendingCount: Int { queue.count }
 
+    /// Newly committed scheduled runs. Those beyond the window's horizon are left to a later scan.
     func schedule(_ entries: [DueEntry]) {
+        var admitted: [DueEntry] = []
+        for entry in entries where window.admit(entry.key, held: queue.count + admitted.count) {
+            admitted.append(entry)
+        }
+        hold(admitted)
+    }
+
+    /// Puts runs in the heap whatever the window: runs this publisher took out and must retry. Their rows may lie
+    /// below the horizon, where no scan will look again.
+    private func hold(_ entries: some Collection<DueEntry>) {
         let before = queue.nextDueNs
         for entry in entries { queue.insert(entry) }
         if let next = queue.nextDueNs, before.map({ next < $0 }) ?? true { wakeup.signal() }
     }
 
-    /// Loads every scheduled run from the job tables, e.g. after a restart.
-    func reload() async throws {
-        let entries = try await database.read { db in
-            try db.statement("SELECT due_at, id, run FROM jobs WHERE state = 'scheduled' AND paused = 0").map {
-                DueEntry(dueAtNs: $0.int64(0), jobID: $0.text(1), run: UInt32($0.int64(2)))
-            }
+    /// Reads the window's next page of scheduled runs, if it is time to.
+    private func refill(nowNs: Int64) async {
+        guard nowNs >= scanRetryNs, let scan = window.nextScan(nowNs: nowNs, held: queue.count) else { return }
+        let rows: [DueEntry]
+        do {
+            rows = try await database.read { try ScheduledRunScan.rows(scan, in: $0) }
+        } catch {
+            window.abandon(scan)
+            scanRetryNs = clock.nowNs() + 1_000_000_000
+            logger.error("cannot scan scheduled runs; will retry", metadata: ["error": "\(error)"])
+            return
         }
-        schedule(entries)
-        logger.info("due-timer loaded scheduled runs", metadata: ["count": "\(entries.count)"])
+        let held = window.finish(scan, rows: rows, held: queue.count)
+        hold(held)
+        scans += 1
+        logger.log(level: scans == 1 ? .info : .debug, "due-timer window filled", metadata: [
+            "read": "\(rows.count)", "held": "\(queue.count)", "horizon": "\(window.horizon)",
+        ])
     }
 
     /// Runs until the task is cancelled.
     func run() async {
         while !Task.isCancelled {
+            await refill(nowNs: clock.nowNs())
             let now = clock.nowNs()
             let due = queue.popDue(nowNs: now, limit: batchLimit)
             if due.isEmpty {
-                let untilNext = queue.nextDueNs.map { Duration.nanoseconds(max(0, $0 - now)) } ?? .seconds(60)
+                let scanAt = window.nextScanNs(held: queue.count).map { max($0, scanRetryNs) }
+                let wakeAt = [queue.nextDueNs, scanAt].compactMap { $0 }.min()
+                let untilNext = wakeAt.map { Duration.nanoseconds(max(0, $0 - now)) } ?? .seconds(60)
                 await wakeup.wait(timeout: min(untilNext, .seconds(60)))
                 continue
             }
@@ -66,6 +99,9 @@ actor DuePublisher {
     }
 
     private func publish(_ due: [DueEntry]) async {
+        // A run may be held twice (a scan and a commit both brought it); publish it once per batch.
+        var seen = Set<String>()
+        let due = due.filter { seen.insert(Subjects.runMessageID(jobID: $0.jobID, run: $0.run)).inserted }
         let js: JetStream
         do {
             js = try await link.jetStream()
@@ -95,7 +131,7 @@ actor DuePublisher {
         await skip(plan.skipped, at: publishedAt)
         if !plan.waiting.isEmpty {
             // The previous run is still out; look again shortly (a completion does not wake the timer).
-            schedule(plan.waiting.map { DueEntry(dueAtNs: publishedAt + 1_000_000_000, jobID: $0.id, run: $0.run) })
+            hold(plan.waiting.map { DueEntry(dueAtNs: publishedAt + 1_000_000_000, jobID: $0.id, run: $0.run) })
         }
         let jobs = plan.publish
         let shard = self.shard
@@ -160,7 +196,7 @@ actor DuePublisher {
         }
         failureDelay = failureDelay == .zero ? .milliseconds(250) : min(failureDelay * 2, .seconds(5))
         let retryAt = clock.nowNs() + failureDelay.nanoseconds
-        schedule(entries.map { DueEntry(dueAtNs: max($0.dueAtNs, retryAt), jobID: $0.jobID, run: $0.run) })
+        hold(entries.map { DueEntry(dueAtNs: max($0.dueAtNs, retryAt), jobID: $0.jobID, run: $0.run) })
     }
 }
 

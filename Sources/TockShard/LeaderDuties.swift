@@ -5,9 +5,9 @@ import TockNATS
 import TockSQLite
 
 /// What only the leader does — publish due runs and commit completions — started when the node becomes a ready
-/// leader and cancelled the moment it stops leading. Each leadership gets a fresh due-timer that reloads every run
-/// due but not committed as published: runs the old leader published already carry the same Nats-Msg-Id, so
-/// JetStream drops the duplicates.
+/// leader and cancelled the moment it stops leading. Each leadership gets a fresh due-timer whose first scan finds
+/// every run due but not committed as published: runs the old leader published already carry the same
+/// Nats-Msg-Id, so JetStream drops the duplicates.
 final class LeaderDuties: Sendable {
     private struct Active {
         var publisher: DuePublisher
@@ -34,13 +34,7 @@ final class LeaderDuties: Sendable {
     private func start() {
         let publisher = makePublisher()
         let completions = self.completions
-        let logger = self.logger
         let task = Task {
-            do {
-                try await publisher.reload()
-            } catch {
-                logger.error("leader cannot load scheduled runs", metadata: ["error": "\(error)"])
-            }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await publisher.run() }
                 group.addTask { await completions.run() }
@@ -62,6 +56,12 @@ final class LeaderDuties: Sendable {
         guard let previous else { return }
         previous.task.cancel()
         logger.info("no longer leading: stopped publishing and consuming")
+    }
+
+    /// How many runs the due-timer holds in memory, if this node leads.
+    func dueTimerHeld() async -> Int? {
+        guard let publisher = active.withLock({ $0?.publisher }) else { return nil }
+        return await publisher.pendingCount
     }
 
     /// New scheduled runs go to the current due-timer, if this node leads.

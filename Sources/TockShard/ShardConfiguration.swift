@@ -14,6 +14,11 @@ public struct ShardConfiguration: Sendable {
     public var idempotencyRetention: Duration = .seconds(24 * 3600)
     /// Most runs published per due-timer pass.
     public var publishBatch = 1024
+    /// How far ahead of now the leader's due-timer holds scheduled runs in memory; later ones stay in SQLite
+    /// until index scans reach them (see `DueWindow`).
+    public var dueWindow: Duration = .seconds(300)
+    /// Most scheduled runs the due-timer holds in memory at once.
+    public var dueWindowCapacity = 100_000
     /// The node's place in the shard's Raft group; the default is a group of one.
     public var cluster = RaftClusterConfiguration()
 

@@ -20,6 +20,9 @@ public final class ShardNode: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        guard configuration.dueWindow > .zero, configuration.dueWindowCapacity >= 2 else {
+            throw ShardConfigurationError("the due window needs a positive span and a capacity of at least 2")
+        }
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let database = try DatabaseQueue(path: configuration.databasePath)
         try database.syncWrite { try ShardSchema.migrate($0) }
@@ -33,7 +36,10 @@ public final class ShardNode: Sendable {
         let duties = LeaderDuties(
             makePublisher: {
                 DuePublisher(shard: configuration.shard, database: database, log: log, link: link, clock: clock,
-                             logger: logger, batchLimit: configuration.publishBatch)
+                             logger: logger,
+                             window: DueWindow(span: configuration.dueWindow,
+                                               capacity: configuration.dueWindowCapacity),
+                             batchLimit: configuration.publishBatch)
             },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
                                             logger: logger),
@@ -209,6 +215,10 @@ public final class ShardNode: Sendable {
     public func transferLeadership(to target: String) async throws {
         try await log.transferLeadership(to: target)
     }
+
+    /// How many scheduled runs the leader's due-timer holds in memory (nil on a follower): at most about
+    /// `dueWindowCapacity`, however many jobs the shard has.
+    public func dueTimerHeld() async -> Int? { await duties.dueTimerHeld() }
 
     /// Completions terminated as malformed since start (by this node, while it led).
     public var malformedCompletions: Int { duties.malformedCompletions }

@@ -11,6 +11,12 @@ import TockSQLite
 ///
 /// Version 4 added recurring jobs: `jobs.schedule` (JSON, NULL for a one-time job) and `jobs.paused`, and the
 /// `job_runs` table, one row per run of a recurring job that was published, skipped or reported done.
+///
+/// `jobs_due_window` replaced `jobs_scheduled_due` (due_at of scheduled rows) without a version change, as only an
+/// index changed: the due-timer's scans need `paused = 0` in the index's condition and `id` and `run` in its
+/// columns to read a page of due runs from the index alone (SQLite reads the condition's columns, `state` and
+/// `paused`, from the index too, so they come last). It is created after the upgrade steps, since it names
+/// the version 4 column `paused`.
 enum ShardSchema {
     static let version: Int64 = 4
 
@@ -86,12 +92,20 @@ enum ShardSchema {
                 finished_at INTEGER,
                 PRIMARY KEY (job_id, run)
             ) STRICT;
-            CREATE INDEX IF NOT EXISTS jobs_scheduled_due ON jobs(due_at) WHERE state = 'scheduled';
             CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs(idempotency_key)
                 WHERE idempotency_key IS NOT NULL;
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('schema_version', \(version));
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('applied_index', 0);
             """)
+        try upgrade(db)
+        try db.execute("""
+            DROP INDEX IF EXISTS jobs_scheduled_due;
+            CREATE INDEX IF NOT EXISTS jobs_due_window ON jobs(due_at, id, run, state, paused)
+                WHERE state = 'scheduled' AND paused = 0;
+            """)
+    }
+
+    private static func upgrade(_ db: Database) throws {
         let stored = try db.statement("SELECT value FROM tock_meta WHERE key = 'schema_version'").first { $0.int64(0) }
         guard let stored, stored < version else { return }
         if stored < 2 {

@@ -51,11 +51,13 @@ final class TockHarness: @unchecked Sendable {
         return harness
     }
 
-    func startShard(port: Int = 0) async throws {
+    /// `configure` adjusts the shard's configuration after the harness's own settings.
+    func startShard(port: Int = 0, configure: (inout ShardConfiguration) -> Void = { _ in }) async throws {
         var configuration = ShardConfiguration(dataDirectory: dataDirectory.path)
         configuration.natsURL = nats.url
         configuration.httpPort = port
         configuration.submitPolicy.maxBodyBytes = 64 * 1024
+        configure(&configuration)
         let node = try await ShardNode(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let frontDoor = try FrontDoor(node: node, map: nil, logger: logger)

@@ -1,0 +1,19 @@
+import TockCore
+import TockSQLite
+
+/// The index scan that fills the due-timer's window: scheduled, unpaused runs in due order from a key, read from
+/// `jobs_due_window` alone (it holds every column the scan reads), so the cost follows the rows returned, not the
+/// number of jobs in the shard.
+enum ScheduledRunScan {
+    static let sql = """
+        SELECT due_at, id, run FROM jobs
+        WHERE state = 'scheduled' AND paused = 0 AND (due_at, id) >= (?, ?) AND due_at < ?
+        ORDER BY due_at, id LIMIT ?
+        """
+
+    static func rows(_ scan: DueWindow.Scan, in db: Database) throws -> [DueEntry] {
+        try db.statement(sql).map(scan.from.dueAtNs, scan.from.jobID, scan.untilNs, Int64(scan.limit)) {
+            DueEntry(dueAtNs: $0.int64(0), jobID: $0.text(1), run: UInt32($0.int64(2)))
+        }
+    }
+}
