@@ -16,8 +16,9 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
     static func all(of job: Job, in db: Database) throws -> [JobRunRecord] {
         guard job.schedule != nil else {
             return [JobRunRecord(
-                run: job.run, due_at: RFC3339Text.format(job.dueAtNs), state: job.state.rawValue,
-                published_at: job.publishedAtNs.map(RFC3339Text.format), finished_at: job.finishedAtNs.map(RFC3339Text.format),
+                run: job.run, due_at: RFC3339.format(ns: job.dueAtNs), state: job.state.rawValue,
+                published_at: job.publishedAtNs.map(RFC3339.format(ns:)),
+                finished_at: job.finishedAtNs.map(RFC3339.format(ns:)),
                 attempts: job.attempts, last_status: job.lastStatus, last_error: job.lastError)]
         }
         return try db.statement("""
@@ -25,16 +26,12 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
             FROM job_runs WHERE job_id = ? ORDER BY run
             """).map(job.id) { row in
                 JobRunRecord(
-                    run: UInt32(row.int64(0)), due_at: RFC3339Text.format(row.int64(1)), state: row.text(2),
-                    published_at: row.optionalInt64(3).map(RFC3339Text.format),
-                    finished_at: row.optionalInt64(4).map(RFC3339Text.format), attempts: UInt32(row.int64(5)),
+                    run: UInt32(row.int64(0)), due_at: RFC3339.format(ns: row.int64(1)), state: row.text(2),
+                    published_at: row.optionalInt64(3).map(RFC3339.format(ns:)),
+                    finished_at: row.optionalInt64(4).map(RFC3339.format(ns:)), attempts: UInt32(row.int64(5)),
                     last_status: row.optionalInt64(6).map { Int32($0) }, last_error: row.optionalText(7))
             }
     }
-}
-
-private enum RFC3339Text {
-    static func format(_ ns: Int64) -> String { RFC3339.format(ns: ns) }
 }
 
 /// `GET /v1/jobs/{id}/runs`: the runs so far, oldest first, and the next one while the job has one.
