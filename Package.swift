@@ -9,13 +9,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already resolved for swift-prometheus; the API the shards and executors record through.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Already resolved for Hummingbird; named so the front door can name header fields.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
@@ -49,8 +51,15 @@ let package = Package(
         // Pure logic: no I/O, time is injected.
         .target(name: "TockCore", dependencies: ["TockWire", .product(name: "Yams", package: "Yams")]),
 
+        // Prometheus `/metrics`: swift-metrics handles backed by a per-node swift-prometheus registry.
+        .target(name: "TockMetrics", dependencies: [
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
         .target(name: "TockShard", dependencies: [
-            "TockCore", "TockWire", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport",
+            "TockCore", "TockWire", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -59,9 +68,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TockExecutor", dependencies: [
-            "TockCore", "TockWire", "TockNATS",
+            "TockCore", "TockWire", "TockNATS", "TockMetrics",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -79,7 +88,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "TockCLI", dependencies: [
-            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore",
+            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

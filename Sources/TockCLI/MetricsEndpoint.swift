@@ -3,13 +3,14 @@ import Hummingbird
 import Logging
 import NIOCore
 import TockExecutor
+import TockMetrics
 
 /// An executor's `/metrics` (Prometheus text format) and `/healthz`, on their own small HTTP server.
 enum MetricsEndpoint {
     static func application(host: String, port: Int, executor: Executor, logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            Response(status: .ok, headers: [.contentType: MetricsRegistry.contentType],
                      body: .init(byteBuffer: ByteBuffer(string: executor.prometheusExposition())))
         }
         router.get("/healthz") { _, _ in "ok\n" }

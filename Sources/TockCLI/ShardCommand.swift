@@ -45,6 +45,8 @@ struct ShardCommand: AsyncParsableCommand {
     var dueWindow: String = "5m"
     @Option(help: "Most scheduled runs the leader holds in memory at once.")
     var dueWindowCapacity: Int = 100_000
+    @Option(help: "How often the leader samples the JetStream queues and the runs due but unpublished for /metrics.")
+    var queueSampleInterval: String = "5s"
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -110,6 +112,10 @@ struct ShardCommand: AsyncParsableCommand {
         configuration.dueWindow = window
         guard dueWindowCapacity >= 1024 else { throw ValidationError("--due-window-capacity must be at least 1024") }
         configuration.dueWindowCapacity = dueWindowCapacity
+        guard let sample = DurationText.parse(queueSampleInterval), sample >= .milliseconds(10) else {
+            throw ValidationError("--queue-sample-interval must be a duration of at least 10ms, such as 5s")
+        }
+        configuration.queueSampleInterval = sample
         return configuration
     }
 

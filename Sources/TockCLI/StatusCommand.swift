@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import TockCore
 import TockNATS
+import TockShard
 import TockWire
 
 /// `tock status`: the queues per priority (from JetStream), each shard node given, and each executor given.
@@ -20,22 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object, for scripts.") var json = false
     @Option(help: "Refresh every this many seconds until interrupted.") var watch: Double?
 
-    struct PriorityQueueStatus: Codable {
-        var depth: UInt64
-        var pending: UInt64
-        var ackPending: Int
-        var redelivered: Int
-        var oldestAgeSeconds: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case depth, pending, redelivered
-            case ackPending = "ack_pending"
-            case oldestAgeSeconds = "oldest_age_seconds"
-        }
-    }
-
     struct Report: Codable {
-        var priorities: [String: PriorityQueueStatus]
+        var priorities: [String: QueueDepth]
         var shards: [String: JSONValue]
         var executors: [String: JSONValue]
     }
@@ -86,16 +73,10 @@ struct StatusCommand: AsyncParsableCommand {
         defer { connection.close() }
         let js = try connection.jetStream()
         let now = SystemWallClock().nowNs()
-        var priorities: [String: PriorityQueueStatus] = [:]
+        var priorities: [String: QueueDepth] = [:]
         for priority in Priority.allCases {
             do {
-                let stream = try js.streamInfo(Subjects.jobsStream(priority: priority))
-                let consumer = try js.consumerInfo(stream: Subjects.jobsStream(priority: priority),
-                                                   consumer: Subjects.executorConsumer(priority: priority))
-                priorities[priority.rawValue] = PriorityQueueStatus(
-                    depth: stream.messages, pending: consumer.numPending, ackPending: consumer.numAckPending,
-                    redelivered: consumer.numRedelivered,
-                    oldestAgeSeconds: stream.firstTimeNs > 0 ? Double(now - stream.firstTimeNs) / 1e9 : nil)
+                priorities[priority.rawValue] = try await QueueDepth.read(priority, from: js, nowNs: now)
             } catch {
                 throw CLIError("cannot read the \(priority.rawValue) queue: \(error) (has `tock nats apply` run?)")
             }
@@ -133,6 +114,7 @@ struct StatusCommand: AsyncParsableCommand {
             parts.append("jobs " + JobStateOrder.names.compactMap { name in jobs[name].map { "\(name) \(Self.text($0))" } }
                 .joined(separator: ", "))
         }
+        if let due = o["due_unpublished"] { parts.append("due but unpublished \(Self.text(due))") }
         return parts.joined(separator: "; ")
     }
 

@@ -10,7 +10,7 @@ import TockWire
 public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
     public let stats: ExecutorStats
-    public let metrics = ExecutorMetrics()
+    public let metrics: ExecutorMetrics
     private let link: NATSLink
     private let webhooks: WebhookClient
     private let outcomePolicy = WebhookOutcomePolicy()
@@ -37,6 +37,7 @@ public final class Executor: Sendable {
         self.hostSlots = HostConcurrencyLimiter(limitPerHost: configuration.perHostConcurrency)
         self.breakers = HostCircuitBreakers(policy: configuration.circuitBreaker, clock: clock)
         self.stats = ExecutorStats(breakers: breakers)
+        self.metrics = ExecutorMetrics(concurrency: configuration.concurrency)
         self.webhooks = WebhookClient(signer: configuration.webhookSigner, policy: outcomePolicy, clock: clock)
     }
 
@@ -100,6 +101,7 @@ public final class Executor: Sendable {
             return live
         }
         slots.resize(to: settings.concurrency)
+        metrics.concurrencyLimit(settings.concurrency)
         waiting.capacity = settings.fetchBatch
         logger.info("configuration reloaded", metadata: [
             "concurrency": "\(settings.concurrency)", "fetch_batch": "\(settings.fetchBatch)",
@@ -320,6 +322,7 @@ public final class Executor: Sendable {
         case .probe: probe = true
         }
         do {
+            if attempt == 1 { metrics.calledLate(byNs: clock.nowNs() - run.dueAtNs, priority: run.priority) }
             let sentAt = ContinuousClock.now
             let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
             metrics.webhookTook(ContinuousClock.now - sentAt, priority: run.priority)

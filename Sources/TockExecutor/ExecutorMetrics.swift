@@ -1,73 +1,60 @@
-import Prometheus
+import CoreMetrics
 import Synchronization
+import TockMetrics
 import TockWire
 
 /// What an executor exports on `/metrics`, in the Prometheus text format: per priority, runs fetched, succeeded,
-/// failed, retried and deferred, runs in flight, and webhook latency; per target host, circuit breakers that are
-/// not closed.
+/// failed, retried and deferred, runs in flight against the configured concurrency, webhook latency and how late
+/// runs are called after they fell due; per target host, circuit breakers that are not closed.
 public final class ExecutorMetrics: Sendable {
     public enum Outcome: String, Sendable, CaseIterable {
         case succeeded, failed, retried, deferred
+
+        var metric: MetricCatalog.Metric {
+            switch self {
+            case .succeeded: MetricCatalog.runsSucceeded
+            case .failed: MetricCatalog.runsFailed
+            case .retried: MetricCatalog.runsRetried
+            case .deferred: MetricCatalog.runsDeferred
+            }
+        }
     }
 
-    private let registry = PrometheusCollectorRegistry()
+    public let registry = MetricsRegistry()
     private let fetched: [Priority: Counter]
     private let outcomes: [Priority: [Outcome: Counter]]
-    private let inFlight: [Priority: Gauge]
-    private let latency: [Priority: DurationHistogram]
+    private let inFlight: [Priority: Meter]
+    private let latency: [Priority: CoreMetrics.Timer]
+    private let dueToWebhook: [Priority: CoreMetrics.Timer]
+    private let concurrency: Gauge
     /// Hosts given a breaker gauge so far, so a host whose breaker closed again is reported as 0, not dropped.
     private let breakerHosts = Mutex<Set<String>>([])
 
-    public init() {
-        let registry = self.registry
-        func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
-            MetricNameDescriptor(namespace: "tock", subsystem: "executor", metricName: name, unitName: unit,
-                                 helpText: help)
+    public init(concurrency limit: Int = 0) {
+        let factory = registry.factory
+        func perPriority<M>(_ make: ([(String, String)]) -> M) -> [Priority: M] {
+            Dictionary(uniqueKeysWithValues: Priority.allCases.map { ($0, make([("priority", $0.rawValue)])) })
         }
-        let labels = { (priority: Priority) in [("priority", priority.rawValue)] }
-        fetched = Dictionary(uniqueKeysWithValues: Priority.allCases.map { priority in
-            (priority, registry.makeCounter(
-                descriptor: descriptor("runs_fetched", unit: "total", help: "Runs fetched from JetStream."),
-                labels: labels(priority)))
-        })
-        outcomes = Dictionary(uniqueKeysWithValues: Priority.allCases.map { priority in
-            (priority, Dictionary(uniqueKeysWithValues: Outcome.allCases.map { outcome in
-                (outcome, registry.makeCounter(
-                    descriptor: descriptor("runs_\(outcome.rawValue)", unit: "total",
-                                           help: Self.help(outcome)),
-                    labels: labels(priority)))
-            }))
-        })
-        inFlight = Dictionary(uniqueKeysWithValues: Priority.allCases.map { priority in
-            (priority, registry.makeGauge(
-                descriptor: descriptor("runs_in_flight", unit: "", help: "Runs being handled now."),
-                labels: labels(priority)))
-        })
-        let buckets: [Duration] = [
-            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-            .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
-            .seconds(30),
-        ]
-        latency = Dictionary(uniqueKeysWithValues: Priority.allCases.map { priority in
-            (priority, registry.makeDurationHistogram(
-                descriptor: descriptor("webhook_duration", unit: "seconds",
-                                       help: "Time from sending a webhook request to its answer (or failure)."),
-                labels: labels(priority), buckets: buckets))
-        })
-    }
-
-    private static func help(_ outcome: Outcome) -> String {
-        switch outcome {
-        case .succeeded: "Runs whose webhook answered 2xx."
-        case .failed: "Runs ended failed: refused (4xx) or out of attempts."
-        case .retried: "Failed attempts handed back for a later retry."
-        case .deferred: "Deliveries handed back uncalled because the host's circuit breaker was open."
+        fetched = perPriority { Counter(label: MetricCatalog.runsFetched.name, dimensions: $0, factory: factory) }
+        outcomes = perPriority { labels in
+            Dictionary(uniqueKeysWithValues: Outcome.allCases.map { outcome in
+                (outcome, Counter(label: outcome.metric.name, dimensions: labels, factory: factory))
+            })
         }
+        inFlight = perPriority { Meter(label: MetricCatalog.runsInFlight.name, dimensions: $0, factory: factory) }
+        latency = perPriority {
+            CoreMetrics.Timer(label: MetricCatalog.webhookDuration.name, dimensions: $0, factory: factory)
+        }
+        dueToWebhook = perPriority {
+            CoreMetrics.Timer(label: MetricCatalog.dueToWebhook.name, dimensions: $0, factory: factory)
+        }
+        concurrency = Gauge(label: MetricCatalog.executorConcurrency.name, factory: factory)
+        concurrency.record(limit)
     }
 
     func fetched(_ count: Int, priority: Priority) {
         guard count > 0 else { return }
-        fetched[priority]?.increment(by: Int64(count))
+        fetched[priority]?.increment(by: count)
     }
 
     func count(_ outcome: Outcome, priority: Priority) {
@@ -78,8 +65,16 @@ public final class ExecutorMetrics: Sendable {
     func ended(priority: Priority) { inFlight[priority]?.decrement() }
 
     func webhookTook(_ duration: Duration, priority: Priority) {
-        latency[priority]?.record(duration)
+        latency[priority]?.recordNanoseconds(duration.nanoseconds)
     }
+
+    /// A run's first webhook request is being sent `lateNs` after its due time.
+    func calledLate(byNs lateNs: Int64, priority: Priority) {
+        dueToWebhook[priority]?.recordNanoseconds(max(0, lateNs))
+    }
+
+    /// The concurrency limit, after a reload changed it.
+    func concurrencyLimit(_ limit: Int) { concurrency.record(limit) }
 
     /// The Prometheus text format, with the circuit breakers as of now (1 open, 0.5 half-open, 0 closed again).
     public func exposition(openCircuits: [HostCircuitState]) -> String {
@@ -88,13 +83,10 @@ public final class ExecutorMetrics: Sendable {
             hosts.formUnion(open.keys)
             return hosts
         }
-        let descriptor = MetricNameDescriptor(
-            namespace: "tock", subsystem: "executor", metricName: "circuit_open", unitName: "",
-            helpText: "Per target host: 1 while its circuit breaker is open, 0.5 half-open, 0 closed.")
         for host in hosts {
-            let gauge = registry.makeGauge(descriptor: descriptor, labels: [("host", host)])
-            gauge.set(open[host].map { $0.phase == .halfOpen ? 0.5 : 1 } ?? 0)
+            Gauge(label: MetricCatalog.circuitOpen.name, dimensions: [("host", host)], factory: registry.factory)
+                .record(open[host].map { $0.phase == .halfOpen ? 0.5 : 1 } ?? 0)
         }
-        return registry.emitToString()
+        return registry.exposition()
     }
 }

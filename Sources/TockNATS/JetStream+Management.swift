@@ -114,3 +114,11 @@ extension JetStream {
         }
     }
 }
+
+extension JetStream {
+    /// A stream's and one of its consumers' state, read off the cooperative pool (each is a blocking request to
+    /// the server).
+    public func state(stream: String, consumer: String) async throws -> (StreamState, ConsumerState) {
+        try await offPool { (try self.streamInfo(stream), try self.consumerInfo(stream: stream, consumer: consumer)) }
+    }
+}

@@ -13,12 +13,14 @@ final class CompletionConsumer: Sendable {
     private let link: NATSLink
     private let clock: any WallClock
     private let logger: Logger
+    private let metrics: ShardMetrics
     private let batchSize: Int
     private let malformed = Atomic<Int>(0)
 
     init(shard: UInt32, log: any ReplicatedLog, link: NATSLink, clock: any WallClock, logger: Logger,
-         batchSize: Int = 256)
+         metrics: ShardMetrics, batchSize: Int = 256)
     {
+        self.metrics = metrics
         self.shard = shard
         self.log = log
         self.link = link
@@ -74,6 +76,13 @@ final class CompletionConsumer: Sendable {
         guard !completions.isEmpty else { return }
         do {
             _ = try await log.propose(.markDone(completions, atNs: clock.nowNs()))
+            metrics.completed(completions)
+            for completion in completions {
+                logger.debug("run done", metadata: [
+                    "job": "\(completion.jobID)", "run": "\(completion.run)", "outcome": "\(completion.outcome.rawValue)",
+                    "attempts": "\(completion.attempts)", "executor": "\(completion.executorID)",
+                ])
+            }
             for message in accepted { try? message.ack() }
         } catch {
             logger.error("cannot commit completions; they will be redelivered", metadata: ["error": "\(error)"])

@@ -19,6 +19,7 @@ actor DuePublisher {
     private let link: NATSLink
     private let clock: any WallClock
     private let logger: Logger
+    private let metrics: ShardMetrics
     private let batchLimit: Int
     private var queue = DueQueue()
     private var window: DueWindow
@@ -29,8 +30,9 @@ actor DuePublisher {
     private var scans = 0
 
     init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
-         logger: Logger, window: DueWindow, batchLimit: Int = 1024)
+         logger: Logger, metrics: ShardMetrics, window: DueWindow, batchLimit: Int = 1024)
     {
+        self.metrics = metrics
         self.shard = shard
         self.database = database
         self.log = log
@@ -149,13 +151,20 @@ actor DuePublisher {
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
+        let ackedAt = clock.nowNs()
         var published: [PublishedRun] = []
+        var publishedJobs: [(priority: Priority, dueAtNs: Int64)] = []
         var failed: [DueEntry] = []
         for ((job, next), result) in outcomes {
             switch result {
             case .success(let ack):
                 published.append(PublishedRun(jobID: job.id, run: job.run, streamSequence: ack.sequence,
                                               publishedAtNs: publishedAt, nextDueAtNs: next))
+                publishedJobs.append((job.priority, job.dueAtNs))
+                logger.debug("run published", metadata: [
+                    "job": "\(job.id)", "run": "\(job.run)", "priority": "\(job.priority.rawValue)",
+                    "stream_sequence": "\(ack.sequence)", "late_ms": "\(max(0, ackedAt - job.dueAtNs) / 1_000_000)",
+                ])
             case .failure(let error):
                 logger.warning("publish failed; will retry",
                                metadata: ["job": "\(job.id)", "run": "\(job.run)", "error": "\(error)"])
@@ -165,6 +174,7 @@ actor DuePublisher {
         if !published.isEmpty {
             do {
                 _ = try await log.propose(.markPublished(published))
+                metrics.published(publishedJobs, ackedAtNs: ackedAt)
             } catch {
                 logger.error("cannot commit published runs; they will be republished", metadata: ["error": "\(error)"])
                 failed += published.map { DueEntry(dueAtNs: publishedAt, jobID: $0.jobID, run: $0.run) }

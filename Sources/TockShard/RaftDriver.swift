@@ -19,6 +19,8 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// Called with true once this node leads and has applied every entry of earlier terms (it may act on the job
     /// tables as leader), and with false as soon as it stops leading.
     public typealias LeadershipHandler = @Sendable (Bool) async -> Void
+    /// Called from the loop, synchronously, whenever what `status` answers changes; it must return quickly.
+    public typealias StatusHandler = @Sendable (ClusterStatus) -> Void
 
     let configuration: RaftClusterConfiguration
     private let database: DatabaseQueue
@@ -32,7 +34,8 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// to the log (nodes added later).
     private let transactions = Atomic<Int>(0)
     private let addresses: Mutex<(raft: [NodeID: HostPort], http: [NodeID: HostPort])>
-    private let handlers = Mutex<(applied: AppliedHandler?, leadership: LeadershipHandler?)>((nil, nil))
+    private let handlers = Mutex<(applied: AppliedHandler?, leadership: LeadershipHandler?, status: StatusHandler?)>(
+        (nil, nil, nil))
 
     init(configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
          logger: Logger) throws
@@ -102,8 +105,11 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         return RaftNode(configuration: raft, bootstrap: configuration.bootstrapMembership, restoring: state)
     }
 
-    func setHandlers(applied: @escaping AppliedHandler, leadership: @escaping LeadershipHandler) {
-        handlers.withLock { $0 = (applied, leadership) }
+    func setHandlers(applied: @escaping AppliedHandler, leadership: @escaping LeadershipHandler,
+                     status: StatusHandler? = nil)
+    {
+        handlers.withLock { $0 = (applied, leadership, status) }
+        status?(self.status)
     }
 
     /// SQLite transactions (fsyncs) that persisted a Ready so far; far fewer than entries under load (group commit).
@@ -163,7 +169,10 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     fileprivate func closeInbox() -> [Event] { inbox.close() }
     fileprivate func waitForEvents(timeout: Duration) async { await inbox.wakeup.wait(timeout: timeout) }
     fileprivate func send(_ messages: [Message]) { transport?.send(messages) }
-    fileprivate func publish(_ status: ClusterStatus) { currentStatus.withLock { $0 = status } }
+    fileprivate func publish(_ status: ClusterStatus) {
+        currentStatus.withLock { $0 = status }
+        handlers.withLock { $0.status }?(status)
+    }
     fileprivate var appliedHandler: AppliedHandler? { handlers.withLock { $0.applied } }
     fileprivate var leadershipHandler: LeadershipHandler? { handlers.withLock { $0.leadership } }
     fileprivate var log: Logger { logger }

@@ -16,4 +16,11 @@ enum ScheduledRunScan {
             DueEntry(dueAtNs: $0.int64(0), jobID: $0.text(1), run: UInt32($0.int64(2)))
         }
     }
+
+    /// Runs due at or before `nowNs` and still scheduled: due but not yet committed as published. Counted from the
+    /// same index; a large number means the leader is behind (or cannot reach JetStream).
+    static func dueUnpublished(nowNs: Int64, in db: Database) throws -> Int {
+        try db.statement("SELECT COUNT(*) FROM jobs WHERE state = 'scheduled' AND paused = 0 AND due_at <= ?")
+            .first(nowNs) { $0.int(0) } ?? 0
+    }
 }

@@ -19,6 +19,8 @@ public struct ShardConfiguration: Sendable {
     public var dueWindow: Duration = .seconds(300)
     /// Most scheduled runs the due-timer holds in memory at once.
     public var dueWindowCapacity = 100_000
+    /// How often the leader samples the JetStream queues (and the runs due but unpublished) for `/metrics`.
+    public var queueSampleInterval: Duration = .seconds(5)
     /// The node's place in the shard's Raft group; the default is a group of one.
     public var cluster = RaftClusterConfiguration()
 

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import TockCore
+import TockMetrics
 import TockWire
 
 /// A shard node's own HTTP API: its Raft group (status, leadership transfer, membership), its job counts and a
@@ -11,6 +12,11 @@ public enum ShardHTTPAPI {
 
     public static func router(node: ShardNode) -> Router<BasicRequestContext> {
         let router = Router()
+        // Every node answers for itself, leader or not: Prometheus scrapes each one.
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: MetricsRegistry.contentType],
+                     body: .init(byteBuffer: ByteBuffer(string: node.metrics.registry.exposition())))
+        }
         // Middleware applies to the routes added after it.
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(LeaderForwarding(node: node, maxRequestBytes: 64 * 1024))
@@ -25,7 +31,8 @@ public enum ShardHTTPAPI {
             let counts = try await node.jobCounts()
             return json(.ok, ShardStatusView(
                 shard: node.configuration.shard, cluster: node.cluster,
-                jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) })))
+                jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                dueUnpublished: try await node.runsDueUnpublished()))
         }
 
         router.post("/v1/cluster/transfer-leader") { request, _ in

@@ -14,6 +14,8 @@ public final class ShardNode: Sendable {
     private let duties: LeaderDuties
     private let link: NATSLink
     public let clock: any WallClock
+    /// What `/metrics` exports.
+    public let metrics: ShardMetrics
     private let logger: Logger
 
     public init(configuration: ShardConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws {
@@ -33,16 +35,20 @@ public final class ShardNode: Sendable {
         let link = NATSLink(url: configuration.natsURL,
                             name: "tock-shard-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
         self.link = link
+        let metrics = ShardMetrics(shard: configuration.shard)
+        self.metrics = metrics
         let duties = LeaderDuties(
             makePublisher: {
                 DuePublisher(shard: configuration.shard, database: database, log: log, link: link, clock: clock,
-                             logger: logger,
+                             logger: logger, metrics: metrics,
                              window: DueWindow(span: configuration.dueWindow,
                                                capacity: configuration.dueWindowCapacity),
                              batchLimit: configuration.publishBatch)
             },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
-                                            logger: logger),
+                                            logger: logger, metrics: metrics),
+            sampler: QueueSampler(database: database, link: link, clock: clock, metrics: metrics,
+                                  interval: configuration.queueSampleInterval, logger: logger),
             logger: logger)
         self.duties = duties
         log.setHandlers(
@@ -50,7 +56,8 @@ public final class ShardNode: Sendable {
                 let due = results.flatMap(\.newlyDue)
                 if !due.isEmpty { await duties.schedule(due) }
             },
-            leadership: { duties.leadershipChanged($0) })
+            leadership: { duties.leadershipChanged($0) },
+            status: { metrics.observe($0) })
     }
 
     /// Stores a validated job under a new id. Returns `.created` or, for a repeated idempotency key, `.existing`,
@@ -61,7 +68,10 @@ public final class ShardNode: Sendable {
         let now = clock.nowNs()
         var spec = spec
         spec.id = JobID.make(shard: configuration.shard, nowNs: now)
-        return try await log.propose(.createJob(spec, createdAtNs: now, idempotencyRetentionNs: idempotencyRetentionNs))
+        let result = try await log.propose(.createJob(spec, createdAtNs: now,
+                                                      idempotencyRetentionNs: idempotencyRetentionNs))
+        created(result)
+        return result
     }
 
     /// Stores validated jobs under new ids with one log entry, in order. Returns `.batch` with each job's
@@ -74,7 +84,24 @@ public final class ShardNode: Sendable {
             spec.id = JobID.make(shard: configuration.shard, nowNs: now)
             return spec
         }
-        return try await log.propose(.createJobs(specs, createdAtNs: now, idempotencyRetentionNs: idempotencyRetentionNs))
+        let result = try await log.propose(.createJobs(specs, createdAtNs: now,
+                                                       idempotencyRetentionNs: idempotencyRetentionNs))
+        created(result)
+        return result
+    }
+
+    /// Counts and logs the jobs a committed submit created.
+    private func created(_ result: ApplyResult) {
+        metrics.submitted(result)
+        switch result {
+        case .created(let job):
+            logger.debug("job created", metadata: [
+                "job": "\(job.id)", "run": "\(job.run)", "priority": "\(job.priority.rawValue)",
+                "due_at": "\(RFC3339.format(ns: job.dueAtNs))",
+            ])
+        case .batch(let results): results.forEach(created)
+        default: break
+        }
     }
 
     /// nil (keys kept forever) for a zero retention, as in the command.
@@ -225,6 +252,12 @@ public final class ShardNode: Sendable {
 }
 
 extension ShardNode {
+    /// Runs due now and not yet committed as published (this node's copy of the job tables).
+    public func runsDueUnpublished() async throws -> Int {
+        let now = clock.nowNs()
+        return try await database.read { try ScheduledRunScan.dueUnpublished(nowNs: now, in: $0) }
+    }
+
     /// How many jobs are in each state.
     public func jobCounts() async throws -> [JobState: Int] {
         try await database.read { db in

@@ -1,0 +1,43 @@
+import Logging
+import TockCore
+import TockNATS
+import TockSQLite
+import TockWire
+
+/// While its node leads, reads every `interval` how deep each priority's queue is in JetStream and how many runs
+/// are due but not yet published, for the metrics. One leader per shard samples, so the broker answers a few
+/// requests per shard per interval however many nodes and executors run.
+struct QueueSampler: Sendable {
+    let database: DatabaseQueue
+    let link: NATSLink
+    let clock: any WallClock
+    let metrics: ShardMetrics
+    let interval: Duration
+    let logger: Logger
+
+    /// Runs until the task is cancelled, then drops the sampled gauges.
+    func run() async {
+        defer { metrics.stopSampling() }
+        while !Task.isCancelled {
+            await sampleOnce()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    private func sampleOnce() async {
+        let now = clock.nowNs()
+        var depths: [Priority: QueueDepth] = [:]
+        do {
+            let js = try await link.jetStream()
+            for priority in Priority.allCases {
+                depths[priority] = try await QueueDepth.read(priority, from: js, nowNs: now)
+            }
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.debug("cannot sample the job streams", metadata: ["error": "\(error)"])
+        }
+        let due = (try? await database.read { try ScheduledRunScan.dueUnpublished(nowNs: now, in: $0) }) ?? 0
+        metrics.sampled(depths, dueUnpublished: due)
+    }
+}

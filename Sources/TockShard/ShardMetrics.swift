@@ -1,0 +1,141 @@
+import CoreMetrics
+import Synchronization
+import TockCore
+import TockMetrics
+import TockWire
+
+/// What a shard node exports on `/metrics`: jobs submitted, runs published and completed, how late runs are
+/// published, its view of Raft, and — while it leads — the JetStream queues it sampled last.
+///
+/// Counts are taken by the node that commits them as leader, so summing over a shard's nodes counts each job once.
+public final class ShardMetrics: Sendable {
+    public let registry = MetricsRegistry()
+    private let labels: [(String, String)]
+    private let submitted: [Priority: Counter]
+    private let published: [Priority: Counter]
+    private let publishLag: [Priority: CoreMetrics.Timer]
+    private let completed: [Outcome: Counter]
+    private let term: Gauge
+    private let commitIndex: Gauge
+    private let appliedIndex: Gauge
+    private let isLeader: Gauge
+    private let hasLeader: Gauge
+    private let leaderChanges: Counter
+    private let lastLeader = Mutex<String?>(nil)
+    /// The sampled gauges exist only while this node leads, so a deposed leader does not report stale depths.
+    private let queues = Mutex<QueueGauges?>(nil)
+
+    private struct QueueGauges {
+        var perPriority: [Priority: [Gauge]]
+        var dueUnpublished: Gauge
+
+        func destroy() {
+            for gauge in perPriority.values.joined() { gauge.destroy() }
+            dueUnpublished.destroy()
+        }
+    }
+
+    public init(shard: UInt32) {
+        let factory = registry.factory
+        let labels = [("shard", "\(shard)")]
+        self.labels = labels
+        func perPriority<M>(_ make: (Priority) -> M) -> [Priority: M] {
+            Dictionary(uniqueKeysWithValues: Priority.allCases.map { ($0, make($0)) })
+        }
+        func priorityLabels(_ priority: Priority) -> [(String, String)] { labels + [("priority", priority.rawValue)] }
+        submitted = perPriority {
+            Counter(label: MetricCatalog.jobsSubmitted.name, dimensions: priorityLabels($0), factory: factory)
+        }
+        published = perPriority {
+            Counter(label: MetricCatalog.runsPublished.name, dimensions: priorityLabels($0), factory: factory)
+        }
+        publishLag = perPriority {
+            CoreMetrics.Timer(label: MetricCatalog.dueToPublishLag.name, dimensions: priorityLabels($0), factory: factory)
+        }
+        completed = Dictionary(uniqueKeysWithValues: [Outcome.succeeded, .failed, .gaveUp].map { outcome in
+            (outcome, Counter(label: MetricCatalog.runsCompleted.name,
+                              dimensions: labels + [("outcome", outcome.rawValue)], factory: factory))
+        })
+        func gauge(_ metric: MetricCatalog.Metric) -> Gauge {
+            Gauge(label: metric.name, dimensions: labels, factory: factory)
+        }
+        term = gauge(MetricCatalog.raftTerm)
+        commitIndex = gauge(MetricCatalog.raftCommitIndex)
+        appliedIndex = gauge(MetricCatalog.raftAppliedIndex)
+        isLeader = gauge(MetricCatalog.raftIsLeader)
+        hasLeader = gauge(MetricCatalog.raftHasLeader)
+        leaderChanges = Counter(label: MetricCatalog.raftLeaderChanges.name, dimensions: labels, factory: factory)
+    }
+
+    /// Counts the jobs a committed submit created (not those an idempotency key matched).
+    func submitted(_ result: ApplyResult) {
+        switch result {
+        case .created(let job): submitted[job.priority]?.increment()
+        case .batch(let results): results.forEach(submitted)
+        default: break
+        }
+    }
+
+    /// Runs committed as published; `ackedAtNs` is when JetStream acked them.
+    func published(_ runs: some Sequence<(priority: Priority, dueAtNs: Int64)>, ackedAtNs: Int64) {
+        for run in runs {
+            published[run.priority]?.increment()
+            publishLag[run.priority]?.recordNanoseconds(max(0, ackedAtNs - run.dueAtNs))
+        }
+    }
+
+    func completed(_ completions: [Completion]) {
+        for completion in completions { completed[completion.outcome]?.increment() }
+    }
+
+    /// Keeps the Raft gauges current; called whenever the node's view of its group changes.
+    func observe(_ status: ClusterStatus) {
+        term.record(Int64(clamping: status.term))
+        commitIndex.record(Int64(clamping: status.commitIndex))
+        appliedIndex.record(Int64(clamping: status.appliedIndex))
+        isLeader.record(status.leader == status.node ? 1 : 0)
+        hasLeader.record(status.leader == nil ? 0 : 1)
+        let changed = lastLeader.withLock { last in
+            defer { if status.leader != nil { last = status.leader } }
+            return status.leader != nil && last != nil && status.leader != last
+        }
+        if changed { leaderChanges.increment() }
+    }
+
+    /// Records a sample of the queues (taken while leading).
+    func sampled(_ depths: [Priority: QueueDepth], dueUnpublished: Int) {
+        queues.withLock { queues in
+            if queues == nil { queues = makeQueueGauges() }
+            for (priority, depth) in depths {
+                guard let gauges = queues?.perPriority[priority] else { continue }
+                gauges[0].record(Int64(clamping: depth.depth))
+                gauges[1].record(depth.oldestAgeSeconds ?? 0)
+                gauges[2].record(Int64(clamping: depth.pending))
+                gauges[3].record(Int64(depth.ackPending))
+                gauges[4].record(Int64(depth.redelivered))
+            }
+            queues?.dueUnpublished.record(Int64(dueUnpublished))
+        }
+    }
+
+    /// Drops the sampled gauges, when this node stops leading.
+    func stopSampling() {
+        queues.withLock { queues in
+            queues?.destroy()
+            queues = nil
+        }
+    }
+
+    private func makeQueueGauges() -> QueueGauges {
+        let factory = registry.factory
+        let order = [MetricCatalog.streamMessages, MetricCatalog.streamOldestAge, MetricCatalog.consumerPending,
+                     MetricCatalog.consumerAckPending, MetricCatalog.consumerRedelivered]
+        return QueueGauges(
+            perPriority: Dictionary(uniqueKeysWithValues: Priority.allCases.map { priority in
+                (priority, order.map {
+                    Gauge(label: $0.name, dimensions: labels + [("priority", priority.rawValue)], factory: factory)
+                })
+            }),
+            dueUnpublished: Gauge(label: MetricCatalog.runsDueUnpublished.name, dimensions: labels, factory: factory))
+    }
+}
