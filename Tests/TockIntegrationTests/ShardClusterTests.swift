@@ -138,6 +138,22 @@ final class ShardClusterTests: XCTestCase {
         let newLeader = try await cluster.awaitLeader(within: .seconds(5)) { $0 == target }
         XCTAssertEqual(newLeader, target)
 
+        // Every node's /metrics saw the change; only the new leader samples the queues now.
+        let leading = try await eventually("the new leader's queue samples") { () -> PrometheusText? in
+            let metrics = try await ObservabilityTests.metrics(cluster.base(target))
+            return metrics.value("tock_stream_messages", ["shard": "0", "priority": "normal"]) != nil ? metrics : nil
+        }
+        XCTAssertEqual(leading.value("tock_raft_is_leader", ["shard": "0"]), 1)
+        XCTAssertEqual(leading.value("tock_raft_leader_changes_total", ["shard": "0"]), 1)
+        let deposed = try await eventually("the old leader to stop sampling") { () -> PrometheusText? in
+            let metrics = try await ObservabilityTests.metrics(cluster.base(leader))
+            return metrics.value("tock_stream_messages", ["shard": "0", "priority": "normal"]) == nil ? metrics : nil
+        }
+        XCTAssertEqual(deposed.value("tock_raft_is_leader", ["shard": "0"]), 0)
+        XCTAssertEqual(deposed.value("tock_raft_has_leader", ["shard": "0"]), 1)
+        XCTAssertEqual(deposed.value("tock_raft_leader_changes_total", ["shard": "0"]), 1)
+        XCTAssertEqual(deposed.value("tock_raft_term", ["shard": "0"]), leading.value("tock_raft_term", ["shard": "0"]))
+
         let refused = try TockBinary.run(["shard", "transfer-leader", "--server", cluster.base(target), "--to", "n9"])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("to: n9 is not another voter"), refused.stderr)
@@ -189,7 +205,7 @@ final class ShardClusterProcesses: @unchecked Sendable {
         processes[node] = try TockBinary.launch([
             "shard", "--shard", "0", "--node", node, "--peers", peers, "--peer-http", peerHTTP,
             "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
-            "--snapshot-every", "100", "--log-level", "info",
+            "--snapshot-every", "100", "--queue-sample-interval", "100ms", "--log-level", "info",
         ] + (join ? ["--join"] : []), log: logURL)
     }
 
