@@ -1,6 +1,6 @@
 /// A strict reader of the Prometheus text exposition format (0.0.4), so a test fails on any line a Prometheus
 /// server would reject: metric and label names, label quoting and escapes, float values, one TYPE per family
-/// given before its samples, and histogram series that belong to a histogram family.
+/// given before its samples, and histogram buckets with an `le` label.
 public struct PrometheusText: Sendable {
     public struct Sample: Sendable, Equatable {
         public let name: String
@@ -108,11 +108,7 @@ public struct PrometheusText: Sendable {
             throw Malformed(line: number, reason: "bad value in \(line)")
         }
         if fields.count == 2, Int64(fields[1]) == nil { throw Malformed(line: number, reason: "bad timestamp") }
-        let family = Self.family(of: name, types: types)
-        if family != name, types[family] != "histogram", types[family] != "summary" {
-            throw Malformed(line: number, reason: "\(name) outside a histogram family")
-        }
-        if name.hasSuffix("_bucket"), labels["le"] == nil {
+        if types[Self.family(of: name, types: types)] == "histogram", name.hasSuffix("_bucket"), labels["le"] == nil {
             throw Malformed(line: number, reason: "a bucket without le")
         }
         samples.append(Sample(name: name, labels: labels, value: value))
