@@ -40,9 +40,15 @@ public enum RFC3339 {
     }
 
     /// UTC with millisecond precision, e.g. "2026-11-23T10:00:00.250Z".
-    public static func format(ns: Int64) -> String {
+    public static func format(ns: Int64) -> String { format(ns: ns, fractionDigits: 3) }
+
+    /// UTC with `fractionDigits` (1 to 9) digits of the second, truncated.
+    public static func format(ns: Int64, fractionDigits: Int) -> String {
+        let digits = min(max(fractionDigits, 1), 9)
         let seconds = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
-        let millis = (ns - seconds * 1_000_000_000) / 1_000_000
+        var unit: Int64 = 1
+        for _ in digits..<9 { unit *= 10 }
+        let fraction = (ns - seconds * 1_000_000_000) / unit
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilFromDays(days)
@@ -51,7 +57,7 @@ public enum RFC3339 {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+            + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, digits))Z"
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

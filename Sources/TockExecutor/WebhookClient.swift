@@ -46,6 +46,7 @@ final class WebhookClient: Sendable {
         request.headers.replaceOrAdd(name: "Tock-Job-Id", value: run.jobID)
         request.headers.replaceOrAdd(name: "Tock-Run", value: "\(run.run)")
         request.headers.replaceOrAdd(name: "Tock-Attempt", value: "\(attempt)")
+        request.headers.replaceOrAdd(name: "Tock-Due-At", value: RFC3339.format(ns: run.dueAtNs, fractionDigits: 6))
         request.headers.replaceOrAdd(
             name: "Idempotency-Key",
             value: run.idempotencyKey.isEmpty ? "\(run.jobID)/\(run.run)" : run.idempotencyKey)

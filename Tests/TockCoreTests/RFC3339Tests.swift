@@ -41,4 +41,11 @@ final class RFC3339CalendarTests: XCTestCase {
         XCTAssertEqual(RFC3339.format(ns: 0), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(RFC3339.format(ns: -1_000_000), "1969-12-31T23:59:59.999Z")
     }
+
+    func testFormatsMoreDigitsTruncated() {
+        XCTAssertEqual(RFC3339.format(ns: 1_234_567_891, fractionDigits: 6), "1970-01-01T00:00:01.234567Z")
+        XCTAssertEqual(RFC3339.format(ns: 1_234_567_891, fractionDigits: 9), "1970-01-01T00:00:01.234567891Z")
+        XCTAssertEqual(RFC3339.format(ns: -1, fractionDigits: 6), "1969-12-31T23:59:59.999999Z")
+        XCTAssertEqual(RFC3339.parseNs(RFC3339.format(ns: 1_234_567_891, fractionDigits: 9)), 1_234_567_891)
+    }
 }

@@ -38,6 +38,11 @@ final class DeliveryTests: XCTestCase {
         XCTAssertEqual(request.headers["tock-job-id"], id)
         XCTAssertEqual(request.headers["tock-run"], "1")
         XCTAssertEqual(request.headers["tock-attempt"], "1")
+        let dueAt = try XCTUnwrap(RFC3339.parseNs(try XCTUnwrap(request.headers["tock-due-at"])))
+        let createdAt = try XCTUnwrap(RFC3339.parseNs(try XCTUnwrap(created["created_at"]?.string)))
+        // A job without run_at is due when its request was read, just before the shard stamps its creation.
+        XCTAssertLessThanOrEqual(dueAt, createdAt + 1_000_000)
+        XCTAssertLessThan(createdAt - dueAt, 5_000_000_000)
         XCTAssertEqual(request.headers["idempotency-key"], "order-42")
         XCTAssertNil(request.headers["tock-signature"], "no signing secret, no signature")
     }
