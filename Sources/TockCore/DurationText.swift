@@ -58,4 +58,10 @@ extension Duration {
     }
 
     public var milliseconds: Int64 { nanoseconds / 1_000_000 }
+
+    /// Seconds as a floating-point number, for reports.
+    public var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }
