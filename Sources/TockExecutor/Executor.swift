@@ -204,18 +204,20 @@ public final class Executor: Sendable {
         let attempt = attemptNumber(of: message, runKey: runKey)
         let host = TargetHost.key(of: run.target.url)
         let startedAt = clock.nowNs()
-        let call: HostCall
+        // Kept alive until the message is acked or handed back, not only during the call: publishing the
+        // completion waits for a PubAck, and a broker slow to give it must not see the run as abandoned and
+        // redeliver it to another executor (a repeated call).
         do {
-            call = try await keepingAlive(message, ackWait: settings.ackWait(for: run.priority)) { try await self.callHost(host, run, attempt: attempt) }
+            try await keepingAlive(message, ackWait: settings.ackWait(for: run.priority)) {
+                switch try await self.callHost(host, run, attempt: attempt) {
+                case .deferred(let delay):
+                    self.deferRun(message, run, runKey: runKey, host: host, for: delay)
+                case .called(let result):
+                    await self.conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
+                }
+            }
         } catch {
             try? message.nak()
-            return
-        }
-        switch call {
-        case .deferred(let delay):
-            deferRun(message, run, runKey: runKey, host: host, for: delay)
-        case .called(let result):
-            await conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
         }
     }
 
@@ -334,7 +336,7 @@ public final class Executor: Sendable {
         }
     }
 
-    /// Runs `work` (waiting for a host slot, then the webhook) while telling JetStream, every third of the ack wait, that
+    /// Runs `work` (waiting for a host slot, the webhook, recording the outcome) while telling JetStream, every third of the ack wait, that
     /// the message is still being worked on, so a slow but healthy call is not redelivered to another executor.
     /// Always, even for a job whose timeout is shorter than that: the wait for a host slot has no bound.
     private func keepingAlive<T: Sendable>(_ message: JetStreamMessage, ackWait: Duration,
