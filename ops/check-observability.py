@@ -180,7 +180,10 @@ def scrape(argv):
             continue
         families = {}
         for name, kind in re.findall(r"^# TYPE (tock_[a-z0-9_]+) (\w+)", text, re.M):
-            families[name if name in metrics or not kind == "counter" else name + "_total"] = kind
+            # OpenMetrics names a counter's family without its _total suffix.
+            if kind == "counter" and name not in metrics and name + "_total" in metrics:
+                name += "_total"
+            families[name] = kind
         samples = set(re.findall(r"^(tock_[a-z0-9_]+)", text, re.M))
         for name in samples - set(families):
             base, problem = resolve(name, metrics)
