@@ -4,6 +4,8 @@
   ops/check-observability.py contract   METRICS DASHBOARD FILE...   check names, labels and the dashboard's shape;
                                                                     print the dashboard's PromQL as a rules file
                                                                     (JSON) on stdout, for promtool check rules
+  ops/check-observability.py catalog    METRICS SWIFT               the contract against the code's metric catalog
+                                                                    (Sources/TockMetrics/MetricCatalog.swift)
   ops/check-observability.py scrape     METRICS URL...              compare live /metrics pages with the contract
 
 METRICS is ops/prometheus/metrics.txt. Every word tock_... in the dashboard and in each FILE (the alert rules and
@@ -167,9 +169,27 @@ def contract(argv):
           f"{len(files)} rule files checked", file=sys.stderr)
 
 
+def catalog(argv):
+    """The contract lists exactly the catalog's metrics, with the same types."""
+    metrics_path, swift_path = argv
+    metrics = load_contract(metrics_path)
+    source = open(swift_path, encoding="utf-8").read()
+    code = dict(re.findall(r'name:\s*"(tock_[a-z0-9_]+)",\s*kind:\s*\.(counter|gauge|histogram)', source))
+    if not code:
+        error(f"{swift_path}: no metric found (name: \"tock_...\", kind: .counter|.gauge|.histogram)")
+    for name in sorted(set(code) - set(metrics)):
+        error(f"{swift_path} defines {name} ({code[name]}), which {metrics_path} does not list")
+    for name in sorted(set(metrics) - set(code)):
+        error(f"{metrics_path} lists {name}, which {swift_path} does not define")
+    for name in sorted(set(code) & set(metrics)):
+        if code[name] != metrics[name]["type"]:
+            error(f"{name}: {swift_path} makes it a {code[name]}, {metrics_path} a {metrics[name]['type']}")
+    print(f"catalog: {len(code)} metrics in {swift_path}, {len(metrics)} in {metrics_path}", file=sys.stderr)
+
+
 def scrape(argv):
-    """Every tock_ family a live /metrics page exports must be in the contract with the same type; lists what is
-    missing per kind of process (a follower exports no tock_stream_/tock_consumer_ metrics; that is fine)."""
+    """Every tock_ family a live /metrics page exports must be in the contract with the same type and labels; lists
+    what is missing per kind of process (a follower exports no tock_stream_/tock_consumer_ metrics; that is fine)."""
     metrics_path, *urls = argv
     metrics = load_contract(metrics_path)
     for url in urls:
@@ -189,6 +209,15 @@ def scrape(argv):
             base, problem = resolve(name, metrics)
             if problem:
                 error(f"{url}: {problem}")
+        # Each series carries exactly the contract's labels (and le on a histogram's buckets).
+        for name, body in set(re.findall(r"^(tock_[a-z0-9_]+)(?:\{(.*)\})?\s", text, re.M)):
+            base = name if name in metrics else resolve(name, metrics)[0]
+            if base is None:
+                continue
+            labels = set(re.findall(r'([A-Za-z_][A-Za-z0-9_]*)="', body or ""))
+            expected = metrics[base]["labels"] | ({"le"} if name.endswith("_bucket") and base != name else set())
+            if labels != expected:
+                error(f"{url}: {name} has labels {sorted(labels)}, the contract says {sorted(expected)}")
         for name, kind in sorted(families.items()):
             if name not in metrics:
                 error(f"{url}: exports {name} ({kind}), which is not in the metric contract")
@@ -206,6 +235,8 @@ def scrape(argv):
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "contract":
         contract(sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "catalog":
+        catalog(sys.argv[2:])
     elif len(sys.argv) >= 4 and sys.argv[1] == "scrape":
         scrape(sys.argv[2:])
     else:
