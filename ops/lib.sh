@@ -17,15 +17,33 @@ tock_find_swift() {
   case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac
 }
 
+# What CI needs besides: promtool (Debian ships it in prometheus) and python3, for ops/check-observability.
+# Not installed by ops/dev or ops/test, which do not need them.
+TOCK_CI_APT_PACKAGES=(prometheus python3)
+
 tock_install_packages() {
-  local missing=()
-  for pkg in "${TOCK_APT_PACKAGES[@]}"; do
+  tock_apt_install "${TOCK_APT_PACKAGES[@]}"
+}
+
+tock_install_ci_packages() {
+  # Without recommends: prometheus would bring prometheus-node-exporter along.
+  tock_apt_install --no-install-recommends "${TOCK_CI_APT_PACKAGES[@]}"
+}
+
+tock_apt_install() {   # tock_apt_install [--no-install-recommends] PACKAGE... : the ones not installed yet
+  local options=() missing=()
+  if [ "${1:-}" = --no-install-recommends ]; then options+=("$1"); shift; fi
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "tock: installing ${missing[*]}" >&2
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Once per script: the package lists do not change between two installs.
+  if [ -z "${TOCK_APT_UPDATED:-}" ]; then
+    $sudo apt-get update -qq
+    TOCK_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${options[@]}" "${missing[@]}" >/dev/null
 }
