@@ -1,6 +1,7 @@
 /// Every metric Tock exports, in one place: its name (Prometheus conventions: `_total` counters, `_seconds`
 /// histograms), what it means (the `# HELP` line) and its histogram buckets. `ops/prometheus/metrics.txt`, which the
-/// dashboard and alert rules are checked against, lists the same names (a test keeps the two equal).
+/// dashboard and alert rules are checked against, lists the same names (`ops/check-observability` keeps the two
+/// equal in CI).
 public enum MetricCatalog {
     public enum Kind: String, Sendable {
         case counter, gauge, histogram
