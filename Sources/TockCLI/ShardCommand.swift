@@ -45,6 +45,11 @@ struct ShardCommand: AsyncParsableCommand {
     var dueWindow: String = "5m"
     @Option(help: "Most scheduled runs the leader holds in memory at once.")
     var dueWindowCapacity: Int = 100_000
+    @Option(help: ArgumentHelp(
+        "How late a recurring job's run may be published before it counts as missed and its misfire policy "
+            + "(run_once, skip) applies, e.g. 60s. Only the leader's setting matters.",
+        valueName: "duration"))
+    var misfireThreshold: String = "60s"
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -110,6 +115,10 @@ struct ShardCommand: AsyncParsableCommand {
         configuration.dueWindow = window
         guard dueWindowCapacity >= 1024 else { throw ValidationError("--due-window-capacity must be at least 1024") }
         configuration.dueWindowCapacity = dueWindowCapacity
+        guard let misfire = DurationText.parse(misfireThreshold), misfire >= .milliseconds(100) else {
+            throw ValidationError("--misfire-threshold must be a duration of at least 100ms, such as 60s")
+        }
+        configuration.misfireThreshold = misfire
         return configuration
     }
 

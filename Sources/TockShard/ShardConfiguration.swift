@@ -19,6 +19,8 @@ public struct ShardConfiguration: Sendable {
     public var dueWindow: Duration = .seconds(300)
     /// Most scheduled runs the due-timer holds in memory at once.
     public var dueWindowCapacity = 100_000
+    /// A recurring job's run published more than this late counts as missed, and its misfire policy applies.
+    public var misfireThreshold: Duration = .seconds(60)
     /// The node's place in the shard's Raft group; the default is a group of one.
     public var cluster = RaftClusterConfiguration()
 

@@ -39,7 +39,8 @@ public final class ShardNode: Sendable {
                              logger: logger,
                              window: DueWindow(span: configuration.dueWindow,
                                                capacity: configuration.dueWindowCapacity),
-                             batchLimit: configuration.publishBatch)
+                             batchLimit: configuration.publishBatch,
+                             misfireThresholdNs: configuration.misfireThreshold.nanoseconds)
             },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
                                             logger: logger),
