@@ -103,7 +103,9 @@ let package = Package(
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
         .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire"]),
-        .testTarget(name: "TockShardTests", dependencies: ["TockShard", "TockCore", "TockSQLite", "TockWire", "TockRaft", "TockTestSupport"]),
+        .testTarget(name: "TockShardTests", dependencies: [
+            "TockShard", "TockCore", "TockSQLite", "TockWire", "TockRaft", "TockRaftTransport", "TockTestSupport",
+        ]),
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockFrontDoorTests", dependencies: [

@@ -47,6 +47,11 @@ struct ShardCommand: AsyncParsableCommand {
     var dueWindowCapacity: Int = 100_000
     @Option(help: "How often the leader samples the JetStream queues and the runs due but unpublished for /metrics.")
     var queueSampleInterval: String = "5s"
+    @Option(help: ArgumentHelp(
+        "How late a recurring job's run may be published before it counts as missed and its misfire policy "
+            + "(run_once, skip) applies, e.g. 60s. Only the leader's setting matters.",
+        valueName: "duration"))
+    var misfireThreshold: String = "60s"
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -116,6 +121,10 @@ struct ShardCommand: AsyncParsableCommand {
             throw ValidationError("--queue-sample-interval must be a duration of at least 10ms, such as 5s")
         }
         configuration.queueSampleInterval = sample
+        guard let misfire = DurationText.parse(misfireThreshold), misfire >= .milliseconds(100) else {
+            throw ValidationError("--misfire-threshold must be a duration of at least 100ms, such as 60s")
+        }
+        configuration.misfireThreshold = misfire
         return configuration
     }
 

@@ -278,6 +278,51 @@ void   tock__v1__raft_chunk__free_unpacked
   assert(message->base.descriptor == &tock__v1__raft_chunk__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__raft_snapshot_chunk__init
+                     (Tock__V1__RaftSnapshotChunk         *message)
+{
+  static const Tock__V1__RaftSnapshotChunk init_value = TOCK__V1__RAFT_SNAPSHOT_CHUNK__INIT;
+  *message = init_value;
+}
+size_t tock__v1__raft_snapshot_chunk__get_packed_size
+                     (const Tock__V1__RaftSnapshotChunk *message)
+{
+  assert(message->base.descriptor == &tock__v1__raft_snapshot_chunk__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__raft_snapshot_chunk__pack
+                     (const Tock__V1__RaftSnapshotChunk *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__raft_snapshot_chunk__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__raft_snapshot_chunk__pack_to_buffer
+                     (const Tock__V1__RaftSnapshotChunk *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__raft_snapshot_chunk__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__RaftSnapshotChunk *
+       tock__v1__raft_snapshot_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__RaftSnapshotChunk *)
+     protobuf_c_message_unpack (&tock__v1__raft_snapshot_chunk__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__raft_snapshot_chunk__free_unpacked
+                     (Tock__V1__RaftSnapshotChunk *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__raft_snapshot_chunk__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__raft_frame__init
                      (Tock__V1__RaftFrame         *message)
 {
@@ -515,7 +560,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_membership__descriptor =
   (ProtobufCMessageInit) tock__v1__raft_membership__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__raft_snapshot__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tock__v1__raft_snapshot__field_descriptors[3] =
 {
   {
     "index",
@@ -553,21 +598,8 @@ static const ProtobufCFieldDescriptor tock__v1__raft_snapshot__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
-  {
-    "data",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_BYTES,
-    0,   /* quantifier_offset */
-    offsetof(Tock__V1__RaftSnapshot, data),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
 };
 static const unsigned tock__v1__raft_snapshot__field_indices_by_name[] = {
-  3,   /* field[3] = data */
   0,   /* field[0] = index */
   2,   /* field[2] = membership */
   1,   /* field[1] = term */
@@ -575,7 +607,7 @@ static const unsigned tock__v1__raft_snapshot__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__raft_snapshot__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor tock__v1__raft_snapshot__descriptor =
 {
@@ -585,7 +617,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_snapshot__descriptor =
   "Tock__V1__RaftSnapshot",
   "tock.v1",
   sizeof(Tock__V1__RaftSnapshot),
-  4,
+  3,
   tock__v1__raft_snapshot__field_descriptors,
   tock__v1__raft_snapshot__field_indices_by_name,
   1,  tock__v1__raft_snapshot__number_ranges,
@@ -876,7 +908,97 @@ const ProtobufCMessageDescriptor tock__v1__raft_chunk__descriptor =
   (ProtobufCMessageInit) tock__v1__raft_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__raft_frame__field_descriptors[2] =
+static const ProtobufCFieldDescriptor tock__v1__raft_snapshot_chunk__field_descriptors[5] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftSnapshotChunk, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftSnapshotChunk, last),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftSnapshotChunk, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftSnapshotChunk, size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checksum",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftSnapshotChunk, checksum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__raft_snapshot_chunk__field_indices_by_name[] = {
+  4,   /* field[4] = checksum */
+  2,   /* field[2] = data */
+  1,   /* field[1] = last */
+  0,   /* field[0] = sequence */
+  3,   /* field[3] = size */
+};
+static const ProtobufCIntRange tock__v1__raft_snapshot_chunk__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor tock__v1__raft_snapshot_chunk__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.RaftSnapshotChunk",
+  "RaftSnapshotChunk",
+  "Tock__V1__RaftSnapshotChunk",
+  "tock.v1",
+  sizeof(Tock__V1__RaftSnapshotChunk),
+  5,
+  tock__v1__raft_snapshot_chunk__field_descriptors,
+  tock__v1__raft_snapshot_chunk__field_indices_by_name,
+  1,  tock__v1__raft_snapshot_chunk__number_ranges,
+  (ProtobufCMessageInit) tock__v1__raft_snapshot_chunk__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__raft_frame__field_descriptors[3] =
 {
   {
     "message",
@@ -902,15 +1024,28 @@ static const ProtobufCFieldDescriptor tock__v1__raft_frame__field_descriptors[2]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "snapshot_chunk",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__RaftFrame, body_case),
+    offsetof(Tock__V1__RaftFrame, snapshot_chunk),
+    &tock__v1__raft_snapshot_chunk__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__raft_frame__field_indices_by_name[] = {
   1,   /* field[1] = chunk */
   0,   /* field[0] = message */
+  2,   /* field[2] = snapshot_chunk */
 };
 static const ProtobufCIntRange tock__v1__raft_frame__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor tock__v1__raft_frame__descriptor =
 {
@@ -920,7 +1055,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_frame__descriptor =
   "Tock__V1__RaftFrame",
   "tock.v1",
   sizeof(Tock__V1__RaftFrame),
-  2,
+  3,
   tock__v1__raft_frame__field_descriptors,
   tock__v1__raft_frame__field_indices_by_name,
   1,  tock__v1__raft_frame__number_ranges,

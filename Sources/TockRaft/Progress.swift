@@ -16,14 +16,37 @@ struct Progress: Sendable, Equatable {
     var probeSent = false
     /// Heard from since the last check-quorum round.
     var recentActive = true
+    /// Replicate state: the last index of each append sent and not yet acknowledged, oldest first.
+    var inflight: [UInt64] = []
+    /// Most appends in flight before the leader waits for an answer (etcd's MaxInflightMsgs): a follower that is
+    /// down or slow is not sent, nor has queued for it, more than this many appends' entries.
+    let maxInflight: Int
 
-    init(next: UInt64) { self.next = next }
+    init(next: UInt64, maxInflight: Int = .max) {
+        self.next = next
+        self.maxInflight = maxInflight
+    }
 
     var isPaused: Bool {
         switch state {
         case .probe: probeSent
-        case .replicate: false
+        case .replicate: inflight.count >= maxInflight
         case .snapshot: true
         }
+    }
+
+    /// The follower holds everything up to `index`: the appends that carried it are no longer in flight.
+    mutating func acknowledge(through index: UInt64) {
+        if let first = inflight.firstIndex(where: { $0 > index }) {
+            inflight.removeFirst(first)
+        } else {
+            inflight.removeAll()
+        }
+    }
+
+    mutating func becomeProbe() {
+        state = .probe
+        probeSent = false
+        inflight.removeAll()
     }
 }

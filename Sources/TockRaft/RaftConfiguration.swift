@@ -14,6 +14,12 @@ public struct RaftConfiguration: Sendable {
     public var checkQuorum = true
     /// Most entries in one append message.
     public var maxEntriesPerAppend = 256
+    /// Most entry data in one append message (at least one entry is always sent), so a follower that lags by
+    /// large entries is not sent one message of hundreds of megabytes that both ends must hold.
+    public var maxAppendBytes = 1 << 20
+    /// Most appends sent to one follower and not yet answered; the leader waits for an answer before sending more.
+    /// With `maxAppendBytes` it bounds what is in flight (and queued in the transport) for a follower that is down.
+    public var maxInflightAppends = 32
     /// Seeds the randomized election timeout.
     public var randomSeed: UInt64
 

@@ -37,12 +37,24 @@ struct RaftLog: Sendable {
         return entries[Int(index - snapshotIndex - 1)]
     }
 
-    /// Entries from `index` on, at most `limit`; nil when `index` was compacted.
-    func entries(from index: UInt64, limit: Int) -> [Entry]? {
+    /// Entries from `index` on, at most `limit` of them and, past the first, at most `maxBytes` of data; nil when
+    /// `index` was compacted.
+    func entries(from index: UInt64, limit: Int, maxBytes: Int = .max) -> [Entry]? {
         guard index > snapshotIndex else { return nil }
         guard index <= lastIndex else { return [] }
         let start = Int(index - snapshotIndex - 1)
-        return Array(entries[start..<(limit >= entries.count - start ? entries.count : start + limit)])
+        var end = limit >= entries.count - start ? entries.count : start + limit
+        if maxBytes < .max {
+            var bytes = 0
+            for i in start..<end {
+                bytes += entries[i].data.count
+                if bytes > maxBytes, i > start {
+                    end = i
+                    break
+                }
+            }
+        }
+        return Array(entries[start..<end])
     }
 
     /// Entries not yet confirmed durable, for the next Ready.

@@ -21,8 +21,7 @@ extension RaftNode {
             if case .snapshot(let index, let ticks) = pr.state {
                 // A snapshot (or its answer) can be lost: fall back to probing, which sends it again.
                 if ticks + 1 >= 2 * configuration.electionTicks {
-                    progress[peer]?.state = .probe
-                    progress[peer]?.probeSent = false
+                    progress[peer]?.becomeProbe()
                 } else {
                     progress[peer]?.state = .snapshot(index: index, sentTicksAgo: ticks + 1)
                 }
@@ -105,7 +104,7 @@ extension RaftNode {
         progress = [:]
         readIndex.dropAll()
         for peer in membership.all where peer != id {
-            progress[peer] = Progress(next: log.lastIndex + 1)
+            progress[peer] = Progress(next: log.lastIndex + 1, maxInflight: configuration.maxInflightAppends)
         }
         // Any membership change still in the log may be uncommitted: allow the next only after this term's no-op.
         pendingMembershipIndex = log.lastIndex + 1

@@ -14,7 +14,7 @@ extension RaftNode {
     mutating func membershipChanged() {
         recomputeMembership()
         for peer in membership.all where peer != id && progress[peer] == nil {
-            progress[peer] = Progress(next: log.lastIndex)
+            progress[peer] = Progress(next: log.lastIndex, maxInflight: configuration.maxInflightAppends)
         }
         for peer in progress.keys where !membership.all.contains(peer) { progress[peer] = nil }
     }
@@ -38,10 +38,12 @@ extension RaftNode {
         guard var pr = progress[peer], !pr.isPaused else { return }
         let previous = pr.next - 1
         guard let previousTerm = log.term(at: previous),
-              let entries = log.entries(from: pr.next, limit: configuration.maxEntriesPerAppend)
+              let entries = log.entries(from: pr.next, limit: configuration.maxEntriesPerAppend,
+                                        maxBytes: configuration.maxAppendBytes)
         else {
             guard let snapshot = latestSnapshot else { return }
             pr.state = .snapshot(index: snapshot.index, sentTicksAgo: 0)
+            pr.inflight.removeAll()
             pr.next = snapshot.index + 1
             progress[peer] = pr
             send(Message(kind: .snapshot, from: id, to: peer, term: term, snapshot: snapshot))
@@ -55,7 +57,10 @@ extension RaftNode {
         }
         switch pr.state {
         case .replicate:
-            if let last = entries.last { pr.next = last.index + 1 }
+            if let last = entries.last {
+                pr.next = last.index + 1
+                pr.inflight.append(last.index)
+            }
         case .probe:
             pr.probeSent = true
         case .snapshot:

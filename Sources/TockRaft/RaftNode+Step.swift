@@ -107,8 +107,7 @@ extension RaftNode {
         case .appendResponse:
             if m.reject {
                 pr.next = nextAfterRejection(m, progress: pr)
-                pr.state = .probe
-                pr.probeSent = false
+                pr.becomeProbe()
                 progress[m.from] = pr
                 sendAppend(to: m.from)
                 return
@@ -116,8 +115,10 @@ extension RaftNode {
             if m.index > pr.match {
                 pr.match = m.index
                 pr.next = max(pr.next, m.index + 1)
+                if case .replicate = pr.state {} else { pr.inflight.removeAll() }
                 pr.state = .replicate
             }
+            pr.acknowledge(through: m.index)
             pr.probeSent = false
             if case .replicate = pr.state {} else if m.index >= pr.match { pr.state = .replicate }
             progress[m.from] = pr
@@ -131,6 +132,9 @@ extension RaftNode {
             }
         case .heartbeatResponse:
             pr.probeSent = false
+            // An answer that acknowledged an append may have been lost: the follower is alive, so let one more go
+            // rather than wait for acknowledgements that will never come.
+            if case .replicate = pr.state, pr.inflight.count >= pr.maxInflight { pr.inflight.removeFirst() }
             progress[m.from] = pr
             if pr.match < log.lastIndex { sendAppend(to: m.from) }
             if m.context != 0 { readRoundEchoed(by: m.from, round: m.context) }

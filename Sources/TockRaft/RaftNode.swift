@@ -150,13 +150,17 @@ public struct RaftNode: Sendable {
         return true
     }
 
-    /// The driver has captured the state machine up to `index` (≤ applied) in `data`: entries up to it are dropped
-    /// and a lagging follower is sent this snapshot instead.
-    public mutating func compact(through index: UInt64, snapshotData data: [UInt8]) {
-        guard index <= log.applied, index > log.snapshotIndex, let t = log.term(at: index) else { return }
-        latestSnapshot = Snapshot(index: index, term: t, membership: membership(asOf: index), data: data)
-        baseMembership = latestSnapshot!.membership
+    /// The driver has captured the state machine as of `index` (≤ applied) where it can find it again: entries up
+    /// to it are dropped and a lagging follower is sent this snapshot instead. Returns the snapshot to record with
+    /// the capture, or nil when `index` is not past the current snapshot (the capture is then of no use).
+    @discardableResult
+    public mutating func compact(through index: UInt64) -> Snapshot? {
+        guard index <= log.applied, index > log.snapshotIndex, let t = log.term(at: index) else { return nil }
+        let snapshot = Snapshot(index: index, term: t, membership: membership(asOf: index))
+        latestSnapshot = snapshot
+        baseMembership = snapshot.membership
         log.compact(through: index)
+        return snapshot
     }
 
     /// The last snapshot this node holds (taken by `compact` or received from a leader).

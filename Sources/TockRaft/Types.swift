@@ -52,18 +52,18 @@ public struct Membership: Sendable, Equatable {
     public var quorum: Int { voters.count / 2 + 1 }
 }
 
-/// The state machine as of `index`, with the membership then in force. `data` is opaque to Raft.
+/// What a snapshot is to Raft: the state machine as of `index`, with the membership then in force. The state
+/// machine's copy itself (which may be far larger than memory should hold) never enters the core: the driver keeps
+/// it, finds it by index and term, and the transport streams it beside the `.snapshot` message.
 public struct Snapshot: Sendable, Equatable {
     public var index: UInt64
     public var term: UInt64
     public var membership: Membership
-    public var data: [UInt8]
 
-    public init(index: UInt64, term: UInt64, membership: Membership, data: [UInt8]) {
+    public init(index: UInt64, term: UInt64, membership: Membership) {
         self.index = index
         self.term = term
         self.membership = membership
-        self.data = data
     }
 }
 
@@ -93,7 +93,7 @@ public struct Message: Sendable, Equatable {
     /// and the term of its entry there.
     public var rejectHint: UInt64
     public var hintTerm: UInt64
-    /// snapshot: the snapshot to install.
+    /// snapshot: the snapshot to install (its data follows the message on the wire).
     public var snapshot: Snapshot?
     /// vote/preVote: the campaign was started by a leadership transfer, so voters grant it even while they still
     /// hear from the current leader (which check-quorum's lease would otherwise refuse).

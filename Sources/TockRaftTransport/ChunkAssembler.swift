@@ -26,6 +26,8 @@ struct ChunkAssembler {
                 throw .chunkOutOfOrder("whole message inside chunk stream \(streamID ?? 0)")
             }
             return message
+        case .snapshotChunk:
+            throw .snapshotDataBroken("snapshot data without a snapshot message before it")
         case let .chunk(chunk):
             if let current = streamID {
                 guard chunk.streamID == current, chunk.sequence == nextSequence else {

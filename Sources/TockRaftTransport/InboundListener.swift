@@ -5,8 +5,8 @@ import TockRaft
 import TockWire
 
 /// The listening side: accepts connections from peers, decodes their frames,
-/// reassembles chunked messages and hands each message to `onMessage`, in
-/// order per connection.
+/// reassembles chunked messages, receives snapshot data into the store, and
+/// hands each message to `onMessage`, in order per connection.
 ///
 /// A connection whose frames are too large, do not decode or break the chunk
 /// protocol is logged and closed; the listener and other connections go on.
@@ -33,14 +33,15 @@ enum InboundListener {
     /// Connections are served concurrently, so `onMessage` may run on several
     /// tasks at once (one per connection).
     static func serve(
-        _ server: Server, logger: Logger, onMessage: @escaping @Sendable (Message) -> Void
+        _ server: Server, logger: Logger, snapshots: (any SnapshotStore)?,
+        onMessage: @escaping @Sendable (Message) -> Void
     ) async {
         do {
             try await server.executeThenClose { connections in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in connections {
                         group.addTask {
-                            await serve(connection, logger: logger, onMessage: onMessage)
+                            await serve(connection, logger: logger, snapshots: snapshots, onMessage: onMessage)
                         }
                     }
                 }
@@ -53,19 +54,38 @@ enum InboundListener {
     }
 
     private static func serve(
-        _ connection: Connection, logger: Logger, onMessage: @Sendable (Message) -> Void
+        _ connection: Connection, logger: Logger, snapshots: (any SnapshotStore)?,
+        onMessage: @Sendable (Message) -> Void
     ) async {
         let remote = connection.channel.remoteAddress.map { "\($0)" } ?? "?"
+        // The snapshot whose data is arriving; a connection that ends meanwhile leaves nothing of it behind.
+        var reception: SnapshotReception?
         do {
             try await connection.executeThenClose { frames in
                 var assembler = ChunkAssembler()
                 for try await frame in frames {
-                    if let message = try assembler.add(frame) {
-                        onMessage(message)
+                    if let current = reception {
+                        reception = nil
+                        if let message = try await current.add(frame) {
+                            logger.info("raft snapshot received", metadata: [
+                                "raft.snapshot.index": "\(message.snapshot?.index ?? 0)", "raft.remote": "\(remote)",
+                            ])
+                            onMessage(message)
+                        } else {
+                            reception = current
+                        }
+                    } else if let message = try assembler.add(frame) {
+                        if message.kind == .snapshot {
+                            reception = try await SnapshotReception(message, store: snapshots)
+                        } else {
+                            onMessage(message)
+                        }
                     }
                 }
             }
+            await reception?.abandon()
         } catch {
+            await reception?.abandon()
             if !Task.isCancelled {
                 logger.warning(
                     "raft inbound connection closed", metadata: ["raft.remote": "\(remote)", "error": "\(error)"]

@@ -19,6 +19,7 @@ final class PeerConnection: Sendable {
     private let queueInput: AsyncStream<Message>.Continuation
     private let group: any EventLoopGroup
     private let logger: Logger
+    private let snapshots: (any SnapshotStore)?
     private let live = Mutex(Live())
 
     private struct Live {
@@ -28,8 +29,11 @@ final class PeerConnection: Sendable {
         var stopped = false
     }
 
-    init(peer: NodeID, host: String, port: Int, queueLimit: Int, group: any EventLoopGroup, logger: Logger) {
+    init(peer: NodeID, host: String, port: Int, queueLimit: Int, group: any EventLoopGroup, logger: Logger,
+         snapshots: (any SnapshotStore)?)
+    {
         self.peer = peer
+        self.snapshots = snapshots
         self.host = host
         self.port = port
         self.group = group
@@ -119,7 +123,11 @@ final class PeerConnection: Sendable {
                             pending = message
                             return
                         }
-                        try await outbound.write(contentsOf: encoder.frames(for: message))
+                        if message.kind == .snapshot {
+                            try await writeSnapshot(message, to: outbound, encoder: &encoder)
+                        } else {
+                            try await outbound.write(contentsOf: encoder.frames(for: message))
+                        }
                         wrote += 1
                     }
                 }
@@ -139,6 +147,31 @@ final class PeerConnection: Sendable {
                 do { try await Task.sleep(for: backoff.next()) } catch { return }
             }
         }
+    }
+
+    /// The snapshot message and then its data, streamed from the store. A snapshot whose data this node no longer
+    /// holds is dropped; a failure while streaming closes the connection, so the receiver discards what it got.
+    private func writeSnapshot(
+        _ message: Message, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, encoder: inout RaftFrameEncoder
+    ) async throws {
+        let source: (any SnapshotSource)?
+        do {
+            source = try await SnapshotSending.open(message, store: snapshots)
+        } catch {
+            logger.warning("raft snapshot not sent: its data is gone", metadata: [
+                "raft.snapshot.index": "\(message.snapshot?.index ?? 0)", "error": "\(error)",
+            ])
+            return
+        }
+        do {
+            try await outbound.write(contentsOf: encoder.frames(for: message))
+            try await SnapshotSending.writeData(from: source, to: outbound)
+        } catch {
+            await source?.close()
+            throw error
+        }
+        await source?.close()
+        logger.info("raft snapshot sent", metadata: ["raft.snapshot.index": "\(message.snapshot?.index ?? 0)"])
     }
 
     private func connect() async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {

@@ -17,8 +17,12 @@ import TockRaft
 /// the message off quickly (a slow callback slows that sender, via TCP).
 ///
 /// Frames are a 4-byte big-endian length and a `tock.v1.RaftFrame`; messages
-/// whose frame would exceed 1 MiB (big snapshots, big appends) travel as chunks
-/// and are reassembled before `onMessage` (see `RaftFrameLimits`).
+/// whose frame would exceed 1 MiB (big appends) travel as chunks and are
+/// reassembled before `onMessage` (see `RaftFrameLimits`).
+///
+/// A snapshot message carries only metadata; its data, read from the
+/// `SnapshotStore`, follows it in pieces, and the receiver hands the message
+/// to `onMessage` only after its store committed all of the data intact.
 ///
 /// Ordering contract: messages to one peer are written in `send` order on one
 /// connection, so a peer sees them in order except that messages may be lost
@@ -33,6 +37,7 @@ public final class RaftPeerTransport: Sendable {
     private let queueLimit: Int
     private let logger: Logger
     private let onMessage: @Sendable (Message) -> Void
+    private let snapshots: (any SnapshotStore)?
     private let group: any EventLoopGroup
     private let dropped = Atomic<Int>(0)
     private let state: Mutex<State>
@@ -56,10 +61,13 @@ public final class RaftPeerTransport: Sendable {
     ///     included) is dropped and counted.
     ///   - queueLimit: messages waiting per peer before `send` drops.
     ///   - onMessage: every message received, in order per connection.
+    ///   - snapshots: where snapshot data is read from and written to; without
+    ///     one, snapshot messages travel with empty data.
     ///   - group: defaults to NIO's shared singleton group (never shut down here).
     public init(
         id: NodeID, listenHost: String, listenPort: Int, peers: [NodeID: PeerAddress],
         queueLimit: Int = 4096, logger: Logger, onMessage: @escaping @Sendable (Message) -> Void,
+        snapshots: (any SnapshotStore)? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.id = id
@@ -70,12 +78,13 @@ public final class RaftPeerTransport: Sendable {
         logger[metadataKey: "raft.node"] = "\(id)"
         self.logger = logger
         self.onMessage = onMessage
+        self.snapshots = snapshots
         self.group = group
         var links: [NodeID: PeerConnection] = [:]
         for (peer, address) in peers {
             links[peer] = PeerConnection(
                 peer: peer, host: address.host, port: address.port, queueLimit: queueLimit, group: group,
-                logger: logger
+                logger: logger, snapshots: snapshots
             )
         }
         state = Mutex(State(peers: links))
@@ -107,7 +116,10 @@ public final class RaftPeerTransport: Sendable {
         let port = server.channel.localAddress?.port ?? listenPort
         let logger = self.logger
         let onMessage = self.onMessage
-        let task = Task { await InboundListener.serve(server, logger: logger, onMessage: onMessage) }
+        let snapshots = self.snapshots
+        let task = Task {
+            await InboundListener.serve(server, logger: logger, snapshots: snapshots, onMessage: onMessage)
+        }
 
         let peers: [PeerConnection]? = state.withLock { state in
             guard case .starting = state.phase else { return nil }
@@ -160,7 +172,7 @@ public final class RaftPeerTransport: Sendable {
             for (peer, address) in peers where state.peers[peer] == nil {
                 let link = PeerConnection(
                     peer: peer, host: address.host, port: address.port, queueLimit: queueLimit, group: group,
-                    logger: logger
+                    logger: logger, snapshots: snapshots
                 )
                 state.peers[peer] = link
                 created.append(link)

@@ -16,4 +16,6 @@ public enum RaftTransportError: Error, Equatable, Sendable {
     case chunkOutOfOrder(String)
     /// A frame payload or a reassembled message that does not decode.
     case undecodable(WireError)
+    /// A snapshot's data arrived out of order, or its size or checksum do not match what was sent.
+    case snapshotDataBroken(String)
 }

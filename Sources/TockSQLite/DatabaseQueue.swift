@@ -6,10 +6,12 @@ import Dispatch
 /// Invariant that makes `@unchecked Sendable` sound: `database` is touched only inside blocks running on
 /// `queue`, which is serial.
 public final class DatabaseQueue: @unchecked Sendable {
+    public let path: String
     private let database: Database
     private let queue: DispatchQueue
 
     public init(path: String, synchronous: Database.Synchronous = .full) throws {
+        self.path = path
         self.database = try Database(path: path, synchronous: synchronous)
         self.queue = DispatchQueue(label: "tock.sqlite")
     }
@@ -27,6 +29,18 @@ public final class DatabaseQueue: @unchecked Sendable {
     /// is fsynced before this returns.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await read { database in try database.transaction { try body(database) } }
+    }
+
+    /// `write` with the file at `attachedPath` reachable, read-only, as `schema` (SQLite attaches only outside a
+    /// transaction, so the attach wraps it).
+    public func write<T: Sendable>(attaching attachedPath: String, as schema: String,
+                                   _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
+    {
+        try await read { database in
+            try database.attach(attachedPath, as: schema, readOnly: true)
+            defer { try? database.detach(schema) }
+            return try database.transaction { try body(database) }
+        }
     }
 
     /// Synchronous access for start-up and tests, before any concurrent use begins.

@@ -21,6 +21,7 @@ actor DuePublisher {
     private let logger: Logger
     private let metrics: ShardMetrics
     private let batchLimit: Int
+    private let misfireThresholdNs: Int64
     private var queue = DueQueue()
     private var window: DueWindow
     private let wakeup = Wakeup()
@@ -30,9 +31,11 @@ actor DuePublisher {
     private var scans = 0
 
     init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
-         logger: Logger, metrics: ShardMetrics, window: DueWindow, batchLimit: Int = 1024)
+         logger: Logger, metrics: ShardMetrics, window: DueWindow, batchLimit: Int = 1024,
+         misfireThresholdNs: Int64 = RecurrencePlan.defaultMisfireThresholdNs)
     {
         self.metrics = metrics
+        self.misfireThresholdNs = misfireThresholdNs
         self.shard = shard
         self.database = database
         self.log = log
@@ -129,7 +132,7 @@ actor DuePublisher {
             return
         }
         let publishedAt = clock.nowNs()
-        let plan = RecurrencePlan(candidates, nowNs: publishedAt)
+        let plan = RecurrencePlan(candidates, nowNs: publishedAt, misfireThresholdNs: misfireThresholdNs)
         await skip(plan.skipped, at: publishedAt)
         if !plan.waiting.isEmpty {
             // The previous run is still out; look again shortly (a completion does not wake the timer).

@@ -14,6 +14,9 @@ public struct RaftClusterConfiguration: Sendable {
     public var heartbeatTicks = 2
     /// Take a snapshot (a copy of the job tables) and drop the log behind it every this many applied entries.
     public var snapshotEvery: UInt64 = 50_000
+    /// Also take one once the entries applied since the last hold this many bytes, so the log kept in memory (and
+    /// read back at a restart) stays small however large the entries are (a batch submit is one entry).
+    public var snapshotLogBytes = 64 << 20
     /// How long a proposal or read waits for its answer before the caller is told the outcome is unknown.
     public var requestTimeout: Duration = .seconds(10)
     /// This node joins an existing group (`tock shard add-node`): it knows no membership, never campaigns, and

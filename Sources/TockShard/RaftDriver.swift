@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 import TockCore
@@ -12,6 +13,14 @@ import TockWire
 ///
 /// Requests queue while a transaction is being written and all go into the next one, so a burst of submits shares
 /// one fsync (group commit) on a single node and one round of appends in a group.
+///
+/// Snapshots are files (`SnapshotFiles`, `ShardSnapshot`): a copy of the job tables made on a second connection
+/// while the loop goes on applying, then handed to the core as an index to compact to. Followers install the
+/// file the transport received, in the same transaction that records the snapshot. The log kept in memory is
+/// bounded by `snapshotEvery` entries and `snapshotLogBytes` bytes; nothing else grows with the job count.
+///
+/// A data directory from before snapshot files has its snapshot's metadata but no file (its `raft_snapshot.data`
+/// blob is ignored): the node takes a new snapshot as soon as it starts, which overwrites the blob.
 ///
 /// All Raft state is touched only by the `run()` task; other tasks talk to it through the inbox.
 public final class RaftDriver: ReplicatedLog, Sendable {
@@ -28,8 +37,12 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     private let inbox: Inbox
     private let transport: RaftPeerTransport?
     private let logger: Logger
-    private let initialState: PersistentState
+    /// What the disk held at start, until `run()` builds the node from it (and lets go of the entries).
+    private let initialState: Mutex<PersistentState?>
     private let currentStatus: Mutex<ClusterStatus>
+    let snapshotFiles: SnapshotFiles
+    /// A second connection, for copying the tables into snapshots without holding up `database`.
+    private let captureDatabase: DatabaseQueue
     /// Where the other nodes listen: the command line's `--peers`/`--peer-http`, overridden by addresses committed
     /// to the log (nodes added later).
     private let transactions = Atomic<Int>(0)
@@ -48,8 +61,13 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         self.logger = logger
         let inbox = Inbox()
         self.inbox = inbox
-        initialState = try database.syncWrite { try RaftStore.load(from: $0) }
+        let initialState = try database.syncWrite { try RaftStore.load(from: $0) }
+        self.initialState = Mutex(initialState)
         currentStatus = Mutex(ClusterStatus(Self.makeNode(configuration, initialState)))
+        snapshotFiles = try SnapshotFiles(directory: database.path + "-snapshots")
+        // Nothing is being sent or received yet: whatever is not the current snapshot is left over from before.
+        snapshotFiles.removeAll(except: initialState.snapshot)
+        captureDatabase = try DatabaseQueue(path: database.path)
         let committed = try database.syncWrite { try RaftStore.nodeAddresses(in: $0) }
         let book = Self.merge(configuration, committed)
         addresses = Mutex(book)
@@ -60,7 +78,7 @@ public final class RaftDriver: ReplicatedLog, Sendable {
             transport = RaftPeerTransport(
                 id: configuration.nodeID, listenHost: me.host, listenPort: me.port,
                 peers: Self.transportPeers(book.raft, except: configuration.nodeID), logger: logger,
-                onMessage: { inbox.post(.message($0)) })
+                onMessage: { inbox.post(.message($0)) }, snapshots: snapshotFiles)
         } else {
             transport = nil
         }
@@ -150,22 +168,34 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// Runs the group until the task is cancelled. Throws if the node cannot persist its state: a Raft node that
     /// cannot write its disk must stop, not carry on with promises it cannot keep.
     public func run() async throws {
+        guard let state = initialState.withLock({ state in defer { state = nil }; return state }) else {
+            throw RaftDriverError.stopped
+        }
         if let transport { _ = try await transport.start() }
-        var loop = DriverLoop(node: Self.makeNode(configuration, initialState), driver: self)
+        var loop = DriverLoop(node: Self.makeNode(configuration, state), driver: self)
+        if let snapshot = state.snapshot, !snapshotFiles.holds(snapshot) {
+            logger.notice("the current snapshot has no file (a data directory from an older version?): taking one",
+                          metadata: ["index": "\(snapshot.index)"])
+            loop.snapshotFileMissing = true
+        }
+        loop.appliedBytes = state.entries.reduce(0) { $0 + ($1.index <= state.applied ? $1.data.count : 0) }
         defer { loop.failAll(.stopped) }
         do {
             try await loop.run()
         } catch {
             logger.critical("raft node stopped", metadata: ["error": "\(error)"])
+            await loop.capture?.value
             await transport?.shutdown()
             throw error
         }
+        await loop.capture?.value
         await transport?.shutdown()
     }
 
     // MARK: Used by the loop
 
     fileprivate func take() -> [Event] { inbox.take() }
+    fileprivate func post(_ event: Event) { inbox.post(event) }
     fileprivate func closeInbox() -> [Event] { inbox.close() }
     fileprivate func waitForEvents(timeout: Duration) async { await inbox.wakeup.wait(timeout: timeout) }
     fileprivate func send(_ messages: [Message]) { transport?.send(messages) }
@@ -177,7 +207,6 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     fileprivate var leadershipHandler: LeadershipHandler? { handlers.withLock { $0.leadership } }
     fileprivate var log: Logger { logger }
 
-    /// Persists `ready`, applies what it commits, and returns the results of the applied entries.
     /// What one Ready's transaction applied.
     fileprivate struct Applied: Sendable {
         var results: [(index: UInt64, term: UInt64, result: ApplyResult)] = []
@@ -185,40 +214,51 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         var addressesChanged = false
     }
 
+    /// Persists `ready`, applies what it commits, and returns the results of the applied entries.
     fileprivate func write(_ ready: Ready) async throws -> Applied {
-        let stateMachine = self.stateMachine
-        let logger = self.logger
         transactions.add(1, ordering: .relaxed)
-        return try await database.write { db in
-            try RaftStore.persist(ready, in: db)
-            if let snapshot = ready.snapshot {
-                try ShardSnapshot.restore(snapshot.data, in: db)
-                try RaftStore.setApplied(snapshot.index, in: db)
-            }
-            var applied = Applied(addressesChanged: ready.snapshot != nil)
-            applied.results.reserveCapacity(ready.committedEntries.count)
-            for entry in ready.committedEntries {
-                var result = ApplyResult.updated(0)
-                if entry.kind == .normal {
-                    do {
-                        let command = try ShardCommand(decoding: entry.data)
-                        if case .setNodeAddress = command { applied.addressesChanged = true }
-                        result = try stateMachine.apply(command, in: db)
-                    } catch let error as WireError {
-                        // Every replica holds the same bytes and skips them the same way.
-                        logger.error("undecodable command in the log skipped",
-                                     metadata: ["index": "\(entry.index)", "error": "\(error)"])
-                    }
-                }
-                applied.results.append((entry.index, entry.term, result))
-            }
-            if let last = ready.committedEntries.last { try RaftStore.setApplied(last.index, in: db) }
-            return applied
+        guard let snapshot = ready.snapshot else {
+            return try await database.write { [self] db in try persistAndApply(ready, in: db) }
         }
+        // The transport delivered the snapshot message only once this file was complete and checked.
+        let path = snapshotFiles.path(for: snapshot)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SnapshotFileError("no file for the snapshot at \(snapshot.index) to install", ENOENT)
+        }
+        return try await database.write(attaching: path, as: "snap") { [self] db in try persistAndApply(ready, in: db) }
     }
 
-    fileprivate func captureStateMachine() async throws -> [UInt8] {
-        try await database.read { try ShardSnapshot.capture(in: $0) }
+    /// One Ready's transaction; a snapshot in it is installed from the file attached as `snap`.
+    private func persistAndApply(_ ready: Ready, in db: Database) throws -> Applied {
+        try RaftStore.persist(ready, in: db)
+        if let snapshot = ready.snapshot {
+            try ShardSnapshot.install(attachedAs: "snap", index: snapshot.index, in: db)
+            try RaftStore.setApplied(snapshot.index, in: db)
+        }
+        var applied = Applied(addressesChanged: ready.snapshot != nil)
+        applied.results.reserveCapacity(ready.committedEntries.count)
+        for entry in ready.committedEntries {
+            var result = ApplyResult.updated(0)
+            if entry.kind == .normal {
+                do {
+                    let command = try ShardCommand(decoding: entry.data)
+                    if case .setNodeAddress = command { applied.addressesChanged = true }
+                    result = try stateMachine.apply(command, in: db)
+                } catch let error as WireError {
+                    // Every replica holds the same bytes and skips them the same way.
+                    logger.error("undecodable command in the log skipped",
+                                 metadata: ["index": "\(entry.index)", "error": "\(error)"])
+                }
+            }
+            applied.results.append((entry.index, entry.term, result))
+        }
+        if let last = ready.committedEntries.last { try RaftStore.setApplied(last.index, in: db) }
+        return applied
+    }
+
+    /// Copies the job tables into a new file at `path`; returns the applied index the copy is of.
+    fileprivate func capture(into path: String) async throws -> UInt64 {
+        try await captureDatabase.read { try ShardSnapshot.capture(from: $0, into: path) }
     }
 
     fileprivate func saveSnapshot(_ snapshot: Snapshot) async throws {
@@ -235,10 +275,15 @@ private enum Event: Sendable {
     case changeMembership(MembershipChange, CheckedContinuation<ApplyResult, any Error>)
     case snapshotNow(CheckedContinuation<Void, any Error>)
     case matchIndex(NodeID, CheckedContinuation<UInt64?, any Error>)
+    /// A snapshot copy finished (or failed); the file at the path is not yet a snapshot.
+    case snapshotCaptured(String, Result<UInt64, any Error>)
 
     func fail(_ error: RaftDriverError) {
         switch self {
         case .message: break
+        case .snapshotCaptured(let path, _):
+            // The loop stopped before it could make this copy a snapshot.
+            try? FileManager.default.removeItem(atPath: path)
         case .propose(_, let continuation), .changeMembership(_, let continuation): continuation.resume(throwing: error)
         case .read(let continuation), .transfer(_, let continuation), .snapshotNow(let continuation):
             continuation.resume(throwing: error)
@@ -300,8 +345,19 @@ private struct DriverLoop {
     var confirmedReads: [(index: UInt64, read: PendingRead)] = []
     var nextReadContext: UInt64 = 1
     var lastAppliedTerm: UInt64 = 0
-    /// Callers of `snapshotNow`, answered after the next snapshot.
+    /// Callers of `snapshotNow`, answered once a snapshot started after their call is taken.
     var snapshotRequests: [CheckedContinuation<Void, any Error>] = []
+    /// The copy being made for the next snapshot, and the callers waiting for it.
+    var capture: Task<Void, Never>?
+    var captureWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// Copies that finished, for the loop to turn into snapshots.
+    var captured: [(path: String, result: Result<UInt64, any Error>)] = []
+    /// After a failed copy, the next waits until then rather than fail in a loop.
+    var captureRetryAt: ContinuousClock.Instant?
+    /// The current snapshot has no file (a data directory from before snapshot files): a copy is wanted at once.
+    var snapshotFileMissing = false
+    /// Data bytes of the entries applied since the last snapshot: the part of the in-memory log a snapshot frees.
+    var appliedBytes = 0
     /// A new leader with learners but no snapshot takes one, so a joining node (which takes no entries before a
     /// snapshot) can be caught up.
     var snapshotWanted = false
@@ -323,6 +379,7 @@ private struct DriverLoop {
         while !Task.isCancelled {
             let events = driver.take()
             for event in events { handle(event) }
+            if !captured.isEmpty { try await finishCaptures() }
             let now = clock.now
             if now >= nextTick {
                 node.tick()
@@ -338,7 +395,7 @@ private struct DriverLoop {
             // leader's duties must stop at once.
             await updateLeadership()
             publishStatus()
-            if !snapshotRequests.isEmpty { try await compactIfDue() }
+            startSnapshotIfDue()
             if events.isEmpty { await driver.waitForEvents(timeout: nextTick - clock.now) }
         }
     }
@@ -386,6 +443,8 @@ private struct DriverLoop {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
             }
             continuation.resume(returning: node.matchIndex(of: peer))
+        case .snapshotCaptured(let path, let result):
+            captured.append((path, result))
         case .transfer(let target, let continuation):
             if node.transferLeadership(to: target) {
                 continuation.resume()
@@ -407,7 +466,10 @@ private struct DriverLoop {
             guard let pending = reads.removeValue(forKey: read.context) else { continue }
             confirmedReads.append((read.index, pending))
         }
+        appliedBytes += ready.committedEntries.reduce(0) { $0 + $1.data.count }
         if let snapshot = ready.snapshot {
+            appliedBytes = ready.committedEntries.reduce(0) { $0 + $1.data.count }
+            driver.snapshotFiles.removeOlder(than: snapshot)
             lastAppliedTerm = snapshot.term
             // A snapshot replaced the log: whatever was proposed at or below it may or may not be in it.
             for index in proposals.keys where index <= snapshot.index {
@@ -431,7 +493,7 @@ private struct DriverLoop {
         releaseConfirmedReads()
         if !results.isEmpty, let handler = driver.appliedHandler { await handler(results) }
         await updateLeadership()
-        try await compactIfDue()
+        startSnapshotIfDue()
         publishStatus()
     }
 
@@ -468,21 +530,80 @@ private struct DriverLoop {
         await driver.leadershipHandler?(ready)
     }
 
-    private mutating func compactIfDue() async throws {
+    /// Starts copying the tables for a snapshot when one is asked for or the log has grown enough, unless a copy
+    /// is under way. The copy runs beside the loop, which goes on applying; `finishCaptures` picks it up.
+    private mutating func startSnapshotIfDue() {
+        guard capture == nil else { return }
+        if let retryAt = captureRetryAt, clock.now < retryAt { return }
         let applied = node.appliedIndex
-        let requested = !snapshotRequests.isEmpty || snapshotWanted
+        let snapshotIndex = node.snapshot?.index ?? 0
+        let configuration = driver.configuration
+        let requested = !snapshotRequests.isEmpty || snapshotWanted || snapshotFileMissing
+        guard requested || applied >= snapshotIndex + configuration.snapshotEvery
+            || (appliedBytes >= configuration.snapshotLogBytes && applied > snapshotIndex)
+        else { return }
         snapshotWanted = false
-        guard requested || applied >= (node.snapshot?.index ?? 0) + driver.configuration.snapshotEvery else { return }
-        if applied > (node.snapshot?.index ?? 0) {
-            let data = try await driver.captureStateMachine()
-            node.compact(through: applied, snapshotData: data)
-            if let snapshot = node.snapshot, snapshot.index == applied {
-                try await driver.saveSnapshot(snapshot)
-                driver.log.info("snapshot taken", metadata: ["index": "\(applied)", "bytes": "\(data.count)"])
+        guard applied > snapshotIndex || snapshotFileMissing else {
+            // Nothing applied since the last snapshot: it is as current as a new one would be.
+            for request in snapshotRequests { request.resume() }
+            snapshotRequests = []
+            return
+        }
+        captureWaiters = snapshotRequests
+        snapshotRequests = []
+        let driver = self.driver
+        let path = driver.snapshotFiles.newPartialPath()
+        capture = Task {
+            do {
+                driver.post(.snapshotCaptured(path, .success(try await driver.capture(into: path))))
+            } catch {
+                driver.post(.snapshotCaptured(path, .failure(error)))
             }
         }
-        for request in snapshotRequests { request.resume() }
-        snapshotRequests = []
+    }
+
+    /// Turns finished copies into snapshots: the core compacts to the copy's index, the file gets its name, and the
+    /// snapshot's metadata is recorded (dropping the log entries it covers). A copy overtaken by a snapshot
+    /// installed from the leader meanwhile is thrown away.
+    private mutating func finishCaptures() async throws {
+        let finished = captured
+        captured = []
+        for (path, result) in finished {
+            capture = nil
+            let waiters = captureWaiters
+            captureWaiters = []
+            let index: UInt64
+            switch result {
+            case .success(let copied):
+                index = copied
+                captureRetryAt = nil
+            case .failure(let error):
+                driver.snapshotFiles.remove(path)
+                driver.log.error("snapshot copy failed", metadata: ["error": "\(error)"])
+                captureRetryAt = clock.now.advanced(by: .seconds(5))
+                for waiter in waiters { waiter.resume(throwing: error) }
+                continue
+            }
+            if let snapshot = node.compact(through: index) {
+                try await driver.snapshotFiles.publish(path, as: snapshot)
+                try await driver.saveSnapshot(snapshot)
+                driver.snapshotFiles.removeOlder(than: snapshot)
+                appliedBytes = node.entries.reduce(0) { $0 + ($1.index <= node.appliedIndex ? $1.data.count : 0) }
+                snapshotFileMissing = false
+                driver.log.info("snapshot taken", metadata: ["index": "\(index)"])
+            } else if let current = node.snapshot, current.index == index, !driver.snapshotFiles.holds(current) {
+                // The current snapshot had no file, and nothing was applied since: this copy is of exactly it.
+                // Recording it again clears what an older version kept in the database instead.
+                try await driver.snapshotFiles.publish(path, as: current)
+                try await driver.saveSnapshot(current)
+                snapshotFileMissing = false
+                driver.log.info("snapshot file written", metadata: ["index": "\(index)"])
+            } else {
+                driver.snapshotFiles.remove(path)
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        publishStatus()
     }
 
     private mutating func expire(now: ContinuousClock.Instant) {
@@ -502,8 +623,9 @@ private struct DriverLoop {
     }
 
     mutating func failAll(_ error: RaftDriverError) {
-        for request in snapshotRequests { request.resume(throwing: error) }
+        for request in snapshotRequests + captureWaiters { request.resume(throwing: error) }
         snapshotRequests = []
+        captureWaiters = []
         for pending in proposals.values { pending.continuation.resume(throwing: error) }
         for pending in reads.values { pending.continuation.resume(throwing: error) }
         for entry in confirmedReads { entry.read.continuation.resume(throwing: error) }

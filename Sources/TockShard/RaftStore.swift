@@ -3,18 +3,22 @@ import TockRaft
 import TockSQLite
 import TockWire
 
-/// Where a node keeps its Raft state: the log, the hard state and the last snapshot, in the same SQLite file as the
-/// job tables, so one transaction can persist a `Ready` and apply what it commits.
+/// Where a node keeps its Raft state: the log, the hard state and the last snapshot's metadata, in the same SQLite
+/// file as the job tables, so one transaction can persist a `Ready` and apply what it commits. The snapshot's data
+/// is a file beside it (`SnapshotFiles`).
+///
+/// `raft_snapshot.data` held the whole snapshot image before snapshots became files; it is never read now and is
+/// written empty. A file from before keeps its blob until the next snapshot is recorded, which the driver takes at
+/// start when the current snapshot has no file (see `RaftDriver`).
 enum RaftStore {
     /// What the node restarts from. `applied` is the job tables' applied index.
     static func load(from db: Database) throws -> PersistentState {
         let hardState = try db.statement("SELECT term, vote, commit_index FROM raft_hard_state WHERE id = 1").first {
             HardState(term: $0.uint64(0), vote: $0.optionalText(1), commit: $0.uint64(2))
         } ?? HardState()
-        let snapshot = try db.statement("SELECT idx, term, membership, data FROM raft_snapshot WHERE id = 1").first {
+        let snapshot = try db.statement("SELECT idx, term, membership FROM raft_snapshot WHERE id = 1").first {
             row -> Snapshot in
-            Snapshot(index: row.uint64(0), term: row.uint64(1), membership: try Membership(decoding: row.blob(2)),
-                     data: row.blob(3))
+            Snapshot(index: row.uint64(0), term: row.uint64(1), membership: try Membership(decoding: row.blob(2)))
         }
         let entries = try db.statement("SELECT idx, term, kind, data FROM raft_entries WHERE idx > ? ORDER BY idx")
             .map(snapshot?.index ?? 0) { row -> Entry in
@@ -52,7 +56,7 @@ enum RaftStore {
         }
     }
 
-    /// Records a snapshot this node took, and drops the entries it covers.
+    /// Records a snapshot this node took (or, after an upgrade, gave a file), and drops the entries it covers.
     static func compact(to snapshot: Snapshot, in db: Database) throws {
         try save(snapshot, in: db)
         try db.statement("DELETE FROM raft_entries WHERE idx <= ?").run(snapshot.index)
@@ -74,9 +78,9 @@ enum RaftStore {
 
     private static func save(_ snapshot: Snapshot, in db: Database) throws {
         try db.statement("""
-            INSERT INTO raft_snapshot (id, idx, term, membership, data) VALUES (1, ?, ?, ?, ?)
+            INSERT INTO raft_snapshot (id, idx, term, membership, data) VALUES (1, ?, ?, ?, X'')
             ON CONFLICT (id) DO UPDATE SET idx = excluded.idx, term = excluded.term,
                 membership = excluded.membership, data = excluded.data
-            """).run(snapshot.index, snapshot.term, snapshot.membership.encoded(), snapshot.data)
+            """).run(snapshot.index, snapshot.term, snapshot.membership.encoded())
     }
 }

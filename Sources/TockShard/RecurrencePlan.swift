@@ -11,21 +11,24 @@ struct RecurrencePlan {
         var reason: String
     }
 
-    /// A run counts as missed when it is published this long after it was due: the shard was down or had no
-    /// leader, not merely busy.
-    static let misfireThresholdNs: Int64 = 60_000_000_000
+    /// A run counts as missed when it is published more than this long after it was due: the shard was down or
+    /// had no leader, not merely busy. Only the leader decides, and its decision travels in the command it commits
+    /// (the next due time, or a skip), so replicas never judge time themselves.
+    static let defaultMisfireThresholdNs: Int64 = 60_000_000_000
 
     var publish: [(job: Job, next: Int64?)] = []
     var skipped: [Skip] = []
     var waiting: [Job] = []
 
-    init(_ candidates: [(job: Job, previousRunOut: Bool)], nowNs: Int64) {
+    init(_ candidates: [(job: Job, previousRunOut: Bool)], nowNs: Int64,
+         misfireThresholdNs: Int64 = Self.defaultMisfireThresholdNs)
+    {
         for (job, previousRunOut) in candidates {
             guard let schedule = job.schedule else {
                 publish.append((job, nil))
                 continue
             }
-            let missed = nowNs - job.dueAtNs > Self.misfireThresholdNs
+            let missed = nowNs - job.dueAtNs > misfireThresholdNs
             // After a miss the schedule resumes from now, so the missed occurrences collapse into this one run.
             let next = Recurrence.next(schedule, after: missed ? nowNs : job.dueAtNs)
             if missed, schedule.misfire == .skip {

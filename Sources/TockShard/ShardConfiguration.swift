@@ -21,6 +21,8 @@ public struct ShardConfiguration: Sendable {
     public var dueWindowCapacity = 100_000
     /// How often the leader samples the JetStream queues (and the runs due but unpublished) for `/metrics`.
     public var queueSampleInterval: Duration = .seconds(5)
+    /// A recurring job's run published more than this late counts as missed, and its misfire policy applies.
+    public var misfireThreshold: Duration = .seconds(60)
     /// The node's place in the shard's Raft group; the default is a group of one.
     public var cluster = RaftClusterConfiguration()
 

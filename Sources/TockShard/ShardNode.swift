@@ -43,7 +43,8 @@ public final class ShardNode: Sendable {
                              logger: logger, metrics: metrics,
                              window: DueWindow(span: configuration.dueWindow,
                                                capacity: configuration.dueWindowCapacity),
-                             batchLimit: configuration.publishBatch)
+                             batchLimit: configuration.publishBatch,
+                             misfireThresholdNs: configuration.misfireThreshold.nanoseconds)
             },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
                                             logger: logger, metrics: metrics),

@@ -6,8 +6,8 @@ import TockSQLite
 /// Version 2 replaced the one-node `command_log` with the Raft tables. A version 1 file keeps its jobs and starts a
 /// new log: its commands were all applied, so only the applied index is reset.
 ///
-/// Version 3 added `jobs.webhook_format`; older rows read as `tock`, the body shape they were created with. The
-/// column is appended last, so a snapshot image from a version 2 node still restores (see `TableImage`).
+/// Version 3 added `jobs.webhook_format`; older rows read as `tock`, the body shape they were created with. A
+/// snapshot without the column still installs (see `ShardSnapshot`).
 ///
 /// Version 4 added recurring jobs: `jobs.schedule` (JSON, NULL for a one-time job) and `jobs.paused`, and the
 /// `job_runs` table, one row per run of a recurring job that was published, skipped or reported done.

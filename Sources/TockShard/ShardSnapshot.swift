@@ -1,63 +1,105 @@
 import TockSQLite
 
-/// A shard's state machine as bytes — the job tables and the group's address book — for Raft snapshots.
+/// A shard's state machine — the job tables and the group's address book — as a Raft snapshot: a SQLite file
+/// holding a copy of each table and, in `snapshot_meta`, the applied index the copy is of (`format` 1).
 ///
-/// Format: "TKS1", then per table its name and its `TableImage`, each as a u64 length and the bytes.
+/// The copy is made and installed by SQLite itself (`CREATE TABLE ... AS SELECT`, `INSERT ... SELECT`), a page at
+/// a time, so no step holds the tables in memory whatever their size. Tables are copied by column name: a file
+/// from a node whose schema lacks columns added later (or `newerTables`) installs, the missing ones taking their
+/// defaults; a file with columns this node does not know is refused.
 enum ShardSnapshot {
     static let tables = ["jobs", "raft_nodes", "job_runs"]
-    /// Tables added after the first snapshot format: an image from an older node lacks them, and they restore empty.
+    /// Tables added after the first snapshot format: a file from an older node lacks them, and they restore empty.
     static let newerTables: Set<String> = ["job_runs"]
-    private static let magic: [UInt8] = Array("TKS1".utf8)
+    static let format: Int64 = 1
 
-    static func capture(in db: Database) throws -> [UInt8] {
-        var out = magic
+    struct Malformed: Error, CustomStringConvertible, Sendable {
+        let description: String
+    }
+
+    /// Copies the tables into a new file at `path` and returns the applied index they are at. `db` must be a
+    /// connection of its own: the copy reads one consistent state of the tables in a read transaction, which
+    /// (WAL) does not hold up the connection that goes on applying entries meanwhile.
+    static func capture(from db: Database, into path: String) throws -> UInt64 {
+        try db.attach(path, as: "snap")
+        defer { try? db.detach("snap") }
+        // The file is new and is thrown away if anything fails, so it needs no journal; it is fsynced as a whole
+        // before it counts (`SnapshotFiles`).
+        try db.execute("PRAGMA snap.journal_mode = OFF; PRAGMA snap.synchronous = OFF")
+        return try db.transaction(.deferred) {
+            // The first read starts the read transaction: everything below sees the tables as of this index.
+            guard let index = try db.statement("SELECT value FROM main.tock_meta WHERE key = 'applied_index'")
+                .first(transform: { $0.uint64(0) })
+            else { throw Malformed(description: "no applied index") }
+            try db.execute("CREATE TABLE snap.snapshot_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+            try db.statement("INSERT INTO snap.snapshot_meta (key, value) VALUES ('format', ?), ('index', ?)")
+                .run(format, index)
+            for table in tables {
+                // A file not yet migrated may lack the newer tables; its snapshot leaves them out.
+                guard !(try columns(of: table, in: "main", db).isEmpty) else { continue }
+                try db.execute("CREATE TABLE snap.\(table) AS SELECT * FROM main.\(table)")
+            }
+            return index
+        }
+    }
+
+    /// The applied index a snapshot file is of, after checking it is one this node can install: a whole SQLite file
+    /// (every page read once, a page at a time) with the tables it needs. Opens the file read-only, changing nothing.
+    static func index(ofFileAt path: String) throws -> UInt64 {
+        let db = try Database(readingOnly: path)
+        let problems = try db.statement("PRAGMA quick_check").map { $0.text(0) }
+        guard problems == ["ok"] else {
+            throw Malformed(description: "a damaged snapshot file: \(problems.prefix(3).joined(separator: "; "))")
+        }
+        let index = try index(in: "main", db)
+        for table in tables where !newerTables.contains(table) {
+            guard !(try columns(of: table, in: "main", db).isEmpty) else {
+                throw Malformed(description: "a shard snapshot without table \(table)")
+            }
+        }
+        return index
+    }
+
+    /// Replaces the state machine's tables with those of the snapshot file attached as `schema`, which must be of
+    /// `index`. Run it in a transaction: a bad snapshot changes nothing.
+    static func install(attachedAs schema: String, index: UInt64, in db: Database) throws {
+        let stored = try Self.index(in: schema, db)
+        guard stored == index else {
+            throw Malformed(description: "a snapshot file of index \(stored) where \(index) was expected")
+        }
         for table in tables {
-            // An older file (e.g. one being upgraded) may not have the newer tables yet; its image leaves them out.
-            if newerTables.contains(table),
-               try db.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").first(table, transform: { _ in true })
-                == nil
-            {
+            let copied = try columns(of: table, in: schema, db)
+            if copied.isEmpty {
+                guard newerTables.contains(table) else {
+                    throw Malformed(description: "a shard snapshot without table \(table)")
+                }
+                try db.execute("DELETE FROM main.\(table)")
                 continue
             }
-            append(Array(table.utf8), to: &out)
-            append(try TableImage.capture(table: table, in: db), to: &out)
+            let known = Set(try columns(of: table, in: "main", db))
+            let unknown = copied.filter { !known.contains($0) }
+            guard unknown.isEmpty else {
+                throw Malformed(description: "a snapshot of \(table) with columns \(unknown) this node does not have")
+            }
+            let names = copied.map { "\"\($0)\"" }.joined(separator: ", ")
+            try db.execute("""
+                DELETE FROM main.\(table);
+                INSERT INTO main.\(table) (\(names)) SELECT \(names) FROM \(schema).\(table);
+                """)
         }
-        return out
     }
 
-    /// Replaces the state machine's tables. Run it in a transaction: a bad snapshot changes nothing.
-    static func restore(_ bytes: [UInt8], in db: Database) throws {
-        var offset = 0
-        func take(_ count: Int) throws -> ArraySlice<UInt8> {
-            guard count >= 0, bytes.count - offset >= count else {
-                throw TableImage.Malformed(description: "truncated shard snapshot")
-            }
-            defer { offset += count }
-            return bytes[offset..<offset + count]
+    private static func index(in schema: String, _ db: Database) throws -> UInt64 {
+        let meta = try db.statement("SELECT key, value FROM \(schema).snapshot_meta").map { ($0.text(0), $0.int64(1)) }
+        let values = Dictionary(meta, uniquingKeysWith: { first, _ in first })
+        guard values["format"] == format, let index = values["index"], index >= 0 else {
+            throw Malformed(description: "not a shard snapshot of format \(format)")
         }
-        func chunk() throws -> ArraySlice<UInt8> {
-            let length = try take(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            guard length <= UInt64(bytes.count) else { throw TableImage.Malformed(description: "truncated shard snapshot") }
-            return try take(Int(length))
-        }
-        guard Array(try take(4)) == magic else { throw TableImage.Malformed(description: "not a shard snapshot") }
-        var restored: Set<String> = []
-        while offset < bytes.count {
-            let name = String(decoding: try chunk(), as: UTF8.self)
-            guard tables.contains(name), restored.insert(name).inserted else {
-                throw TableImage.Malformed(description: "unexpected table \(name) in a shard snapshot")
-            }
-            try TableImage.restore(Array(try chunk()), into: name, in: db)
-        }
-        let missing = Set(tables).subtracting(restored)
-        guard missing.isSubset(of: newerTables) else {
-            throw TableImage.Malformed(description: "a shard snapshot without \(missing.sorted())")
-        }
-        for table in missing { try db.execute("DELETE FROM \(table)") }
+        return UInt64(index)
     }
 
-    private static func append(_ bytes: [UInt8], to out: inout [UInt8]) {
-        withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: bytes)
+    /// The columns of `table` in `schema`, in order; empty when there is no such table.
+    private static func columns(of table: String, in schema: String, _ db: Database) throws -> [String] {
+        try db.statement("SELECT name FROM pragma_table_info(?, ?) ORDER BY cid").map(table, schema) { $0.text(0) }
     }
 }

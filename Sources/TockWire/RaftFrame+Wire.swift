@@ -2,13 +2,15 @@ import TockProto
 import TockRaft
 
 /// What one transport frame between Raft nodes carries (`tock.v1.RaftFrame`):
-/// a whole message, or one piece of a message too big for a single frame.
+/// a whole message, one piece of a message too big for a single frame, or one
+/// piece of the data of the snapshot message sent before it.
 ///
 /// Defined here rather than in TockRaftTransport because only TockWire calls
 /// protobuf-c; the transport owns the framing (length prefix, chunk sizes).
 public enum RaftFrame: Equatable, Sendable {
     case message(Message)
     case chunk(RaftChunk)
+    case snapshotChunk(RaftSnapshotChunk)
 }
 
 /// A piece of one encoded `Message` (`tock.v1.RaftChunk`). The chunks of a
@@ -71,6 +73,19 @@ extension RaftFrame {
                     )
                 }
             )
+        case TOCK__V1__RAFT_FRAME__BODY_SNAPSHOT_CHUNK:
+            self = .snapshotChunk(
+                try CReading.required(frame.snapshot_chunk, field: "RaftFrame.snapshot_chunk") {
+                    (chunk) throws(WireError) in
+                    RaftSnapshotChunk(
+                        sequence: chunk.pointee.sequence,
+                        last: chunk.pointee.last != 0,
+                        data: CReading.bytes(chunk.pointee.data),
+                        size: chunk.pointee.size,
+                        checksum: chunk.pointee.checksum
+                    )
+                }
+            )
         default:
             throw .missingField("RaftFrame.body")
         }
@@ -91,6 +106,16 @@ extension RaftFrame {
                     proto.pointee.sequence = chunk.sequence
                     proto.pointee.last = chunk.last ? 1 : 0
                     proto.pointee.data = arena.bytes(chunk.data)
+                }
+            case let .snapshotChunk(chunk):
+                frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_SNAPSHOT_CHUNK
+                frame.pointee.snapshot_chunk = arena.message(Tock__V1__RaftSnapshotChunk.self) { proto in
+                    tock__v1__raft_snapshot_chunk__init(proto)
+                    proto.pointee.sequence = chunk.sequence
+                    proto.pointee.last = chunk.last ? 1 : 0
+                    proto.pointee.data = arena.bytes(chunk.data)
+                    proto.pointee.size = chunk.size
+                    proto.pointee.checksum = chunk.checksum
                 }
             }
         }

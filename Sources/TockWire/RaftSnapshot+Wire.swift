@@ -29,8 +29,7 @@ extension Snapshot {
             term: message.term,
             membership: try CReading.required(message.membership, field: "RaftSnapshot.membership") {
                 (membership) throws(WireError) in try Membership(proto: membership)
-            },
-            data: CReading.bytes(message.data)
+            }
         )
     }
 
@@ -42,7 +41,6 @@ extension Snapshot {
             // Always non-nil, so even an empty membership is written and
             // decodes as present.
             message.pointee.membership = membership.proto(in: arena)
-            message.pointee.data = arena.bytes(data)
         }
     }
 }

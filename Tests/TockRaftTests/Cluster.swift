@@ -13,6 +13,9 @@ struct Cluster {
     var partition: [Set<NodeID>]?
     /// Confirmed reads each node's Ready handed out, in order.
     var readStates: [NodeID: [ReadState]] = [:]
+    /// What a driver keeps beside the core: each node's copies of the state machine, by snapshot index. A snapshot
+    /// message carries none of it; like the real transport, sending one copies the sender's data to the receiver.
+    var snapshotData: [NodeID: [UInt64: [UInt8]]] = [:]
 
     init(_ ids: [NodeID], electionTicks: Int = 10, preVote: Bool = true, checkQuorum: Bool = true, seed: UInt64 = 1) {
         for (offset, id) in ids.enumerated() {
@@ -50,12 +53,22 @@ struct Cluster {
         if let hardState = ready.hardState { disk.hardState = hardState }
         disks[id] = disk
         for message in ready.messages where connected(message.from, message.to) {
+            if let snapshot = message.snapshot {
+                snapshotData[message.to, default: [:]][snapshot.index] = snapshotData[id]?[snapshot.index]
+            }
             inFlight.append(message)
         }
         readStates[id, default: []].append(contentsOf: ready.readStates)
         applied[id, default: []].append(contentsOf: ready.committedEntries)
         node.advance(ready)
         nodes[id] = node
+    }
+
+    /// The driver's side of compaction: records `data` as the state machine at `index`, then compacts the core.
+    @discardableResult
+    mutating func compact(_ id: NodeID, through index: UInt64, data: [UInt8]) -> Snapshot? {
+        snapshotData[id, default: [:]][index] = data
+        return nodes[id]!.compact(through: index)
     }
 
     mutating func processAll() {

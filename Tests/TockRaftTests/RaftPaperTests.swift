@@ -320,12 +320,12 @@ final class RaftPaperTests: XCTestCase {
         cluster.isolated = [lagging]
         for i in 0..<20 { _ = cluster.propose("c\(i)", at: leader) }
         let applied = cluster[leader].appliedIndex
-        cluster.nodes[leader]!.compact(through: applied, snapshotData: Array("state@\(applied)".utf8))
+        cluster.compact(leader, through: applied, data: Array("state@\(applied)".utf8))
         XCTAssertEqual(cluster[leader].firstIndex, applied + 1)
         cluster.isolated = []
         cluster.tick(times: 3)
         XCTAssertEqual(cluster.disks[lagging]!.snapshot?.index, applied)
-        XCTAssertEqual(cluster.disks[lagging]!.snapshot?.data, Array("state@\(applied)".utf8))
+        XCTAssertEqual(cluster.snapshotData[lagging]?[applied], Array("state@\(applied)".utf8))
         _ = cluster.propose("after", at: leader)
         cluster.tick(times: 2)
         XCTAssertEqual(cluster.commands(appliedBy: lagging).last, "after")
@@ -377,7 +377,7 @@ final class RaftPaperTests: XCTestCase {
         XCTAssertEqual(cluster[leader].membership.learners, ["n4"])
 
         let applied = cluster[leader].appliedIndex
-        cluster.nodes[leader]!.compact(through: applied, snapshotData: Array("state@\(applied)".utf8))
+        cluster.compact(leader, through: applied, data: Array("state@\(applied)".utf8))
         cluster.tick(times: 3)
         XCTAssertEqual(cluster.disks["n4"]!.snapshot?.index, applied)
         XCTAssertEqual(cluster["n4"].membership.voters, Set(three))

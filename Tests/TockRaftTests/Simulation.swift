@@ -21,11 +21,16 @@ struct Simulation {
         /// The state machine: a running digest of the commands applied, and how far it got.
         var appliedIndex: UInt64 = 0
         var digest: UInt64 = 0
+        /// The driver's copies of the state machine beside the core, by snapshot index; on disk, so they survive
+        /// a crash.
+        var snapshotDigests: [UInt64: UInt64] = [:]
     }
 
     struct InFlight {
         var message: Message
         var deliverAt: Int
+        /// A snapshot message's data, read from the sender's copy when sent (as the transport streams it).
+        var snapshotDigest: UInt64?
     }
 
     let seed: UInt64
@@ -139,7 +144,7 @@ struct Simulation {
         var node = nodes[id]!
         let snapshot = node.disk.snapshot
         node.appliedIndex = snapshot?.index ?? 0
-        node.digest = snapshot.map(Self.digest(of:)) ?? 0
+        node.digest = snapshot.flatMap { node.snapshotDigests[$0.index] } ?? 0
         var state = node.disk
         state.applied = node.appliedIndex
         node.core = makeCore(id, state: state)
@@ -149,7 +154,8 @@ struct Simulation {
     mutating func compact(_ id: NodeID) {
         guard var node = nodes[id], var core = node.core, node.appliedIndex > core.firstIndex + 4 else { return }
         let index = node.appliedIndex
-        core.compact(through: index, snapshotData: Self.snapshotData(index: index, digest: node.digest))
+        node.snapshotDigests[index] = node.digest
+        core.compact(through: index)
         node.core = core
         node.disk.snapshot = core.snapshot
         node.disk.entries.removeAll { $0.index <= index }
@@ -185,6 +191,10 @@ struct Simulation {
         for item in shuffled(due) {
             let m = item.message
             guard nodes[m.to]?.core != nil, connected(m.from, m.to) else { continue }
+            // The transport delivers a snapshot message only once its data is stored.
+            if let snapshot = m.snapshot, let digest = item.snapshotDigest {
+                nodes[m.to]!.snapshotDigests[snapshot.index] = digest
+            }
             nodes[m.to]!.core!.step(m)
         }
     }
@@ -192,9 +202,17 @@ struct Simulation {
     mutating func send(_ messages: [Message]) {
         for message in messages {
             if chaos && chance(faults.drop) { continue }
-            network.append(InFlight(message: message, deliverAt: now + pick(0...(chaos ? faults.maxDelay : 1))))
+            var digest: UInt64?
+            if let snapshot = message.snapshot {
+                // A sender that no longer holds the data cannot send the snapshot; the core sends it again later.
+                guard let held = nodes[message.from]?.snapshotDigests[snapshot.index] else { continue }
+                digest = held
+            }
+            network.append(InFlight(message: message, deliverAt: now + pick(0...(chaos ? faults.maxDelay : 1)),
+                                    snapshotDigest: digest))
             if chaos && chance(0.02) {
-                network.append(InFlight(message: message, deliverAt: now + pick(1...(faults.maxDelay + 3))))
+                network.append(InFlight(message: message, deliverAt: now + pick(1...(faults.maxDelay + 3)),
+                                        snapshotDigest: digest))
             }
         }
     }
@@ -234,7 +252,9 @@ struct Simulation {
     }
 
     mutating func install(_ snapshot: Snapshot, on id: NodeID) throws(Failure) {
-        let digest = Self.digest(of: snapshot)
+        guard let digest = nodes[id]!.snapshotDigests[snapshot.index] else {
+            throw fail("\(id) was asked to install a snapshot at \(snapshot.index) whose data it does not hold")
+        }
         if let known = digestAt[snapshot.index], known != digest {
             throw fail("state-machine safety: \(id) installed a snapshot at \(snapshot.index) unlike what others applied")
         }
@@ -353,13 +373,6 @@ struct Simulation {
         return hash
     }
 
-    static func snapshotData(index: UInt64, digest: UInt64) -> [UInt8] {
-        withUnsafeBytes(of: digest.littleEndian) { Array($0) }
-    }
-
-    static func digest(of snapshot: Snapshot) -> UInt64 {
-        snapshot.data.withUnsafeBytes { $0.count == 8 ? UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) : 0 }
-    }
 }
 
 extension String {

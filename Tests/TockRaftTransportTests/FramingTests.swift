@@ -15,11 +15,8 @@ final class FramingTests: XCTestCase {
 
     func testBigMessageIsChunkedAndReassembled() throws {
         var encoder = RaftFrameEncoder()
-        let snapshot = Snapshot(
-            index: 1, term: 1, membership: Membership(voters: ["a"]),
-            data: (0..<(3 << 20 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        )
-        let message = Message(kind: .snapshot, from: "a", to: "b", term: 1, snapshot: snapshot)
+        let entry = Entry(term: 1, index: 1, data: (0..<(3 << 20 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let message = Message(kind: .append, from: "a", to: "b", term: 1, entries: [entry])
         let frames = encoder.payloads(for: message)
         XCTAssertEqual(frames.count, 4)
         var assembler = ChunkAssembler()

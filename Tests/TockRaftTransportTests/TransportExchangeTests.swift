@@ -54,15 +54,16 @@ final class TransportExchangeTests: XCTestCase {
         for node in nodes { await node.transport.shutdown() }
     }
 
-    /// A message with an 8 MiB snapshot travels as chunks and arrives intact;
-    /// small messages sent around it keep their order.
+    /// An 8 MiB snapshot's data streams from the sender's store into the receiver's, and the message is delivered
+    /// once it is there; small messages and a big append sent around it keep their order.
     func testEightMiBSnapshotArrivesIntact() async throws {
-        let receiver = try await Node.start("n2")
-        let sender = try await Node.start("n1", peers: ["n2": receiver.address])
+        let receiverStore = MemorySnapshotStore()
+        let senderStore = MemorySnapshotStore()
+        let receiver = try await Node.start("n2", snapshots: receiverStore)
+        let sender = try await Node.start("n1", peers: ["n2": receiver.address], snapshots: senderStore)
         let data = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 31) ^ ($0 >> 11)) }
-        let snapshot = Snapshot(
-            index: 10_000, term: 3, membership: Membership(voters: ["n1", "n2", "n3"], learners: ["n4"]), data: data
-        )
+        senderStore.set(10_000, data)
+        let snapshot = Snapshot(index: 10_000, term: 3, membership: Membership(voters: ["n1", "n2", "n3"], learners: ["n4"]))
         let big = Message(kind: .snapshot, from: "n1", to: "n2", term: 3, index: 1, snapshot: snapshot)
         let bigAppend = Message(
             kind: .append, from: "n1", to: "n2", term: 3, index: 3,
@@ -77,6 +78,7 @@ final class TransportExchangeTests: XCTestCase {
         XCTAssertEqual(received.map(\.index), [0, 1, 2, 3])
         XCTAssertTrue(received.count == 4 && received[1] == big, "snapshot message changed in transit")
         XCTAssertTrue(received.count == 4 && received[3] == bigAppend, "append changed in transit")
+        XCTAssertTrue(receiverStore.data(10_000) == data, "snapshot data changed in transit")
         await sender.transport.shutdown()
         await receiver.transport.shutdown()
     }

@@ -54,12 +54,13 @@ struct Node {
     let port: Int
 
     static func start(
-        _ id: NodeID, port: Int = 0, peers: [NodeID: (host: String, port: Int)] = [:], queueLimit: Int = 4096
+        _ id: NodeID, port: Int = 0, peers: [NodeID: (host: String, port: Int)] = [:], queueLimit: Int = 4096,
+        snapshots: MemorySnapshotStore? = nil
     ) async throws -> Node {
         let inbox = Inbox()
         let transport = RaftPeerTransport(
             id: id, listenHost: "127.0.0.1", listenPort: port, peers: peers, queueLimit: queueLimit,
-            logger: testLogger(id), onMessage: { inbox.receive($0) }
+            logger: testLogger(id), onMessage: { inbox.receive($0) }, snapshots: snapshots
         )
         let bound = try await transport.start()
         return Node(id: id, transport: transport, inbox: inbox, port: bound)

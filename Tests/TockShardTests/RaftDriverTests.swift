@@ -37,7 +37,7 @@ final class RaftDriverTests: XCTestCase {
         let database = try DatabaseQueue(path: directory.appendingPathComponent(file).path)
         try database.syncWrite { try ShardSchema.migrate($0) }
         var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let driver = try RaftDriver(configuration: cluster, database: database,
                                     stateMachine: JobStateMachine(shard: 0), logger: logger)
         let task = Task { try await driver.run() }
@@ -50,10 +50,16 @@ final class RaftDriverTests: XCTestCase {
         _ = await node.task.result
     }
 
-    func create(_ id: String) -> ShardCommand {
+    func create(_ id: String, bodyBytes: Int = 0) -> ShardCommand {
         .createJob(JobSpec(id: id, priority: .normal,
-                           target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []),
+                           target: HTTPTarget(url: "http://h/", method: "POST", headers: [],
+                                              body: Array(repeating: UInt8(ascii: "b"), count: bodyBytes)),
                            timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
+    }
+
+    func snapshotFiles(of file: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("\(file)-snapshots").path)
+            .sorted()
     }
 
     func count(_ sql: String, in database: DatabaseQueue) async throws -> Int {
@@ -94,17 +100,51 @@ final class RaftDriverTests: XCTestCase {
         for batch in 0..<5 {
             _ = try await proposeAll((0..<100).map { create("job-\(batch)-\($0)") }, to: first.driver)
         }
-        let snapshotIndex = first.driver.status.snapshotIndex
-        XCTAssertGreaterThanOrEqual(snapshotIndex, 400)
+        // Snapshots are copied beside the loop, so the last one lands a moment after the proposals return.
+        let snapshotIndex = try await eventually("a snapshot at 400 or later") {
+            first.driver.status.snapshotIndex >= 400 ? first.driver.status.snapshotIndex : nil
+        }
         let entries = try await count("SELECT COUNT(*) FROM raft_entries", in: first.database)
         XCTAssertLessThan(entries, 200)
         await stop(first)
+        XCTAssertEqual(try snapshotFiles(of: "snap.sqlite"),
+                       ["snapshot-\(first.driver.status.snapshotIndex)-\(first.driver.status.term).sqlite"],
+                       "one file, the current snapshot's")
 
         let second = try start(cluster, file: "snap.sqlite")
         try await second.driver.readBarrier()
         let jobs = try await count("SELECT COUNT(*) FROM jobs", in: second.database)
         XCTAssertEqual(jobs, 500)
         XCTAssertGreaterThanOrEqual(second.driver.status.snapshotIndex, snapshotIndex)
+    }
+
+    /// A data directory from before snapshot files: `raft_snapshot.data` holds the image, and there is no file. The
+    /// node starts without reading the blob, takes a snapshot file at once and drops the blob.
+    func testADataDirectoryWithAnOldSnapshotBlobStartsAndGetsASnapshotFile() async throws {
+        var cluster = RaftClusterConfiguration()
+        cluster.snapshotEvery = 100
+        let first = try start(cluster, file: "old.sqlite")
+        _ = try await proposeAll((0..<150).map { create("job-\($0)") }, to: first.driver)
+        _ = try await eventually("a snapshot") { first.driver.status.snapshotIndex > 0 ? true : nil }
+        await stop(first)
+        let blob = [UInt8]("TKS1".utf8) + Array(repeating: 7, count: 1 << 20)
+        _ = try await first.database.write { db in
+            try db.statement("UPDATE raft_snapshot SET data = ?").run(blob)
+        }
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("old.sqlite-snapshots"))
+
+        let second = try start(cluster, file: "old.sqlite")
+        _ = try await eventually("a snapshot file") { try? self.snapshotFiles(of: "old.sqlite").first }
+        _ = try await eventually("the blob dropped") {
+            try await self.count("SELECT length(data) FROM raft_snapshot", in: second.database) == 0 ? true : nil
+        }
+        try await second.driver.readBarrier()
+        let jobs = try await count("SELECT COUNT(*) FROM jobs", in: second.database)
+        XCTAssertEqual(jobs, 150)
+        let index = try await count("SELECT idx FROM raft_snapshot", in: second.database)
+        let term = try await count("SELECT term FROM raft_snapshot", in: second.database)
+        XCTAssertEqual(second.driver.status.snapshotIndex, UInt64(index))
+        XCTAssertEqual(try snapshotFiles(of: "old.sqlite"), ["snapshot-\(index)-\(term).sqlite"])
     }
 
     func testThreeNodesReplicateFollowersRefuseAndALaggingNodeCatchesUpBySnapshot() async throws {
@@ -136,10 +176,14 @@ final class RaftDriverTests: XCTestCase {
 
         // One node goes away; the other two still form a quorum and move the log well past a snapshot.
         await stop(nodes[laggingIndex])
-        for batch in 0..<4 {
-            _ = try await proposeAll((0..<50).map { create("job-\(batch)-\($0)") }, to: nodes[leaderIndex].driver)
+        // One at a time, so there are more appends than the leader keeps in flight to the absent node (which it
+        // would get, queued, on its return); bodies of 8 KiB make the snapshot several transport pieces long.
+        for i in 0..<200 {
+            _ = try await nodes[leaderIndex].driver.propose(create("job-\(i)", bodyBytes: 8 << 10))
         }
-        XCTAssertGreaterThan(nodes[leaderIndex].driver.status.snapshotIndex, 0)
+        _ = try await eventually("the leader to compact its log") {
+            nodes[leaderIndex].driver.status.snapshotIndex > 0 ? true : nil
+        }
 
         let returning = try start(configuration(names[laggingIndex]), file: "\(names[laggingIndex]).sqlite")
         let target = nodes[leaderIndex].driver.status.commitIndex
@@ -148,7 +192,12 @@ final class RaftDriverTests: XCTestCase {
         }
         let jobs = try await count("SELECT COUNT(*) FROM jobs", in: returning.database)
         XCTAssertEqual(jobs, 200)
-        XCTAssertGreaterThan(returning.driver.status.snapshotIndex, 0, "caught up by a snapshot")
+        XCTAssertGreaterThanOrEqual(returning.driver.status.snapshotIndex, nodes[leaderIndex].driver.status.snapshotIndex - 50,
+                                    "caught up by a snapshot")
+        let installed = try await count("SELECT COUNT(*) FROM raft_entries WHERE idx <= 40", in: returning.database)
+        XCTAssertEqual(installed, 0, "the early entries came in a snapshot, not in appends")
+        let bodies = try await count("SELECT COUNT(*) FROM jobs WHERE length(body) = \(8 << 10)", in: returning.database)
+        XCTAssertEqual(bodies, 200, "job bodies changed in the snapshot's transfer")
     }
 
     func testALeaderThatLosesItsQuorumStopsItsDutiesWithinAnElectionTimeout() async throws {

@@ -138,6 +138,11 @@ final class RecurringJobStateMachineTests: XCTestCase {
         let skipLate = RecurrencePlan([(recurring(.skip, .allow, due: 90 * minute), false)], nowNs: now)
         XCTAssertTrue(skipLate.publish.isEmpty)
         XCTAssertEqual(skipLate.skipped.map(\.next), [101 * minute])
+        // 5 s late is on time by the default threshold, missed by a 2 s one (`--misfire-threshold 2s`).
+        let shortThreshold = RecurrencePlan([(recurring(.skip, .allow, due: 100 * minute), false)], nowNs: now,
+                                            misfireThresholdNs: 2_000_000_000)
+        XCTAssertEqual(shortThreshold.skipped.count, 1)
+        XCTAssertEqual(RecurrencePlan([(recurring(.skip, .allow, due: 100 * minute), false)], nowNs: now).publish.count, 1)
 
         let overlapping = recurring(.runOnce, .skip, due: 100 * minute)
         XCTAssertEqual(RecurrencePlan([(overlapping, true)], nowNs: now).skipped.map(\.next), [101 * minute])

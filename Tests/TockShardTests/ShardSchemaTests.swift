@@ -61,11 +61,15 @@ final class ShardSchemaTests: XCTestCase {
 
     func testASnapshotFromAVersionTwoNodeInstallsOnAnUpgradedOne() throws {
         let old = try versionTwoFile("old.sqlite")
-        let image = try ShardSnapshot.capture(in: old)
+        let file = directory.appendingPathComponent("old.snapshot").path
+        XCTAssertEqual(try ShardSnapshot.capture(from: old, into: file), 17)
+        XCTAssertEqual(try ShardSnapshot.index(ofFileAt: file), 17)
 
         let new = try Database(path: directory.appendingPathComponent("new.sqlite").path)
         try ShardSchema.migrate(new)
-        try new.transaction { try ShardSnapshot.restore(image, in: new) }
+        try new.attach(file, as: "snap", readOnly: true)
+        try new.transaction { try ShardSnapshot.install(attachedAs: "snap", index: 17, in: new) }
+        try new.detach("snap")
         let job = try XCTUnwrap(try JobRows.find(id: "0-old", in: new))
         XCTAssertEqual(job.webhookFormat, .tock)
         XCTAssertEqual(job.streamSequence, 7)

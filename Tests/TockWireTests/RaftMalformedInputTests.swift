@@ -39,7 +39,7 @@ final class RaftMalformedInputTests: XCTestCase {
     func testTruncatedMessageIsMalformed() {
         let message = Message(
             kind: .snapshot, from: "n1", to: "n2", term: 1,
-            snapshot: Snapshot(index: 1, term: 1, membership: Membership(voters: ["n1"]), data: [1, 2, 3])
+            snapshot: Snapshot(index: 1, term: 1, membership: Membership(voters: ["n1", "n2", "n3"]))
         ).encoded()
         XCTAssertThrowsError(try Message(decoding: Array(message.dropLast()))) { error in
             XCTAssertEqual(error as? WireError, .malformed("RaftMessage"))
@@ -57,10 +57,12 @@ final class RaftMalformedInputTests: XCTestCase {
             ).encoded(),
             Message(
                 kind: .snapshot, from: "n1", to: "n2", term: 3,
-                snapshot: Snapshot(index: 9, term: 2, membership: Membership(voters: ["a", "b"]), data: [7, 7])
+                snapshot: Snapshot(index: 9, term: 2, membership: Membership(voters: ["a", "b"]))
             ).encoded(),
             HardState(term: 4, vote: "n3", commit: 2).encoded(),
             RaftFrame.chunk(RaftChunk(streamID: 1, sequence: 2, last: true, data: [1, 2, 3])).encoded(),
+            RaftFrame.snapshotChunk(RaftSnapshotChunk(sequence: 3, last: true, data: [4, 5], size: 9, checksum: 7))
+                .encoded(),
         ]
         var outcomes = [String: Int]()
         for iteration in 0..<10_000 {

@@ -20,12 +20,8 @@ final class RaftMessageWireTests: XCTestCase {
         ]
     }
 
-    static func snapshot(data: [UInt8] = mebibyte) -> Snapshot {
-        Snapshot(
-            index: 1_000, term: 7,
-            membership: Membership(voters: ["n1", "n2", "nöde-3"], learners: ["n4"]),
-            data: data
-        )
+    static func snapshot() -> Snapshot {
+        Snapshot(index: 1_000, term: 7, membership: Membership(voters: ["n1", "n2", "nöde-3"], learners: ["n4"]))
     }
 
     private func assertRoundTrip(_ message: Message, file: StaticString = #filePath, line: UInt = #line) {
@@ -60,7 +56,7 @@ final class RaftMessageWireTests: XCTestCase {
     }
 
     func testEmptySnapshotIsStillPresent() throws {
-        let empty = Snapshot(index: 0, term: 0, membership: Membership(voters: []), data: [])
+        let empty = Snapshot(index: 0, term: 0, membership: Membership(voters: []))
         let message = Message(kind: .snapshot, from: "a", to: "b", term: 1, snapshot: empty)
         XCTAssertEqual(try Message(decoding: message.encoded()).snapshot, empty)
         XCTAssertNil(try Message(decoding: Message(kind: .snapshot, from: "a", to: "b", term: 1).encoded()).snapshot)
@@ -103,7 +99,7 @@ final class RaftMessageWireTests: XCTestCase {
         assertRoundTrip(
             Message(
                 kind: .append, from: "n1", to: "n2", term: 2, index: 1, logTerm: 1,
-                entries: Self.entries(), commit: 1, snapshot: Self.snapshot(data: [])
+                entries: Self.entries(), commit: 1, snapshot: Self.snapshot()
             )
         )
     }

@@ -48,8 +48,29 @@ final class RaftStateWireTests: XCTestCase {
         ] {
             XCTAssertEqual(try RaftFrame(decoding: RaftFrame.chunk(chunk).encoded()), .chunk(chunk))
         }
+        for chunk in [
+            RaftSnapshotChunk(sequence: .max, last: true, data: RaftMessageWireTests.mebibyte, size: .max, checksum: 1),
+            RaftSnapshotChunk(sequence: 0, last: false, data: []),
+        ] {
+            XCTAssertEqual(try RaftFrame(decoding: RaftFrame.snapshotChunk(chunk).encoded()), .snapshotChunk(chunk))
+        }
         XCTAssertThrowsError(try RaftFrame(decoding: [])) { error in
             XCTAssertEqual(error as? WireError, .missingField("RaftFrame.body"))
         }
+    }
+
+    func testSnapshotChecksumIsTheSameInAnyPiecesAndCatchesAChangedByte() {
+        let data = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        var whole = SnapshotChecksum()
+        whole.add(data)
+        var pieces = SnapshotChecksum()
+        for start in stride(from: 0, to: data.count, by: 777) { pieces.add(Array(data[start..<min(start + 777, data.count)])) }
+        XCTAssertEqual(pieces, whole)
+        XCTAssertEqual(whole.size, 10_000)
+        var changed = data
+        changed[5_000] ^= 1
+        var other = SnapshotChecksum()
+        other.add(changed)
+        XCTAssertNotEqual(other.value, whole.value)
     }
 }

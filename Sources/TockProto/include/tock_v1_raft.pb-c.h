@@ -22,6 +22,7 @@ typedef struct Tock__V1__RaftMembership Tock__V1__RaftMembership;
 typedef struct Tock__V1__RaftSnapshot Tock__V1__RaftSnapshot;
 typedef struct Tock__V1__RaftMessage Tock__V1__RaftMessage;
 typedef struct Tock__V1__RaftChunk Tock__V1__RaftChunk;
+typedef struct Tock__V1__RaftSnapshotChunk Tock__V1__RaftSnapshotChunk;
 typedef struct Tock__V1__RaftFrame Tock__V1__RaftFrame;
 
 
@@ -128,7 +129,9 @@ struct  Tock__V1__RaftMembership
 
 
 /*
- * The state machine as of `index`, with the membership then in force.
+ * The state machine as of `index`, with the membership then in force. Only the
+ * metadata: the state machine's data follows a snapshot message on the same
+ * connection as RaftSnapshotChunk frames.
  */
 struct  Tock__V1__RaftSnapshot
 {
@@ -139,14 +142,10 @@ struct  Tock__V1__RaftSnapshot
    * Required: a snapshot without a membership is rejected.
    */
   Tock__V1__RaftMembership *membership;
-  /*
-   * Opaque to Raft; may be large (the transport chunks big messages).
-   */
-  ProtobufCBinaryData data;
 };
 #define TOCK__V1__RAFT_SNAPSHOT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__raft_snapshot__descriptor) \
-    , 0, 0, NULL, {0,NULL} }
+    , 0, 0, NULL }
 
 
 /*
@@ -229,10 +228,34 @@ struct  Tock__V1__RaftChunk
     , 0, 0, 0, {0,NULL} }
 
 
+/*
+ * A piece of the state-machine data of the snapshot message sent just before on
+ * the same connection. Every snapshot message is followed by its pieces,
+ * sequence 0, 1, 2, ..., the last one marked, and no other frame in between.
+ */
+struct  Tock__V1__RaftSnapshotChunk
+{
+  ProtobufCMessage base;
+  uint32_t sequence;
+  protobuf_c_boolean last;
+  ProtobufCBinaryData data;
+  /*
+   * On the last piece: the total length of the data and its FNV-1a 64-bit
+   * hash, so a receiver never installs data cut short or damaged.
+   */
+  uint64_t size;
+  uint64_t checksum;
+};
+#define TOCK__V1__RAFT_SNAPSHOT_CHUNK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__raft_snapshot_chunk__descriptor) \
+    , 0, 0, {0,NULL}, 0, 0 }
+
+
 typedef enum {
   TOCK__V1__RAFT_FRAME__BODY__NOT_SET = 0,
   TOCK__V1__RAFT_FRAME__BODY_MESSAGE = 1,
-  TOCK__V1__RAFT_FRAME__BODY_CHUNK = 2
+  TOCK__V1__RAFT_FRAME__BODY_CHUNK = 2,
+  TOCK__V1__RAFT_FRAME__BODY_SNAPSHOT_CHUNK = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__RAFT_FRAME__BODY__CASE)
 } Tock__V1__RaftFrame__BodyCase;
 
@@ -247,6 +270,7 @@ struct  Tock__V1__RaftFrame
   union {
     Tock__V1__RaftMessage *message;
     Tock__V1__RaftChunk *chunk;
+    Tock__V1__RaftSnapshotChunk *snapshot_chunk;
   };
 };
 #define TOCK__V1__RAFT_FRAME__INIT \
@@ -368,6 +392,25 @@ Tock__V1__RaftChunk *
 void   tock__v1__raft_chunk__free_unpacked
                      (Tock__V1__RaftChunk *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__RaftSnapshotChunk methods */
+void   tock__v1__raft_snapshot_chunk__init
+                     (Tock__V1__RaftSnapshotChunk         *message);
+size_t tock__v1__raft_snapshot_chunk__get_packed_size
+                     (const Tock__V1__RaftSnapshotChunk   *message);
+size_t tock__v1__raft_snapshot_chunk__pack
+                     (const Tock__V1__RaftSnapshotChunk   *message,
+                      uint8_t             *out);
+size_t tock__v1__raft_snapshot_chunk__pack_to_buffer
+                     (const Tock__V1__RaftSnapshotChunk   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__RaftSnapshotChunk *
+       tock__v1__raft_snapshot_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__raft_snapshot_chunk__free_unpacked
+                     (Tock__V1__RaftSnapshotChunk *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__RaftFrame methods */
 void   tock__v1__raft_frame__init
                      (Tock__V1__RaftFrame         *message);
@@ -407,6 +450,9 @@ typedef void (*Tock__V1__RaftMessage_Closure)
 typedef void (*Tock__V1__RaftChunk_Closure)
                  (const Tock__V1__RaftChunk *message,
                   void *closure_data);
+typedef void (*Tock__V1__RaftSnapshotChunk_Closure)
+                 (const Tock__V1__RaftSnapshotChunk *message,
+                  void *closure_data);
 typedef void (*Tock__V1__RaftFrame_Closure)
                  (const Tock__V1__RaftFrame *message,
                   void *closure_data);
@@ -424,6 +470,7 @@ extern const ProtobufCMessageDescriptor tock__v1__raft_membership__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_snapshot__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_message__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_chunk__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__raft_snapshot_chunk__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_frame__descriptor;
 
 PROTOBUF_C__END_DECLS
