@@ -16,6 +16,7 @@ public final class Executor: Sendable {
     private let outcomePolicy = WebhookOutcomePolicy()
     private let slots: AsyncSemaphore
     private let waiting: WaitingRuns
+    private let inHand = RunsInHand()
     /// The configuration now: `configuration` as started, then as reloaded (SIGHUP).
     private let live: Mutex<ExecutorConfiguration>
     private let draining = Atomic<Bool>(false)
@@ -49,8 +50,15 @@ public final class Executor: Sendable {
                 for priority in configuration.priorities {
                     group.addTask { await self.fetchLoop(priority: priority) }
                 }
-                group.addTask { await self.dispatchLoop() }
-                group.addTask { await self.keepWaitingRunsAlive() }
+                group.addTask {
+                    // Runs started are kept alive until the dispatcher has seen every one of them end (a drain
+                    // included).
+                    await withDiscardingTaskGroup { dispatching in
+                        dispatching.addTask { await self.keepRunsAlive() }
+                        await self.dispatchLoop()
+                        dispatching.cancelAll()
+                    }
+                }
             }
         }
         workTask.withLock { $0 = work }
@@ -143,13 +151,15 @@ public final class Executor: Sendable {
         }
     }
 
-    /// Tells JetStream, every third of the ack wait, that runs waiting for a slot are still in hand.
-    private func keepWaitingRunsAlive() async {
-        while !isStopping {
+    /// Tells JetStream, every third of the ack wait, that runs waiting for a slot, and runs started and not yet
+    /// acked or handed back, are still in hand.
+    private func keepRunsAlive() async {
+        while !Task.isCancelled {
             let settings = self.settings
             for priority in configuration.priorities {
                 waiting.keepAlive(priority: priority, every: settings.ackWait(for: priority) / 3)
             }
+            inHand.keepAlive()
             try? await Task.sleep(for: .milliseconds(250))
         }
     }
@@ -169,21 +179,22 @@ public final class Executor: Sendable {
                     await waiting.arrived.wait(timeout: .seconds(1))
                     next = waiting.next(using: &picker)
                 }
-                guard !isStopping, let (priority, message) = next else {
-                    if let (_, message) = next { try? message.nak() }
+                guard !isStopping, let next else {
+                    if let next { try? next.message.nak() }
                     slots.release()
                     break
                 }
                 handlers.addTask {
                     defer { self.slots.release() }
-                    await self.handle(message)
-                    self.stats.count(finished: 1, priority: priority)
+                    await self.handle(next.message, touched: next.touched)
+                    self.stats.count(finished: 1, priority: next.priority)
                 }
             }
         }
     }
 
-    func handle(_ message: JetStreamMessage) async {
+    /// `touched`: when JetStream last heard of the message (its delivery, or a keep-alive while it waited).
+    func handle(_ message: JetStreamMessage, touched: ContinuousClock.Instant) async {
         let run: JobRun
         do {
             run = try JobRun(decoding: message.payload)
@@ -204,17 +215,17 @@ public final class Executor: Sendable {
         let attempt = attemptNumber(of: message, runKey: runKey)
         let host = TargetHost.key(of: run.target.url)
         let startedAt = clock.nowNs()
-        // Kept alive until the message is acked or handed back, not only during the call: publishing the
-        // completion waits for a PubAck, and a broker slow to give it must not see the run as abandoned and
-        // redeliver it to another executor (a repeated call).
+        // Kept alive until the message is acked or handed back, not only during the call: the wait for a host
+        // slot has no bound, and publishing the completion waits for a PubAck; a broker slow to give it must not
+        // see the run as abandoned and redeliver it to another executor (a repeated call).
+        let held = inHand.hold(message, touched: touched, interval: settings.ackWait(for: run.priority) / 3)
+        defer { inHand.release(held) }
         do {
-            try await keepingAlive(message, ackWait: settings.ackWait(for: run.priority)) {
-                switch try await self.callHost(host, run, attempt: attempt) {
-                case .deferred(let delay):
-                    self.deferRun(message, run, runKey: runKey, host: host, for: delay)
-                case .called(let result):
-                    await self.conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
-                }
+            switch try await callHost(host, run, attempt: attempt) {
+            case .deferred(let delay):
+                deferRun(message, run, runKey: runKey, host: host, for: delay)
+            case .called(let result):
+                await conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
             }
         } catch {
             try? message.nak()
@@ -333,31 +344,6 @@ public final class Executor: Sendable {
         } catch {
             if probe { breakers.abandonProbe(host) }
             throw error
-        }
-    }
-
-    /// Runs `work` (waiting for a host slot, the webhook, recording the outcome) while telling JetStream, every third of the ack wait, that
-    /// the message is still being worked on, so a slow but healthy call is not redelivered to another executor.
-    /// Always, even for a job whose timeout is shorter than that: the wait for a host slot has no bound.
-    private func keepingAlive<T: Sendable>(_ message: JetStreamMessage, ackWait: Duration,
-                                           _ work: @escaping @Sendable () async throws -> T) async throws -> T
-    {
-        let interval = ackWait / 3
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                // At once too: the run may have waited for a slot since JetStream last heard of it.
-                while !Task.isCancelled {
-                    try? message.inProgress()
-                    try await Task.sleep(for: interval)
-                }
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw CancellationError()
         }
     }
 

@@ -69,19 +69,26 @@ final class WaitingRuns: Sendable {
         arrived.signal()
     }
 
+    /// A run taken to start: its message and since when JetStream last heard of it.
+    struct Taken: Sendable {
+        var priority: Priority
+        var message: JetStreamMessage
+        var touched: ContinuousClock.Instant
+    }
+
     /// The next run to start, chosen by `picker` among the priorities with work; nil when there is none, or when
     /// the chosen priority's runs are still being fetched.
-    func next(using picker: inout PriorityPicker) -> (Priority, JetStreamMessage)? {
-        let taken = queues.withLock { queues -> (Priority, JetStreamMessage)? in
+    func next(using picker: inout PriorityPicker) -> Taken? {
+        let taken = queues.withLock { queues -> Taken? in
             let work = Set(Priority.allCases.filter {
                 !(queues.runs[$0]?.isEmpty ?? true) || queues.brokerMayHaveMore[$0, default: false]
             })
             guard let priority = picker.peek(waiting: work), let run = queues.runs[priority]?.first else { return nil }
             picker.started(priority)
             queues.runs[priority]!.removeFirst()
-            return (priority, run.message)
+            return Taken(priority: priority, message: run.message, touched: run.touched)
         }
-        if let (priority, _) = taken { room[priority]!.signal() }
+        if let taken { room[taken.priority]!.signal() }
         return taken
     }
 
