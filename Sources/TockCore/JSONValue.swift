@@ -49,16 +49,25 @@ public enum JSONValue: Sendable, Equatable, Codable {
 }
 
 extension JSONValue {
+    /// JSON text as a value; nil when it is not valid JSON.
+    public init?(parsing bytes: some Collection<UInt8>) {
+        let parsed: JSONValue?
+        if let contiguous = bytes.withContiguousStorageIfAvailable({ try? JSONParser.parse($0) }) {
+            parsed = contiguous
+        } else {
+            parsed = Array(bytes).withUnsafeBufferPointer { try? JSONParser.parse($0) }
+        }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
     /// A request body that must be a JSON object; otherwise a body-level `invalid_json` error (no field) with
     /// `notJSON` or `notObject` as its message, so each API keeps its own wording.
     public static func object(
         parsing bytes: some Collection<UInt8>, notJSON: String = "request body is not valid JSON",
         notObject: String = "request body must be a JSON object"
     ) throws(FieldError) -> [String: JSONValue] {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
+        guard let value = JSONValue(parsing: bytes) else {
             throw FieldError(field: nil, code: "invalid_json", message: notJSON)
         }
         guard case .object(let fields) = value else {

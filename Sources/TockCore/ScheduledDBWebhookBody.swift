@@ -26,7 +26,7 @@ public enum ScheduledDBWebhookBody {
 
     private static func data(_ payload: [UInt8]) -> [UInt8] {
         if payload.isEmpty { return Array("null".utf8) }
-        if (try? JSONDecoder().decode(JSONValue.self, from: Data(payload))) != nil { return payload }
+        if JSONValue(parsing: payload) != nil { return payload }
         return jsonString(String(decoding: payload, as: UTF8.self))
     }
 

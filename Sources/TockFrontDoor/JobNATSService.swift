@@ -92,7 +92,7 @@ public final class JobNATSService: Sendable {
     /// The id from a payload that is the id itself or `{"id": "…"}`.
     static func jobID(_ data: [UInt8]) -> String? {
         if data.first == UInt8(ascii: "{") {
-            guard case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(data)),
+            guard case .object(let fields)? = JSONValue(parsing: data),
                   case .string(let id)? = fields["id"] else { return nil }
             return id.isEmpty ? nil : id
         }
@@ -117,10 +117,8 @@ public final class JobNATSService: Sendable {
     }
 
     static func reply(status: Int, _ value: some Encodable) -> NATSReply {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
-        return NATSReply(data: Array(data), headers: [
+        let data = AnswerJSON.bytes(value) ?? Array(#"{"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
+        return NATSReply(data: data, headers: [
             (name: "Tock-Status", value: "\(status)"), (name: "Content-Type", value: "application/json"),
         ])
     }

@@ -29,7 +29,7 @@ public struct ScheduledDBJobView: Codable, Sendable, Equatable {
         timestamp = ScheduledDBTimestamp.seconds(rfc3339: job.run_at)
         created_at = ScheduledDBTimestamp.seconds(rfc3339: job.created_at)
         webhook_url = job.url
-        if case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(job.body.utf8)),
+        if case .object(let object)? = JSONValue(parsing: Array(job.body.utf8)),
            !object.isEmpty
         {
             payload = object
