@@ -40,8 +40,27 @@ struct JobBatch: Sendable {
         }
     }
 
-    struct Answer: Codable, Sendable {
+    struct Answer: Codable, Sendable, JSONWritable {
         var results: [Item]
+
+        func write(to json: inout JSONText) {
+            json.object { json in
+                json.key("results")
+                json.array(results) { json, item in
+                    json.object { json in
+                        if let error = item.error {
+                            json.key("error")
+                            error.write(to: &json)
+                        }
+                        if let job = item.job {
+                            json.key("job")
+                            job.write(to: &json)
+                        }
+                        json.field("status", item.status)
+                    }
+                }
+            }
+        }
     }
 
     let items: [Result<JobSpec, FieldError>]

@@ -1,4 +1,4 @@
-import Foundation
+import TockCore
 import TockSQLite
 import TockWire
 
@@ -11,7 +11,7 @@ enum JobRows {
         """
 
     static func decode(_ row: Row) throws -> Job {
-        let headers = try JSONDecoder().decode([Header].self, from: Data(row.blob(6)))
+        let headers = try decodeHeaders(row.blob(6))
         return Job(
             id: row.text(0), shard: UInt32(row.int64(1)),
             state: JobState(rawValue: row.text(2)) ?? .failed,
@@ -28,8 +28,32 @@ enum JobRows {
             schedule: try row.optionalText(24).map(ScheduleColumn.decode), paused: row.int64(25) != 0)
     }
 
-    static func encodeHeaders(_ headers: [Header]) throws -> [UInt8] {
-        Array(try JSONEncoder().encode(headers))
+    /// `[{"name": …, "value": …}, …]`, read and written for every job: directly, not through Codable.
+    static func encodeHeaders(_ headers: [Header]) -> [UInt8] {
+        var json = JSONText(capacity: 2 + headers.count * 48)
+        json.array(headers) { json, header in
+            json.object { json in
+                json.key("name")
+                json.string(header.name)
+                json.key("value")
+                json.string(header.value)
+            }
+        }
+        return json.bytes
+    }
+
+    static func decodeHeaders(_ bytes: [UInt8]) throws -> [Header] {
+        if bytes == [UInt8(ascii: "["), UInt8(ascii: "]")] { return [] }
+        guard case .array(let items)? = JSONValue(parsing: bytes) else { throw StoredHeadersError() }
+        return try items.map { item in
+            guard case .object(let fields) = item, case .string(let name)? = fields["name"],
+                  case .string(let value)? = fields["value"] else { throw StoredHeadersError() }
+            return Header(name: name, value: value)
+        }
+    }
+
+    struct StoredHeadersError: Error, CustomStringConvertible {
+        var description: String { "a job's stored headers are not a JSON list of names and values" }
     }
 
     static func find(id: String, in db: Database) throws -> Job? {

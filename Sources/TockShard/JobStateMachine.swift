@@ -57,7 +57,7 @@ struct JobStateMachine: Sendable {
             VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
             """).run(
                 spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
-                try JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
+                JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
                 spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
                 spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode))
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }

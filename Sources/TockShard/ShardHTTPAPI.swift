@@ -59,11 +59,10 @@ public enum ShardHTTPAPI {
     }
 
     public static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        let bytes = AnswerJSON.bytes(value) ?? Array("{}".utf8)
         var buffer = ByteBuffer()
-        buffer.writeBytes(data)
+        buffer.reserveCapacity(bytes.count + 1)
+        buffer.writeBytes(bytes)
         buffer.writeString("\n")
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
