@@ -51,4 +51,15 @@ final class ScheduledRunScanTests: XCTestCase {
         XCTAssertTrue(plan.contains("COVERING INDEX jobs_due_window"), plan)
         XCTAssertFalse(plan.contains("TEMP B-TREE"), "no sort: \(plan)")
     }
+
+    func testCountingAndListingByStateReadTheStateIndexWithoutSorting() throws {
+        let counts = try db.statement("EXPLAIN QUERY PLAN SELECT state, COUNT(*) FROM jobs GROUP BY state")
+            .map { $0.text(3) }.joined(separator: "; ")
+        XCTAssertTrue(counts.contains("COVERING INDEX jobs_state"), counts)
+        XCTAssertFalse(counts.contains("TEMP B-TREE"), "no sort: \(counts)")
+        let page = try db.statement("EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE state = ? AND id > ? ORDER BY id LIMIT ?")
+            .map("scheduled", "", Int64(10)) { $0.text(3) }.joined(separator: "; ")
+        XCTAssertTrue(page.contains("INDEX jobs_state"), page)
+        XCTAssertFalse(page.contains("TEMP B-TREE"), "no sort: \(page)")
+    }
 }
