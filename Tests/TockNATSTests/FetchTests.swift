@@ -44,6 +44,22 @@ final class FetchTests: NATSTestCase {
         XCTAssertLessThan(elapsed, .seconds(3))
     }
 
+    /// A fetch must not hold the first message until its batch is full: at a moderate rate that wait was the
+    /// largest part of a run's latency.
+    func testFetchReturnsAsSoonAsAMessageArrivesNotWhenTheBatchIsFull() async throws {
+        let subscription = try makeWorkQueue()
+        let jetStream = try XCTUnwrap(self.jetStream)
+        let start = ContinuousClock.now
+        async let fetched = subscription.fetch(batch: 32, expires: .seconds(5))
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await jetStream.publish(subject: "jobs.one", payload: [1], msgID: nil)
+        let messages = try await fetched
+        let elapsed = ContinuousClock.now - start
+        XCTAssertEqual(messages.map(\.payload), [[1]])
+        XCTAssertLessThan(elapsed, .seconds(2), "the fetch waited \(elapsed) for a fuller batch")
+        try messages.first?.ack()
+    }
+
     func testNakWithDelayRedeliversNotBeforeTheDelay() async throws {
         let subscription = try makeWorkQueue()
         _ = try await jetStream.publish(subject: "jobs.retry", payload: [7], msgID: nil)
@@ -102,7 +118,7 @@ final class FetchTests: NATSTestCase {
         for _ in 0..<3 {
             try message.inProgress()
             let stolen = try await subscription.fetch(batch: 1, expires: .milliseconds(500))
-            XCTAssertEqual(stolen.count, 0, "redelivered despite inProgress")
+            XCTAssertEqual(stolen.count, 0, "redelivered despite inProgress \(stolen.map { ($0.subject, $0.payload, $0.metadata.numDelivered) })")
         }
         try message.ack()
     }
