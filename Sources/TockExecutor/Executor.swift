@@ -354,7 +354,8 @@ public final class Executor: Sendable {
                    attempts: UInt32(clamping: attempt), startedAtNs: startedAt, finishedAtNs: clock.nowNs(),
                    executorID: configuration.executorID,
                    // Protobuf-c strings are C strings: a NUL from a response body would cut the text short.
-                   error: String(error.replacingOccurrences(of: "\0", with: "").prefix(1024)))
+                   error: String((error.utf8.contains(0) ? error.replacingOccurrences(of: "\0", with: "") : error)
+                       .prefix(1024)))
     }
 
     /// Publishes a completion and waits for its PubAck, retrying briefly. False means the run must be redelivered.
