@@ -31,8 +31,8 @@ public final class PullSubscription: Sendable {
         self.worker = BlockingWorker(name: "nats-fetch-\(stream)-\(durable)")
     }
 
-    /// Up to `batch` messages: those waiting now, or else the first to arrive, waiting at most about `expires`
-    /// for it. No messages before the expiry is not an error: returns `[]`. Task cancellation is not observed; the wait is
+    /// Up to `batch` messages, waiting at most about `expires` for the first. No messages before
+    /// the expiry is not an error: returns `[]`. Task cancellation is not observed; the wait is
     /// bounded by `expires`.
     public func fetch(batch: Int, expires: Duration) async throws -> [JetStreamMessage] {
         guard batch > 0, expires > .zero else {
@@ -70,41 +70,13 @@ final class SubscriptionHandle: @unchecked Sendable {
     }
 
     /// Blocks up to `timeoutMilliseconds`: call only from a dedicated thread.
-    /// Up to `batch` messages: those the server has now, or else the first to arrive within the timeout.
-    ///
-    /// Not `natsSubscription_Fetch`: once nothing is waiting, it asks the server for the whole batch and returns
-    /// only when the batch is full or the time is up, so at a moderate rate every message waited for those
-    /// behind it (a fetch of 32 at 400 messages/s held the first one about 80 ms). Nor no-wait requests: against
-    /// nats-server 2.9.10 one was left unanswered until its expiry, and one made the server redeliver a message
-    /// kept in progress. So: a request for the batch that expires almost at once, then, if it brought nothing, a
-    /// request for one message that waits.
     func fetch(batch: Int, timeoutMilliseconds: Int64) throws -> [JetStreamMessage] {
-        let ready = try fetch(request(batch: batch, timeoutMilliseconds: min(Self.gatherMilliseconds, timeoutMilliseconds)))
-        guard ready.isEmpty, timeoutMilliseconds > Self.gatherMilliseconds else { return ready }
-        return try fetch(request(batch: 1, timeoutMilliseconds: timeoutMilliseconds))
-    }
-
-    /// How long the first request of a fetch gathers the messages the server has. cnats asks the server to expire a
-    /// request of 20 ms or more 10 ms early, so the server's "request timeout" reaches this fetch, not the next
-    /// one (which it would end at once, empty).
-    static let gatherMilliseconds: Int64 = 20
-
-    private func request(batch: Int, timeoutMilliseconds: Int64) -> jsFetchRequest {
-        var request = jsFetchRequest()
-        jsFetchRequest_Init(&request)
-        request.Batch = Int32(clamping: batch)
-        request.Expires = timeoutMilliseconds * 1_000_000
-        return request
-    }
-
-    private func fetch(_ request: jsFetchRequest) throws -> [JetStreamMessage] {
-        var request = request
         var list = natsMsgList()
-        let status = natsSubscription_FetchRequest(&list, pointer, &request)
-        // Read the error now: the conversions below may call into cnats and replace it. No messages before the
-        // expiry is not an error.
+        var code = jsErrCode(rawValue: 0)
+        let status = natsSubscription_Fetch(&list, pointer, Int32(clamping: batch), timeoutMilliseconds, &code)
+        // Read the error now: the conversions below may call into cnats and replace it.
         let error = status == NATS_OK || status == NATS_TIMEOUT
-            ? nil : NATSError.make(status, jsCode: jsErrCode(rawValue: 0), operation: "fetch")
+            ? nil : NATSError.make(status, jsCode: code, operation: "fetch")
 
         // Take every message out of the list before destroying it: natsMsgList_Destroy destroys
         // whatever is still in there.
