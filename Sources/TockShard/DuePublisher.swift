@@ -29,6 +29,13 @@ actor DuePublisher {
     /// After a scan failed, the next waits until then, so a broken database is not scanned in a busy loop.
     private var scanRetryNs: Int64 = .min
     private var scans = 0
+    /// Runs published whose "published" commit is still under way (`run/job` message ids). The loop publishes the
+    /// next due runs meanwhile instead of waiting a log round per batch; a scan that reads one of these (still
+    /// `scheduled` in the table) must not bring it back.
+    private var committing = Set<String>()
+    /// Signalled when a commit ends, for a loop that waits because too many are under way.
+    private let committed = Wakeup()
+    private var maxCommitting: Int { 8 * batchLimit }
 
     init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
          logger: Logger, metrics: ShardMetrics, window: DueWindow, batchLimit: Int = 1024,
@@ -62,7 +69,9 @@ actor DuePublisher {
     /// below the horizon, where no scan will look again.
     private func hold(_ entries: some Collection<DueEntry>) {
         let before = queue.nextDueNs
-        for entry in entries { queue.insert(entry) }
+        for entry in entries where !committing.contains(Subjects.runMessageID(jobID: entry.jobID, run: entry.run)) {
+            queue.insert(entry)
+        }
         if let next = queue.nextDueNs, before.map({ next < $0 }) ?? true { wakeup.signal() }
     }
 
@@ -100,12 +109,15 @@ actor DuePublisher {
                 continue
             }
             await publish(due)
+            while committing.count >= maxCommitting, !Task.isCancelled {
+                await committed.wait(timeout: .seconds(1))
+            }
         }
     }
 
     private func publish(_ due: [DueEntry]) async {
-        // A run may be held twice (a scan and a commit both brought it); publish it once per batch.
-        var seen = Set<String>()
+        // A run may be held twice (a scan and a commit both brought it); publish it once.
+        var seen = committing
         let due = due.filter { seen.insert(Subjects.runMessageID(jobID: $0.jobID, run: $0.run)).inserted }
         let js: JetStream
         do {
@@ -175,15 +187,29 @@ actor DuePublisher {
             }
         }
         if !published.isEmpty {
-            do {
-                _ = try await log.propose(.markPublished(published))
-                metrics.published(publishedJobs, ackedAtNs: ackedAt)
-            } catch {
-                logger.error("cannot commit published runs; they will be republished", metadata: ["error": "\(error)"])
-                failed += published.map { DueEntry(dueAtNs: publishedAt, jobID: $0.jobID, run: $0.run) }
-            }
+            let keys = published.map { Subjects.runMessageID(jobID: $0.jobID, run: $0.run) }
+            committing.formUnion(keys)
+            Task { await self.commit(published, keys: keys, publishedJobs, ackedAtNs: ackedAt) }
         }
         requeue(failed, failed: !failed.isEmpty)
+    }
+
+    /// Commits runs JetStream has acked as published; those that cannot be committed are published again (with
+    /// the same message id, which JetStream drops) and committed then.
+    private func commit(_ published: [PublishedRun], keys: [String], _ publishedJobs: [(priority: Priority, dueAtNs: Int64)],
+                        ackedAtNs: Int64) async
+    {
+        do {
+            _ = try await log.propose(.markPublished(published))
+            committing.subtract(keys)
+            committed.signal()
+            metrics.published(publishedJobs, ackedAtNs: ackedAtNs)
+        } catch {
+            committing.subtract(keys)
+            committed.signal()
+            logger.error("cannot commit published runs; they will be republished", metadata: ["error": "\(error)"])
+            requeue(published.map { DueEntry(dueAtNs: $0.publishedAtNs, jobID: $0.jobID, run: $0.run) }, failed: true)
+        }
     }
 
     /// Commits the runs the plan skips; a run whose skip cannot be committed comes due again at once.
