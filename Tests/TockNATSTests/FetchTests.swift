@@ -123,6 +123,28 @@ final class FetchTests: NATSTestCase {
         try message.ack()
     }
 
+    func testAcksAfterCloseReachTheServer() async throws {
+        let subscription = try makeWorkQueue(
+            consumer: ConsumerConfig(durable: "workers", filterSubject: "jobs.>", ackWait: .seconds(30)))
+        let jetStream = try XCTUnwrap(self.jetStream)
+        for index in 0..<3 { _ = try await jetStream.publish(subject: "jobs.\(index)", payload: [1], msgID: nil) }
+        var messages: [JetStreamMessage] = []
+        for _ in 0..<5 where messages.count < 3 {
+            messages += try await subscription.fetch(batch: 3 - messages.count, expires: .seconds(1))
+        }
+        XCTAssertEqual(messages.count, 3)
+        subscription.close()
+        try messages[0].ack()
+        try messages[1].inProgress()
+        try messages[2].term()
+        let settled = try await eventually {
+            let consumer = try jetStream.consumerInfo(stream: "JOBS", consumer: "workers")
+            return consumer.numAckPending == 1
+        }
+        let consumer = try jetStream.consumerInfo(stream: "JOBS", consumer: "workers")
+        XCTAssertTrue(settled, "ack pending \(consumer.numAckPending) after acking and terminating 2 of 3 after close")
+    }
+
     func testCloseEndsFetchEarlyAndLaterFetchesThrow() async throws {
         let subscription = try makeWorkQueue()
         let start = ContinuousClock.now
