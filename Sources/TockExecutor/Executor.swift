@@ -17,6 +17,8 @@ public final class Executor: Sendable {
     private let slots: AsyncSemaphore
     private let waiting: WaitingRuns
     private let inHand = RunsInHand()
+    /// The fetchers' subscriptions, closed only once every run fetched through them is acked or handed back.
+    private let subscriptions = Mutex<[PullSubscription]>([])
     /// The configuration now: `configuration` as started, then as reloaded (SIGHUP).
     private let live: Mutex<ExecutorConfiguration>
     private let draining = Atomic<Bool>(false)
@@ -65,6 +67,7 @@ public final class Executor: Sendable {
         await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
         let unstarted = waiting.removeAll()
         for message in unstarted { try? message.nak() }
+        for subscription in subscriptions.withLock({ $0 }) { subscription.close() }
         if draining.load(ordering: .relaxed) {
             logger.info("drained", metadata: ["returned_late": "\(unstarted.count)"])
         }
@@ -121,7 +124,6 @@ public final class Executor: Sendable {
     /// Keeps `priority`'s waiting runs topped up from its consumer.
     private func fetchLoop(priority: Priority) async {
         var subscription: PullSubscription?
-        defer { subscription?.close() }
         while !isStopping {
             let space = waiting.space(for: priority)
             guard space > 0 else {
@@ -130,9 +132,11 @@ public final class Executor: Sendable {
             }
             do {
                 if subscription == nil {
-                    subscription = try await link.pullSubscribe(
+                    let subscribed = try await link.pullSubscribe(
                         stream: Subjects.jobsStream(priority: priority), durable: Subjects.executorConsumer(priority: priority),
                         filter: Subjects.jobsFilter(priority: priority))
+                    subscriptions.withLock { $0.append(subscribed) }
+                    subscription = subscribed
                 }
                 guard let subscription else { continue }
                 // JetStream's ack wait starts when it sends a message, which may be well before the fetch returns.
@@ -307,7 +311,14 @@ public final class Executor: Sendable {
         }
         counter.add(1, ordering: .relaxed)
         deferrals.withLock { $0.forget(runKey) }
-        if completion.outcome == .succeeded { try? message.ack() } else { try? message.term() }
+        do {
+            if completion.outcome == .succeeded { try message.ack() } else { try message.term() }
+        } catch {
+            // The completion is committed either way; the run will come back after its ack wait (a repeated call).
+            logger.warning("cannot ack a finished run", metadata: [
+                "job": "\(completion.jobID)", "run": "\(completion.run)", "error": "\(error)",
+            ])
+        }
         return true
     }
 
