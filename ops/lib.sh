@@ -34,7 +34,7 @@ tock_apt_install() {   # tock_apt_install [--no-install-recommends] PACKAGE... :
   local options=() missing=()
   if [ "${1:-}" = --no-install-recommends ]; then options+=("$1"); shift; fi
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" == *"install ok installed"* ]] || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "tock: installing ${missing[*]}" >&2
