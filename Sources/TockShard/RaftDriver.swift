@@ -212,13 +212,23 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         var results: [(index: UInt64, term: UInt64, result: ApplyResult)] = []
         /// A node's address was committed (or a snapshot replaced the address book).
         var addressesChanged = false
+        /// Log entries a snapshot covers are still stored: more to prune.
+        var morePrunable = false
     }
 
-    /// Persists `ready`, applies what it commits, and returns the results of the applied entries.
-    fileprivate func write(_ ready: Ready) async throws -> Applied {
+    /// How many bytes of compacted log entries one transaction deletes (a few milliseconds of work).
+    fileprivate static let pruneBudget = 2 << 20
+
+    /// Persists `ready`, applies what it commits, and returns the results of the applied entries; with `prune`,
+    /// also deletes some of the log entries a snapshot covers.
+    fileprivate func write(_ ready: Ready, prune: Bool) async throws -> Applied {
         transactions.add(1, ordering: .relaxed)
         guard let snapshot = ready.snapshot else {
-            return try await database.write { [self] db in try persistAndApply(ready, in: db) }
+            return try await database.write { [self] db in
+                var applied = try persistAndApply(ready, in: db)
+                if prune { applied.morePrunable = try RaftStore.pruneCompacted(byteBudget: Self.pruneBudget, in: db) }
+                return applied
+            }
         }
         // The transport delivered the snapshot message only once this file was complete and checked.
         let path = snapshotFiles.path(for: snapshot)
@@ -258,11 +268,18 @@ public final class RaftDriver: ReplicatedLog, Sendable {
 
     /// Copies the job tables into a new file at `path`; returns the applied index the copy is of.
     fileprivate func capture(into path: String) async throws -> UInt64 {
-        try await captureDatabase.read { try ShardSnapshot.capture(from: $0, into: path) }
+        let index = try await captureDatabase.read { try ShardSnapshot.capture(from: $0, into: path) }
+        try await snapshotFiles.sync(path)
+        return index
     }
 
     fileprivate func saveSnapshot(_ snapshot: Snapshot) async throws {
         try await database.write { try RaftStore.compact(to: snapshot, in: $0) }
+    }
+
+    /// Deletes some of the log entries a snapshot covers; returns whether more are left.
+    fileprivate func pruneCompacted() async throws -> Bool {
+        try await database.write { try RaftStore.pruneCompacted(byteBudget: Self.pruneBudget, in: $0) }
     }
 }
 
@@ -363,6 +380,9 @@ private struct DriverLoop {
     var snapshotWanted = false
     var leaderReady = false
     var lastStatus: ClusterStatus?
+    /// Log entries a snapshot covers may still be stored; they are deleted a budget at a time, with the next
+    /// Readies or while the loop is idle. True at start: a node may have stopped before it pruned them all.
+    var pruneOwed = true
 
     init(node: RaftNode, driver: RaftDriver) {
         self.node = node
@@ -396,7 +416,13 @@ private struct DriverLoop {
             await updateLeadership()
             publishStatus()
             startSnapshotIfDue()
-            if events.isEmpty { await driver.waitForEvents(timeout: nextTick - clock.now) }
+            if events.isEmpty {
+                if pruneOwed {
+                    pruneOwed = try await driver.pruneCompacted()
+                    continue
+                }
+                await driver.waitForEvents(timeout: nextTick - clock.now)
+            }
         }
     }
 
@@ -458,7 +484,8 @@ private struct DriverLoop {
 
     private mutating func processReady() async throws {
         let ready = node.ready()
-        let applied = try await driver.write(ready)
+        let applied = try await driver.write(ready, prune: pruneOwed)
+        if pruneOwed { pruneOwed = applied.morePrunable }
         driver.send(ready.messages)
         node.advance(ready)
 
@@ -585,12 +612,17 @@ private struct DriverLoop {
                 continue
             }
             if let snapshot = node.compact(through: index) {
+                // The loop waits for these (no proposal is answered meanwhile): logged, to see what it costs.
+                let recordStart = ContinuousClock.now
                 try await driver.snapshotFiles.publish(path, as: snapshot)
                 try await driver.saveSnapshot(snapshot)
+                pruneOwed = true
                 driver.snapshotFiles.removeOlder(than: snapshot)
                 appliedBytes = node.entries.reduce(0) { $0 + ($1.index <= node.appliedIndex ? $1.data.count : 0) }
                 snapshotFileMissing = false
-                driver.log.info("snapshot taken", metadata: ["index": "\(index)"])
+                driver.log.info("snapshot taken", metadata: [
+                    "index": "\(index)", "record_ms": "\(Int((ContinuousClock.now - recordStart).inSeconds * 1000))",
+                ])
             } else if let current = node.snapshot, current.index == index, !driver.snapshotFiles.holds(current) {
                 // The current snapshot had no file, and nothing was applied since: this copy is of exactly it.
                 // Recording it again clears what an older version kept in the database instead.

@@ -56,10 +56,30 @@ enum RaftStore {
         }
     }
 
-    /// Records a snapshot this node took (or, after an upgrade, gave a file), and drops the entries it covers.
+    /// Records a snapshot this node took (or, after an upgrade, gave a file). The entries it covers are no longer
+    /// read (`load` starts after the snapshot) and are dropped a little at a time by `pruneCompacted`: dropping a
+    /// whole log's worth at once held the loop, and every commit behind it, for 100 ms and more.
     static func compact(to snapshot: Snapshot, in db: Database) throws {
         try save(snapshot, in: db)
-        try db.statement("DELETE FROM raft_entries WHERE idx <= ?").run(snapshot.index)
+    }
+
+    /// Deletes the oldest entries the snapshot covers, about `byteBudget` bytes of them (at least one entry);
+    /// returns false once none is left. Freeing an entry's pages costs in proportion to its size, hence the budget.
+    static func pruneCompacted(byteBudget: Int, in db: Database) throws -> Bool {
+        let covered = try db.statement("""
+            SELECT idx, length(data) FROM raft_entries
+            WHERE idx <= (SELECT idx FROM raft_snapshot WHERE id = 1) ORDER BY idx LIMIT 1024
+            """).map { (index: $0.uint64(0), bytes: Int($0.int64(1))) }
+        guard !covered.isEmpty else { return false }
+        var through = covered[0].index
+        var bytes = 0
+        for entry in covered {
+            guard bytes < byteBudget else { break }
+            bytes += entry.bytes
+            through = entry.index
+        }
+        try db.statement("DELETE FROM raft_entries WHERE idx <= ?").run(through)
+        return through != covered.last?.index || covered.count == 1024
     }
 
     /// The addresses of nodes committed to the log (`SetNodeAddress`); malformed ones are skipped.

@@ -35,6 +35,12 @@ final class SnapshotFiles: SnapshotStore {
         "\(directory)/\(UUID().uuidString).partial"
     }
 
+    /// Flushes the file at `partial` to disk, so that `publish` (which the Raft loop waits for) finds little left
+    /// to write.
+    func sync(_ partial: String) async throws {
+        try await Self.blocking { try Self.fsync(path: partial) }
+    }
+
     /// Gives the complete file at `partial` its name as the data of `snapshot`, durably: the file's bytes, then the
     /// rename, reach the disk before this returns.
     func publish(_ partial: String, as snapshot: Snapshot) async throws {
