@@ -31,6 +31,7 @@ struct BenchHammerCommand: AsyncParsableCommand {
         guard concurrency > 0, seconds > 0 else { throw ValidationError("--concurrency and --seconds must be positive") }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        configuration.tracing.tracer = nil  // no span per call: the load generator shares the CPU it measures
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: bodyBytes)
         let counts = Tally()
