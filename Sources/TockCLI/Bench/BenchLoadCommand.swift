@@ -5,9 +5,9 @@ import NIOCore
 import TockCore
 import TockWire
 
-/// Submits `--count` jobs due at once to the shard nodes given, as fast as `--concurrency` requests allow or at a
-/// fixed `--rate`, in calls of `--batch` jobs (1: `POST /v1/jobs`, more: `POST /v1/jobs:batch`), and with `--wait`
-/// waits until the shards have committed every job's completion.
+/// Submits `--count` jobs, due at once or `--delay` after their submission, to the shard nodes given, as fast as
+/// `--concurrency` requests allow or at a fixed `--rate`, in calls of `--batch` jobs (1: `POST /v1/jobs`, more:
+/// `POST /v1/jobs:batch`), and with `--wait` waits until the shards have committed every job's completion.
 struct BenchLoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load", abstract: "Submit jobs at full speed or a fixed rate; time submit and end to end.")
@@ -21,6 +21,7 @@ struct BenchLoadCommand: AsyncParsableCommand {
     @Option(help: "Jobs per second to submit at; 0 submits as fast as the calls go.") var rate: Double = 0
     @Option(help: "Priorities by weight, e.g. normal, or critical=1,high=2,normal=5,low=2.") var priorities: String = "normal"
     @Option(help: "Body size of each job in bytes.") var bodyBytes: Int = 200
+    @Option(help: "Each job is due this long after it is submitted (e.g. 1s); none: due at once.") var delay: String?
     @Flag(help: "Wait until every job's completion is committed (GET /v1/jobs:counts).") var wait = false
     @Option(help: "Longest wait for completions, in seconds.") var timeout: Double = 600
 
@@ -45,9 +46,13 @@ struct BenchLoadCommand: AsyncParsableCommand {
         guard count > 0, (1...1000).contains(batch), concurrency > 0, rate >= 0, bodyBytes >= 0, !servers.isEmpty else {
             throw ValidationError("--count and --concurrency must be positive, --batch 1...1000, --rate 0 or more")
         }
+        if let delay, DurationText.parseNs(delay) == nil {
+            throw ValidationError("--delay must be a duration such as 500ms or 2s")
+        }
         let mix = try Self.parseMix(priorities)
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        configuration.tracing.tracer = nil  // no span per call: the load generator shares the CPU it measures
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let result: Result
         do {
@@ -65,6 +70,7 @@ struct BenchLoadCommand: AsyncParsableCommand {
         let finishedBefore = wait ? try await Self.finished(client, bases[0]) : 0
 
         let body = String(repeating: "x", count: bodyBytes)
+        let due = delay.map { #","delay":"\#($0)""# } ?? ""
         let calls = (count + batch - 1) / batch
         let cursor = WorkCursor()
         let outcome = Tally()
@@ -77,7 +83,7 @@ struct BenchLoadCommand: AsyncParsableCommand {
                         guard call < calls else { return }
                         let first = call * batch
                         let jobs = (first..<min(first + batch, count)).map { index in
-                            #"{"url":"\#(url)","body":"\#(body)","priority":"\#(mix[index % mix.count].rawValue)"}"#
+                            #"{"url":"\#(url)","body":"\#(body)","priority":"\#(mix[index % mix.count].rawValue)"\#(due)}"#
                         }
                         if rate > 0 {
                             try? await Task.sleep(until: start + .nanoseconds(Int64(Double(first) / rate * 1e9)),
