@@ -29,6 +29,10 @@ public final class ShardNode: Sendable {
         let database = try DatabaseQueue(path: configuration.databasePath)
         try database.syncWrite { try ShardSchema.migrate($0) }
         self.database = database
+        // The leader's duties only read, and on their own connection they read the last commit without queueing
+        // behind the Raft loop's next write and its fsync (WAL lets readers and the writer run at once): a run
+        // due at once reached JetStream a whole transaction later before.
+        let dutiesDatabase = try DatabaseQueue(path: configuration.databasePath)
         let log = try RaftDriver(configuration: configuration.cluster, database: database,
                                  stateMachine: JobStateMachine(shard: configuration.shard), logger: logger)
         self.log = log
@@ -39,7 +43,7 @@ public final class ShardNode: Sendable {
         self.metrics = metrics
         let duties = LeaderDuties(
             makePublisher: {
-                DuePublisher(shard: configuration.shard, database: database, log: log, link: link, clock: clock,
+                DuePublisher(shard: configuration.shard, database: dutiesDatabase, log: log, link: link, clock: clock,
                              logger: logger, metrics: metrics,
                              window: DueWindow(span: configuration.dueWindow,
                                                capacity: configuration.dueWindowCapacity),
@@ -48,7 +52,7 @@ public final class ShardNode: Sendable {
             },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
                                             logger: logger, metrics: metrics),
-            sampler: QueueSampler(database: database, link: link, clock: clock, metrics: metrics,
+            sampler: QueueSampler(database: dutiesDatabase, link: link, clock: clock, metrics: metrics,
                                   interval: configuration.queueSampleInterval, logger: logger),
             logger: logger)
         self.duties = duties
