@@ -13,6 +13,8 @@ final class ShardFleetProcesses: @unchecked Sendable {
     private let httpPorts: [[Int]]
     private let raftPorts: [[Int]]
     private var processes: [String: Process] = [:]
+    /// Every label ever launched, so the logs of stopped processes can still be printed.
+    private var launched: Set<String> = []
 
     init(harness: TockHarness, shards: Int) throws {
         self.harness = harness
@@ -60,7 +62,12 @@ final class ShardFleetProcesses: @unchecked Sendable {
     }
 
     private func launch(_ label: String, _ arguments: [String]) throws {
-        processes[label] = try TockBinary.launch(arguments, log: harness.dataDirectory.appendingPathComponent("\(label).log"))
+        processes[label] = try TockBinary.launch(arguments, log: logURL(label))
+        launched.insert(label)
+    }
+
+    private func logURL(_ label: String) -> URL {
+        harness.dataDirectory.appendingPathComponent("\(label).log")
     }
 
     func kill(shard: Int, node: String) {
@@ -78,9 +85,8 @@ final class ShardFleetProcesses: @unchecked Sendable {
     }
 
     func printLogs() {
-        for label in processes.keys.sorted() + ["router"] {
-            let url = harness.dataDirectory.appendingPathComponent("\(label).log")
-            guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+        for label in launched.sorted() {
+            guard let text = try? String(contentsOf: logURL(label), encoding: .utf8) else { continue }
             print("----- \(label).log (last 40 lines)\n" + text.split(separator: "\n").suffix(40).joined(separator: "\n"))
         }
     }
@@ -91,6 +97,7 @@ final class ShardFleetProcesses: @unchecked Sendable {
     {
         let nodes = nodes ?? names
         return try await eventually(within: limit, "shard \(shard)'s nodes \(nodes) to agree on a leader") {
+            try self.checkRunning(shard: shard, nodes: nodes)
             var leaders: Set<String> = []
             for node in nodes {
                 let status = try? await self.harness.request(.GET, "/v1/cluster", base: self.base(shard: shard, node: node))
@@ -99,6 +106,21 @@ final class ShardFleetProcesses: @unchecked Sendable {
             }
             guard leaders.count == 1, let leader = leaders.first, accept(leader) else { return nil }
             return leader
+        }
+    }
+
+    struct ExitedEarly: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Throws at once, with the end of its log, if one of the nodes has exited: no leader would ever come.
+    private func checkRunning(shard: Int, nodes: [String]) throws {
+        for node in nodes {
+            let label = "s\(shard)-\(node)"
+            guard let process = processes[label], !process.isRunning else { continue }
+            let log = (try? String(contentsOf: logURL(label), encoding: .utf8)) ?? ""
+            throw ExitedEarly(description: "\(label) exited with status \(process.terminationStatus): "
+                + log.split(separator: "\n").suffix(5).joined(separator: "\n"))
         }
     }
 }

@@ -138,37 +138,3 @@ public final class NATSServerProcess: @unchecked Sendable {
         } ?? false
     }
 }
-
-/// A port that was free on 127.0.0.1 a moment ago (bind to port 0, read it back, close).
-public func freeLoopbackPort() -> Int {
-    withLoopbackSocket(port: 0) { fd, address -> Int in
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        precondition(bound, "cannot bind 127.0.0.1:0: errno \(errno)")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
-        }
-        precondition(named, "getsockname failed: errno \(errno)")
-        return Int(UInt16(bigEndian: address.sin_port))
-    }!
-}
-
-/// Opens a TCP socket and an IPv4 loopback address for `port`, runs `body`, closes the socket.
-private func withLoopbackSocket<Result>(port: Int, _ body: (Int32, inout sockaddr_in) -> Result) -> Result? {
-    #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return body(fd, &address)
-}
