@@ -24,8 +24,16 @@ final class LoopbackPorts: @unchecked Sendable {
     private let range: Range<Int>
 
     private init() {
-        let ephemeralLow = Self.ephemeralRangeLow() ?? 32768
-        range = max(1024, ephemeralLow - 12_000)..<ephemeralLow
+        range = Self.portsOutside(ephemeral: Self.ephemeralRange() ?? 32768...60999)
+    }
+
+    /// Up to 12,000 ports below the ephemeral range, else above it; all unprivileged ports if it leaves too few.
+    static func portsOutside(ephemeral: ClosedRange<Int>) -> Range<Int> {
+        let wanted = 2_000
+        let (low, high) = (ephemeral.lowerBound, ephemeral.upperBound)
+        if low - 1024 >= wanted { return max(1024, low - 12_000)..<low }
+        if 65535 - high >= wanted { return (high + 1)..<min(65536, high + 12_001) }
+        return 1024..<65536
     }
 
     func next() -> Int {
@@ -51,11 +59,13 @@ final class LoopbackPorts: @unchecked Sendable {
         } ?? false
     }
 
-    /// The low end of `net.ipv4.ip_local_port_range` (Linux); nil elsewhere.
-    private static func ephemeralRangeLow() -> Int? {
+    /// `net.ipv4.ip_local_port_range` (Linux); nil elsewhere.
+    private static func ephemeralRange() -> ClosedRange<Int>? {
         guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
         else { return nil }
-        return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) }
+        let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] <= bounds[1] else { return nil }
+        return bounds[0]...bounds[1]
     }
 }
 
