@@ -35,7 +35,7 @@ final class ExecutorLifecycleTests: XCTestCase {
     }
 
     override func tearDown() async throws {
-        if (testRun?.failureCount ?? 0) > 0 {
+        if (testRun?.totalFailureCount ?? 0) > 0 {
             print("sink requests: \(tock.sink.requests.count), distinct \(Set(tock.sink.requests.map(\.jobID)).count)")
             for id in ["exec-killed", "exec-survivor", "exec-drained", "exec-other"] {
                 let url = tock.dataDirectory.appendingPathComponent("\(id).log")

@@ -28,7 +28,7 @@ final class MultiShardTests: XCTestCase {
 
     override func tearDown() async throws {
         fleet?.stopAll()
-        if (testRun?.failureCount ?? 0) > 0 { fleet?.printLogs() }
+        if (testRun?.totalFailureCount ?? 0) > 0 { fleet?.printLogs() }
         await tock?.shutdown()
     }
 

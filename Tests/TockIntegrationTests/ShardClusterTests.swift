@@ -21,7 +21,7 @@ final class ShardClusterTests: XCTestCase {
 
     override func tearDown() async throws {
         cluster?.stopAll()
-        if (testRun?.failureCount ?? 0) > 0 { cluster?.printLogs() }
+        if (testRun?.totalFailureCount ?? 0) > 0 { cluster?.printLogs() }
         await tock?.shutdown()
     }
 
