@@ -35,29 +35,41 @@ public enum RFC3339 {
         guard scanner.atEnd else { return nil }
         let days = daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetSeconds
-        let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? nil : ns + fractionNs
+        // Years 0000-9999 reach past Int64 nanoseconds (1677-2262): nil, not a trap.
+        let (wholeNs, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (ns, fractionOverflow) = wholeNs.addingReportingOverflow(fractionNs)
+        return overflow || fractionOverflow ? nil : ns
     }
 
     /// UTC with millisecond precision, e.g. "2026-11-23T10:00:00.250Z".
     public static func format(ns: Int64) -> String { format(ns: ns, fractionDigits: 3) }
 
-    /// UTC with `fractionDigits` (1 to 9) digits of the second, truncated.
+    /// UTC with `fractionDigits` (0 to 9) digits of the second, truncated; 0 writes no fraction. Total: every
+    /// `Int64` renders (1677-09-21 to 2262-04-11), so a stored time, however it got there, never traps a read.
     public static func format(ns: Int64, fractionDigits: Int) -> String {
-        let digits = min(max(fractionDigits, 1), 9)
-        let seconds = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
+        let digits = min(max(fractionDigits, 0), 9)
+        var seconds = ns / 1_000_000_000
+        var nanosecond = ns % 1_000_000_000
+        if nanosecond < 0 {
+            seconds -= 1
+            nanosecond += 1_000_000_000
+        }
         var unit: Int64 = 1
         for _ in digits..<9 { unit *= 10 }
-        let fraction = (ns - seconds * 1_000_000_000) / unit
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            days -= 1
+            secondOfDay += 86_400
+        }
         let (year, month, day) = civilFromDays(days)
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
+        let fraction = digits == 0 ? "" : "." + pad(nanosecond / unit, digits)
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, digits))Z"
+            + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))\(fraction)Z"
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
