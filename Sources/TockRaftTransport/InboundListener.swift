@@ -17,7 +17,9 @@ enum InboundListener {
     static func bind(host: String, port: Int, group: any EventLoopGroup) async throws -> Server {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // IPPROTO_TCP, not .socketOption: at SOL_SOCKET, TCP_NODELAY's number (1) is SO_DEBUG, which needs
+            // CAP_NET_ADMIN, so the option failed with EACCES for every non-root user (the `tock` of the units).
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RaftFrameDecoder()))
