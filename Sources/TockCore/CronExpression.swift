@@ -66,6 +66,9 @@ public struct CronExpression: Equatable, Sendable, CustomStringConvertible {
         guard ns >= minimumIntervalNs else {
             throw CronSyntaxProblem("@every duration \(text) is shorter than the minimum, 1s")
         }
+        guard ns <= TimeWindow.maxDurationNs else {
+            throw CronSyntaxProblem("@every duration \(text) is longer than the maximum, \(TimeWindow.spanText)")
+        }
         return .interval(ns: ns)
     }
 

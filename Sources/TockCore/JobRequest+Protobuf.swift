@@ -16,6 +16,7 @@ extension JobRequest {
         for header in spec.target.headers {
             _ = try parseHeaders(.object([header.name: .string(header.value)]), policy: policy)
         }
+        try checkSizes(of: spec.target.headers, policy: policy)
         guard spec.target.body.count <= policy.maxBodyBytes else {
             throw FieldError(field: "body", code: "too_large",
                              message: "body is \(spec.target.body.count) bytes; the limit is \(policy.maxBodyBytes)")
@@ -28,6 +29,7 @@ extension JobRequest {
         if !spec.idempotencyKey.isEmpty {
             spec.idempotencyKey = try parseIdempotencyKey(.string(spec.idempotencyKey), policy: policy)
         }
+        if spec.dueAtNs != 0 { try TimeWindow.check(spec.dueAtNs, field: "run_at", nowNs: nowNs) }
         spec.dueAtNs = max(spec.dueAtNs, nowNs)
         if let schedule = spec.schedule {
             var fields: [String: JSONValue] = [

@@ -15,8 +15,8 @@ extension JobRequest {
         }
         let cron = try string(fields["cron"], field: "schedule.cron")
         let zone = try string(fields["time_zone"], field: "schedule.time_zone")
-        var start = try time(fields["start"], field: "schedule.start")
-        let end = try time(fields["end"], field: "schedule.end")
+        var start = try time(fields["start"], field: "schedule.start", nowNs: nowNs)
+        let end = try time(fields["end"], field: "schedule.end", nowNs: nowNs)
         let names = CronSchedule.FieldNames(cron: "schedule.cron", timeZone: "schedule.time_zone",
                                             start: "schedule.start", end: "schedule.end")
         let parsed = try CronSchedule.parse(expression: cron, timeZone: zone, startNs: start, endNs: end, fields: names)
@@ -32,12 +32,12 @@ extension JobRequest {
         return (schedule, first)
     }
 
-    private static func time(_ value: JSONValue?, field: String) throws(FieldError) -> Int64? {
+    private static func time(_ value: JSONValue?, field: String, nowNs: Int64) throws(FieldError) -> Int64? {
         guard let text = try string(value, field: field) else { return nil }
         guard let ns = RFC3339.parseNs(text) else {
             throw FieldError(field: field, message: "\(field) must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
         }
-        return ns
+        return try TimeWindow.check(ns, field: field, nowNs: nowNs)
     }
 
     private static func choice<Value: RawRepresentable & CaseIterable>(

@@ -10,6 +10,10 @@ public struct SubmitPolicy: Sendable {
     public var maxMaxAttempts: UInt32 = 100
     public var maxIdempotencyKeyLength = 256
     public var maxHeaders = 64
+    public var maxHeaderNameBytes = 256
+    public var maxHeaderValueBytes = 8 * 1024
+    /// All names and values together.
+    public var maxHeadersBytes = 32 * 1024
 
     public init() {}
 }
@@ -107,6 +111,11 @@ extension JobRequest {
             }
             var headers: [Header] = []
             for (name, headerValue) in object.sorted(by: { $0.key < $1.key }) {
+                // Before any message quotes the name.
+                guard name.utf8.count <= policy.maxHeaderNameBytes else {
+                    throw FieldError(field: "headers", code: "too_large",
+                                     message: "a header name is longer than \(policy.maxHeaderNameBytes) bytes")
+                }
                 guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
                     throw FieldError(field: "headers", message: "header name '\(name)' is not a valid HTTP token")
                 }
@@ -119,9 +128,30 @@ extension JobRequest {
                 }
                 headers.append(Header(name: name, value: text))
             }
+            try checkSizes(of: headers, policy: policy)
             return headers
         case let other?:
             throw FieldError(field: "headers", message: "headers must be an object of strings, not \(other.kind)")
+        }
+    }
+
+    /// Each name, each value and all of them together within the policy's limits.
+    static func checkSizes(of headers: [Header], policy: SubmitPolicy) throws(FieldError) {
+        var total = 0
+        for header in headers {
+            guard header.name.utf8.count <= policy.maxHeaderNameBytes else {
+                throw FieldError(field: "headers", code: "too_large",
+                                 message: "a header name is longer than \(policy.maxHeaderNameBytes) bytes")
+            }
+            guard header.value.utf8.count <= policy.maxHeaderValueBytes else {
+                throw FieldError(field: "headers", code: "too_large", message: "header '\(header.name)' is longer "
+                    + "than \(policy.maxHeaderValueBytes) bytes")
+            }
+            total += header.name.utf8.count + header.value.utf8.count
+        }
+        guard total <= policy.maxHeadersBytes else {
+            throw FieldError(field: "headers", code: "too_large",
+                             message: "headers hold \(total) bytes; the limit is \(policy.maxHeadersBytes)")
         }
     }
 
@@ -163,13 +193,13 @@ extension JobRequest {
             guard let ns = RFC3339.parseNs(runAtText) else {
                 throw FieldError(field: "run_at", message: "run_at must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
             }
-            return max(ns, nowNs)
+            return max(try TimeWindow.check(ns, field: "run_at", nowNs: nowNs), nowNs)
         }
         if let delayText {
             guard let ns = DurationText.parseNs(delayText) else {
                 throw FieldError(field: "delay", message: "delay must be a duration such as 500ms, 30s, 5m or 1h30m")
             }
-            return nowNs + ns
+            return nowNs.saturatingAdding(try TimeWindow.checkDuration(ns, field: "delay"))
         }
         return nowNs
     }

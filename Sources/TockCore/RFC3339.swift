@@ -35,9 +35,11 @@ public enum RFC3339 {
         guard scanner.atEnd else { return nil }
         let days = daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetSeconds
-        // Years 0000-9999 reach past Int64 nanoseconds (1677-2262): nil, not a trap.
-        let (wholeNs, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let (ns, fractionOverflow) = wholeNs.addingReportingOverflow(fractionNs)
+        // Years 0000-9999 reach past Int64 nanoseconds (1677-2262): nil, not a trap. A time in the first second
+        // of the range (1677-09-21T00:12:43.145224192Z) counts from the next second, whose nanoseconds fit.
+        let (whole, borrow) = fractionNs > 0 && seconds < 0 ? (seconds + 1, fractionNs - 1_000_000_000) : (seconds, fractionNs)
+        let (wholeNs, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
+        let (ns, fractionOverflow) = wholeNs.addingReportingOverflow(borrow)
         return overflow || fractionOverflow ? nil : ns
     }
 

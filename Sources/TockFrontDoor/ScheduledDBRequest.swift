@@ -53,8 +53,8 @@ extension ScheduledDBRequest {
         let type = ScheduledDBJobType(rawValue: typeText)
         // scheduled-db reads the times a type uses before it validates anything, so a malformed time is reported
         // ahead of a missing one; a type that does not use a time ignores it.
-        let timestamp = try type == nil ? nil : time(fields, "timestamp")
-        let lastDate = try type == .recurrente ? time(fields, "last_date") : nil
+        let timestamp = try type == nil ? nil : time(fields, "timestamp", nowNs: nowNs)
+        let lastDate = try type == .recurrente ? time(fields, "last_date", nowNs: nowNs) : nil
         let schedule: Schedule
         switch type {
         case nil:
@@ -99,8 +99,8 @@ extension ScheduledDBRequest {
         if let id { tock["idempotency_key"] = .string(id) }
         if case .recurring(let cron, let first, let last) = schedule {
             var fields: [String: JSONValue] = ["cron": .string(cron)]
-            if let first { fields["start"] = .string(RFC3339.format(ns: first * 1_000_000_000)) }
-            if let last { fields["end"] = .string(RFC3339.format(ns: last * 1_000_000_000)) }
+            if let first { fields["start"] = .string(RFC3339.format(ns: first.saturatingMultiplied(by: 1_000_000_000))) }
+            if let last { fields["end"] = .string(RFC3339.format(ns: last.saturatingMultiplied(by: 1_000_000_000))) }
             tock["schedule"] = .object(fields)
         }
         var spec: JobSpec
@@ -144,13 +144,20 @@ extension ScheduledDBRequest {
         }
     }
 
-    private static func time(_ fields: [String: JSONValue], _ name: String) throws(FieldError) -> Int64? {
-        if case .int(let seconds)? = fields[name] { return seconds }
-        guard let text = try string(fields, name) else { return nil }
-        guard let seconds = ScheduledDBTimestamp.parseSeconds(text) else {
-            throw FieldError(field: name, message: "Invalid job data: invalid \(name): invalid timestamp format: \(text)")
+    private static func time(_ fields: [String: JSONValue], _ name: String, nowNs: Int64) throws(FieldError)
+        -> Int64?
+    {
+        let seconds: Int64
+        if case .int(let count)? = fields[name] {
+            seconds = count
+        } else {
+            guard let text = try string(fields, name) else { return nil }
+            guard let parsed = ScheduledDBTimestamp.parseSeconds(text) else {
+                throw FieldError(field: name, message: "Invalid job data: invalid \(name): invalid timestamp format: \(text)")
+            }
+            seconds = parsed
         }
-        return seconds
+        return try ScheduledDBTimestamp.checked(seconds, field: name, nowNs: nowNs)
     }
 
     /// scheduled-db parses standard five-field cron (minute, hour, day of month, month, day of week). Until Tock

@@ -18,6 +18,24 @@ public enum ScheduledDBTimestamp {
         return nil
     }
 
+    /// `seconds` when it lies within `TimeWindow` (100 years) of `nowNs`. A count of milliseconds, a common
+    /// client mistake, is refused with a message that says so rather than read as a time 1,000 times further off:
+    /// scheduled-db itself reads every count as seconds, so reading it as milliseconds would make the same request
+    /// mean two different times on the two systems.
+    public static func checked(_ seconds: Int64, field: String, nowNs: Int64) throws(FieldError) -> Int64 {
+        let window = TimeWindow.around(nowNs)
+        let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if !overflow, window.contains(ns) { return seconds }
+        let (millisecondsAsNs, msOverflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        if !msOverflow, window.contains(millisecondsAsNs) {
+            throw FieldError(field: field, code: "out_of_range", message: "Invalid job data: invalid \(field): "
+                + "\(seconds) looks like milliseconds; scheduled-db times are Unix seconds (\(seconds / 1000))")
+        }
+        throw FieldError(field: field, code: "out_of_range", message: "Invalid job data: invalid \(field): \(seconds) "
+            + "is not within \(TimeWindow.spanText) of now (Unix seconds \(window.lowerBound / 1_000_000_000) "
+            + "to \(window.upperBound / 1_000_000_000))")
+    }
+
     /// Whole seconds, rounded down as Go's `Time.Unix` does (also before 1970).
     public static func seconds(ns: Int64) -> Int64 {
         ns >= 0 ? ns / 1_000_000_000 : (ns + 1) / 1_000_000_000 - 1

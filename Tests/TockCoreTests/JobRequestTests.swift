@@ -107,3 +107,19 @@ final class JobRequestTests: XCTestCase {
         }
     }
 }
+
+extension JobRequestTests {
+    func testHeaderSizesAreLimited() {
+        let policy = SubmitPolicy()
+        let longName = String(repeating: "n", count: policy.maxHeaderNameBytes + 1)
+        let longValue = String(repeating: "v", count: policy.maxHeaderValueBytes + 1)
+        let fiveLarge = (0..<5).map { #""X-\#($0)": "\#(String(repeating: "v", count: policy.maxHeaderValueBytes))""# }
+        for headers in [#"{"\#(longName)": "v"}"#, #"{"X": "\#(longValue)"}"#, "{\(fiveLarge.joined(separator: ", "))}"] {
+            XCTAssertThrowsError(try parse(#"{"url": "http://h/p", "headers": \#(headers)}"#)) { error in
+                XCTAssertEqual((error as? FieldError)?.field, "headers")
+                XCTAssertEqual((error as? FieldError)?.code, "too_large")
+                XCTAssertLessThan((error as? FieldError)?.message.utf8.count ?? .max, 200, "the message quotes no header")
+            }
+        }
+    }
+}

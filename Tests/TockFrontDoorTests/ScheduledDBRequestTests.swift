@@ -161,3 +161,32 @@ final class ScheduledDBRequestTests: XCTestCase {
         }
     }
 }
+
+extension ScheduledDBRequestTests {
+    /// A count of milliseconds is refused with a message that says so, for every field that takes a time; a time
+    /// beyond the window in seconds is refused as out of range. Either used to trap.
+    func testMillisecondsAndFarTimesAreNamedNotTrapped() {
+        let url = #""webhook_url": "http://h/p""#
+        let millis = "1733450000000"
+        let cases: [(String, String, String)] = [
+            (#"{"type": "unico", "timestamp": \#(millis), \#(url)}"#, "timestamp", "looks like milliseconds"),
+            (#"{"type": "unico", "timestamp": "\#(millis)", \#(url)}"#, "timestamp", "looks like milliseconds"),
+            (#"{"type": "recurrente", "timestamp": \#(millis), "cron_expression": "* * * * *", \#(url)}"#,
+             "timestamp", "looks like milliseconds"),
+            (#"{"type": "recurrente", "last_date": \#(millis), "cron_expression": "* * * * *", \#(url)}"#,
+             "last_date", "looks like milliseconds"),
+            (#"{"type": "unico", "timestamp": 99999999999, \#(url)}"#, "timestamp", "looks like milliseconds"),
+            (#"{"type": "unico", "timestamp": 9999999999999999, \#(url)}"#, "timestamp", "is not within 100 years of now"),
+            (#"{"type": "recurrente", "timestamp": -99999999999999, "cron_expression": "* * * * *", \#(url)}"#,
+             "timestamp", "is not within 100 years of now"),
+        ]
+        for (json, field, words) in cases {
+            let error = self.error(json)
+            XCTAssertEqual(error?.field, field, json)
+            XCTAssertEqual(error?.code, "out_of_range", json)
+            XCTAssertTrue(error?.message.contains(words) == true, "\(json): \(error?.message ?? "accepted")")
+        }
+        XCTAssertTrue(error(#"{"type": "unico", "timestamp": \#(millis), \#(url)}"#)?.message.contains("(1733450000)")
+                      == true, "the message gives the seconds meant")
+    }
+}
