@@ -31,6 +31,7 @@ struct LocalShardJobs: JobGateway {
         switch result {
         case .created(let job): .job(status: 201, JobView(job))
         case .existing(let job): .job(status: 200, JobView(job))
+        case .rejected(let problem): .failure(JobFailure(status: 400, error: ErrorView(problem)))
         case let other: .failure(unexpected(other))
         }
     }
@@ -63,10 +64,10 @@ struct LocalShardJobs: JobGateway {
         await reply { Self.changed(try await node.resume(id: id), id: id, verb: "resume") }
     }
 
-    func runs(id: String) async -> JobRunsReply {
+    func runs(id: String, _ page: RunsPage) async -> JobRunsReply {
         do {
-            guard let (job, runs) = try await node.runs(of: id) else { return .failure(Self.notFound(id)) }
-            return .runs(JobRunsView(job: job, runs: runs))
+            guard let (job, runs) = try await node.runs(of: id, page) else { return .failure(Self.notFound(id)) }
+            return .runs(JobRunsView(job: job, runs: runs, page: page))
         } catch {
             return .failure(failure(error))
         }

@@ -15,9 +15,11 @@ public struct Row {
 
     public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 
+    /// By length, not up to the first NUL: a text that holds a NUL reads back whole, as it was bound.
     public func text(_ column: Int32) -> String {
         guard let c = sqlite3_column_text(handle, column) else { return "" }
-        return String(cString: c)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeRawBufferPointer(start: c, count: count), as: UTF8.self)
     }
 
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }

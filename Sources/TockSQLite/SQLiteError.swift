@@ -14,6 +14,16 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     /// The primary result code, so callers can tell a constraint failure from I/O trouble.
     public var primaryCode: Int32 { code & 0xFF }
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
+
+    /// Whether the failure follows from the statement and the data alone (a constraint, a type mismatch, a value
+    /// too big, a bad argument), so that every copy of the same database fails the same way; false for failures
+    /// of the machine — I/O, a full disk, locks, memory, a damaged file — which one copy may meet and another not.
+    public var isDataDependent: Bool {
+        switch primaryCode {
+        case SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_TOOBIG, SQLITE_RANGE: true
+        default: false
+        }
+    }
 }
 
 /// The one place a SQLite status becomes a Swift error.

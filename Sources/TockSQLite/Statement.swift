@@ -37,12 +37,20 @@ public final class Statement {
             case .null: status = sqlite3_bind_null(handle, index)
             case .integer(let v): status = sqlite3_bind_int64(handle, index, v)
             case .real(let v): status = sqlite3_bind_double(handle, index, v)
-            case .text(let v): status = sqlite3_bind_text(handle, index, v, -1, tock_sqlite_transient())
+            case .text(var v):
+                // By length, so a text holding a NUL is stored whole rather than cut at it. An empty text still
+                // needs a non-NULL pointer, or SQLite stores NULL.
+                status = v.isEmpty ? sqlite3_bind_text(handle, index, "", 0, tock_sqlite_transient()) : v.withUTF8 { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { chars in
+                        sqlite3_bind_text64(handle, index, chars.baseAddress, UInt64(chars.count),
+                                            tock_sqlite_transient(), UInt8(SQLITE_UTF8))
+                    }
+                }
             case .blob(let v):
                 status = v.withUnsafeBytes { bytes in
                     // A zero-length blob still needs a non-NULL pointer, or SQLite stores NULL.
-                    sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
-                                      Int32(bytes.count), tock_sqlite_transient())
+                    sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                                        UInt64(bytes.count), tock_sqlite_transient())
                 }
             }
             try check(status, database.handle, sql: sql)

@@ -20,6 +20,9 @@ public enum ApplyResult: Sendable, Equatable {
     case rescheduled(changed: Int, next: [DueEntry])
     /// A job was paused or resumed; the job as it is now.
     case changed(Job)
+    /// The command (or this job of a batch) changed nothing, on every replica alike: it held what the shard could
+    /// not store or show (see `JobStateMachine.applyOrReject`). The proposer answers 400 with the error.
+    case rejected(FieldError)
 }
 
 extension ApplyResult {

@@ -13,16 +13,16 @@ enum JobRows {
     static func decode(_ row: Row) throws -> Job {
         let headers = try decodeHeaders(row.blob(6))
         return Job(
-            id: row.text(0), shard: UInt32(row.int64(1)),
+            id: row.text(0), shard: UInt32(clamping: row.int64(1)),
             state: JobState(rawValue: row.text(2)) ?? .failed,
             priority: Priority(rawValue: row.text(3)) ?? .normal,
             target: HTTPTarget(url: row.text(4), method: row.text(5), headers: headers, body: row.blob(7)),
-            timeoutMs: UInt32(row.int64(8)), maxAttempts: UInt32(row.int64(9)),
-            idempotencyKey: row.optionalText(10) ?? "", run: UInt32(row.int64(11)),
+            timeoutMs: UInt32(clamping: row.int64(8)), maxAttempts: UInt32(clamping: row.int64(9)),
+            idempotencyKey: row.optionalText(10) ?? "", run: UInt32(clamping: row.int64(11)),
             dueAtNs: row.int64(12), createdAtNs: row.int64(13), updatedAtNs: row.int64(14),
             publishedAtNs: row.optionalInt64(15), streamSequence: row.optionalInt64(16).map { UInt64(bitPattern: $0) },
             finishedAtNs: row.optionalInt64(17), cancelledAtNs: row.optionalInt64(18),
-            attempts: UInt32(row.int64(19)), lastStatus: row.optionalInt64(20).map { Int32($0) },
+            attempts: UInt32(clamping: row.int64(19)), lastStatus: row.optionalInt64(20).map { Int32(clamping: $0) },
             lastError: row.optionalText(21), executorID: row.optionalText(22),
             webhookFormat: WebhookFormat(rawValue: row.text(23)) ?? .tock,
             schedule: try row.optionalText(24).map(ScheduleColumn.decode), paused: row.int64(25) != 0)

@@ -8,6 +8,25 @@ import TockWire
 struct JobStateMachine: Sendable {
     let shard: UInt32
 
+    /// Applies `command` inside a savepoint, or rejects it alike on every replica: a command that fails a check,
+    /// or whose apply fails for what it holds (a constraint, a type or size SQLite refuses, a stored value that
+    /// does not decode), leaves the tables as they were and answers `.rejected`, instead of stopping every replica
+    /// at the same log entry. Failures of the machine (I/O, a full disk, a damaged file) still throw: those differ
+    /// between replicas, and the node must stop rather than skip an entry the others applied.
+    func applyOrReject(_ command: ShardCommand, in db: Database) throws -> ApplyResult {
+        try db.statement("SAVEPOINT apply_command").run()
+        do {
+            let result = try apply(command, in: db)
+            try db.statement("RELEASE apply_command").run()
+            return result
+        } catch let error as SQLiteError where !error.isDataDependent {
+            throw error
+        } catch {
+            try db.execute("ROLLBACK TO apply_command; RELEASE apply_command")
+            return .rejected(FieldError(field: nil, code: "rejected", message: "the shard could not store this: \(error)"))
+        }
+    }
+
     func apply(_ command: ShardCommand, in db: Database) throws -> ApplyResult {
         switch command {
         case .createJob(let spec, let createdAtNs, let retentionNs):
@@ -51,6 +70,7 @@ struct JobStateMachine: Sendable {
             try db.statement("UPDATE jobs SET idempotency_key = NULL WHERE id = ?").run(holder.id)
         }
         if let existing = try JobRows.find(id: spec.id, in: db) { return .existing(existing) }
+        if let problem = spec.problemForStorage(createdAtNs: nowNs) { return .rejected(problem) }
         try db.statement("""
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
                               idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule)

@@ -253,7 +253,11 @@ public final class RaftDriver: ReplicatedLog, Sendable {
                 do {
                     let command = try ShardCommand(decoding: entry.data)
                     if case .setNodeAddress = command { applied.addressesChanged = true }
-                    result = try stateMachine.apply(command, in: db)
+                    result = try stateMachine.applyOrReject(command, in: db)
+                    if case .rejected(let problem) = result {
+                        logger.warning("command rejected by the state machine",
+                                       metadata: ["index": "\(entry.index)", "error": "\(problem)"])
+                    }
                 } catch let error as WireError {
                     // Every replica holds the same bytes and skips them the same way.
                     logger.error("undecodable command in the log skipped",
