@@ -91,10 +91,12 @@ struct ResumeCommand: AsyncParsableCommand {
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "runs", abstract: "Show a job's runs and outcomes.")
     @Argument(help: "Job id.") var id: String
+    @Option(help: "The next_cursor of the previous page: runs after that one.") var cursor: UInt32 = 0
+    @Option(help: "Runs per page, 1 to 1000.") var limit: Int = 100
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.GET, jobPath(id, "/runs"))
+        try await APIClient(server: server.server).send(.GET, jobPath(id, "/runs?cursor=\(cursor)&limit=\(limit)"))
     }
 }
 

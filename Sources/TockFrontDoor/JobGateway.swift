@@ -24,8 +24,8 @@ public protocol JobGateway: Sendable {
     func pause(id: String) async -> JobReply
     /// 200 with the resumed job (its next run the first occurrence from now), 404, or 409.
     func resume(id: String) async -> JobReply
-    /// 200 with the job's runs, or 404.
-    func runs(id: String) async -> JobRunsReply
+    /// 200 with a page of the job's runs, or 404.
+    func runs(id: String, _ page: RunsPage) async -> JobRunsReply
     /// How many jobs are in each state, across every shard.
     func counts() async -> JobCountsReply
 }

@@ -83,7 +83,13 @@ public enum JobHTTPRoutes {
 
         router.get("/v1/jobs/:id/runs") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            switch await gateway.runs(id: try context.parameters.require("id")) {
+            let page: RunsPage
+            do {
+                page = try RunsPage(parameters: request.uri.queryParameters)
+            } catch {
+                return response(JobFailure(status: 400, error: ErrorView(error)))
+            }
+            switch await gateway.runs(id: try context.parameters.require("id"), page) {
             case .runs(let runs): return ShardHTTPAPI.json(.ok, runs)
             case .failure(let failure): return response(failure)
             }

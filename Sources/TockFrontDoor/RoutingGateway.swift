@@ -99,10 +99,10 @@ final class RoutingGateway: JobGateway {
         return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/resume", retrySafe: true), to: shard)
     }
 
-    func runs(id: String) async -> JobRunsReply {
+    func runs(id: String, _ page: RunsPage) async -> JobRunsReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
-        if let reply = await servedHere(shard, { await $0.runs(id: id) }) { return reply }
-        let call = ForwardedCall(method: .GET, target: "/v1/jobs/\(id)/runs", retrySafe: true)
+        if let reply = await servedHere(shard, { await $0.runs(id: id, page) }) { return reply }
+        let call = ForwardedCall(method: .GET, target: "/v1/jobs/\(id)/runs?\(page.queryString)", retrySafe: true)
         switch await leaders.send(call, toShard: shard) {
         case .failure(let failure): return .failure(failure)
         case .success(let answer):

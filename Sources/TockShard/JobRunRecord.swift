@@ -13,8 +13,11 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
     public var last_status: Int32?
     public var last_error: String?
 
-    static func all(of job: Job, in db: Database) throws -> [JobRunRecord] {
+    /// A page of `job`'s runs, oldest first: those numbered after `page.afterRun`, at most `page.limit`. For a
+    /// recurring job those published, skipped or done so far; for a one-time job its single run.
+    static func page(of job: Job, _ page: RunsPage, in db: Database) throws -> [JobRunRecord] {
         guard job.schedule != nil else {
+            guard job.run > page.afterRun else { return [] }
             return [JobRunRecord(
                 run: job.run, due_at: RFC3339.format(ns: job.dueAtNs), state: job.state.rawValue,
                 published_at: job.publishedAtNs.map(RFC3339.format(ns:)),
@@ -23,14 +26,31 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
         }
         return try db.statement("""
             SELECT run, due_at, state, published_at, finished_at, attempts, last_status, last_error
-            FROM job_runs WHERE job_id = ? ORDER BY run
-            """).map(job.id) { row in
+            FROM job_runs WHERE job_id = ? AND run > ? ORDER BY run LIMIT ?
+            """).map(job.id, Int64(page.afterRun), Int64(page.limit)) { row in
                 JobRunRecord(
-                    run: UInt32(row.int64(0)), due_at: RFC3339.format(ns: row.int64(1)), state: row.text(2),
-                    published_at: row.optionalInt64(3).map(RFC3339.format(ns:)),
-                    finished_at: row.optionalInt64(4).map(RFC3339.format(ns:)), attempts: UInt32(row.int64(5)),
-                    last_status: row.optionalInt64(6).map { Int32($0) }, last_error: row.optionalText(7))
+                    run: UInt32(clamping: row.int64(0)), due_at: RFC3339.format(ns: row.int64(1)),
+                    state: row.text(2), published_at: row.optionalInt64(3).map(RFC3339.format(ns:)),
+                    finished_at: row.optionalInt64(4).map(RFC3339.format(ns:)),
+                    attempts: UInt32(clamping: row.int64(5)), last_status: row.optionalInt64(6).map { Int32(clamping: $0) },
+                    last_error: row.optionalText(7))
             }
+    }
+}
+
+/// Which runs of a job one `GET /v1/jobs/{id}/runs` reads: a recurring job's history grows without end, so it
+/// is read a page at a time.
+public struct RunsPage: Sendable, Equatable {
+    public static let maxLimit = 1000
+
+    /// Runs numbered after this one; 0 for the first page.
+    public var afterRun: UInt32
+    /// 1 to `maxLimit`.
+    public var limit: Int
+
+    public init(afterRun: UInt32 = 0, limit: Int = 100) {
+        self.afterRun = afterRun
+        self.limit = min(max(limit, 1), Self.maxLimit)
     }
 }
 
@@ -44,11 +64,15 @@ public struct JobRunsView: Codable, Sendable, Equatable {
     public var job_id: String
     public var runs: [JobRunRecord]
     public var next_run: NextRun?
+    /// Pass as `cursor` for the next page of runs; absent on the last page.
+    public var next_cursor: String?
 
-    public init(job: Job, runs: [JobRunRecord]) {
+    /// `runs` is the page read for `page`: a full page may have more after it.
+    public init(job: Job, runs: [JobRunRecord], page: RunsPage = .init()) {
         job_id = job.id
         self.runs = runs
         next_run = job.schedule != nil && job.state == .scheduled && !job.paused
             ? NextRun(run: job.run, due_at: RFC3339.format(ns: job.dueAtNs)) : nil
+        next_cursor = runs.count == page.limit ? runs.last.map { "\($0.run)" } : nil
     }
 }

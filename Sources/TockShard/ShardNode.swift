@@ -152,13 +152,13 @@ public final class ShardNode: Sendable {
         return try await log.propose(.resumeJob(jobID: id, nextDueAtNs: Recurrence.next(schedule, after: now), atNs: now))
     }
 
-    /// A job's runs, oldest first: for a recurring job those published, skipped or done so far; for a one-time
-    /// job its single run.
-    public func runs(of id: String) async throws -> (Job, [JobRunRecord])? {
+    /// A page of a job's runs, oldest first: for a recurring job those published, skipped or done so far; for a
+    /// one-time job its single run.
+    public func runs(of id: String, _ page: RunsPage = .init()) async throws -> (Job, [JobRunRecord])? {
         try await log.readBarrier()
         return try await database.read { db in
             guard let job = try JobRows.find(id: id, in: db) else { return nil }
-            return (job, try JobRunRecord.all(of: job, in: db))
+            return (job, try JobRunRecord.page(of: job, page, in: db))
         }
     }
 

@@ -112,7 +112,7 @@ final class InMemoryJobGateway: JobGateway {
     // The scheduled-db routes never pause, resume or list runs.
     func pause(id: String) async -> JobReply { .failure(Self.notFound(id)) }
     func resume(id: String) async -> JobReply { .failure(Self.notFound(id)) }
-    func runs(id: String) async -> JobRunsReply { .failure(Self.notFound(id)) }
+    func runs(id: String, _ page: RunsPage) async -> JobRunsReply { .failure(Self.notFound(id)) }
     func counts() async -> JobCountsReply { .counts(JobCounts(total: [:], shards: [:])) }
 
     static func notFound(_ id: String) -> JobFailure {

@@ -38,7 +38,9 @@ final class RecurringJobStateMachineTests: XCTestCase {
 
     private func job(_ id: String = "r1") throws -> Job { try XCTUnwrap(try JobRows.find(id: id, in: db)) }
 
-    private func runs(_ id: String = "r1") throws -> [JobRunRecord] { try JobRunRecord.all(of: try job(id), in: db) }
+    private func runs(_ id: String = "r1") throws -> [JobRunRecord] {
+        try JobRunRecord.page(of: try job(id), RunsPage(limit: RunsPage.maxLimit), in: db)
+    }
 
     private func done(run: UInt32, _ outcome: Outcome, at ns: Int64) -> ShardCommand {
         .markDone([Completion(jobID: "r1", run: run, shard: 0, outcome: outcome,
