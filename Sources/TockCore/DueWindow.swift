@@ -69,10 +69,10 @@ public struct DueWindow: Sendable {
     /// scan that stopped at its limit. Only one scan runs at a time; end it with `finish` or `abandon`.
     public mutating func nextScan(nowNs: Int64, held: Int) -> Scan? {
         guard scanning == nil else { return nil }
-        let until = Self.saturatingAdd(nowNs, spanNs)
+        let until = nowNs.saturatingAdding(spanNs)
         let room = capacity - held
         guard horizon < .start(of: until), room >= smallestScan else { return nil }
-        let approaching = horizon.dueAtNs <= Self.saturatingAdd(nowNs, spanNs / 2)
+        let approaching = horizon.dueAtNs <= nowNs.saturatingAdding(spanNs / 2)
         guard approaching || (full && room >= capacity / 2) else { return nil }
         let scan = Scan(from: horizon, untilNs: until, limit: room)
         scanning = scan
@@ -119,12 +119,6 @@ public struct DueWindow: Sendable {
     /// window has no room.
     public func nextScanNs(held: Int) -> Int64? {
         guard scanning == nil, capacity - held >= smallestScan else { return nil }
-        let (ns, overflow) = horizon.dueAtNs.subtractingReportingOverflow(spanNs / 2)
-        return overflow ? .min : ns
-    }
-
-    private static func saturatingAdd(_ a: Int64, _ b: Int64) -> Int64 {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        return overflow ? .max : sum
+        return horizon.dueAtNs.saturatingSubtracting(spanNs / 2)
     }
 }

@@ -346,7 +346,7 @@ public final class Executor: Sendable {
         case .probe: probe = true
         }
         do {
-            if attempt == 1 { metrics.calledLate(byNs: clock.nowNs() - run.dueAtNs, priority: run.priority) }
+            if attempt == 1 { metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority) }
             let sentAt = ContinuousClock.now
             let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
             metrics.webhookTook(ContinuousClock.now - sentAt, priority: run.priority)

@@ -178,7 +178,7 @@ actor DuePublisher {
                 publishedJobs.append((job.priority, job.dueAtNs))
                 logger.debug("run published", metadata: [
                     "job": "\(job.id)", "run": "\(job.run)", "priority": "\(job.priority.rawValue)",
-                    "stream_sequence": "\(ack.sequence)", "late_ms": "\(max(0, ackedAt - job.dueAtNs) / 1_000_000)",
+                    "stream_sequence": "\(ack.sequence)", "late_ms": "\(max(0, ackedAt.saturatingSubtracting(job.dueAtNs)) / 1_000_000)",
                 ])
             case .failure(let error):
                 logger.warning("publish failed; will retry",

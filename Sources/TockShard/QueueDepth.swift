@@ -27,6 +27,6 @@ public struct QueueDepth: Sendable, Codable, Equatable {
         return QueueDepth(
             depth: stream.messages, pending: consumer.numPending, ackPending: consumer.numAckPending,
             redelivered: consumer.numRedelivered,
-            oldestAgeSeconds: stream.firstTimeNs > 0 ? Double(max(0, nowNs - stream.firstTimeNs)) / 1e9 : nil)
+            oldestAgeSeconds: stream.firstTimeNs > 0 ? Double(max(0, nowNs.saturatingSubtracting(stream.firstTimeNs))) / 1e9 : nil)
     }
 }

@@ -28,7 +28,7 @@ struct RecurrencePlan {
                 publish.append((job, nil))
                 continue
             }
-            let missed = nowNs - job.dueAtNs > misfireThresholdNs
+            let missed = nowNs.saturatingSubtracting(job.dueAtNs) > misfireThresholdNs
             // After a miss the schedule resumes from now, so the missed occurrences collapse into this one run.
             let next = Recurrence.next(schedule, after: missed ? nowNs : job.dueAtNs)
             if missed, schedule.misfire == .skip {

@@ -80,7 +80,7 @@ public final class ShardMetrics: Sendable {
     func published(_ runs: some Sequence<(priority: Priority, dueAtNs: Int64)>, ackedAtNs: Int64) {
         for run in runs {
             published[run.priority]?.increment()
-            publishLag[run.priority]?.recordNanoseconds(max(0, ackedAtNs - run.dueAtNs))
+            publishLag[run.priority]?.recordNanoseconds(max(0, ackedAtNs.saturatingSubtracting(run.dueAtNs)))
         }
     }
 
