@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import TockCore
+import TockShard
 
 struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -34,4 +35,23 @@ func parseHostPort(_ text: String, option: String) throws -> (String, Int) {
           (0...65535).contains(port)
     else { throw ValidationError("\(option) must be HOST:PORT, e.g. 127.0.0.1:7070") }
     return (String(text[..<colon]), port)
+}
+
+/// The HTTP listener's limits (`HTTPServerLimits`), for `tock shard`, `tock router` and `tock dev`.
+struct HTTPLimitOptions: ParsableArguments {
+    @Option(help: "Most HTTP connections open at once; more wait until one closes.")
+    var maxConnections: Int = HTTPServerLimits().maxConnections
+    @Option(help: "Close an HTTP connection idle this long (e.g. 75s).")
+    var idleTimeout: String = "75s"
+
+    func limits() throws -> HTTPServerLimits {
+        var limits = HTTPServerLimits()
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        limits.maxConnections = maxConnections
+        guard let idle = DurationText.parse(idleTimeout), idle > .zero else {
+            throw ValidationError("--idle-timeout must be a positive duration such as 75s")
+        }
+        limits.idleTimeout = idle
+        return limits
+    }
 }

@@ -21,6 +21,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Shard HTTP API address.") var http: String = "127.0.0.1:7070"
     @Option(help: "The executor's /metrics address, or \"off\".") var executorMetrics: String = "127.0.0.1:7080"
     @Option(help: "Webhook sink address; 'off' for none.") var sink: String = "127.0.0.1:7090"
+    @OptionGroup var httpLimits: HTTPLimitOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -53,6 +54,7 @@ struct DevCommand: AsyncParsableCommand {
         var shardConfiguration = ShardConfiguration(dataDirectory: data ?? scratch.appendingPathComponent("shard").path)
         shardConfiguration.natsURL = url
         (shardConfiguration.httpHost, shardConfiguration.httpPort) = try parseHostPort(http, option: "--http")
+        shardConfiguration.httpLimits = try httpLimits.limits()
         var services = try await ShardCommand.services(shardConfiguration, map: nil, logger: logger)
 
         var executorConfiguration = ExecutorConfiguration()

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TockCore
 import TockFrontDoor
+import TockShard
 
 /// A stateless front tier: takes job calls over HTTP and NATS and routes each to its shard's leader, for
 /// deployments that keep clients away from the shard nodes.
@@ -17,6 +18,7 @@ struct RouterCommand: AsyncParsableCommand {
     var config: String
     @Option(help: "HTTP address of the job API.") var http: String = "127.0.0.1:7060"
     @Option(help: "This router's name in logs and forwarded calls.") var name: String = "router"
+    @OptionGroup var httpLimits: HTTPLimitOptions
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -28,7 +30,8 @@ struct RouterCommand: AsyncParsableCommand {
         let (host, port) = try parseHostPort(http, option: "--http")
         let frontDoor = FrontDoor(map: map, name: name, logger: logger)
         let api = FrontDoorServer.routerApplication(
-            frontDoor: frontDoor, address: HostPort(host: host, port: port), name: name, logger: logger
+            frontDoor: frontDoor, address: HostPort(host: host, port: port), name: name,
+            limits: try httpLimits.limits(), logger: logger
         ) { port in
             logger.info("router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
         }

@@ -21,6 +21,7 @@ struct ShardCommand: AsyncParsableCommand {
     var config: String?
     @Option(help: "HTTP API address (default 127.0.0.1:7070).") var http: String?
     @Option(help: "Largest job body accepted, in bytes.") var maxBodyBytes: Int = 256 * 1024
+    @OptionGroup var httpLimits: HTTPLimitOptions
     @Option(help: ArgumentHelp(
         "How long a submit's idempotency_key dedupes after its job was created (e.g. 24h, 7d); a later submit with "
             + "the key creates a new job. 0 keeps keys forever.",
@@ -84,6 +85,7 @@ struct ShardCommand: AsyncParsableCommand {
         (configuration.httpHost, configuration.httpPort) = try parseHostPort(http ?? "127.0.0.1:7070", option: "--http")
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         configuration.submitPolicy.maxBodyBytes = maxBodyBytes
+        configuration.httpLimits = try httpLimits.limits()
         guard let retention = DurationText.parse(idempotencyRetention), retention >= .zero else {
             throw ValidationError("--idempotency-retention must be a duration such as 24h, or 0 to keep keys forever")
         }

@@ -15,19 +15,23 @@ public enum FrontDoorServer {
         ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
                                    nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
                                    clock: node.clock)
+        let limits = node.configuration.httpLimits
         return Application(
             router: router,
-            configuration: .init(address: .hostname(node.configuration.httpHost, port: node.configuration.httpPort),
-                                 serverName: "tock-shard"),
+            server: limits.server,
+            configuration: limits.configuration(
+                address: .hostname(node.configuration.httpHost, port: node.configuration.httpPort),
+                serverName: "tock-shard"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 
     public static func routerApplication(
-        frontDoor: FrontDoor, address: HostPort, name: String, logger: Logger,
+        frontDoor: FrontDoor, address: HostPort, name: String, limits: HTTPServerLimits = .init(), logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.middlewares.add(RequestHeaderLimit(limits))
         router.middlewares.add(ErrorMiddleware())
         router.get("/healthz") { _, _ in
             ShardHTTPAPI.json(.ok, ["status": "ok", "shards": "\(frontDoor.map.shardCount)"])
@@ -36,7 +40,9 @@ public enum FrontDoorServer {
         ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: name)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "tock-router"),
+            server: limits.server,
+            configuration: limits.configuration(address: .hostname(address.host, port: address.port),
+                                                serverName: "tock-router"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -12,6 +12,8 @@ import TockWire
 /// protobuf `tock.v1.JobSpecBatch` body, and gets the same answer back.
 struct JobBatch: Sendable {
     static let maxJobs = 1000
+    /// A batch body longer than this is a 413, refused before it is parsed.
+    static let maxBodyBytes = 32 * 1024 * 1024
 
     struct Item: Codable, Sendable {
         var status: Int

@@ -16,7 +16,7 @@ public enum JobHTTPRoutes {
         router.post("/v1/jobs") { request, _ in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             var request = request
-            guard let bytes = try? await request.collectBody(upTo: maxRequestBytes) else { return tooLarge() }
+            guard let bytes = await request.collectBody(within: maxRequestBytes) else { return tooLarge() }
             let spec: JobSpec
             do {
                 spec = try frontDoor.parseSubmit(Array(buffer: bytes), contentType: request.headers[.contentType])
@@ -30,8 +30,7 @@ public enum JobHTTPRoutes {
             // A shard's part forwarded here by another node is stored on this node's shard, as one entry.
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             var request = request
-            guard let bytes = try? await request.collectBody(upTo: maxRequestBytes * JobBatch.maxJobs / 16)
-            else { return tooLarge() }
+            guard let bytes = await request.collectBody(within: JobBatch.maxBodyBytes) else { return tooLarge() }
             let batch: JobBatch
             do {
                 batch = try frontDoor.parseBatch(Array(buffer: bytes), contentType: request.headers[.contentType])

@@ -60,10 +60,7 @@ public enum ScheduledDBRoutes {
 
         router.post("/jobs") { request, _ in
             var request = request
-            let bytes: ByteBuffer
-            do {
-                bytes = try await request.collectBody(upTo: maxRequestBytes)
-            } catch {
+            guard let bytes = await request.collectBody(within: maxRequestBytes) else {
                 return json(.contentTooLarge, ScheduledDBErrorView("Invalid request body: it is too large"))
             }
             let spec: JobSpec

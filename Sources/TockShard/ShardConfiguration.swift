@@ -8,6 +8,7 @@ public struct ShardConfiguration: Sendable {
     public var natsURL = "nats://127.0.0.1:4222"
     public var httpHost = "127.0.0.1"
     public var httpPort = 7070
+    public var httpLimits = HTTPServerLimits()
     public var submitPolicy = SubmitPolicy()
     /// How long an idempotency key dedupes after its job was created; a later submit with the key creates a new
     /// job. Zero keeps keys forever.

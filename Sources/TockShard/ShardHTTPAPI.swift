@@ -12,6 +12,7 @@ public enum ShardHTTPAPI {
 
     public static func router(node: ShardNode) -> Router<BasicRequestContext> {
         let router = Router()
+        router.middlewares.add(RequestHeaderLimit(node.configuration.httpLimits))
         // Every node answers for itself, leader or not: Prometheus scrapes each one.
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: MetricsRegistry.contentType],

@@ -23,6 +23,7 @@ final class TockHarness: @unchecked Sendable {
     private(set) var node: ShardNode?
     private(set) var executor: Executor?
     private(set) var shardURL = ""
+    private(set) var shardPort = 0
     private var shardTasks: [Task<Void, any Error>] = []
     private var executorTask: Task<Void, Never>?
 
@@ -71,6 +72,7 @@ final class TockHarness: @unchecked Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { throw CancellationError() }
         shardURL = "http://127.0.0.1:\(bound)"
+        shardPort = bound
         self.node = node
     }
 
@@ -107,12 +109,16 @@ final class TockHarness: @unchecked Sendable {
     struct Reply {
         var status: Int
         var json: JSONValue
+        var headers: HTTPHeaders = [:]
         subscript(key: String) -> JSONValue? { json[key] }
     }
 
-    func request(_ method: HTTPMethod, _ path: String, body: String? = nil, base: String? = nil) async throws -> Reply {
+    func request(_ method: HTTPMethod, _ path: String, body: String? = nil, base: String? = nil,
+                 headers: [(String, String)] = []) async throws -> Reply
+    {
         var request = HTTPClientRequest(url: (base ?? shardURL) + path)
         request.method = method
+        request.headers.add(contentsOf: headers)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
@@ -120,7 +126,7 @@ final class TockHarness: @unchecked Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 22)
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))) ?? .null
-        return Reply(status: Int(response.status.code), json: json)
+        return Reply(status: Int(response.status.code), json: json, headers: response.headers)
     }
 
     func submit(_ json: String, base: String? = nil) async throws -> Reply {
