@@ -1,7 +1,7 @@
 extension RaftNode {
-    /// Handles a message from another node.
+    /// Handles a message from another node. One that is not `isWellFormed` is dropped.
     public mutating func step(_ m: Message) {
-        guard m.to == id else { return }
+        guard m.to == id, m.isWellFormed else { return }
         if m.term > term {
             if m.kind == .vote || m.kind == .preVote {
                 // While this node hears from a leader, a vote request is a disruption (a node that was cut off),

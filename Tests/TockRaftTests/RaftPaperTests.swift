@@ -92,7 +92,7 @@ final class RaftPaperTests: XCTestCase {
     // §5.1 "If a server receives a request with a stale term number, it rejects the request."
     func testFollowerRejectsRequestsWithAStaleTerm() {
         var follower = node("n1", term: 5, entries: [entry(5, 1)], checkQuorum: true)
-        follower.step(Message(kind: .append, from: "n2", to: "n1", term: 4, index: 1, logTerm: 5,
+        follower.step(Message(kind: .append, from: "n2", to: "n1", term: 4, index: 1, logTerm: 4,
                               entries: [entry(4, 2, "stale")]))
         follower.step(Message(kind: .vote, from: "n3", to: "n1", term: 4, index: 9, logTerm: 4))
         let ready = follower.ready()
