@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockFrontDoorTests", dependencies: [
-            "TockFrontDoor", "TockShard", "TockCore", "TockWire", "TockTestSupport",
+            "TockFrontDoor", "TockShard", "TockCore", "TockWire", "TockNATS", "TockTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -10,6 +10,26 @@ public enum Subjects {
     public static func jobsFilter(priority: Priority) -> String { "tock.jobs.\(priority.rawValue).>" }
     public static func done(shard: UInt32) -> String { "tock.done.\(shard)" }
 
+    /// The subjects of `priority`'s jobs stream: exactly one per shard of the deployment, so the broker refuses a
+    /// run published for any other subject instead of storing it where no shard would ever see it answered.
+    public static func jobsSubjects(priority: Priority, shardCount: UInt32) -> [String] {
+        (0..<shardCount).map { jobs(priority: priority, shard: $0) }
+    }
+
+    /// The subjects of the done stream: one per shard, so a completion for a shard that does not exist (or for
+    /// `tock.done.abc`) is refused by the broker rather than kept with no consumer to take it.
+    public static func doneSubjects(shardCount: UInt32) -> [String] {
+        (0..<shardCount).map { done(shard: $0) }
+    }
+
+    /// The job API over NATS request/reply (`JobNATSService`).
+    public static let submit = "tock.submit"
+    public static let submitBatch = "tock.submit.batch"
+    public static let get = "tock.get"
+    public static let cancel = "tock.cancel"
+    /// `tock.done.<shard>` as one name, for the `subject` label of a shard's rejected messages.
+    public static let doneFamily = "tock.done"
+
     public static func executorConsumer(priority: Priority) -> String { "tock-exec-\(priority.rawValue)" }
     public static func doneConsumer(shard: UInt32) -> String { "tock-done-\(shard)" }
 

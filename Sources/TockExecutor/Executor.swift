@@ -190,22 +190,25 @@ public final class Executor: Sendable {
                 }
                 handlers.addTask {
                     defer { self.slots.release() }
-                    await self.handle(next.message, touched: next.touched)
+                    await self.handle(next.message, priority: next.priority, touched: next.touched)
                     self.stats.count(finished: 1, priority: next.priority)
                 }
             }
         }
     }
 
-    /// `touched`: when JetStream last heard of the message (its delivery, or a keep-alive while it waited).
-    func handle(_ message: JetStreamMessage, touched: ContinuousClock.Instant) async {
+    /// `priority`: the consumer the message came from. `touched`: when JetStream last heard of the message (its
+    /// delivery, or a keep-alive while it waited).
+    func handle(_ message: JetStreamMessage, priority: Priority, touched: ContinuousClock.Instant) async {
         let run: JobRun
         do {
-            run = try JobRun(decoding: message.payload)
+            run = try admit(message)
         } catch {
             stats.malformedCounter.add(1, ordering: .relaxed)
-            logger.error("malformed job message terminated",
-                         metadata: ["subject": "\(message.subject)", "error": "\(error)"])
+            metrics.rejected(priority: priority, error.reason)
+            logger.error("job message refused and terminated", metadata: [
+                "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
+            ])
             try? message.term()
             return
         }
@@ -234,6 +237,18 @@ public final class Executor: Sendable {
         } catch {
             try? message.nak()
         }
+    }
+
+    /// The run a message holds, if it may be called (see `JobRunCheck`).
+    private func admit(_ message: JetStreamMessage) throws(MessageProblem) -> JobRun {
+        guard message.headersReadable else { throw MessageProblem(.headers, "the header block cannot be read") }
+        let run: JobRun
+        do {
+            run = try JobRun(decoding: message.payload)
+        } catch {
+            throw MessageProblem(.undecodable, "not a tock.v1.JobRun: \(error)")
+        }
+        return try JobRunCheck.check(run, subject: message.subject, nowNs: clock.nowNs())
     }
 
     /// The host's breaker kept the call back: the message goes back for `delay`, and the delivery is remembered
@@ -361,7 +376,7 @@ public final class Executor: Sendable {
     private func makeCompletion(_ run: JobRun, _ outcome: Outcome, status: Int, error: String, attempt: UInt64,
                                 startedAt: Int64) -> Completion
     {
-        Completion(jobID: run.jobID, run: run.run, shard: run.shard, outcome: outcome, httpStatus: Int32(status),
+        Completion(jobID: run.jobID, run: run.run, shard: run.shard, outcome: outcome, httpStatus: Int32(clamping: status),
                    attempts: UInt32(clamping: attempt), startedAtNs: startedAt, finishedAtNs: clock.nowNs(),
                    executorID: configuration.executorID,
                    // Protobuf-c strings are C strings: a NUL from a response body would cut the text short.

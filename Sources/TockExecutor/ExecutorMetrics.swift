@@ -1,5 +1,6 @@
 import CoreMetrics
 import Synchronization
+import TockCore
 import TockMetrics
 import TockWire
 
@@ -27,6 +28,7 @@ public final class ExecutorMetrics: Sendable {
     private let latency: [Priority: CoreMetrics.Timer]
     private let dueToWebhook: [Priority: CoreMetrics.Timer]
     private let concurrency: Gauge
+    private let rejections: [Priority: [MessageRejection: Counter]]
     /// Hosts given a breaker gauge so far, so a host whose breaker closed again is reported as 0, not dropped.
     private let breakerHosts = Mutex<Set<String>>([])
 
@@ -50,6 +52,19 @@ public final class ExecutorMetrics: Sendable {
         }
         concurrency = Gauge(label: MetricCatalog.executorConcurrency.name, factory: factory)
         concurrency.record(limit)
+        rejections = perPriority { labels in
+            Dictionary(uniqueKeysWithValues: Self.rejectionReasons.map { reason in
+                (reason, Counter(label: MetricCatalog.executorMessagesRejected.name,
+                                 dimensions: labels + [("reason", reason.rawValue)], factory: factory))
+            })
+        }
+    }
+
+    /// What can be wrong with a message on `tock.jobs`; each priority's counters are exported from 0.
+    static let rejectionReasons: [MessageRejection] = [.headers, .undecodable, .subject, .invalid]
+
+    func rejected(priority: Priority, _ reason: MessageRejection) {
+        rejections[priority]?[reason]?.increment()
     }
 
     func fetched(_ count: Int, priority: Priority) {

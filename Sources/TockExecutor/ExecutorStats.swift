@@ -22,7 +22,7 @@ public final class ExecutorStats: Sendable {
     public var succeeded: Int { succeededCounter.load(ordering: .relaxed) }
     public var gaveUp: Int { gaveUpCounter.load(ordering: .relaxed) }
     public var retried: Int { retriedCounter.load(ordering: .relaxed) }
-    /// Messages terminated because they were not a decodable `JobRun`.
+    /// Messages terminated without a call: unreadable, not a `JobRun`, or refused by `JobRunCheck`.
     public var malformed: Int { malformedCounter.load(ordering: .relaxed) }
     public var inFlight: Int { inFlightCounter.load(ordering: .relaxed) }
     /// Runs whose handling finished (acked, nak'd or terminated), per priority.

@@ -11,7 +11,7 @@ import TockWire
 /// `GET /v1/jobs?state=&priority=&cursor=&limit=`. Any node takes any call and routes it to the owning shard.
 public enum JobHTTPRoutes {
     public static func register(on router: Router<BasicRequestContext>, frontDoor: FrontDoor) {
-        let maxRequestBytes = frontDoor.policy.maxBodyBytes * 2 + 64 * 1024
+        let maxRequestBytes = frontDoor.policy.maxRequestBytes
 
         router.post("/v1/jobs") { request, _ in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import TockCore
 import TockNATS
@@ -15,22 +14,27 @@ import TockWire
 ///
 /// The reply is the HTTP API's JSON body, sent only once the answer is final (for a submit, after the Raft
 /// commit); its `Tock-Status` header carries the HTTP status, and a 503 also `Retry-After`. Errors are always
-/// a JSON error body, never silence.
+/// a JSON error body, never silence — except for a request without a reply subject, which has nobody to answer
+/// and is dropped unserved. Every request refused before it reaches a shard (`JobNATSEnvelope`, or a payload
+/// its subject's parser rejects) is logged and, on a shard node, counted in `tock_shard_messages_rejected_total`.
 public final class JobNATSService: Sendable {
     public static let queue = "tock-api"
-    public static let submitSubject = "tock.submit"
-    public static let batchSubject = "tock.submit.batch"
-    public static let getSubject = "tock.get"
-    public static let cancelSubject = "tock.cancel"
+    public static let submitSubject = Subjects.submit
+    public static let batchSubject = Subjects.submitBatch
+    public static let getSubject = Subjects.get
+    public static let cancelSubject = Subjects.cancel
 
     private let frontDoor: FrontDoor
     private let link: NATSLink
     private let logger: Logger
+    /// A shard node's metrics; nil on a router, which exports none (its refusals are only logged).
+    private let metrics: ShardMetrics?
 
     public init(frontDoor: FrontDoor, natsURL: String, name: String, logger: Logger) {
         self.frontDoor = frontDoor
         link = NATSLink(url: natsURL, name: name, logger: logger)
         self.logger = logger
+        metrics = frontDoor.local?.node.metrics
     }
 
     /// Serves until the task is cancelled (waiting for NATS if it is down), then drains: requests already taken
@@ -38,8 +42,10 @@ public final class JobNATSService: Sendable {
     public func run() async throws {
         var services: [NATSService] = []
         do {
-            for (subject, handler) in handlers() {
-                services.append(try await link.serve(subject: subject, queue: Self.queue) { await handler($0) })
+            for endpoint in endpoints() {
+                services.append(try await link.serve(subject: endpoint.subject, queue: Self.queue) { request in
+                    await self.answer(request, endpoint)
+                })
             }
             logger.info("job API serving on NATS", metadata: [
                 "subjects": "\(Self.submitSubject), \(Self.batchSubject), \(Self.getSubject), \(Self.cancelSubject)",
@@ -54,54 +60,62 @@ public final class JobNATSService: Sendable {
         }
     }
 
-    private func handlers() -> [(String, @Sendable (NATSRequest) async -> NATSReply)] {
+    /// One subject of the API: the largest payload it reads, and its call, which throws only while parsing the
+    /// payload (a refusal), never once the call has gone to a shard.
+    struct Endpoint: Sendable {
+        var subject: String
+        var maxBytes: Int
+        var call: @Sendable (NATSRequest) async throws(FieldError) -> NATSReply
+    }
+
+    func endpoints() -> [Endpoint] {
         let frontDoor = self.frontDoor
         return [
-            (Self.submitSubject, { request in
-                let spec: JobSpec
-                do {
-                    spec = try frontDoor.parseSubmit(request.data, contentType: request.header("content-type"))
-                } catch {
-                    return Self.reply(JobFailure(status: 400, error: ErrorView(error)))
-                }
+            Endpoint(subject: Self.submitSubject, maxBytes: frontDoor.policy.maxRequestBytes) { request throws(FieldError) in
+                let spec = try frontDoor.parseSubmit(request.data, contentType: request.header("content-type"))
                 return Self.reply(await frontDoor.gateway.submit(spec))
-            }),
-            (Self.batchSubject, { request in
-                let batch: JobBatch
-                do {
-                    batch = try JobBatch.parse(json: request.data, nowNs: frontDoor.nowNs(), policy: frontDoor.policy)
-                } catch {
-                    return Self.reply(JobFailure(status: 400, error: ErrorView(error)))
-                }
+            },
+            Endpoint(subject: Self.batchSubject, maxBytes: JobBatch.maxBodyBytes) {
+                request throws(FieldError) in
+                let batch = try JobBatch.parse(json: request.data, nowNs: frontDoor.nowNs(), policy: frontDoor.policy)
                 switch await batch.submit(through: frontDoor.gateway) {
                 case .success(let answer): return Self.reply(status: 200, answer)
                 case .failure(let failure): return Self.reply(failure)
                 }
-            }),
-            (Self.getSubject, { request in
-                guard let id = Self.jobID(request.data) else { return Self.reply(Self.missingID) }
+            },
+            Endpoint(subject: Self.getSubject, maxBytes: JobIDPayload.maxBytes) { request throws(FieldError) in
+                let id = try JobIDPayload.parse(request.data)
                 return Self.reply(await frontDoor.gateway.job(id: id))
-            }),
-            (Self.cancelSubject, { request in
-                guard let id = Self.jobID(request.data) else { return Self.reply(Self.missingID) }
+            },
+            Endpoint(subject: Self.cancelSubject, maxBytes: JobIDPayload.maxBytes) { request throws(FieldError) in
+                let id = try JobIDPayload.parse(request.data)
                 return Self.reply(await frontDoor.gateway.cancel(id: id))
-            }),
+            },
         ]
     }
 
-    /// The id from a payload that is the id itself or `{"id": "…"}`.
-    static func jobID(_ data: [UInt8]) -> String? {
-        if data.first == UInt8(ascii: "{") {
-            guard case .object(let fields)? = JSONValue(parsing: data),
-                  case .string(let id)? = fields["id"] else { return nil }
-            return id.isEmpty ? nil : id
+    /// The reply to one request: its call's, or the error that refused it (counted).
+    func answer(_ request: NATSRequest, _ endpoint: Endpoint) async -> NATSReply {
+        do {
+            try JobNATSEnvelope.check(request, maxBytes: endpoint.maxBytes)
+        } catch {
+            refused(request, error)
+            return error.reason == .noReply ? NATSReply() : Self.reply(JobNATSEnvelope.failure(error))
         }
-        let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return id.isEmpty ? nil : id
+        do {
+            return try await endpoint.call(request)
+        } catch {
+            refused(request, MessageProblem(JobNATSEnvelope.reason(error), field: error.field, error.message))
+            return Self.reply(JobFailure(status: 400, error: ErrorView(error)))
+        }
     }
 
-    static let missingID = JobFailure(status: 400, code: "missing_field", field: "id",
-                                      message: "the payload must be a job id, or {\"id\": \"…\"}")
+    private func refused(_ request: NATSRequest, _ problem: MessageProblem) {
+        metrics?.rejected(subject: request.subject, problem.reason)
+        logger.info("NATS request refused", metadata: [
+            "subject": "\(request.subject)", "reason": "\(problem.reason.rawValue)", "error": "\(problem)",
+        ])
+    }
 
     static func reply(_ reply: JobReply) -> NATSReply {
         switch reply {

@@ -55,7 +55,7 @@ public enum ScheduledDBRoutes {
         on router: Router<BasicRequestContext>, gateway: any JobGateway, policy: SubmitPolicy = .init(),
         nodeID: String = "tock", clock: any WallClock = SystemWallClock(), listLimit: Int = defaultListLimit
     ) {
-        let maxRequestBytes = policy.maxBodyBytes * 2 + 64 * 1024
+        let maxRequestBytes = policy.maxRequestBytes
         let listLimit = max(1, listLimit)
 
         router.post("/jobs") { request, _ in

@@ -30,6 +30,10 @@ public enum MetricCatalog {
     public static let runsDueUnpublished = Metric(
         name: "tock_shard_runs_due_unpublished", kind: .gauge,
         help: "Runs due now but not yet committed as published (sampled by the leader).")
+    public static let shardMessagesRejected = Metric(
+        name: "tock_shard_messages_rejected_total", kind: .counter,
+        help: "Messages refused on the job API's NATS subjects (answered with a 4xx, or dropped without a reply "
+            + "subject) and on tock.done (terminated), per subject and reason.")
     public static let raftTerm = Metric(name: "tock_raft_term", kind: .gauge, help: "This node's Raft term.")
     public static let raftCommitIndex = Metric(
         name: "tock_raft_commit_index", kind: .gauge, help: "The highest log index this node knows is committed.")
@@ -75,6 +79,10 @@ public enum MetricCatalog {
     public static let runsDeferred = Metric(
         name: "tock_executor_runs_deferred_total", kind: .counter,
         help: "Deliveries handed back uncalled because the host's circuit breaker was open.")
+    public static let executorMessagesRejected = Metric(
+        name: "tock_executor_messages_rejected_total", kind: .counter,
+        help: "Messages on tock.jobs terminated without a call: unreadable, on the wrong subject, or holding values "
+            + "a shard never publishes, per priority and reason.")
     public static let runsInFlight = Metric(
         name: "tock_executor_runs_in_flight", kind: .gauge, help: "Runs being handled now.")
     public static let executorConcurrency = Metric(
@@ -91,11 +99,11 @@ public enum MetricCatalog {
         help: "Per target host: 1 while its circuit breaker is open, 0.5 half-open, 0 closed.")
 
     public static let all: [Metric] = [
-        jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished,
+        jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, shardMessagesRejected,
         raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftIsLeader, raftHasLeader,
         streamMessages, streamOldestAge, consumerPending, consumerAckPending, consumerRedelivered,
-        runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, runsInFlight, executorConcurrency,
-        webhookDuration, dueToWebhook, circuitOpen,
+        runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, runsInFlight,
+        executorConcurrency, webhookDuration, dueToWebhook, circuitOpen,
     ]
 
     private static let helpByName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.help) })

@@ -23,6 +23,10 @@ public final class JetStreamMessage: Sendable {
     public let subject: String
     public let payload: [UInt8]
     public let metadata: MessageMetadata
+    /// False when the message's header block could not be parsed (anyone can publish one): `header(_:)` then
+    /// finds nothing, and the consumer decides what to do with the message. A bad header block never fails the
+    /// fetch that brought the message, which would hold back every other message of the batch.
+    public let headersReadable: Bool
     private let headers: [String: [String]]
     private let handle: MessageHandle
 
@@ -38,7 +42,9 @@ public final class JetStreamMessage: Sendable {
         } else {
             payload = []
         }
-        headers = try Self.readHeaders(message)
+        let headers = try? Self.readHeaders(message)
+        self.headers = headers ?? [:]
+        headersReadable = headers != nil
 
         var meta: UnsafeMutablePointer<jsMsgMetaData>?
         let status = natsMsg_GetMetaData(&meta, message)

@@ -9,13 +9,18 @@ public struct NATSRequest: Sendable {
     /// First value per header name; names are lowercased (NATS header names are case-sensitive on
     /// the wire, HTTP-style lookups are not). Use `header(_:)`.
     public let headers: [String: String]
+    /// False when the request's header block could not be parsed; `headers` is then empty.
+    public let headersReadable: Bool
     /// Where the reply goes; nil for a plain publish (the handler still runs, its reply is dropped).
     public let replySubject: String?
 
-    public init(subject: String, data: [UInt8], headers: [String: String] = [:], replySubject: String? = nil) {
+    public init(subject: String, data: [UInt8], headers: [String: String] = [:], headersReadable: Bool = true,
+                replySubject: String? = nil)
+    {
         self.subject = subject
         self.data = data
         self.headers = NATSHeaders.lowercased(headers)
+        self.headersReadable = headersReadable
         self.replySubject = replySubject
     }
 
@@ -27,7 +32,9 @@ public struct NATSRequest: Sendable {
     init(copying message: OpaquePointer) {
         subject = String(cString: natsMsg_GetSubject(message))
         data = NATSHeaders.payload(of: message)
-        headers = NATSHeaders.read(message, context: "request on \(subject)")
+        let headers = NATSHeaders.read(message, context: "request on \(subject)")
+        self.headers = headers ?? [:]
+        headersReadable = headers != nil
         let reply = natsMsg_GetReply(message).map { String(cString: $0) }
         replySubject = (reply?.isEmpty ?? true) ? nil : reply
     }
@@ -67,7 +74,7 @@ public struct NATSResponse: Sendable {
     init(copying message: OpaquePointer) {
         subject = String(cString: natsMsg_GetSubject(message))
         data = NATSHeaders.payload(of: message)
-        headers = NATSHeaders.read(message, context: "reply on \(subject)")
+        headers = NATSHeaders.read(message, context: "reply on \(subject)") ?? [:]
     }
 }
 
@@ -87,19 +94,18 @@ enum NATSHeaders {
         return [UInt8](UnsafeRawBufferPointer(start: data, count: length))
     }
 
-    /// First value per name, names lowercased (the first of names differing only in case wins).
-    /// Reading headers makes cnats parse and cache them in the message: call only from the
-    /// thread that owns the message. A malformed header block is logged and read as no headers.
-    static func read(_ message: OpaquePointer, context: @autoclosure () -> String) -> [String: String] {
+    /// First value per name, names lowercased (the first of names differing only in case wins);
+    /// nil for a malformed header block (logged). Reading headers makes cnats parse and cache them
+    /// in the message: call only from the thread that owns the message.
+    static func read(_ message: OpaquePointer, context: @autoclosure () -> String) -> [String: String]? {
         var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>?
         var count: Int32 = 0
         let status = natsMsgHeader_Keys(message, &keys, &count)
         guard status == NATS_OK else {
-            if status != NATS_NOT_FOUND {
-                natsLogger.warning("unreadable NATS headers ignored", metadata: [
-                    "message": "\(context())", "error": "\(NATSError.make(status, operation: "read header keys"))"])
-            }
-            return [:]
+            if status == NATS_NOT_FOUND { return [:] }
+            natsLogger.debug("unreadable NATS headers", metadata: [
+                "message": "\(context())", "error": "\(NATSError.make(status, operation: "read header keys"))"])
+            return nil
         }
         defer { free(keys) }
         var result: [String: String] = [:]

@@ -5,8 +5,8 @@ import TockNATS
 import TockWire
 
 /// The leader's reader of `tock.done.<shard>`: commits each batch of completions as "done" through the log,
-/// and only then acks them (DESIGN.md invariant 4). A message that is not a `Completion` for this shard is
-/// logged, terminated and counted, never retried.
+/// and only then acks them (DESIGN.md invariant 4). A message that is not a `Completion` this shard could
+/// accept (`CompletionCheck`) is logged, terminated and counted, never retried.
 final class CompletionConsumer: Sendable {
     private let shard: UInt32
     private let log: any ReplicatedLog
@@ -29,7 +29,7 @@ final class CompletionConsumer: Sendable {
         self.batchSize = batchSize
     }
 
-    /// Messages terminated because they could not be decoded.
+    /// Messages terminated as unreadable or refused by `CompletionCheck`.
     var malformedCount: Int { malformed.load(ordering: .relaxed) }
 
     /// Runs until the task is cancelled; broker trouble is logged and retried, never fatal.
@@ -55,21 +55,31 @@ final class CompletionConsumer: Sendable {
         }
     }
 
+    /// The completion a message holds, if this shard may propose it (see `CompletionCheck`).
+    private func admit(_ message: JetStreamMessage) throws(MessageProblem) -> Completion {
+        guard message.headersReadable else { throw MessageProblem(.headers, "the header block cannot be read") }
+        let completion: Completion
+        do {
+            completion = try Completion(decoding: message.payload)
+        } catch {
+            throw MessageProblem(.undecodable, "not a tock.v1.Completion: \(error)")
+        }
+        return try CompletionCheck.check(completion, shard: shard, nowNs: clock.nowNs())
+    }
+
     private func commit(_ messages: [JetStreamMessage]) async {
         var completions: [Completion] = []
         var accepted: [JetStreamMessage] = []
         for message in messages {
             do {
-                let completion = try Completion(decoding: message.payload)
-                guard completion.shard == shard else {
-                    throw WireError.missingField("shard \(completion.shard) on the subject of shard \(shard)")
-                }
-                completions.append(completion)
+                completions.append(try admit(message))
                 accepted.append(message)
             } catch {
                 malformed.add(1, ordering: .relaxed)
-                logger.error("malformed completion terminated",
-                             metadata: ["subject": "\(message.subject)", "error": "\(error)"])
+                metrics.rejected(subject: Subjects.doneFamily, error.reason)
+                logger.error("completion refused and terminated", metadata: [
+                    "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
+                ])
                 try? message.term()
             }
         }

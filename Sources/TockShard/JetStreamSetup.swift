@@ -9,9 +9,12 @@ public enum JetStreamSetup {
     public static func apply(_ layout: QueueConfig, to js: JetStream) throws -> [String] {
         var report: [String] = []
         let storage: StreamConfig.Storage = layout.storage == "memory" ? .memory : .file
+        // Each stream takes the subjects of the shards of the layout only: the broker refuses anything published
+        // for another shard or token (`tock.done.abc`), which would otherwise sit in the stream unconsumed.
         let streams = Priority.allCases.map {
-            (Subjects.jobsStream(priority: $0), [Subjects.jobsFilter(priority: $0)], layout[$0].stream)
-        } + [(Subjects.doneStream, ["tock.done.>"], layout.done)]
+            (Subjects.jobsStream(priority: $0), Subjects.jobsSubjects(priority: $0, shardCount: layout.shardCount),
+             layout[$0].stream)
+        } + [(Subjects.doneStream, Subjects.doneSubjects(shardCount: layout.shardCount), layout.done)]
         for (name, subjects, limits) in streams {
             let result = try js.ensureStream(StreamConfig(
                 name: name, subjects: subjects, retention: .workQueue, storage: storage, replicas: layout.replicas,

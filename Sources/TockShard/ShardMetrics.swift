@@ -21,6 +21,7 @@ public final class ShardMetrics: Sendable {
     private let isLeader: Gauge
     private let hasLeader: Gauge
     private let leaderChanges: Counter
+    private let rejections: [String: [MessageRejection: Counter]]
     private let lastLeader = Mutex<String?>(nil)
     /// The sampled gauges exist only while this node leads, so a deposed leader does not report stale depths.
     private let queues = Mutex<QueueGauges?>(nil)
@@ -65,6 +66,28 @@ public final class ShardMetrics: Sendable {
         isLeader = gauge(MetricCatalog.raftIsLeader)
         hasLeader = gauge(MetricCatalog.raftHasLeader)
         leaderChanges = Counter(label: MetricCatalog.raftLeaderChanges.name, dimensions: labels, factory: factory)
+        rejections = Self.rejectionReasons.reduce(into: [:]) { counters, entry in
+            for reason in entry.value {
+                counters[entry.key, default: [:]][reason] = Counter(
+                    label: MetricCatalog.shardMessagesRejected.name,
+                    dimensions: labels + [("subject", entry.key), ("reason", reason.rawValue)], factory: factory)
+            }
+        }
+    }
+
+    /// The subjects whose rejected messages a node counts, each with the reasons that can happen there; their
+    /// counters are exported from 0.
+    static let rejectionReasons: [String: [MessageRejection]] = {
+        let requests: [MessageRejection] = [.noReply, .tooLarge, .headers, .undecodable, .invalid]
+        return [
+            Subjects.submit: requests, Subjects.submitBatch: requests, Subjects.get: requests,
+            Subjects.cancel: requests, Subjects.doneFamily: [.headers, .undecodable, .subject, .invalid],
+        ]
+    }()
+
+    /// Counts one message refused on `subject` (one of `rejectionReasons`).
+    public func rejected(subject: String, _ reason: MessageRejection) {
+        rejections[subject]?[reason]?.increment()
     }
 
     /// Counts the jobs a committed submit created (not those an idempotency key matched).

@@ -24,6 +24,7 @@ final class TockHarness: @unchecked Sendable {
     private(set) var executor: Executor?
     private(set) var shardURL = ""
     private(set) var shardPort = 0
+    private(set) var frontDoor: FrontDoor?
     private var shardTasks: [Task<Void, any Error>] = []
     private var executorTask: Task<Void, Never>?
 
@@ -74,6 +75,21 @@ final class TockHarness: @unchecked Sendable {
         shardURL = "http://127.0.0.1:\(bound)"
         shardPort = bound
         self.node = node
+        self.frontDoor = frontDoor
+    }
+
+    /// Serves the job API over NATS (`tock.submit`, …) from the running shard, as `tock shard` does; returns once
+    /// the subjects are subscribed.
+    func startNATSAPI() async throws {
+        let frontDoor = try XCTUnwrap(frontDoor)
+        let service = JobNATSService(frontDoor: frontDoor, natsURL: nats.url, name: "test-api", logger: logger)
+        shardTasks.append(Task { try await service.run() })
+        let connection = try NATSConnection.connect(url: nats.url)
+        defer { connection.close() }
+        _ = try await eventually("the NATS job API to answer") {
+            try? await connection.request(subject: JobNATSService.getSubject, data: Array("nope".utf8),
+                                          timeout: .milliseconds(500))
+        }
     }
 
     func stopShard() async {
@@ -81,6 +97,7 @@ final class TockHarness: @unchecked Sendable {
         for task in shardTasks { _ = await task.result }
         shardTasks = []
         node = nil
+        frontDoor = nil
     }
 
     func startExecutor(backoffBase: Duration, configure: (inout ExecutorConfiguration) -> Void = { _ in }) {
