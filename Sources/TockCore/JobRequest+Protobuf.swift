@@ -8,7 +8,7 @@ extension JobRequest {
     {
         var spec = spec
         spec.id = ""
-        spec.target.url = try parseURL(.string(spec.target.url))
+        spec.target.url = try parseURL(.string(spec.target.url), policy: policy)
         spec.target.method = try parseMethod(spec.target.method.isEmpty ? nil : .string(spec.target.method))
         guard spec.target.headers.count <= policy.maxHeaders else {
             throw FieldError(field: "headers", message: "at most \(policy.maxHeaders) headers")

@@ -9,6 +9,7 @@ public struct SubmitPolicy: Sendable {
     public var defaultMaxAttempts: UInt32 = 5
     public var maxMaxAttempts: UInt32 = 100
     public var maxIdempotencyKeyLength = 256
+    public var maxURLBytes = 8 * 1024
     public var maxHeaders = 64
     public var maxHeaderNameBytes = 256
     public var maxHeaderValueBytes = 8 * 1024
@@ -47,7 +48,7 @@ extension JobRequest {
         if let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) {
             throw FieldError(field: unknown, code: "unknown_field", message: "unknown field '\(unknown)'")
         }
-        let url = try parseURL(fields["url"])
+        let url = try parseURL(fields["url"], policy: policy)
         let method = try parseMethod(fields["method"])
         var headers = try parseHeaders(fields["headers"], policy: policy)
         let body = try parseBody(fields["body"], headers: &headers, policy: policy)
@@ -80,11 +81,16 @@ extension JobRequest {
         }
     }
 
-    static func parseURL(_ value: JSONValue?) throws(FieldError) -> String {
+    static func parseURL(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> String {
         guard let text = try string(value, field: "url"), !text.isEmpty else {
             throw FieldError(field: "url", code: "missing_field", message: "url is required")
         }
-        guard let components = URLComponents(string: text),
+        guard text.utf8.count <= policy.maxURLBytes else {
+            throw FieldError(field: "url", code: "too_large", message: "url is longer than \(policy.maxURLBytes) bytes")
+        }
+        // URLComponents would percent-encode a CR, LF or NUL rather than refuse it; the URL is stored and shown as
+        // given, so such a URL is refused here.
+        guard HTTPFieldSyntax.isFieldValue(text), !text.contains(" "), let components = URLComponents(string: text),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty
         else {
@@ -116,14 +122,14 @@ extension JobRequest {
                     throw FieldError(field: "headers", code: "too_large",
                                      message: "a header name is longer than \(policy.maxHeaderNameBytes) bytes")
                 }
-                guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
+                guard HTTPFieldSyntax.isToken(name) else {
                     throw FieldError(field: "headers", message: "header name '\(name)' is not a valid HTTP token")
                 }
                 guard !reservedHeaders.contains(name.lowercased()) else {
                     throw FieldError(field: "headers", message: "header '\(name)' is set by Tock and cannot be given")
                 }
                 // Control characters would split the header (CR, LF) or truncate it on the wire (NUL).
-                guard case .string(let text) = headerValue, !text.unicodeScalars.contains(where: isControl) else {
+                guard case .string(let text) = headerValue, HTTPFieldSyntax.isFieldValue(text) else {
                     throw FieldError(field: "headers", message: "header '\(name)' must be a single-line string")
                 }
                 headers.append(Header(name: name, value: text))
@@ -233,7 +239,7 @@ extension JobRequest {
 
     static func parseIdempotencyKey(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> String {
         guard let key = try string(value, field: "idempotency_key") else { return "" }
-        guard !key.isEmpty, key.count <= policy.maxIdempotencyKeyLength, !key.unicodeScalars.contains(where: isControl)
+        guard !key.isEmpty, key.count <= policy.maxIdempotencyKeyLength, HTTPFieldSyntax.isFieldValue(key)
         else {
             throw FieldError(field: "idempotency_key",
                              message: "idempotency_key must be 1 to \(policy.maxIdempotencyKeyLength) printable characters")
@@ -259,20 +265,6 @@ extension JobRequest {
         case let other?:
             throw FieldError(field: "body",
                              message: "with webhook_format scheduled-db, body must be a JSON object (sent as data), not \(other.kind)")
-        }
-    }
-
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
     }
 }

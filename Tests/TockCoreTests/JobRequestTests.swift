@@ -123,3 +123,14 @@ extension JobRequestTests {
         }
     }
 }
+
+extension JobRequestTests {
+    /// URLComponents percent-encodes these rather than refusing them; the URL is stored and shown as given.
+    func testURLsWithControlCharactersSpacesOrOverTheLimitAreRefused() {
+        for url in [#"http://a/\r\nHost: b"#, #"http://a/\u0000x"#, "http://a/b c",
+                    "http://a/" + String(repeating: "p", count: SubmitPolicy().maxURLBytes)] {
+            XCTAssertEqual(field(of: #"{"url": "\#(url)"}"#), "url", url.prefix(40).description)
+        }
+        XCTAssertEqual(field(of: #"{"url": "http://a/b%20c?x=1"}"#), "accepted")
+    }
+}
