@@ -6,27 +6,32 @@ import Prometheus
 struct DocumentedPrometheusFactory: MetricsFactory {
     let registry: PrometheusCollectorRegistry
 
+    /// The whole name as one part: Tock's names are already `tock_<area>_<name>_<unit>`.
+    private func descriptor(_ label: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: label, unitName: "", helpText: MetricCatalog.help(label))
+    }
+
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        registry.makeCounter(name: label, labels: dimensions, help: MetricCatalog.help(label))
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
-        registry.makeCounter(name: label, labels: dimensions, help: MetricCatalog.help(label))
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
-        guard aggregate else { return registry.makeGauge(name: label, labels: dimensions, help: MetricCatalog.help(label)) }
-        return registry.makeValueHistogram(name: label, labels: dimensions, buckets: MetricCatalog.valueBuckets,
-                                           help: MetricCatalog.help(label))
+        guard aggregate else { return registry.makeGauge(descriptor: descriptor(label), labels: dimensions) }
+        return registry.makeValueHistogram(descriptor: descriptor(label), labels: dimensions,
+                                           buckets: MetricCatalog.valueBuckets)
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
-        registry.makeGauge(name: label, labels: dimensions, help: MetricCatalog.help(label))
+        registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(name: label, labels: dimensions, buckets: MetricCatalog.durationBuckets(label),
-                                       help: MetricCatalog.help(label))
+        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions,
+                                       buckets: MetricCatalog.durationBuckets(label))
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
