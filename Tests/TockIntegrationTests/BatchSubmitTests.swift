@@ -18,11 +18,12 @@ final class BatchSubmitTests: XCTestCase {
 
     func testAThousandJobsAreOneLogEntryAndAllAreDelivered() async throws {
         let count = 1000  // the most a batch holds
-        // Due in a few seconds, so no "published" entry lands between the two looks at the log.
+        // Due in 10 s, so no "published" entry lands between the two looks at the log, even on a loaded machine
+        // (at 3 s, a batch that took 5 s to answer under load was published before the second look).
         let jobs = (0..<count).map { index in
             // Job 500 repeats job 10's key: the same job, not a second one.
             let key = index == 500 ? "batch-10" : "batch-\(index)"
-            return #"{"url": "\#(tock.sink.baseURL)/ok", "delay": "3s", "idempotency_key": "\#(key)"}"#
+            return #"{"url": "\#(tock.sink.baseURL)/ok", "delay": "10s", "idempotency_key": "\#(key)"}"#
         }
         let before = try await settledLog()
         let reply = try await tock.request(.POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#)
