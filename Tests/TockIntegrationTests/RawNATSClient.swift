@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import TockTestSupport
 
 /// A NATS client that writes the protocol by hand, for what a library client refuses to send: a header block that
 /// is not `NATS/1.0` headers. Blocking, one connection, only for tests.
@@ -22,38 +20,16 @@ final class RawNATSClient {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias Failure = RawTCPError
 
-    private let socket: Int32
+    private let connection: RawTCPConnection
     private var buffer: [UInt8] = []
 
     init(port: Int) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(socket)
-            throw Failure(description: "connect: errno \(errno)")
-        }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        connection = try RawTCPConnection(port: port)
         _ = try line()  // INFO
         try send(Array(#"CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true}"#.utf8) + crlf)
         try flush()
-    }
-
-    deinit {
-        close(socket)
     }
 
     /// HPUB with `headerBlock` as it is (it should end with an empty line, `\r\n\r\n`).
@@ -73,7 +49,7 @@ final class RawNATSClient {
         while true {
             let reply = try line()
             if reply == "PONG" { return }
-            if reply.hasPrefix("-ERR") { throw Failure(description: reply) }
+            if reply.hasPrefix("-ERR") { throw Failure(reply) }
         }
     }
 
@@ -92,7 +68,7 @@ final class RawNATSClient {
                 let all = try bytes(Int(parts.last ?? "") ?? 0)
                 return Message(subject: parts[1], headerBlock: String(decoding: all[..<headerLength], as: UTF8.self),
                                payload: Array(all[headerLength...]))
-            case let other? where other.hasPrefix("-ERR"): throw Failure(description: control)
+            case let other? where other.hasPrefix("-ERR"): throw Failure(control)
             default: continue
             }
         }
@@ -101,19 +77,14 @@ final class RawNATSClient {
     private let crlf: [UInt8] = [13, 10]
 
     private func send(_ data: [UInt8]) throws {
-        var sent = 0
-        while sent < data.count {
-            let n = data[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw Failure(description: "send: errno \(errno)") }
-            sent += n
-        }
+        try connection.write(data)
     }
 
+    /// Waits up to 10 s for more bytes.
     private func fill() throws {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { throw Failure(description: n == 0 ? "connection closed" : "recv: errno \(errno)") }
-        buffer += chunk[..<n]
+        guard let chunk = connection.receive(timeout: .seconds(10)) else { throw Failure("no answer within 10 s") }
+        guard !chunk.isEmpty else { throw Failure("connection closed") }
+        buffer += chunk
     }
 
     private func line() throws -> String {

@@ -80,8 +80,7 @@ extension JobStateMachineTests {
     }
 
     func testTwoReplicasApplyingTheSameLogHoldTheSameRows() throws {
-        let other = try Database(path: directory.appendingPathComponent("replica.sqlite").path)
-        try ShardSchema.migrate(other)
+        let other = try ShardTestDatabase.open("replica.sqlite", in: directory)
         var bad = spec("j-bad")
         bad.schedule = Schedule(cron: "* * * * *", startAtNs: .min)
         var good = spec("j-good")

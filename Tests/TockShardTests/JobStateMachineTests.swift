@@ -11,15 +11,12 @@ final class JobStateMachineTests: XCTestCase {
     let machine = JobStateMachine(shard: 0)
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-sm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        db = try Database(path: directory.appendingPathComponent("shard.sqlite").path)
-        try ShardSchema.migrate(db)
+        (directory, db) = try ShardTestDatabase.make("tock-sm")
     }
 
     override func tearDownWithError() throws {
         db = nil
-        try? FileManager.default.removeItem(at: directory)
+        ShardTestDatabase.remove(directory)
     }
 
     func spec(_ id: String, key: String = "") -> JobSpec {

@@ -13,15 +13,12 @@ final class RecurringJobStateMachineTests: XCTestCase {
     let machine = JobStateMachine(shard: 0)
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-rsm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        db = try Database(path: directory.appendingPathComponent("shard.sqlite").path)
-        try ShardSchema.migrate(db)
+        (directory, db) = try ShardTestDatabase.make("tock-rsm")
     }
 
     override func tearDownWithError() throws {
         db = nil
-        try? FileManager.default.removeItem(at: directory)
+        ShardTestDatabase.remove(directory)
     }
 
     private func create(_ id: String = "r1", overlap: Schedule.Overlap = .allow) throws {

@@ -10,15 +10,12 @@ final class ScheduledRunScanTests: XCTestCase {
     var db: Database!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-scan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        db = try Database(path: directory.appendingPathComponent("shard.sqlite").path)
-        try db.transaction { try ShardSchema.migrate(db) }
+        (directory, db) = try ShardTestDatabase.make("tock-scan")
     }
 
     override func tearDownWithError() throws {
         db = nil
-        try? FileManager.default.removeItem(at: directory)
+        ShardTestDatabase.remove(directory)
     }
 
     func insert(_ id: String, due: Int64, state: String = "scheduled", paused: Bool = false, run: Int64 = 1) throws {

@@ -12,15 +12,12 @@ final class StoredJobRenderingTests: XCTestCase {
     var db: Database!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-render-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        db = try Database(path: directory.appendingPathComponent("shard.sqlite").path)
-        try ShardSchema.migrate(db)
+        (directory, db) = try ShardTestDatabase.make("tock-render")
     }
 
     override func tearDownWithError() throws {
         db = nil
-        try? FileManager.default.removeItem(at: directory)
+        ShardTestDatabase.remove(directory)
     }
 
     private func insertJob(_ id: String, times: Int64, integers: Int64, schedule: String?) throws {

@@ -36,11 +36,15 @@ public final class RawTCPConnection {
     deinit { close(fd) }
 
     public func write(_ text: String) throws {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        try write(Array(text.utf8))
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let sent = rest.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard sent > 0 else { throw RawTCPError("send: errno \(errno)") }
-            bytes = bytes.dropFirst(sent)
+            rest = rest.dropFirst(sent)
         }
     }
 
@@ -58,19 +62,30 @@ public final class RawTCPConnection {
         var received: [UInt8] = []
         var wait = timeout
         while true {
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000))
-            if ready <= 0 { return received.isEmpty ? .timedOut : .bytes(String(decoding: received, as: UTF8.self)) }
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { return received.isEmpty ? .closed : .bytes(String(decoding: received, as: UTF8.self)) }
-            received += buffer[..<count]
-            wait = .milliseconds(200)
+            switch receive(timeout: wait) {
+            case .some(let chunk) where !chunk.isEmpty:
+                received += chunk
+                wait = .milliseconds(200)
+            case let end:
+                if !received.isEmpty { return .bytes(String(decoding: received, as: UTF8.self)) }
+                return end == nil ? .timedOut : .closed
+            }
         }
+    }
+
+    /// One read: the bytes that arrived, empty when the peer closed the connection, nil when nothing came within
+    /// `timeout`.
+    public func receive(timeout: Duration) -> [UInt8]? {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        guard poll(&poller, 1, Int32(clamping: milliseconds)) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        return count > 0 ? Array(buffer[..<count]) : []
     }
 }
 
 public struct RawTCPError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
