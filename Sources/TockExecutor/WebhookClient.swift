@@ -66,9 +66,12 @@ final class WebhookClient: Sendable {
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(run.timeoutMs)))
             var excerpt = ByteBuffer()
-            for try await chunk in response.body where excerpt.readableBytes < errorBodyLimit {
+            // Stop reading once the excerpt is full: an endless answer must not hold the call (or its CPU) until
+            // the timeout, nor be read to the end only to be thrown away.
+            for try await chunk in response.body {
                 var chunk = chunk
                 excerpt.writeBuffer(&chunk)
+                if excerpt.readableBytes >= errorBodyLimit { break }
             }
             let status = Int(response.status.code)
             let retryAfter = response.headers.first(name: "Retry-After")

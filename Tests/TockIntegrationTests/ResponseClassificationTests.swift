@@ -28,6 +28,19 @@ final class ResponseClassificationTests: XCTestCase {
         XCTAssertEqual(stats.retried, 0)
     }
 
+    /// The answer is hostile too: a body that never ends is read only as far as the error excerpt needs, so the
+    /// attempt ends with the status, not with the timeout.
+    func testAnEndlessAnswerIsCutAfterTheExcerpt() async throws {
+        let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/endless/500", "max_attempts": 1, "timeout": "15m"}"#)
+        let id = try XCTUnwrap(created["id"]?.string)
+
+        let done = try await tock.waitForState(id, "failed", within: .seconds(30))
+        XCTAssertEqual(done["last_status"]?.int, 500)
+        let error = try XCTUnwrap(done["last_error"]?.string)
+        XCTAssertTrue(error.hasPrefix("HTTP 500: xxx"), error)
+        XCTAssertLessThanOrEqual(error.utf8.count, 600, "the excerpt is bounded")
+    }
+
     func testRedirectIsNotFollowedAndEndsFailedAtOnce() async throws {
         let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/status/302", "max_attempts": 5}"#)
         let id = try XCTUnwrap(created["id"]?.string)

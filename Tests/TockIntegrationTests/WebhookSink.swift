@@ -8,7 +8,7 @@ import TockCore
 /// A real HTTP webhook target that records every request. Paths choose the answer:
 /// `/ok` → 200; `/fail/<n>/...` → 500 for the first n requests of each job, then 200; `/always-fail` → 500;
 /// `/status/<code>` → that code, with a `Retry-After` header when the query has `retry-after=<value>`;
-/// `/slow/<ms>` → 200 after that long.
+/// `/slow/<ms>` → 200 after that long; `/endless/<code>` → that code with a body that never ends.
 final class WebhookSink: Sendable {
     struct Received: Sendable {
         var method: String
@@ -91,6 +91,14 @@ final class WebhookSink: Sendable {
             var headers = HTTPFields()
             if let retryAfter = request.uri.queryParameters.get("retry-after") { headers[.retryAfter] = retryAfter }
             return Response(status: .init(code: code), headers: headers)
+        }
+        if parts.count == 2, parts[0] == "endless", let code = Int(parts[1]) {
+            return Response(status: .init(code: code), body: ResponseBody { writer in
+                let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024)
+                // Until the client hangs up (the write then throws) or the sink stops.
+                while !Task.isCancelled { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            })
         }
         if parts.count == 2, parts[0] == "slow", let ms = Int(parts[1]) {
             try await Task.sleep(for: .milliseconds(ms))
