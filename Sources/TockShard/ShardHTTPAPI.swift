@@ -68,6 +68,14 @@ public enum ShardHTTPAPI {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 
+    /// A 503: the node cannot answer now (no leader, the log could not commit). `Retry-After` tells the client when
+    /// to try again, as on every 503 of the job API.
+    public static func unavailable(_ error: ErrorView) -> Response {
+        var response = json(.serviceUnavailable, error)
+        response.headers[.retryAfter] = "1"
+        return response
+    }
+
     /// The body of an operator request (a few fields of JSON).
     static func smallBody(_ request: Request) async throws -> Data {
         var request = request
@@ -98,13 +106,13 @@ public struct ErrorMiddleware: RouterMiddleware {
             case .outcomeUnknown: "outcome_unknown"
             case .stopped, .invalidTransferTarget, .membershipChangeRefused: "unavailable"
             }
-            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(code: code, message: error.description))
+            return ShardHTTPAPI.unavailable(ErrorView(code: code, message: error.description))
         } catch let error as HTTPResponseError {
             let code = error.status.code == 404 ? "not_found" : "http_\(error.status.code)"
             return ShardHTTPAPI.json(error.status, ErrorView(code: code, message: "\(error.status.reasonPhrase)"))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
-            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(code: "unavailable", message: "\(error)"))
+            return ShardHTTPAPI.unavailable(ErrorView(code: "unavailable", message: "\(error)"))
         }
     }
 }
