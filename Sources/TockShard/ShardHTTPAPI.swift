@@ -53,7 +53,7 @@ public enum ShardHTTPAPI {
         }
 
         router.delete("/v1/cluster/nodes/:node") { _, context in
-            json(.ok, try await node.removeNode(try context.parameters.require("node")))
+            json(.ok, try await node.removeNode(try context.parameters.decoded("node")))
         }
 
         return router
