@@ -31,7 +31,8 @@ enum OpenAPIDocument {
           "200": {
             "description": "The OpenAPI 3.1 document of the HTTP API, as in `Schemas/openapi.json`.",
             "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"]}}}
-          }
+          },
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -48,7 +49,8 @@ enum OpenAPIDocument {
               {"$ref": "#/components/schemas/ShardHealth"},
               {"$ref": "#/components/schemas/RouterHealth"}
             ]}}}
-          }
+          },
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -62,7 +64,8 @@ enum OpenAPIDocument {
           "200": {
             "description": "Prometheus text exposition format 0.0.4.",
             "content": {"text/plain; version=0.0.4; charset=utf-8": {"schema": {"type": "string"}}}
-          }
+          },
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -74,7 +77,8 @@ enum OpenAPIDocument {
         "description": "What `tock status` shows of a shard node: this node's copy of the job tables, not a linearizable read. Shard nodes only.",
         "responses": {
           "200": {"description": "The node's status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ShardStatus"}}}},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -86,7 +90,8 @@ enum OpenAPIDocument {
         "description": "Shard nodes only.",
         "responses": {
           "200": {"description": "The node's Raft status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClusterStatus"}}}},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -104,7 +109,8 @@ enum OpenAPIDocument {
           "202": {"description": "The handover started.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransferLeaderAnswer"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "413": {"$ref": "#/components/responses/TooLarge"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -123,7 +129,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "409": {"$ref": "#/components/responses/Conflict"},
           "413": {"$ref": "#/components/responses/TooLarge"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -139,7 +146,8 @@ enum OpenAPIDocument {
         "responses": {
           "200": {"description": "The node was removed; the new status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClusterStatus"}}}},
           "409": {"$ref": "#/components/responses/Conflict"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -148,11 +156,19 @@ enum OpenAPIDocument {
         "operationId": "submitJob",
         "tags": ["jobs"],
         "summary": "Submit a job",
-        "description": "`201` with the job once the create command is durable; `200` with the existing job for an idempotency key seen within the retention. A rejected submit stores nothing. With `Content-Type: application/protobuf` the body is a `tock.v1.JobSpec` (`Schemas/tock/v1/jobs.proto`), checked by the same rules; the answer is JSON either way. A body over twice the job body limit plus 64 KiB (576 KiB by default) is a `413`.",
+        "description": "`201` with the job once the create command is durable; `200` with the existing job for an idempotency key seen within the retention. A rejected submit stores nothing. With `Content-Type: application/protobuf` the body is a `tock.v1.JobSpec` (`Schemas/tock/v1/jobs.proto`), checked by the same rules; the answer is JSON either way. A body over twice the job body limit plus 64 KiB (576 KiB by default) is a `413`, refused from its `Content-Length` before any of it is read.",
         "requestBody": {
           "required": true,
           "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}},
+            "application/json": {
+              "schema": {"$ref": "#/components/schemas/JobRequest"},
+              "examples": {
+                "oneTime": {"value": {"url": "http://127.0.0.1:7090/hello", "body": "hi", "delay": "5s"}},
+                "atATime": {"value": {"url": "https://example.com/hook", "method": "PUT", "headers": {"X-Order": "42"}, "body": {"order": 42}, "run_at": "2030-01-02T15:04:05Z", "priority": "high", "timeout": "10s", "max_attempts": 3, "idempotency_key": "order-42"}},
+                "recurring": {"value": {"url": "http://127.0.0.1:7090/report", "schedule": {"cron": "30 2 * * MON-FRI", "time_zone": "Europe/Berlin", "overlap": "skip", "misfire": "skip"}}},
+                "scheduledDBBody": {"value": {"url": "http://127.0.0.1:7090/sdb", "webhook_format": "scheduled-db", "body": {"k": "v"}, "schedule": {"cron": "@every 1h", "start": "2030-01-01T00:00:00Z", "end": "2031-01-01T00:00:00Z"}}}
+              }
+            },
             "application/protobuf": {"schema": {"type": "string", "format": "binary", "description": "A serialized `tock.v1.JobSpec`."}}
           }
         },
@@ -184,7 +200,8 @@ enum OpenAPIDocument {
           "421": {"$ref": "#/components/responses/WrongShard"},
           "500": {"$ref": "#/components/responses/Internal"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       },
       "get": {
@@ -196,7 +213,7 @@ enum OpenAPIDocument {
           {"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/JobState"}},
           {"name": "priority", "in": "query", "schema": {"$ref": "#/components/schemas/Priority"}},
           {"name": "idempotency_key", "in": "query", "schema": {"type": "string"}},
-          {"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page (a job id).", "schema": {"type": "string"}},
+          {"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page (a job id).", "schema": {"type": "string", "minLength": 1}},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}
         ],
         "responses": {
@@ -204,7 +221,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "421": {"$ref": "#/components/responses/WrongShard"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -213,7 +231,7 @@ enum OpenAPIDocument {
         "operationId": "submitJobBatch",
         "tags": ["jobs"],
         "summary": "Submit up to 1,000 jobs",
-        "description": "Each job is validated on its own, so one bad job does not reject the others: the answer is `200` with one result per job, in order. The valid jobs are split by owning shard and each shard's part becomes one Raft log entry. A body that is not `{\"jobs\": [...]}` or holds 0 or more than 1,000 jobs is a `400` naming `jobs`. With `Content-Type: application/protobuf` the body is a `tock.v1.JobSpecBatch` (what a node forwards to another shard's leader, with `Tock-Shard`). A body over 1,000/16 times the single submit's limit (36 MB by default) is a `413`.",
+        "description": "Each job is validated on its own, so one bad job does not reject the others: the answer is `200` with one result per job, in order. The valid jobs are split by owning shard and each shard's part becomes one Raft log entry. A body that is not `{\"jobs\": [...]}` or holds 0 or more than 1,000 jobs is a `400` naming `jobs`. With `Content-Type: application/protobuf` the body is a `tock.v1.JobSpecBatch` (what a node forwards to another shard's leader, with `Tock-Shard`). A body over 32 MiB is a `413`, refused from its `Content-Length` before any of it is read.",
         "requestBody": {
           "required": true,
           "content": {
@@ -228,7 +246,8 @@ enum OpenAPIDocument {
           "421": {"$ref": "#/components/responses/WrongShard"},
           "500": {"$ref": "#/components/responses/Internal"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -241,7 +260,8 @@ enum OpenAPIDocument {
           "200": {"description": "The counts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobCounts"}}}},
           "421": {"$ref": "#/components/responses/WrongShard"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -256,7 +276,8 @@ enum OpenAPIDocument {
           "404": {"$ref": "#/components/responses/NotFound"},
           "421": {"$ref": "#/components/responses/WrongShard"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       },
       "delete": {
@@ -272,7 +293,8 @@ enum OpenAPIDocument {
           "421": {"$ref": "#/components/responses/WrongShard"},
           "500": {"$ref": "#/components/responses/Internal"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -290,7 +312,8 @@ enum OpenAPIDocument {
           "421": {"$ref": "#/components/responses/WrongShard"},
           "500": {"$ref": "#/components/responses/Internal"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -308,7 +331,8 @@ enum OpenAPIDocument {
           "421": {"$ref": "#/components/responses/WrongShard"},
           "500": {"$ref": "#/components/responses/Internal"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -316,15 +340,21 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "getJobRuns",
         "tags": ["jobs"],
-        "summary": "A job's runs so far, oldest first, and its next run",
-        "description": "A one-time job has its one run.",
-        "parameters": [{"$ref": "#/components/parameters/JobID"}],
+        "summary": "A job's runs so far, oldest first, a page at a time, and its next run",
+        "description": "A one-time job has its one run. While a page is full it has `next_cursor` (its last run's number), to pass as `cursor` for the runs after it.",
+        "parameters": [
+          {"$ref": "#/components/parameters/JobID"},
+          {"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page: a run number.", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}
+        ],
         "responses": {
-          "200": {"description": "The runs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRuns"}}}},
+          "200": {"description": "A page of runs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRuns"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "421": {"$ref": "#/components/responses/WrongShard"},
           "502": {"$ref": "#/components/responses/BadGateway"},
-          "503": {"$ref": "#/components/responses/Unavailable"}
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -336,7 +366,16 @@ enum OpenAPIDocument {
         "description": "As scheduled-db reads it: unknown fields are ignored and an empty string is an absent field. A client's own `id` becomes the job's idempotency key, so submitting it again returns the first job (`200` as well). A body over twice the job body limit plus 64 KiB is a `413`.",
         "requestBody": {
           "required": true,
-          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBJobRequest"}}}
+          "content": {
+            "application/json": {
+              "schema": {"$ref": "#/components/schemas/ScheduledDBJobRequest"},
+              "examples": {
+                "unico": {"value": {"type": "unico", "timestamp": "2099-12-25T10:00:00Z", "webhook_url": "http://127.0.0.1:7090/webhook", "payload": {"message": "Merry Christmas!"}}},
+                "unicoWithID": {"value": {"id": "report-2099-12-25", "type": "unico", "timestamp": 4101876000, "webhook_url": "http://127.0.0.1:7090/webhook"}},
+                "recurrente": {"value": {"type": "recurrente", "cron_expression": "0 9 * * 1-5", "timestamp": "2030-01-01 00:00:00", "last_date": "2031-01-01T00:00:00Z", "webhook_url": "http://127.0.0.1:7090/daily"}}
+              }
+            }
+          }
         },
         "responses": {
           "200": {
@@ -354,7 +393,8 @@ enum OpenAPIDocument {
           "413": {"$ref": "#/components/responses/ScheduledDBTooLarge"},
           "500": {"$ref": "#/components/responses/ScheduledDBInternal"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
-          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"}
+          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       },
       "get": {
@@ -375,7 +415,8 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/ScheduledDBBadRequest"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
-          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"}
+          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -389,7 +430,8 @@ enum OpenAPIDocument {
           "200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBJob"}}}},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
-          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"}
+          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       },
       "delete": {
@@ -403,7 +445,8 @@ enum OpenAPIDocument {
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "500": {"$ref": "#/components/responses/ScheduledDBInternal"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
-          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"}
+          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -417,7 +460,8 @@ enum OpenAPIDocument {
           "200": {"description": "The execution state.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBExecutionState"}}}},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
-          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"}
+          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -431,7 +475,8 @@ enum OpenAPIDocument {
           "200": {"description": "The attempts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBExecutions"}}}},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
-          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"}
+          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -452,7 +497,8 @@ enum OpenAPIDocument {
           "409": {"$ref": "#/components/responses/ScheduledDBConflict"},
           "500": {"$ref": "#/components/responses/ScheduledDBInternal"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
-          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"}
+          "503": {"$ref": "#/components/responses/ScheduledDBUnavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     },
@@ -463,7 +509,8 @@ enum OpenAPIDocument {
         "summary": "scheduled-db: health",
         "description": "Every Tock node answers as a leader: any node takes writes.",
         "responses": {
-          "200": {"description": "Serving.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBHealth"}}}}
+          "200": {"description": "Serving.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBHealth"}}}},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
         }
       }
     }
@@ -508,6 +555,10 @@ enum OpenAPIDocument {
       },
       "Conflict": {
         "description": "The change cannot be made now: a cancel of a finished job, a pause or resume of a one-time or finished job, a membership change while another is under way (code `conflict`).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "HeadersTooLarge": {
+        "description": "The request's headers are over 100 fields or 32 KiB in all (code `headers_too_large`). Every route answers it, before reading anything else. (Past 500 fields or 64 KiB the HTTP parser itself stops: a bare `400` and the connection closed.)",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "TooLarge": {
@@ -562,7 +613,8 @@ enum OpenAPIDocument {
         "description": "The owning shard could not answer now; retry after `Retry-After` seconds (see Tock's `503`).",
         "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBError"}}}
-      }
+      },
+      "431": {"$ref": "#/components/responses/HeadersTooLarge"}
     },
     "links": {
       "GetJob": {"operationId": "getJob", "parameters": {"id": "$response.body#/id"}},
@@ -586,7 +638,7 @@ enum OpenAPIDocument {
         "required": ["code", "message"],
         "additionalProperties": false,
         "properties": {
-          "code": {"type": "string", "description": "`invalid_field`, `invalid_json`, `unknown_field`, `missing_field`, `invalid_protobuf`, `too_large`, `invalid`, `required`, `not_found`, `conflict`, `wrong_shard`, `no_leader`, `not_leader`, `leader_unreachable`, `shard_unavailable`, `unavailable`, `outcome_unknown`, `internal`, `bad_gateway`, or `http_<status>`."},
+          "code": {"type": "string", "description": "`invalid_field`, `invalid_json`, `unknown_field`, `missing_field`, `out_of_range`, `invalid_protobuf`, `too_large`, `headers_too_large`, `invalid`, `required`, `not_found`, `conflict`, `wrong_shard`, `no_leader`, `not_leader`, `leader_unreachable`, `shard_unavailable`, `unavailable`, `outcome_unknown`, `internal`, `bad_gateway`, or `http_<status>`."},
           "field": {"type": "string", "description": "The field at fault, e.g. `run_at`, `schedule.cron`, `jobs[3]`; absent when the problem is not one field's."},
           "message": {"type": "string"}
         }
@@ -622,19 +674,19 @@ enum OpenAPIDocument {
           "method": {"type": ["string", "null"], "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", null], "default": "POST", "description": "Read case-insensitively."},
           "headers": {
             "type": ["object", "null"],
-            "description": "Sent with the webhook. At most 64. Names are HTTP tokens; `Tock-Job-Id`, `Tock-Run`, `Tock-Attempt`, `Tock-Signature`, `Idempotency-Key`, `Host`, `Content-Length`, `Transfer-Encoding` and `Connection` are reserved. Values are single-line strings.",
+            "description": "Sent with the webhook. At most 64; a name at most 256 bytes, a value 8 KiB, all of them 32 KiB (else `400` code `too_large`). Names are HTTP tokens; `Tock-Job-Id`, `Tock-Run`, `Tock-Attempt`, `Tock-Signature`, `Idempotency-Key`, `Host`, `Content-Length`, `Transfer-Encoding` and `Connection` are reserved. Values are single-line strings.",
             "maxProperties": 64,
-            "propertyNames": {"pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
+            "propertyNames": {"pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", "maxLength": 256},
             "additionalProperties": {"type": "string", "pattern": "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$"}
           },
           "body": {
             "type": ["string", "object", "array", "null"],
             "description": "A string is sent as is; an object or array as compact JSON with `Content-Type: application/json` unless a header sets one. At most 256 KiB (`tock shard --max-body-bytes`) once encoded, else `400` code `too_large`."
           },
-          "run_at": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339 time to run at; a time in the past means now. Not with `delay` or `schedule`."},
+          "run_at": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339 time to run at, within 100 years of now (else `400` code `out_of_range`); a time in the past means now. Not with `delay` or `schedule`."},
           "delay": {
             "anyOf": [{"$ref": "#/components/schemas/Duration"}, {"type": "null"}],
-            "description": "When to run, from now. Not with `run_at` or `schedule`."
+            "description": "When to run, from now: at most 100 years (`36524d`). Not with `run_at` or `schedule`."
           },
           "priority": {"type": ["string", "null"], "enum": ["critical", "high", "normal", "low", null], "default": "normal", "description": "Read case-insensitively."},
           "timeout": {
@@ -655,8 +707,7 @@ enum OpenAPIDocument {
             "description": "Makes the job recurring. Not with `run_at` or `delay`."
           },
           "webhook_format": {"type": ["string", "null"], "enum": ["tock", "scheduled-db", null], "default": "tock", "description": "Read case-insensitively. `scheduled-db` needs method `POST` and a JSON object `body` (or none)."}
-        },
-        "example": {"url": "http://127.0.0.1:7090/hello", "body": "hi", "delay": "5s"}
+        }
       },
       "ScheduleRequest": {
         "type": "object",
@@ -664,10 +715,10 @@ enum OpenAPIDocument {
         "required": ["cron"],
         "additionalProperties": false,
         "properties": {
-          "cron": {"type": "string", "description": "5 fields (minute hour day-of-month month day-of-week), or 6 with a leading seconds field; or a macro (`@daily`, `@every 90s`, ...)."},
+          "cron": {"type": "string", "description": "5 fields (minute hour day-of-month month day-of-week), or 6 with a leading seconds field; or a macro (`@yearly`, `@monthly`, `@weekly`, `@daily`, `@hourly`, `@every <duration>` from 1s to 100 years).", "examples": ["*/15 * * * *", "30 2 * * MON-FRI", "0 0 9 * * *", "@every 90s", "@daily"]},
           "time_zone": {"type": ["string", "null"], "default": "UTC", "description": "An IANA time zone name."},
-          "start": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339; no run before it."},
-          "end": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339; no run after it. After `start` and in the future."},
+          "start": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339, within 100 years of now; no run before it."},
+          "end": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339, within 100 years of now; no run after it. After `start` and in the future."},
           "overlap": {"type": ["string", "null"], "enum": ["allow", "skip", "wait", null], "default": "allow"},
           "misfire": {"type": ["string", "null"], "enum": ["run_once", "skip", null], "default": "run_once"}
         },
@@ -797,7 +848,8 @@ enum OpenAPIDocument {
         "additionalProperties": false,
         "properties": {
           "job_id": {"type": "string"},
-          "runs": {"type": "array", "items": {"$ref": "#/components/schemas/JobRun"}},
+          "runs": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/JobRun"}},
+          "next_cursor": {"type": "string", "pattern": "^[0-9]+$", "description": "Pass as `cursor` for the next page; absent on the last page."},
           "next_run": {
             "type": "object",
             "description": "A scheduled, unpaused recurring job's next run.",
@@ -905,7 +957,7 @@ enum OpenAPIDocument {
         "description": "Tock's `scheduled` is `pending`, `published` is `in_progress`, `succeeded` is `completed`; no Tock job is ever `timeout`."
       },
       "ScheduledDBTime": {
-        "description": "Unix seconds (a JSON integer or a decimal string), an RFC 3339 time, or `2006-01-02 15:04:05` (UTC). An empty string or `null` is absent.",
+        "description": "Unix seconds (a JSON integer or a decimal string), an RFC 3339 time, or `2006-01-02 15:04:05` (UTC), within 100 years of now; a count that looks like milliseconds is refused with a message that says so. An empty string or `null` is absent.",
         "type": ["integer", "string", "null"]
       },
       "ScheduledDBJobRequest": {
@@ -916,12 +968,11 @@ enum OpenAPIDocument {
           "id": {"type": ["string", "null"], "description": "The client's own id, kept as the idempotency key."},
           "type": {"type": "string", "enum": ["unico", "recurrente"]},
           "timestamp": {"$ref": "#/components/schemas/ScheduledDBTime", "description": "`unico`: when to run, required and in the future. `recurrente`: its first possible run."},
-          "cron_expression": {"type": ["string", "null"], "description": "`recurrente`: five cron fields, read in UTC; required."},
+          "cron_expression": {"type": ["string", "null"], "pattern": "^[ \\t\\n]*[^ \\t\\n]+([ \\t\\n]+[^ \\t\\n]+){4}[ \\t\\n]*$", "description": "`recurrente`: five cron fields, read in UTC; required.", "examples": ["0 9 * * 1-5", "*/5 * * * *"]},
           "last_date": {"$ref": "#/components/schemas/ScheduledDBTime", "description": "`recurrente`: its last possible run."},
           "webhook_url": {"type": "string", "minLength": 1, "description": "Required by Tock: a Tock job is its webhook call."},
           "payload": {"type": ["object", "null"], "description": "Sent as the webhook body's `data`."}
-        },
-        "example": {"type": "unico", "timestamp": "2099-12-25T10:00:00Z", "webhook_url": "http://127.0.0.1:7090/webhook", "payload": {"message": "Merry Christmas!"}}
+        }
       },
       "ScheduledDBJob": {
         "type": "object",
