@@ -119,7 +119,7 @@ enum OpenAPIDocument {
         "operationId": "addNode",
         "tags": ["node"],
         "summary": "Add a node to this shard's Raft group",
-        "description": "Commits the new node's addresses, adds it as a learner, waits (up to 60 s) until it holds the log, then promotes it to voter. The new node must run with `--join`. Any node forwards it to the leader. Body at most 64 KiB. Shard nodes only.",
+        "description": "Commits the new node's addresses, adds it as a learner, waits (up to 60 s) until it holds the log, then promotes it to voter. The new node must run with `--join`. A shard started without `--peers` has no Raft listener and cannot grow (`409` at once). Any node forwards it to the leader. Body at most 64 KiB. Shard nodes only.",
         "requestBody": {
           "required": true,
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddNodeRequest"}}}
