@@ -670,7 +670,7 @@ enum OpenAPIDocument {
         "required": ["url"],
         "additionalProperties": false,
         "properties": {
-          "url": {"type": "string", "minLength": 1, "description": "Absolute `http` or `https` URL of the webhook."},
+          "url": {"type": "string", "minLength": 1, "pattern": "^[^ \\u0000-\\u001F\\u007F]+$", "description": "Absolute `http` or `https` URL of the webhook: at most 8 KiB, no control character or space."},
           "method": {"type": ["string", "null"], "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", null], "default": "POST", "description": "Read case-insensitively."},
           "headers": {
             "type": ["object", "null"],
