@@ -17,9 +17,10 @@ tock_find_swift() {
   case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac
 }
 
-# What CI needs besides: promtool (Debian ships it in prometheus) and python3, for ops/check-observability.
-# Not installed by ops/dev or ops/test, which do not need them.
-TOCK_CI_APT_PACKAGES=(prometheus python3)
+# What CI needs besides: promtool (Debian ships it in prometheus) and python3, for ops/check-observability;
+# python3-venv, for the virtualenv ops/check-openapi installs schemathesis in. Not installed by ops/dev or ops/test,
+# which do not need them.
+TOCK_CI_APT_PACKAGES=(prometheus python3 python3-venv)
 
 tock_install_packages() {
   tock_apt_install "${TOCK_APT_PACKAGES[@]}"
@@ -46,4 +47,28 @@ tock_apt_install() {   # tock_apt_install [--no-install-recommends] PACKAGE... :
     TOCK_APT_UPDATED=1
   fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${options[@]}" "${missing[@]}" >/dev/null
+}
+
+tock_free_port_base() {   # tock_free_port_base COUNT : the first of COUNT consecutive loopback ports free now
+  # Below the kernel's ephemeral range: a port in that range could be taken, before its server starts, as the local
+  # end of some outgoing connection.
+  python3 - "$1" <<'PY'
+import random, socket, sys
+count = int(sys.argv[1])
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+def free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+for _ in range(1000):
+    base = random.randrange(max(1024, low - 12000), max(1025, low - count))
+    if all(free(base + i) for i in range(count)):
+        print(base)
+        break
+else:
+    raise SystemExit(f"no {count} free loopback ports in a row")
+PY
 }

@@ -10,11 +10,7 @@ public enum FrontDoorServer {
         node: ShardNode, frontDoor: FrontDoor, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = ShardHTTPAPI.router(node: node)
-        JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
-        ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
-                                   nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
-                                   clock: node.clock)
+        let router = FrontDoorRoutes.shardNode(node, frontDoor: frontDoor)
         let limits = node.configuration.httpLimits
         return Application(
             router: router,
@@ -30,14 +26,7 @@ public enum FrontDoorServer {
         frontDoor: FrontDoor, address: HostPort, name: String, limits: HTTPServerLimits = .init(), logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router()
-        router.middlewares.add(RequestHeaderLimit(limits))
-        router.middlewares.add(ErrorMiddleware())
-        router.get("/healthz") { _, _ in
-            ShardHTTPAPI.json(.ok, ["status": "ok", "shards": "\(frontDoor.map.shardCount)"])
-        }
-        JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
-        ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: name)
+        let router = FrontDoorRoutes.router(frontDoor: frontDoor, name: name, limits: limits)
         return Application(
             router: router,
             server: limits.server,

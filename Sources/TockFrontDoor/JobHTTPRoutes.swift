@@ -67,17 +67,17 @@ public enum JobHTTPRoutes {
 
         router.get("/v1/jobs/:id") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.job(id: try context.parameters.require("id")))
+            return response(await gateway.job(id: try context.parameters.decoded("id")))
         }
 
         router.post("/v1/jobs/:id/pause") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.pause(id: try context.parameters.require("id")))
+            return response(await gateway.pause(id: try context.parameters.decoded("id")))
         }
 
         router.post("/v1/jobs/:id/resume") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.resume(id: try context.parameters.require("id")))
+            return response(await gateway.resume(id: try context.parameters.decoded("id")))
         }
 
         router.get("/v1/jobs/:id/runs") { request, context in
@@ -88,7 +88,7 @@ public enum JobHTTPRoutes {
             } catch {
                 return response(JobFailure(status: 400, error: ErrorView(error)))
             }
-            switch await gateway.runs(id: try context.parameters.require("id"), page) {
+            switch await gateway.runs(id: try context.parameters.decoded("id"), page) {
             case .runs(let runs): return ShardHTTPAPI.json(.ok, runs)
             case .failure(let failure): return response(failure)
             }
@@ -96,7 +96,7 @@ public enum JobHTTPRoutes {
 
         router.delete("/v1/jobs/:id") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.cancel(id: try context.parameters.require("id")))
+            return response(await gateway.cancel(id: try context.parameters.decoded("id")))
         }
     }
 

@@ -74,30 +74,30 @@ public enum ScheduledDBRoutes {
         }
 
         router.get("/jobs/:id") { _, context in
-            answer(await gateway.scheduledDBJob(id: try context.parameters.require("id"))) { json(.ok, ScheduledDBJobView($0)) }
+            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"))) { json(.ok, ScheduledDBJobView($0)) }
         }
 
         router.get("/jobs/:id/status") { _, context in
-            answer(await gateway.scheduledDBJob(id: try context.parameters.require("id"))) {
+            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"))) {
                 json(.ok, ScheduledDBExecutionState($0))
             }
         }
 
         router.get("/jobs/:id/executions") { _, context in
-            answer(await gateway.scheduledDBJob(id: try context.parameters.require("id"))) {
+            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"))) {
                 json(.ok, ScheduledDBExecutionsView($0))
             }
         }
 
         router.post("/jobs/:id/cancel") { _, context in
             // The optional `{"reason": …}` is not read: Tock keeps no cancellation reason.
-            answer(await gateway.scheduledDBCancel(id: try context.parameters.require("id")), conflict: "Failed to cancel job") {
+            answer(await gateway.scheduledDBCancel(id: try context.parameters.decoded("id")), conflict: "Failed to cancel job") {
                 json(.ok, ScheduledDBCancelView($0))
             }
         }
 
         router.delete("/jobs/:id") { _, context in
-            let reply = await gateway.scheduledDBCancel(id: try context.parameters.require("id"))
+            let reply = await gateway.scheduledDBCancel(id: try context.parameters.decoded("id"))
             if case .failure(let failure) = reply, failure.status == 409 { return Response(status: .noContent) }
             return answer(reply) { _ in Response(status: .noContent) }
         }

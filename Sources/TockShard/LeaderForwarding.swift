@@ -30,14 +30,14 @@ struct LeaderForwarding: RouterMiddleware {
     {
         guard Self.isForwardable(request.uri.path) else { return try await next(request, context) }
         guard let status = await node.waitForLeader(timeout: Self.leaderWait) else {
-            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(
+            return ShardHTTPAPI.unavailable(ErrorView(
                 code: "no_leader", message: "shard \(node.configuration.shard) has no leader; retry shortly"))
         }
         if status.leader == status.node { return try await next(request, context) }
         guard let leader = status.leader, !request.headers.contains(where: { $0.name.canonicalName == Self.forwardedBy }),
               let address = node.httpAddress(of: leader)
         else {
-            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(
+            return ShardHTTPAPI.unavailable(ErrorView(
                 code: "not_leader",
                 message: "node \(status.node) does not lead shard \(node.configuration.shard); the leader is "
                     + "\(status.leader ?? "unknown") and its HTTP address is not configured (--peer-http)"))
@@ -45,7 +45,7 @@ struct LeaderForwarding: RouterMiddleware {
         do {
             return try await forward(request, to: address, from: status.node)
         } catch {
-            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(
+            return ShardHTTPAPI.unavailable(ErrorView(
                 code: "leader_unreachable", message: "cannot reach the leader \(leader) at \(address): \(error)"))
         }
     }

@@ -53,7 +53,7 @@ public enum ShardHTTPAPI {
         }
 
         router.delete("/v1/cluster/nodes/:node") { _, context in
-            json(.ok, try await node.removeNode(try context.parameters.require("node")))
+            json(.ok, try await node.removeNode(try context.parameters.decoded("node")))
         }
 
         return router
@@ -66,6 +66,14 @@ public enum ShardHTTPAPI {
         buffer.writeBytes(bytes)
         buffer.writeString("\n")
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+
+    /// A 503: the node cannot answer now (no leader, the log could not commit). `Retry-After` tells the client when
+    /// to try again, as on every 503 of the job API.
+    public static func unavailable(_ error: ErrorView) -> Response {
+        var response = json(.serviceUnavailable, error)
+        response.headers[.retryAfter] = "1"
+        return response
     }
 
     /// The body of an operator request (a few fields of JSON).
@@ -98,13 +106,13 @@ public struct ErrorMiddleware: RouterMiddleware {
             case .outcomeUnknown: "outcome_unknown"
             case .stopped, .invalidTransferTarget, .membershipChangeRefused: "unavailable"
             }
-            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(code: code, message: error.description))
+            return ShardHTTPAPI.unavailable(ErrorView(code: code, message: error.description))
         } catch let error as HTTPResponseError {
             let code = error.status.code == 404 ? "not_found" : "http_\(error.status.code)"
             return ShardHTTPAPI.json(error.status, ErrorView(code: code, message: "\(error.status.reasonPhrase)"))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
-            return ShardHTTPAPI.json(.serviceUnavailable, ErrorView(code: "unavailable", message: "\(error)"))
+            return ShardHTTPAPI.unavailable(ErrorView(code: "unavailable", message: "\(error)"))
         }
     }
 }

@@ -216,6 +216,12 @@ public final class ShardNode: Sendable {
     public func addNode(_ node: String, raft: HostPort, http: HostPort, catchUp: Duration = .seconds(60))
         async throws -> ClusterStatus
     {
+        // Without --peers the node has no Raft listener: a learner could never catch up, and would stay in the
+        // membership after the wait below ran out.
+        guard !configuration.cluster.peers.isEmpty else {
+            throw RaftDriverError.membershipChangeRefused("this shard was started without --peers, so it has no Raft "
+                + "listener and cannot grow; restart it with --peers \(configuration.cluster.nodeID)=HOST:PORT")
+        }
         guard !log.status.voters.contains(node) else {
             throw RaftDriverError.membershipChangeRefused("\(node) is already a voter")
         }

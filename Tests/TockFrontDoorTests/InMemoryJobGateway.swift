@@ -100,7 +100,9 @@ final class InMemoryJobGateway: JobGateway {
             if let failure = state.unavailable { return .failure(failure) }
             state.listQueries.append(query)
             let matching = state.order.compactMap { state.jobs[$0] }.filter { job in
-                query.state.map { job.state == $0 } ?? true
+                (query.state.map { job.state == $0 } ?? true)
+                    // Or its id: this gateway's ids ("0-1") are not Tock ids, so the routes look them up as keys.
+                    && (query.idempotencyKey.map { job.idempotencyKey == $0 || job.id == $0 } ?? true)
             }
             let start = query.cursor.flatMap(Int.init) ?? 0
             let end = min(start + query.limit, matching.count)

@@ -107,6 +107,20 @@ final class ScheduledDBRoutesTests: XCTestCase {
         XCTAssertEqual(gateway.submitted.map(\.idempotencyKey), ["report-2024-12-25", "report-2024-12-25"])
     }
 
+    /// A path segment arrives percent-encoded; the id it names is the decoded one, as a Go server reads it.
+    func testAnOwnIDThatNeedsPercentEncodingIsFoundByIt() async throws {
+        let id = try await createJob(#", "id": "order 42/ä""#)
+        XCTAssertEqual(id, "order 42/ä")
+        let encoded = "order%2042%2F%C3%A4"
+        for path in ["/jobs/\(encoded)", "/jobs/\(encoded)/status", "/jobs/\(encoded)/executions"] {
+            let reply = try await request(.GET, path)
+            XCTAssertEqual(reply.status, 200, "\(path): \(reply.text)")
+        }
+        let cancel = try await request(.POST, "/jobs/\(encoded)/cancel")
+        XCTAssertEqual(cancel.status, 200, cancel.text)
+        XCTAssertEqual(cancel.json["job_id"]?.string, id)
+    }
+
     func testBadInputIs400WithScheduledDBsErrorBodyAndSubmitsNothing() async throws {
         let cases = [
             ("{", "Invalid request body"),

@@ -1,0 +1,33 @@
+import Hummingbird
+import TockShard
+
+/// The routes of Tock's two HTTP servers, as `FrontDoorServer` serves them. Built apart from the servers so the
+/// route tables can be listed (`Router.routes`) and held equal to `Schemas/openapi.json` without serving them.
+public enum FrontDoorRoutes {
+    /// A shard node's: its own API (`ShardHTTPAPI`), the job API, scheduled-db's API and the OpenAPI document.
+    public static func shardNode(_ node: ShardNode, frontDoor: FrontDoor) -> Router<BasicRequestContext> {
+        let router = ShardHTTPAPI.router(node: node)
+        JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
+                                   nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
+                                   clock: node.clock)
+        OpenAPIRoute.register(on: router)
+        return router
+    }
+
+    /// A router's (`tock router`): its health check, the job API, scheduled-db's API and the OpenAPI document.
+    public static func router(frontDoor: FrontDoor, name: String, limits: HTTPServerLimits = .init())
+        -> Router<BasicRequestContext>
+    {
+        let router = Router()
+        router.middlewares.add(RequestHeaderLimit(limits))
+        router.middlewares.add(ErrorMiddleware())
+        router.get("/healthz") { _, _ in
+            ShardHTTPAPI.json(.ok, ["status": "ok", "shards": "\(frontDoor.map.shardCount)"])
+        }
+        JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: name)
+        OpenAPIRoute.register(on: router)
+        return router
+    }
+}
