@@ -115,6 +115,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Seeded property and fuzz tests of the code that reads bytes from outside (README, "Development").
+        .testTarget(name: "TockFuzzTests", dependencies: [
+            "TockCore", "TockWire", "TockRaft", "TockRaftTransport", "TockFrontDoor",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOTestUtils", package: "swift-nio"),
+        ]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
