@@ -5,7 +5,8 @@
 struct JSONParser: ~Copyable {
     struct Invalid: Error {}
 
-    /// Deep enough for any real request, shallow enough that the recursion cannot exhaust the stack.
+    /// How many arrays and objects may nest: deep enough for any real request, shallow enough that the recursion
+    /// cannot exhaust the stack. A document nested deeper is refused, like any invalid one.
     static let maxDepth = 128
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -44,13 +45,17 @@ struct JSONParser: ~Copyable {
         index += count
     }
 
+    /// `depth`: how many arrays and objects enclose the value.
     private mutating func value(depth: Int) throws(Invalid) -> JSONValue {
-        guard depth < Self.maxDepth else { throw Invalid() }
         skipWhitespace()
         // 0 never starts a value: the end of the text falls to `default`.
         switch current ?? 0 {
-        case UInt8(ascii: "{"): return .object(try object(depth: depth))
-        case UInt8(ascii: "["): return .array(try array(depth: depth))
+        case UInt8(ascii: "{"):
+            guard depth < Self.maxDepth else { throw Invalid() }
+            return .object(try object(depth: depth))
+        case UInt8(ascii: "["):
+            guard depth < Self.maxDepth else { throw Invalid() }
+            return .array(try array(depth: depth))
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
