@@ -21,11 +21,16 @@ public enum JobID {
         return make(shard: shard, nowNs: nowNs, using: &random)
     }
 
-    /// The shard encoded in `id`, or nil when `id` is not a Tock job id.
+    /// The shard encoded in `id`, or nil when `id` is not a Tock job id: the shard written as `make` writes it
+    /// (decimal digits, no sign, no leading zero), so one job has one id.
     public static func shard(of id: String) -> UInt32? {
         guard let dash = id.firstIndex(of: "-") else { return nil }
+        let prefix = id.utf8[..<dash]
         let suffix = id[id.index(after: dash)...]
-        guard suffix.count == 26, suffix.allSatisfy({ alphabet.contains($0) }) else { return nil }
+        guard suffix.count == 26, suffix.allSatisfy({ alphabet.contains($0) }),
+              prefix.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              prefix.first != UInt8(ascii: "0") || prefix.count == 1
+        else { return nil }
         return UInt32(id[..<dash])
     }
 }

@@ -3,11 +3,12 @@
 /// keys that land on the new shard, about 1/(N+1) of them. The string hash is fixed (FNV-1a with a SplitMix64
 /// finaliser), never Swift's `Hasher`, whose seed differs per process: every node must agree.
 public enum ShardHash {
+    /// A shard in 0..<`shardCount`; a count below 1 counts as 1 (a map always has a shard).
     public static func shard(forKey key: String, shardCount: Int) -> UInt32 {
-        precondition(shardCount > 0, "a shard map has at least one shard")
-        return jump(hash(key), buckets: Int32(clamping: shardCount))
+        jump(hash(key), buckets: Int32(clamping: shardCount))
     }
 
+    /// A bucket in 0..<`buckets`; 0 when `buckets` is below 1, which no map has, rather than a trap.
     public static func jump(_ key: UInt64, buckets: Int32) -> UInt32 {
         var key = key
         var bucket: Int64 = -1
@@ -17,7 +18,7 @@ public enum ShardHash {
             key = key &* 2_862_933_555_777_941_757 &+ 1
             next = Int64(Double(bucket + 1) * (Double(Int64(1) << 31) / Double((key >> 33) + 1)))
         }
-        return UInt32(bucket)
+        return UInt32(max(bucket, 0))
     }
 
     /// FNV-1a alone leaves short, similar keys ("job-1", "job-2") close together; the finaliser spreads them.

@@ -35,7 +35,13 @@ public struct ShardMap: Sendable, Equatable {
     }
 
     public func shardForNewJob<R: RandomNumberGenerator>(using random: inout R) -> UInt32 {
-        ShardHash.jump(random.next(), buckets: Int32(shardCount))
+        ShardHash.jump(random.next(), buckets: Int32(clamping: shardCount))
+    }
+
+    /// The shard that holds the job `id` names, or nil when `id` is not a job id of one of this map's shards.
+    public func shard(ofJobID id: String) -> UInt32? {
+        guard let shard = JobID.shard(of: id), contains(shard: shard) else { return nil }
+        return shard
     }
 }
 

@@ -200,10 +200,7 @@ final class RoutingGateway: JobGateway {
     }
 
     /// The id's shard, or nil when the id is not a Tock job id of this deployment (so no shard can hold it).
-    private func owner(of id: String) -> UInt32? {
-        guard let shard = JobID.shard(of: id), map.contains(shard: shard) else { return nil }
-        return shard
-    }
+    private func owner(of id: String) -> UInt32? { map.shard(ofJobID: id) }
 
     /// Serves the call from this node's own shard when that shard owns it and this node leads. A leader deposed
     /// meanwhile answers `not_leader`, and the call is forwarded after all.
