@@ -52,6 +52,10 @@ final class ShardLeaders: Sendable {
 
     /// Sends `call` to `shard`'s leader and returns its answer, or the failure to give the client.
     func send(_ call: ForwardedCall, toShard shard: UInt32) async -> Result<ForwardedCall.Answer, JobFailure> {
+        // Callers route by the map, so this holds; a shard it does not name is refused rather than indexed.
+        guard Int(shard) < map.shardCount else {
+            return .failure(JobFailure(status: 404, code: "not_found", message: "the shard map has no shard \(shard)"))
+        }
         let admission = states.withLock { $0[Int(shard)].breaker.admit(nowNs: clock.nowNs()) }
         if case .deferFor(let wait) = admission {
             return .failure(Self.unavailable(shard, retryAfter: wait,

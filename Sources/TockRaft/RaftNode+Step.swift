@@ -112,6 +112,9 @@ extension RaftNode {
                 sendAppend(to: m.from)
                 return
             }
+            // A follower can only hold what this leader sent it: an acknowledgement past the end of this log is
+            // not from a correct peer, and counting it could commit entries no follower holds.
+            guard m.index <= log.lastIndex else { return }
             if m.index > pr.match {
                 pr.match = m.index
                 pr.next = max(pr.next, m.index + 1)

@@ -55,6 +55,30 @@ final class RaftMalformedMessageTests: XCTestCase {
         }
     }
 
+    /// Well formed, but past the end of the leader's log: a correct follower holds only what it was sent. Believed,
+    /// such an acknowledgement would commit the leader's next entries before any follower had them.
+    func testALeaderIgnoresAnAcknowledgementPastItsLog() {
+        var cluster = Cluster(["n1", "n2", "n3"], preVote: true, checkQuorum: true, seed: 3)
+        var leader: RaftNode?
+        for _ in 0..<400 where leader == nil {
+            cluster.tick()
+            leader = cluster.nodes.values.first { $0.role == .leader }
+        }
+        // A copy, cut off from the cluster: nothing it sends arrives, so no follower holds what it appends next.
+        guard var node = leader else { return XCTFail("no leader elected") }
+        let (last, committed) = (node.lastIndex, node.hardState.commit)
+        for peer in ["n1", "n2", "n3"] where peer != node.id {
+            node.step(Message(kind: .appendResponse, from: peer, to: node.id, term: node.term, index: last + 5))
+        }
+        for text in ["a", "b", "c", "d", "e"] { _ = node.propose(Array(text.utf8)) }
+        for _ in 0..<3 {
+            let ready = node.ready()
+            node.advance(ready)
+        }
+        XCTAssertEqual(node.lastIndex, last + 5)
+        XCTAssertEqual(node.hardState.commit, committed, "committed entries no follower holds")
+    }
+
     func testAWellFormedAppendStillApplies() {
         var node = follower()
         node.step(Message(kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
