@@ -51,6 +51,13 @@ let package = Package(
         // Pure logic: no I/O, time is injected.
         .target(name: "TockCore", dependencies: ["TockWire", .product(name: "Yams", package: "Yams")]),
 
+        // API keys, scopes and tenants: who a request comes from and what it may do (`--auth-file`).
+        .target(name: "TockAuth", dependencies: [
+            "TockCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
         // Prometheus `/metrics`: swift-metrics handles backed by a per-node swift-prometheus registry.
         .target(name: "TockMetrics", dependencies: [
             .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -58,7 +65,7 @@ let package = Package(
         ]),
 
         .target(name: "TockShard", dependencies: [
-            "TockCore", "TockWire", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics",
+            "TockCore", "TockWire", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics", "TockAuth",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -79,7 +86,7 @@ let package = Package(
         ]),
         // The job API's front door: HTTP and NATS requests routed to the owning shard's leader.
         .target(name: "TockFrontDoor", dependencies: [
-            "TockShard", "TockCore", "TockWire", "TockNATS",
+            "TockShard", "TockCore", "TockWire", "TockNATS", "TockAuth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -88,7 +95,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "TockCLI", dependencies: [
-            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics",
+            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics", "TockAuth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -99,6 +106,7 @@ let package = Package(
         // Test helpers: a real nats-server on a free port, a webhook sink.
         .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore"]),
+        .testTarget(name: "TockAuthTests", dependencies: ["TockAuth", "TockCore"]),
         .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire"]),
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
         .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire"]),
@@ -109,7 +117,7 @@ let package = Package(
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(name: "TockFrontDoorTests", dependencies: [
-            "TockFrontDoor", "TockShard", "TockCore", "TockWire", "TockNATS", "TockTestSupport",
+            "TockFrontDoor", "TockShard", "TockCore", "TockWire", "TockNATS", "TockTestSupport", "TockAuth",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -123,7 +131,7 @@ let package = Package(
             .product(name: "NIOTestUtils", package: "swift-nio"),
         ]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
-            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
+            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire", "TockAuth",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),

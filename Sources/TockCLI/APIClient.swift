@@ -8,10 +8,13 @@ import NIOHTTP1
 /// message on a 4xx or 5xx, 2 when the shard cannot be reached.
 struct APIClient {
     let server: String
+    /// An API key, sent as `Authorization: Bearer <token>`; nil for a node without `--auth-file`.
+    var token: String? = nil
 
     func send(_ method: HTTPMethod, _ path: String, json: Data? = nil) async throws {
         var request = HTTPClientRequest(url: server.trimmingCharacters(in: ["/"]) + path)
         request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: json))
@@ -55,4 +58,22 @@ struct APIClient {
 
 struct ServerOption: ParsableArguments {
     @Option(help: "The shard's HTTP API.") var server: String = "http://127.0.0.1:7070"
+    @OptionGroup var token: TokenOption
+
+    var client: APIClient { APIClient(server: server, token: token.resolved) }
+}
+
+/// The API key a command sends: `--token`, else the environment's `TOCK_TOKEN` (which keeps it out of `ps`).
+struct TokenOption: ParsableArguments {
+    @Option(help: ArgumentHelp("API key for a node started with --auth-file (default: $TOCK_TOKEN).",
+                               valueName: "key"))
+    var token: String?
+
+    var resolved: String? {
+        if let token, !token.isEmpty { return token }
+        guard let fromEnvironment = ProcessInfo.processInfo.environment["TOCK_TOKEN"], !fromEnvironment.isEmpty else {
+            return nil
+        }
+        return fromEnvironment
+    }
 }

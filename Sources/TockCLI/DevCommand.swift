@@ -22,6 +22,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "The executor's /metrics address, or \"off\".") var executorMetrics: String = "127.0.0.1:7080"
     @Option(help: "Webhook sink address; 'off' for none.") var sink: String = "127.0.0.1:7090"
     @OptionGroup var httpLimits: HTTPLimitOptions
+    @OptionGroup var auth: AuthFileOption
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -55,7 +56,11 @@ struct DevCommand: AsyncParsableCommand {
         shardConfiguration.natsURL = url
         (shardConfiguration.httpHost, shardConfiguration.httpPort) = try parseHostPort(http, option: "--http")
         shardConfiguration.httpLimits = try httpLimits.limits()
-        var services = try await ShardCommand.services(shardConfiguration, map: nil, logger: logger)
+        let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
+        let (keys, reloader) = try auth.load(logger: logger,
+                                             quietlyOpen: loopback.contains(shardConfiguration.httpHost))
+        defer { reloader?.cancel() }
+        var services = try await ShardCommand.services(shardConfiguration, map: nil, keys: keys, logger: logger)
 
         var executorConfiguration = ExecutorConfiguration()
         executorConfiguration.apply(queues)

@@ -19,6 +19,7 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "HTTP address of the job API.") var http: String = "127.0.0.1:7060"
     @Option(help: "This router's name in logs and forwarded calls.") var name: String = "router"
     @OptionGroup var httpLimits: HTTPLimitOptions
+    @OptionGroup var auth: AuthFileOption
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -28,7 +29,9 @@ struct RouterCommand: AsyncParsableCommand {
             throw ValidationError("\(config) has no shards: list; a router needs the shard map")
         }
         let (host, port) = try parseHostPort(http, option: "--http")
-        let frontDoor = FrontDoor(map: map, name: name, logger: logger)
+        let (keys, reloader) = try auth.load(logger: logger)
+        defer { reloader?.cancel() }
+        let frontDoor = FrontDoor(map: map, keys: keys, name: name, logger: logger)
         let api = FrontDoorServer.routerApplication(
             frontDoor: frontDoor, address: HostPort(host: host, port: port), name: name,
             limits: try httpLimits.limits(), logger: logger

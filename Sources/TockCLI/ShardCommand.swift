@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TockCore
+import TockAuth
 import TockFrontDoor
 import TockShard
 
@@ -22,6 +23,7 @@ struct ShardCommand: AsyncParsableCommand {
     @Option(help: "HTTP API address (default 127.0.0.1:7070).") var http: String?
     @Option(help: "Largest job body accepted, in bytes.") var maxBodyBytes: Int = 256 * 1024
     @OptionGroup var httpLimits: HTTPLimitOptions
+    @OptionGroup var auth: AuthFileOption
     @Option(help: ArgumentHelp(
         "How long a submit's idempotency_key dedupes after its job was created (e.g. 24h, 7d); a later submit with "
             + "the key creates a new job. 0 keeps keys forever.",
@@ -133,17 +135,19 @@ struct ShardCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger("tock.shard")
         let map = try shardMap()
-        let services = try await Self.services(try configuration(map: map), map: map, logger: logger)
+        let (keys, reloader) = try auth.load(logger: logger)
+        defer { reloader?.cancel() }
+        let services = try await Self.services(try configuration(map: map), map: map, keys: keys, logger: logger)
         try await ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)).run()
     }
 
-    static func services(_ configuration: ShardConfiguration, map: ShardMap?, logger: Logger) async throws
-        -> [any Service]
+    static func services(_ configuration: ShardConfiguration, map: ShardMap?, keys: APIKeys?, logger: Logger)
+        async throws -> [any Service]
     {
         let node = try await ShardNode(configuration: configuration, logger: logger)
-        let frontDoor = try FrontDoor(node: node, map: map, logger: logger)
+        let frontDoor = try FrontDoor(node: node, map: map, keys: keys, logger: logger)
         let api = FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) { port in
             logger.info("shard HTTP API listening",
                         metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
@@ -181,7 +185,7 @@ extension ShardCommand {
         @OptionGroup var server: ServerOption
 
         func run() async throws {
-            try await APIClient(server: server.server).send(.GET, "/v1/cluster")
+            try await server.client.send(.GET, "/v1/cluster")
         }
     }
 
@@ -198,7 +202,7 @@ extension ShardCommand {
 
         func run() async throws {
             let body = try JSONSerialization.data(withJSONObject: ["node": node, "raft": raftAddress, "http": httpAddress])
-            try await APIClient(server: server.server).send(.POST, "/v1/cluster/nodes", json: body)
+            try await server.client.send(.POST, "/v1/cluster/nodes", json: body)
         }
     }
 
@@ -210,7 +214,7 @@ extension ShardCommand {
         @Argument(help: "The node to remove.") var node: String
 
         func run() async throws {
-            try await APIClient(server: server.server).send(.DELETE, "/v1/cluster/nodes/\(node)")
+            try await server.client.send(.DELETE, "/v1/cluster/nodes/\(node)")
         }
     }
 
@@ -224,7 +228,7 @@ extension ShardCommand {
 
         func run() async throws {
             let body = try JSONSerialization.data(withJSONObject: ["to": to])
-            try await APIClient(server: server.server).send(.POST, "/v1/cluster/transfer-leader", json: body)
+            try await server.client.send(.POST, "/v1/cluster/transfer-leader", json: body)
         }
     }
 }

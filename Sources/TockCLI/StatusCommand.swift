@@ -16,6 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var nats: NATSOptions
     @Option(name: .customLong("server"), help: "A shard node's HTTP API (repeatable).")
     var servers: [String] = ["http://127.0.0.1:7070"]
+    @OptionGroup var token: TokenOption
     @Option(name: .customLong("executor"), help: "An executor's metrics address, e.g. http://127.0.0.1:7080 (repeatable).")
     var executors: [String] = []
     @Flag(help: "Print one JSON object, for scripts.") var json = false
@@ -82,16 +83,17 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         var shards: [String: JSONValue] = [:]
-        for server in servers { shards[server] = await Self.fetchJSON(server, "/v1/status") }
+        for server in servers { shards[server] = await Self.fetchJSON(server, "/v1/status", token: token.resolved) }
         var executorStatus: [String: JSONValue] = [:]
         for executor in executors { executorStatus[executor] = await Self.fetchJSON(executor, "/v1/status") }
         return Report(priorities: priorities, shards: shards, executors: executorStatus)
     }
 
     /// The JSON a node answers, or `{"error": ...}` when it cannot be reached.
-    private static func fetchJSON(_ base: String, _ path: String) async -> JSONValue {
+    private static func fetchJSON(_ base: String, _ path: String, token: String? = nil) async -> JSONValue {
         do {
-            let request = HTTPClientRequest(url: base.trimmingCharacters(in: ["/"]) + path)
+            var request = HTTPClientRequest(url: base.trimmingCharacters(in: ["/"]) + path)
+            if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 1 << 20)
             return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))

@@ -52,7 +52,7 @@ struct SubmitCommand: AsyncParsableCommand {
             if let overlap { schedule["overlap"] = .string(overlap) }
             fields["schedule"] = .object(schedule)
         }
-        try await APIClient(server: server.server).send(.POST, "/v1/jobs", json: try JSONEncoder().encode(JSONValue.object(fields)))
+        try await server.client.send(.POST, "/v1/jobs", json: try JSONEncoder().encode(JSONValue.object(fields)))
     }
 }
 
@@ -62,7 +62,7 @@ struct GetCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.GET, jobPath(id))
+        try await server.client.send(.GET, jobPath(id))
     }
 }
 
@@ -73,7 +73,7 @@ struct PauseCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.POST, jobPath(id, "/pause"))
+        try await server.client.send(.POST, jobPath(id, "/pause"))
     }
 }
 
@@ -84,7 +84,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.POST, jobPath(id, "/resume"))
+        try await server.client.send(.POST, jobPath(id, "/resume"))
     }
 }
 
@@ -96,7 +96,7 @@ struct RunsCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.GET, jobPath(id, "/runs?cursor=\(cursor)&limit=\(limit)"))
+        try await server.client.send(.GET, jobPath(id, "/runs?cursor=\(cursor)&limit=\(limit)"))
     }
 }
 
@@ -106,7 +106,7 @@ struct CancelCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        try await APIClient(server: server.server).send(.DELETE, jobPath(id))
+        try await server.client.send(.DELETE, jobPath(id))
     }
 }
 

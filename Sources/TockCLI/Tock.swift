@@ -8,6 +8,6 @@ struct Tock: AsyncParsableCommand {
         subcommands: [
             ShardCommand.self, ExecutorCommand.self, RouterCommand.self, DevCommand.self, SubmitCommand.self, GetCommand.self,
             CancelCommand.self, PauseCommand.self, ResumeCommand.self, RunsCommand.self, StatusCommand.self,
-            NATSCommand.self, ConfigCommand.self, SinkCommand.self, BenchCommand.self,
+            NATSCommand.self, ConfigCommand.self, SinkCommand.self, BenchCommand.self, AuthCommand.self,
         ])
 }

@@ -26,7 +26,7 @@ public enum JobRequest {}
 extension JobRequest {
     static let knownFields: Set<String> = [
         "url", "method", "headers", "body", "run_at", "delay", "priority", "timeout", "max_attempts",
-        "idempotency_key", "webhook_format", "schedule",
+        "idempotency_key", "webhook_format", "schedule", "secret_headers",
     ]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Set by the executor or by HTTP itself; a job may not override them.
@@ -51,6 +51,7 @@ extension JobRequest {
         let url = try parseURL(fields["url"], policy: policy)
         let method = try parseMethod(fields["method"])
         var headers = try parseHeaders(fields["headers"], policy: policy)
+        try markSecret(fields["secret_headers"], in: &headers)
         let body = try parseBody(fields["body"], headers: &headers, policy: policy)
         var dueAtNs = try parseDue(runAt: fields["run_at"], delay: fields["delay"], nowNs: nowNs)
         var schedule: Schedule?
@@ -106,6 +107,26 @@ extension JobRequest {
             throw FieldError(field: "method", message: "method must be one of \(methods.sorted().joined(separator: ", "))")
         }
         return method
+    }
+
+    /// `secret_headers`: names of `headers` (any case) whose values every read shows as `***`.
+    static func markSecret(_ value: JSONValue?, in headers: inout [Header]) throws(FieldError) {
+        switch value {
+        case nil, .null?: return
+        case .array(let names)?:
+            for item in names {
+                guard case .string(let name) = item else {
+                    throw FieldError(field: "secret_headers", message: "secret_headers must be a list of header names")
+                }
+                let matches = headers.indices.filter { headers[$0].name.lowercased() == name.lowercased() }
+                guard !matches.isEmpty else {
+                    throw FieldError(field: "secret_headers", message: "'\(name)' is not one of the job's headers")
+                }
+                for index in matches { headers[index].secret = true }
+            }
+        case let other?:
+            throw FieldError(field: "secret_headers", message: "secret_headers must be a list of header names, not \(other.kind)")
+        }
     }
 
     static func parseHeaders(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> [Header] {

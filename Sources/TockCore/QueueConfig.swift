@@ -193,7 +193,7 @@ public struct QueueConfig: Sendable, Equatable {
 
 extension JSONValue {
     /// The tree Yams loads (dictionaries, arrays, strings, numbers, booleans, null).
-    init(yaml value: Any) throws(FieldError) {
+    public init(yaml value: Any) throws(FieldError) {
         switch value {
         case is NSNull: self = .null
         case let b as Bool: self = .bool(b)

@@ -21,6 +21,9 @@ struct ForwardedCall: Sendable {
     /// Whether sending it twice is harmless (reads, cancels, submits with an idempotency key): only such calls
     /// are retried after a failure that may have happened after the receiver acted.
     var retrySafe: Bool
+    /// The caller's `Authorization` header, sent on so the receiving node authenticates the caller itself; nil
+    /// when the API is open.
+    var authorization: String? = nil
 
     /// What came back, decoded into the reply the front ends encode.
     struct Answer: Sendable {
@@ -72,6 +75,7 @@ struct ForwardedCall: Sendable {
         request.headers.add(name: Self.shardHeader, value: "\(shard)")
         request.headers.add(name: Self.forwardedByHeader, value: sender)
         if let contentType { request.headers.add(name: "content-type", value: contentType) }
+        if let authorization { request.headers.add(name: "authorization", value: authorization) }
         if let body { request.body = .bytes(body) }
         let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Logging
+import TockAuth
 import TockCore
 import TockShard
 
@@ -10,6 +11,8 @@ public final class FrontDoor: Sendable {
     public let policy: SubmitPolicy
     /// Routes each call to its owning shard's leader.
     public let gateway: any JobGateway
+    /// Who may call, over HTTP and NATS alike; open without `--auth-file`.
+    public let guardian: APIGuard
     /// Serves calls that name this node's shard (`tock-shard` header) without routing them on; nil on a router.
     let local: LocalShardJobs?
     private let clock: any WallClock
@@ -25,7 +28,9 @@ public final class FrontDoor: Sendable {
 
     /// A shard node's front door. `map` nil means the node's shard is the only one (it must be shard 0), with
     /// the nodes its Raft configuration names.
-    public convenience init(node: ShardNode, map given: ShardMap?, logger: Logger) throws(ShardConfigurationError) {
+    public convenience init(node: ShardNode, map given: ShardMap?, keys: APIKeys? = nil, logger: Logger)
+        throws(ShardConfigurationError)
+    {
         let configuration = node.configuration
         let map: ShardMap
         if let given { map = given } else { map = try Self.singleShardMap(configuration) }
@@ -34,20 +39,24 @@ public final class FrontDoor: Sendable {
                 "shard \(configuration.shard) is not in the shard map, which has \(map.shardCount) shards")
         }
         self.init(map: map, local: LocalShardJobs(node: node), policy: configuration.submitPolicy,
-                  clock: node.clock, sender: "\(configuration.shard)/\(configuration.cluster.nodeID)", logger: logger)
+                  guardian: APIGuard(keys: keys), clock: node.clock, sender: "\(configuration.shard)/\(configuration.cluster.nodeID)", logger: logger)
     }
 
     /// A router's front door: no shard of its own.
-    public convenience init(map: ShardMap, policy: SubmitPolicy = .init(), name: String, logger: Logger) {
-        self.init(map: map, local: nil, policy: policy, clock: SystemWallClock(), sender: name, logger: logger)
+    public convenience init(map: ShardMap, policy: SubmitPolicy = .init(), keys: APIKeys? = nil, name: String,
+                            logger: Logger)
+    {
+        self.init(map: map, local: nil, policy: policy, guardian: APIGuard(keys: keys), clock: SystemWallClock(),
+                  sender: name, logger: logger)
     }
 
-    init(map: ShardMap, local: LocalShardJobs?, policy: SubmitPolicy, clock: any WallClock, sender: String,
-         logger: Logger)
+    init(map: ShardMap, local: LocalShardJobs?, policy: SubmitPolicy, guardian: APIGuard, clock: any WallClock,
+         sender: String, logger: Logger)
     {
         self.map = map
         self.local = local
         self.policy = policy
+        self.guardian = guardian
         self.clock = clock
         let leaders = ShardLeaders(map: map, sender: sender, client: Self.client, clock: clock, logger: logger) {
             [local] shard in

@@ -5,8 +5,8 @@ import TockShard
 /// route tables can be listed (`Router.routes`) and held equal to `Schemas/openapi.json` without serving them.
 public enum FrontDoorRoutes {
     /// A shard node's: its own API (`ShardHTTPAPI`), the job API, scheduled-db's API and the OpenAPI document.
-    public static func shardNode(_ node: ShardNode, frontDoor: FrontDoor) -> Router<BasicRequestContext> {
-        let router = ShardHTTPAPI.router(node: node)
+    public static func shardNode(_ node: ShardNode, frontDoor: FrontDoor) -> Router<TockRequestContext> {
+        let router = ShardHTTPAPI.router(node: node, guardian: frontDoor.guardian)
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
         ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
                                    nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
@@ -17,11 +17,12 @@ public enum FrontDoorRoutes {
 
     /// A router's (`tock router`): its health check, the job API, scheduled-db's API and the OpenAPI document.
     public static func router(frontDoor: FrontDoor, name: String, limits: HTTPServerLimits = .init())
-        -> Router<BasicRequestContext>
+        -> Router<TockRequestContext>
     {
-        let router = Router()
+        let router = Router(context: TockRequestContext.self)
         router.middlewares.add(RequestHeaderLimit(limits))
         router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(APIAuthentication(frontDoor.guardian))
         router.get("/healthz") { _, _ in
             ShardHTTPAPI.json(.ok, ["status": "ok", "shards": "\(frontDoor.map.shardCount)"])
         }

@@ -1,3 +1,4 @@
+import TockAuth
 import Foundation
 import TockCore
 import TockShard
@@ -106,14 +107,14 @@ struct JobBatch: Sendable {
 
     /// Each job's outcome, or the failure of the whole batch when the gateway could not take it at all (only a
     /// node asked for its own shard answers so; the routing gateway gives each job its own failure).
-    func submit(through gateway: any JobGateway) async -> Result<Answer, JobFailure> {
+    func submit(through gateway: any JobGateway, as caller: Caller) async -> Result<Answer, JobFailure> {
         var results = items.map { item -> Item? in
             guard case .failure(let error) = item else { return nil }
             return Item(status: 400, error: ErrorView(error).error)
         }
         let valid = items.enumerated().compactMap { index, item in (try? item.get()).map { (index, $0) } }
         if !valid.isEmpty {
-            switch await gateway.submit(batch: valid.map(\.1)) {
+            switch await gateway.submit(batch: valid.map(\.1), as: caller) {
             case .failure(let failure):
                 return .failure(failure)
             case .replies(let replies):

@@ -1,3 +1,4 @@
+import TockAuth
 import TockCore
 import TockShard
 import TockWire
@@ -5,29 +6,33 @@ import TockWire
 /// The job API as every front end (HTTP, NATS, the scheduled-db compatible API) sees it: each call reaches the
 /// shard that owns the job — this node's own if it owns the job and leads, else the owning leader — and comes
 /// back as a reply that front end only has to encode.
+///
+/// Every call names its `Caller`: a job belongs to the caller's tenant, and a caller sees only its own tenant's
+/// jobs (an admin sees all); a job of another tenant is "not found". A call forwarded to another node carries the
+/// caller's credential, so the node that acts authenticates the caller itself.
 public protocol JobGateway: Sendable {
     /// Stores a validated job on its shard (`spec.id` is ignored; the owning shard assigns one). 201 with the new
     /// job, or 200 with the existing one for an idempotency key already seen.
-    func submit(_ spec: JobSpec) async -> JobReply
+    func submit(_ spec: JobSpec, as caller: Caller) async -> JobReply
     /// Stores validated jobs with one log entry per owning shard (`spec.id`s are ignored), so a batch costs each
     /// shard one commit. One reply per spec, in order, as `submit` answers: 201, 200 for a key already seen
     /// (earlier in the same batch too), or that job's own failure. `.failure` only when the batch failed as a
     /// whole, e.g. a node asked to store it does not lead.
-    func submit(batch specs: [JobSpec]) async -> JobBatchReply
+    func submit(batch specs: [JobSpec], as caller: Caller) async -> JobBatchReply
     /// 200 with the job, or 404.
-    func job(id: String) async -> JobReply
+    func job(id: String, as caller: Caller) async -> JobReply
     /// 200 with the cancelled job, 404, or 409 for a job that already finished.
-    func cancel(id: String) async -> JobReply
+    func cancel(id: String, as caller: Caller) async -> JobReply
     /// One page of jobs across every shard, oldest first.
-    func list(_ query: JobListQuery) async -> JobListReply
+    func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply
     /// 200 with the paused recurring job, 404, or 409 for a job with no runs left to pause.
-    func pause(id: String) async -> JobReply
+    func pause(id: String, as caller: Caller) async -> JobReply
     /// 200 with the resumed job (its next run the first occurrence from now), 404, or 409.
-    func resume(id: String) async -> JobReply
+    func resume(id: String, as caller: Caller) async -> JobReply
     /// 200 with a page of the job's runs, or 404.
-    func runs(id: String, _ page: RunsPage) async -> JobRunsReply
-    /// How many jobs are in each state, across every shard.
-    func counts() async -> JobCountsReply
+    func runs(id: String, _ page: RunsPage, as caller: Caller) async -> JobRunsReply
+    /// How many of the caller's jobs (an admin's: all jobs) are in each state, across every shard.
+    func counts(as caller: Caller) async -> JobCountsReply
 }
 
 /// The answer to one job call, whichever node produced it. A failure carries the HTTP status the HTTP API
@@ -129,16 +134,20 @@ public struct JobListQuery: Sendable, Equatable {
     public var priority: Priority?
     /// Only the job submitted with this key (at most one), looked up on the key's shard alone.
     public var idempotencyKey: String?
+    /// Only this tenant's jobs: for an admin, who sees every tenant's; a caller of a tenant sees its own alone
+    /// whatever this says.
+    public var tenant: String?
     /// The `next_cursor` of the previous page; nil for the first.
     public var cursor: String?
     public var limit: Int
 
-    public init(state: JobState? = nil, priority: Priority? = nil, idempotencyKey: String? = nil, cursor: String? = nil,
-                limit: Int = 100)
+    public init(state: JobState? = nil, priority: Priority? = nil, idempotencyKey: String? = nil,
+                tenant: String? = nil, cursor: String? = nil, limit: Int = 100)
     {
         self.state = state
         self.priority = priority
         self.idempotencyKey = idempotencyKey
+        self.tenant = tenant
         self.cursor = cursor
         self.limit = limit
     }

@@ -10,10 +10,10 @@ import TockWire
 /// `Content-Type: application/protobuf`), `POST /v1/jobs:batch`, `GET /v1/jobs/{id}`, `DELETE /v1/jobs/{id}` and
 /// `GET /v1/jobs?state=&priority=&cursor=&limit=`. Any node takes any call and routes it to the owning shard.
 public enum JobHTTPRoutes {
-    public static func register(on router: Router<BasicRequestContext>, frontDoor: FrontDoor) {
+    public static func register(on router: Router<TockRequestContext>, frontDoor: FrontDoor) {
         let maxRequestBytes = frontDoor.policy.maxRequestBytes
 
-        router.post("/v1/jobs") { request, _ in
+        router.post("/v1/jobs") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             var request = request
             guard let bytes = await request.collectBody(within: maxRequestBytes) else { return tooLarge() }
@@ -23,10 +23,10 @@ public enum JobHTTPRoutes {
             } catch {
                 return response(JobFailure(status: 400, error: ErrorView(error)))
             }
-            return response(await gateway.submit(spec))
+            return response(await gateway.submit(spec, as: context.caller))
         }
 
-        router.post("/v1/jobs:batch") { request, _ in
+        router.post("/v1/jobs:batch") { request, context in
             // A shard's part forwarded here by another node is stored on this node's shard, as one entry.
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             var request = request
@@ -37,13 +37,13 @@ public enum JobHTTPRoutes {
             } catch {
                 return response(JobFailure(status: 400, error: ErrorView(error)))
             }
-            switch await batch.submit(through: gateway) {
+            switch await batch.submit(through: gateway, as: context.caller) {
             case .success(let answer): return ShardHTTPAPI.json(.ok, answer)
             case .failure(let failure): return response(failure)
             }
         }
 
-        router.get("/v1/jobs") { request, _ in
+        router.get("/v1/jobs") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             let query: JobListQuery
             do {
@@ -51,15 +51,15 @@ public enum JobHTTPRoutes {
             } catch {
                 return response(JobFailure(status: 400, error: ErrorView(error)))
             }
-            switch await gateway.list(query) {
+            switch await gateway.list(query, as: context.caller) {
             case .page(let page): return ShardHTTPAPI.json(.ok, page)
             case .failure(let failure): return response(failure)
             }
         }
 
-        router.get("/v1/jobs:counts") { request, _ in
+        router.get("/v1/jobs:counts") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            switch await gateway.counts() {
+            switch await gateway.counts(as: context.caller) {
             case .counts(let counts): return ShardHTTPAPI.json(.ok, counts)
             case .failure(let failure): return response(failure)
             }
@@ -67,17 +67,17 @@ public enum JobHTTPRoutes {
 
         router.get("/v1/jobs/:id") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.job(id: try context.parameters.decoded("id")))
+            return response(await gateway.job(id: try context.parameters.decoded("id"), as: context.caller))
         }
 
         router.post("/v1/jobs/:id/pause") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.pause(id: try context.parameters.decoded("id")))
+            return response(await gateway.pause(id: try context.parameters.decoded("id"), as: context.caller))
         }
 
         router.post("/v1/jobs/:id/resume") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.resume(id: try context.parameters.decoded("id")))
+            return response(await gateway.resume(id: try context.parameters.decoded("id"), as: context.caller))
         }
 
         router.get("/v1/jobs/:id/runs") { request, context in
@@ -88,7 +88,7 @@ public enum JobHTTPRoutes {
             } catch {
                 return response(JobFailure(status: 400, error: ErrorView(error)))
             }
-            switch await gateway.runs(id: try context.parameters.decoded("id"), page) {
+            switch await gateway.runs(id: try context.parameters.decoded("id"), page, as: context.caller) {
             case .runs(let runs): return ShardHTTPAPI.json(.ok, runs)
             case .failure(let failure): return response(failure)
             }
@@ -96,7 +96,7 @@ public enum JobHTTPRoutes {
 
         router.delete("/v1/jobs/:id") { request, context in
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
-            return response(await gateway.cancel(id: try context.parameters.decoded("id")))
+            return response(await gateway.cancel(id: try context.parameters.decoded("id"), as: context.caller))
         }
     }
 

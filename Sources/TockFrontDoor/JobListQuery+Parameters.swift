@@ -6,7 +6,8 @@ import TockWire
 extension JobListQuery {
     static let maxLimit = 1000
 
-    /// `state`, `priority`, `cursor` and `limit` (1 to 1000, default 100) from a query string.
+    /// `state`, `priority`, `idempotency_key`, `tenant`, `cursor` and `limit` (1 to 1000, default 100) from a
+    /// query string.
     init(parameters: Parameters) throws(FieldError) {
         self.init()
         if let text = parameters["state"].map(String.init) {
@@ -30,5 +31,6 @@ extension JobListQuery {
         }
         cursor = parameters["cursor"].map(String.init)
         idempotencyKey = parameters["idempotency_key"].map(String.init)
+        tenant = parameters["tenant"].map(String.init)
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import TockAuth
 import TockCore
 import TockNATS
 import TockShard
@@ -17,6 +18,9 @@ import TockWire
 /// a JSON error body, never silence — except for a request without a reply subject, which has nobody to answer
 /// and is dropped unserved. Every request refused before it reaches a shard (`JobNATSEnvelope`, or a payload
 /// its subject's parser rejects) is logged and, on a shard node, counted in `tock_shard_messages_rejected_total`.
+///
+/// With `--auth-file`, a request authenticates as an HTTP call does: a header `Authorization: Bearer <key>`, with
+/// the scope the same call needs over HTTP; without it the reply is the HTTP API's 401 or 403.
 public final class JobNATSService: Sendable {
     public static let queue = "tock-api"
     public static let submitSubject = Subjects.submit
@@ -65,31 +69,35 @@ public final class JobNATSService: Sendable {
     struct Endpoint: Sendable {
         var subject: String
         var maxBytes: Int
-        var call: @Sendable (NATSRequest) async throws(FieldError) -> NATSReply
+        var access: Access
+        var call: @Sendable (NATSRequest, Caller) async throws(FieldError) -> NATSReply
     }
 
     func endpoints() -> [Endpoint] {
         let frontDoor = self.frontDoor
         return [
-            Endpoint(subject: Self.submitSubject, maxBytes: frontDoor.policy.maxRequestBytes) { request throws(FieldError) in
+            Endpoint(subject: Self.submitSubject, maxBytes: frontDoor.policy.maxRequestBytes, access: .scope(.jobsWrite)) {
+                request, caller throws(FieldError) in
                 let spec = try frontDoor.parseSubmit(request.data, contentType: request.header("content-type"))
-                return Self.reply(await frontDoor.gateway.submit(spec))
+                return Self.reply(await frontDoor.gateway.submit(spec, as: caller))
             },
-            Endpoint(subject: Self.batchSubject, maxBytes: JobBatch.maxBodyBytes) {
-                request throws(FieldError) in
+            Endpoint(subject: Self.batchSubject, maxBytes: JobBatch.maxBodyBytes, access: .scope(.jobsWrite)) {
+                request, caller throws(FieldError) in
                 let batch = try JobBatch.parse(json: request.data, nowNs: frontDoor.nowNs(), policy: frontDoor.policy)
-                switch await batch.submit(through: frontDoor.gateway) {
+                switch await batch.submit(through: frontDoor.gateway, as: caller) {
                 case .success(let answer): return Self.reply(status: 200, answer)
                 case .failure(let failure): return Self.reply(failure)
                 }
             },
-            Endpoint(subject: Self.getSubject, maxBytes: JobIDPayload.maxBytes) { request throws(FieldError) in
+            Endpoint(subject: Self.getSubject, maxBytes: JobIDPayload.maxBytes, access: .scope(.jobsRead)) {
+                request, caller throws(FieldError) in
                 let id = try JobIDPayload.parse(request.data)
-                return Self.reply(await frontDoor.gateway.job(id: id))
+                return Self.reply(await frontDoor.gateway.job(id: id, as: caller))
             },
-            Endpoint(subject: Self.cancelSubject, maxBytes: JobIDPayload.maxBytes) { request throws(FieldError) in
+            Endpoint(subject: Self.cancelSubject, maxBytes: JobIDPayload.maxBytes, access: .scope(.jobsWrite)) {
+                request, caller throws(FieldError) in
                 let id = try JobIDPayload.parse(request.data)
-                return Self.reply(await frontDoor.gateway.cancel(id: id))
+                return Self.reply(await frontDoor.gateway.cancel(id: id, as: caller))
             },
         ]
     }
@@ -102,8 +110,18 @@ public final class JobNATSService: Sendable {
             refused(request, error)
             return error.reason == .noReply ? NATSReply() : Self.reply(JobNATSEnvelope.failure(error))
         }
+        let caller: Caller
+        switch frontDoor.guardian.admit(authorization: request.header("authorization"), to: endpoint.access) {
+        case .success(let admitted):
+            caller = admitted
+        case .failure(let denial):
+            logger.info("NATS request denied", metadata: [
+                "subject": "\(request.subject)", "status": "\(denial.status)", "error": "\(denial)",
+            ])
+            return Self.reply(JobFailure(status: denial.status, code: denial.code, message: denial.description))
+        }
         do {
-            return try await endpoint.call(request)
+            return try await endpoint.call(request, caller)
         } catch {
             refused(request, MessageProblem(JobNATSEnvelope.reason(error), field: error.field, error.message))
             return Self.reply(JobFailure(status: 400, error: ErrorView(error)))

@@ -1,3 +1,4 @@
+import TockAuth
 import TockCore
 import TockShard
 import TockWire
@@ -9,13 +10,21 @@ struct LocalShardJobs: JobGateway {
 
     var shard: UInt32 { node.configuration.shard }
 
-    func submit(_ spec: JobSpec) async -> JobReply {
-        await reply { Self.submitted(try await node.submit(spec)) }
+    /// The job belongs to the caller's tenant, whatever the spec (a forwarded protobuf) said.
+    func submit(_ spec: JobSpec, as caller: Caller) async -> JobReply {
+        var spec = spec
+        spec.tenant = caller.tenant
+        return await reply { Self.submitted(try await node.submit(spec)) }
     }
 
     /// Every job on this node's shard, as one log entry: whoever called chose this shard for all of them.
-    func submit(batch specs: [JobSpec]) async -> JobBatchReply {
+    func submit(batch specs: [JobSpec], as caller: Caller) async -> JobBatchReply {
         guard !specs.isEmpty else { return .replies([]) }
+        let specs = specs.map { spec in
+            var spec = spec
+            spec.tenant = caller.tenant
+            return spec
+        }
         do {
             let result = try await node.submit(batch: specs)
             guard case .batch(let results) = result, results.count == specs.count else {
@@ -36,16 +45,28 @@ struct LocalShardJobs: JobGateway {
         }
     }
 
-    func job(id: String) async -> JobReply {
+    func job(id: String, as caller: Caller) async -> JobReply {
         await reply {
-            guard let job = try await node.job(id: id) else { return .failure(Self.notFound(id)) }
+            guard let job = try await node.job(id: id), caller.sees(tenant: job.tenant) else {
+                return .failure(Self.notFound(id))
+            }
             return .job(status: 200, JobView(job))
         }
     }
 
-    func cancel(id: String) async -> JobReply {
+    /// Whether the caller may act on job `id`: an admin always (the command finds out whether it exists); anyone
+    /// else when the job is its tenant's. A job's tenant never changes, so the answer cannot go stale before the
+    /// command that follows it applies.
+    private func mayChange(_ id: String, as caller: Caller) async throws -> Bool {
+        if caller.allows(.admin) { return true }
+        guard let job = try await node.job(id: id) else { return false }
+        return caller.sees(tenant: job.tenant)
+    }
+
+    func cancel(id: String, as caller: Caller) async -> JobReply {
         await reply {
-            switch try await node.cancel(id: id) {
+            guard try await mayChange(id, as: caller) else { return .failure(Self.notFound(id)) }
+            return switch try await node.cancel(id: id) {
             case .cancelled(let job): .job(status: 200, JobView(job))
             case .notFound: .failure(Self.notFound(id))
             case .conflict(let job):
@@ -56,27 +77,35 @@ struct LocalShardJobs: JobGateway {
         }
     }
 
-    func pause(id: String) async -> JobReply {
-        await reply { Self.changed(try await node.pause(id: id), id: id, verb: "pause") }
+    func pause(id: String, as caller: Caller) async -> JobReply {
+        await reply {
+            guard try await mayChange(id, as: caller) else { return .failure(Self.notFound(id)) }
+            return Self.changed(try await node.pause(id: id), id: id, verb: "pause")
+        }
     }
 
-    func resume(id: String) async -> JobReply {
-        await reply { Self.changed(try await node.resume(id: id), id: id, verb: "resume") }
+    func resume(id: String, as caller: Caller) async -> JobReply {
+        await reply {
+            guard try await mayChange(id, as: caller) else { return .failure(Self.notFound(id)) }
+            return Self.changed(try await node.resume(id: id), id: id, verb: "resume")
+        }
     }
 
-    func runs(id: String, _ page: RunsPage) async -> JobRunsReply {
+    func runs(id: String, _ page: RunsPage, as caller: Caller) async -> JobRunsReply {
         do {
-            guard let (job, runs) = try await node.runs(of: id, page) else { return .failure(Self.notFound(id)) }
+            guard let (job, runs) = try await node.runs(of: id, page), caller.sees(tenant: job.tenant) else {
+                return .failure(Self.notFound(id))
+            }
             return .runs(JobRunsView(job: job, runs: runs, page: page))
         } catch {
             return .failure(failure(error))
         }
     }
 
-    /// This shard's counts.
-    func counts() async -> JobCountsReply {
+    /// This shard's counts of the caller's jobs (an admin's: of all).
+    func counts(as caller: Caller) async -> JobCountsReply {
         do {
-            let counts = try await node.jobCounts()
+            let counts = try await node.jobCounts(tenant: caller.allows(.admin) ? nil : caller.tenant)
             let byState = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) })
             return .counts(JobCounts(total: byState, shards: ["\(shard)": byState]))
         } catch {
@@ -98,18 +127,19 @@ struct LocalShardJobs: JobGateway {
 
     /// This shard's part of a listing: its jobs after the cursor's position, in id order. `next_cursor` is left
     /// to whoever merges the shards' parts.
-    func list(_ query: JobListQuery) async -> JobListReply {
+    func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         var after: ListCursor?
         if let cursor = query.cursor {
             guard let parsed = ListCursor(cursor) else { return .failure(Self.badCursor) }
             after = parsed
         }
+        let tenant = caller.allows(.admin) ? query.tenant : caller.tenant
         do {
             if let key = query.idempotencyKey {
-                let job = try await node.job(idempotencyKey: key)
+                let job = try await node.job(idempotencyKey: key, tenant: tenant ?? caller.tenant)
                 return .page(JobPage(jobs: job.map { [JobView($0)] } ?? [], next_cursor: nil))
             }
-            let jobs = try await node.jobs(state: query.state, priority: query.priority,
+            let jobs = try await node.jobs(state: query.state, priority: query.priority, tenant: tenant,
                                            afterID: after?.id(inShard: shard), limit: query.limit)
             return .page(JobPage(jobs: jobs.map(JobView.init), next_cursor: nil))
         } catch {

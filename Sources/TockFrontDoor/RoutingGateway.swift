@@ -1,4 +1,5 @@
 import Foundation
+import TockAuth
 import TockCore
 import TockShard
 import TockWire
@@ -17,19 +18,19 @@ final class RoutingGateway: JobGateway {
         self.leaders = leaders
     }
 
-    func submit(_ spec: JobSpec) async -> JobReply {
+    func submit(_ spec: JobSpec, as caller: Caller) async -> JobReply {
         var random = SystemRandomNumberGenerator()
         let shard = owner(ofNew: spec, using: &random)
-        if let reply = await servedHere(shard, { await $0.submit(spec) }) { return reply }
+        if let reply = await servedHere(shard, { await $0.submit(spec, as: caller) }) { return reply }
         let call = ForwardedCall(method: .POST, target: "/v1/jobs", body: spec.encoded(),
                                  contentType: ForwardedCall.protobuf, retrySafe: !spec.idempotencyKey.isEmpty)
-        return await forward(call, to: shard)
+        return await forward(call, to: shard, as: caller)
     }
 
     /// Splits the batch by owning shard and sends each shard's part, all at once, as one call that becomes one
     /// log entry there. Never `.failure`: a part that fails as a whole is each of its jobs' failure, and the
     /// other parts stand.
-    func submit(batch specs: [JobSpec]) async -> JobBatchReply {
+    func submit(batch specs: [JobSpec], as caller: Caller) async -> JobBatchReply {
         var random = SystemRandomNumberGenerator()
         var parts: [UInt32: [Int]] = [:]
         for (index, spec) in specs.enumerated() {
@@ -38,7 +39,7 @@ final class RoutingGateway: JobGateway {
         var replies = [JobReply?](repeating: nil, count: specs.count)
         await withTaskGroup(of: ([Int], [JobReply]).self) { group in
             for (shard, indices) in parts {
-                group.addTask { (indices, await self.submit(part: indices.map { specs[$0] }, toShard: shard)) }
+                group.addTask { (indices, await self.submit(part: indices.map { specs[$0] }, toShard: shard, as: caller)) }
             }
             for await (indices, partReplies) in group {
                 for (index, reply) in zip(indices, partReplies) { replies[index] = reply }
@@ -48,16 +49,17 @@ final class RoutingGateway: JobGateway {
     }
 
     /// One shard's part of a batch, one reply per job.
-    private func submit(part specs: [JobSpec], toShard shard: UInt32) async -> [JobReply] {
+    private func submit(part specs: [JobSpec], toShard shard: UInt32, as caller: Caller) async -> [JobReply] {
         let reply: JobBatchReply
-        if let served = await servedHere(shard, { await $0.submit(batch: specs) }) {
+        if let served = await servedHere(shard, { await $0.submit(batch: specs, as: caller) }) {
             reply = served
         } else {
             // Sent again after a failure only when every job has a key: a part is one entry, so it took effect
             // whole or not at all, and the keys make a second try return the same jobs.
-            let call = ForwardedCall(method: .POST, target: "/v1/jobs:batch", body: JobSpecBatch(jobs: specs).encoded(),
+            var call = ForwardedCall(method: .POST, target: "/v1/jobs:batch", body: JobSpecBatch(jobs: specs).encoded(),
                                      contentType: ForwardedCall.protobuf,
                                      retrySafe: specs.allSatisfy { !$0.idempotencyKey.isEmpty })
+            call.authorization = caller.credential
             reply = switch await leaders.send(call, toShard: shard) {
             case .success(let answer): answer.batchReply
             case .failure(let failure): .failure(failure)
@@ -75,34 +77,35 @@ final class RoutingGateway: JobGateway {
         }
     }
 
-    func job(id: String) async -> JobReply {
+    func job(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
-        if let reply = await servedHere(shard, { await $0.job(id: id) }) { return reply }
-        return await forward(ForwardedCall(method: .GET, target: "/v1/jobs/\(id)", retrySafe: true), to: shard)
+        if let reply = await servedHere(shard, { await $0.job(id: id, as: caller) }) { return reply }
+        return await forward(ForwardedCall(method: .GET, target: "/v1/jobs/\(id)", retrySafe: true), to: shard, as: caller)
     }
 
-    func cancel(id: String) async -> JobReply {
+    func cancel(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
-        if let reply = await servedHere(shard, { await $0.cancel(id: id) }) { return reply }
-        return await forward(ForwardedCall(method: .DELETE, target: "/v1/jobs/\(id)", retrySafe: true), to: shard)
+        if let reply = await servedHere(shard, { await $0.cancel(id: id, as: caller) }) { return reply }
+        return await forward(ForwardedCall(method: .DELETE, target: "/v1/jobs/\(id)", retrySafe: true), to: shard, as: caller)
     }
 
-    func pause(id: String) async -> JobReply {
+    func pause(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
-        if let reply = await servedHere(shard, { await $0.pause(id: id) }) { return reply }
-        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/pause", retrySafe: true), to: shard)
+        if let reply = await servedHere(shard, { await $0.pause(id: id, as: caller) }) { return reply }
+        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/pause", retrySafe: true), to: shard, as: caller)
     }
 
-    func resume(id: String) async -> JobReply {
+    func resume(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
-        if let reply = await servedHere(shard, { await $0.resume(id: id) }) { return reply }
-        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/resume", retrySafe: true), to: shard)
+        if let reply = await servedHere(shard, { await $0.resume(id: id, as: caller) }) { return reply }
+        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/resume", retrySafe: true), to: shard, as: caller)
     }
 
-    func runs(id: String, _ page: RunsPage) async -> JobRunsReply {
+    func runs(id: String, _ page: RunsPage, as caller: Caller) async -> JobRunsReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
-        if let reply = await servedHere(shard, { await $0.runs(id: id, page) }) { return reply }
-        let call = ForwardedCall(method: .GET, target: "/v1/jobs/\(id)/runs?\(page.queryString)", retrySafe: true)
+        if let reply = await servedHere(shard, { await $0.runs(id: id, page, as: caller) }) { return reply }
+        var call = ForwardedCall(method: .GET, target: "/v1/jobs/\(id)/runs?\(page.queryString)", retrySafe: true)
+        call.authorization = caller.credential
         switch await leaders.send(call, toShard: shard) {
         case .failure(let failure): return .failure(failure)
         case .success(let answer):
@@ -113,10 +116,10 @@ final class RoutingGateway: JobGateway {
         }
     }
 
-    func counts() async -> JobCountsReply {
+    func counts(as caller: Caller) async -> JobCountsReply {
         let answers = await withTaskGroup(of: JobCountsReply.self) { group in
             for shard in 0..<UInt32(map.shardCount) {
-                group.addTask { await self.shardCounts(shard) }
+                group.addTask { await self.shardCounts(shard, as: caller) }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
@@ -132,9 +135,11 @@ final class RoutingGateway: JobGateway {
         return .counts(merged)
     }
 
-    private func shardCounts(_ shard: UInt32) async -> JobCountsReply {
-        if let reply = await servedHere(shard, { await $0.counts() }) { return reply }
-        switch await leaders.send(ForwardedCall(method: .GET, target: "/v1/jobs:counts", retrySafe: true), toShard: shard) {
+    private func shardCounts(_ shard: UInt32, as caller: Caller) async -> JobCountsReply {
+        if let reply = await servedHere(shard, { await $0.counts(as: caller) }) { return reply }
+        var call = ForwardedCall(method: .GET, target: "/v1/jobs:counts", retrySafe: true)
+        call.authorization = caller.credential
+        switch await leaders.send(call, toShard: shard) {
         case .failure(let failure): return .failure(failure)
         case .success(let answer):
             switch answer.decode(JobCounts.self) {
@@ -146,14 +151,14 @@ final class RoutingGateway: JobGateway {
 
     /// Asks every shard for a page after the cursor and merges them by creation time. Each shard returns up to
     /// `limit`, so the first `limit` of the merge are exactly the next `limit` jobs overall.
-    func list(_ query: JobListQuery) async -> JobListReply {
+    func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         if let cursor = query.cursor, ListCursor(cursor) == nil { return .failure(LocalShardJobs.badCursor) }
-        if let key = query.idempotencyKey { return await listShard(map.shard(forIdempotencyKey: key), query) }
+        if let key = query.idempotencyKey { return await listShard(map.shard(forIdempotencyKey: key), query, as: caller) }
         var parts: [JobView] = []
         var someShardFull = false
         let answers = await withTaskGroup(of: JobListReply.self) { group in
             for shard in 0..<UInt32(map.shardCount) {
-                group.addTask { await self.listShard(shard, query) }
+                group.addTask { await self.listShard(shard, query, as: caller) }
             }
             var answers: [JobListReply] = []
             for await answer in group { answers.append(answer) }
@@ -173,8 +178,8 @@ final class RoutingGateway: JobGateway {
         return .page(JobPage(jobs: jobs, next_cursor: more ? jobs.last?.id : nil))
     }
 
-    private func listShard(_ shard: UInt32, _ query: JobListQuery) async -> JobListReply {
-        if let reply = await servedHere(shard, { await $0.list(query) }) { return reply }
+    private func listShard(_ shard: UInt32, _ query: JobListQuery, as caller: Caller) async -> JobListReply {
+        if let reply = await servedHere(shard, { await $0.list(query, as: caller) }) { return reply }
         var parameters = ["limit=\(query.limit)"]
         if let state = query.state { parameters.append("state=\(state.rawValue)") }
         if let priority = query.priority { parameters.append("priority=\(priority.rawValue)") }
@@ -182,7 +187,11 @@ final class RoutingGateway: JobGateway {
         if let key = query.idempotencyKey, let escaped = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             parameters.append("idempotency_key=\(escaped)")
         }
-        let call = ForwardedCall(method: .GET, target: "/v1/jobs?" + parameters.joined(separator: "&"), retrySafe: true)
+        if let tenant = query.tenant, let escaped = tenant.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            parameters.append("tenant=\(escaped)")
+        }
+        var call = ForwardedCall(method: .GET, target: "/v1/jobs?" + parameters.joined(separator: "&"), retrySafe: true)
+        call.authorization = caller.credential
         switch await leaders.send(call, toShard: shard) {
         case .failure(let failure): return .failure(failure)
         case .success(let answer):
@@ -215,8 +224,10 @@ final class RoutingGateway: JobGateway {
         return reply.failure?.error.error.code == "not_leader" ? nil : reply
     }
 
-    private func forward(_ call: ForwardedCall, to shard: UInt32) async -> JobReply {
-        switch await leaders.send(call, toShard: shard) {
+    private func forward(_ call: ForwardedCall, to shard: UInt32, as caller: Caller) async -> JobReply {
+        var call = call
+        call.authorization = caller.credential
+        return switch await leaders.send(call, toShard: shard) {
         case .success(let answer): answer.jobReply
         case .failure(let failure): .failure(failure)
         }

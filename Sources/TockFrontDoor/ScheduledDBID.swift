@@ -1,3 +1,4 @@
+import TockAuth
 import TockCore
 import TockShard
 
@@ -15,9 +16,9 @@ enum WebhookFormatName {
 
 extension JobGateway {
     /// The job a scheduled-db path names: by Tock id, or by the client's own id (its idempotency key).
-    func scheduledDBJob(id: String) async -> JobReply {
-        guard JobID.shard(of: id) == nil else { return await job(id: id) }
-        switch await list(JobListQuery(idempotencyKey: id, limit: 1)) {
+    func scheduledDBJob(id: String, as caller: Caller) async -> JobReply {
+        guard JobID.shard(of: id) == nil else { return await job(id: id, as: caller) }
+        switch await list(JobListQuery(idempotencyKey: id, limit: 1), as: caller) {
         case .failure(let failure): return .failure(failure)
         case .page(let page):
             guard let job = page.jobs.first else {
@@ -28,10 +29,10 @@ extension JobGateway {
     }
 
     /// Cancels the job a scheduled-db path names (see `scheduledDBJob(id:)`).
-    func scheduledDBCancel(id: String) async -> JobReply {
-        guard JobID.shard(of: id) == nil else { return await cancel(id: id) }
-        switch await scheduledDBJob(id: id) {
-        case .job(_, let job): return await cancel(id: job.id)
+    func scheduledDBCancel(id: String, as caller: Caller) async -> JobReply {
+        guard JobID.shard(of: id) == nil else { return await cancel(id: id, as: caller) }
+        switch await scheduledDBJob(id: id, as: caller) {
+        case .job(_, let job): return await cancel(id: job.id, as: caller)
         case .failure(let failure): return .failure(failure)
         }
     }

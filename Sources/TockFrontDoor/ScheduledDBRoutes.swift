@@ -52,13 +52,13 @@ public enum ScheduledDBRoutes {
     /// Adds scheduled-db's endpoints to `router`. `nodeID` is what `/health` names this node; `clock` decides
     /// whether a `unico` timestamp is in the future.
     public static func register(
-        on router: Router<BasicRequestContext>, gateway: any JobGateway, policy: SubmitPolicy = .init(),
+        on router: Router<TockRequestContext>, gateway: any JobGateway, policy: SubmitPolicy = .init(),
         nodeID: String = "tock", clock: any WallClock = SystemWallClock(), listLimit: Int = defaultListLimit
     ) {
         let maxRequestBytes = policy.maxRequestBytes
         let listLimit = max(1, listLimit)
 
-        router.post("/jobs") { request, _ in
+        router.post("/jobs") { request, context in
             var request = request
             guard let bytes = await request.collectBody(within: maxRequestBytes) else {
                 return json(.contentTooLarge, ScheduledDBErrorView("Invalid request body: it is too large"))
@@ -70,39 +70,39 @@ public enum ScheduledDBRoutes {
                 return json(.badRequest, ScheduledDBErrorView(error))
             }
             // 201 (created) and 200 (an `id` seen before) are both scheduled-db's 200.
-            return answer(await gateway.submit(spec)) { json(.ok, ScheduledDBJobView($0)) }
+            return answer(await gateway.submit(spec, as: context.caller)) { json(.ok, ScheduledDBJobView($0)) }
         }
 
         router.get("/jobs/:id") { _, context in
-            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"))) { json(.ok, ScheduledDBJobView($0)) }
+            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"), as: context.caller)) { json(.ok, ScheduledDBJobView($0)) }
         }
 
         router.get("/jobs/:id/status") { _, context in
-            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"))) {
+            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"), as: context.caller)) {
                 json(.ok, ScheduledDBExecutionState($0))
             }
         }
 
         router.get("/jobs/:id/executions") { _, context in
-            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"))) {
+            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"), as: context.caller)) {
                 json(.ok, ScheduledDBExecutionsView($0))
             }
         }
 
         router.post("/jobs/:id/cancel") { _, context in
             // The optional `{"reason": …}` is not read: Tock keeps no cancellation reason.
-            answer(await gateway.scheduledDBCancel(id: try context.parameters.decoded("id")), conflict: "Failed to cancel job") {
+            answer(await gateway.scheduledDBCancel(id: try context.parameters.decoded("id"), as: context.caller), conflict: "Failed to cancel job") {
                 json(.ok, ScheduledDBCancelView($0))
             }
         }
 
         router.delete("/jobs/:id") { _, context in
-            let reply = await gateway.scheduledDBCancel(id: try context.parameters.decoded("id"))
+            let reply = await gateway.scheduledDBCancel(id: try context.parameters.decoded("id"), as: context.caller)
             if case .failure(let failure) = reply, failure.status == 409 { return Response(status: .noContent) }
             return answer(reply) { _ in Response(status: .noContent) }
         }
 
-        router.get("/jobs") { request, _ in
+        router.get("/jobs") { request, context in
             guard let text = request.uri.queryParameters.get("status"), !text.isEmpty else {
                 return json(.badRequest, ScheduledDBErrorView("status query parameter is required"))
             }
@@ -114,7 +114,7 @@ public enum ScheduledDBRoutes {
             var cursor: String?
             repeat {
                 let query = JobListQuery(state: state, cursor: cursor, limit: min(pageSize, listLimit - jobs.count))
-                switch await gateway.list(query) {
+                switch await gateway.list(query, as: context.caller) {
                 case .failure(let failure): return self.failure(failure)
                 case .page(let page):
                     jobs += page.jobs.prefix(query.limit)

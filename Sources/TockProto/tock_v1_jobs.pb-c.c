@@ -426,7 +426,7 @@ const ProtobufCMessageDescriptor tock__v1__schedule__descriptor =
   (ProtobufCMessageInit) tock__v1__schedule__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__header__field_descriptors[2] =
+static const ProtobufCFieldDescriptor tock__v1__header__field_descriptors[3] =
 {
   {
     "name",
@@ -452,15 +452,28 @@ static const ProtobufCFieldDescriptor tock__v1__header__field_descriptors[2] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "secret",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Header, secret),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__header__field_indices_by_name[] = {
   0,   /* field[0] = name */
+  2,   /* field[2] = secret */
   1,   /* field[1] = value */
 };
 static const ProtobufCIntRange tock__v1__header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor tock__v1__header__descriptor =
 {
@@ -470,7 +483,7 @@ const ProtobufCMessageDescriptor tock__v1__header__descriptor =
   "Tock__V1__Header",
   "tock.v1",
   sizeof(Tock__V1__Header),
-  2,
+  3,
   tock__v1__header__field_descriptors,
   tock__v1__header__field_indices_by_name,
   1,  tock__v1__header__number_ranges,
@@ -554,7 +567,7 @@ const ProtobufCMessageDescriptor tock__v1__http_target__descriptor =
   (ProtobufCMessageInit) tock__v1__http_target__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[9] =
+static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[10] =
 {
   {
     "id",
@@ -664,6 +677,18 @@ static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[9] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tenant",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, tenant),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   6,   /* field[6] = due_at_ns */
@@ -673,13 +698,14 @@ static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   1,   /* field[1] = priority */
   8,   /* field[8] = schedule */
   2,   /* field[2] = target */
+  9,   /* field[9] = tenant */
   3,   /* field[3] = timeout_ms */
   7,   /* field[7] = webhook_format */
 };
 static const ProtobufCIntRange tock__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
 {
@@ -689,7 +715,7 @@ const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
   "Tock__V1__JobSpec",
   "tock.v1",
   sizeof(Tock__V1__JobSpec),
-  9,
+  10,
   tock__v1__job_spec__field_descriptors,
   tock__v1__job_spec__field_indices_by_name,
   1,  tock__v1__job_spec__number_ranges,

@@ -27,6 +27,8 @@ public struct Job: Sendable, Equatable {
     public var schedule: Schedule? = nil
     /// A paused recurring job publishes no runs until resumed.
     public var paused = false
+    /// The tenant that owns it (`JobSpec.tenant`).
+    public var tenant = ""
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {

@@ -4,8 +4,8 @@ import TockWire
 /// Pages through a shard's jobs by id. Ids start with the shard and then a ULID, so within a shard id order is
 /// creation order and a page boundary is stable while jobs are added.
 enum JobListing {
-    static func page(state: JobState?, priority: Priority?, afterID: String?, limit: Int, in db: Database) throws
-        -> [Job]
+    static func page(state: JobState?, priority: Priority?, tenant: String? = nil, afterID: String?, limit: Int,
+                     in db: Database) throws -> [Job]
     {
         var conditions: [String] = []
         var arguments: [any SQLBindable] = []
@@ -20,6 +20,10 @@ enum JobListing {
         if let priority {
             conditions.append("priority = ?")
             arguments.append(priority.rawValue)
+        }
+        if let tenant {
+            conditions.append("tenant = ?")
+            arguments.append(tenant)
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments.append(Int64(limit))

@@ -7,7 +7,7 @@ enum JobRows {
     static let columns = """
         id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts, idempotency_key, run,
         due_at, created_at, updated_at, published_at, stream_seq, finished_at, cancelled_at, attempts,
-        last_status, last_error, executor_id, webhook_format, schedule, paused
+        last_status, last_error, executor_id, webhook_format, schedule, paused, tenant
         """
 
     static func decode(_ row: Row) throws -> Job {
@@ -25,10 +25,12 @@ enum JobRows {
             attempts: UInt32(clamping: row.int64(19)), lastStatus: row.optionalInt64(20).map { Int32(clamping: $0) },
             lastError: row.optionalText(21), executorID: row.optionalText(22),
             webhookFormat: WebhookFormat(rawValue: row.text(23)) ?? .tock,
-            schedule: try row.optionalText(24).map(ScheduleColumn.decode), paused: row.int64(25) != 0)
+            schedule: try row.optionalText(24).map(ScheduleColumn.decode), paused: row.int64(25) != 0,
+            tenant: row.text(26))
     }
 
-    /// `[{"name": …, "value": …}, …]`, read and written for every job: directly, not through Codable.
+    /// `[{"name": …, "value": …}, …]`, with `"secret": true` on a header marked secret; read and written for
+    /// every job: directly, not through Codable.
     static func encodeHeaders(_ headers: [Header]) -> [UInt8] {
         var json = JSONText(capacity: 2 + headers.count * 48)
         json.array(headers) { json, header in
@@ -37,6 +39,10 @@ enum JobRows {
                 json.string(header.name)
                 json.key("value")
                 json.string(header.value)
+                if header.secret {
+                    json.key("secret")
+                    json.bool(true)
+                }
             }
         }
         return json.bytes
@@ -48,7 +54,7 @@ enum JobRows {
         return try items.map { item in
             guard case .object(let fields) = item, case .string(let name)? = fields["name"],
                   case .string(let value)? = fields["value"] else { throw StoredHeadersError() }
-            return Header(name: name, value: value)
+            return Header(name: name, value: value, secret: fields["secret"] == .bool(true))
         }
     }
 
@@ -60,7 +66,9 @@ enum JobRows {
         try db.statement("SELECT \(columns) FROM jobs WHERE id = ?").first(id, transform: decode)
     }
 
-    static func find(idempotencyKey: String, in db: Database) throws -> Job? {
-        try db.statement("SELECT \(columns) FROM jobs WHERE idempotency_key = ?").first(idempotencyKey, transform: decode)
+    /// Keys are per tenant: two tenants may use the same key for two jobs.
+    static func find(idempotencyKey: String, tenant: String, in db: Database) throws -> Job? {
+        try db.statement("SELECT \(columns) FROM jobs WHERE tenant = ? AND idempotency_key = ?")
+            .first(tenant, idempotencyKey, transform: decode)
     }
 }

@@ -63,7 +63,8 @@ struct JobStateMachine: Sendable {
     private func create(_ spec: JobSpec, at nowNs: Int64, keyRetentionNs: Int64?, in db: Database) throws
         -> ApplyResult
     {
-        if !spec.idempotencyKey.isEmpty, let holder = try JobRows.find(idempotencyKey: spec.idempotencyKey, in: db) {
+        if !spec.idempotencyKey.isEmpty, let holder = try JobRows.find(idempotencyKey: spec.idempotencyKey, tenant: spec.tenant, in: db)
+        {
             guard let keyRetentionNs, Self.hasExpired(createdAtNs: holder.createdAtNs, at: nowNs,
                                                       retentionNs: keyRetentionNs)
             else { return .existing(holder) }
@@ -73,13 +74,13 @@ struct JobStateMachine: Sendable {
         if let problem = spec.problemForStorage(createdAtNs: nowNs) { return .rejected(problem) }
         try db.statement("""
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
-                              idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule)
-            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+                              idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule, tenant)
+            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
             """).run(
                 spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
                 JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
                 spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
-                spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode))
+                spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant)
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
     }

@@ -35,6 +35,7 @@ extension JobView: JSONWritable {
             json.field("shard", shard)
             json.field("state", state)
             json.field("stream_sequence", stream_sequence)
+            json.field("tenant", tenant)
             json.field("timeout", timeout)
             json.field("updated_at", updated_at)
             json.field("url", url)

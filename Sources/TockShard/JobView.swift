@@ -9,6 +9,7 @@ public struct JobView: Codable, Sendable, Equatable {
     public var priority: String
     public var url: String
     public var method: String
+    /// Secret values (`Header.isSecret`) read as `***`.
     public var headers: [String: String]
     public var body: String
     public var run: UInt32
@@ -33,6 +34,8 @@ public struct JobView: Codable, Sendable, Equatable {
     public var schedule: ScheduleView?
     /// Present (true) only for a paused recurring job.
     public var paused: Bool?
+    /// The tenant that owns the job; absent for a job submitted without authentication.
+    public var tenant: String?
 
     public init(_ job: Job) {
         id = job.id
@@ -41,7 +44,8 @@ public struct JobView: Codable, Sendable, Equatable {
         priority = job.priority.rawValue
         url = job.target.url
         method = job.target.method
-        headers = Dictionary(job.target.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        headers = Dictionary(job.target.headers.map(\.redactedForReading).map { ($0.name, $0.value) },
+                             uniquingKeysWith: { _, last in last })
         body = String(decoding: job.target.body, as: UTF8.self)
         run = job.run
         run_at = RFC3339.format(ns: job.dueAtNs)
@@ -61,6 +65,7 @@ public struct JobView: Codable, Sendable, Equatable {
         webhook_format = job.webhookFormat == .tock ? nil : job.webhookFormat.rawValue
         schedule = job.schedule.map(ScheduleView.init)
         paused = job.paused ? true : nil
+        tenant = job.tenant.isEmpty ? nil : job.tenant
     }
 }
 

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// linearizable answers. A request is forwarded at most once: a node that receives a forwarded request and does
 /// not lead answers 503 rather than bounce it on during an election.
 struct LeaderForwarding: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = TockRequestContext
 
     static let forwardedBy = "x-tock-forwarded-by"
     /// How long a request waits for an election before it is refused.

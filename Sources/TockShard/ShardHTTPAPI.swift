@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import TockAuth
 import TockCore
 import TockMetrics
 import TockWire
@@ -10,8 +11,9 @@ import TockWire
 /// health check. The job API (TockFrontDoor) is added to the same router.
 public enum ShardHTTPAPI {
 
-    public static func router(node: ShardNode) -> Router<BasicRequestContext> {
-        let router = Router()
+    /// `guardian` admits each request (`APIAuthentication`); `/metrics` is served before it, open.
+    public static func router(node: ShardNode, guardian: APIGuard) -> Router<TockRequestContext> {
+        let router = Router(context: TockRequestContext.self)
         router.middlewares.add(RequestHeaderLimit(node.configuration.httpLimits))
         // Every node answers for itself, leader or not: Prometheus scrapes each one.
         router.get("/metrics") { _, _ in
@@ -20,6 +22,9 @@ public enum ShardHTTPAPI {
         }
         // Middleware applies to the routes added after it.
         router.middlewares.add(ErrorMiddleware())
+        // Before forwarding, so a follower refuses what the leader would refuse without a round trip; the leader
+        // checks the forwarded request again, as it checks every request.
+        router.middlewares.add(APIAuthentication(guardian))
         router.middlewares.add(LeaderForwarding(node: node, maxRequestBytes: 64 * 1024))
 
         router.get("/healthz") { _, _ in
@@ -87,7 +92,7 @@ public enum ShardHTTPAPI {
 /// Turns errors escaping a handler into JSON: Hummingbird's own HTTP errors keep their status; anything else
 /// (the log could not commit, SQLite failed) is a 503 so clients retry instead of assuming the job exists.
 public struct ErrorMiddleware: RouterMiddleware {
-    public typealias Context = BasicRequestContext
+    public typealias Context = TockRequestContext
 
     public init() {}
 

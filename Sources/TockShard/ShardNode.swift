@@ -124,17 +124,21 @@ public final class ShardNode: Sendable {
         return try await database.read { try JobRows.find(id: id, in: $0) }
     }
 
-    /// The job submitted with `key`, read linearizably.
-    public func job(idempotencyKey key: String) async throws -> Job? {
+    /// The job `tenant` submitted with `key`, read linearizably.
+    public func job(idempotencyKey key: String, tenant: String = "") async throws -> Job? {
         try await log.readBarrier()
-        return try await database.read { try JobRows.find(idempotencyKey: key, in: $0) }
+        return try await database.read { try JobRows.find(idempotencyKey: key, tenant: tenant, in: $0) }
     }
 
-    /// Up to `limit` jobs with ids after `afterID`, in id order (creation order within a shard), read linearizably.
-    public func jobs(state: JobState?, priority: Priority?, afterID: String?, limit: Int) async throws -> [Job] {
+    /// Up to `limit` jobs with ids after `afterID`, in id order (creation order within a shard), read linearizably;
+    /// only `tenant`'s when it is given.
+    public func jobs(state: JobState?, priority: Priority?, tenant: String? = nil, afterID: String?, limit: Int)
+        async throws -> [Job]
+    {
         try await log.readBarrier()
         return try await database.read { db in
-            try JobListing.page(state: state, priority: priority, afterID: afterID, limit: limit, in: db)
+            try JobListing.page(state: state, priority: priority, tenant: tenant, afterID: afterID, limit: limit,
+                                in: db)
         }
     }
 
@@ -270,13 +274,17 @@ extension ShardNode {
     }
 
     /// How many jobs are in each state.
-    public func jobCounts() async throws -> [JobState: Int] {
+    /// Jobs by state; only `tenant`'s when it is given (which reads every row: no index has the tenant first,
+    /// to keep the submit path's writes cheap).
+    public func jobCounts(tenant: String? = nil) async throws -> [JobState: Int] {
         try await database.read { db in
-            var counts: [JobState: Int] = [:]
-            try db.statement("SELECT state, COUNT(*) FROM jobs GROUP BY state").forEach { row in
-                if let state = JobState(rawValue: row.text(0)) { counts[state] = row.int(1) }
+            let statement = try db.statement(tenant == nil
+                ? "SELECT state, COUNT(*) FROM jobs GROUP BY state"
+                : "SELECT state, COUNT(*) FROM jobs WHERE tenant = ? GROUP BY state")
+            let rows = try statement.map(arguments: tenant.map { [$0] } ?? []) { row in
+                (JobState(rawValue: row.text(0)), row.int(1))
             }
-            return counts
+            return Dictionary(rows.compactMap { state, count in state.map { ($0, count) } }, uniquingKeysWith: +)
         }
     }
 }

@@ -12,13 +12,16 @@ import TockSQLite
 /// Version 4 added recurring jobs: `jobs.schedule` (JSON, NULL for a one-time job) and `jobs.paused`, and the
 /// `job_runs` table, one row per run of a recurring job that was published, skipped or reported done.
 ///
+/// Version 5 added tenants: `jobs.tenant` ("" for jobs from before, or submitted without authentication), and
+/// idempotency keys became unique per tenant (`jobs_tenant_idempotency_key` replaced `jobs_idempotency_key`).
+///
 /// `jobs_due_window` replaced `jobs_scheduled_due` (due_at of scheduled rows) without a version change, as only an
 /// index changed: the due-timer's scans need `paused = 0` in the index's condition and `id` and `run` in its
 /// columns to read a page of due runs from the index alone (SQLite reads the condition's columns, `state` and
 /// `paused`, from the index too, so they come last). It is created after the upgrade steps, since it names
 /// the version 4 column `paused`.
 enum ShardSchema {
-    static let version: Int64 = 4
+    static let version: Int64 = 5
 
     static func migrate(_ db: Database) throws {
         try db.execute("""
@@ -76,7 +79,8 @@ enum ShardSchema {
                 executor_id TEXT,
                 webhook_format TEXT NOT NULL DEFAULT 'tock',
                 schedule TEXT,
-                paused INTEGER NOT NULL DEFAULT 0
+                paused INTEGER NOT NULL DEFAULT 0,
+                tenant TEXT NOT NULL DEFAULT ''
             ) STRICT;
             CREATE TABLE IF NOT EXISTS job_runs (
                 job_id TEXT NOT NULL,
@@ -92,14 +96,15 @@ enum ShardSchema {
                 finished_at INTEGER,
                 PRIMARY KEY (job_id, run)
             ) STRICT;
-            CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs(idempotency_key)
-                WHERE idempotency_key IS NOT NULL;
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('schema_version', \(version));
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('applied_index', 0);
             """)
         try upgrade(db)
         try db.execute("""
             DROP INDEX IF EXISTS jobs_scheduled_due;
+            DROP INDEX IF EXISTS jobs_idempotency_key;
+            CREATE UNIQUE INDEX IF NOT EXISTS jobs_tenant_idempotency_key ON jobs(tenant, idempotency_key)
+                WHERE idempotency_key IS NOT NULL;
             CREATE INDEX IF NOT EXISTS jobs_due_window ON jobs(due_at, id, run, state, paused)
                 WHERE state = 'scheduled' AND paused = 0;
             -- Counting jobs by state (status pages, `tock status`, the benchmark's wait) reads this index in
@@ -125,6 +130,9 @@ enum ShardSchema {
                 ALTER TABLE jobs ADD COLUMN schedule TEXT;
                 ALTER TABLE jobs ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
                 """)
+        }
+        if stored < 5 {
+            try db.execute("ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
         }
         try db.execute("UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version'")
     }

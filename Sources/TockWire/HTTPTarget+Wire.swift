@@ -4,7 +4,8 @@ extension Header {
     init(proto: UnsafePointer<Tock__V1__Header>) throws(WireError) {
         self.init(
             name: try CReading.string(proto.pointee.name, field: "Header.name"),
-            value: try CReading.string(proto.pointee.value, field: "Header.value")
+            value: try CReading.string(proto.pointee.value, field: "Header.value"),
+            secret: proto.pointee.secret != 0
         )
     }
 
@@ -13,6 +14,7 @@ extension Header {
             tock__v1__header__init(message)
             message.pointee.name = arena.string(name)
             message.pointee.value = arena.string(value)
+            message.pointee.secret = secret ? 1 : 0
         }
     }
 }

@@ -37,7 +37,8 @@ extension JobSpec {
             idempotencyKey: try CReading.string(message.idempotency_key, field: "JobSpec.idempotency_key"),
             dueAtNs: message.due_at_ns,
             webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobSpec.webhook_format"),
-            schedule: try message.schedule.map { (schedule) throws(WireError) in try Schedule(proto: schedule) }
+            schedule: try message.schedule.map { (schedule) throws(WireError) in try Schedule(proto: schedule) },
+            tenant: try CReading.string(message.tenant, field: "JobSpec.tenant")
         )
     }
 
@@ -53,6 +54,7 @@ extension JobSpec {
             message.pointee.due_at_ns = dueAtNs
             message.pointee.webhook_format = webhookFormat.proto
             message.pointee.schedule = schedule?.proto(in: arena)
+            message.pointee.tenant = arena.string(tenant)
         }
     }
 }

@@ -13,6 +13,8 @@ public struct JobSpec: Equatable, Sendable {
     public var webhookFormat: WebhookFormat
     /// nil for a one-time job.
     public var schedule: Schedule?
+    /// The tenant of the API key that submitted it; "" without authentication. The storing node sets it.
+    public var tenant: String
 
     public init(
         id: String,
@@ -23,7 +25,8 @@ public struct JobSpec: Equatable, Sendable {
         idempotencyKey: String,
         dueAtNs: Int64,
         webhookFormat: WebhookFormat = .tock,
-        schedule: Schedule? = nil
+        schedule: Schedule? = nil,
+        tenant: String = ""
     ) {
         self.id = id
         self.priority = priority
@@ -34,5 +37,6 @@ public struct JobSpec: Equatable, Sendable {
         self.dueAtNs = dueAtNs
         self.webhookFormat = webhookFormat
         self.schedule = schedule
+        self.tenant = tenant
     }
 }

@@ -13,7 +13,7 @@ final class ErrorMiddlewareTests: XCTestCase {
     struct Unexpected: Error {}
 
     func testEveryUnavailableAnswerSaysWhenToRetry() async throws {
-        let router = Router()
+        let router = Router(context: TockRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.get("/stopped") { _, _ -> Response in throw RaftDriverError.stopped }
         router.get("/not-leader") { _, _ -> Response in throw RaftDriverError.notLeader(leader: "n2") }

@@ -1,4 +1,5 @@
 import Synchronization
+import TockAuth
 import TockCore
 import TockFrontDoor
 @testable import TockShard
@@ -6,7 +7,7 @@ import TockWire
 
 /// A `JobGateway` over a dictionary, with the real gateway's answers (201/200 on submit, 404, 409 for cancelling a
 /// finished job, pages with a cursor), so the routes can be tested without shards. Tests move jobs along with
-/// `update`.
+/// `update`. Callers are not told apart: tenants are the real gateway's (`TenantIsolationTests`).
 final class InMemoryJobGateway: JobGateway {
     private struct State {
         var jobs: [String: Job] = [:]
@@ -40,7 +41,7 @@ final class InMemoryJobGateway: JobGateway {
         }
     }
 
-    func submit(_ spec: JobSpec) async -> JobReply {
+    func submit(_ spec: JobSpec, as caller: Caller = .open) async -> JobReply {
         state.withLock { state in
             if let failure = state.unavailable { return .failure(failure) }
             state.submitted.append(spec)
@@ -63,20 +64,20 @@ final class InMemoryJobGateway: JobGateway {
 
     /// One shard here, so the batch is one part: a failure set with `failEveryCall` fails it whole, as a shard
     /// without a leader would.
-    func submit(batch specs: [JobSpec]) async -> JobBatchReply {
+    func submit(batch specs: [JobSpec], as caller: Caller) async -> JobBatchReply {
         if let failure = state.withLock({ $0.unavailable }) { return .failure(failure) }
         var replies: [JobReply] = []
-        for spec in specs { replies.append(await submit(spec)) }
+        for spec in specs { replies.append(await submit(spec, as: caller)) }
         return .replies(replies)
     }
 
-    func job(id: String) async -> JobReply {
+    func job(id: String, as caller: Caller) async -> JobReply {
         if let failure = state.withLock({ $0.unavailable }) { return .failure(failure) }
         guard let job = state.withLock({ $0.jobs[id] }) else { return .failure(Self.notFound(id)) }
         return .job(status: 200, JobView(job))
     }
 
-    func cancel(id: String) async -> JobReply {
+    func cancel(id: String, as caller: Caller) async -> JobReply {
         state.withLock { state in
             if let failure = state.unavailable { return .failure(failure) }
             guard var job = state.jobs[id] else { return .failure(Self.notFound(id)) }
@@ -95,7 +96,7 @@ final class InMemoryJobGateway: JobGateway {
     }
 
     /// The cursor is the index of the next job in submit order.
-    func list(_ query: JobListQuery) async -> JobListReply {
+    func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         state.withLock { state in
             if let failure = state.unavailable { return .failure(failure) }
             state.listQueries.append(query)
@@ -112,10 +113,10 @@ final class InMemoryJobGateway: JobGateway {
     }
 
     // The scheduled-db routes never pause, resume or list runs.
-    func pause(id: String) async -> JobReply { .failure(Self.notFound(id)) }
-    func resume(id: String) async -> JobReply { .failure(Self.notFound(id)) }
-    func runs(id: String, _ page: RunsPage) async -> JobRunsReply { .failure(Self.notFound(id)) }
-    func counts() async -> JobCountsReply { .counts(JobCounts(total: [:], shards: [:])) }
+    func pause(id: String, as caller: Caller) async -> JobReply { .failure(Self.notFound(id)) }
+    func resume(id: String, as caller: Caller) async -> JobReply { .failure(Self.notFound(id)) }
+    func runs(id: String, _ page: RunsPage, as caller: Caller) async -> JobRunsReply { .failure(Self.notFound(id)) }
+    func counts(as caller: Caller) async -> JobCountsReply { .counts(JobCounts(total: [:], shards: [:])) }
 
     static func notFound(_ id: String) -> JobFailure {
         JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)")

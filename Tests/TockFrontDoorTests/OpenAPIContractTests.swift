@@ -66,7 +66,7 @@ final class OpenAPIContractTests: XCTestCase {
         return document
     }
 
-    static func operations(of router: Router<BasicRequestContext>) -> Set<Operation> {
+    static func operations(of router: Router<TockRequestContext>) -> Set<Operation> {
         Set(router.routes.map { Operation(method: $0.method.rawValue, path: $0.path.description) })
     }
 

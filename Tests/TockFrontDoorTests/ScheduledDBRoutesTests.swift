@@ -34,7 +34,7 @@ final class ScheduledDBRoutesTests: XCTestCase {
 
     func startServer(listLimit: Int = ScheduledDBRoutes.defaultListLimit) async throws {
         gateway = InMemoryJobGateway(nowNs: nowNs)
-        let router = Router()
+        let router = Router(context: TockRequestContext.self)
         ScheduledDBRoutes.register(on: router, gateway: gateway!, nodeID: "tock-test", clock: FixedClock(ns: nowNs),
                                    listLimit: listLimit)
         var logger = Logger(label: "test.scheduled-db")

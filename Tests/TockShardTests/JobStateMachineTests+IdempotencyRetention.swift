@@ -20,7 +20,7 @@ extension JobStateMachineTests {
             .createJob(spec("j2", key: "k"), createdAtNs: 1100, idempotencyRetentionNs: 1000))
         else { return XCTFail("not created") }
         XCTAssertEqual(new.idempotencyKey, "k")
-        XCTAssertEqual(try JobRows.find(idempotencyKey: "k", in: db)?.id, "j2")
+        XCTAssertEqual(try JobRows.find(idempotencyKey: "k", tenant: "", in: db)?.id, "j2")
 
         let old = try XCTUnwrap(try job("j1"))
         XCTAssertEqual(old.idempotencyKey, "")

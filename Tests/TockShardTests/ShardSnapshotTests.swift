@@ -64,7 +64,7 @@ final class ShardSnapshotTests: XCTestCase {
         try install(file, index: 42, into: follower)
         XCTAssertEqual(try dump(follower), try dump(leader))
         // Indexes were rebuilt along: the idempotency key still finds its job.
-        XCTAssertEqual(try JobRows.find(idempotencyKey: "key-7", in: follower)?.id, "leader-7")
+        XCTAssertEqual(try JobRows.find(idempotencyKey: "key-7", tenant: "", in: follower)?.id, "leader-7")
     }
 
     func testASnapshotThatDoesNotFitChangesNothing() throws {

@@ -134,10 +134,14 @@ struct  Tock__V1__Header
   ProtobufCMessage base;
   char *name;
   char *value;
+  /*
+   * Redacted ("***") wherever the job is read; sent to the webhook as given.
+   */
+  protobuf_c_boolean secret;
 };
 #define TOCK__V1__HEADER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__header__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Tock__V1__HttpTarget
@@ -179,10 +183,15 @@ struct  Tock__V1__JobSpec
    * absent for a one-time job
    */
   Tock__V1__Schedule *schedule;
+  /*
+   * The API key's tenant that owns the job; "" for a job submitted without authentication.
+   * Set by the node that stores the job, from the caller's key, never from the client.
+   */
+  char *tenant;
 };
 #define TOCK__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL }
+    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL, (char *)protobuf_c_empty_string }
 
 
 /*
