@@ -15,6 +15,10 @@ final class ShardFleetProcesses: @unchecked Sendable {
     private var processes: [String: Process] = [:]
     /// Every label ever launched, so the logs of stopped processes can still be printed.
     private var launched: Set<String> = []
+    /// Added to every shard's and the router's command line (e.g. `--auth-file`).
+    var extraArguments: [String] = []
+    /// The API key the fleet's own checks (`awaitLeader`) send; nil for an open API.
+    var adminToken: String?
 
     init(harness: TockHarness, shards: Int) throws {
         self.harness = harness
@@ -52,13 +56,13 @@ final class ShardFleetProcesses: @unchecked Sendable {
         try launch("s\(shard)-\(node)", [
             "shard", "--config", configURL.path, "--shard", "\(shard)", "--node", node, "--data", directory.path,
             "--nats-url", harness.nats.url, "--log-level", "info",
-        ])
+        ] + extraArguments)
     }
 
     func startRouter() throws {
         try launch("router", [
             "router", "--config", configURL.path, "--http", "127.0.0.1:\(routerPort)", "--nats-url", harness.nats.url,
-        ])
+        ] + extraArguments)
     }
 
     private func launch(_ label: String, _ arguments: [String]) throws {
@@ -100,7 +104,9 @@ final class ShardFleetProcesses: @unchecked Sendable {
             try self.checkRunning(shard: shard, nodes: nodes)
             var leaders: Set<String> = []
             for node in nodes {
-                let status = try? await self.harness.request(.GET, "/v1/cluster", base: self.base(shard: shard, node: node))
+                let status = try? await self.harness.request(
+                    .GET, "/v1/cluster", base: self.base(shard: shard, node: node),
+                    headers: self.adminToken.map { [("Authorization", "Bearer \($0)")] } ?? [])
                 guard let leader = status?["leader"]?.string else { return nil }
                 leaders.insert(leader)
             }

@@ -39,11 +39,17 @@ enum TockBinary {
     }
 
     /// Runs `tock <arguments>` to completion (bounded by the command's own timeouts) and captures its output.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// `environment` is added to the test's own.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = try url()
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

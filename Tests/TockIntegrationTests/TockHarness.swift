@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import TockAuth
 import TockCore
 import TockExecutor
 import TockFrontDoor
@@ -54,7 +55,10 @@ final class TockHarness: @unchecked Sendable {
     }
 
     /// `configure` adjusts the shard's configuration after the harness's own settings.
-    func startShard(port: Int = 0, configure: (inout ShardConfiguration) -> Void = { _ in }) async throws {
+    /// `keys` as `--auth-file` would give them; nil leaves the API open.
+    func startShard(port: Int = 0, keys: APIKeys? = nil, configure: (inout ShardConfiguration) -> Void = { _ in })
+        async throws
+    {
         var configuration = ShardConfiguration(dataDirectory: dataDirectory.path)
         configuration.natsURL = nats.url
         configuration.httpPort = port
@@ -62,7 +66,7 @@ final class TockHarness: @unchecked Sendable {
         configure(&configuration)
         let node = try await ShardNode(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let frontDoor = try FrontDoor(node: node, map: nil, logger: logger)
+        let frontDoor = try FrontDoor(node: node, map: nil, keys: keys, logger: logger)
         let app = FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) {
             continuation.yield($0)
         }
