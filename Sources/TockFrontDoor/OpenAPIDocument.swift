@@ -21,6 +21,7 @@ enum OpenAPIDocument {
     {"name": "node", "description": "A shard node's own API: its Raft group, counts, metrics (shard nodes only)."},
     {"name": "meta", "description": "Health and this document (every node and router)."}
   ],
+  "security": [{"bearer": []}],
   "paths": {
     "/openapi.json": {
       "get": {
@@ -28,6 +29,8 @@ enum OpenAPIDocument {
         "tags": ["meta"],
         "summary": "This document",
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {
             "description": "The OpenAPI 3.1 document of the HTTP API, as in `Schemas/openapi.json`.",
             "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"]}}}
@@ -39,6 +42,7 @@ enum OpenAPIDocument {
     "/healthz": {
       "get": {
         "operationId": "getHealth",
+        "security": [],
         "tags": ["meta"],
         "summary": "Liveness of a shard node or a router",
         "description": "A shard node names its shard; a router says how many shards its map has. Both always answer `200` while the process serves HTTP.",
@@ -57,6 +61,7 @@ enum OpenAPIDocument {
     "/metrics": {
       "get": {
         "operationId": "getMetrics",
+        "security": [],
         "tags": ["node"],
         "summary": "Prometheus metrics of this shard node",
         "description": "The metrics of `ops/prometheus/metrics.txt` served by a shard. Every node answers for itself, leader or not. Shard nodes only.",
@@ -76,6 +81,8 @@ enum OpenAPIDocument {
         "summary": "This node's Raft view, its jobs by state and its runs due but unpublished",
         "description": "What `tock status` shows of a shard node: this node's copy of the job tables, not a linearizable read. Shard nodes only.",
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The node's status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ShardStatus"}}}},
           "503": {"$ref": "#/components/responses/Unavailable"},
           "431": {"$ref": "#/components/responses/HeadersTooLarge"}
@@ -89,6 +96,8 @@ enum OpenAPIDocument {
         "summary": "This node's view of its Raft group",
         "description": "Shard nodes only.",
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The node's Raft status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClusterStatus"}}}},
           "503": {"$ref": "#/components/responses/Unavailable"},
           "431": {"$ref": "#/components/responses/HeadersTooLarge"}
@@ -106,6 +115,8 @@ enum OpenAPIDocument {
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransferLeaderRequest"}}}
         },
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "202": {"description": "The handover started.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransferLeaderAnswer"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "413": {"$ref": "#/components/responses/TooLarge"},
@@ -125,6 +136,8 @@ enum OpenAPIDocument {
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AddNodeRequest"}}}
         },
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The node was added; the new status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClusterStatus"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "409": {"$ref": "#/components/responses/Conflict"},
@@ -144,6 +157,8 @@ enum OpenAPIDocument {
           {"name": "node", "in": "path", "required": true, "description": "The node id, e.g. `n3`.", "schema": {"type": "string", "minLength": 1}}
         ],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The node was removed; the new status.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClusterStatus"}}}},
           "409": {"$ref": "#/components/responses/Conflict"},
           "503": {"$ref": "#/components/responses/Unavailable"},
@@ -173,6 +188,8 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {
             "description": "The job already submitted with this idempotency key.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}},
@@ -213,10 +230,13 @@ enum OpenAPIDocument {
           {"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/JobState"}},
           {"name": "priority", "in": "query", "schema": {"$ref": "#/components/schemas/Priority"}},
           {"name": "idempotency_key", "in": "query", "schema": {"type": "string"}},
+          {"name": "tenant", "in": "query", "description": "Only this tenant's jobs, for an `admin` key, which sees every tenant's; a tenant's own key sees its jobs alone whatever this says.", "schema": {"type": "string"}},
           {"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page (a job id).", "schema": {"type": "string", "minLength": 1}},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}
         ],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "One page.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobPage"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "421": {"$ref": "#/components/responses/WrongShard"},
@@ -240,6 +260,8 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "One result per job, in order.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobBatchAnswer"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "413": {"$ref": "#/components/responses/TooLarge"},
@@ -257,6 +279,8 @@ enum OpenAPIDocument {
         "tags": ["jobs"],
         "summary": "Jobs by state, in all and per shard",
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The counts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobCounts"}}}},
           "421": {"$ref": "#/components/responses/WrongShard"},
           "502": {"$ref": "#/components/responses/BadGateway"},
@@ -272,6 +296,8 @@ enum OpenAPIDocument {
         "summary": "Read a job (linearizable)",
         "parameters": [{"$ref": "#/components/parameters/JobID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
           "404": {"$ref": "#/components/responses/NotFound"},
           "421": {"$ref": "#/components/responses/WrongShard"},
@@ -287,6 +313,8 @@ enum OpenAPIDocument {
         "description": "Cancelling a cancelled job returns it again (`200`); cancelling a job that already succeeded or failed is `409`. Best-effort once published: a run already in an executor may still be delivered.",
         "parameters": [{"$ref": "#/components/parameters/JobID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The cancelled job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
           "404": {"$ref": "#/components/responses/NotFound"},
           "409": {"$ref": "#/components/responses/Conflict"},
@@ -306,6 +334,8 @@ enum OpenAPIDocument {
         "description": "A run already out finishes. `409` for a one-time or finished job. The body, if any, is not read.",
         "parameters": [{"$ref": "#/components/parameters/JobID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The paused job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
           "404": {"$ref": "#/components/responses/NotFound"},
           "409": {"$ref": "#/components/responses/Conflict"},
@@ -325,6 +355,8 @@ enum OpenAPIDocument {
         "description": "Runs missed while paused are not caught up. `409` for a one-time or finished job. The body, if any, is not read.",
         "parameters": [{"$ref": "#/components/parameters/JobID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The resumed job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
           "404": {"$ref": "#/components/responses/NotFound"},
           "409": {"$ref": "#/components/responses/Conflict"},
@@ -348,6 +380,8 @@ enum OpenAPIDocument {
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}
         ],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "A page of runs.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobRuns"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "404": {"$ref": "#/components/responses/NotFound"},
@@ -378,6 +412,8 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {
             "description": "The job, in scheduled-db's shape.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBJob"}}},
@@ -406,6 +442,8 @@ enum OpenAPIDocument {
           {"name": "status", "in": "query", "required": true, "schema": {"$ref": "#/components/schemas/ScheduledDBStatus"}}
         ],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {
             "description": "The jobs' execution states.",
             "headers": {
@@ -427,6 +465,8 @@ enum OpenAPIDocument {
         "summary": "scheduled-db: read a job",
         "parameters": [{"$ref": "#/components/parameters/ScheduledDBID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The job.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBJob"}}}},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
@@ -441,6 +481,8 @@ enum OpenAPIDocument {
         "description": "Tock never deletes a job: this cancels it, and it stays readable. Deleting a job that already finished answers `204` too.",
         "parameters": [{"$ref": "#/components/parameters/ScheduledDBID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "204": {"description": "Cancelled, or already finished."},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "500": {"$ref": "#/components/responses/ScheduledDBInternal"},
@@ -457,6 +499,8 @@ enum OpenAPIDocument {
         "summary": "scheduled-db: a job's execution state",
         "parameters": [{"$ref": "#/components/parameters/ScheduledDBID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The execution state.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBExecutionState"}}}},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
@@ -472,6 +516,8 @@ enum OpenAPIDocument {
         "summary": "scheduled-db: a job's attempts (Tock keeps the latest)",
         "parameters": [{"$ref": "#/components/parameters/ScheduledDBID"}],
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The attempts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBExecutions"}}}},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "502": {"$ref": "#/components/responses/ScheduledDBBadGateway"},
@@ -492,6 +538,8 @@ enum OpenAPIDocument {
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBCancelRequest"}}}
         },
         "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "The cancellation.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduledDBCancel"}}}},
           "404": {"$ref": "#/components/responses/ScheduledDBNotFound"},
           "409": {"$ref": "#/components/responses/ScheduledDBConflict"},
@@ -505,6 +553,7 @@ enum OpenAPIDocument {
     "/health": {
       "get": {
         "operationId": "scheduledDBHealth",
+        "security": [],
         "tags": ["scheduled-db"],
         "summary": "scheduled-db: health",
         "description": "Every Tock node answers as a leader: any node takes writes.",
@@ -516,6 +565,13 @@ enum OpenAPIDocument {
     }
   },
   "components": {
+    "securitySchemes": {
+      "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key from `tock auth add-key`, for a node or router started with `--auth-file`. Without `--auth-file` the API is open and the header is not read. `/healthz`, `/health` and `/metrics` are always open."
+      }
+    },
     "parameters": {
       "JobID": {
         "name": "id",
@@ -583,6 +639,15 @@ enum OpenAPIDocument {
           "Retry-After": {"$ref": "#/components/headers/RetryAfter"},
           "Tock-Leader": {"$ref": "#/components/headers/TockLeader"}
         },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Unauthenticated": {
+        "description": "No `Authorization: Bearer <key>`, or a key this node does not know (code `unauthenticated`, field `Authorization`). Only with `--auth-file`.",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Forbidden": {
+        "description": "The key lacks the scope the call needs (code `forbidden`): `jobs:read` for reads, `jobs:write` for changes, `admin` for the cluster routes and `/v1/status`.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "ScheduledDBBadRequest": {
@@ -679,6 +744,11 @@ enum OpenAPIDocument {
             "propertyNames": {"pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", "maxLength": 256},
             "additionalProperties": {"type": "string", "pattern": "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$"}
           },
+          "secret_headers": {
+            "type": ["array", "null"],
+            "items": {"type": "string"},
+            "description": "Names of `headers` (any case) whose values every read shows as `***`; the webhook gets them as given. `Authorization`, `Proxy-Authorization` and `Cookie` are always redacted. Each must name one of the job's headers."
+          },
           "body": {
             "type": ["string", "object", "array", "null"],
             "description": "A string is sent as is; an object or array as compact JSON with `Content-Type: application/json` unless a header sets one. At most 256 KiB (`tock shard --max-body-bytes`) once encoded, else `400` code `too_large`."
@@ -755,7 +825,8 @@ enum OpenAPIDocument {
           "executor_id": {"type": "string", "description": "The executor that reported the outcome."},
           "webhook_format": {"type": "string", "enum": ["scheduled-db"], "description": "Shown only when not `tock`."},
           "schedule": {"$ref": "#/components/schemas/Schedule"},
-          "paused": {"type": "boolean", "enum": [true], "description": "Present only for a paused recurring job."}
+          "paused": {"type": "boolean", "enum": [true], "description": "Present only for a paused recurring job."},
+          "tenant": {"type": "string", "description": "The tenant of the API key that submitted the job; absent for a job submitted to an open API."}
         }
       },
       "Schedule": {
