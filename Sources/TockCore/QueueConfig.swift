@@ -77,6 +77,8 @@ public struct QueueConfig: Sendable, Equatable {
     public var completions = Consumer(ackWaitNs: 30_000_000_000)
     public var executor = Executor()
     public var priorities: [Priority: PriorityQueue] = QueueConfig.defaultPriorities
+    /// Webhook targets the executors may call besides global addresses (`egress.allow`).
+    public var egress = EgressPolicy()
 
     public static let defaultPriorities: [Priority: PriorityQueue] = [
         .critical: PriorityQueue(weight: 8), .high: PriorityQueue(weight: 4), .normal: PriorityQueue(weight: 2),
@@ -107,7 +109,7 @@ public struct QueueConfig: Sendable, Equatable {
         var config = QueueConfig()
         let reader = KeyReader(root, path: "")
         try reader.only(["shard_count", "storage", "replicas", "duplicate_window", "done_stream", "completions",
-                         "executor", "priorities", "shards"])
+                         "executor", "priorities", "shards", "egress"])
         if let n = try reader.int("shard_count", min: 1, max: 1024) { config.shardCount = UInt32(n) }
         if let shards = root["shards"] {
             let map = try ShardMap.parse(shards, path: "shards")
@@ -149,6 +151,7 @@ public struct QueueConfig: Sendable, Equatable {
                 config.executor.scheduling = PriorityPicker.Mode(rawValue: s)!
             }
         }
+        if let o = try reader.object("egress") { config.egress = try parseEgress(KeyReader(o, path: "egress")) }
         if let o = try reader.object("priorities") {
             let priorities = KeyReader(o, path: "priorities")
             try priorities.only(Set(Priority.allCases.map(\.rawValue)))
@@ -166,6 +169,27 @@ public struct QueueConfig: Sendable, Equatable {
             }
         }
         return config
+    }
+
+    /// `allow`: a list of CIDR blocks, addresses and host names.
+    private static func parseEgress(_ reader: KeyReader) throws(FieldError) -> EgressPolicy {
+        try reader.only(["allow"])
+        var policy = EgressPolicy()
+        guard let value = reader.object["allow"] else { return policy }
+        guard case .array(let items) = value, items.count <= 10_000 else {
+            throw FieldError(field: reader.name("allow"),
+                             message: "must be a list of CIDR blocks or host names, such as [10.1.0.0/16, hooks.example]")
+        }
+        for (offset, item) in items.enumerated() {
+            let field = "\(reader.name("allow"))[\(offset)]"
+            guard case .string(let entry) = item else { throw FieldError(field: field, message: "must be a string") }
+            do {
+                try policy.allow(entry)
+            } catch {
+                throw FieldError(field: field, message: error.message)
+            }
+        }
+        return policy
     }
 
     private static func parseStream(_ reader: KeyReader, defaults: Stream) throws(FieldError) -> Stream {
