@@ -23,6 +23,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Webhook sink address; 'off' for none.") var sink: String = "127.0.0.1:7090"
     @OptionGroup var httpLimits: HTTPLimitOptions
     @OptionGroup var auth: AuthFileOption
+    @OptionGroup var webhookSecurity: WebhookSecurityOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -65,6 +66,9 @@ struct DevCommand: AsyncParsableCommand {
         var executorConfiguration = ExecutorConfiguration()
         executorConfiguration.apply(queues)
         executorConfiguration.natsURL = url
+        // Loopback is where the sink and a developer's own services are.
+        executorConfiguration.allowEgress = try webhookSecurity.egress(base: .loopback)
+        executorConfiguration.webhookSigner = try webhookSecurity.signer()
         let executor = Executor(configuration: executorConfiguration, logger: logger)
         services.append(TaskService("executor") { await executor.run() })
         if executorMetrics != "off" {

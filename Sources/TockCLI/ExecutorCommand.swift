@@ -31,11 +31,7 @@ struct ExecutorCommand: AsyncParsableCommand {
     var breakerFailures: Int?
     @Option(help: "How long an open circuit breaker defers every run for its host (default 30s).")
     var breakerCooldown: String?
-    @Option(help: ArgumentHelp(
-        "File holding the secret that signs webhooks (Tock-Signature); trailing newlines are ignored.",
-        discussion: "Without it, the TOCK_SIGNING_SECRET environment variable is used; without either, "
-            + "nothing is signed."))
-    var signingSecretFile: String?
+    @OptionGroup var webhookSecurity: WebhookSecurityOptions
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -79,30 +75,9 @@ struct ExecutorCommand: AsyncParsableCommand {
             configuration.circuitBreaker = CircuitBreakerPolicy(
                 failureThreshold: configuration.circuitBreaker.failureThreshold, coolDown: coolDown)
         }
-        configuration.webhookSigner = try signer()
+        configuration.webhookSigner = try webhookSecurity.signer()
+        configuration.allowEgress = try webhookSecurity.egress()
         return configuration
-    }
-
-    /// The secret comes from a file (so it is not in `ps` output or shell history) or the environment.
-    private func signer() throws -> WebhookSigner? {
-        var secret: [UInt8]
-        if let signingSecretFile {
-            guard let contents = FileManager.default.contents(atPath: signingSecretFile) else {
-                throw ValidationError("--signing-secret-file \(signingSecretFile) cannot be read")
-            }
-            secret = Array(contents)
-        } else if let fromEnvironment = ProcessInfo.processInfo.environment["TOCK_SIGNING_SECRET"],
-                  !fromEnvironment.isEmpty {
-            secret = Array(fromEnvironment.utf8)
-        } else {
-            return nil
-        }
-        // `echo secret > file` adds a newline that is not part of the secret.
-        while let last = secret.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { secret.removeLast() }
-        guard let signer = WebhookSigner(secret: secret) else {
-            throw ValidationError("the signing secret is empty (--signing-secret-file or TOCK_SIGNING_SECRET)")
-        }
-        return signer
     }
 
     func run() async throws {

@@ -286,6 +286,15 @@ public final class Executor: Sendable {
                 metrics.count(.failed, priority: run.priority)
                 logger.warning("webhook refused the request; not retrying", metadata: metadata)
             }
+        case .refused(let reason, let error):
+            metadata["error"] = "\(error)"
+            metrics.egressRefused(reason: reason)
+            let completion = makeCompletion(run, .failed, status: 0, error: error, attempt: attempt,
+                                            startedAt: startedAt)
+            if await finish(message, runKey: runKey, with: completion, counter: stats.failedCounter) {
+                metrics.count(.failed, priority: run.priority)
+                logger.warning("webhook target refused by the egress guard; not retrying", metadata: metadata)
+            }
         case .retryableFailure(let status, let error, let requestedDelay):
             metadata["error"] = "\(error)"
             if attempt >= UInt64(run.maxAttempts) {
@@ -363,7 +372,8 @@ public final class Executor: Sendable {
         do {
             if attempt == 1 { metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority) }
             let sentAt = ContinuousClock.now
-            let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID)
+            let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID,
+                                                    egress: settings.egress)
             metrics.webhookTook(ContinuousClock.now - sentAt, priority: run.priority)
             breakers.record(host, hostFailed: result.isHostFailure, probe: probe)
             return .called(result)

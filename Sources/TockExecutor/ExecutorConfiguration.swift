@@ -26,7 +26,8 @@ public struct ExecutorConfiguration: Sendable {
     /// `ackWait` apply to every priority.
     public var queues: QueueConfig?
 
-    /// Takes concurrency, fetch size, scheduling, weights, back-offs and ack waits from the queue config file.
+    /// Takes concurrency, fetch size, scheduling, weights, back-offs, ack waits and the egress allow-list from the
+    /// queue config file.
     public mutating func apply(_ config: QueueConfig) {
         concurrency = config.executor.concurrency
         fetchBatch = config.executor.fetchBatch
@@ -51,8 +52,17 @@ public struct ExecutorConfiguration: Sendable {
     public var perHostConcurrency = 16
     /// When a target host's circuit breaker opens, and for how long.
     public var circuitBreaker = CircuitBreakerPolicy()
-    /// Signs every webhook with a `Tock-Signature` header; nil sends none.
+    /// Signs every webhook (Standard Webhooks headers and `Tock-Signature`); nil sends no signature.
     public var webhookSigner: WebhookSigner?
+    /// Targets allowed besides global addresses whatever the queue config says: `--allow-egress`, and loopback
+    /// for `tock dev` and tests against a local sink.
+    public var allowEgress = EgressPolicy()
+
+    /// The egress policy in force: the queue config's `egress` section (as reloaded) and `allowEgress`.
+    public var egress: EgressPolicy {
+        guard let fromConfig = queues?.egress, !fromConfig.isEmpty else { return allowEgress }
+        return fromConfig.merging(allowEgress)
+    }
 
     public init() {}
 }

@@ -29,6 +29,7 @@ public final class ExecutorMetrics: Sendable {
     private let dueToWebhook: [Priority: CoreMetrics.Timer]
     private let concurrency: Gauge
     private let rejections: [Priority: [MessageRejection: Counter]]
+    private let egressRefusals: [String: Counter]
     /// Hosts given a breaker gauge so far, so a host whose breaker closed again is reported as 0, not dropped.
     private let breakerHosts = Mutex<Set<String>>([])
 
@@ -58,6 +59,17 @@ public final class ExecutorMetrics: Sendable {
                                  dimensions: labels + [("reason", reason.rawValue)], factory: factory))
             })
         }
+        egressRefusals = Dictionary(uniqueKeysWithValues: Self.egressRefusalReasons.map { reason in
+            (reason, Counter(label: MetricCatalog.egressRefused.name, dimensions: [("reason", reason)],
+                             factory: factory))
+        })
+    }
+
+    /// Why the egress guard refuses a target: an address class, or a URL it cannot call. Exported from 0.
+    static let egressRefusalReasons = AddressClass.allCases.filter { $0 != .global }.map(\.label) + ["invalid_url"]
+
+    func egressRefused(reason: String) {
+        egressRefusals[reason]?.increment()
     }
 
     /// What can be wrong with a message on `tock.jobs`; each priority's counters are exported from 0.

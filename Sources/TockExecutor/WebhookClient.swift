@@ -5,15 +5,16 @@ import NIOHTTP1
 import TockCore
 import TockWire
 
-/// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout, signs it when a
-/// secret is configured, and classifies the answer.
+/// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout, to a target the
+/// egress guard allows, signs it when a secret is configured, and classifies the answer. Redirects are never
+/// followed: a 3xx is the answer (a permanent failure), so a target cannot send the executor elsewhere.
 final class WebhookClient: Sendable {
     private let client: HTTPClient
     private let signer: WebhookSigner?
     private let policy: WebhookOutcomePolicy
     private let clock: any WallClock
-    /// Enough of an error response to say what went wrong; the rest is read and dropped.
-    private let errorBodyLimit = 512
+    /// Enough of an answer to say what went wrong; the body is not read past it.
+    private let excerptLimit = 512
 
     init(signer: WebhookSigner?, policy: WebhookOutcomePolicy, clock: any WallClock) {
         self.signer = signer
@@ -37,12 +38,25 @@ final class WebhookClient: Sendable {
     }
 
     /// Throws only `CancellationError`, when the executor is stopping; every other problem is a failure result.
-    func deliver(_ run: JobRun, attempt: UInt64, executorID: String) async throws -> WebhookResult {
+    func deliver(_ run: JobRun, attempt: UInt64, executorID: String, egress: EgressPolicy) async throws
+        -> WebhookResult
+    {
+        let target: (url: String, host: String?)
+        switch await EgressGuard.check(run.target.url, policy: egress, resolve: HostResolver.resolve) {
+        case .send(let url, let host): target = (url, host)
+        case .refused(let refusal): return .refused(reason: refusal.reason, error: refusal.message)
+        case .unresolvable(let error):
+            if Task.isCancelled { throw CancellationError() }
+            return .retryableFailure(status: nil, error: error, requestedDelay: nil)
+        }
         let sentAtSeconds = clock.nowNs() / 1_000_000_000
         let payload = WebhookPayload(run, sentAtSeconds: sentAtSeconds)
-        var request = HTTPClientRequest(url: run.target.url)
+        var request = HTTPClientRequest(url: target.url)
         request.method = HTTPMethod(rawValue: payload.method)
         for header in run.target.headers { request.headers.add(name: header.name, value: header.value) }
+        if let host = target.host, !request.headers.contains(name: "Host") {
+            request.headers.add(name: "Host", value: host)
+        }
         if let contentType = payload.contentType {
             request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
         }
@@ -57,25 +71,20 @@ final class WebhookClient: Sendable {
             request.headers.add(name: "User-Agent", value: "tock-executor")
         }
         if let signer {
-            // Signed over the exact bytes sent, at send time: a receiver checks the signature, then the age of `t`.
-            request.headers.replaceOrAdd(
-                name: WebhookSigner.headerName,
-                value: signer.signature(timestampSeconds: sentAtSeconds, body: payload.body))
+            // Signed over the exact bytes sent, at send time: a receiver checks the signature, then the age of the
+            // timestamp. The id is the run's, the same on every attempt, as the specification asks.
+            for header in signer.headers(id: "\(run.jobID)/\(run.run)", timestampSeconds: sentAtSeconds,
+                                         body: payload.body)
+            {
+                request.headers.replaceOrAdd(name: header.name, value: header.value)
+            }
         }
         if !payload.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: payload.body)) }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(run.timeoutMs)))
-            var excerpt = ByteBuffer()
-            // Stop reading once the excerpt is full: an endless answer must not hold the call (or its CPU) until
-            // the timeout, nor be read to the end only to be thrown away.
-            for try await chunk in response.body {
-                var chunk = chunk
-                excerpt.writeBuffer(&chunk)
-                if excerpt.readableBytes >= errorBodyLimit { break }
-            }
             let status = Int(response.status.code)
             let retryAfter = response.headers.first(name: "Retry-After")
-            let text = excerpt.readString(length: min(excerpt.readableBytes, errorBodyLimit)) ?? ""
+            let text = try await excerpt(of: response.body)
             let error = "HTTP \(status)\(text.isEmpty ? "" : ": \(text)")"
             switch policy.verdict(status: status, retryAfter: retryAfter, nowNs: clock.nowNs()) {
             case .succeeded: return .delivered(status: status)
@@ -89,6 +98,18 @@ final class WebhookClient: Sendable {
             return .retryableFailure(status: nil, error: Self.describe(error, timeoutMs: run.timeoutMs),
                                      requestedDelay: nil)
         }
+    }
+
+    /// The first `excerptLimit` bytes of an answer, as safe text. Reading stops there: leaving the loop drops the
+    /// body stream, and the client then cancels the request and closes the connection, so an endless or huge
+    /// answer costs neither memory nor time (a small answer read to its end keeps its connection for reuse).
+    private func excerpt(of body: HTTPClientResponse.Body) async throws -> String {
+        var kept: [UInt8] = []
+        for try await chunk in body {
+            kept += chunk.readableBytesView.prefix(excerptLimit + 1 - kept.count)
+            if kept.count > excerptLimit { break }
+        }
+        return AnswerExcerpt.text(of: kept, limit: excerptLimit)
     }
 
     private static func describe(_ error: any Error, timeoutMs: UInt32) -> String {

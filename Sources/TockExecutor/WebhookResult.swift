@@ -9,6 +9,9 @@ public enum WebhookResult: Sendable, Equatable {
     case retryableFailure(status: Int?, error: String, requestedDelay: Duration?)
     /// Any other answer (3xx, other 4xx): another attempt would get the same, so the run ends failed now.
     case permanentFailure(status: Int, error: String)
+    /// The egress guard refused the target (`reason`: the address class, for the metric): a permanent failure,
+    /// and nothing was sent.
+    case refused(reason: String, error: String)
 
     /// Whether this counts against the target host's circuit breaker.
     var isHostFailure: Bool {

@@ -1,29 +1,73 @@
 import Crypto
+import Foundation
 
 /// Signs webhook requests so a receiver can tell they come from this Tock and were not altered or replayed later.
 ///
-/// Header (Stripe-like): `Tock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body bytes>")>`.
-/// The timestamp is inside the signed text, so a receiver that rejects old timestamps also rejects replays; the
-/// `v1=` scheme name leaves room for another algorithm (or a second secret during a rotation) beside it.
+/// Standard Webhooks (https://www.standardwebhooks.com/): `webhook-id`, `webhook-timestamp` (unix seconds) and
+/// `webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`, one space-separated `v1,` entry
+/// per active key, so a receiver that knows any one of them accepts the request during a rotation.
+///
+/// For receivers written against earlier versions, the first key also signs `Tock-Signature:
+/// t=<unix seconds>,v1=<hex HMAC-SHA256(key, "<t>.<body>")>`.
 public struct WebhookSigner: Sendable, CustomStringConvertible {
-    public static let headerName = "Tock-Signature"
+    public static let idHeader = "webhook-id"
+    public static let timestampHeader = "webhook-timestamp"
+    public static let signatureHeader = "webhook-signature"
+    public static let legacyHeader = "Tock-Signature"
 
-    /// The raw bytes rather than a `SymmetricKey`, which is not `Sendable`; a key is made per signature (cheap).
-    private let secret: [UInt8]
+    /// The raw bytes rather than `SymmetricKey`s, which are not `Sendable`; a key is made per signature (cheap).
+    private let keys: [[UInt8]]
 
-    /// `secret` is used as is, byte for byte (no hex or base64 decoding). Must not be empty.
-    public init?(secret: some Sequence<UInt8>) {
-        let bytes = Array(secret)
-        guard !bytes.isEmpty else { return nil }
-        self.secret = bytes
+    /// The first key signs `Tock-Signature`; all sign `webhook-signature`. Nil when there is none, or one is empty.
+    public init?(keys: [[UInt8]]) {
+        guard !keys.isEmpty, keys.allSatisfy({ !$0.isEmpty }) else { return nil }
+        self.keys = keys
     }
 
-    /// The header value for a request sent at `timestampSeconds` with `body`.
-    public func signature(timestampSeconds: Int64, body: [UInt8]) -> String {
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
-        mac.update(data: Array("\(timestampSeconds).".utf8))
-        mac.update(data: body)
-        return "t=\(timestampSeconds),v1=\(Self.hex(mac.finalize()))"
+    public var keyCount: Int { keys.count }
+
+    public struct SecretsError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A secrets file: one secret a line, the signing one first; blank lines and `#` comments are skipped. A line
+    /// `whsec_<base64>` (the Standard Webhooks form) is the base64-decoded key; any other line is the key's bytes
+    /// as written (how earlier versions read their single secret). Errors never quote a secret.
+    public static func parse(secrets contents: [UInt8]) throws(SecretsError) -> WebhookSigner {
+        var keys: [[UInt8]] = []
+        for (offset, rawLine) in contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            let line = String(decoding: rawLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("whsec_") {
+                guard let key = Data(base64Encoded: String(line.dropFirst("whsec_".count))), !key.isEmpty else {
+                    throw SecretsError(description: "line \(offset + 1): not base64 after whsec_")
+                }
+                keys.append(Array(key))
+            } else {
+                keys.append(Array(line.utf8))
+            }
+        }
+        guard let signer = WebhookSigner(keys: keys) else { throw SecretsError(description: "no secret in it") }
+        return signer
+    }
+
+    /// The headers for message `id` sent at `timestampSeconds` with `body`.
+    public func headers(id: String, timestampSeconds: Int64, body: [UInt8]) -> [(name: String, value: String)] {
+        let signed = Array("\(id).\(timestampSeconds).".utf8) + body
+        let signatures = keys.map { "v1,\(Data(Self.mac(key: $0, over: signed)).base64EncodedString())" }
+        let legacy = Self.mac(key: keys[0], over: Array("\(timestampSeconds).".utf8) + body)
+        return [
+            (Self.idHeader, id),
+            (Self.timestampHeader, "\(timestampSeconds)"),
+            (Self.signatureHeader, signatures.joined(separator: " ")),
+            (Self.legacyHeader, "t=\(timestampSeconds),v1=\(Self.hex(legacy))"),
+        ]
+    }
+
+    private static func mac(key: [UInt8], over bytes: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: key)))
     }
 
     private static func hex(_ bytes: some Sequence<UInt8>) -> String {
@@ -36,6 +80,6 @@ public struct WebhookSigner: Sendable, CustomStringConvertible {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Never the secret: a configuration printed in a log must not leak it.
-    public var description: String { "WebhookSigner(secret: redacted)" }
+    /// Never the keys: a configuration printed in a log must not leak them.
+    public var description: String { "WebhookSigner(\(keys.count) key(s), redacted)" }
 }

@@ -79,6 +79,10 @@ public enum MetricCatalog {
     public static let runsDeferred = Metric(
         name: "tock_executor_runs_deferred_total", kind: .counter,
         help: "Deliveries handed back uncalled because the host's circuit breaker was open.")
+    public static let egressRefused = Metric(
+        name: "tock_executor_egress_refused_total", kind: .counter,
+        help: "Webhook attempts the egress guard refused (the run failed without a call), per reason: the class "
+            + "of the address (loopback, private, link_local, ...) or invalid_url.")
     public static let executorMessagesRejected = Metric(
         name: "tock_executor_messages_rejected_total", kind: .counter,
         help: "Messages on tock.jobs terminated without a call: unreadable, on the wrong subject, or holding values "
@@ -102,8 +106,8 @@ public enum MetricCatalog {
         jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, shardMessagesRejected,
         raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftIsLeader, raftHasLeader,
         streamMessages, streamOldestAge, consumerPending, consumerAckPending, consumerRedelivered,
-        runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, runsInFlight,
-        executorConcurrency, webhookDuration, dueToWebhook, circuitOpen,
+        runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, egressRefused,
+        runsInFlight, executorConcurrency, webhookDuration, dueToWebhook, circuitOpen,
     ]
 
     private static let helpByName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.help) })

@@ -105,7 +105,7 @@ final class CLITests: XCTestCase {
         process.executableURL = try TockBinary.url()
         let metricsPort = freeLoopbackPort()
         process.arguments = ["executor", "--config", config.path, "--nats-url", tock.nats.url,
-                             "--metrics", "127.0.0.1:\(metricsPort)"]
+                             "--metrics", "127.0.0.1:\(metricsPort)", "--allow-egress", "127.0.0.1"]
         let log = LineCollector()
         let err = Pipe()
         process.standardError = err
@@ -167,7 +167,7 @@ final class CLITests: XCTestCase {
         process.executableURL = try TockBinary.url()
         process.arguments = ["executor", "--nats-url", tock.nats.url, "--metrics", "127.0.0.1:\(metricsPort)",
                              "--breaker-failures", "2", "--breaker-cooldown", "60s", "--backoff-base", "100ms",
-                             "--log-level", "critical"]
+                             "--allow-egress", "127.0.0.1", "--log-level", "critical"]
         try process.run()
         defer {
             process.terminate()

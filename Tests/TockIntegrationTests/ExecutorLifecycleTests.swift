@@ -55,6 +55,7 @@ final class ExecutorLifecycleTests: XCTestCase {
         let process = Process()
         process.executableURL = try TockBinary.url()
         process.arguments = ["executor", "--config", configURL.path, "--nats-url", tock.nats.url, "--id", id, "--metrics", "off",
+                             "--allow-egress", "127.0.0.0/8",
                              "--log-level", ProcessInfo.processInfo.environment["TOCK_EXEC_LOG"] ?? "warning"]
         let log = tock.dataDirectory.appendingPathComponent("\(id).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -73,7 +73,7 @@ final class ObservabilityTests: XCTestCase {
         // An executor runs them and two more, one of which its webhook refuses.
         processes.append(try TockBinary.launch([
             "executor", "--nats-url", tock.nats.url, "--metrics", String(executorURL.dropFirst(7)), "--concurrency", "7",
-            "--log-format", "json", "--log-level", "debug",
+            "--allow-egress", "127.0.0.1", "--log-format", "json", "--log-level", "debug",
         ], log: executorLog))
         ids["high"] = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok", "priority": "high"}"#, base: shardURL)["id"]?.string
         ids["low"] = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/status/404", "priority": "low"}"#, base: shardURL)["id"]?.string

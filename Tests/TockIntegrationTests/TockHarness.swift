@@ -110,6 +110,8 @@ final class TockHarness: @unchecked Sendable {
         configuration.backoff = RetryBackoff(base: backoffBase, max: .seconds(5))
         configuration.fetchExpires = .milliseconds(250)
         configuration.executorID = "test-executor"
+        // The sink is on loopback, which the egress guard refuses unless allowed.
+        configuration.allowEgress = .loopback
         configure(&configuration)
         let executor = Executor(configuration: configuration, logger: logger)
         self.executor = executor
