@@ -56,13 +56,15 @@ public struct EgressPolicy: Sendable, Equatable {
         return kind
     }
 
-    /// A DNS name: letters, digits, `-`, `_` and dots, at most 253 bytes, no empty label.
+    /// A DNS name: letters, digits, `-`, `_` and dots, at most 253 bytes, no empty label, no label starting or
+    /// ending with `-`.
     private static func hostName(_ text: String) throws(FieldError) -> String {
         var name = text.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
         guard !name.isEmpty, name.utf8.count <= 253, name.allSatisfy({ allowed.contains($0) }),
-              !name.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+              !name.split(separator: ".", omittingEmptySubsequences: false)
+                  .contains(where: { $0.isEmpty || $0.hasPrefix("-") || $0.hasSuffix("-") })
         else {
             throw FieldError(field: nil, message: "\"\(text.utf8Prefix(64))\" is neither a CIDR block nor a host name")
         }

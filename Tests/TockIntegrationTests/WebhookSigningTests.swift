@@ -5,7 +5,8 @@ import TockExecutor
 import TockTestSupport
 import XCTest
 
-/// A receiver can verify `Tock-Signature` with nothing but the secret and the raw request, as README shows.
+/// A receiver can verify `Tock-Signature` and the Standard Webhooks `webhook-signature` with nothing but a secret
+/// and the raw request, as README shows. (ops/check-signatures verifies them with the `standardwebhooks` package.)
 final class WebhookSigningTests: XCTestCase {
     var tock: TockHarness?
     var executorProcess: Process?
@@ -20,7 +21,10 @@ final class WebhookSigningTests: XCTestCase {
 
     func testDeliveredRequestCarriesAValidSignature() async throws {
         let secret = "whsec-\(UUID().uuidString)"
-        let tock = try await TockHarness.start { $0.webhookSigner = WebhookSigner(secret: Array(secret.utf8)) }
+        let next = "rotated-in-\(UUID().uuidString)"
+        let tock = try await TockHarness.start {
+            $0.webhookSigner = WebhookSigner(keys: [Array(secret.utf8), Array(next.utf8)])
+        }
         self.tock = tock
         let before = SystemWallClock().nowNs() / 1_000_000_000
         let created = try await tock.submit(
@@ -34,6 +38,14 @@ final class WebhookSigningTests: XCTestCase {
         XCTAssertTrue((before...after).contains(timestamp), "t=\(timestamp) not within \(before)...\(after)")
         XCTAssertEqual(signature, expectedSignature(secret: secret, timestamp: timestamp, body: request.bodyBytes))
         XCTAssertNotEqual(signature, expectedSignature(secret: "other", timestamp: timestamp, body: request.bodyBytes))
+
+        XCTAssertEqual(request.headers["webhook-id"], "\(id)/1", "the run's id, the same on every attempt")
+        XCTAssertEqual(request.headers["webhook-timestamp"], "\(timestamp)")
+        let signed = Array("\(id)/1.\(timestamp).".utf8) + request.bodyBytes
+        XCTAssertEqual(request.headers["webhook-signature"], [secret, next].map { key in
+            "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(key.utf8))))
+                .base64EncodedString()
+        }.joined(separator: " "))
     }
 
     func testExecutorCommandSignsWithTheSecretFromItsFile() async throws {
@@ -44,7 +56,7 @@ final class WebhookSigningTests: XCTestCase {
         let process = Process()
         process.executableURL = try TockBinary.url()
         process.arguments = ["executor", "--nats-url", tock.nats.url, "--signing-secret-file", secretFile.path,
-                             "--log-level", "warning"]
+                             "--allow-egress", "127.0.0.1", "--log-level", "warning"]
         try process.run()
         executorProcess = process
 
@@ -65,7 +77,7 @@ final class WebhookSigningTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try TockBinary.run(["executor", "--signing-secret-file", file.path])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("signing secret is empty"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("no secret in it"), result.stderr)
     }
 
     /// `t=<seconds>,v1=<hex>`, split the way a receiver would.
