@@ -1,5 +1,5 @@
 /// The part of a webhook's answer Tock keeps (in `last_error` and the logs): at most `limit` bytes of it, as text
-/// that is safe to store and print. Invalid UTF-8 becomes U+FFFD, a character cut at the limit is dropped, and
+/// of at most `limit` bytes that is safe to store and print. Invalid UTF-8 becomes U+FFFD, a character cut at the limit is dropped, and
 /// control and bidirectional-formatting characters are escaped (`\n`, `\u{1b}`), so an answer cannot forge log
 /// lines or reorder what a terminal shows.
 public enum AnswerExcerpt {
@@ -12,13 +12,17 @@ public enum AnswerExcerpt {
         }
         var text = ""
         for scalar in String(decoding: kept, as: UTF8.self).unicodeScalars {
+            let shown: String
             switch scalar {
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where isEscaped(scalar): text += "\\u{\(String(scalar.value, radix: 16))}"
-            default: text.unicodeScalars.append(scalar)
+            case "\n": shown = "\\n"
+            case "\r": shown = "\\r"
+            case "\t": shown = "\\t"
+            case _ where isEscaped(scalar): shown = "\\u{\(String(scalar.value, radix: 16))}"
+            default: shown = String(scalar)
             }
+            // Escapes make the text longer than the bytes it shows; it stays within the limit too.
+            if text.utf8.count + shown.utf8.count > limit { break }
+            text += shown
         }
         return text
     }

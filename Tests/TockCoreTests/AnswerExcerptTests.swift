@@ -9,6 +9,9 @@ final class AnswerExcerptTests: XCTestCase {
                        #"a\nb\r\tc\u{1b}[31m\u{7f}"#)
         XCTAssertEqual(AnswerExcerpt.text(of: Array("safe\u{202e}txt.exe".utf8), limit: 512), #"safe\u{202e}txt.exe"#)
         XCTAssertEqual(AnswerExcerpt.text(of: [0x61, 0x00, 0x62], limit: 512), #"a\u{0}b"#)
+        // Escapes never take the text past the limit, nor are they cut in half.
+        XCTAssertEqual(AnswerExcerpt.text(of: Array(repeating: 0x1b, count: 512), limit: 512).utf8.count, 510)
+        XCTAssertEqual(AnswerExcerpt.text(of: Array("ab\u{1b}".utf8), limit: 7), "ab")
     }
 
     func testInvalidUTF8IsReplacedAndACharacterCutAtTheLimitIsDropped() {

@@ -8,7 +8,8 @@ import TockCore
 /// A real HTTP webhook target that records every request. Paths choose the answer:
 /// `/ok` → 200; `/fail/<n>/...` → 500 for the first n requests of each job, then 200; `/always-fail` → 500;
 /// `/status/<code>` → that code, with a `Retry-After` header when the query has `retry-after=<value>`;
-/// `/slow/<ms>` → 200 after that long; `/endless/<code>` → that code with a body that never ends.
+/// `/slow/<ms>` → 200 after that long; `/endless/<code>` → that code with a body that never ends;
+/// `/hostile/<code>` → that code with 8 MB of control characters and invalid UTF-8; `/redirect` → 302 to `/ok`.
 final class WebhookSink: Sendable {
     struct Received: Sendable {
         var method: String
@@ -78,6 +79,8 @@ final class WebhookSink: Sendable {
         let body = try await request.collectBody(upTo: 1 << 20)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+        // HTTP/1's Host header arrives as the request's authority.
+        if let authority = request.head.authority { headers["host"] = authority }
         let entry = Received(method: "\(request.method)", path: request.uri.path, headers: headers,
                              body: String(buffer: body), bodyBytes: Array(buffer: body),
                              receivedAtNs: SystemWallClock().nowNs())
@@ -99,6 +102,14 @@ final class WebhookSink: Sendable {
                 while !Task.isCancelled { try await writer.write(chunk) }
                 try await writer.finish(nil)
             })
+        }
+        if parts.count == 2, parts[0] == "hostile", let code = Int(parts[1]) {
+            var body = ByteBuffer(bytes: Array("line one\nforged: log\r\u{1b}[31m\u{202e}".utf8) + [0xff, 0xc3, 0x00])
+            body.writeRepeatingByte(UInt8(ascii: "y"), count: 8 << 20)
+            return Response(status: .init(code: code), body: ResponseBody(byteBuffer: body))
+        }
+        if parts.first == "redirect" {
+            return Response(status: .found, headers: [.location: "\(baseURL)/ok"])
         }
         if parts.count == 2, parts[0] == "slow", let ms = Int(parts[1]) {
             try await Task.sleep(for: .milliseconds(ms))
