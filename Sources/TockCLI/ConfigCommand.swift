@@ -28,6 +28,8 @@ struct ConfigCommand: AsyncParsableCommand {
                       + "max_age \(queue.stream.maxAgeNs.map { DurationText.format(ns: $0) } ?? "none"), "
                       + "backoff [\(backoff)]")
             }
+            print(config.egress.isEmpty ? "egress: global addresses only"
+                : "egress: global addresses and \(config.egress.entries.joined(separator: ", "))")
         }
     }
 }

@@ -39,6 +39,9 @@ public struct EgressPolicy: Sendable, Equatable {
 
     public var isEmpty: Bool { networks.isEmpty && hosts.isEmpty }
 
+    /// The entries as written in a config: blocks first, then host names.
+    public var entries: [String] { networks.map(\.description) + hosts.sorted() }
+
     /// Whether `host` (as written in a URL, brackets removed) is allowed whatever it resolves to.
     public func allowsHost(_ host: String) -> Bool {
         guard !hosts.isEmpty else { return false }

@@ -41,6 +41,10 @@ enum EgressGuard {
             return .refused(Refusal(reason: "invalid_url", message: "egress refused: the URL has no host"))
         }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        // A NUL would end the name early for getaddrinfo; no host name holds one.
+        guard !host.utf8.contains(0) else {
+            return .refused(Refusal(reason: "invalid_url", message: "egress refused: the URL's host is not a name"))
+        }
         if policy.allowsHost(host) { return .send(url: text, host: nil) }
 
         let literal = IPAddress(host)

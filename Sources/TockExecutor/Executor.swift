@@ -104,8 +104,8 @@ public final class Executor: Sendable {
     /// The configuration in force (reloads included).
     public var settings: ExecutorConfiguration { live.withLock { $0 } }
 
-    /// Applies a re-read queue config (SIGHUP): concurrency, fetch size, scheduling, weights, back-offs and ack
-    /// waits change for runs started from now on; runs in flight finish as they are.
+    /// Applies a re-read queue config (SIGHUP): concurrency, fetch size, scheduling, weights, back-offs, ack
+    /// waits and the egress allow-list change for runs started from now on; runs in flight finish as they are.
     public func reload(_ config: QueueConfig) {
         let settings = live.withLock { live -> ExecutorConfiguration in
             live.apply(config)
@@ -117,6 +117,7 @@ public final class Executor: Sendable {
         logger.info("configuration reloaded", metadata: [
             "concurrency": "\(settings.concurrency)", "fetch_batch": "\(settings.fetchBatch)",
             "scheduling": "\(settings.scheduling.rawValue)",
+            "egress_allowed": "\(settings.egress.entries.joined(separator: ","))",
             "weights": "\(Priority.allCases.map { "\($0.rawValue)=\(settings.weights[$0] ?? 1)" }.joined(separator: ","))",
         ])
     }

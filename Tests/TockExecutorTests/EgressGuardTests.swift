@@ -89,7 +89,7 @@ final class EgressGuardTests: XCTestCase {
 
     func testOtherSchemesAndUnresolvableNames() async {
         for url in ["ftp://example.com/", "unix:///var/run/docker.sock", "http+unix://%2Fvar%2Frun%2Fx/", "file:///etc/passwd",
-                    "http:///nohost", "not a url"]
+                    "http:///nohost", "not a url", "http://a%00.127.0.0.1/"]
         {
             let (decision, _) = await check(url)
             XCTAssertEqual(refusal(decision)?.reason, "invalid_url", url)

@@ -86,6 +86,20 @@ final class EgressGuardDeliveryTests: XCTestCase {
         XCTAssertLessThanOrEqual(error.utf8.count, 600)
     }
 
+    func testTheCommandLineValidatesAndShowsTheAllowList() throws {
+        let bad = try TockBinary.run(["executor", "--allow-egress", "10.1.2.3/16"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--allow-egress: \"10.1.2.3/16\" has bits set past its prefix length"),
+                      bad.stderr)
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-egress-\(UUID().uuidString).yaml")
+        try Data(#"egress: {allow: ["10.1.0.0/16", Hooks.Internal.Example]}"#.utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let checked = try TockBinary.run(["config", "check", config.path])
+        XCTAssertEqual(checked.status, 0, checked.stderr)
+        XCTAssertTrue(checked.stdout.contains("egress: global addresses and 10.1.0.0/16, hooks.internal.example"),
+                      checked.stdout)
+    }
+
     private static func policy(_ entries: [String]) throws -> EgressPolicy {
         var policy = EgressPolicy()
         for entry in entries { try policy.allow(entry) }
