@@ -4,6 +4,7 @@ import TockAuth
 import TockCore
 import TockFrontDoor
 import TockNATS
+import TockTestSupport
 import XCTest
 
 /// A shard started with API keys, called over real HTTP and NATS: who gets in (401, 403), and what each tenant
@@ -160,6 +161,18 @@ final class APIAuthenticationTests: XCTestCase {
         let unknown = try await submit(#"{"url": "http://example.com/h", "secret_headers": ["X-Nope"]}"#, key: teamA)
         XCTAssertEqual(unknown.status, 400)
         XCTAssertEqual(unknown["error"]?["field"]?.string, "secret_headers")
+    }
+
+    func testTheWebhookGetsTheSecretValuesThatReadsHide() async throws {
+        let reply = try await submit(#"""
+            {"url": "\#(tock.sink.baseURL)/ok", "headers": {"X-Api-Key": "k-123", "Authorization": "Bearer p"},
+             "secret_headers": ["X-Api-Key"]}
+            """#, key: teamA)
+        XCTAssertEqual(reply["headers"]?["X-Api-Key"]?.string, "***")
+        let id = try XCTUnwrap(reply["id"]?.string)
+        let received = try await eventually("the webhook call") { self.tock.sink.requests(forJob: id).first }
+        XCTAssertEqual(received.headers["x-api-key"], "k-123")
+        XCTAssertEqual(received.headers["authorization"], "Bearer p")
     }
 
     func testTheNATSRequestAPIAuthenticatesLikeHTTP() async throws {
