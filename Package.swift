@@ -43,6 +43,7 @@ let package = Package(
         // Raft messages between nodes over TCP: length-prefixed protobuf-c frames.
         .target(name: "TockRaftTransport", dependencies: [
             "TockRaft", "TockWire",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -96,6 +97,7 @@ let package = Package(
         ]),
         .executableTarget(name: "TockCLI", dependencies: [
             "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics", "TockAuth",
+            "TockRaftTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -132,6 +134,7 @@ let package = Package(
         ]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire", "TockAuth",
+            "TockRaft", "TockRaftTransport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,14 +6,22 @@ import TockWire
 ///
 /// Throws — which makes the connection's reader close it — on a length over
 /// `maxPayload` (checked before any of the payload is buffered) and on a
-/// payload that does not decode.
+/// payload that does not decode. While `gate` is closed (the handshake is not
+/// done) the limit is `RaftFrameLimits.maxHandshakePayload`.
 struct RaftFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = RaftFrame
 
     let maxPayload: Int
+    let gate: HandshakeGate?
 
-    init(maxPayload: Int = RaftFrameLimits.maxReceivedFramePayload) {
+    init(maxPayload: Int = RaftFrameLimits.maxReceivedFramePayload, gate: HandshakeGate? = nil) {
         self.maxPayload = maxPayload
+        self.gate = gate
+    }
+
+    private var currentLimit: Int {
+        if let gate, !gate.isOpen { return min(maxPayload, RaftFrameLimits.maxHandshakePayload) }
+        return maxPayload
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -21,7 +29,7 @@ struct RaftFrameDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         let payloadLength = Int(length)
-        guard payloadLength <= maxPayload else {
+        guard payloadLength <= currentLimit else {
             throw RaftTransportError.frameTooLarge(payloadLength)
         }
         guard buffer.readableBytes >= 4 + payloadLength else {

@@ -18,4 +18,10 @@ public enum RaftTransportError: Error, Equatable, Sendable {
     case undecodable(WireError)
     /// A snapshot's data arrived out of order, or its size or checksum do not match what was sent.
     case snapshotDataBroken(String)
+    /// The other side closed the connection before the handshake finished (it refused this node, or is not one).
+    case closedDuringHandshake
+    /// A hello or proof after the handshake.
+    case handshakeFrameOutOfPlace
+    /// A message whose `from` is not the node that opened the connection.
+    case wrongSender(String)
 }
