@@ -22,13 +22,16 @@ extension RaftHandshake {
             throw RaftPeerRefusal(.malformed, "the frame after the hellos is not a proof")
         }
         try verify(proof, madeAs: .client, client: client, server: server)
-        gate.open()
+        gate.open(seal: seal(client: client, server: server))
         try await writer.write(Self.framed(.proof(self.proof(as: .server, client: client, server: server))))
         return client.node
     }
 
-    /// The client's side: returns once `peer` proved itself; `gate` is open from then on.
-    func connect(to peer: NodeID, _ frames: inout Frames, _ writer: Writer, gate: HandshakeGate) async throws {
+    /// The client's side: returns once `peer` proved itself (`gate` is open from then on), with the seal for the
+    /// frames it sends next (nil without a secret).
+    func connect(to peer: NodeID, _ frames: inout Frames, _ writer: Writer, gate: HandshakeGate) async throws
+        -> FrameSeal?
+    {
         let client = hello(to: peer)
         try await writer.write(Self.framed(.hello(client)))
         guard case let .hello(server) = try await Self.next(&frames) else {
@@ -41,6 +44,7 @@ extension RaftHandshake {
         }
         try verify(proof, madeAs: .server, client: client, server: server)
         gate.open()
+        return seal(client: client, server: server)
     }
 
     /// Runs `body` (a handshake on `channel`), closing the channel if `gate` is not open within `timeout`; a

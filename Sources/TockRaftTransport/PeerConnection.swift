@@ -120,7 +120,10 @@ final class PeerConnection: Sendable {
             do {
                 try await connection.executeThenClose { inbound, outbound in
                     var frames = inbound.makeAsyncIterator()
-                    try await RaftHandshake.withTimeout(handshakeTimeout, on: connection.channel, gate: gate) {
+                    // A new seal (key and sequence numbers) for every connection; none without a secret.
+                    encoder.seal = try await RaftHandshake.withTimeout(
+                        handshakeTimeout, on: connection.channel, gate: gate
+                    ) {
                         try await handshake.connect(to: peer, &frames, outbound, gate: gate)
                     }
                     while !Task.isCancelled {
@@ -190,7 +193,7 @@ final class PeerConnection: Sendable {
         }
         do {
             try await outbound.write(contentsOf: encoder.frames(for: message))
-            try await SnapshotSending.writeData(from: source, to: outbound)
+            try await SnapshotSending.writeData(from: source, to: outbound, encoder: &encoder)
         } catch {
             await source?.close()
             throw error

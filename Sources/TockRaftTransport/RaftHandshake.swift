@@ -19,6 +19,8 @@ struct RaftHandshake: Sendable {
     enum Role: String {
         case client
         case server
+        /// Not a proof: labels the key of the frames' MACs.
+        case session
     }
 
     let me: NodeID
@@ -70,6 +72,15 @@ struct RaftHandshake: Sendable {
         let code = HMAC<SHA256>.authenticationCode(
             for: Self.transcript(role, client: client, server: server), using: SymmetricKey(data: secret.bytes))
         return RaftProof(mac: Array(code))
+    }
+
+    /// The seal of the frames the client sends after this handshake: a key of its own, derived from the secret
+    /// and both hellos. nil without a secret.
+    func seal(client: RaftHello, server: RaftHello) -> FrameSeal? {
+        guard let secret = identity.secret else { return nil }
+        let key = HMAC<SHA256>.authenticationCode(
+            for: Self.transcript(.session, client: client, server: server), using: SymmetricKey(data: secret.bytes))
+        return FrameSeal(key: Array(key))
     }
 
     /// Checks the other side's proof, made as `role`. Without a secret only an empty proof passes, so that a

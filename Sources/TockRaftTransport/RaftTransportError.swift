@@ -22,6 +22,8 @@ public enum RaftTransportError: Error, Equatable, Sendable {
     case closedDuringHandshake
     /// A hello or proof after the handshake.
     case handshakeFrameOutOfPlace
+    /// A frame after the handshake whose MAC does not verify: injected, replayed, reordered or damaged.
+    case frameNotAuthenticated
     /// A message whose `from` is not the node that opened the connection.
     case wrongSender(String)
 }

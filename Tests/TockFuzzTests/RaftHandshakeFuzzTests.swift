@@ -1,3 +1,5 @@
+import NIOCore
+import NIOEmbedded
 import TockRaft
 @testable import TockRaftTransport
 import TockWire
@@ -59,6 +61,81 @@ final class RaftHandshakeFuzzTests: XCTestCase {
             // was proved may not.
             guard hello == exchange.sent.hello, proof == exchange.sent.proof else {
                 throw Fuzz.Failure("a handshake passed that an honest client did not make: \(hello), \(proof)")
+            }
+        }
+    }
+}
+
+/// The frames after a handshake with a secret: whatever is done to the sealed stream (a byte changed, a frame
+/// dropped, repeated or swapped, bytes injected), the decoder yields only frames that were sent, in the order sent,
+/// and stops at the first that was tampered with.
+final class SealedFrameFuzzTests: XCTestCase {
+    struct Stream: CustomStringConvertible {
+        var sent: [RaftFrame]
+        var bytes: [UInt8]
+        var cuts: [Int]
+        var tampered: Bool
+
+        var description: String {
+            "\(sent.count) frames, \(tampered ? "tampered" : "intact"), cut at \(cuts): "
+                + WireFuzzTests.hex(Array(bytes.prefix(600)))
+        }
+    }
+
+    static let key = Array("a session key of thirty-two bytes".utf8)
+
+    static func stream(_ random: inout SplitMix64) -> Stream {
+        let sent = (0..<random.within(1...6)).map { _ in WireGenerators.frame(&random) }
+        var encoder = RaftFrameEncoder(seal: FrameSeal(key: key))
+        var frames = sent.map { Array(encoder.framed($0.encoded()).readableBytesView) }
+        var tampered = false
+        if random.oneIn(2) {
+            tampered = true
+            let at = random.below(frames.count)
+            switch random.below(5) {
+            case 0: frames[at][random.below(frames[at].count)] ^= UInt8(1 << random.below(8))
+            case 1: frames.remove(at: at)
+            case 2: frames.insert(frames[at], at: at)
+            case 3:
+                let other = random.below(frames.count)
+                if other == at { frames.remove(at: at) } else { frames.swapAt(at, other) }
+            default:
+                let forged = RaftFrameEncoder.lengthPrefixed(WireGenerators.frame(&random).encoded() + random.bytes(32))
+                frames.insert(Array(forged.readableBytesView), at: at)
+            }
+        }
+        let bytes = Array(frames.joined())
+        let cuts = (0..<random.below(5)).map { _ in random.below(bytes.count + 1) }.sorted()
+        return Stream(sent: sent, bytes: bytes, cuts: cuts, tampered: tampered)
+    }
+
+    func testOnlySentFramesInOrderPassTheSeal() {
+        fuzz("sealed streams", examples: 2000) { random in
+            Self.stream(&random)
+        } property: { stream in
+            let gate = HandshakeGate()
+            gate.open(seal: FrameSeal(key: Self.key))
+            let channel = EmbeddedChannel(handler: ByteToMessageHandler(RaftFrameDecoder(gate: gate)))
+            defer { _ = try? channel.finish() }
+            var frames: [RaftFrame] = []
+            var failed = false
+            for (start, end) in zip([0] + stream.cuts, stream.cuts + [stream.bytes.count]) where !failed {
+                do {
+                    try channel.writeInbound(channel.allocator.buffer(bytes: stream.bytes[start..<end]))
+                } catch let error as RaftTransportError {
+                    switch error {
+                    case .frameNotAuthenticated, .frameTooLarge: break  // a changed length may announce too much
+                    default: throw Fuzz.Failure("failed with \(error)")
+                    }
+                    failed = true
+                }
+                while let frame = try channel.readInbound(as: RaftFrame.self) { frames.append(frame) }
+            }
+            guard frames == Array(stream.sent.prefix(frames.count)) else {
+                throw Fuzz.Failure("yielded a frame that was not sent, or out of order: \(frames)")
+            }
+            if !stream.tampered, frames != stream.sent || failed {
+                throw Fuzz.Failure("an intact stream yielded \(frames.count) of \(stream.sent.count) frames")
             }
         }
     }

@@ -23,16 +23,30 @@ extension RawTCPClient {
         return try? RaftFrame(decoding: payload)
     }
 
-    /// Runs the client's side of the handshake as `node` towards `peer`; returns the server's proof (nil: the
-    /// server closed the connection or answered out of turn).
+    /// Runs the client's side of the handshake as `node` towards `peer`; returns the session to write Raft frames
+    /// on (nil: the server closed the connection or answered out of turn).
     @discardableResult
-    func handshake(as node: NodeID, to peer: NodeID, identity: RaftPeerIdentity = RaftPeerIdentity()) -> RaftProof? {
+    func handshake(as node: NodeID, to peer: NodeID, identity: RaftPeerIdentity = RaftPeerIdentity()) -> RawSession? {
         let handshake = RaftHandshake(me: node, identity: identity)
         let client = handshake.hello(to: peer)
         write(frame: .hello(client))
         guard case let .hello(server)? = readFrame() else { return nil }
         write(frame: .proof(handshake.proof(as: .client, client: client, server: server)))
-        guard case let .proof(proof)? = readFrame() else { return nil }
-        return proof
+        guard case .proof? = readFrame() else { return nil }
+        return RawSession(client: self, encoder: RaftFrameEncoder(seal: handshake.seal(client: client, server: server)))
+    }
+}
+
+/// A raw connection after its handshake: frames written with the connection's seal, as a transport writes them.
+struct RawSession {
+    let client: RawTCPClient
+    var encoder: RaftFrameEncoder
+
+    /// Writes `frame` sealed, and returns the bytes written (to replay them).
+    @discardableResult
+    mutating func send(_ frame: RaftFrame) -> [UInt8] {
+        let bytes = Array(encoder.framed(frame.encoded()).readableBytesView)
+        client.write(bytes)
+        return bytes
     }
 }

@@ -92,12 +92,38 @@ final class TransportHandshakeTests: XCTestCase {
         let receiver = try await Node.start("n2", peers: ["n1": ("127.0.0.1", 1), "n3": ("127.0.0.1", 1)],
                                             identity: cluster)
         let client = try RawTCPClient(port: receiver.port)
-        XCTAssertNotNil(client.handshake(as: "n1", to: "n2", identity: cluster))
-        client.write(frame: .message(vote(from: "n1", to: "n2")))
+        var session = try XCTUnwrap(client.handshake(as: "n1", to: "n2", identity: cluster))
+        session.send(.message(vote(from: "n1", to: "n2")))
         await eventually("delivered") { receiver.inbox.count == 1 }
-        client.write(frame: .message(vote(from: "n3", to: "n2")))
+        session.send(.message(vote(from: "n3", to: "n2")))
         XCTAssertTrue(client.closedByPeer(within: 5))
         XCTAssertEqual(receiver.inbox.count, 1)
+        await receiver.transport.shutdown()
+    }
+
+    /// After the handshake every frame carries its MAC: a frame without one, with a damaged one, or replayed (what
+    /// someone injecting into the TCP stream could send) closes the connection and is never delivered.
+    func testFramesAfterTheHandshakeMustCarryTheirMAC() async throws {
+        let receiver = try await Node.start("n2", peers: ["n1": ("127.0.0.1", 1)], identity: cluster)
+        let unsealed = RaftFrameEncoder.lengthPrefixed(RaftFrame.message(vote(from: "n1", to: "n2")).encoded())
+        for attack in ["unsealed", "damaged", "replayed"] {
+            let client = try RawTCPClient(port: receiver.port)
+            var session = try XCTUnwrap(client.handshake(as: "n1", to: "n2", identity: cluster))
+            let before = receiver.inbox.count
+            let first = session.send(.message(vote(from: "n1", to: "n2")))
+            await eventually("\(attack): the sealed frame delivered") { receiver.inbox.count == before + 1 }
+            switch attack {
+            case "unsealed": client.write(Array(unsealed.readableBytesView))
+            case "damaged":
+                var bytes = Array(session.encoder.framed(RaftFrame.message(vote(from: "n1", to: "n2")).encoded())
+                    .readableBytesView)
+                bytes[bytes.count - 1] ^= 1
+                client.write(bytes)
+            default: client.write(first)
+            }
+            XCTAssertTrue(client.closedByPeer(within: 5), "\(attack): the connection stayed open")
+            XCTAssertEqual(receiver.inbox.count, before + 1, "\(attack): delivered")
+        }
         await receiver.transport.shutdown()
     }
 
