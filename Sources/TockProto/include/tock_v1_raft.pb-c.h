@@ -317,6 +317,9 @@ typedef enum {
  * What one length-prefixed transport frame carries: 4 bytes big-endian payload
  * length, then this message. A connection starts with hellos and proofs
  * (RaftHello, RaftProof); message, chunk and snapshot_chunk follow only then.
+ * With a cluster secret each of those later frames ends, inside its length,
+ * with a 32-byte HMAC-SHA256 of its sequence number and this message under a
+ * key derived from the secret and both hellos.
  */
 struct  Tock__V1__RaftFrame
 {
