@@ -127,7 +127,7 @@ enum InboundListener {
                     } else if let message = try assembler.add(frame) {
                         // The connection is bound to the node that proved itself; its messages speak for it only.
                         guard message.from == peer else {
-                            throw RaftTransportError.wrongSender("a message from \(message.from) on \(peer)'s connection")
+                            throw RaftTransportError.wrongSender("from \(message.from) on \(peer)'s connection")
                         }
                         if message.kind == .snapshot {
                             reception = try await SnapshotReception(message, store: context.snapshots)

@@ -51,9 +51,10 @@ final class RaftPeerAuthenticationTests: XCTestCase {
             _ = try await transport.start()
             let deadline = ContinuousClock.now + .seconds(2)
             while ContinuousClock.now < deadline {
+                let higher = UInt64(term) + 1000
                 transport.send(cluster.names.filter { $0 != impostor }.flatMap { node in
-                    [Message(kind: .vote, from: impostor, to: node, term: UInt64(term) + 1000, index: .max, logTerm: .max),
-                     Message(kind: .timeoutNow, from: leader, to: node, term: UInt64(term) + 1000)]
+                    [Message(kind: .vote, from: impostor, to: node, term: higher, index: .max, logTerm: .max),
+                     Message(kind: .timeoutNow, from: leader, to: node, term: higher)]
                 })
                 try await Task.sleep(for: .milliseconds(50))
             }
@@ -61,7 +62,8 @@ final class RaftPeerAuthenticationTests: XCTestCase {
 
             for node in cluster.names where node != impostor {
                 let metrics = try await ObservabilityTests.metrics(cluster.base(node))
-                let refused = metrics.value("tock_shard_raft_peers_refused_total", ["shard": "0", "reason": reason]) ?? 0
+                let labels = ["shard": "0", "reason": reason]
+                let refused = metrics.value("tock_shard_raft_peers_refused_total", labels) ?? 0
                 XCTAssertGreaterThan(refused, 0, "\(node) counted no refusal for \(reason)")
             }
         }

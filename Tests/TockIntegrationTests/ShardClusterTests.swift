@@ -193,8 +193,9 @@ final class ShardClusterProcesses: @unchecked Sendable {
         httpPorts = Dictionary(uniqueKeysWithValues: (names + ["n4"]).map { ($0, freeLoopbackPort()) })
         secretFile = harness.dataDirectory.appendingPathComponent("cluster-secret")
         let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
-        _ = FileManager.default.createFile(atPath: secretFile.path, contents: Data(Data(secret).base64EncodedString().utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        let text = Data(Data(secret).base64EncodedString().utf8)
+        _ = FileManager.default.createFile(atPath: secretFile.path, contents: text,
+                                           attributes: [.posixPermissions: 0o600])
     }
 
     func raftPort(_ node: String) -> Int { raftPorts[node]! }
