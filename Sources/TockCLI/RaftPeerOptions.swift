@@ -16,6 +16,16 @@ struct RaftPeerOptions: ParsableArguments {
         "The cluster's name, checked in every Raft handshake: a node of another cluster is refused.",
         valueName: "name"))
     var clusterId: String = "tock"
+    @Option(help: ArgumentHelp(
+        "This node's certificate (PEM) for mutual TLS on the Raft port; with --raft-tls-key and --raft-tls-ca. "
+            + "Every node of the shard must use TLS, with certificates signed by that CA.",
+        valueName: "file"))
+    var raftTlsCert: String?
+    @Option(help: ArgumentHelp("The private key (PEM) of --raft-tls-cert.", valueName: "file"))
+    var raftTlsKey: String?
+    @Option(help: ArgumentHelp(
+        "The CA (PEM) that signs every node's Raft certificate; peers without one are refused.", valueName: "file"))
+    var raftTlsCa: String?
 
     /// The most a cluster id or node name may take, so that a hello stays within the handshake's frame limit.
     static let maxNameBytes = 128
@@ -29,6 +39,22 @@ struct RaftPeerOptions: ParsableArguments {
         }
         cluster.clusterID = clusterId
         if let clusterSecretFile { cluster.secret = try Self.loadSecret(path: clusterSecretFile) }
+        cluster.tls = try tls()
+    }
+
+    private func tls() throws -> RaftTLS? {
+        switch (raftTlsCert, raftTlsKey, raftTlsCa) {
+        case (nil, nil, nil):
+            return nil
+        case let (cert?, key?, ca?):
+            do {
+                return try RaftTLS(certificatePath: cert, keyPath: key, caPath: ca)
+            } catch {
+                throw ValidationError("--raft-tls-cert/--raft-tls-key/--raft-tls-ca: \(error)")
+            }
+        default:
+            throw ValidationError("--raft-tls-cert, --raft-tls-key and --raft-tls-ca go together")
+        }
     }
 
     /// The file's bytes without trailing whitespace (the newline `echo` or an editor adds), so the same secret

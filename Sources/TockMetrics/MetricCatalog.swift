@@ -45,8 +45,8 @@ public enum MetricCatalog {
     public static let raftPeersRefused = Metric(
         name: "tock_shard_raft_peers_refused_total", kind: .counter,
         help: "Raft connections closed by their handshake, either side, per reason: another cluster, shard, secret "
-            + "or protocol version, a node that is not a member, a malformed or unfinished handshake, or over the "
-            + "inbound connection limit.")
+            + "or protocol version, a node that is not a member, a failed TLS handshake, a malformed or unfinished "
+            + "handshake, or over the inbound connection limit.")
     public static let raftIsLeader = Metric(
         name: "tock_raft_is_leader", kind: .gauge, help: "1 while this node leads its shard, else 0.")
     public static let raftHasLeader = Metric(

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import TockRaft
 import TockWire
 
@@ -71,6 +72,10 @@ extension RaftHandshake {
             frame = try await frames.next()
         } catch let error as RaftTransportError {
             throw RaftPeerRefusal(.malformed, "\(error)")
+        } catch let error as NIOSSLError {
+            throw RaftPeerRefusal(.tls, "\(error)")
+        } catch let error as BoringSSLError {
+            throw RaftPeerRefusal(.tls, "\(error)")
         }
         guard let frame else { throw RaftTransportError.closedDuringHandshake }
         return frame

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import TockRaft
 import TockWire
@@ -32,7 +33,7 @@ enum InboundListener {
         let onMessage: @Sendable (Message) -> Void
     }
 
-    static func bind(host: String, port: Int, group: any EventLoopGroup) async throws -> Server {
+    static func bind(host: String, port: Int, tls: RaftTLS?, group: any EventLoopGroup) async throws -> Server {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // IPPROTO_TCP, not .socketOption: at SOL_SOCKET, TCP_NODELAY's number (1) is SO_DEBUG, which needs
@@ -41,6 +42,7 @@ enum InboundListener {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let gate = HandshakeGate()
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.server)) }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RaftFrameDecoder(gate: gate)))
                     let connection = try Connection(
                         wrappingChannelSynchronously: channel,

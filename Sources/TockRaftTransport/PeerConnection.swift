@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import TockRaft
 import TockWire
@@ -26,6 +27,7 @@ final class PeerConnection: Sendable {
     private let handshake: RaftHandshake
     private let handshakeTimeout: Duration
     private let refusals: RefusalReporter
+    private let tls: RaftTLS?
     private let live = Mutex(Live())
 
     private struct Live {
@@ -37,8 +39,9 @@ final class PeerConnection: Sendable {
 
     init(peer: NodeID, host: String, port: Int, queueLimit: Int, group: any EventLoopGroup, logger: Logger,
          snapshots: (any SnapshotStore)?, handshake: RaftHandshake, handshakeTimeout: Duration,
-         refusals: RefusalReporter)
+         refusals: RefusalReporter, tls: RaftTLS?)
     {
+        self.tls = tls
         self.peer = peer
         self.handshake = handshake
         self.handshakeTimeout = handshakeTimeout
@@ -208,8 +211,12 @@ final class PeerConnection: Sendable {
             // IPPROTO_TCP, not .socketOption: at SOL_SOCKET, TCP_NODELAY's number (1) is SO_DEBUG, which needs
             // CAP_NET_ADMIN, so the option failed with EACCES for every non-root user (the `tock` of the units).
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
+            .connect(host: host, port: port) { [tls] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls.client, serverHostname: nil))
+                    }
                     // Only the server's hello and proof are read, so every frame is held to the handshake's limit;
                     // after them the inbound side only notices the peer closing the connection.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(

@@ -15,6 +15,8 @@ public struct RaftPeerRefusal: Error, CustomStringConvertible, Sendable {
         /// Not a handshake: garbage, a frame out of place, a nonce of the wrong size, a frame over the handshake's
         /// size limit.
         case malformed
+        /// With `--raft-tls-*`: the TLS handshake failed (not TLS, no certificate, one of another CA).
+        case tls
         /// The handshake did not finish within the time allowed.
         case timeout
         /// More inbound connections than allowed.

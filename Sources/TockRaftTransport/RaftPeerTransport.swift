@@ -49,6 +49,7 @@ public final class RaftPeerTransport: Sendable {
     private let handshake: RaftHandshake
     private let limits: RaftConnectionLimits
     private let refusals: RefusalReporter
+    private let tls: RaftTLS?
     private let dropped = Atomic<Int>(0)
     private let state: Mutex<State>
 
@@ -76,13 +77,14 @@ public final class RaftPeerTransport: Sendable {
     ///   - identity: the cluster and shard this node belongs to, and the cluster secret.
     ///   - limits: inbound connections at once, and the handshake's timeout.
     ///   - onRefusal: called for every connection the handshake refused (either side).
+    ///   - tls: mutual TLS on every connection, when given.
     ///   - group: defaults to NIO's shared singleton group (never shut down here).
     public init(
         id: NodeID, listenHost: String, listenPort: Int, peers: [NodeID: PeerAddress],
         queueLimit: Int = 4096, logger: Logger, onMessage: @escaping @Sendable (Message) -> Void,
         snapshots: (any SnapshotStore)? = nil, identity: RaftPeerIdentity = RaftPeerIdentity(),
         limits: RaftConnectionLimits = RaftConnectionLimits(),
-        onRefusal: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in },
+        onRefusal: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in }, tls: RaftTLS? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.id = id
@@ -100,12 +102,13 @@ public final class RaftPeerTransport: Sendable {
         self.limits = limits
         let refusals = RefusalReporter(logger: logger, onRefusal: onRefusal)
         self.refusals = refusals
+        self.tls = tls
         var links: [NodeID: PeerConnection] = [:]
         for (peer, address) in peers {
             links[peer] = PeerConnection(
                 peer: peer, host: address.host, port: address.port, queueLimit: queueLimit, group: group,
                 logger: logger, snapshots: snapshots, handshake: handshake,
-                handshakeTimeout: limits.handshakeTimeout, refusals: refusals
+                handshakeTimeout: limits.handshakeTimeout, refusals: refusals, tls: tls
             )
         }
         state = Mutex(State(peers: links))
@@ -127,7 +130,7 @@ public final class RaftPeerTransport: Sendable {
 
         let server: InboundListener.Server
         do {
-            server = try await InboundListener.bind(host: listenHost, port: listenPort, group: group)
+            server = try await InboundListener.bind(host: listenHost, port: listenPort, tls: tls, group: group)
         } catch {
             state.withLock { state in
                 if case .starting = state.phase { state.phase = .idle }
@@ -192,7 +195,7 @@ public final class RaftPeerTransport: Sendable {
                 let link = PeerConnection(
                     peer: peer, host: address.host, port: address.port, queueLimit: queueLimit, group: group,
                     logger: logger, snapshots: snapshots, handshake: handshake,
-                    handshakeTimeout: limits.handshakeTimeout, refusals: refusals
+                    handshakeTimeout: limits.handshakeTimeout, refusals: refusals, tls: tls
                 )
                 state.peers[peer] = link
                 created.append(link)

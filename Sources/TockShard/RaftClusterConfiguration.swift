@@ -27,6 +27,8 @@ public struct RaftClusterConfiguration: Sendable {
     public var clusterID = "tock"
     /// Shared by the cluster's nodes (`--cluster-secret-file`); without it the Raft port checks names only.
     public var secret: RaftClusterSecret?
+    /// Mutual TLS on the Raft port (`--raft-tls-cert`, `--raft-tls-key`, `--raft-tls-ca`).
+    public var tls: RaftTLS?
     /// The Raft port's bound on inbound connections, and its handshake timeout.
     public var connectionLimits = RaftConnectionLimits()
 

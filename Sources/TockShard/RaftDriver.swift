@@ -85,7 +85,7 @@ public final class RaftDriver: ReplicatedLog, Sendable {
                 onMessage: { inbox.post(.message($0)) }, snapshots: snapshotFiles,
                 identity: RaftPeerIdentity(clusterID: configuration.clusterID, shard: shard,
                                            secret: configuration.secret),
-                limits: configuration.connectionLimits, onRefusal: onPeerRefused)
+                limits: configuration.connectionLimits, onRefusal: onPeerRefused, tls: configuration.tls)
             if configuration.secret == nil {
                 logger.warning("""
                     the Raft port is unauthenticated: anyone who can reach it can act as a node of the shard; \

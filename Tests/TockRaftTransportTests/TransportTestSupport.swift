@@ -70,14 +70,14 @@ struct Node {
     static func start(
         _ id: NodeID, port: Int = 0, peers: [NodeID: (host: String, port: Int)] = [:], queueLimit: Int = 4096,
         snapshots: MemorySnapshotStore? = nil, identity: RaftPeerIdentity = RaftPeerIdentity(),
-        limits: RaftConnectionLimits = RaftConnectionLimits()
+        limits: RaftConnectionLimits = RaftConnectionLimits(), tls: RaftTLS? = nil
     ) async throws -> Node {
         let inbox = Inbox()
         let refusals = Refusals()
         let transport = RaftPeerTransport(
             id: id, listenHost: "127.0.0.1", listenPort: port, peers: peers, queueLimit: queueLimit,
             logger: testLogger(id), onMessage: { inbox.receive($0) }, snapshots: snapshots, identity: identity,
-            limits: limits, onRefusal: { refusals.add($0) }
+            limits: limits, onRefusal: { refusals.add($0) }, tls: tls
         )
         let bound = try await transport.start()
         return Node(id: id, transport: transport, inbox: inbox, port: bound, refusals: refusals)
