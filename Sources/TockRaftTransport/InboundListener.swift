@@ -42,7 +42,9 @@ enum InboundListener {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let gate = HandshakeGate()
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.server)) }
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.server))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RaftFrameDecoder(gate: gate)))
                     let connection = try Connection(
                         wrappingChannelSynchronously: channel,
