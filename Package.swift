@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Already resolved for Hummingbird; named so the front door can name header fields.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // Already resolved for AsyncHTTPClient and HummingbirdTLS; named for HTTPS certificates and trust roots.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         // C libraries, reached through system-library targets with a one-line shim each.
@@ -43,8 +45,10 @@ let package = Package(
         // Raft messages between nodes over TCP: length-prefixed protobuf-c frames.
         .target(name: "TockRaftTransport", dependencies: [
             "TockRaft", "TockWire",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -96,6 +100,7 @@ let package = Package(
         ]),
         .executableTarget(name: "TockCLI", dependencies: [
             "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics", "TockAuth",
+            "TockRaftTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -132,6 +137,7 @@ let package = Package(
         ]),
         .testTarget(name: "TockIntegrationTests", dependencies: [
             "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire", "TockAuth",
+            "TockRaft", "TockRaftTransport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),

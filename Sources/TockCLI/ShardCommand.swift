@@ -55,6 +55,7 @@ struct ShardCommand: AsyncParsableCommand {
             + "(run_once, skip) applies, e.g. 60s. Only the leader's setting matters.",
         valueName: "duration"))
     var misfireThreshold: String = "60s"
+    @OptionGroup var raftPeer: RaftPeerOptions
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -97,6 +98,7 @@ struct ShardCommand: AsyncParsableCommand {
         }
         configuration.cluster.nodeID = node
         configuration.cluster.join = join
+        try raftPeer.apply(to: &configuration.cluster)
         if let peers { configuration.cluster.peers = try parseNodeAddresses(peers, option: "--peers") }
         if let peerHttp { configuration.cluster.peerHTTP = try parseNodeAddresses(peerHttp, option: "--peer-http") }
         if !configuration.cluster.peers.isEmpty, configuration.cluster.peers[node] == nil {

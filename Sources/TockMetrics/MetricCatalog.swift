@@ -42,6 +42,11 @@ public enum MetricCatalog {
     public static let raftLeaderChanges = Metric(
         name: "tock_raft_leader_changes_total", kind: .counter,
         help: "Times this node saw its shard's leader change to another node.")
+    public static let raftPeersRefused = Metric(
+        name: "tock_shard_raft_peers_refused_total", kind: .counter,
+        help: "Raft connections closed by their handshake, either side, per reason: another cluster, shard, secret "
+            + "or protocol version, a node that is not a member, a failed TLS handshake, a malformed or unfinished "
+            + "handshake, or over the inbound connection limit.")
     public static let raftIsLeader = Metric(
         name: "tock_raft_is_leader", kind: .gauge, help: "1 while this node leads its shard, else 0.")
     public static let raftHasLeader = Metric(
@@ -104,7 +109,7 @@ public enum MetricCatalog {
 
     public static let all: [Metric] = [
         jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, shardMessagesRejected,
-        raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftIsLeader, raftHasLeader,
+        raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftPeersRefused, raftIsLeader, raftHasLeader,
         streamMessages, streamOldestAge, consumerPending, consumerAckPending, consumerRedelivered,
         runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, egressRefused,
         runsInFlight, executorConcurrency, webhookDuration, dueToWebhook, circuitOpen,

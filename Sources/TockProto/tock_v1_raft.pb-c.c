@@ -323,6 +323,96 @@ void   tock__v1__raft_snapshot_chunk__free_unpacked
   assert(message->base.descriptor == &tock__v1__raft_snapshot_chunk__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__raft_hello__init
+                     (Tock__V1__RaftHello         *message)
+{
+  static const Tock__V1__RaftHello init_value = TOCK__V1__RAFT_HELLO__INIT;
+  *message = init_value;
+}
+size_t tock__v1__raft_hello__get_packed_size
+                     (const Tock__V1__RaftHello *message)
+{
+  assert(message->base.descriptor == &tock__v1__raft_hello__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__raft_hello__pack
+                     (const Tock__V1__RaftHello *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__raft_hello__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__raft_hello__pack_to_buffer
+                     (const Tock__V1__RaftHello *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__raft_hello__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__RaftHello *
+       tock__v1__raft_hello__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__RaftHello *)
+     protobuf_c_message_unpack (&tock__v1__raft_hello__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__raft_hello__free_unpacked
+                     (Tock__V1__RaftHello *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__raft_hello__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tock__v1__raft_proof__init
+                     (Tock__V1__RaftProof         *message)
+{
+  static const Tock__V1__RaftProof init_value = TOCK__V1__RAFT_PROOF__INIT;
+  *message = init_value;
+}
+size_t tock__v1__raft_proof__get_packed_size
+                     (const Tock__V1__RaftProof *message)
+{
+  assert(message->base.descriptor == &tock__v1__raft_proof__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__raft_proof__pack
+                     (const Tock__V1__RaftProof *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__raft_proof__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__raft_proof__pack_to_buffer
+                     (const Tock__V1__RaftProof *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__raft_proof__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__RaftProof *
+       tock__v1__raft_proof__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__RaftProof *)
+     protobuf_c_message_unpack (&tock__v1__raft_proof__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__raft_proof__free_unpacked
+                     (Tock__V1__RaftProof *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__raft_proof__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__raft_frame__init
                      (Tock__V1__RaftFrame         *message)
 {
@@ -998,7 +1088,148 @@ const ProtobufCMessageDescriptor tock__v1__raft_snapshot_chunk__descriptor =
   (ProtobufCMessageInit) tock__v1__raft_snapshot_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__raft_frame__field_descriptors[3] =
+static const ProtobufCFieldDescriptor tock__v1__raft_hello__field_descriptors[6] =
+{
+  {
+    "version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftHello, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cluster_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftHello, cluster_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftHello, shard),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "node",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftHello, node),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftHello, to),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nonce",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftHello, nonce),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__raft_hello__field_indices_by_name[] = {
+  1,   /* field[1] = cluster_id */
+  3,   /* field[3] = node */
+  5,   /* field[5] = nonce */
+  2,   /* field[2] = shard */
+  4,   /* field[4] = to */
+  0,   /* field[0] = version */
+};
+static const ProtobufCIntRange tock__v1__raft_hello__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor tock__v1__raft_hello__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.RaftHello",
+  "RaftHello",
+  "Tock__V1__RaftHello",
+  "tock.v1",
+  sizeof(Tock__V1__RaftHello),
+  6,
+  tock__v1__raft_hello__field_descriptors,
+  tock__v1__raft_hello__field_indices_by_name,
+  1,  tock__v1__raft_hello__number_ranges,
+  (ProtobufCMessageInit) tock__v1__raft_hello__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__raft_proof__field_descriptors[1] =
+{
+  {
+    "mac",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RaftProof, mac),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__raft_proof__field_indices_by_name[] = {
+  0,   /* field[0] = mac */
+};
+static const ProtobufCIntRange tock__v1__raft_proof__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor tock__v1__raft_proof__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.RaftProof",
+  "RaftProof",
+  "Tock__V1__RaftProof",
+  "tock.v1",
+  sizeof(Tock__V1__RaftProof),
+  1,
+  tock__v1__raft_proof__field_descriptors,
+  tock__v1__raft_proof__field_indices_by_name,
+  1,  tock__v1__raft_proof__number_ranges,
+  (ProtobufCMessageInit) tock__v1__raft_proof__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__raft_frame__field_descriptors[5] =
 {
   {
     "message",
@@ -1036,16 +1267,42 @@ static const ProtobufCFieldDescriptor tock__v1__raft_frame__field_descriptors[3]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "hello",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__RaftFrame, body_case),
+    offsetof(Tock__V1__RaftFrame, hello),
+    &tock__v1__raft_hello__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "proof",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__RaftFrame, body_case),
+    offsetof(Tock__V1__RaftFrame, proof),
+    &tock__v1__raft_proof__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__raft_frame__field_indices_by_name[] = {
   1,   /* field[1] = chunk */
+  3,   /* field[3] = hello */
   0,   /* field[0] = message */
+  4,   /* field[4] = proof */
   2,   /* field[2] = snapshot_chunk */
 };
 static const ProtobufCIntRange tock__v1__raft_frame__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor tock__v1__raft_frame__descriptor =
 {
@@ -1055,7 +1312,7 @@ const ProtobufCMessageDescriptor tock__v1__raft_frame__descriptor =
   "Tock__V1__RaftFrame",
   "tock.v1",
   sizeof(Tock__V1__RaftFrame),
-  3,
+  5,
   tock__v1__raft_frame__field_descriptors,
   tock__v1__raft_frame__field_indices_by_name,
   1,  tock__v1__raft_frame__number_ranges,

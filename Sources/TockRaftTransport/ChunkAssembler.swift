@@ -28,6 +28,8 @@ struct ChunkAssembler {
             return message
         case .snapshotChunk:
             throw .snapshotDataBroken("snapshot data without a snapshot message before it")
+        case .hello, .proof:
+            throw .handshakeFrameOutOfPlace
         case let .chunk(chunk):
             if let current = streamID {
                 guard chunk.streamID == current, chunk.sequence == nextSequence else {

@@ -1,12 +1,16 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import TockRaft
+import TockWire
 
 /// The outbound link to one peer: a bounded queue and one task that drains it
 /// into one TCP connection, connecting lazily (when the first message waits)
-/// and reconnecting with `ReconnectBackoff`.
+/// and reconnecting with `ReconnectBackoff`. Each connection starts with the
+/// client's side of the handshake: nothing is written to a peer that has not
+/// proved itself.
 ///
 /// Messages are written in queue order. A message being written when the
 /// connection fails is lost; Raft retransmits what matters.
@@ -20,6 +24,10 @@ final class PeerConnection: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let snapshots: (any SnapshotStore)?
+    private let handshake: RaftHandshake
+    private let handshakeTimeout: Duration
+    private let refusals: RefusalReporter
+    private let tls: RaftTLS?
     private let live = Mutex(Live())
 
     private struct Live {
@@ -30,9 +38,14 @@ final class PeerConnection: Sendable {
     }
 
     init(peer: NodeID, host: String, port: Int, queueLimit: Int, group: any EventLoopGroup, logger: Logger,
-         snapshots: (any SnapshotStore)?)
+         snapshots: (any SnapshotStore)?, handshake: RaftHandshake, handshakeTimeout: Duration,
+         refusals: RefusalReporter, tls: RaftTLS?)
     {
+        self.tls = tls
         self.peer = peer
+        self.handshake = handshake
+        self.handshakeTimeout = handshakeTimeout
+        self.refusals = refusals
         self.snapshots = snapshots
         self.host = host
         self.port = port
@@ -87,9 +100,10 @@ final class PeerConnection: Sendable {
                 pending = next
             }
 
-            let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+            let connection: NIOAsyncChannel<RaftFrame, ByteBuffer>
+            let gate = HandshakeGate()
             do {
-                connection = try await connect()
+                connection = try await connect(gate: gate)
             } catch {
                 failures += 1
                 // The first failure is worth a warning; a peer that stays down would flood the log.
@@ -107,7 +121,14 @@ final class PeerConnection: Sendable {
 
             var wrote = 0
             do {
-                try await connection.executeThenClose { _, outbound in
+                try await connection.executeThenClose { inbound, outbound in
+                    var frames = inbound.makeAsyncIterator()
+                    // A new seal (key and sequence numbers) for every connection; none without a secret.
+                    encoder.seal = try await RaftHandshake.withTimeout(
+                        handshakeTimeout, on: connection.channel, gate: gate
+                    ) {
+                        try await handshake.connect(to: peer, &frames, outbound, gate: gate)
+                    }
                     while !Task.isCancelled {
                         let message: Message
                         if let waiting = pending {
@@ -131,6 +152,16 @@ final class PeerConnection: Sendable {
                         wrote += 1
                     }
                 }
+            } catch let refusal as RaftPeerRefusal {
+                refusals.report(refusal, remote: "\(host):\(port)", outbound: true)
+            } catch RaftTransportError.closedDuringHandshake {
+                failures += 1
+                // The peer refused this node (it logs why); a peer that keeps refusing would flood the log.
+                let level: Logger.Level = failures == 1 ? .warning : .debug
+                logger.log(level: level, "raft peer closed the connection during the handshake", metadata: [
+                    "raft.peer.address": "\(host):\(port)", "raft.failures": "\(failures)",
+                    "hint": "check that both nodes have the same --cluster-secret-file, --cluster-id and --shard",
+                ])
             } catch {
                 if !Task.isCancelled {
                     logger.info("raft peer connection lost", metadata: ["error": "\(error)"])
@@ -165,7 +196,7 @@ final class PeerConnection: Sendable {
         }
         do {
             try await outbound.write(contentsOf: encoder.frames(for: message))
-            try await SnapshotSending.writeData(from: source, to: outbound)
+            try await SnapshotSending.writeData(from: source, to: outbound, encoder: &encoder)
         } catch {
             await source?.close()
             throw error
@@ -174,17 +205,23 @@ final class PeerConnection: Sendable {
         logger.info("raft snapshot sent", metadata: ["raft.snapshot.index": "\(message.snapshot?.index ?? 0)"])
     }
 
-    private func connect() async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    private func connect(gate: HandshakeGate) async throws -> NIOAsyncChannel<RaftFrame, ByteBuffer> {
         try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(2))
             // IPPROTO_TCP, not .socketOption: at SOL_SOCKET, TCP_NODELAY's number (1) is SO_DEBUG, which needs
             // CAP_NET_ADMIN, so the option failed with EACCES for every non-root user (the `tock` of the units).
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
+            .connect(host: host, port: port) { [tls] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Nothing is ever read on this connection; the inbound side
-                    // only notices the peer closing it.
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls.client, serverHostname: nil))
+                    }
+                    // Only the server's hello and proof are read, so every frame is held to the handshake's limit;
+                    // after them the inbound side only notices the peer closing the connection.
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(
+                        RaftFrameDecoder(maxPayload: RaftFrameLimits.maxHandshakePayload, gate: gate)))
+                    return try NIOAsyncChannel<RaftFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
     }

@@ -6,14 +6,26 @@ import TockWire
 ///
 /// Throws — which makes the connection's reader close it — on a length over
 /// `maxPayload` (checked before any of the payload is buffered) and on a
-/// payload that does not decode.
+/// payload that does not decode. While `gate` is closed (the handshake is not
+/// done) the limit is `RaftFrameLimits.maxHandshakePayload`; once it opens
+/// with a seal, every frame must end with the seal's tag (`FrameSeal`), or
+/// the decoder throws `frameNotAuthenticated`.
 struct RaftFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = RaftFrame
 
     let maxPayload: Int
+    let gate: HandshakeGate?
+    private var seal: FrameSeal?
+    private var sealTaken = false
 
-    init(maxPayload: Int = RaftFrameLimits.maxReceivedFramePayload) {
+    init(maxPayload: Int = RaftFrameLimits.maxReceivedFramePayload, gate: HandshakeGate? = nil) {
         self.maxPayload = maxPayload
+        self.gate = gate
+    }
+
+    private var currentLimit: Int {
+        if let gate, !gate.isOpen { return min(maxPayload, RaftFrameLimits.maxHandshakePayload) }
+        return maxPayload
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -21,14 +33,24 @@ struct RaftFrameDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         let payloadLength = Int(length)
-        guard payloadLength <= maxPayload else {
+        guard payloadLength <= currentLimit else {
             throw RaftTransportError.frameTooLarge(payloadLength)
         }
         guard buffer.readableBytes >= 4 + payloadLength else {
             return .needMoreData
         }
         buffer.moveReaderIndex(forwardBy: 4)
-        let payload = buffer.readBytes(length: payloadLength) ?? []
+        var payload = buffer.readBytes(length: payloadLength) ?? []
+        if let gate, gate.isOpen, !sealTaken {
+            seal = gate.takeSeal()
+            sealTaken = true
+        }
+        if seal != nil {
+            guard payload.count >= FrameSeal.tagBytes else { throw RaftTransportError.frameNotAuthenticated }
+            let tag = Array(payload.suffix(FrameSeal.tagBytes))
+            payload.removeLast(FrameSeal.tagBytes)
+            guard seal?.verify(payload, tag: tag) == true else { throw RaftTransportError.frameNotAuthenticated }
+        }
         let frame: RaftFrame
         do {
             frame = try RaftFrame(decoding: payload)

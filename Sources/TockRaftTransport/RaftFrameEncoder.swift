@@ -5,15 +5,27 @@ import TockWire
 /// Turns messages into length-prefixed frames, splitting any message whose
 /// frame would exceed `RaftFrameLimits.maxSentFramePayload` into chunk frames.
 ///
-/// One encoder per connection: stream ids only need to be unique per
+/// One encoder per link: stream ids only need to be unique per
 /// connection, and the chunks of one stream must be written back to back,
-/// which holds because one task writes each connection.
+/// which holds because one task writes each connection. With a `seal` (set
+/// for each connection after its handshake) every frame carries its tag.
 struct RaftFrameEncoder {
     private var nextStreamID: UInt64 = 1
+    var seal: FrameSeal?
 
-    /// The frames of `message`, length prefix included, ready to write.
+    init(seal: FrameSeal? = nil) {
+        self.seal = seal
+    }
+
+    /// The frames of `message`, length prefix (and tag) included, ready to write.
     mutating func frames(for message: Message) -> [ByteBuffer] {
-        payloads(for: message).map(Self.lengthPrefixed)
+        payloads(for: message).map { framed($0) }
+    }
+
+    /// `payload` length-prefixed, with the seal's tag when there is one.
+    mutating func framed(_ payload: [UInt8]) -> ByteBuffer {
+        guard seal != nil, let tag = seal?.tag(payload) else { return Self.lengthPrefixed(payload) }
+        return Self.lengthPrefixed(payload + tag)
     }
 
     /// The payloads of the frames of `message` (without length prefixes).

@@ -18,4 +18,8 @@ public enum RaftFrameLimits {
     /// The largest message reassembled from chunks; a stream growing past it
     /// closes its connection. Bounds the memory one peer can make a node hold.
     public static let maxReassembledMessage = 512 << 20
+
+    /// Until a connection's handshake is done, a frame may announce at most this many bytes (a hello: names and a
+    /// nonce), so a stranger can make a node buffer no more than this per connection.
+    public static let maxHandshakePayload = 1024
 }

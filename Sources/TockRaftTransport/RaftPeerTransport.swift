@@ -16,6 +16,13 @@ import TockRaft
 /// transport's tasks, concurrently for different connections; it should hand
 /// the message off quickly (a slow callback slows that sender, via TCP).
 ///
+/// Every connection starts with a handshake (`RaftHandshake`): each side names
+/// its cluster, shard and node and, with a cluster secret, proves it holds the
+/// secret. A connection from another cluster or shard, from a node that is not
+/// a peer, or without the right proof is closed before any Raft frame of it is
+/// read, and counted through `onRefusal`. Inbound connections are bounded by
+/// `RaftConnectionLimits`, and a handshake must finish within its timeout.
+///
 /// Frames are a 4-byte big-endian length and a `tock.v1.RaftFrame`; messages
 /// whose frame would exceed 1 MiB (big appends) travel as chunks and are
 /// reassembled before `onMessage` (see `RaftFrameLimits`).
@@ -39,6 +46,10 @@ public final class RaftPeerTransport: Sendable {
     private let onMessage: @Sendable (Message) -> Void
     private let snapshots: (any SnapshotStore)?
     private let group: any EventLoopGroup
+    private let handshake: RaftHandshake
+    private let limits: RaftConnectionLimits
+    private let refusals: RefusalReporter
+    private let tls: RaftTLS?
     private let dropped = Atomic<Int>(0)
     private let state: Mutex<State>
 
@@ -63,11 +74,17 @@ public final class RaftPeerTransport: Sendable {
     ///   - onMessage: every message received, in order per connection.
     ///   - snapshots: where snapshot data is read from and written to; without
     ///     one, snapshot messages travel with empty data.
+    ///   - identity: the cluster and shard this node belongs to, and the cluster secret.
+    ///   - limits: inbound connections at once, and the handshake's timeout.
+    ///   - onRefusal: called for every connection the handshake refused (either side).
+    ///   - tls: mutual TLS on every connection, when given.
     ///   - group: defaults to NIO's shared singleton group (never shut down here).
     public init(
         id: NodeID, listenHost: String, listenPort: Int, peers: [NodeID: PeerAddress],
         queueLimit: Int = 4096, logger: Logger, onMessage: @escaping @Sendable (Message) -> Void,
-        snapshots: (any SnapshotStore)? = nil,
+        snapshots: (any SnapshotStore)? = nil, identity: RaftPeerIdentity = RaftPeerIdentity(),
+        limits: RaftConnectionLimits = RaftConnectionLimits(),
+        onRefusal: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in }, tls: RaftTLS? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.id = id
@@ -80,11 +97,18 @@ public final class RaftPeerTransport: Sendable {
         self.onMessage = onMessage
         self.snapshots = snapshots
         self.group = group
+        let handshake = RaftHandshake(me: id, identity: identity)
+        self.handshake = handshake
+        self.limits = limits
+        let refusals = RefusalReporter(logger: logger, onRefusal: onRefusal)
+        self.refusals = refusals
+        self.tls = tls
         var links: [NodeID: PeerConnection] = [:]
         for (peer, address) in peers {
             links[peer] = PeerConnection(
                 peer: peer, host: address.host, port: address.port, queueLimit: queueLimit, group: group,
-                logger: logger, snapshots: snapshots
+                logger: logger, snapshots: snapshots, handshake: handshake,
+                handshakeTimeout: limits.handshakeTimeout, refusals: refusals, tls: tls
             )
         }
         state = Mutex(State(peers: links))
@@ -106,7 +130,7 @@ public final class RaftPeerTransport: Sendable {
 
         let server: InboundListener.Server
         do {
-            server = try await InboundListener.bind(host: listenHost, port: listenPort, group: group)
+            server = try await InboundListener.bind(host: listenHost, port: listenPort, tls: tls, group: group)
         } catch {
             state.withLock { state in
                 if case .starting = state.phase { state.phase = .idle }
@@ -114,12 +138,10 @@ public final class RaftPeerTransport: Sendable {
             throw error
         }
         let port = server.channel.localAddress?.port ?? listenPort
-        let logger = self.logger
-        let onMessage = self.onMessage
-        let snapshots = self.snapshots
-        let task = Task {
-            await InboundListener.serve(server, logger: logger, snapshots: snapshots, onMessage: onMessage)
-        }
+        let context = InboundListener.Context(
+            logger: logger, snapshots: snapshots, handshake: handshake, limits: limits, refusals: refusals,
+            peers: { [self] in knownPeers() }, onMessage: onMessage)
+        let task = Task { await InboundListener.serve(server, context) }
 
         let peers: [PeerConnection]? = state.withLock { state in
             guard case .starting = state.phase else { return nil }
@@ -172,7 +194,8 @@ public final class RaftPeerTransport: Sendable {
             for (peer, address) in peers where state.peers[peer] == nil {
                 let link = PeerConnection(
                     peer: peer, host: address.host, port: address.port, queueLimit: queueLimit, group: group,
-                    logger: logger, snapshots: snapshots
+                    logger: logger, snapshots: snapshots, handshake: handshake,
+                    handshakeTimeout: limits.handshakeTimeout, refusals: refusals, tls: tls
                 )
                 state.peers[peer] = link
                 created.append(link)
@@ -216,6 +239,10 @@ public final class RaftPeerTransport: Sendable {
             return task
         }
         await work.value
+    }
+
+    private func knownPeers() -> Set<NodeID> {
+        state.withLock { Set($0.peers.keys) }
     }
 
     /// Messages dropped so far: queue full, unknown peer, or sent after shutdown.

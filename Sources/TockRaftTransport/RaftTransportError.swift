@@ -18,4 +18,12 @@ public enum RaftTransportError: Error, Equatable, Sendable {
     case undecodable(WireError)
     /// A snapshot's data arrived out of order, or its size or checksum do not match what was sent.
     case snapshotDataBroken(String)
+    /// The other side closed the connection before the handshake finished (it refused this node, or is not one).
+    case closedDuringHandshake
+    /// A hello or proof after the handshake.
+    case handshakeFrameOutOfPlace
+    /// A frame after the handshake whose MAC does not verify: injected, replayed, reordered or damaged.
+    case frameNotAuthenticated
+    /// A message whose `from` is not the node that opened the connection.
+    case wrongSender(String)
 }

@@ -15,7 +15,8 @@ enum SnapshotSending {
     /// Writes the data of the snapshot message just written, ending with the piece that carries size and checksum.
     /// Without a source (no store) the data is empty.
     static func writeData(
-        from source: (any SnapshotSource)?, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        from source: (any SnapshotSource)?, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        encoder: inout RaftFrameEncoder
     ) async throws {
         var checksum = SnapshotChecksum()
         var sequence: UInt32 = 0
@@ -27,7 +28,7 @@ enum SnapshotSending {
             let chunk = RaftSnapshotChunk(
                 sequence: sequence, last: last, data: piece, size: last ? checksum.size : 0,
                 checksum: last ? checksum.value : 0)
-            try await outbound.write(RaftFrameEncoder.lengthPrefixed(RaftFrame.snapshotChunk(chunk).encoded()))
+            try await outbound.write(encoder.framed(RaftFrame.snapshotChunk(chunk).encoded()))
             if last { return }
             piece = next
             sequence &+= 1

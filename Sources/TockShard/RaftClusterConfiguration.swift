@@ -1,5 +1,6 @@
 import TockCore
 import TockRaft
+import TockRaftTransport
 
 /// Who this node is in its shard's Raft group, who the others are, and how fast the group reacts.
 public struct RaftClusterConfiguration: Sendable {
@@ -22,6 +23,14 @@ public struct RaftClusterConfiguration: Sendable {
     /// This node joins an existing group (`tock shard add-node`): it knows no membership, never campaigns, and
     /// waits for the leader's snapshot.
     public var join = false
+    /// Named in every Raft handshake (`--cluster-id`): a node of another cluster is refused.
+    public var clusterID = "tock"
+    /// Shared by the cluster's nodes (`--cluster-secret-file`); without it the Raft port checks names only.
+    public var secret: RaftClusterSecret?
+    /// Mutual TLS on the Raft port (`--raft-tls-cert`, `--raft-tls-key`, `--raft-tls-ca`).
+    public var tls: RaftTLS?
+    /// The Raft port's bound on inbound connections, and its handshake timeout.
+    public var connectionLimits = RaftConnectionLimits()
 
     public init() {}
 

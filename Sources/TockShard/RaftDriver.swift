@@ -50,8 +50,12 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     private let handlers = Mutex<(applied: AppliedHandler?, leadership: LeadershipHandler?, status: StatusHandler?)>(
         (nil, nil, nil))
 
+    /// - Parameters:
+    ///   - shard: named, with the cluster id, in every Raft handshake.
+    ///   - onPeerRefused: called for every Raft connection the handshake refused.
     init(configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
-         logger: Logger) throws
+         logger: Logger, shard: UInt32 = 0,
+         onPeerRefused: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in }) throws
     {
         self.configuration = configuration
         self.database = database
@@ -78,7 +82,17 @@ public final class RaftDriver: ReplicatedLog, Sendable {
             transport = RaftPeerTransport(
                 id: configuration.nodeID, listenHost: me.host, listenPort: me.port,
                 peers: Self.transportPeers(book.raft, except: configuration.nodeID), logger: logger,
-                onMessage: { inbox.post(.message($0)) }, snapshots: snapshotFiles)
+                onMessage: { inbox.post(.message($0)) }, snapshots: snapshotFiles,
+                identity: RaftPeerIdentity(clusterID: configuration.clusterID, shard: shard,
+                                           secret: configuration.secret),
+                limits: configuration.connectionLimits, onRefusal: onPeerRefused, tls: configuration.tls)
+            if configuration.secret == nil {
+                logger.warning("""
+                    the Raft port is unauthenticated: anyone who can reach it can act as a node of the shard; \
+                    give every node --cluster-secret-file
+                    """,
+                               metadata: ["raft.address": "\(me.host):\(me.port)"])
+            }
         } else {
             transport = nil
         }

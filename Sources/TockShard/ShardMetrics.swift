@@ -2,6 +2,7 @@ import CoreMetrics
 import Synchronization
 import TockCore
 import TockMetrics
+import TockRaftTransport
 import TockWire
 
 /// What a shard node exports on `/metrics`: jobs submitted, runs published and completed, how late runs are
@@ -22,6 +23,7 @@ public final class ShardMetrics: Sendable {
     private let hasLeader: Gauge
     private let leaderChanges: Counter
     private let rejections: [String: [MessageRejection: Counter]]
+    private let peersRefused: [RaftPeerRefusal.Reason: Counter]
     private let lastLeader = Mutex<String?>(nil)
     /// The sampled gauges exist only while this node leads, so a deposed leader does not report stale depths.
     private let queues = Mutex<QueueGauges?>(nil)
@@ -66,6 +68,10 @@ public final class ShardMetrics: Sendable {
         isLeader = gauge(MetricCatalog.raftIsLeader)
         hasLeader = gauge(MetricCatalog.raftHasLeader)
         leaderChanges = Counter(label: MetricCatalog.raftLeaderChanges.name, dimensions: labels, factory: factory)
+        peersRefused = Dictionary(uniqueKeysWithValues: RaftPeerRefusal.Reason.allCases.map { reason in
+            (reason, Counter(label: MetricCatalog.raftPeersRefused.name,
+                             dimensions: labels + [("reason", reason.rawValue)], factory: factory))
+        })
         rejections = Self.rejectionReasons.reduce(into: [:]) { counters, entry in
             for reason in entry.value {
                 counters[entry.key, default: [:]][reason] = Counter(
@@ -88,6 +94,11 @@ public final class ShardMetrics: Sendable {
     /// Counts one message refused on `subject` (one of `rejectionReasons`).
     public func rejected(subject: String, _ reason: MessageRejection) {
         rejections[subject]?[reason]?.increment()
+    }
+
+    /// Counts one Raft connection refused by its handshake.
+    func raftPeerRefused(_ reason: RaftPeerRefusal.Reason) {
+        peersRefused[reason]?.increment()
     }
 
     /// Counts the jobs a committed submit created (not those an idempotency key matched).

@@ -33,13 +33,14 @@ public final class ShardNode: Sendable {
         // behind the Raft loop's next write and its fsync (WAL lets readers and the writer run at once): a run
         // due at once reached JetStream a whole transaction later before.
         let dutiesDatabase = try DatabaseQueue(path: configuration.databasePath)
+        let metrics = ShardMetrics(shard: configuration.shard)
         let log = try RaftDriver(configuration: configuration.cluster, database: database,
-                                 stateMachine: JobStateMachine(shard: configuration.shard), logger: logger)
+                                 stateMachine: JobStateMachine(shard: configuration.shard), logger: logger,
+                                 shard: configuration.shard, onPeerRefused: { metrics.raftPeerRefused($0) })
         self.log = log
         let link = NATSLink(url: configuration.natsURL,
                             name: "tock-shard-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
         self.link = link
-        let metrics = ShardMetrics(shard: configuration.shard)
         self.metrics = metrics
         let duties = LeaderDuties(
             makePublisher: {

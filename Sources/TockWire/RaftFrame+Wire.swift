@@ -2,8 +2,9 @@ import TockProto
 import TockRaft
 
 /// What one transport frame between Raft nodes carries (`tock.v1.RaftFrame`):
-/// a whole message, one piece of a message too big for a single frame, or one
-/// piece of the data of the snapshot message sent before it.
+/// a whole message, one piece of a message too big for a single frame, one
+/// piece of the data of the snapshot message sent before it, or, while a
+/// connection starts, a hello or a proof of its handshake.
 ///
 /// Defined here rather than in TockRaftTransport because only TockWire calls
 /// protobuf-c; the transport owns the framing (length prefix, chunk sizes).
@@ -11,6 +12,8 @@ public enum RaftFrame: Equatable, Sendable {
     case message(Message)
     case chunk(RaftChunk)
     case snapshotChunk(RaftSnapshotChunk)
+    case hello(RaftHello)
+    case proof(RaftProof)
 }
 
 /// A piece of one encoded `Message` (`tock.v1.RaftChunk`). The chunks of a
@@ -86,6 +89,25 @@ extension RaftFrame {
                     )
                 }
             )
+        case TOCK__V1__RAFT_FRAME__BODY_HELLO:
+            self = .hello(
+                try CReading.required(frame.hello, field: "RaftFrame.hello") { (hello) throws(WireError) in
+                    RaftHello(
+                        version: hello.pointee.version,
+                        clusterID: try CReading.string(hello.pointee.cluster_id, field: "RaftHello.cluster_id"),
+                        shard: hello.pointee.shard,
+                        node: try CReading.string(hello.pointee.node, field: "RaftHello.node"),
+                        to: try CReading.string(hello.pointee.to, field: "RaftHello.to"),
+                        nonce: CReading.bytes(hello.pointee.nonce)
+                    )
+                }
+            )
+        case TOCK__V1__RAFT_FRAME__BODY_PROOF:
+            self = .proof(
+                try CReading.required(frame.proof, field: "RaftFrame.proof") { (proof) throws(WireError) in
+                    RaftProof(mac: CReading.bytes(proof.pointee.mac))
+                }
+            )
         default:
             throw .missingField("RaftFrame.body")
         }
@@ -116,6 +138,23 @@ extension RaftFrame {
                     proto.pointee.data = arena.bytes(chunk.data)
                     proto.pointee.size = chunk.size
                     proto.pointee.checksum = chunk.checksum
+                }
+            case let .hello(hello):
+                frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_HELLO
+                frame.pointee.hello = arena.message(Tock__V1__RaftHello.self) { proto in
+                    tock__v1__raft_hello__init(proto)
+                    proto.pointee.version = hello.version
+                    proto.pointee.cluster_id = arena.string(hello.clusterID)
+                    proto.pointee.shard = hello.shard
+                    proto.pointee.node = arena.string(hello.node)
+                    proto.pointee.to = arena.string(hello.to)
+                    proto.pointee.nonce = arena.bytes(hello.nonce)
+                }
+            case let .proof(proof):
+                frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_PROOF
+                frame.pointee.proof = arena.message(Tock__V1__RaftProof.self) { proto in
+                    tock__v1__raft_proof__init(proto)
+                    proto.pointee.mac = arena.bytes(proof.mac)
                 }
             }
         }

@@ -50,12 +50,12 @@ final class RaftFrameFuzzTests: XCTestCase {
 
     /// The frame decoder, restated plainly: what a stream must yield, and the end of the byte at which the
     /// reader must fail, if it must.
-    static func expected(_ bytes: [UInt8]) -> (frames: [RaftFrame], failsBy: Int?) {
+    static func expected(_ bytes: [UInt8], limit: Int = maxPayload) -> (frames: [RaftFrame], failsBy: Int?) {
         var frames: [RaftFrame] = []
         var offset = 0
         while bytes.count - offset >= 4 {
             let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
-            guard length <= maxPayload else { return (frames, offset + 4) }
+            guard length <= limit else { return (frames, offset + 4) }
             guard bytes.count - offset - 4 >= length else { break }
             guard let frame = try? RaftFrame(decoding: Array(bytes[(offset + 4)..<(offset + 4 + length)])) else {
                 return (frames, offset + 4 + length)
@@ -70,38 +70,54 @@ final class RaftFrameFuzzTests: XCTestCase {
         fuzz("streams", examples: 3000) { random in
             Self.stream(&random)
         } property: { stream in
-            let channel = EmbeddedChannel(handler: ByteToMessageHandler(RaftFrameDecoder(maxPayload: Self.maxPayload)))
-            let (expectedFrames, failsBy) = Self.expected(stream.bytes)
-            var frames: [RaftFrame] = []
-            var failedAt: Int?
-            for (start, end) in zip([0] + stream.cuts, stream.cuts + [stream.bytes.count]) where failedAt == nil {
-                do {
-                    try channel.writeInbound(channel.allocator.buffer(bytes: stream.bytes[start..<end]))
-                } catch let error as RaftTransportError {
-                    switch error {
-                    case .frameTooLarge, .undecodable: failedAt = end
-                    default: throw Fuzz.Failure("failed with \(error)")
-                    }
+            try Self.decodesAsExpected(stream, RaftFrameDecoder(maxPayload: Self.maxPayload), limit: Self.maxPayload)
+        }
+    }
+
+    /// Until its handshake is done, a connection's decoder holds every frame to the handshake's limit, whatever
+    /// its configured one.
+    func testAClosedGateHoldsFramesToTheHandshakeLimit() {
+        fuzz("gated streams", examples: 1500) { random in
+            Self.stream(&random)
+        } property: { stream in
+            let decoder = RaftFrameDecoder(maxPayload: Self.maxPayload, gate: HandshakeGate())
+            try Self.decodesAsExpected(stream, decoder, limit: RaftFrameLimits.maxHandshakePayload)
+        }
+    }
+
+    /// Feeds `stream` to `decoder` split at its cuts, and compares what it yields with `expected`.
+    static func decodesAsExpected(_ stream: Stream, _ decoder: RaftFrameDecoder, limit: Int) throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(decoder))
+        let (expectedFrames, failsBy) = Self.expected(stream.bytes, limit: limit)
+        var frames: [RaftFrame] = []
+        var failedAt: Int?
+        for (start, end) in zip([0] + stream.cuts, stream.cuts + [stream.bytes.count]) where failedAt == nil {
+            do {
+                try channel.writeInbound(channel.allocator.buffer(bytes: stream.bytes[start..<end]))
+            } catch let error as RaftTransportError {
+                switch error {
+                case .frameTooLarge, .undecodable: failedAt = end
+                default: throw Fuzz.Failure("failed with \(error)")
                 }
-                while let frame = try channel.readInbound(as: RaftFrame.self) { frames.append(frame) }
             }
-            guard frames == expectedFrames else {
-                throw Fuzz.Failure("read \(frames.count) frames, expected \(expectedFrames.count)")
-            }
-            defer { _ = try? channel.finish() }
-            switch (failsBy, failedAt) {
-            case (nil, nil):
-                // A partial frame at the end is dropped quietly: the sender died mid-write.
-                _ = try channel.finish()
-            case (let by?, let at?):
-                // The read that completes the bad length or payload fails, before anything after it is buffered.
-                let readEnd = (stream.cuts + [stream.bytes.count]).first { $0 >= by }
-                guard at == readEnd else { throw Fuzz.Failure("failed after byte \(at), expected by \(by)") }
-            case (let by?, nil):
-                throw Fuzz.Failure("did not fail; the frame ending at byte \(by) is bad")
-            case (nil, let at?):
-                throw Fuzz.Failure("failed after byte \(at) on a good stream")
-            }
+            while let frame = try channel.readInbound(as: RaftFrame.self) { frames.append(frame) }
+        }
+        guard frames == expectedFrames else {
+            throw Fuzz.Failure("read \(frames.count) frames, expected \(expectedFrames.count)")
+        }
+        defer { _ = try? channel.finish() }
+        switch (failsBy, failedAt) {
+        case (nil, nil):
+            // A partial frame at the end is dropped quietly: the sender died mid-write.
+            _ = try channel.finish()
+        case (let by?, let at?):
+            // The read that completes the bad length or payload fails, before anything after it is buffered.
+            let readEnd = (stream.cuts + [stream.bytes.count]).first { $0 >= by }
+            guard at == readEnd else { throw Fuzz.Failure("failed after byte \(at), expected by \(by)") }
+        case (let by?, nil):
+            throw Fuzz.Failure("did not fail; the frame ending at byte \(by) is bad")
+        case (nil, let at?):
+            throw Fuzz.Failure("failed after byte \(at) on a good stream")
         }
     }
 
@@ -130,6 +146,8 @@ final class RaftFrameFuzzTests: XCTestCase {
                 case .chunk(let chunk): "chunk(stream \(chunk.streamID) #\(chunk.sequence)\(chunk.last ? " last" : ""),"
                     + " \(chunk.data.count) bytes)"
                 case .snapshotChunk(let chunk): "snapshotChunk(#\(chunk.sequence))"
+                case .hello(let hello): "hello(\(hello.node))"
+                case .proof: "proof"
                 }
             }.joined(separator: ", ")
         }
@@ -173,7 +191,8 @@ final class RaftFrameFuzzTests: XCTestCase {
         case 0: frames.remove(at: at)
         case 1: frames.insert(frames[at], at: at)
         case 2: frames.swapAt(at, random.below(frames.count))
-        case 3: frames.insert(.snapshotChunk(RaftSnapshotChunk(sequence: 0, last: true, data: [1])), at: at)
+        case 3: frames.insert(random.oneIn(2) ? .snapshotChunk(RaftSnapshotChunk(sequence: 0, last: true, data: [1]))
+                              : .hello(WireGenerators.hello(&random)), at: at)
         default:
             guard case .chunk(var chunk) = frames[at] else {
                 frames.insert(.chunk(RaftChunk(streamID: random.edgy(), sequence: random.edgyUInt32(),
@@ -200,7 +219,7 @@ final class RaftFrameFuzzTests: XCTestCase {
             case .message(let message):
                 guard stream == nil else { return (messages, position) }
                 messages.append(message)
-            case .snapshotChunk:
+            case .snapshotChunk, .hello, .proof:
                 return (messages, position)
             case .chunk(let chunk):
                 let continues = stream.map { chunk.streamID == $0.id && chunk.sequence == $0.next }

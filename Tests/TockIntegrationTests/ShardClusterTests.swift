@@ -176,9 +176,12 @@ final class ShardClusterTests: XCTestCase {
 }
 
 /// Three `tock shard` processes forming shard 0 (and a spare, n4, to join later), each with its own data directory
-/// and log file.
+/// and log file. They share a cluster secret, as production nodes should, so every Raft connection (a joining
+/// node's and its snapshot included) runs the authenticated handshake.
 final class ShardClusterProcesses: @unchecked Sendable {
     let names = ["n1", "n2", "n3"]
+    /// The file passed as `--cluster-secret-file`.
+    let secretFile: URL
     private let harness: TockHarness
     private let raftPorts: [String: Int]
     private let httpPorts: [String: Int]
@@ -188,7 +191,14 @@ final class ShardClusterProcesses: @unchecked Sendable {
         self.harness = harness
         raftPorts = Dictionary(uniqueKeysWithValues: (names + ["n4"]).map { ($0, freeLoopbackPort()) })
         httpPorts = Dictionary(uniqueKeysWithValues: (names + ["n4"]).map { ($0, freeLoopbackPort()) })
+        secretFile = harness.dataDirectory.appendingPathComponent("cluster-secret")
+        let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+        let text = Data(Data(secret).base64EncodedString().utf8)
+        _ = FileManager.default.createFile(atPath: secretFile.path, contents: text,
+                                           attributes: [.posixPermissions: 0o600])
     }
+
+    func raftPort(_ node: String) -> Int { raftPorts[node]! }
 
     func base(_ node: String) -> String { "http://127.0.0.1:\(httpPorts[node]!)" }
     func raftAddress(_ node: String) -> String { "127.0.0.1:\(raftPorts[node]!)" }
@@ -206,6 +216,7 @@ final class ShardClusterProcesses: @unchecked Sendable {
             "shard", "--shard", "0", "--node", node, "--peers", peers, "--peer-http", peerHTTP,
             "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
             "--snapshot-every", "100", "--queue-sample-interval", "100ms", "--log-level", "info",
+            "--cluster-secret-file", secretFile.path,
         ] + (join ? ["--join"] : []), log: logURL)
     }
 

@@ -22,6 +22,7 @@ final class SnapshotTransferFailureTests: XCTestCase {
         let receiver = try await Node.start("n2", snapshots: store)
         do {
             let client = try RawTCPClient(port: receiver.port)
+            XCTAssertNotNil(client.handshake(as: "n1", to: "n2"))
             client.write(snapshotMessage() + frame(.snapshotChunk(RaftSnapshotChunk(sequence: 0, last: false, data: [1, 2]))))
             await eventually("the receiving store opened a sink") { store.openSinks == 1 }
         }  // the sender dies mid-transfer: its socket closes here
@@ -43,11 +44,13 @@ final class SnapshotTransferFailureTests: XCTestCase {
             RaftSnapshotChunk(sequence: 2, last: true, data: [3], size: 3, checksum: expected.value),  // a gap
         ] {
             let client = try RawTCPClient(port: receiver.port)
+            XCTAssertNotNil(client.handshake(as: "n1", to: "n2"))
             client.write(snapshotMessage() + frame(.snapshotChunk(RaftSnapshotChunk(sequence: 0, last: false, data: [1, 2])))
                 + frame(.snapshotChunk(last)))
             XCTAssertTrue(client.closedByPeer(within: 5))
         }
         let intruder = try RawTCPClient(port: receiver.port)
+        XCTAssertNotNil(intruder.handshake(as: "n1", to: "n2"))
         intruder.write(snapshotMessage() + frame(.message(Message(kind: .heartbeat, from: "n1", to: "n2", term: 2))))
         XCTAssertTrue(intruder.closedByPeer(within: 5), "a message inside snapshot data")
         await eventually("every transfer was discarded") { store.discarded == 4 }

@@ -57,10 +57,21 @@ final class TransportExchangeTests: XCTestCase {
     /// An 8 MiB snapshot's data streams from the sender's store into the receiver's, and the message is delivered
     /// once it is there; small messages and a big append sent around it keep their order.
     func testEightMiBSnapshotArrivesIntact() async throws {
+        try await exchangeBigMessages(identity: RaftPeerIdentity())
+    }
+
+    /// The same with a cluster secret: every frame, chunks and snapshot pieces included, carries its MAC.
+    func testEightMiBSnapshotArrivesIntactWithASecret() async throws {
+        let secret = try RaftClusterSecret(Array("sealed frames, all 8 MiB of them".utf8))
+        try await exchangeBigMessages(identity: RaftPeerIdentity(clusterID: "prod", shard: 1, secret: secret))
+    }
+
+    private func exchangeBigMessages(identity: RaftPeerIdentity) async throws {
         let receiverStore = MemorySnapshotStore()
         let senderStore = MemorySnapshotStore()
-        let receiver = try await Node.start("n2", snapshots: receiverStore)
-        let sender = try await Node.start("n1", peers: ["n2": receiver.address], snapshots: senderStore)
+        let receiver = try await Node.start("n2", snapshots: receiverStore, identity: identity)
+        let sender = try await Node.start("n1", peers: ["n2": receiver.address], snapshots: senderStore,
+                                          identity: identity)
         let data = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 31) ^ ($0 >> 11)) }
         senderStore.set(10_000, data)
         let snapshot = Snapshot(index: 10_000, term: 3, membership: Membership(voters: ["n1", "n2", "n3"], learners: ["n4"]))

@@ -27,6 +27,18 @@ final class Inbox: Sendable {
     }
 }
 
+/// Counts the refusals a transport reports.
+final class Refusals: Sendable {
+    private let reasons = Mutex<[RaftPeerRefusal.Reason]>([])
+
+    func add(_ reason: RaftPeerRefusal.Reason) {
+        reasons.withLock { $0.append(reason) }
+    }
+
+    var all: [RaftPeerRefusal.Reason] { reasons.withLock { $0 } }
+    func count(_ reason: RaftPeerRefusal.Reason) -> Int { all.filter { $0 == reason }.count }
+}
+
 func testLogger(_ label: String) -> Logger {
     var logger = Logger(label: "raft-transport-test.\(label)")
     logger.logLevel = .warning
@@ -53,17 +65,22 @@ struct Node {
     let inbox: Inbox
     let port: Int
 
+    let refusals: Refusals
+
     static func start(
         _ id: NodeID, port: Int = 0, peers: [NodeID: (host: String, port: Int)] = [:], queueLimit: Int = 4096,
-        snapshots: MemorySnapshotStore? = nil
+        snapshots: MemorySnapshotStore? = nil, identity: RaftPeerIdentity = RaftPeerIdentity(),
+        limits: RaftConnectionLimits = RaftConnectionLimits(), tls: RaftTLS? = nil
     ) async throws -> Node {
         let inbox = Inbox()
+        let refusals = Refusals()
         let transport = RaftPeerTransport(
             id: id, listenHost: "127.0.0.1", listenPort: port, peers: peers, queueLimit: queueLimit,
-            logger: testLogger(id), onMessage: { inbox.receive($0) }, snapshots: snapshots
+            logger: testLogger(id), onMessage: { inbox.receive($0) }, snapshots: snapshots, identity: identity,
+            limits: limits, onRefusal: { refusals.add($0) }, tls: tls
         )
         let bound = try await transport.start()
-        return Node(id: id, transport: transport, inbox: inbox, port: bound)
+        return Node(id: id, transport: transport, inbox: inbox, port: bound, refusals: refusals)
     }
 
     var address: (host: String, port: Int) { ("127.0.0.1", port) }
@@ -110,6 +127,20 @@ final class RawTCPClient {
             if written <= 0 { return }  // the listener already closed: fine for these tests
             offset += written
         }
+    }
+
+    /// Exactly `count` bytes, or nil if the connection closed or they did not come within `seconds`.
+    func read(count: Int, within seconds: Int) -> [UInt8]? {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var bytes = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            let got = bytes[offset...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if got <= 0 { return nil }
+            offset += got
+        }
+        return bytes
     }
 
     /// True if the other side closed the connection (EOF or reset) within `seconds`.

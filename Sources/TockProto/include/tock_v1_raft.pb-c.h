@@ -23,6 +23,8 @@ typedef struct Tock__V1__RaftSnapshot Tock__V1__RaftSnapshot;
 typedef struct Tock__V1__RaftMessage Tock__V1__RaftMessage;
 typedef struct Tock__V1__RaftChunk Tock__V1__RaftChunk;
 typedef struct Tock__V1__RaftSnapshotChunk Tock__V1__RaftSnapshotChunk;
+typedef struct Tock__V1__RaftHello Tock__V1__RaftHello;
+typedef struct Tock__V1__RaftProof Tock__V1__RaftProof;
 typedef struct Tock__V1__RaftFrame Tock__V1__RaftFrame;
 
 
@@ -251,17 +253,73 @@ struct  Tock__V1__RaftSnapshotChunk
     , 0, 0, {0,NULL}, 0, 0 }
 
 
+/*
+ * The first frame each side of a new connection sends: who it is and which
+ * cluster and shard it belongs to. A connection whose hello names another
+ * protocol version, cluster, shard or an unexpected node is closed.
+ */
+struct  Tock__V1__RaftHello
+{
+  ProtobufCMessage base;
+  /*
+   * 1 today; a node refuses any other.
+   */
+  uint32_t version;
+  char *cluster_id;
+  uint32_t shard;
+  /*
+   * The sender's node ID.
+   */
+  char *node;
+  /*
+   * The client's hello: the node it means to reach. Empty in the server's.
+   */
+  char *to;
+  /*
+   * 32 fresh random bytes, so that no proof can be replayed.
+   */
+  ProtobufCBinaryData nonce;
+};
+#define TOCK__V1__RAFT_HELLO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__raft_hello__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL} }
+
+
+/*
+ * The answer to the other side's hello: HMAC-SHA256 under the cluster secret of
+ * both hellos and the sender's role (client or server). Empty when the sender
+ * has no secret; a node with one refuses an empty proof and one without refuses
+ * a non-empty proof. The client sends its proof first; the server answers with
+ * its own only once the client's verified, and the client sends Raft frames
+ * only after the server's verified.
+ */
+struct  Tock__V1__RaftProof
+{
+  ProtobufCMessage base;
+  ProtobufCBinaryData mac;
+};
+#define TOCK__V1__RAFT_PROOF__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__raft_proof__descriptor) \
+    , {0,NULL} }
+
+
 typedef enum {
   TOCK__V1__RAFT_FRAME__BODY__NOT_SET = 0,
   TOCK__V1__RAFT_FRAME__BODY_MESSAGE = 1,
   TOCK__V1__RAFT_FRAME__BODY_CHUNK = 2,
-  TOCK__V1__RAFT_FRAME__BODY_SNAPSHOT_CHUNK = 3
+  TOCK__V1__RAFT_FRAME__BODY_SNAPSHOT_CHUNK = 3,
+  TOCK__V1__RAFT_FRAME__BODY_HELLO = 4,
+  TOCK__V1__RAFT_FRAME__BODY_PROOF = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__RAFT_FRAME__BODY__CASE)
 } Tock__V1__RaftFrame__BodyCase;
 
 /*
  * What one length-prefixed transport frame carries: 4 bytes big-endian payload
- * length, then this message.
+ * length, then this message. A connection starts with hellos and proofs
+ * (RaftHello, RaftProof); message, chunk and snapshot_chunk follow only then.
+ * With a cluster secret each of those later frames ends, inside its length,
+ * with a 32-byte HMAC-SHA256 of its sequence number and this message under a
+ * key derived from the secret and both hellos.
  */
 struct  Tock__V1__RaftFrame
 {
@@ -271,6 +329,8 @@ struct  Tock__V1__RaftFrame
     Tock__V1__RaftMessage *message;
     Tock__V1__RaftChunk *chunk;
     Tock__V1__RaftSnapshotChunk *snapshot_chunk;
+    Tock__V1__RaftHello *hello;
+    Tock__V1__RaftProof *proof;
   };
 };
 #define TOCK__V1__RAFT_FRAME__INIT \
@@ -411,6 +471,44 @@ Tock__V1__RaftSnapshotChunk *
 void   tock__v1__raft_snapshot_chunk__free_unpacked
                      (Tock__V1__RaftSnapshotChunk *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__RaftHello methods */
+void   tock__v1__raft_hello__init
+                     (Tock__V1__RaftHello         *message);
+size_t tock__v1__raft_hello__get_packed_size
+                     (const Tock__V1__RaftHello   *message);
+size_t tock__v1__raft_hello__pack
+                     (const Tock__V1__RaftHello   *message,
+                      uint8_t             *out);
+size_t tock__v1__raft_hello__pack_to_buffer
+                     (const Tock__V1__RaftHello   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__RaftHello *
+       tock__v1__raft_hello__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__raft_hello__free_unpacked
+                     (Tock__V1__RaftHello *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__RaftProof methods */
+void   tock__v1__raft_proof__init
+                     (Tock__V1__RaftProof         *message);
+size_t tock__v1__raft_proof__get_packed_size
+                     (const Tock__V1__RaftProof   *message);
+size_t tock__v1__raft_proof__pack
+                     (const Tock__V1__RaftProof   *message,
+                      uint8_t             *out);
+size_t tock__v1__raft_proof__pack_to_buffer
+                     (const Tock__V1__RaftProof   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__RaftProof *
+       tock__v1__raft_proof__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__raft_proof__free_unpacked
+                     (Tock__V1__RaftProof *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__RaftFrame methods */
 void   tock__v1__raft_frame__init
                      (Tock__V1__RaftFrame         *message);
@@ -453,6 +551,12 @@ typedef void (*Tock__V1__RaftChunk_Closure)
 typedef void (*Tock__V1__RaftSnapshotChunk_Closure)
                  (const Tock__V1__RaftSnapshotChunk *message,
                   void *closure_data);
+typedef void (*Tock__V1__RaftHello_Closure)
+                 (const Tock__V1__RaftHello *message,
+                  void *closure_data);
+typedef void (*Tock__V1__RaftProof_Closure)
+                 (const Tock__V1__RaftProof *message,
+                  void *closure_data);
 typedef void (*Tock__V1__RaftFrame_Closure)
                  (const Tock__V1__RaftFrame *message,
                   void *closure_data);
@@ -471,6 +575,8 @@ extern const ProtobufCMessageDescriptor tock__v1__raft_snapshot__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_message__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_chunk__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_snapshot_chunk__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__raft_hello__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__raft_proof__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__raft_frame__descriptor;
 
 PROTOBUF_C__END_DECLS

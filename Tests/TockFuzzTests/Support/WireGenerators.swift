@@ -112,8 +112,10 @@ enum WireGenerators {
     }
 
     static func frame(_ random: inout SplitMix64) -> RaftFrame {
-        switch random.below(3) {
+        switch random.below(5) {
         case 0: return .message(message(&random))
+        case 3: return .hello(hello(&random))
+        case 4: return .proof(RaftProof(mac: random.bytes(random.pick([0, 16, 32, 33, random.below(80)]))))
         case 1:
             return .chunk(RaftChunk(streamID: random.edgy(), sequence: random.edgyUInt32(), last: random.oneIn(2),
                                     data: random.bytes(random.below(64))))
@@ -122,6 +124,12 @@ enum WireGenerators {
                                                     data: random.bytes(random.below(64)), size: random.edgy(),
                                                     checksum: random.edgy()))
         }
+    }
+
+    static func hello(_ random: inout SplitMix64) -> RaftHello {
+        RaftHello(version: random.pick([1, 0, 2, random.edgyUInt32()]), clusterID: random.cText(maxLength: 8),
+                  shard: random.edgyUInt32(), node: random.cText(maxLength: 4), to: random.cText(maxLength: 4),
+                  nonce: random.bytes(random.pick([32, 0, 31, 33, random.below(80)])))
     }
 
     static func membershipChange(_ random: inout SplitMix64) -> MembershipChange {
