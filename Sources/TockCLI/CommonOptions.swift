@@ -24,11 +24,6 @@ struct LoggingOptions: ParsableArguments {
     }
 }
 
-struct NATSOptions: ParsableArguments {
-    @Option(help: "NATS server URL.")
-    var natsURL: String = "nats://127.0.0.1:4222"
-}
-
 /// "127.0.0.1:7070" → ("127.0.0.1", 7070).
 func parseHostPort(_ text: String, option: String) throws -> (String, Int) {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),

@@ -13,7 +13,8 @@ struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev", abstract: "Run nats-server, a shard, an executor and a webhook sink on local defaults.")
 
-    @Option(help: "Use this NATS server instead of starting one.") var natsURL: String?
+    @Option(help: "Use this NATS server instead of starting one (NATS_URL is not consulted here).") var natsURL: String?
+    @OptionGroup var natsSecurity: NATSSecurityOptions
     @Option(help: "nats-server config for the server started here.") var natsConfig: String = "nats/dev.conf"
     @Option(help: "Queue config: streams and consumers to apply, and the executor's settings.")
     var config: String = "nats/tock.yaml"
@@ -46,7 +47,8 @@ struct DevCommand: AsyncParsableCommand {
             natsServer = try startNATSServer(storeDirectory: scratch.appendingPathComponent("nats").path, logger: logger)
             url = "nats://127.0.0.1:4222"
         }
-        let connection = try await connectWithRetry(url: url, within: .seconds(10), server: natsServer)
+        let security = try natsSecurity.natsSecurity()
+        let connection = try await connectWithRetry(url: url, security: security, within: .seconds(10), server: natsServer)
         let queues = try loadQueueConfig(path: config)
         for line in try JetStreamSetup.apply(queues, to: try connection.jetStream()) {
             logger.info("\(line)")
@@ -55,6 +57,7 @@ struct DevCommand: AsyncParsableCommand {
 
         var shardConfiguration = ShardConfiguration(dataDirectory: data ?? scratch.appendingPathComponent("shard").path)
         shardConfiguration.natsURL = url
+        shardConfiguration.natsSecurity = security
         (shardConfiguration.httpHost, shardConfiguration.httpPort) = try parseHostPort(http, option: "--http")
         shardConfiguration.httpLimits = try httpLimits.limits()
         let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -66,6 +69,7 @@ struct DevCommand: AsyncParsableCommand {
         var executorConfiguration = ExecutorConfiguration()
         executorConfiguration.apply(queues)
         executorConfiguration.natsURL = url
+        executorConfiguration.natsSecurity = security
         // Loopback is where the sink and a developer's own services are.
         executorConfiguration.allowEgress = try webhookSecurity.egress(base: .loopback)
         executorConfiguration.webhookSigner = try webhookSecurity.signer()
@@ -102,16 +106,21 @@ struct DevCommand: AsyncParsableCommand {
         return process
     }
 
-    private func connectWithRetry(url: String, within limit: Duration, server: Process?) async throws -> NATSConnection {
+    private func connectWithRetry(
+        url: String, security: NATSSecurity, within limit: Duration, server: Process?
+    ) async throws -> NATSConnection {
         let deadline = ContinuousClock.now + limit
         while true {
             if let server, !server.isRunning {
                 throw CLIError("nats-server exited with status \(server.terminationStatus); see its output above")
             }
             do {
-                return try NATSConnection.connect(url: url, name: "tock-dev", timeout: .milliseconds(500))
+                return try NATSConnection.connect(url: url, name: "tock-dev", timeout: .milliseconds(500),
+                                                  security: security)
             } catch {
-                if ContinuousClock.now >= deadline { throw CLIError("NATS at \(url) not reachable: \(error)") }
+                if ContinuousClock.now >= deadline {
+                    throw CLIError("NATS at \(redactingNATSCredentials(url)) not reachable: \(error)")
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }

@@ -39,6 +39,7 @@ struct ExecutorCommand: AsyncParsableCommand {
         var configuration = ExecutorConfiguration()
         if let config { configuration.apply(try loadQueueConfig(path: config)) }
         configuration.natsURL = nats.natsURL
+        configuration.natsSecurity = try nats.natsSecurity()
         if let concurrency {
             guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
             configuration.concurrency = concurrency

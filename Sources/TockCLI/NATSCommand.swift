@@ -17,12 +17,7 @@ struct NATSCommand: AsyncParsableCommand {
 
         func run() async throws {
             let layout = try loadQueueConfig(path: config)
-            let connection: NATSConnection
-            do {
-                connection = try NATSConnection.connect(url: nats.natsURL, name: "tock-nats-apply")
-            } catch {
-                throw CLIError("cannot connect to \(nats.natsURL): \(error)")
-            }
+            let connection = try nats.connect(name: "tock-nats-apply")
             defer { connection.close() }
             for line in try JetStreamSetup.apply(layout, to: try connection.jetStream()) { print(line) }
         }

@@ -38,7 +38,8 @@ struct RouterCommand: AsyncParsableCommand {
         ) { port in
             logger.info("router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
         }
-        let nats = JobNATSService(frontDoor: frontDoor, natsURL: self.nats.natsURL, name: "tock-\(name)", logger: logger)
+        let nats = JobNATSService(frontDoor: frontDoor, natsURL: self.nats.natsURL,
+                                  natsSecurity: try self.nats.natsSecurity(), name: "tock-\(name)", logger: logger)
         try await ServiceGroup(configuration: .init(
             services: [.init(service: api), .init(service: TaskService("nats-api") { try await nats.run() })], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }

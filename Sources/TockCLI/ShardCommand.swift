@@ -68,6 +68,7 @@ struct ShardCommand: AsyncParsableCommand {
         var configuration = ShardConfiguration(dataDirectory: data)
         configuration.shard = shard
         configuration.natsURL = nats.natsURL
+        configuration.natsSecurity = try nats.natsSecurity()
         var http = self.http
         var peers = self.peers
         var peerHttp = self.peerHttp
@@ -155,6 +156,7 @@ struct ShardCommand: AsyncParsableCommand {
                         metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
         }
         let nats = JobNATSService(frontDoor: frontDoor, natsURL: configuration.natsURL,
+                                  natsSecurity: configuration.natsSecurity,
                                   name: "tock-api-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
         return [
             api, TaskService("shard-\(configuration.shard)") { try await node.run() },

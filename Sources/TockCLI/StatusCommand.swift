@@ -65,12 +65,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func collect() async throws -> Report {
-        let connection: NATSConnection
-        do {
-            connection = try NATSConnection.connect(url: nats.natsURL, name: "tock-status")
-        } catch {
-            throw CLIError("cannot connect to \(nats.natsURL): \(error)")
-        }
+        let connection = try nats.connect(name: "tock-status")
         defer { connection.close() }
         let js = try connection.jetStream()
         let now = SystemWallClock().nowNs()

@@ -1,10 +1,13 @@
 import Foundation
 import TockCore
+import TockNATS
 import TockWire
 
 /// How one executor runs.
 public struct ExecutorConfiguration: Sendable {
     public var natsURL = "nats://127.0.0.1:4222"
+    /// TLS and credentials for `natsURL`.
+    public var natsSecurity = NATSSecurity()
     /// Recorded in every completion, so an operator can tell which executor ran a job.
     public var executorID = "exec-\(ProcessInfo.processInfo.hostName)-\(getpid())"
     /// Most webhooks in flight at once, across all priorities.

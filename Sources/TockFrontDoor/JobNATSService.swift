@@ -34,9 +34,12 @@ public final class JobNATSService: Sendable {
     /// A shard node's metrics; nil on a router, which exports none (its refusals are only logged).
     private let metrics: ShardMetrics?
 
-    public init(frontDoor: FrontDoor, natsURL: String, name: String, logger: Logger) {
+    public init(
+        frontDoor: FrontDoor, natsURL: String, natsSecurity: NATSSecurity = NATSSecurity(), name: String,
+        logger: Logger
+    ) {
         self.frontDoor = frontDoor
-        link = NATSLink(url: natsURL, name: name, logger: logger)
+        link = NATSLink(url: natsURL, security: natsSecurity, name: name, logger: logger)
         self.logger = logger
         metrics = frontDoor.local?.node.metrics
     }

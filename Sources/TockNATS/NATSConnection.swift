@@ -16,19 +16,25 @@ public final class NATSConnection: Sendable {
     private let handle: ConnectionHandle
     /// Created by the first `request`; shared by all requests of this connection.
     private let mux = Locked<RequestMux?>(nil)
+    /// The server URL with any credentials in it redacted (`redactingNATSCredentials`): safe to log.
     public let url: String
+    /// Where replies to this connection's requests arrive (`NATSSecurity.inboxPrefix`).
+    let inboxPrefix: String
 
-    private init(handle: ConnectionHandle, url: String) {
+    private init(handle: ConnectionHandle, url: String, inboxPrefix: String) {
         self.handle = handle
         self.url = url
+        self.inboxPrefix = inboxPrefix
     }
 
     public static func connect(
         url: String,
         name: String = "tock",
         timeout: Duration = .seconds(2),
-        sendAsap: Bool = false
+        sendAsap: Bool = false,
+        security: NATSSecurity = NATSSecurity()
     ) throws -> NATSConnection {
+        let shownURL = redactingNATSCredentials(url)
         var options: OpaquePointer?
         try natsCheck(natsOptions_Create(&options), "create NATS options")
         defer { natsOptions_Destroy(options) }
@@ -41,11 +47,11 @@ public final class NATSConnection: Sendable {
             try cStrings.withUnsafeMutableBufferPointer { buffer in
                 try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
                     try natsCheck(natsOptions_SetServers(options, pointers.baseAddress, Int32(servers.count)),
-                                  "set servers \(url)")
+                                  "set servers \(shownURL)")
                 }
             }
         } else {
-            try natsCheck(natsOptions_SetURL(options, url), "set URL \(url)")
+            try natsCheck(natsOptions_SetURL(options, url), "set URL \(shownURL)")
         }
         try natsCheck(natsOptions_SetName(options, name), "set connection name")
         try natsCheck(natsOptions_SetTimeout(options, timeout.cnatsMilliseconds), "set connect timeout")
@@ -60,10 +66,12 @@ public final class NATSConnection: Sendable {
         // On: every publish (replies, requests, acks) is written at once — lower latency per round trip,
         // more syscalls under load.
         try natsCheck(natsOptions_SetSendAsap(options, sendAsap), "set send-asap")
+        try security.apply(to: options)
 
         var connection: OpaquePointer?
-        try natsCheck(natsConnection_Connect(&connection, options), "connect to \(url)")
-        return NATSConnection(handle: ConnectionHandle(connection!), url: url)
+        try natsCheck(natsConnection_Connect(&connection, options), "connect to \(shownURL)")
+        return NATSConnection(handle: ConnectionHandle(connection!), url: shownURL,
+                              inboxPrefix: security.inboxPrefix ?? "_INBOX")
     }
 
     public var isConnected: Bool {
@@ -171,5 +179,5 @@ private func onReconnected(_ connection: OpaquePointer?, _ closure: UnsafeMutabl
         _ = natsConnection_GetConnectedUrl(connection, buffer.baseAddress, buffer.count)
         return String(cString: buffer.baseAddress!)
     }
-    natsLogger.info("NATS connection re-established", metadata: ["url": "\(url)"])
+    natsLogger.info("NATS connection re-established", metadata: ["url": "\(redactingNATSCredentials(url))"])
 }

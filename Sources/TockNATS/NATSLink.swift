@@ -5,14 +5,19 @@ import Logging
 /// while the broker is away. After the first connect, cnats itself reconnects.
 public actor NATSLink {
     private let url: String
+    /// `url` as logged: without credentials.
+    private let shownURL: String
+    private let security: NATSSecurity
     private let name: String
     private let logger: Logger
     private var connection: NATSConnection?
     private var jetStreamContext: JetStream?
     private var closed = false
 
-    public init(url: String, name: String, logger: Logger) {
+    public init(url: String, security: NATSSecurity = NATSSecurity(), name: String, logger: Logger) {
         self.url = url
+        shownURL = redactingNATSCredentials(url)
+        self.security = security
         self.name = name
         self.logger = logger
     }
@@ -24,14 +29,14 @@ public actor NATSLink {
             if let jetStreamContext { return jetStreamContext }
             guard !closed else { throw CancellationError() }
             do {
-                let (connection, js) = try await Self.connectOffPool(url: url, name: name)
+                let (connection, js) = try await Self.connectOffPool(url: url, security: security, name: name)
                 self.connection = connection
                 self.jetStreamContext = js
-                logger.info("connected to NATS", metadata: ["url": "\(url)"])
+                logger.info("connected to NATS", metadata: ["url": "\(shownURL)"])
                 return js
             } catch {
                 if !logged {
-                    logger.warning("NATS not reachable; retrying", metadata: ["url": "\(url)", "error": "\(error)"])
+                    logger.warning("NATS not reachable; retrying", metadata: ["url": "\(shownURL)", "error": "\(error)"])
                     logged = true
                 }
                 try await Task.sleep(for: retry)
@@ -76,9 +81,11 @@ public actor NATSLink {
     }
 
     /// `connect` blocks up to its timeout; it runs on a plain thread, not the cooperative pool.
-    private static func connectOffPool(url: String, name: String) async throws -> (NATSConnection, JetStream) {
+    private static func connectOffPool(
+        url: String, security: NATSSecurity, name: String
+    ) async throws -> (NATSConnection, JetStream) {
         try await offPool {
-            let connection = try NATSConnection.connect(url: url, name: name)
+            let connection = try NATSConnection.connect(url: url, name: name, security: security)
             return (connection, try connection.jetStream())
         }
     }

@@ -84,8 +84,10 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
     static func start(on connection: NATSConnection) throws -> RequestMux {
         var created: UnsafeMutablePointer<natsInbox>?
         try natsCheck(natsInbox_Create(&created), "create inbox")
-        let inbox = String(cString: created!)
+        // natsInbox_Create ignores the connection's custom prefix: keep only its unique part.
+        let unique = String(cString: created!).split(separator: ".").last.map(String.init) ?? ""
         natsInbox_Destroy(created)
+        let inbox = "\(connection.inboxPrefix).\(unique)"
 
         let mux = RequestMux(inbox: inbox)
         let subscription = try AsyncSubscription.subscribe(connection: connection, subject: inbox + ".*",

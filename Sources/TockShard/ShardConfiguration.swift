@@ -1,4 +1,5 @@
 import TockCore
+import TockNATS
 
 /// How one shard node runs. Defaults follow DESIGN.md.
 public struct ShardConfiguration: Sendable {
@@ -6,6 +7,8 @@ public struct ShardConfiguration: Sendable {
     /// Holds the node's SQLite file, `shard-<n>.sqlite`.
     public var dataDirectory: String
     public var natsURL = "nats://127.0.0.1:4222"
+    /// TLS and credentials for `natsURL`.
+    public var natsSecurity = NATSSecurity()
     public var httpHost = "127.0.0.1"
     public var httpPort = 7070
     public var httpLimits = HTTPServerLimits()

@@ -38,7 +38,7 @@ public final class ShardNode: Sendable {
                                  stateMachine: JobStateMachine(shard: configuration.shard), logger: logger,
                                  shard: configuration.shard, onPeerRefused: { metrics.raftPeerRefused($0) })
         self.log = log
-        let link = NATSLink(url: configuration.natsURL,
+        let link = NATSLink(url: configuration.natsURL, security: configuration.natsSecurity,
                             name: "tock-shard-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
         self.link = link
         self.metrics = metrics

@@ -44,7 +44,7 @@ struct BenchJetStreamCommand: AsyncParsableCommand {
             throw ValidationError("--count, --in-flight and --fetch-batch must be positive")
         }
         guard storage == "file" || storage == "memory" else { throw ValidationError("--storage must be file or memory") }
-        let connection = try NATSConnection.connect(url: nats.natsURL, name: "tock-bench-jetstream")
+        let connection = try nats.connect(name: "tock-bench-jetstream")
         defer { connection.close() }
         let js = try connection.jetStream(maxPendingPublishes: inFlight)
         try? js.deleteStream(Self.stream)
