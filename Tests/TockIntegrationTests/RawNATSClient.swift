@@ -25,10 +25,15 @@ final class RawNATSClient {
     private let connection: RawTCPConnection
     private var buffer: [UInt8] = []
 
-    init(port: Int) throws {
+    /// Logs in as `user` when given (nats-server then checks the user's permissions on everything sent).
+    init(port: Int, user: String? = nil, password: String? = nil) throws {
         connection = try RawTCPConnection(port: port)
         _ = try line()  // INFO
-        try send(Array(#"CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true}"#.utf8) + crlf)
+        var connect: [String: Any] = ["verbose": false, "pedantic": false, "headers": true, "no_responders": true]
+        if let user { connect["user"] = user }
+        if let password { connect["pass"] = password }
+        let json = try JSONSerialization.data(withJSONObject: connect, options: [.sortedKeys])
+        try send(Array("CONNECT ".utf8) + Array(json) + crlf)
         try flush()
     }
 

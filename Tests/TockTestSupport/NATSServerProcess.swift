@@ -21,23 +21,34 @@ public final class NATSServerProcess: @unchecked Sendable {
     public let logFile: URL
     private let rootDirectory: URL
     private let executable: URL
+    /// A config file (`-c`); the port, address and store still come from the flags, which win over it.
+    private let configFile: String?
+    /// Added to the server's environment (a config may read `$VARIABLES` from it).
+    private let environment: [String: String]
     private let lock = NSLock()
     private var process: Process?
 
     public var url: String { "nats://127.0.0.1:\(port)" }
 
-    public static func start(jetStream: Bool = true) throws -> NATSServerProcess {
+    public static func start(
+        jetStream: Bool = true, configFile: String? = nil, environment: [String: String] = [:]
+    ) throws -> NATSServerProcess {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("tock-nats-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let server = NATSServerProcess(
-            executable: try findExecutable(), port: freeLoopbackPort(), jetStream: jetStream, root: root)
+            executable: try findExecutable(), port: freeLoopbackPort(), jetStream: jetStream, root: root,
+            configFile: configFile, environment: environment)
         try server.launch()
         return server
     }
 
-    private init(executable: URL, port: Int, jetStream: Bool, root: URL) {
+    private init(
+        executable: URL, port: Int, jetStream: Bool, root: URL, configFile: String?, environment: [String: String]
+    ) {
         self.executable = executable
+        self.configFile = configFile
+        self.environment = environment
         self.port = port
         self.jetStream = jetStream
         self.rootDirectory = root
@@ -76,7 +87,8 @@ public final class NATSServerProcess: @unchecked Sendable {
         defer { lock.unlock() }
         guard process == nil else { return }
 
-        var arguments = ["-a", "127.0.0.1", "-p", String(port)]
+        var arguments = configFile.map { ["-c", $0] } ?? []
+        arguments += ["-a", "127.0.0.1", "-p", String(port)]
         if jetStream { arguments += ["-js", "-sd", storeDirectory.path] }
         if !FileManager.default.fileExists(atPath: logFile.path) {
             _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -87,6 +99,9 @@ public final class NATSServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = log
         process.standardError = log
         try process.run()
