@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The operator commands' way to a shard's HTTP API: prints the JSON answer, and exits 1 with the API's error
 /// message on a 4xx or 5xx, 2 when the shard cannot be reached.
@@ -10,6 +11,8 @@ struct APIClient {
     let server: String
     /// An API key, sent as `Authorization: Bearer <token>`; nil for a node without `--auth-file`.
     var token: String? = nil
+    /// PEM CA bundle an https:// server must chain to, instead of the system roots.
+    var caFile: String? = nil
 
     func send(_ method: HTTPMethod, _ path: String, json: Data? = nil) async throws {
         var request = HTTPClientRequest(url: server.trimmingCharacters(in: ["/"]) + path)
@@ -22,6 +25,15 @@ struct APIClient {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
         // An operator wants "cannot reach" at once, not after the pool has redialled until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
+        if let caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            } catch {
+                throw ValidationError("--tls-ca: cannot read \(caFile): \(error)")
+            }
+            configuration.tlsConfiguration = tls
+        }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let exchange: Result<(HTTPResponseStatus, ByteBuffer), any Error>
         do {
@@ -57,10 +69,13 @@ struct APIClient {
 }
 
 struct ServerOption: ParsableArguments {
-    @Option(help: "The shard's HTTP API.") var server: String = "http://127.0.0.1:7070"
+    @Option(help: "The shard's HTTP API (http:// or https://).") var server: String = "http://127.0.0.1:7070"
     @OptionGroup var token: TokenOption
+    @Option(help: ArgumentHelp("PEM CA bundle that an https:// --server must chain to, instead of the system roots.",
+                               valueName: "file"))
+    var tlsCa: String?
 
-    var client: APIClient { APIClient(server: server, token: token.resolved) }
+    var client: APIClient { APIClient(server: server, token: token.resolved, caFile: tlsCa) }
 }
 
 /// The API key a command sends: `--token`, else the environment's `TOCK_TOKEN` (which keeps it out of `ps`).

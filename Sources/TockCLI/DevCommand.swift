@@ -25,6 +25,7 @@ struct DevCommand: AsyncParsableCommand {
     @OptionGroup var httpLimits: HTTPLimitOptions
     @OptionGroup var auth: AuthFileOption
     @OptionGroup var webhookSecurity: WebhookSecurityOptions
+    @OptionGroup var tls: TLSOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -60,6 +61,7 @@ struct DevCommand: AsyncParsableCommand {
         shardConfiguration.natsSecurity = security
         (shardConfiguration.httpHost, shardConfiguration.httpPort) = try parseHostPort(http, option: "--http")
         shardConfiguration.httpLimits = try httpLimits.limits()
+        shardConfiguration.httpTLS = try tls.httpTLS()
         let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
         let (keys, reloader) = try auth.load(logger: logger,
                                              quietlyOpen: loopback.contains(shardConfiguration.httpHost))

@@ -21,6 +21,7 @@ struct RouterCommand: AsyncParsableCommand {
     @OptionGroup var httpLimits: HTTPLimitOptions
     @OptionGroup var auth: AuthFileOption
     @OptionGroup var nats: NATSOptions
+    @OptionGroup var tls: TLSOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -31,10 +32,11 @@ struct RouterCommand: AsyncParsableCommand {
         let (host, port) = try parseHostPort(http, option: "--http")
         let (keys, reloader) = try auth.load(logger: logger)
         defer { reloader?.cancel() }
-        let frontDoor = FrontDoor(map: map, keys: keys, name: name, logger: logger)
-        let api = FrontDoorServer.routerApplication(
+        let httpTLS = try tls.httpTLS()
+        let frontDoor = FrontDoor(map: map, keys: keys, name: name, tls: httpTLS, logger: logger)
+        let api = try FrontDoorServer.routerApplication(
             frontDoor: frontDoor, address: HostPort(host: host, port: port), name: name,
-            limits: try httpLimits.limits(), logger: logger
+            limits: try httpLimits.limits(), tls: httpTLS, logger: logger
         ) { port in
             logger.info("router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
         }

@@ -57,6 +57,7 @@ struct ShardCommand: AsyncParsableCommand {
     var misfireThreshold: String = "60s"
     @OptionGroup var raftPeer: RaftPeerOptions
     @OptionGroup var nats: NATSOptions
+    @OptionGroup var tls: TLSOptions
     @OptionGroup var logging: LoggingOptions
 
     func shardMap() throws -> ShardMap? {
@@ -69,6 +70,7 @@ struct ShardCommand: AsyncParsableCommand {
         configuration.shard = shard
         configuration.natsURL = nats.natsURL
         configuration.natsSecurity = try nats.natsSecurity()
+        configuration.httpTLS = try tls.httpTLS()
         var http = self.http
         var peers = self.peers
         var peerHttp = self.peerHttp
@@ -113,7 +115,7 @@ struct ShardCommand: AsyncParsableCommand {
         {
             throw ValidationError("--peers must list 1, 3 or 5 nodes")
         }
-        configuration.cluster.peerHTTP[node] = HostPort(host: configuration.httpHost, port: configuration.httpPort)
+        configuration.cluster.peerHTTP[node] = configuration.httpAddress
         guard (1...1000).contains(tickMs) else { throw ValidationError("--tick-ms must be between 1 and 1000") }
         configuration.cluster.tick = .milliseconds(tickMs)
         guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive") }
@@ -151,7 +153,7 @@ struct ShardCommand: AsyncParsableCommand {
     {
         let node = try await ShardNode(configuration: configuration, logger: logger)
         let frontDoor = try FrontDoor(node: node, map: map, keys: keys, logger: logger)
-        let api = FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) { port in
+        let api = try FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) { port in
             logger.info("shard HTTP API listening",
                         metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
         }
@@ -173,8 +175,11 @@ func parseNodeAddresses(_ text: String, option: String) throws -> [String: HostP
         guard parts.count == 2, !parts[0].isEmpty else {
             throw ValidationError("\(option) must be NODE=HOST:PORT,..., e.g. n1=127.0.0.1:7101 (got \"\(item)\")")
         }
-        let (host, port) = try parseHostPort(String(parts[1]), option: option)
-        guard result.updateValue(HostPort(host: host, port: port), forKey: String(parts[0])) == nil else {
+        // https://HOST:PORT for a node that serves HTTPS (--peer-http).
+        guard let address = HostPort(parsing: String(parts[1])) else {
+            throw ValidationError("\(option) must be NODE=HOST:PORT,..., e.g. n1=127.0.0.1:7101 (got \"\(item)\")")
+        }
+        guard result.updateValue(address, forKey: String(parts[0])) == nil else {
             throw ValidationError("\(option) names \(parts[0]) twice")
         }
     }

@@ -70,7 +70,7 @@ struct ForwardedCall: Sendable {
     func send(to address: HostPort, shard: UInt32, from sender: String, client: HTTPClient, timeout: Duration)
         async throws -> Answer
     {
-        var request = HTTPClientRequest(url: "http://\(address.host):\(address.port)\(target)")
+        var request = HTTPClientRequest(url: address.httpURL + target)
         request.method = method
         request.headers.add(name: Self.shardHeader, value: "\(shard)")
         request.headers.add(name: Self.forwardedByHeader, value: sender)

@@ -19,12 +19,14 @@ public final class FrontDoor: Sendable {
 
     /// Forwarded calls fail fast when a node is down (connect within a second, no reconnect loop) so the next
     /// node of the shard is tried while the call's deadline still has room.
-    static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    /// `tls` says which CA `https://` nodes are verified against.
+    static func client(_ tls: HTTPTLS = HTTPTLS()) -> HTTPClient {
+        PeerHTTPClients.client("front-door", tls: tls) { configuration in
+            configuration.timeout = .init(connect: .seconds(1))
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        }
+    }
 
     /// A shard node's front door. `map` nil means the node's shard is the only one (it must be shard 0), with
     /// the nodes its Raft configuration names.
@@ -39,26 +41,28 @@ public final class FrontDoor: Sendable {
                 "shard \(configuration.shard) is not in the shard map, which has \(map.shardCount) shards")
         }
         self.init(map: map, local: LocalShardJobs(node: node), policy: configuration.submitPolicy,
-                  guardian: APIGuard(keys: keys), clock: node.clock, sender: "\(configuration.shard)/\(configuration.cluster.nodeID)", logger: logger)
+                  guardian: APIGuard(keys: keys), clock: node.clock, tls: configuration.httpTLS,
+                  sender: "\(configuration.shard)/\(configuration.cluster.nodeID)", logger: logger)
     }
 
-    /// A router's front door: no shard of its own.
+    /// A router's front door: no shard of its own. `tls` names the CA that `https://` shard nodes are verified
+    /// against.
     public convenience init(map: ShardMap, policy: SubmitPolicy = .init(), keys: APIKeys? = nil, name: String,
-                            logger: Logger)
+                            tls: HTTPTLS = HTTPTLS(), logger: Logger)
     {
         self.init(map: map, local: nil, policy: policy, guardian: APIGuard(keys: keys), clock: SystemWallClock(),
-                  sender: name, logger: logger)
+                  tls: tls, sender: name, logger: logger)
     }
 
     init(map: ShardMap, local: LocalShardJobs?, policy: SubmitPolicy, guardian: APIGuard, clock: any WallClock,
-         sender: String, logger: Logger)
+         tls: HTTPTLS, sender: String, logger: Logger)
     {
         self.map = map
         self.local = local
         self.policy = policy
         self.guardian = guardian
         self.clock = clock
-        let leaders = ShardLeaders(map: map, sender: sender, client: Self.client, clock: clock, logger: logger) {
+        let leaders = ShardLeaders(map: map, sender: sender, client: Self.client(tls), clock: clock, logger: logger) {
             [local] shard in
             guard let local, local.shard == shard, let leader = local.node.cluster.leader else { return nil }
             return local.node.httpAddress(of: leader)
@@ -74,7 +78,7 @@ public final class FrontDoor: Sendable {
                 "shard \(configuration.shard) needs a shard map (shards: in --config) so jobs can be routed to it")
         }
         var addresses = configuration.cluster.peerHTTP
-        addresses[configuration.cluster.nodeID] = HostPort(host: configuration.httpHost, port: configuration.httpPort)
+        addresses[configuration.cluster.nodeID] = configuration.httpAddress
         return ShardMap(shards: [addresses.map { ShardMap.Node(name: $0.key, http: $0.value) }])
     }
 }

@@ -16,11 +16,12 @@ struct LeaderForwarding: RouterMiddleware {
 
     /// Fails fast when the leader is down (a follower learns of the new one within an election), rather than
     /// redialling a dead node until the request's deadline.
-    private static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    private static func client(_ tls: HTTPTLS) -> HTTPClient {
+        PeerHTTPClients.client("leader-forwarding", tls: tls) { configuration in
+            configuration.timeout = .init(connect: .seconds(1))
+            configuration.connectionPool.retryConnectionEstablishment = false
+        }
+    }
 
     let node: ShardNode
     let maxRequestBytes: Int
@@ -57,14 +58,14 @@ struct LeaderForwarding: RouterMiddleware {
     private func forward(_ request: Request, to address: HostPort, from node: String) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: maxRequestBytes)
-        var outbound = HTTPClientRequest(url: "http://\(address.host):\(address.port)\(request.uri.description)")
+        var outbound = HTTPClientRequest(url: address.httpURL + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
         }
         outbound.headers.add(name: Self.forwardedBy, value: node)
         outbound.body = .bytes(body)
-        let response = try await Self.client.execute(outbound, timeout: .seconds(30))
+        let response = try await Self.client(self.node.configuration.httpTLS).execute(outbound, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         var headers = HTTPFields()
         if let type = response.headers.first(name: "content-type") { headers[.contentType] = type }

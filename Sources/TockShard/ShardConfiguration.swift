@@ -12,6 +12,8 @@ public struct ShardConfiguration: Sendable {
     public var httpHost = "127.0.0.1"
     public var httpPort = 7070
     public var httpLimits = HTTPServerLimits()
+    /// HTTPS for the API, and the CA trusted when forwarding to `https://` peers.
+    public var httpTLS = HTTPTLS()
     public var submitPolicy = SubmitPolicy()
     /// How long an idempotency key dedupes after its job was created; a later submit with the key creates a new
     /// job. Zero keeps keys forever.
@@ -35,6 +37,11 @@ public struct ShardConfiguration: Sendable {
     }
 
     public var databasePath: String { "\(dataDirectory)/shard-\(shard).sqlite" }
+
+    /// This node's API address as peers reach it: `https://` when it serves TLS.
+    public var httpAddress: HostPort {
+        HostPort(host: httpHost, port: httpPort, secure: httpTLS.server != nil)
+    }
 }
 
 /// A configuration that cannot work, named in terms of the option to fix.

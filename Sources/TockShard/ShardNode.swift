@@ -212,7 +212,7 @@ public final class ShardNode: Sendable {
     /// The HTTP API address of a node of this shard's group, if known.
     public func httpAddress(of node: String) -> HostPort? {
         node == configuration.cluster.nodeID
-            ? HostPort(host: configuration.httpHost, port: configuration.httpPort) : log.httpAddress(of: node)
+            ? configuration.httpAddress : log.httpAddress(of: node)
     }
 
     /// Adds a node to the group (this node must lead): records its addresses in the log, adds it as a learner,

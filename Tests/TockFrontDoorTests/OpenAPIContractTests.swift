@@ -106,7 +106,7 @@ final class OpenAPIContractTests: XCTestCase {
     /// Over real HTTP, from the router the way `tock router` runs it; the shard node's route is the same function.
     func testRouterServesTheDocumentByteForByte() async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = FrontDoorServer.routerApplication(
+        let app = try FrontDoorServer.routerApplication(
             frontDoor: Self.routerFrontDoor(logger), address: HostPort(host: "127.0.0.1", port: 0), name: "r1",
             logger: logger, onServerRunning: { continuation.yield($0) })
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }

@@ -20,7 +20,7 @@ final class ShardLeadersTests: XCTestCase {
         settings.callDeadline = .milliseconds(300)
         settings.retryPause = .milliseconds(20)
         settings.breaker = CircuitBreakerPolicy(failureThreshold: 3, coolDown: .seconds(30), probeWait: .seconds(1))
-        let leaders = ShardLeaders(map: map, sender: "test", client: FrontDoor.client, settings: settings,
+        let leaders = ShardLeaders(map: map, sender: "test", client: FrontDoor.client(), settings: settings,
                                    logger: Logger(label: "test"))
         let call = ForwardedCall(method: .GET, target: "/v1/jobs/0-x", retrySafe: false)
 

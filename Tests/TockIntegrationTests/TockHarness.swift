@@ -67,7 +67,7 @@ final class TockHarness: @unchecked Sendable {
         let node = try await ShardNode(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let frontDoor = try FrontDoor(node: node, map: nil, keys: keys, logger: logger)
-        let app = FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) {
+        let app = try FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) {
             continuation.yield($0)
         }
         shardTasks = [
