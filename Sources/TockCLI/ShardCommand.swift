@@ -207,7 +207,8 @@ extension ShardCommand {
         @Argument(help: "The new node's name, e.g. n4.") var node: String
         // Not --http: that is `tock shard`'s own option, which the parser would take for it.
         @Option(help: "The new node's Raft address, HOST:PORT.") var raftAddress: String
-        @Option(help: "The new node's HTTP API address, HOST:PORT.") var httpAddress: String
+        @Option(help: "The new node's HTTP API address, HOST:PORT, or https://HOST:PORT when it serves TLS.")
+        var httpAddress: String
 
         func run() async throws {
             let body = try JSONSerialization.data(withJSONObject: ["node": node, "raft": raftAddress, "http": httpAddress])
