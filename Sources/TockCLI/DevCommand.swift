@@ -49,7 +49,8 @@ struct DevCommand: AsyncParsableCommand {
             url = "nats://127.0.0.1:4222"
         }
         let security = try natsSecurity.natsSecurity()
-        let connection = try await connectWithRetry(url: url, security: security, within: .seconds(10), server: natsServer)
+        let connection = try await connectWithRetry(url: url, security: security, within: .seconds(10),
+                                                    server: natsServer)
         let queues = try loadQueueConfig(path: config)
         for line in try JetStreamSetup.apply(queues, to: try connection.jetStream()) {
             logger.info("\(line)")

@@ -45,7 +45,8 @@ struct NATSSecurityOptions: ParsableArguments {
     var natsCert: String?
     @Option(help: ArgumentHelp("PEM private key of --nats-cert.", valueName: "file"))
     var natsKey: String?
-    @Flag(help: "Require TLS to NATS, verified against the system roots unless --nats-ca is given (a tls:// URL does the same).")
+    @Flag(help: ArgumentHelp(
+        "Require TLS to NATS, verified against the system roots unless --nats-ca is given (as a tls:// URL does)."))
     var natsTls = false
     @Option(help: ArgumentHelp("NATS credentials file (user JWT and nkey seed, operator mode).", valueName: "file"))
     var natsCreds: String?

@@ -33,7 +33,8 @@ public final class Executor: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        self.link = NATSLink(url: configuration.natsURL, security: configuration.natsSecurity, name: configuration.executorID, logger: logger)
+        self.link = NATSLink(url: configuration.natsURL, security: configuration.natsSecurity,
+                             name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
         self.waiting = WaitingRuns(capacity: configuration.fetchBatch, priorities: configuration.priorities)
         self.live = Mutex(configuration)

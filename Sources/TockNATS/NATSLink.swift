@@ -36,7 +36,8 @@ public actor NATSLink {
                 return js
             } catch {
                 if !logged {
-                    logger.warning("NATS not reachable; retrying", metadata: ["url": "\(shownURL)", "error": "\(error)"])
+                    logger.warning("NATS not reachable; retrying",
+                                   metadata: ["url": "\(shownURL)", "error": "\(error)"])
                     logged = true
                 }
                 try await Task.sleep(for: retry)

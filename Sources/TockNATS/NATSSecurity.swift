@@ -93,7 +93,8 @@ public struct NATSSecurity: Sendable, Equatable, CustomStringConvertible {
             try natsCheck(natsOptions_SetToken(options, token), "set NATS token")
         }
         if let inboxPrefix {
-            try natsCheck(natsOptions_SetCustomInboxPrefix(options, inboxPrefix), "set NATS inbox prefix \(inboxPrefix)")
+            try natsCheck(natsOptions_SetCustomInboxPrefix(options, inboxPrefix),
+                          "set NATS inbox prefix \(inboxPrefix)")
         }
     }
 }

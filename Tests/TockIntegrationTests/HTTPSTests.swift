@@ -53,7 +53,8 @@ final class HTTPSTests: XCTestCase {
         request.body = .bytes(ByteBuffer(string: json))
         let response = try await client.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null)
+        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+        return (Int(response.status.code), json)
     }
 
     func testTheShardServesHTTPSOnlyToClientsThatTrustItsCA() async throws {
@@ -120,7 +121,8 @@ extension TockHarness {
         async throws -> JSONValue
     {
         try await eventually("job \(id) to be \(state)") {
-            let response = try? await client.execute(HTTPClientRequest(url: url + "/v1/jobs/\(id)"), timeout: .seconds(5))
+            let request = HTTPClientRequest(url: url + "/v1/jobs/\(id)")
+            let response = try? await client.execute(request, timeout: .seconds(5))
             guard let response, let body = try? await response.body.collect(upTo: 1 << 20),
                   let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else { return nil }
             return json["state"]?.string == state ? json : nil

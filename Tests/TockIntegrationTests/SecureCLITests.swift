@@ -67,8 +67,8 @@ final class SecureCLITests: XCTestCase {
                                             "https://127.0.0.1:\(port)"])
         XCTAssertEqual(untrusted.status, 2, "a server certificate from an unknown CA was accepted: \(untrusted.stdout)")
 
-        let logs = [applied.stdout, applied.stderr,
-                    try String(contentsOf: shardLog, encoding: .utf8), try String(contentsOf: executorLog, encoding: .utf8)]
+        let logs = [applied.stdout, applied.stderr, try String(contentsOf: shardLog, encoding: .utf8),
+                    try String(contentsOf: executorLog, encoding: .utf8)]
         for (index, log) in logs.enumerated() {
             for (user, password) in Self.passwords {
                 XCTAssertFalse(log.contains(password), "log \(index) shows \(user)'s password:\n\(log)")

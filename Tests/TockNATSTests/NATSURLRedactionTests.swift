@@ -26,7 +26,8 @@ final class NATSURLRedactionTests: XCTestCase {
 
     /// A failed connect names the server in its error, which is logged: without the password.
     func testAConnectErrorDoesNotCarryThePassword() {
-        XCTAssertThrowsError(try NATSConnection.connect(url: "nats://shard:s3cret@127.0.0.1:1", timeout: .milliseconds(200))) {
+        let url = "nats://shard:s3cret@127.0.0.1:1"
+        XCTAssertThrowsError(try NATSConnection.connect(url: url, timeout: .milliseconds(200))) {
             XCTAssertFalse("\($0)".contains("s3cret"), "\($0)")
             XCTAssertTrue("\($0)".contains("***@127.0.0.1:1"), "\($0)")
         }
