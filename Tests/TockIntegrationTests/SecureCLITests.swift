@@ -50,6 +50,7 @@ final class SecureCLITests: XCTestCase {
         processes.append(try TockBinary.launch([
             "executor", "--nats-url", "nats://127.0.0.1:\(nats.port)", "--nats-user", "executor",
             "--nats-password-file", passwordFile.path, "--nats-inbox-prefix", "_TOCK.executor", "--metrics", "off",
+            "--allow-egress", "127.0.0.1",
             "--log-level", "debug",
         ], log: executorLog))
 
