@@ -71,8 +71,11 @@ struct APIClient {
 struct ServerOption: ParsableArguments {
     @Option(help: "The shard's HTTP API (http:// or https://).") var server: String = "http://127.0.0.1:7070"
     @OptionGroup var token: TokenOption
-    @Option(help: ArgumentHelp("PEM CA bundle that an https:// --server must chain to, instead of the system roots.",
-                               valueName: "file"))
+    // `tock shard` takes --tls-ca for its peers and claims it before its subcommands (status, add-node, ...) can:
+    // those take --server-ca.
+    @Option(name: [.customLong("tls-ca"), .customLong("server-ca")], help: ArgumentHelp(
+        "PEM CA bundle that an https:// --server must chain to, instead of the system roots (--server-ca after "
+            + "`tock shard`).", valueName: "file"))
     var tlsCa: String?
 
     var client: APIClient { APIClient(server: server, token: token.resolved, caFile: tlsCa) }

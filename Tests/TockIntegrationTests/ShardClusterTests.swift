@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import TockCore
 import TockTestSupport
 import XCTest
@@ -186,9 +187,21 @@ final class ShardClusterProcesses: @unchecked Sendable {
     private let raftPorts: [String: Int]
     private let httpPorts: [String: Int]
     private var processes: [String: Process] = [:]
+    /// With certificates, every node serves HTTPS with them and lists its peers as `https://`.
+    private let certificates: TestCertificates?
+    /// Trusts `certificates`' CA; nil without TLS.
+    let tlsClient: HTTPClient?
 
-    init(harness: TockHarness) {
+    init(harness: TockHarness, certificates: TestCertificates? = nil) {
         self.harness = harness
+        self.certificates = certificates
+        tlsClient = try? certificates.map { certificates in
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificates.caFile))
+            var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
+            configuration.tlsConfiguration = tls
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
         raftPorts = Dictionary(uniqueKeysWithValues: (names + ["n4"]).map { ($0, freeLoopbackPort()) })
         httpPorts = Dictionary(uniqueKeysWithValues: (names + ["n4"]).map { ($0, freeLoopbackPort()) })
         secretFile = harness.dataDirectory.appendingPathComponent("cluster-secret")
@@ -200,9 +213,11 @@ final class ShardClusterProcesses: @unchecked Sendable {
 
     func raftPort(_ node: String) -> Int { raftPorts[node]! }
 
-    func base(_ node: String) -> String { "http://127.0.0.1:\(httpPorts[node]!)" }
+    func base(_ node: String) -> String { "\(certificates == nil ? "http" : "https")://127.0.0.1:\(httpPorts[node]!)" }
     func raftAddress(_ node: String) -> String { "127.0.0.1:\(raftPorts[node]!)" }
-    func httpAddress(_ node: String) -> String { "127.0.0.1:\(httpPorts[node]!)" }
+    func httpAddress(_ node: String) -> String {
+        (certificates == nil ? "" : "https://") + "127.0.0.1:\(httpPorts[node]!)"
+    }
 
     /// Starts `node` of a group whose nodes are `members` (n1–n3 by default); `join` for a node to be added.
     func start(_ node: String, members: [String]? = nil, join: Bool = false) throws {
@@ -217,7 +232,9 @@ final class ShardClusterProcesses: @unchecked Sendable {
             "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
             "--snapshot-every", "100", "--queue-sample-interval", "100ms", "--log-level", "info",
             "--cluster-secret-file", secretFile.path,
-        ] + (join ? ["--join"] : []), log: logURL)
+        ] + (join ? ["--join"] : []) + (certificates.map {
+            ["--tls-cert", $0.certificateFile, "--tls-key", $0.keyFile, "--tls-ca", $0.caFile]
+        } ?? []), log: logURL)
     }
 
     /// The nodes' logs, for a failed test.
@@ -244,7 +261,10 @@ final class ShardClusterProcesses: @unchecked Sendable {
     }
 
     func status(of node: String) async throws -> JSONValue {
-        try await harness.request(.GET, "/v1/cluster", base: base(node)).json
+        guard let tlsClient else { return try await harness.request(.GET, "/v1/cluster", base: base(node)).json }
+        let response = try await tlsClient.execute(HTTPClientRequest(url: base(node) + "/v1/cluster"),
+                                                   timeout: .seconds(5))
+        return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
     /// The leader every node among `among` agrees on (n1–n3 by default).
