@@ -50,8 +50,10 @@ final class NATSPermissionsTests: XCTestCase {
         tock.startExecutor(backoffBase: .milliseconds(200)) {
             $0.natsSecurity = Self.login("executor", inbox: "_TOCK.executor")
         }
-        let api = JobNATSService(frontDoor: try XCTUnwrap(tock.frontDoor), natsURL: nats.url, natsSecurity: shardLogin,
-                                 name: "test-api", logger: tock.logger)
+        // The request API served as the `api` user, as `tock router` would (SecureCLITests covers the shard user).
+        let api = JobNATSService(frontDoor: try XCTUnwrap(tock.frontDoor), natsURL: nats.url,
+                                 natsSecurity: Self.login("api", inbox: "_TOCK.api"), name: "test-api",
+                                 logger: tock.logger)
         apiTask = Task { try await api.run() }
 
         let client = try NATSConnection.connect(url: nats.url, security: Self.login("client"))
