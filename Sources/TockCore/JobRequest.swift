@@ -32,7 +32,7 @@ extension JobRequest {
     /// Set by the executor or by HTTP itself; a job may not override them.
     static let reservedHeaders: Set<String> = [
         "tock-job-id", "tock-run", "tock-attempt", "tock-signature", "idempotency-key", "host", "content-length",
-        "transfer-encoding", "connection",
+        "transfer-encoding", "connection", "webhook-id", "webhook-timestamp", "webhook-signature",
     ]
 
     /// Validates a JSON submit body. Due times in the past mean "now".

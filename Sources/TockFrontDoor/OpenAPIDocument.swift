@@ -739,7 +739,7 @@ enum OpenAPIDocument {
           "method": {"type": ["string", "null"], "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", null], "default": "POST", "description": "Read case-insensitively."},
           "headers": {
             "type": ["object", "null"],
-            "description": "Sent with the webhook. At most 64; a name at most 256 bytes, a value 8 KiB, all of them 32 KiB (else `400` code `too_large`). Names are HTTP tokens; `Tock-Job-Id`, `Tock-Run`, `Tock-Attempt`, `Tock-Signature`, `Idempotency-Key`, `Host`, `Content-Length`, `Transfer-Encoding` and `Connection` are reserved. Values are single-line strings.",
+            "description": "Sent with the webhook. At most 64; a name at most 256 bytes, a value 8 KiB, all of them 32 KiB (else `400` code `too_large`). Names are HTTP tokens; `Tock-Job-Id`, `Tock-Run`, `Tock-Attempt`, `Tock-Signature`, `webhook-id`, `webhook-timestamp`, `webhook-signature`, `Idempotency-Key`, `Host`, `Content-Length`, `Transfer-Encoding` and `Connection` are reserved. Values are single-line strings.",
             "maxProperties": 64,
             "propertyNames": {"pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", "maxLength": 256},
             "additionalProperties": {"type": "string", "pattern": "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$"}
