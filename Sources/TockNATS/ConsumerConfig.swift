@@ -71,6 +71,8 @@ public struct ConsumerState: Sendable {
     public let numWaiting: Int
     public let deliveredConsumerSequence: UInt64
     public let ackFloorConsumerSequence: UInt64
+    /// The stream sequence up to which every message of this consumer is acknowledged (or terminated).
+    public let ackFloorStreamSequence: UInt64
 
     init(_ info: jsConsumerInfo) {
         numPending = info.NumPending
@@ -79,5 +81,6 @@ public struct ConsumerState: Sendable {
         numWaiting = Int(info.NumWaiting)
         deliveredConsumerSequence = info.Delivered.Consumer
         ackFloorConsumerSequence = info.AckFloor.Consumer
+        ackFloorStreamSequence = info.AckFloor.Stream
     }
 }

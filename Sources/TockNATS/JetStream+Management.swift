@@ -75,6 +75,12 @@ extension JetStream {
         try natsCheck(js_DeleteStream(context.pointer, name, nil, &code), jsCode: code, "delete stream \(name)")
     }
 
+    /// Removes every message of the stream (its sequences go on from where they were).
+    public func purgeStream(_ name: String) throws {
+        var code = jsErrCode(rawValue: 0)
+        try natsCheck(js_PurgeStream(context.pointer, name, nil, &code), jsCode: code, "purge stream \(name)")
+    }
+
     private func streamExists(_ name: String) throws -> Bool {
         do {
             _ = try streamInfo(name)
