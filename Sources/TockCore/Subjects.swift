@@ -35,5 +35,16 @@ public enum Subjects {
 
     /// Nats-Msg-Id of a run, so a republish inside the duplicate window is dropped.
     public static func runMessageID(jobID: String, run: UInt32) -> String { "\(jobID)/\(run)" }
+    /// Nats-Msg-Id of a run published again because JetStream lost the message it had at `lostSequence`: not the
+    /// first publish's id, which the duplicate window may still hold and would drop, and the same for every try
+    /// of this one republish (so a try whose commit failed is dropped when repeated), but new for the next loss.
+    public static func republishMessageID(jobID: String, run: UInt32, lostSequence: UInt64) -> String {
+        "\(jobID)/\(run)/r\(lostSequence)"
+    }
+    /// Whether `messageID` is one this run was published under (`runMessageID` or a `republishMessageID`).
+    public static func isMessageID(_ messageID: String, ofJob jobID: String, run: UInt32) -> Bool {
+        let first = runMessageID(jobID: jobID, run: run)
+        return messageID == first || messageID.hasPrefix(first + "/r")
+    }
     public static func completionMessageID(jobID: String, run: UInt32) -> String { "\(jobID)/\(run)/done" }
 }

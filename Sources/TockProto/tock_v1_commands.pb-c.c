@@ -682,7 +682,7 @@ const ProtobufCMessageDescriptor tock__v1__cancel_job__descriptor =
   (ProtobufCMessageInit) tock__v1__cancel_job__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__published_run__field_descriptors[5] =
+static const ProtobufCFieldDescriptor tock__v1__published_run__field_descriptors[6] =
 {
   {
     "job_id",
@@ -744,18 +744,31 @@ static const ProtobufCFieldDescriptor tock__v1__published_run__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "replaces_sequence",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__PublishedRun, replaces_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__published_run__field_indices_by_name[] = {
   0,   /* field[0] = job_id */
   4,   /* field[4] = next_due_at_ns */
   3,   /* field[3] = published_at_ns */
+  5,   /* field[5] = replaces_sequence */
   1,   /* field[1] = run */
   2,   /* field[2] = stream_sequence */
 };
 static const ProtobufCIntRange tock__v1__published_run__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor tock__v1__published_run__descriptor =
 {
@@ -765,7 +778,7 @@ const ProtobufCMessageDescriptor tock__v1__published_run__descriptor =
   "Tock__V1__PublishedRun",
   "tock.v1",
   sizeof(Tock__V1__PublishedRun),
-  5,
+  6,
   tock__v1__published_run__field_descriptors,
   tock__v1__published_run__field_indices_by_name,
   1,  tock__v1__published_run__number_ranges,

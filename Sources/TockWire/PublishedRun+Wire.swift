@@ -9,7 +9,8 @@ extension PublishedRun {
             run: message.run,
             streamSequence: message.stream_sequence,
             publishedAtNs: message.published_at_ns,
-            nextDueAtNs: message.next_due_at_ns == 0 ? nil : message.next_due_at_ns
+            nextDueAtNs: message.next_due_at_ns == 0 ? nil : message.next_due_at_ns,
+            replacesSequence: message.replaces_sequence == 0 ? nil : message.replaces_sequence
         )
     }
 
@@ -21,6 +22,7 @@ extension PublishedRun {
             message.pointee.stream_sequence = streamSequence
             message.pointee.published_at_ns = publishedAtNs
             message.pointee.next_due_at_ns = nextDueAtNs ?? 0
+            message.pointee.replaces_sequence = replacesSequence ?? 0
         }
     }
 }

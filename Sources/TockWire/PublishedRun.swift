@@ -11,12 +11,17 @@ public struct PublishedRun: Equatable, Sendable {
     /// A recurring job's next run, chosen by the leader that published this one; nil for a one-time job or when
     /// the schedule has ended.
     public var nextDueAtNs: Int64?
+    /// A republish of a run whose message JetStream lost: the sequence the run held. nil for a first publish.
+    public var replacesSequence: UInt64?
 
-    public init(jobID: String, run: UInt32, streamSequence: UInt64, publishedAtNs: Int64, nextDueAtNs: Int64? = nil) {
+    public init(jobID: String, run: UInt32, streamSequence: UInt64, publishedAtNs: Int64, nextDueAtNs: Int64? = nil,
+                replacesSequence: UInt64? = nil)
+    {
         self.jobID = jobID
         self.run = run
         self.streamSequence = streamSequence
         self.publishedAtNs = publishedAtNs
         self.nextDueAtNs = nextDueAtNs
+        self.replacesSequence = replacesSequence
     }
 }

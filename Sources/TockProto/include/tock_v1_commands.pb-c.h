@@ -105,10 +105,16 @@ struct  Tock__V1__PublishedRun
    * data); 0 when there is none: a one-time job, or the schedule has ended.
    */
   int64_t next_due_at_ns;
+  /*
+   * Set when the run was already published and JetStream lost its message:
+   * the stream sequence the run held, which this publish replaces (only if the
+   * run still holds it and is not done). 0 for a first publish.
+   */
+  uint64_t replaces_sequence;
 };
 #define TOCK__V1__PUBLISHED_RUN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__published_run__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
 
 
 /*
