@@ -55,6 +55,7 @@ struct ShardCommand: AsyncParsableCommand {
             + "(run_once, skip) applies, e.g. 60s. Only the leader's setting matters.",
         valueName: "duration"))
     var misfireThreshold: String = "60s"
+    @OptionGroup var reconcile: ReconcileOptions
     @OptionGroup var raftPeer: RaftPeerOptions
     @OptionGroup var nats: NATSOptions
     @OptionGroup var tls: TLSOptions
@@ -134,6 +135,8 @@ struct ShardCommand: AsyncParsableCommand {
             throw ValidationError("--misfire-threshold must be a duration of at least 100ms, such as 60s")
         }
         configuration.misfireThreshold = misfire
+        try reconcile.apply(to: &configuration)
+        if let config { configuration.queues = try loadQueueConfig(path: config) }
         return configuration
     }
 

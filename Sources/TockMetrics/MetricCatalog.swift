@@ -30,6 +30,17 @@ public enum MetricCatalog {
     public static let runsDueUnpublished = Metric(
         name: "tock_shard_runs_due_unpublished", kind: .gauge,
         help: "Runs due now but not yet committed as published (sampled by the leader).")
+    public static let runsChecked = Metric(
+        name: "tock_shard_runs_checked_total", kind: .counter,
+        help: "Published runs the leader looked up in their job stream because they were out longer than they "
+            + "could legitimately be in flight (reconciliation).")
+    public static let runsLost = Metric(
+        name: "tock_shard_runs_lost_total", kind: .counter,
+        help: "Published runs whose message JetStream no longer held (purged, discarded, lost in a crash) while "
+            + "no completion for them was waiting: each is published again.")
+    public static let runsRepublished = Metric(
+        name: "tock_shard_runs_republished_total", kind: .counter,
+        help: "Lost runs published again and committed with their new stream sequence.")
     public static let shardMessagesRejected = Metric(
         name: "tock_shard_messages_rejected_total", kind: .counter,
         help: "Messages refused on the job API's NATS subjects (answered with a 4xx, or dropped without a reply "
@@ -108,7 +119,8 @@ public enum MetricCatalog {
         help: "Per target host: 1 while its circuit breaker is open, 0.5 half-open, 0 closed.")
 
     public static let all: [Metric] = [
-        jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, shardMessagesRejected,
+        jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, runsChecked, runsLost,
+        runsRepublished, shardMessagesRejected,
         raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftPeersRefused, raftIsLeader, raftHasLeader,
         streamMessages, streamOldestAge, consumerPending, consumerAckPending, consumerRedelivered,
         runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, egressRefused,

@@ -113,6 +113,10 @@ struct JobStateMachine: Sendable {
         var changed = 0
         var next: [DueEntry] = []
         for run in runs {
+            if let lost = run.replacesSequence {
+                changed += try republished(run, replacing: lost, in: db)
+                continue
+            }
             if let job = try JobRows.find(id: run.jobID, in: db), job.schedule != nil {
                 guard job.state == .scheduled, job.run == run.run else { continue }
                 try db.statement("""
@@ -131,6 +135,22 @@ struct JobStateMachine: Sendable {
             changed += try update.run(run.publishedAtNs, run.streamSequence, run.publishedAtNs, run.jobID, run.run)
         }
         return next.isEmpty ? .updated(changed) : .rescheduled(changed: changed, next: next)
+    }
+
+    /// A run published again after JetStream lost its message takes the new sequence, only while it is still out
+    /// and still holds the lost one: a completion, or another republish, that came first wins.
+    private func republished(_ run: PublishedRun, replacing lost: UInt64, in db: Database) throws -> Int {
+        guard let job = try JobRows.find(id: run.jobID, in: db) else { return 0 }
+        if job.schedule == nil {
+            return try db.statement("""
+                UPDATE jobs SET published_at = ?, stream_seq = ?, updated_at = ?
+                WHERE id = ? AND run = ? AND state = 'published' AND stream_seq = ?
+                """).run(run.publishedAtNs, run.streamSequence, run.publishedAtNs, run.jobID, run.run, lost)
+        }
+        return try db.statement("""
+            UPDATE job_runs SET published_at = ?, stream_seq = ?
+            WHERE job_id = ? AND run = ? AND state = 'published' AND finished_at IS NULL AND stream_seq = ?
+            """).run(run.publishedAtNs, run.streamSequence, run.jobID, run.run, lost)
     }
 
     /// A completion may arrive before "published" is committed (the executor can be faster than the log),

@@ -29,6 +29,15 @@ public struct ShardConfiguration: Sendable {
     public var queueSampleInterval: Duration = .seconds(5)
     /// A recurring job's run published more than this late counts as missed, and its misfire policy applies.
     public var misfireThreshold: Duration = .seconds(60)
+    /// How often the leader looks for published runs whose message JetStream lost (`RunReconciler`); it also
+    /// looks when it starts leading and when its NATS connection is re-established.
+    public var reconcileInterval: Duration = .seconds(30)
+    /// No published run is looked up in its stream sooner than this after its publish, however short the
+    /// in-flight bound its job and queue give (`LostRunPolicy`).
+    public var lostRunAfter: Duration = .seconds(60)
+    /// The queues' consumers and back-off (the `--config` file; defaults otherwise), for how long a run can
+    /// legitimately be in flight.
+    public var queues = QueueConfig()
     /// The node's place in the shard's Raft group; the default is a group of one.
     public var cluster = RaftClusterConfiguration()
 

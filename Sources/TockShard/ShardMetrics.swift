@@ -16,6 +16,9 @@ public final class ShardMetrics: Sendable {
     private let published: [Priority: Counter]
     private let publishLag: [Priority: CoreMetrics.Timer]
     private let completed: [Outcome: Counter]
+    private let runsChecked: Counter
+    private let runsLost: Counter
+    private let runsRepublished: Counter
     private let term: Gauge
     private let commitIndex: Gauge
     private let appliedIndex: Gauge
@@ -59,6 +62,9 @@ public final class ShardMetrics: Sendable {
             (outcome, Counter(label: MetricCatalog.runsCompleted.name,
                               dimensions: labels + [("outcome", outcome.rawValue)], factory: factory))
         })
+        runsChecked = Counter(label: MetricCatalog.runsChecked.name, dimensions: labels, factory: factory)
+        runsLost = Counter(label: MetricCatalog.runsLost.name, dimensions: labels, factory: factory)
+        runsRepublished = Counter(label: MetricCatalog.runsRepublished.name, dimensions: labels, factory: factory)
         func gauge(_ metric: MetricCatalog.Metric) -> Gauge {
             Gauge(label: metric.name, dimensions: labels, factory: factory)
         }
@@ -120,6 +126,16 @@ public final class ShardMetrics: Sendable {
 
     func completed(_ completions: [Completion]) {
         for completion in completions { completed[completion.outcome]?.increment() }
+    }
+
+    /// Reconciliation looked up `checked` runs in their stream and found `lost` of them gone.
+    func reconciled(checked: Int, lost: Int) {
+        if checked > 0 { runsChecked.increment(by: Int64(checked)) }
+        if lost > 0 { runsLost.increment(by: Int64(lost)) }
+    }
+
+    func republished(_ count: Int) {
+        if count > 0 { runsRepublished.increment(by: Int64(count)) }
     }
 
     /// Keeps the Raft gauges current; called whenever the node's view of its group changes.

@@ -51,6 +51,13 @@ public final class ShardNode: Sendable {
                              batchLimit: configuration.publishBatch,
                              misfireThresholdNs: configuration.misfireThreshold.nanoseconds)
             },
+            makeReconciler: {
+                RunReconciler(shard: configuration.shard, database: dutiesDatabase, log: log, link: link, clock: clock,
+                              logger: logger, metrics: metrics,
+                              policy: LostRunPolicy(minimumAgeNs: configuration.lostRunAfter.nanoseconds,
+                                                    queues: configuration.queues),
+                              interval: configuration.reconcileInterval)
+            },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
                                             logger: logger, metrics: metrics),
             sampler: QueueSampler(database: dutiesDatabase, link: link, clock: clock, metrics: metrics,

@@ -20,6 +20,11 @@ import TockSQLite
 /// columns to read a page of due runs from the index alone (SQLite reads the condition's columns, `state` and
 /// `paused`, from the index too, so they come last). It is created after the upgrade steps, since it names
 /// the version 4 column `paused`.
+///
+/// `jobs_published` and `job_runs_published` (also without a version change) order the runs out with an
+/// executor by publish time, so the leader's reconciliation (`PublishedRunScan`) reads the few published longer
+/// ago than a run can legitimately be in flight without visiting the rest: one-time jobs in `jobs`, runs of
+/// recurring jobs in `job_runs`.
 enum ShardSchema {
     static let version: Int64 = 5
 
@@ -110,6 +115,10 @@ enum ShardSchema {
             -- Counting jobs by state (status pages, `tock status`, the benchmark's wait) reads this index in
             -- order instead of sorting every row of the table; listing by state pages through it by id.
             CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);
+            CREATE INDEX IF NOT EXISTS jobs_published ON jobs(published_at, id)
+                WHERE state = 'published' AND schedule IS NULL;
+            CREATE INDEX IF NOT EXISTS job_runs_published ON job_runs(published_at, job_id, run)
+                WHERE state = 'published';
             """)
     }
 
