@@ -25,6 +25,10 @@ final class ReconciliationTests: XCTestCase {
             defer { connection.close() }
             try JetStreamSetup.apply(queues, to: try connection.jetStream())
         }
+        try await startShard(queues: queues)
+    }
+
+    private func startShard(queues: QueueConfig = QueueConfig()) async throws {
         try await tock.startShard { configuration in
             configuration.reconcileInterval = .milliseconds(200)
             configuration.lostRunAfter = .seconds(1)
@@ -133,5 +137,26 @@ final class ReconciliationTests: XCTestCase {
         tock.startExecutor(backoffBase: .milliseconds(200))
         try await expectEachCalledOnce(ids)
         XCTAssertEqual(try metric("tock_shard_runs_lost_total"), 0)
+    }
+
+    func testRunsThatFinishedWhileTheShardWasDownAreNotPublishedAgain() async throws {
+        try await start()
+        let ids = try await submit(4)
+        for id in ids { _ = try await tock.waitForState(id, "published") }
+        await tock.stopShard()
+        // The executor calls them and acks their messages away; their completions wait in TOCK_DONE.
+        tock.startExecutor(backoffBase: .milliseconds(200))
+        _ = try await eventually("the completions waiting in TOCK_DONE") {
+            try withJetStream { try $0.streamInfo(Subjects.doneStream).messages } == UInt64(ids.count) ? true : nil
+        }
+        _ = try await eventually("the runs' messages acked away") {
+            try withJetStream { try $0.streamInfo(Subjects.jobsStream(priority: .normal)).messages } == 0 ? true : nil
+        }
+        try await Task.sleep(for: .seconds(2))  // past the runs' in-flight bound: overdue when the shard is back
+
+        try await startShard()
+        try await expectEachCalledOnce(ids)
+        XCTAssertEqual(try metric("tock_shard_runs_lost_total"), 0)
+        XCTAssertEqual(try metric("tock_shard_runs_republished_total"), 0)
     }
 }
