@@ -23,15 +23,11 @@ actor RunReconciler {
     private let clock: any WallClock
     private let logger: Logger
     private let metrics: ShardMetrics
-    private let policy: LostRunPolicy
     private let interval: Duration
-    private let batch: Int
     /// How long a pass waits for the completions in `TOCK_DONE` to be committed before it leaves its lost runs
     /// to the next pass.
     private let settleWait: Duration
-    private var cursors: [Bool: PublishedRunScan.Cursor] = [false: .init(), true: .init()]
-    /// Runs found gone whose completions had not settled: looked at again first by the next pass.
-    private var suspects: [String: PublishedRunRow] = [:]
+    private var sweep: LostRunSweep
 
     init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
          logger: Logger, metrics: ShardMetrics, policy: LostRunPolicy, interval: Duration, batch: Int = 256,
@@ -44,9 +40,8 @@ actor RunReconciler {
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
-        self.policy = policy
         self.interval = interval
-        self.batch = max(1, batch)
+        sweep = LostRunSweep(policy: policy, batch: batch)
         self.settleWait = settleWait
     }
 
@@ -83,14 +78,13 @@ actor RunReconciler {
             logger.error("reconciliation: cannot read published runs; will retry", metadata: ["error": "\(error)"])
             return
         }
-        var gone: [PublishedRunRow] = []
         var checked = 0
         for run in overdue {
             do {
                 let stored = try await js.storedMessage(stream: Subjects.jobsStream(priority: run.priority),
                                                         sequence: run.streamSequence)
                 checked += 1
-                if LostRunPolicy.verdict(stored, for: run) == .gone { gone.append(run) }
+                sweep.answered(run, stored: stored)
             } catch is CancellationError {
                 return
             } catch {
@@ -99,20 +93,18 @@ actor RunReconciler {
                     "job": "\(run.jobID)", "run": "\(run.run)", "stream_sequence": "\(run.streamSequence)",
                     "error": "\(error)",
                 ])
-                cursors = [false: .init(), true: .init()]
+                sweep.lookUpFailed()
                 break
             }
         }
         metrics.reconciled(checked: checked, lost: 0)
-        for run in gone { suspects[run.key] = run }
-        guard !suspects.isEmpty else { return }
+        guard !sweep.suspects.isEmpty else { return }
         guard await completionsSettled(js) else {
             logger.info("reconciliation: runs not in their stream wait for pending completions",
-                        metadata: ["runs": "\(suspects.count)"])
+                        metadata: ["runs": "\(sweep.suspects.count)"])
             return
         }
-        let candidates = Array(suspects.values)
-        suspects = [:]
+        let candidates = sweep.takeSuspects()
         let lost: [PublishedRunRow]
         do {
             lost = try await database.read { db in try candidates.compactMap { try PublishedRunScan.current($0, in: db) } }
@@ -126,21 +118,14 @@ actor RunReconciler {
 
     /// The next page of each table's runs published before the minimum age, those overdue among them.
     private func readOverdue(nowNs: Int64) async throws -> [PublishedRunRow] {
-        let before = nowNs.saturatingSubtracting(policy.minimumAgeNs)
-        let cursors = self.cursors
-        let batch = self.batch
+        let scans = sweep.scans(nowNs: nowNs)
         let pages = try await database.read { db in
-            try [false, true].map { recurring in
-                try PublishedRunScan.rows(recurring: recurring, beforeNs: before, after: cursors[recurring]!,
-                                          limit: batch, in: db)
+            try scans.map { scan in
+                (scan, try PublishedRunScan.rows(recurring: scan.recurring, beforeNs: scan.beforeNs, after: scan.after,
+                                                 limit: scan.limit, in: db))
             }
         }
-        for (recurring, page) in zip([false, true], pages) {
-            // A short page reached the end: the next pass starts over from the oldest.
-            self.cursors[recurring] = page.count < batch ? .init()
-                : page.last.map { .init(publishedAtNs: $0.publishedAtNs, jobID: $0.jobID, run: $0.run) }
-        }
-        return pages.joined().filter { policy.isOverdue($0, nowNs: nowNs) }
+        return sweep.read(pages, nowNs: nowNs)
     }
 
     /// Whether every completion waiting in `TOCK_DONE` now has been committed, waiting up to `settleWait`.
