@@ -506,6 +506,21 @@ def run_scenario(cluster, watch, args, run_id, name, inject, path):
         time.sleep(0.2)
     counts = cluster.jobs_by_state() or {}
     unfinished = counts.get("scheduled", 0) + counts.get("published", 0) if counts else None
+    lost = sorted(set(keys) - set(calls))
+    result = {
+        "scenario": name, "keys": keys, "acknowledged": len(keys), "delivered": len(calls), "lost": len(lost),
+        "leader_gap": watch.longest_gap(started, time.monotonic()),
+        "settled": settled, "unfinished": unfinished, "unacknowledged": len(load.unacknowledged),
+        "rejected": load.rejected, "lost_keys": lost[:5], "retries": load.retries,
+    }
+    tally_calls(result, calls)
+    return result
+
+
+def tally_calls(result, calls):
+    """Duplicate calls (a job's run called more than once) and keys called under a job id other than the one the
+    submit acknowledged (a second job made for one key), from the calls seen so far."""
+    keys = result["keys"]
     duplicates, other_jobs = 0, []
     for key, seen in calls.items():
         per_run = {}
@@ -514,13 +529,7 @@ def run_scenario(cluster, watch, args, run_id, name, inject, path):
         duplicates += sum(n - 1 for n in per_run.values())
         if {job for job, _ in per_run} != {keys[key]}:
             other_jobs.append(key)
-    lost = sorted(set(keys) - set(calls))
-    return {
-        "scenario": name, "acknowledged": len(keys), "delivered": len(calls), "lost": len(lost),
-        "duplicates": duplicates, "leader_gap": watch.longest_gap(started, time.monotonic()),
-        "settled": settled, "unfinished": unfinished, "unacknowledged": len(load.unacknowledged),
-        "rejected": load.rejected, "other_jobs": other_jobs, "lost_keys": lost[:5], "retries": load.retries,
-    }
+    result["duplicates"], result["other_jobs"] = duplicates, other_jobs
 
 
 def verdict(result, args):
@@ -622,6 +631,10 @@ def main():
             watch.stop()
         cluster.stop_all()
         sink.shutdown()
+    # Counted again at the end: a duplicate can come after its scenario (a redelivery after the ack wait).
+    for result in results:
+        if "keys" in result:
+            tally_calls(result, cluster.calls.snapshot(result["keys"]))
     print_table(results, args)
     failed = [r["scenario"] for r in results if verdict(r, args) == "FAIL"]
     if failed:
