@@ -221,6 +221,16 @@ class Cluster:
     def exited(self):
         return [name for name, process in self.processes.items() if process.poll() is not None]
 
+    def revive(self):
+        """Starts again what exited without being told to (a crash); names each with how it ended."""
+        ended = []
+        for name in self.exited():
+            code = self.processes[name].returncode
+            how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
+            ended.append(f"{name} ({how}; see {os.path.join(self.logs, name + '.log')})")
+            self.start(name)
+        return ended
+
     def cluster_view(self, node, timeout=0.25):
         try:
             status, view, _ = http_json(self.http_ports[node], "GET", "/v1/cluster", timeout=timeout)
@@ -282,45 +292,53 @@ class Cluster:
         return counts.get("total") if status == 200 and counts else None
 
 
-# --- The leader watch: polls /v1/cluster of every node and keeps when some node answered as leader.
+# --- The leader watch: polls /v1/cluster of every node, each from its own thread, and keeps when each node said it
+# leads and when it stopped answering.
 
 class LeaderWatch:
-    def __init__(self, cluster, interval=0.05):
-        self.cluster, self.interval = cluster, interval
-        self.samples = []    # (monotonic time, some node answered role=leader)
+    def __init__(self, cluster, interval=0.05, timeout=1.0):
+        self.cluster, self.interval, self.timeout = cluster, interval, timeout
+        self.events = []    # (monotonic time, node, leads): the node's state from that moment on
         self.lock = threading.Lock()
         self.stopped = threading.Event()
-        self.pool = ThreadPoolExecutor(len(NODES), thread_name_prefix="leader-watch")
-        threading.Thread(target=self.run, name="leader-watch", daemon=True).start()
+        for node in NODES:
+            threading.Thread(target=self.run, args=(node,), name=f"leader-watch-{node}", daemon=True).start()
 
-    def run(self):
+    def run(self, node):
         while not self.stopped.is_set():
-            views = list(self.pool.map(self.cluster.cluster_view, NODES))
-            present = any(view and view.get("role") == "leader" for view in views)
+            sent = time.monotonic()
+            view = self.cluster.cluster_view(node, timeout=self.timeout)
+            # An answer tells the node's role when it came; no answer (refused, or none within the timeout: killed
+            # or stopped) means it led nothing from when it was asked. A slow answer is not a gap.
+            event = (time.monotonic(), node, view.get("role") == "leader") if view else (sent, node, False)
             with self.lock:
-                self.samples.append((time.monotonic(), present))
+                self.events.append(event)
             self.stopped.wait(self.interval)
 
     def longest_gap(self, start, end):
-        """The longest time within [start, end] from the last round that saw a leader, through rounds that saw
-        none, to the next round that saw one (or to `end`): the gap, to within one round."""
+        """The longest time within [start, end] when no node led, as the nodes' answers tell it."""
         with self.lock:
-            samples = [s for s in self.samples if start <= s[0] <= end]
-        longest, last_seen, in_gap = 0.0, start, False
-        for moment, present in samples:
-            if present:
-                if in_gap:
-                    longest = max(longest, moment - last_seen)
-                last_seen, in_gap = moment, False
-            else:
-                in_gap = True
-        if in_gap:
-            longest = max(longest, end - last_seen)
+            events = sorted(self.events)
+        leads = {}
+        longest, gap_from = 0.0, None
+        for moment, node, leader in events:
+            if moment > end:
+                break
+            leads[node] = leader
+            if moment < start:
+                continue
+            if any(leads.values()):
+                if gap_from is not None:
+                    longest = max(longest, moment - gap_from)
+                gap_from = None
+            elif gap_from is None:
+                gap_from = moment
+        if gap_from is not None:
+            longest = max(longest, end - gap_from)
         return longest
 
     def stop(self):
         self.stopped.set()
-        self.pool.shutdown(wait=False)
 
 
 # --- The load: jobs at a steady rate, each submitted until acknowledged, with the same idempotency key each time.
@@ -512,6 +530,8 @@ def run_scenario(cluster, watch, args, run_id, name, inject, path):
         "leader_gap": watch.longest_gap(started, time.monotonic()),
         "settled": settled, "unfinished": unfinished, "unacknowledged": len(load.unacknowledged),
         "rejected": load.rejected, "lost_keys": lost[:5], "retries": load.retries,
+        # Every process a fault stopped was started again by its heal: one that is gone now crashed.
+        "crashed": cluster.revive(),
     }
     tally_calls(result, calls)
     return result
@@ -533,7 +553,7 @@ def tally_calls(result, calls):
 
 
 def verdict(result, args):
-    failed = result["lost"] or result["other_jobs"] or result["rejected"] or result["unfinished"] or result.get("error")
+    failed = result.get("error") or result["crashed"] or result["lost"] or result["other_jobs"] or result["rejected"] or result["unfinished"]
     if result["scenario"] == "stream-loss" and args.stream_loss == "xfail":
         return "xfail (expected: no reconciliation yet)" if failed else "XPASS: run it with --stream-loss run"
     return "FAIL" if failed else "ok"
@@ -556,6 +576,8 @@ def print_table(results, args):
               f"| {r['leader_gap']:.1f} s | {settled} | {verdict(r, args)} |")
     for r in results:
         notes = []
+        if r.get("crashed"):
+            notes.append(f"crashed: {', '.join(r['crashed'])}")
         if r.get("unacknowledged"):
             notes.append(f"{r['unacknowledged']} submits never acknowledged within 60s (not counted)")
         if r.get("unfinished"):
@@ -622,6 +644,8 @@ def main():
             except (RuntimeError, OSError) as error:
                 results.append({"scenario": name, "error": str(error)})
                 say(f"{name}: {error}")
+                for ended in cluster.revive():
+                    say(f"{name}: {ended} had exited; started again for the next scenario")
             say(f"{name}: {verdict(results[-1], args)}")
     except KeyboardInterrupt:
         say(f"interrupted; logs kept in {work}")
