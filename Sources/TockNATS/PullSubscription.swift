@@ -69,11 +69,27 @@ final class SubscriptionHandle: @unchecked Sendable {
         self.pointer = pointer
     }
 
-    /// Blocks up to `timeoutMilliseconds`: call only from a dedicated thread.
+    /// Blocks up to `timeoutMilliseconds`: call only from a dedicated thread. May return fewer than `batch`.
     func fetch(batch: Int, timeoutMilliseconds: Int64) throws -> [JetStreamMessage] {
+        // cnats 3.4.1 overflows the heap here. natsSubscription_Fetch first takes the messages already queued on the
+        // subscription (late answers to earlier pull requests: a fetch that gave up just before the server answered,
+        // or the requests cnats buffered while disconnected and sends again on reconnect), then asks the server for
+        // `batch - taken` and overwrites its request's Batch with that; its loop ends only when the count equals the
+        // new Batch. With more than half the batch already taken that never happens, and every message arriving
+        // before the expiry is stored past the end of its `batch`-slot array (js.c `_fetch`; fixed upstream by
+        // keeping the original batch in a local). That corrupted the executor's heap after a nats-server restart
+        // (ops/chaos nats-kill). A batch of 1 cannot overflow, so queued messages are drained one per call, which
+        // costs no round trip; a full batch is asked for only when nothing is queued.
+        var queued: Int32 = 0
+        var queuedBytes: Int32 = 0
+        let queuedStatus = natsSubscription_GetPending(pointer, &queued, &queuedBytes)
+        let size = queuedStatus == NATS_OK && queued == 0 ? Int32(clamping: batch) : 1
         var list = natsMsgList()
         var code = jsErrCode(rawValue: 0)
-        let status = natsSubscription_Fetch(&list, pointer, Int32(clamping: batch), timeoutMilliseconds, &code)
+        let status = natsSubscription_Fetch(&list, pointer, size, timeoutMilliseconds, &code)
+        // A message arriving between the check above and cnats' own can still start the bad path: fail loudly
+        // rather than carry on with a corrupted heap.
+        precondition(list.Count <= size, "cnats natsSubscription_Fetch wrote \(list.Count) messages into \(size) slots")
         // Read the error now: the conversions below may call into cnats and replace it.
         let error = status == NATS_OK || status == NATS_TIMEOUT
             ? nil : NATSError.make(status, jsCode: code, operation: "fetch")

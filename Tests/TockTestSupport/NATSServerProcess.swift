@@ -71,6 +71,16 @@ public final class NATSServerProcess: @unchecked Sendable {
         }
     }
 
+    /// SIGKILL, as a crash would: no clean shutdown, so clients see their connections drop mid-stream.
+    /// `restart()` starts it again on the same store.
+    public func crash() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        _ = Self.waitForExit(process, within: .seconds(5))
+    }
+
     /// Stops, then starts again on the same port with the same store.
     public func restart() throws {
         stop()
