@@ -4,11 +4,11 @@ import TockCore
 import TockNATS
 import TockSQLite
 
-/// What only the leader does — publish due runs, commit completions, republish runs JetStream lost, sample the
-/// queues for the metrics — started when the node becomes a ready
-/// leader and cancelled the moment it stops leading. Each leadership gets a fresh due-timer whose first scan finds
-/// every run due but not committed as published: runs the old leader published already carry the same
-/// Nats-Msg-Id, so JetStream drops the duplicates.
+/// What only the leader does — publish due runs and republish those JetStream lost (`DuePublisher`), commit
+/// completions, sample the queues for the metrics — started when the node becomes a ready leader and cancelled
+/// the moment it stops leading. Each leadership gets a fresh due-timer whose first scan finds every run due but
+/// not committed as published: runs the old leader published already carry the same Nats-Msg-Id, so JetStream
+/// drops the duplicates.
 final class LeaderDuties: Sendable {
     private struct Active {
         var publisher: DuePublisher
@@ -16,18 +16,15 @@ final class LeaderDuties: Sendable {
     }
 
     private let makePublisher: @Sendable () -> DuePublisher
-    private let makeReconciler: @Sendable () -> RunReconciler
     private let completions: CompletionConsumer
     private let sampler: QueueSampler
     private let logger: Logger
     private let active = Mutex<Active?>(nil)
 
-    init(makePublisher: @escaping @Sendable () -> DuePublisher,
-         makeReconciler: @escaping @Sendable () -> RunReconciler, completions: CompletionConsumer,
+    init(makePublisher: @escaping @Sendable () -> DuePublisher, completions: CompletionConsumer,
          sampler: QueueSampler, logger: Logger)
     {
         self.makePublisher = makePublisher
-        self.makeReconciler = makeReconciler
         self.completions = completions
         self.sampler = sampler
         self.logger = logger
@@ -41,13 +38,11 @@ final class LeaderDuties: Sendable {
 
     private func start() {
         let publisher = makePublisher()
-        let reconciler = makeReconciler()
         let completions = self.completions
         let sampler = self.sampler
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await publisher.run() }
-                group.addTask { await reconciler.run() }
                 group.addTask { await completions.run() }
                 group.addTask { await sampler.run() }
             }

@@ -1,7 +1,7 @@
 import TockNATS
 
 /// What reconciliation remembers from pass to pass, and what each step of a pass decides, without I/O (the
-/// `RunReconciler` actor does the reading, the look-ups and the publishing): where each table's scan goes on
+/// `DuePublisher` actor does the reading, the look-ups and the publishing): where each table's scan goes on
 /// from, which runs of a page are overdue, and which runs were found gone and wait for the completions in
 /// `TOCK_DONE` to settle before they are published again.
 struct LostRunSweep: Sendable {
@@ -10,6 +10,12 @@ struct LostRunSweep: Sendable {
         var after: PublishedRunScan.Cursor
         var beforeNs: Int64
         var limit: Int
+    }
+
+    /// What a scan read, in the scan's order.
+    struct Page: Sendable, Equatable {
+        var scan: Scan
+        var rows: [PublishedRunRow]
     }
 
     let policy: LostRunPolicy
@@ -31,8 +37,9 @@ struct LostRunSweep: Sendable {
 
     /// Takes the pages read for `scans` and returns the runs to look up. A full page moves its cursor past its
     /// last run; a short one reached the end, and the next pass starts that table over from the oldest.
-    mutating func read(_ pages: [(scan: Scan, rows: [PublishedRunRow])], nowNs: Int64) -> [PublishedRunRow] {
-        for (scan, rows) in pages {
+    mutating func read(_ pages: [Page], nowNs: Int64) -> [PublishedRunRow] {
+        for page in pages {
+            let (scan, rows) = (page.scan, page.rows)
             cursors[scan.recurring] = rows.count < scan.limit ? .init()
                 : rows.last.map { .init(publishedAtNs: $0.publishedAtNs, jobID: $0.jobID, run: $0.run) }
         }

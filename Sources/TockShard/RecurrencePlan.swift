@@ -5,7 +5,7 @@ import TockWire
 /// skip them (a missed occurrence with misfire `skip`, or an overlap with overlap `skip`), or hold them until the
 /// previous run is done (overlap `wait`). Pure: the schedules and the time are its inputs.
 struct RecurrencePlan {
-    struct Skip {
+    struct Skip: Sendable, Equatable {
         var job: Job
         var next: Int64?
         var reason: String

@@ -29,7 +29,7 @@ public struct ShardConfiguration: Sendable {
     public var queueSampleInterval: Duration = .seconds(5)
     /// A recurring job's run published more than this late counts as missed, and its misfire policy applies.
     public var misfireThreshold: Duration = .seconds(60)
-    /// How often the leader looks for published runs whose message JetStream lost (`RunReconciler`); it also
+    /// How often the leader looks for published runs whose message JetStream lost (`DueTimer`); it also
     /// looks when it starts leading and when its NATS connection is re-established.
     public var reconcileInterval: Duration = .seconds(30)
     /// No published run is looked up in its stream sooner than this after its publish, however short the

@@ -48,15 +48,12 @@ public final class ShardNode: Sendable {
                              logger: logger, metrics: metrics,
                              window: DueWindow(span: configuration.dueWindow,
                                                capacity: configuration.dueWindowCapacity),
-                             batchLimit: configuration.publishBatch,
-                             misfireThresholdNs: configuration.misfireThreshold.nanoseconds)
-            },
-            makeReconciler: {
-                RunReconciler(shard: configuration.shard, database: dutiesDatabase, log: log, link: link, clock: clock,
-                              logger: logger, metrics: metrics,
-                              policy: LostRunPolicy(minimumAgeNs: configuration.lostRunAfter.nanoseconds,
-                                                    queues: configuration.queues),
-                              interval: configuration.reconcileInterval)
+                             settings: DueTimer.Settings(
+                                 batchLimit: configuration.publishBatch,
+                                 misfireThresholdNs: configuration.misfireThreshold.nanoseconds,
+                                 reconcileIntervalNs: configuration.reconcileInterval.nanoseconds,
+                                 lostRuns: LostRunPolicy(minimumAgeNs: configuration.lostRunAfter.nanoseconds,
+                                                         queues: configuration.queues)))
             },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
                                             logger: logger, metrics: metrics),

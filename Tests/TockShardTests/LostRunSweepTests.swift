@@ -30,13 +30,15 @@ final class LostRunSweepTests: XCTestCase {
         XCTAssertEqual(first.map(\.recurring), [false, true])
         XCTAssertEqual(first[0].beforeNs, 9 * second, "nothing younger than the minimum is read")
         XCTAssertEqual(first[0].after, .init())
-        let overdue = sweep.read([(first[0], [row("a", publishedAt: 1), row("b", publishedAt: 2)]), (first[1], [])],
+        let overdue = sweep.read([.init(scan: first[0], rows: [row("a", publishedAt: 1), row("b", publishedAt: 2)]),
+                                  .init(scan: first[1], rows: [])],
                                  nowNs: now)
         XCTAssertEqual(overdue.map(\.jobID), ["a", "b"])
         let second = sweep.scans(nowNs: now)
         XCTAssertEqual(second[0].after, .init(publishedAtNs: 2, jobID: "b", run: 1))
         XCTAssertEqual(second[1].after, .init(), "an empty page starts over")
-        _ = sweep.read([(second[0], [row("c", publishedAt: 3)]), (second[1], [])], nowNs: now)
+        _ = sweep.read([.init(scan: second[0], rows: [row("c", publishedAt: 3)]), .init(scan: second[1], rows: [])],
+                       nowNs: now)
         XCTAssertEqual(sweep.scans(nowNs: now)[0].after, .init(), "the end was reached: the next pass starts over")
     }
 
@@ -49,7 +51,8 @@ final class LostRunSweepTests: XCTestCase {
         var slow = row("slow", publishedAt: 1_500_000_000)
         slow.maxAttempts = 100
         slow.timeoutMs = 10_000
-        let overdue = sweep.read([(scans[0], [row("a", publishedAt: 1), slow]), (scans[1], [])], nowNs: now)
+        let overdue = sweep.read([.init(scan: scans[0], rows: [row("a", publishedAt: 1), slow]),
+                                  .init(scan: scans[1], rows: [])], nowNs: now)
         XCTAssertEqual(overdue.map(\.jobID), ["a"])
     }
 
@@ -72,8 +75,9 @@ final class LostRunSweepTests: XCTestCase {
         var sweep = sweep()
         let now = 10 * second
         let scans = sweep.scans(nowNs: now)
-        _ = sweep.read([(scans[0], [row("a", publishedAt: 1), row("b", publishedAt: 2)]),
-                        (scans[1], [row("c", publishedAt: 1, recurring: true), row("d", publishedAt: 2, recurring: true)])],
+        _ = sweep.read([.init(scan: scans[0], rows: [row("a", publishedAt: 1), row("b", publishedAt: 2)]),
+                        .init(scan: scans[1], rows: [row("c", publishedAt: 1, recurring: true),
+                                                     row("d", publishedAt: 2, recurring: true)])],
                        nowNs: now)
         XCTAssertNotEqual(sweep.scans(nowNs: now)[1].after, .init())
         sweep.lookUpFailed()
