@@ -12,6 +12,8 @@ public actor NATSLink {
     private let logger: Logger
     private var connection: NATSConnection?
     private var jetStreamContext: JetStream?
+    /// The connect under way, which every caller waits for.
+    private var connecting: Task<JetStream, any Error>?
     private var closed = false
 
     public init(url: String, security: NATSSecurity = NATSSecurity(), name: String, logger: Logger) {
@@ -23,25 +25,41 @@ public actor NATSLink {
     }
 
     /// The JetStream context, connecting first if needed; retries every `retry` until connected or cancelled.
+    /// Callers that arrive while a connect is under way wait for that one: two connects would leave one
+    /// connection open and unused, its subscriptions and reconnects beside the one kept.
     public func jetStream(retry: Duration = .seconds(1)) async throws -> JetStream {
         var logged = false
         while true {
             if let jetStreamContext { return jetStreamContext }
             guard !closed else { throw CancellationError() }
+            let attempt = connecting ?? connect()
+            connecting = attempt
             do {
-                let (connection, js) = try await Self.connectOffPool(url: url, security: security, name: name)
-                self.connection = connection
-                self.jetStreamContext = js
-                logger.info("connected to NATS", metadata: ["url": "\(shownURL)"])
-                return js
+                return try await attempt.value
             } catch {
-                if !logged {
+                if !logged, !(error is CancellationError) {
                     logger.warning("NATS not reachable; retrying",
                                    metadata: ["url": "\(shownURL)", "error": "\(error)"])
                     logged = true
                 }
                 try await Task.sleep(for: retry)
             }
+        }
+    }
+
+    /// One connect attempt, run on this actor between its blocking parts, which keeps the connection it makes.
+    private func connect() -> Task<JetStream, any Error> {
+        Task {
+            defer { connecting = nil }
+            let (connection, js) = try await Self.connectOffPool(url: url, security: security, name: name)
+            guard !closed else {
+                connection.close()
+                throw CancellationError()
+            }
+            self.connection = connection
+            jetStreamContext = js
+            logger.info("connected to NATS", metadata: ["url": "\(shownURL)"])
+            return js
         }
     }
 
