@@ -60,7 +60,11 @@ public final class JobNATSService: Sendable {
             ])
             while true { try await Task.sleep(for: .seconds(3600)) }
         } catch {
-            for service in services { await service.stop() }
+            // Together: each stop may wait its whole timeout (handlers still running), and one after the other
+            // they would add up past any stop timeout a supervisor allows.
+            await withTaskGroup(of: Void.self) { group in
+                for service in services { group.addTask { await service.stop() } }
+            }
             await link.close()
             if error is CancellationError { return }
             throw error

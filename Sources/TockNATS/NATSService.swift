@@ -66,7 +66,10 @@ public final class NATSService: Sendable {
         subscription.drain(timeout: timeout)
         let core = core
         let deadline = Date(timeIntervalSinceNow: timeout.timeInterval)
-        let finished = (try? await offPool { core.waitUntilFinished(before: deadline) }) ?? false
+        // A drain completes only once the server has the unsubscribe: with the broker away it would take the
+        // whole timeout, and no request can arrive meanwhile anyway, so only the handlers under way are awaited.
+        let drainable = core.connection.isConnected
+        let finished = (try? await offPool { core.waitUntilFinished(before: deadline, drained: drainable) }) ?? false
         guard finished else {
             natsLogger.warning("NATS service stopped with requests still in flight", metadata: [
                 "subject": "\(subject)", "inFlight": "\(core.inFlight)"])
@@ -132,14 +135,13 @@ final class ServiceCore: AsyncSubscriptionDelegate, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Blocks until the subscription is closed and every handler has replied, or `deadline`.
-    func waitUntilFinished(before deadline: Date) -> Bool {
+    /// Blocks until every handler has replied and, if `drained`, the subscription is closed; or until `deadline`.
+    func waitUntilFinished(before deadline: Date, drained: Bool = true) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while !(completed && inFlightCount == 0) {
-            if !condition.wait(until: deadline) {
-                return completed && inFlightCount == 0
-            }
+        func done() -> Bool { (completed || !drained) && inFlightCount == 0 }
+        while !done() {
+            if !condition.wait(until: deadline) { return done() }
         }
         return true
     }
