@@ -16,6 +16,8 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Use this NATS server instead of starting one (NATS_URL is not consulted here).") var natsURL: String?
     @OptionGroup var natsSecurity: NATSSecurityOptions
     @Option(help: "nats-server config for the server started here.") var natsConfig: String = "nats/dev.conf"
+    @Option(help: "Where the nats-server started here listens (overrides the config's listen).")
+    var natsListen: String = "127.0.0.1:4222"
     @Option(help: "Queue config: streams and consumers to apply, and the executor's settings.")
     var config: String = "nats/tock.yaml"
     @Option(help: "Shard data directory (default: a temporary directory, removed on exit).") var data: String?
@@ -34,6 +36,7 @@ struct DevCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
 
+        try checkPortsFree()
         var natsServer: Process?
         defer {
             if let natsServer, natsServer.isRunning {
@@ -45,8 +48,8 @@ struct DevCommand: AsyncParsableCommand {
         if let natsURL {
             url = natsURL
         } else {
-            natsServer = try startNATSServer(storeDirectory: scratch.appendingPathComponent("nats").path, logger: logger)
-            url = "nats://127.0.0.1:4222"
+            natsServer = try startNATSServer(scratch: scratch, logger: logger)
+            url = "nats://\(natsListen)"
         }
         let security = try natsSecurity.natsSecurity()
         let connection = try await connectWithRetry(url: url, security: security, within: .seconds(10),
@@ -92,21 +95,45 @@ struct DevCommand: AsyncParsableCommand {
             logger: logger)).run()
     }
 
-    private func startNATSServer(storeDirectory: String, logger: Logger) throws -> Process {
+    /// Starts nats-server through `tock guard-child`, so it stops and its store is removed even if this process
+    /// is killed and runs no cleanup.
+    private func startNATSServer(scratch: URL, logger: Logger) throws -> Process {
         guard let executable = findExecutable("nats-server") else {
             throw CLIError("nats-server not found on PATH or in /usr/sbin; install it (apt-get install nats-server) or pass --nats-url")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
+        let storeDirectory = scratch.appendingPathComponent("nats").path
+        let (host, port) = try parseHostPort(natsListen, option: "--nats-listen")
+        var arguments: [String]
         if FileManager.default.fileExists(atPath: natsConfig) {
-            process.arguments = ["-c", natsConfig, "-sd", storeDirectory]
+            arguments = ["-c", natsConfig, "-sd", storeDirectory]
         } else {
-            logger.warning("\(natsConfig) not found; starting nats-server with JetStream on 127.0.0.1:4222")
-            process.arguments = ["-js", "-a", "127.0.0.1", "-p", "4222", "-sd", storeDirectory]
+            logger.warning("\(natsConfig) not found; starting nats-server with JetStream on \(natsListen)")
+            arguments = ["-js", "-sd", storeDirectory]
         }
+        arguments += ["-a", host, "-p", "\(port)"]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        process.arguments = ["guard-child", "--parent", "\(getpid())", "--remove-after", scratch.path, "--", executable]
+            + arguments
         try process.run()
-        logger.info("started nats-server", metadata: ["pid": "\(process.processIdentifier)", "store": "\(storeDirectory)"])
+        logger.info("started nats-server", metadata: ["guard_pid": "\(process.processIdentifier)",
+                                                      "store": "\(storeDirectory)"])
         return process
+    }
+
+    /// Fails before starting anything when a port this command would listen on is taken, naming what holds it
+    /// (often a nats-server or node left by a `tock dev` killed before this guard existed).
+    private func checkPortsFree() throws {
+        var addresses = [("--http", http)]
+        if natsURL == nil { addresses.append(("--nats-listen", natsListen)) }
+        if sink != "off" { addresses.append(("--sink", sink)) }
+        if executorMetrics != "off" { addresses.append(("--executor-metrics", executorMetrics)) }
+        for (option, address) in addresses {
+            let (host, port) = try parseHostPort(address, option: option)
+            guard port != 0, PortOwner.isTaken(host: host, port: port) else { continue }
+            throw CLIError("\(address) (\(option)) is taken by \(PortOwner.describe(port: port)); stop it, or give "
+                + "\(option) another address")
+        }
     }
 
     private func connectWithRetry(

@@ -9,5 +9,6 @@ struct Tock: AsyncParsableCommand {
             ShardCommand.self, ExecutorCommand.self, RouterCommand.self, DevCommand.self, SubmitCommand.self, GetCommand.self,
             CancelCommand.self, PauseCommand.self, ResumeCommand.self, RunsCommand.self, StatusCommand.self,
             NATSCommand.self, ConfigCommand.self, SinkCommand.self, BenchCommand.self, AuthCommand.self,
+            ChildGuardCommand.self,
         ])
 }
