@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 import TockExecutor
 import TockMetrics
+import TockShard
 
-/// An executor's `/metrics` (Prometheus text format) and `/healthz`, on their own small HTTP server.
+/// An executor's `/metrics` (Prometheus text format), `/healthz` and `/readyz`, on their own small HTTP server.
 enum MetricsEndpoint {
     static func application(host: String, port: Int, executor: Executor, logger: Logger) -> some ApplicationProtocol {
         let router = Router()
@@ -14,6 +15,10 @@ enum MetricsEndpoint {
                      body: .init(byteBuffer: ByteBuffer(string: executor.prometheusExposition())))
         }
         router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ in
+            let readiness = await executor.readiness()
+            return ShardHTTPAPI.json(.init(code: readiness.httpStatus), readiness)
+        }
         router.get("/v1/status") { _, _ in
             let body = try JSONEncoder().encode(ExecutorStatusView(executor))
             return Response(status: .ok, headers: [.contentType: "application/json"],

@@ -102,6 +102,20 @@ public final class Executor: Sendable {
         metrics.exposition(openCircuits: stats.openCircuits)
     }
 
+    /// Ready when connected to NATS, bound to every priority's consumer, and not draining (`GET /readyz`).
+    public func readiness() async -> Readiness {
+        let connected = await link.isConnected
+        let bound = subscriptions.withLock { $0.count }
+        let wanted = configuration.priorities.count
+        let draining = draining.load(ordering: .relaxed)
+        return Readiness([
+            .init("nats", ok: connected, connected ? "connected"
+                : "not connected to \(redactingNATSCredentials(configuration.natsURL))"),
+            .init("consumers", ok: bound >= wanted, "\(bound) of \(wanted) priority consumers bound"),
+            .init("draining", ok: !draining, draining ? "draining: taking no new runs" : "taking runs"),
+        ])
+    }
+
     /// The configuration in force (reloads included).
     public var settings: ExecutorConfiguration { live.withLock { $0 } }
 

@@ -15,6 +15,8 @@ public final class FrontDoor: Sendable {
     public let guardian: APIGuard
     /// Serves calls that name this node's shard (`tock-shard` header) without routing them on; nil on a router.
     let local: LocalShardJobs?
+    /// Finds shard leaders for the gateway; asked for a router's readiness.
+    let leaders: ShardLeaders
     private let clock: any WallClock
 
     /// Forwarded calls fail fast when a node is down (connect within a second, no reconnect loop) so the next
@@ -62,7 +64,7 @@ public final class FrontDoor: Sendable {
         self.policy = policy
         self.guardian = guardian
         self.clock = clock
-        let leaders = ShardLeaders(map: map, sender: sender, client: Self.client(tls), clock: clock, logger: logger) {
+        leaders = ShardLeaders(map: map, sender: sender, client: Self.client(tls), clock: clock, logger: logger) {
             [local] shard in
             guard let local, local.shard == shard, let leader = local.node.cluster.leader else { return nil }
             return local.node.httpAddress(of: leader)

@@ -21,6 +21,10 @@ public enum FrontDoorRoutes {
     {
         let router = Router(context: TockRequestContext.self)
         router.middlewares.add(RequestHeaderLimit(limits))
+        router.get("/readyz") { _, _ in
+            let readiness = await frontDoor.leaders.readiness()
+            return ShardHTTPAPI.json(.init(code: readiness.httpStatus), readiness)
+        }
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(APIAuthentication(frontDoor.guardian))
         router.get("/healthz") { _, _ in

@@ -58,6 +58,26 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/readyz": {
+      "get": {
+        "operationId": "getReadiness",
+        "security": [],
+        "tags": ["meta"],
+        "summary": "Readiness of a shard node or a router",
+        "description": "`200` only while the process can do its work, else `503` with the failing checks. A shard node: a leader is known (`leader`) and its NATS connection is up (`nats`). A router: every shard has a node whose own `/readyz` answers `200` (one check per shard, `shard-<n>`; each node is asked within 1 s). An executor serves the same on its metrics address: NATS connected, every priority's consumer bound, not draining. `/healthz` is liveness: it answers `200` whenever the process serves HTTP.",
+        "responses": {
+          "200": {
+            "description": "Ready.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}
+          },
+          "503": {
+            "description": "Not ready; `checks` says why.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}
+          },
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
+        }
+      }
+    },
     "/metrics": {
       "get": {
         "operationId": "getMetrics",
@@ -984,6 +1004,24 @@ enum OpenAPIDocument {
         "properties": {
           "status": {"type": "string", "enum": ["ok"]},
           "shard": {"type": "string", "pattern": "^[0-9]+$"}
+        }
+      },
+      "Readiness": {
+        "type": "object",
+        "required": ["ready", "checks"],
+        "additionalProperties": false,
+        "properties": {
+          "ready": {"type": "boolean"},
+          "checks": {"type": "array", "items": {
+            "type": "object",
+            "required": ["name", "ok", "detail"],
+            "additionalProperties": false,
+            "properties": {
+              "name": {"type": "string"},
+              "ok": {"type": "boolean"},
+              "detail": {"type": "string", "description": "What was found, or why not."}
+            }
+          }}
         }
       },
       "RouterHealth": {

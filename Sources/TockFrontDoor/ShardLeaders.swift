@@ -25,9 +25,9 @@ final class ShardLeaders: Sendable {
         var breaker: CircuitBreaker
     }
 
-    private let map: ShardMap
+    let map: ShardMap
     private let sender: String
-    private let client: HTTPClient
+    let client: HTTPClient
     private let settings: Settings
     private let clock: any WallClock
     private let logger: Logger

@@ -63,6 +63,9 @@ public actor NATSLink {
         }
     }
 
+    /// Whether the link has a connection and cnats reports it connected now (not reconnecting); never connects.
+    public var isConnected: Bool { connection?.isConnected ?? false }
+
     /// Binds to an existing durable pull consumer. The bind is a blocking request/reply, so it runs off the pool.
     public func pullSubscribe(stream: String, durable: String, filter: String) async throws -> PullSubscription {
         let js = try await jetStream()

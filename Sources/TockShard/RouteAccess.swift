@@ -7,7 +7,7 @@ import TockAuth
 public enum RouteAccess {
     public static func of(method: HTTPRequest.Method, path: String) -> Access {
         switch path {
-        case "/healthz", "/health", "/metrics":
+        case "/healthz", "/readyz", "/health", "/metrics":
             return .open
         case "/openapi.json":
             return .authenticated

@@ -20,6 +20,11 @@ public enum ShardHTTPAPI {
             Response(status: .ok, headers: [.contentType: MetricsRegistry.contentType],
                      body: .init(byteBuffer: ByteBuffer(string: node.metrics.registry.exposition())))
         }
+        // Before forwarding too: readiness is this node's own.
+        router.get("/readyz") { _, _ in
+            let readiness = await node.readiness()
+            return json(.init(code: readiness.httpStatus), readiness)
+        }
         // Middleware applies to the routes added after it.
         router.middlewares.add(ErrorMiddleware())
         // Before forwarding, so a follower refuses what the leader would refuse without a round trip; the leader

@@ -12,7 +12,7 @@ public final class ShardNode: Sendable {
     private let database: DatabaseQueue
     private let log: RaftDriver
     private let duties: LeaderDuties
-    private let link: NATSLink
+    let link: NATSLink
     public let clock: any WallClock
     /// What `/metrics` exports.
     public let metrics: ShardMetrics
@@ -180,6 +180,9 @@ public final class ShardNode: Sendable {
     /// until the task is cancelled, then closes NATS. Throws if the node cannot write its disk.
     public func run() async throws {
         defer { duties.stop() }
+        // Followers connect too, so `/readyz` tells of NATS before the node leads, and a new leader starts at once.
+        let link = self.link
+        Task { _ = try? await link.jetStream() }
         do {
             try await log.run()
         } catch {
