@@ -25,6 +25,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "The executor's /metrics address, or \"off\".") var executorMetrics: String = "127.0.0.1:7080"
     @Option(help: "Webhook sink address; 'off' for none.") var sink: String = "127.0.0.1:7090"
     @OptionGroup var httpLimits: HTTPLimitOptions
+    @OptionGroup var retention: RetentionOptions
     @OptionGroup var auth: AuthFileOption
     @OptionGroup var webhookSecurity: WebhookSecurityOptions
     @OptionGroup var tls: TLSOptions
@@ -65,6 +66,7 @@ struct DevCommand: AsyncParsableCommand {
         shardConfiguration.natsSecurity = security
         (shardConfiguration.httpHost, shardConfiguration.httpPort) = try parseHostPort(http, option: "--http")
         shardConfiguration.httpLimits = try httpLimits.limits()
+        try retention.apply(to: &shardConfiguration)
         shardConfiguration.httpTLS = try tls.httpTLS()
         let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
         let (keys, reloader) = try auth.load(logger: logger,

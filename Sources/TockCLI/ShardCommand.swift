@@ -29,6 +29,7 @@ struct ShardCommand: AsyncParsableCommand {
             + "the key creates a new job. 0 keeps keys forever.",
         valueName: "duration"))
     var idempotencyRetention: String = "24h"
+    @OptionGroup var retention: RetentionOptions
     @Option(help: "This node's name in the shard's Raft group.") var node: String = "n1"
     @Option(help: ArgumentHelp(
         "Raft addresses of every node of the shard, this one included: n1=HOST:PORT,n2=HOST:PORT,... "
@@ -97,6 +98,7 @@ struct ShardCommand: AsyncParsableCommand {
             throw ValidationError("--idempotency-retention must be a duration such as 24h, or 0 to keep keys forever")
         }
         configuration.idempotencyRetention = retention
+        try self.retention.apply(to: &configuration)
         guard !node.isEmpty, !node.contains(where: { $0 == "," || $0 == "=" }) else {
             throw ValidationError("--node must be a name such as n1")
         }

@@ -41,6 +41,14 @@ public enum MetricCatalog {
     public static let runsRepublished = Metric(
         name: "tock_shard_runs_republished_total", kind: .counter,
         help: "Lost runs published again and committed with their new stream sequence.")
+    public static let jobsPurged = Metric(
+        name: "tock_shard_jobs_purged_total", kind: .counter,
+        help: "Finished jobs (succeeded, failed, cancelled) deleted by retention once older than --retention, "
+            + "with their run history and idempotency keys.")
+    public static let runsPurged = Metric(
+        name: "tock_shard_runs_purged_total", kind: .counter,
+        help: "Rows of recurring jobs' run history deleted by retention: finished runs older than --retention, "
+            + "and the runs of purged jobs.")
     public static let shardMessagesRejected = Metric(
         name: "tock_shard_messages_rejected_total", kind: .counter,
         help: "Messages refused on the job API's NATS subjects (answered with a 4xx, or dropped without a reply "
@@ -120,7 +128,7 @@ public enum MetricCatalog {
 
     public static let all: [Metric] = [
         jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, runsChecked, runsLost,
-        runsRepublished, shardMessagesRejected,
+        runsRepublished, jobsPurged, runsPurged, shardMessagesRejected,
         raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftPeersRefused, raftIsLeader, raftHasLeader,
         streamMessages, streamOldestAge, consumerPending, consumerAckPending, consumerRedelivered,
         runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, egressRefused,

@@ -458,6 +458,96 @@ void   tock__v1__set_node_address__free_unpacked
   assert(message->base.descriptor == &tock__v1__set_node_address__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__purge_finished__init
+                     (Tock__V1__PurgeFinished         *message)
+{
+  static const Tock__V1__PurgeFinished init_value = TOCK__V1__PURGE_FINISHED__INIT;
+  *message = init_value;
+}
+size_t tock__v1__purge_finished__get_packed_size
+                     (const Tock__V1__PurgeFinished *message)
+{
+  assert(message->base.descriptor == &tock__v1__purge_finished__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__purge_finished__pack
+                     (const Tock__V1__PurgeFinished *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__purge_finished__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__purge_finished__pack_to_buffer
+                     (const Tock__V1__PurgeFinished *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__purge_finished__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__PurgeFinished *
+       tock__v1__purge_finished__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__PurgeFinished *)
+     protobuf_c_message_unpack (&tock__v1__purge_finished__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__purge_finished__free_unpacked
+                     (Tock__V1__PurgeFinished *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__purge_finished__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tock__v1__run_key__init
+                     (Tock__V1__RunKey         *message)
+{
+  static const Tock__V1__RunKey init_value = TOCK__V1__RUN_KEY__INIT;
+  *message = init_value;
+}
+size_t tock__v1__run_key__get_packed_size
+                     (const Tock__V1__RunKey *message)
+{
+  assert(message->base.descriptor == &tock__v1__run_key__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__run_key__pack
+                     (const Tock__V1__RunKey *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__run_key__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__run_key__pack_to_buffer
+                     (const Tock__V1__RunKey *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__run_key__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__RunKey *
+       tock__v1__run_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__RunKey *)
+     protobuf_c_message_unpack (&tock__v1__run_key__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__run_key__free_unpacked
+                     (Tock__V1__RunKey *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__run_key__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message)
 {
@@ -1143,7 +1233,122 @@ const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor =
   (ProtobufCMessageInit) tock__v1__set_node_address__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[9] =
+static const ProtobufCFieldDescriptor tock__v1__purge_finished__field_descriptors[3] =
+{
+  {
+    "cutoff_ns",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__PurgeFinished, cutoff_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "job_ids",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Tock__V1__PurgeFinished, n_job_ids),
+    offsetof(Tock__V1__PurgeFinished, job_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "runs",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__PurgeFinished, n_runs),
+    offsetof(Tock__V1__PurgeFinished, runs),
+    &tock__v1__run_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__purge_finished__field_indices_by_name[] = {
+  0,   /* field[0] = cutoff_ns */
+  1,   /* field[1] = job_ids */
+  2,   /* field[2] = runs */
+};
+static const ProtobufCIntRange tock__v1__purge_finished__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tock__v1__purge_finished__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.PurgeFinished",
+  "PurgeFinished",
+  "Tock__V1__PurgeFinished",
+  "tock.v1",
+  sizeof(Tock__V1__PurgeFinished),
+  3,
+  tock__v1__purge_finished__field_descriptors,
+  tock__v1__purge_finished__field_indices_by_name,
+  1,  tock__v1__purge_finished__number_ranges,
+  (ProtobufCMessageInit) tock__v1__purge_finished__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__run_key__field_descriptors[2] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RunKey, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "run",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RunKey, run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__run_key__field_indices_by_name[] = {
+  0,   /* field[0] = job_id */
+  1,   /* field[1] = run */
+};
+static const ProtobufCIntRange tock__v1__run_key__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tock__v1__run_key__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.RunKey",
+  "RunKey",
+  "Tock__V1__RunKey",
+  "tock.v1",
+  sizeof(Tock__V1__RunKey),
+  2,
+  tock__v1__run_key__field_descriptors,
+  tock__v1__run_key__field_indices_by_name,
+  1,  tock__v1__run_key__number_ranges,
+  (ProtobufCMessageInit) tock__v1__run_key__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[10] =
 {
   {
     "create_job",
@@ -1253,6 +1458,18 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "purge_finished",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, purge_finished),
+    &tock__v1__purge_finished__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   1,   /* field[1] = cancel_job */
@@ -1261,14 +1478,16 @@ static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   3,   /* field[3] = mark_done */
   2,   /* field[2] = mark_published */
   6,   /* field[6] = pause_job */
+  9,   /* field[9] = purge_finished */
   7,   /* field[7] = resume_job */
   5,   /* field[5] = set_node_address */
   4,   /* field[4] = skip_run */
 };
-static const ProtobufCIntRange tock__v1__shard_command__number_ranges[1 + 1] =
+static const ProtobufCIntRange tock__v1__shard_command__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 12, 9 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
 {
@@ -1278,10 +1497,10 @@ const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
   "Tock__V1__ShardCommand",
   "tock.v1",
   sizeof(Tock__V1__ShardCommand),
-  9,
+  10,
   tock__v1__shard_command__field_descriptors,
   tock__v1__shard_command__field_indices_by_name,
-  1,  tock__v1__shard_command__number_ranges,
+  2,  tock__v1__shard_command__number_ranges,
   (ProtobufCMessageInit) tock__v1__shard_command__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

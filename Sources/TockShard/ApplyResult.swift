@@ -23,6 +23,8 @@ public enum ApplyResult: Sendable, Equatable {
     /// The command (or this job of a batch) changed nothing, on every replica alike: it held what the shard could
     /// not store or show (see `JobStateMachine.applyOrReject`). The proposer answers 400 with the error.
     case rejected(FieldError)
+    /// Retention deleted this many jobs and `job_runs` rows (a job's runs included).
+    case purged(jobs: Int, runs: Int)
 }
 
 extension ApplyResult {

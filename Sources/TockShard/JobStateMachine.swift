@@ -54,6 +54,8 @@ struct JobStateMachine: Sendable {
                     http_address = excluded.http_address
                 """).run(node, raft, http)
             return .updated(1)
+        case .purgeFinished(let cutoffNs, let jobIDs, let runs):
+            return try purge(cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs, in: db)
         }
     }
 

@@ -5,10 +5,10 @@ import TockNATS
 import TockSQLite
 
 /// What only the leader does — publish due runs and republish those JetStream lost (`DuePublisher`), commit
-/// completions, sample the queues for the metrics — started when the node becomes a ready leader and cancelled
-/// the moment it stops leading. Each leadership gets a fresh due-timer whose first scan finds every run due but
-/// not committed as published: runs the old leader published already carry the same Nats-Msg-Id, so JetStream
-/// drops the duplicates.
+/// completions, sample the queues for the metrics, purge finished jobs past their retention (`RetentionPurger`) —
+/// started when the node becomes a ready leader and cancelled the moment it stops leading. Each leadership gets a
+/// fresh due-timer whose first scan finds every run due but not committed as published: runs the old leader
+/// published already carry the same Nats-Msg-Id, so JetStream drops the duplicates.
 final class LeaderDuties: Sendable {
     private struct Active {
         var publisher: DuePublisher
@@ -18,12 +18,14 @@ final class LeaderDuties: Sendable {
     private let makePublisher: @Sendable () -> DuePublisher
     private let completions: CompletionConsumer
     private let sampler: QueueSampler
+    private let makePurger: @Sendable () -> RetentionPurger
     private let logger: Logger
     private let active = Mutex<Active?>(nil)
 
     init(makePublisher: @escaping @Sendable () -> DuePublisher, completions: CompletionConsumer,
-         sampler: QueueSampler, logger: Logger)
+         sampler: QueueSampler, makePurger: @escaping @Sendable () -> RetentionPurger, logger: Logger)
     {
+        self.makePurger = makePurger
         self.makePublisher = makePublisher
         self.completions = completions
         self.sampler = sampler
@@ -40,11 +42,13 @@ final class LeaderDuties: Sendable {
         let publisher = makePublisher()
         let completions = self.completions
         let sampler = self.sampler
+        let purger = makePurger()
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await publisher.run() }
                 group.addTask { await completions.run() }
                 group.addTask { await sampler.run() }
+                group.addTask { await purger.run() }
             }
         }
         let previous = active.withLock { active in

@@ -18,6 +18,14 @@ public struct ShardConfiguration: Sendable {
     /// How long an idempotency key dedupes after its job was created; a later submit with the key creates a new
     /// job. Zero keeps keys forever.
     public var idempotencyRetention: Duration = .seconds(24 * 3600)
+    /// How long finished jobs (succeeded, failed, cancelled with no run out) and finished runs of recurring jobs
+    /// are kept before the leader purges them (`RetentionPurger`); zero keeps them forever. Purging a job frees
+    /// its idempotency key.
+    public var retention: Duration = .seconds(7 * 24 * 3600)
+    /// How often the leader looks for finished jobs and runs older than `retention` when it found no backlog.
+    public var retentionInterval: Duration = .seconds(60)
+    /// Most rows (runs, and jobs with theirs) one purge entry deletes.
+    public var retentionBatch = 500
     /// Most runs published per due-timer pass.
     public var publishBatch = 1024
     /// How far ahead of now the leader's due-timer holds scheduled runs in memory; later ones stay in SQLite
@@ -43,6 +51,16 @@ public struct ShardConfiguration: Sendable {
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
+    }
+
+    /// Why these retentions let dedupe end before `idempotencyRetention` says (a purged job frees its key), or nil.
+    public var retentionWarning: String? {
+        let jobs = retention.nanoseconds, keys = idempotencyRetention.nanoseconds
+        guard jobs > 0, keys == 0 || jobs < keys else { return nil }
+        return "--retention (\(DurationText.format(ns: jobs))) is shorter than --idempotency-retention "
+            + "(\(keys == 0 ? "forever" : DurationText.format(ns: keys))): a finished job's "
+            + "idempotency key is freed when the job is purged, so a key dedupes for as little as the job's run time "
+            + "plus --retention"
     }
 
     public var databasePath: String { "\(dataDirectory)/shard-\(shard).sqlite" }

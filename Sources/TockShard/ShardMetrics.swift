@@ -19,6 +19,8 @@ public final class ShardMetrics: Sendable {
     private let runsChecked: Counter
     private let runsLost: Counter
     private let runsRepublished: Counter
+    private let jobsPurged: Counter
+    private let runsPurged: Counter
     private let term: Gauge
     private let commitIndex: Gauge
     private let appliedIndex: Gauge
@@ -65,6 +67,8 @@ public final class ShardMetrics: Sendable {
         runsChecked = Counter(label: MetricCatalog.runsChecked.name, dimensions: labels, factory: factory)
         runsLost = Counter(label: MetricCatalog.runsLost.name, dimensions: labels, factory: factory)
         runsRepublished = Counter(label: MetricCatalog.runsRepublished.name, dimensions: labels, factory: factory)
+        jobsPurged = Counter(label: MetricCatalog.jobsPurged.name, dimensions: labels, factory: factory)
+        runsPurged = Counter(label: MetricCatalog.runsPurged.name, dimensions: labels, factory: factory)
         func gauge(_ metric: MetricCatalog.Metric) -> Gauge {
             Gauge(label: metric.name, dimensions: labels, factory: factory)
         }
@@ -136,6 +140,12 @@ public final class ShardMetrics: Sendable {
 
     func republished(_ count: Int) {
         if count > 0 { runsRepublished.increment(by: Int64(count)) }
+    }
+
+    /// Retention committed the deletion of `jobs` jobs and `runs` `job_runs` rows.
+    func purged(jobs: Int, runs: Int) {
+        if jobs > 0 { jobsPurged.increment(by: Int64(jobs)) }
+        if runs > 0 { runsPurged.increment(by: Int64(runs)) }
     }
 
     /// Keeps the Raft gauges current; called whenever the node's view of its group changes.

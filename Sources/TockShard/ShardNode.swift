@@ -59,7 +59,14 @@ public final class ShardNode: Sendable {
                                             logger: logger, metrics: metrics),
             sampler: QueueSampler(database: dutiesDatabase, link: link, clock: clock, metrics: metrics,
                                   interval: configuration.queueSampleInterval, logger: logger),
+            makePurger: {
+                RetentionPurger(database: dutiesDatabase, log: log, clock: clock, logger: logger, metrics: metrics,
+                                policy: RetentionPolicy(retentionNs: configuration.retention.nanoseconds,
+                                                        batch: configuration.retentionBatch,
+                                                        interval: configuration.retentionInterval))
+            },
             logger: logger)
+        if let warning = configuration.retentionWarning { logger.warning("\(warning)") }
         self.duties = duties
         log.setHandlers(
             applied: { results in

@@ -25,6 +25,9 @@ import TockSQLite
 /// executor by publish time, so the leader's reconciliation (`PublishedRunScan`) reads the few published longer
 /// ago than a run can legitimately be in flight without visiting the rest: one-time jobs in `jobs`, runs of
 /// recurring jobs in `job_runs`.
+///
+/// `jobs_finished` and `job_runs_finished` (without a version change) order finished jobs by their last change and
+/// finished runs by their finish, so retention (`RetentionScan`) reads the oldest without visiting live rows.
 enum ShardSchema {
     static let version: Int64 = 5
 
@@ -119,6 +122,10 @@ enum ShardSchema {
                 WHERE state = 'published' AND schedule IS NULL;
             CREATE INDEX IF NOT EXISTS job_runs_published ON job_runs(published_at, job_id, run)
                 WHERE state = 'published';
+            CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(updated_at, id)
+                WHERE state IN ('succeeded', 'failed', 'cancelled');
+            CREATE INDEX IF NOT EXISTS job_runs_finished ON job_runs(finished_at, job_id, run)
+                WHERE finished_at IS NOT NULL;
             """)
     }
 

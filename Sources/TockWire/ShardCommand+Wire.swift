@@ -107,6 +107,10 @@ extension ShardCommand {
                     raft: try CReading.string(set.pointee.raft_address, field: "SetNodeAddress.raft_address"),
                     http: try CReading.string(set.pointee.http_address, field: "SetNodeAddress.http_address"))
             }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED:
+            self = try CReading.required(message.purge_finished, field: "ShardCommand.purge_finished") {
+                (purge) throws(WireError) in try Self.purge(proto: purge)
+            }
         default:
             throw .missingField("ShardCommand.command")
         }
@@ -196,6 +200,10 @@ extension ShardCommand {
                     set.pointee.raft_address = arena.string(raft)
                     set.pointee.http_address = arena.string(http)
                 }
+            case let .purgeFinished(cutoffNs, jobIDs, runs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED
+                message.pointee.purge_finished = Self.purgeProto(cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs,
+                                                                 in: arena)
             }
         }
     }

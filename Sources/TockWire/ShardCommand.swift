@@ -20,4 +20,7 @@ public enum ShardCommand: Equatable, Sendable {
     case resumeJob(jobID: String, nextDueAtNs: Int64?, atNs: Int64)
     /// Where a node of the Raft group listens (Raft and HTTP, each HOST:PORT).
     case setNodeAddress(node: String, raft: String, http: String)
+    /// Retention: deletes the named jobs (with their runs) and finished runs that finished before `cutoffNs`; each
+    /// replica re-checks every id, so the entry deletes only what is still finished before the cutoff.
+    case purgeFinished(cutoffNs: Int64, jobIDs: [String], runs: [RunKey])
 }

@@ -84,6 +84,16 @@ final class ShardCommandWireTests: XCTestCase {
         )
     }
 
+    func testPurgeFinishedRoundTripsAndPinsItsFieldNumbers() {
+        assertRoundTrip(.purgeFinished(cutoffNs: .min, jobIDs: [], runs: []))
+        assertRoundTrip(.purgeFinished(cutoffNs: 123_456_789, jobIDs: ["a", "b"],
+                                       runs: [RunKey(jobID: "r", run: 1), RunKey(jobID: "r", run: .max)]))
+        // ShardCommand.purge_finished = 12 { cutoff_ns = 1, job_ids = 2, runs = 3 { job_id = 1, run = 2 } }.
+        XCTAssertEqual(
+            ShardCommand.purgeFinished(cutoffNs: 1, jobIDs: ["a"], runs: [RunKey(jobID: "b", run: 2)]).encoded(),
+            [0x62, 0x0C, 0x08, 0x01, 0x12, 0x01, 0x61, 0x1A, 0x05, 0x0A, 0x01, 0x62, 0x10, 0x02])
+    }
+
     func testEmptyBytesHaveNoCommand() {
         XCTAssertThrowsError(try ShardCommand(decoding: [])) { error in
             XCTAssertEqual(error as? WireError, .missingField("ShardCommand.command"))

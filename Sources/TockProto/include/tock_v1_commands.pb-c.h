@@ -27,6 +27,8 @@ typedef struct Tock__V1__SkipRun Tock__V1__SkipRun;
 typedef struct Tock__V1__PauseJob Tock__V1__PauseJob;
 typedef struct Tock__V1__ResumeJob Tock__V1__ResumeJob;
 typedef struct Tock__V1__SetNodeAddress Tock__V1__SetNodeAddress;
+typedef struct Tock__V1__PurgeFinished Tock__V1__PurgeFinished;
+typedef struct Tock__V1__RunKey Tock__V1__RunKey;
 typedef struct Tock__V1__ShardCommand Tock__V1__ShardCommand;
 
 
@@ -213,6 +215,47 @@ struct  Tock__V1__SetNodeAddress
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Deletes finished jobs, with their runs (and so their idempotency keys), and
+ * finished runs of recurring jobs, that finished before cutoff_ns (retention).
+ * The leader chose the ids; every replica applies only those still finished
+ * before the cutoff when the entry is applied, so applying it again, or after a
+ * job changed, deletes nothing it should not.
+ */
+struct  Tock__V1__PurgeFinished
+{
+  ProtobufCMessage base;
+  /*
+   * The leader's clock minus the retention, in nanoseconds since the epoch.
+   */
+  int64_t cutoff_ns;
+  /*
+   * Jobs succeeded, failed or cancelled (with no run still out) before the cutoff.
+   */
+  size_t n_job_ids;
+  char **job_ids;
+  /*
+   * Finished runs (succeeded, failed, skipped) of recurring jobs.
+   */
+  size_t n_runs;
+  Tock__V1__RunKey **runs;
+};
+#define TOCK__V1__PURGE_FINISHED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__purge_finished__descriptor) \
+    , 0, 0,NULL, 0,NULL }
+
+
+struct  Tock__V1__RunKey
+{
+  ProtobufCMessage base;
+  char *job_id;
+  uint32_t run;
+};
+#define TOCK__V1__RUN_KEY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__run_key__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
 typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND__NOT_SET = 0,
   TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB = 1,
@@ -223,7 +266,8 @@ typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS = 6,
   TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB = 7,
   TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB = 8,
-  TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS = 9
+  TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS = 9,
+  TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED = 12
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__SHARD_COMMAND__COMMAND__CASE)
 } Tock__V1__ShardCommand__CommandCase;
 
@@ -241,6 +285,7 @@ struct  Tock__V1__ShardCommand
     Tock__V1__PauseJob *pause_job;
     Tock__V1__ResumeJob *resume_job;
     Tock__V1__CreateJobs *create_jobs;
+    Tock__V1__PurgeFinished *purge_finished;
   };
 };
 #define TOCK__V1__SHARD_COMMAND__INIT \
@@ -438,6 +483,44 @@ Tock__V1__SetNodeAddress *
 void   tock__v1__set_node_address__free_unpacked
                      (Tock__V1__SetNodeAddress *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__PurgeFinished methods */
+void   tock__v1__purge_finished__init
+                     (Tock__V1__PurgeFinished         *message);
+size_t tock__v1__purge_finished__get_packed_size
+                     (const Tock__V1__PurgeFinished   *message);
+size_t tock__v1__purge_finished__pack
+                     (const Tock__V1__PurgeFinished   *message,
+                      uint8_t             *out);
+size_t tock__v1__purge_finished__pack_to_buffer
+                     (const Tock__V1__PurgeFinished   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__PurgeFinished *
+       tock__v1__purge_finished__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__purge_finished__free_unpacked
+                     (Tock__V1__PurgeFinished *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__RunKey methods */
+void   tock__v1__run_key__init
+                     (Tock__V1__RunKey         *message);
+size_t tock__v1__run_key__get_packed_size
+                     (const Tock__V1__RunKey   *message);
+size_t tock__v1__run_key__pack
+                     (const Tock__V1__RunKey   *message,
+                      uint8_t             *out);
+size_t tock__v1__run_key__pack_to_buffer
+                     (const Tock__V1__RunKey   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__RunKey *
+       tock__v1__run_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__run_key__free_unpacked
+                     (Tock__V1__RunKey *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__ShardCommand methods */
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message);
@@ -489,6 +572,12 @@ typedef void (*Tock__V1__ResumeJob_Closure)
 typedef void (*Tock__V1__SetNodeAddress_Closure)
                  (const Tock__V1__SetNodeAddress *message,
                   void *closure_data);
+typedef void (*Tock__V1__PurgeFinished_Closure)
+                 (const Tock__V1__PurgeFinished *message,
+                  void *closure_data);
+typedef void (*Tock__V1__RunKey_Closure)
+                 (const Tock__V1__RunKey *message,
+                  void *closure_data);
 typedef void (*Tock__V1__ShardCommand_Closure)
                  (const Tock__V1__ShardCommand *message,
                   void *closure_data);
@@ -508,6 +597,8 @@ extern const ProtobufCMessageDescriptor tock__v1__skip_run__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__pause_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__resume_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__purge_finished__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__run_key__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -59,7 +59,7 @@ enum WireGenerators {
     static func shardCommand(_ random: inout SplitMix64) -> ShardCommand {
         // Retention travels as 0 for "forever", so it is nil or positive.
         let retention: Int64? = random.oneIn(2) ? nil : Int64(random.within(1...Int.max))
-        switch random.below(9) {
+        switch random.below(10) {
         case 0: return .createJob(jobSpec(&random), createdAtNs: random.edgyInt64(), idempotencyRetentionNs: retention)
         case 1:
             return .createJobs((0..<random.below(4)).map { _ in jobSpec(&random) }, createdAtNs: random.edgyInt64(),
@@ -75,6 +75,12 @@ enum WireGenerators {
         case 7:
             return .resumeJob(jobID: random.cText(maxLength: 30), nextDueAtNs: optionalTime(&random),
                               atNs: random.edgyInt64())
+        case 8:
+            return .purgeFinished(cutoffNs: random.edgyInt64(),
+                                  jobIDs: (0..<random.below(4)).map { _ in random.cText(maxLength: 30) },
+                                  runs: (0..<random.below(4)).map { _ in
+                                      RunKey(jobID: random.cText(maxLength: 30), run: random.edgyUInt32())
+                                  })
         default:
             return .setNodeAddress(node: random.cText(maxLength: 5), raft: random.cText(maxLength: 20),
                                    http: random.cText(maxLength: 20))
