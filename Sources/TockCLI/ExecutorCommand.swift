@@ -116,6 +116,8 @@ extension ExecutorCommand {
             services.append(.init(service: MetricsEndpoint.application(
                 host: host, port: port, executor: executor, logger: logger)))
         }
+        // Last, so the first to hear of a shutdown: systemd learns of it before the drain starts.
+        services.append(.init(service: SystemdNotifyService(readyAtStart: true)))
         return services
     }
 }

@@ -39,10 +39,13 @@ struct RouterCommand: AsyncParsableCommand {
             limits: try httpLimits.limits(), tls: httpTLS, logger: logger
         ) { port in
             logger.info("router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
+            SystemdNotify.send("READY=1")
         }
         let nats = JobNATSService(frontDoor: frontDoor, natsURL: self.nats.natsURL,
                                   natsSecurity: try self.nats.natsSecurity(), name: "tock-\(name)", logger: logger)
         try await ServiceGroup(configuration: .init(
-            services: [.init(service: api), .init(service: TaskService("nats-api") { try await nats.run() })], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            services: [.init(service: api), .init(service: TaskService("nats-api") { try await nats.run() }),
+                       .init(service: SystemdNotifyService())],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 }

@@ -149,8 +149,8 @@ struct ShardCommand: AsyncParsableCommand {
         defer { reloader?.cancel() }
         let services = try await Self.services(try configuration(map: map), map: map, keys: keys, logger: logger)
         try await ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)).run()
+            services: (services + [SystemdNotifyService()]).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 
     static func services(_ configuration: ShardConfiguration, map: ShardMap?, keys: APIKeys?, logger: Logger)
@@ -161,6 +161,7 @@ struct ShardCommand: AsyncParsableCommand {
         let api = try FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) { port in
             logger.info("shard HTTP API listening",
                         metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
+            SystemdNotify.send("READY=1")
         }
         let nats = JobNATSService(frontDoor: frontDoor, natsURL: configuration.natsURL,
                                   natsSecurity: configuration.natsSecurity,
