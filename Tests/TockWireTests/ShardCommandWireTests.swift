@@ -44,6 +44,12 @@ final class ShardCommandWireTests: XCTestCase {
         assertRoundTrip(.cancelJob(jobID: "", atNs: 0))
     }
 
+    func testRetryJob() {
+        assertRoundTrip(.retryJob([RetryRun(jobID: Fixtures.unicode, run: .max), RetryRun(jobID: "0-a", run: 1)],
+                                  atNs: .min))
+        assertRoundTrip(.retryJob([], atNs: 0))
+    }
+
     func testMarkPublished() {
         var runs: [PublishedRun] = []
         for index in 0..<500 {
