@@ -302,7 +302,7 @@ enum OpenAPIDocument {
         "tags": ["jobs"],
         "summary": "Retry the finished one-time jobs a filter matches, a bounded batch per call",
         "description": "Dead letters (`state` `failed`, the default), or `succeeded` or `cancelled` jobs, run again as `POST /v1/jobs/{id}/retry` does; recurring jobs are left out. Each shard retries at most `limit` matching jobs after the cursor with one Raft log entry, examining at most 10,000 jobs to find them. While `more` is true, call again with the same filter and `next_cursor` as `cursor`; jobs a call retried are behind the cursor and are not retried again. A body over 64 KiB is a `413`.",
-        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkFilter"}, "examples": {"deadLetters": {"value": {"state": "failed", "since": "1h", "host": "hooks.example.com"}}}}}},
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetryFilter"}, "examples": {"deadLetters": {"value": {"state": "failed", "since": "1h", "host": "hooks.example.com"}}}}}},
         "responses": {
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"},
@@ -323,7 +323,7 @@ enum OpenAPIDocument {
         "tags": ["jobs"],
         "summary": "Cancel the jobs a filter matches, a bounded batch per call",
         "description": "Jobs `scheduled` or `published` (both by default; `state` picks one) are cancelled as `DELETE /v1/jobs/{id}` does, recurring ones included. Each shard cancels at most `limit` matching jobs after the cursor (one Raft log entry each, committed together). While `more` is true, call again with the same filter and `next_cursor` as `cursor`. A body over 64 KiB is a `413`.",
-        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkFilter"}}}},
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CancelFilter"}}}},
         "responses": {
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"},
@@ -1020,13 +1020,35 @@ enum OpenAPIDocument {
         }
       },
       "HostFilter": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[A-Za-z0-9._~%:\\[\\]-]+$", "examples": ["hooks.example.com", "10.0.0.7", "::1"]},
-      "TimeBound": {"type": "string", "minLength": 1, "description": "An RFC 3339 time, or a duration before now (`90s`, `30m`, `1h`, `7d`).", "examples": ["2030-01-02T15:04:05Z", "1h"]},
-      "BulkFilter": {
+      "TimeBound": {
+        "description": "An RFC 3339 time, or a duration before now (`90s`, `30m`, `1h`, `7d`).",
+        "anyOf": [
+          {"type": "string", "format": "date-time"},
+          {"type": "string", "pattern": "^([0-9]{1,6}(ns|us|ms|s|m|h|d))+$"}
+        ],
+        "examples": ["2030-01-02T15:04:05Z", "1h"]
+      },
+      "RetryFilter": {
         "type": "object",
         "additionalProperties": false,
         "description": "Every field is optional; all that are given must hold. Any other field is a `400` naming it, so a misspelt filter never widens the action.",
         "properties": {
-          "state": {"$ref": "#/components/schemas/JobState"},
+          "state": {"type": "string", "enum": ["failed", "succeeded", "cancelled"], "default": "failed"},
+          "priority": {"$ref": "#/components/schemas/Priority"},
+          "host": {"$ref": "#/components/schemas/HostFilter"},
+          "since": {"$ref": "#/components/schemas/TimeBound"},
+          "until": {"$ref": "#/components/schemas/TimeBound"},
+          "tenant": {"type": "string", "description": "For an `admin` key: only this tenant's jobs. A tenant's own key acts on its jobs alone whatever this says."},
+          "cursor": {"type": "string", "minLength": 1, "description": "The `next_cursor` of the previous answer."},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "description": "Jobs acted on per shard per call."}
+        }
+      },
+      "CancelFilter": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Every field is optional; all that are given must hold. Any other field is a `400` naming it, so a misspelt filter never widens the action.",
+        "properties": {
+          "state": {"type": "string", "enum": ["scheduled", "published"], "description": "Both when absent."},
           "priority": {"$ref": "#/components/schemas/Priority"},
           "host": {"$ref": "#/components/schemas/HostFilter"},
           "since": {"$ref": "#/components/schemas/TimeBound"},
