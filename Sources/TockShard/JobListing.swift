@@ -20,23 +20,8 @@ enum JobListing {
     static func page(_ filter: JobFilter, afterID: String?, limit: Int, scanLimit: Int = defaultScanLimit,
                      in db: Database) throws -> Page
     {
-        // The examined window: the filter's states (an index of state and id) after the cursor, in id order.
-        var window: [String] = []
-        var windowArguments: [any SQLBindable] = []
-        if let afterID {
-            window.append("id > ?")
-            windowArguments.append(afterID)
-        }
-        if !filter.states.isEmpty {
-            window.append("state IN (\(filter.states.map { _ in "?" }.joined(separator: ", ")))")
-            windowArguments.append(contentsOf: filter.states.map(\.rawValue))
-        }
-        let windowWhere = window.isEmpty ? "" : "WHERE " + window.joined(separator: " AND ")
-        let windowSQL = "SELECT id FROM jobs \(windowWhere) ORDER BY id LIMIT ?"
-        windowArguments.append(Int64(scanLimit))
-
         var conditions: [String] = []
-        var arguments: [any SQLBindable] = windowArguments
+        var arguments: [any SQLBindable] = []
         if let priority = filter.priority {
             conditions.append("priority = ?")
             arguments.append(priority.rawValue)
@@ -58,22 +43,34 @@ enum JobListing {
             arguments.append(until)
         }
         if filter.oneTimeOnly { conditions.append("schedule IS NULL") }
-        if conditions.isEmpty {
-            // Every job of the window matches: read the page straight from the index.
-            windowArguments[windowArguments.count - 1] = Int64(limit)
-            let jobs = try db.statement("SELECT \(JobRows.columns) FROM jobs \(windowWhere) ORDER BY id LIMIT ?")
-                .map(arguments: windowArguments, transform: JobRows.decode)
-            return Page(jobs: jobs, resumeAfter: jobs.count >= limit ? jobs.last?.id : nil)
-        }
-        arguments.append(Int64(limit))
-        let matchWhere = (["id IN (\(windowSQL))"] + conditions).joined(separator: " AND ")
+        // Without conditions every job of the window matches: the window is the page.
+        let window = Self.window(filter.states, afterID: afterID, limit: conditions.isEmpty ? limit : scanLimit)
+        let matchWhere = (["id IN (\(window.sql))"] + conditions).joined(separator: " AND ")
         let jobs = try db.statement("SELECT \(JobRows.columns) FROM jobs WHERE \(matchWhere) ORDER BY id LIMIT ?")
-            .map(arguments: arguments, transform: JobRows.decode)
+            .map(arguments: window.arguments + arguments + [Int64(limit)], transform: JobRows.decode)
         if jobs.count >= limit { return Page(jobs: jobs, resumeAfter: jobs.last?.id) }
-        let examined = try db.statement("SELECT COUNT(*), MAX(id) FROM (\(windowSQL))")
-            .map(arguments: windowArguments) { (count: $0.int(0), last: $0.optionalText(1)) }.first
+        if conditions.isEmpty { return Page(jobs: jobs, resumeAfter: nil) }
+        let examined = try db.statement("SELECT COUNT(*), MAX(id) FROM (\(window.sql))")
+            .map(arguments: window.arguments) { (count: $0.int(0), last: $0.optionalText(1)) }.first
         guard let examined, examined.count >= scanLimit else { return Page(jobs: jobs, resumeAfter: nil) }
         return Page(jobs: jobs, resumeAfter: examined.last)
+    }
+
+    /// The ids of the first `limit` jobs in `states` after `afterID`, in id order, read from `jobs_state` (or the
+    /// id index for every state). Several states are read one range each, at most `limit` entries apiece, and
+    /// merged: a single `state IN (…)` would sort every entry of those states to find the first few.
+    static func window(_ states: [JobState], afterID: String?, limit: Int) -> (sql: String, arguments: [any SQLBindable]) {
+        let after = afterID == nil ? "" : "id > ?"
+        func range(_ state: JobState?) -> (sql: String, arguments: [any SQLBindable]) {
+            let conditions = (state == nil ? [] : ["state = ?"]) + (after.isEmpty ? [] : [after])
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let arguments: [any SQLBindable] = (state.map { [$0.rawValue] } ?? []) + (afterID.map { [$0] } ?? [])
+            return ("SELECT id FROM jobs \(filter) ORDER BY id LIMIT ?", arguments + [Int64(limit)])
+        }
+        guard states.count > 1 else { return range(states.first) }
+        let ranges = states.map(range)
+        let union = ranges.map { "SELECT id FROM (\($0.sql))" }.joined(separator: " UNION ALL ")
+        return ("SELECT id FROM (\(union)) ORDER BY id LIMIT ?", ranges.flatMap(\.arguments) + [Int64(limit)])
     }
 
     static func page(state: JobState?, priority: Priority?, tenant: String? = nil, afterID: String?, limit: Int,

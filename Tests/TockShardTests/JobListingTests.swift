@@ -93,6 +93,24 @@ final class JobListingTests: XCTestCase {
         XCTAssertNil(try ids(filter).resumeAfter)
     }
 
+    /// Several states are read one index range each and merged in id order, with or without other conditions.
+    func testSeveralStatesPageInIDOrder() throws {
+        for index in 0..<6 { try create("j\(index)") }
+        let published = (0..<6).filter { $0 % 2 == 1 }.map {
+            PublishedRun(jobID: "j\($0)", run: 1, streamSequence: UInt64($0), publishedAtNs: 600)
+        }
+        _ = try db.transaction { try machine.apply(.markPublished(published), in: db) }
+        let states: [JobState] = [.scheduled, .published]
+        XCTAssertEqual(try ids(JobFilter(states: states), limit: 4).ids, ["j0", "j1", "j2", "j3"])
+        XCTAssertEqual(try ids(JobFilter(states: states), limit: 4).resumeAfter, "j3")
+        XCTAssertEqual(try ids(JobFilter(states: states), after: "j3", limit: 4).ids, ["j4", "j5"])
+        XCTAssertNil(try ids(JobFilter(states: states), after: "j3", limit: 4).resumeAfter)
+        let bounded = try ids(JobFilter(states: states, host: "h"), limit: 10, scanLimit: 3)
+        XCTAssertEqual(bounded.ids, ["j0", "j1", "j2"])
+        XCTAssertEqual(bounded.resumeAfter, "j2")
+        XCTAssertEqual(try ids(JobFilter(states: [.published, .cancelled])).ids, ["j1", "j3", "j5"])
+    }
+
     func testStatesPriorityAndOneTimeCombine() throws {
         try create("a", priority: .high)
         try create("b", priority: .low)
