@@ -1039,7 +1039,7 @@ enum OpenAPIDocument {
           "since": {"$ref": "#/components/schemas/TimeBound"},
           "until": {"$ref": "#/components/schemas/TimeBound"},
           "tenant": {"type": "string", "description": "For an `admin` key: only this tenant's jobs. A tenant's own key acts on its jobs alone whatever this says."},
-          "cursor": {"type": "string", "minLength": 1, "description": "The `next_cursor` of the previous answer."},
+          "cursor": {"type": "string", "pattern": "^(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26}(,(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26})*$", "description": "The `next_cursor` of the previous answer: for each shard with more, the id it goes on after."},
           "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "description": "Jobs acted on per shard per call."}
         }
       },
@@ -1054,7 +1054,7 @@ enum OpenAPIDocument {
           "since": {"$ref": "#/components/schemas/TimeBound"},
           "until": {"$ref": "#/components/schemas/TimeBound"},
           "tenant": {"type": "string", "description": "For an `admin` key: only this tenant's jobs. A tenant's own key acts on its jobs alone whatever this says."},
-          "cursor": {"type": "string", "minLength": 1, "description": "The `next_cursor` of the previous answer."},
+          "cursor": {"type": "string", "pattern": "^(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26}(,(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26})*$", "description": "The `next_cursor` of the previous answer: for each shard with more, the id it goes on after."},
           "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "description": "Jobs acted on per shard per call."}
         }
       },
