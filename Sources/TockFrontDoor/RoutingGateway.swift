@@ -149,15 +149,10 @@ final class RoutingGateway: JobGateway {
         }
     }
 
-    /// Asks every shard for a page after the cursor and merges them by creation time. Each shard returns up to
-    /// `limit` and where it would go on (its last job on a full page, its last examined job when it stopped
-    /// looking first, nothing when it has no more), so every matching job up to the least of those positions is
-    /// in hand: the merge's first `limit` up to there are exactly the next `limit` jobs overall.
+    /// Asks every shard for a page after the cursor and merges them by creation time (`JobPage.merging`).
     func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         if let cursor = query.cursor, ListCursor(cursor) == nil { return .failure(LocalShardJobs.badCursor) }
         if let key = query.idempotencyKey { return await listShard(map.shard(forIdempotencyKey: key), query, as: caller) }
-        var parts: [JobView] = []
-        var frontier: (ulid: Substring, id: String)?
         let answers = await withTaskGroup(of: JobListReply.self) { group in
             for shard in 0..<UInt32(map.shardCount) {
                 group.addTask { await self.listShard(shard, query, as: caller) }
@@ -166,28 +161,14 @@ final class RoutingGateway: JobGateway {
             for await answer in group { answers.append(answer) }
             return answers
         }
+        var pages: [JobPage] = []
         for answer in answers {
             switch answer {
             case .failure(let failure): return .failure(failure)
-            case .page(let page):
-                parts.append(contentsOf: page.jobs)
-                // A shard from before positions were reported says only that its page is full.
-                let position = page.next_cursor ?? (page.jobs.count >= query.limit ? page.jobs.last?.id : nil)
-                if let position {
-                    let ulid = ListCursor.ulid(of: position)
-                    if frontier.map({ ulid < $0.ulid }) ?? true { frontier = (ulid, position) }
-                }
+            case .page(let page): pages.append(page)
             }
         }
-        if let frontier { parts.removeAll { ListCursor.ulid(of: $0.id) > frontier.ulid } }
-        parts.sort { ListCursor.ulid(of: $0.id) < ListCursor.ulid(of: $1.id) }
-        let jobs = Array(parts.prefix(query.limit))
-        let next: String? = if parts.count > query.limit {
-            jobs.last?.id
-        } else {
-            frontier?.id
-        }
-        return .page(JobPage(jobs: jobs, next_cursor: next))
+        return .page(JobPage.merging(pages, limit: query.limit))
     }
 
     private func listShard(_ shard: UInt32, _ query: JobListQuery, as caller: Caller) async -> JobListReply {
