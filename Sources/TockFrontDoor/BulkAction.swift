@@ -46,7 +46,8 @@ public enum BulkAction: String, Sendable {
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             if name == "limit" {
                 guard case .int(let limit) = value, (1...Int64(ShardNode.maxBulkLimit)).contains(limit) else {
-                    throw FieldError(field: "limit", message: "limit must be an integer from 1 to \(ShardNode.maxBulkLimit)")
+                    throw FieldError(field: "limit",
+                                     message: "limit must be an integer from 1 to \(ShardNode.maxBulkLimit)")
                 }
                 query.limit = Int(limit)
                 continue

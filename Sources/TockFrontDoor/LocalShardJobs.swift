@@ -190,7 +190,8 @@ struct LocalShardJobs: JobGateway {
                 return .page(JobPage(jobs: job.map { [JobView($0)] } ?? [], next_cursor: nil))
             }
             let filter = query.filter(states: query.state.map { [$0] } ?? [], as: caller)
-            let (jobs, resumeAfter) = try await node.jobs(filter, afterID: after?.id(inShard: shard), limit: query.limit)
+            let (jobs, resumeAfter) = try await node.jobs(filter, afterID: after?.id(inShard: shard),
+                                                          limit: query.limit)
             return .page(JobPage(jobs: jobs.map(JobView.init), next_cursor: resumeAfter))
         } catch {
             return .failure(failure(error))
