@@ -12,7 +12,7 @@ extension JobStateMachine {
     /// One result per run named, in order: `.changed` with the job as it now is (scheduled, run + 1), `.existing`
     /// when the job's current run is another one (it was retried already: nothing changes), `.conflict` for a job
     /// still scheduled or published, or recurring, and `.notFound`.
-    func retry(_ runs: [RetryRun], at nowNs: Int64, in db: Database) throws -> ApplyResult {
+    func retry(_ runs: [RunKey], at nowNs: Int64, in db: Database) throws -> ApplyResult {
         .batch(try runs.map { try retry($0, at: nowNs, in: db) })
     }
 
@@ -24,7 +24,7 @@ extension JobStateMachine {
         }
     }
 
-    private func retry(_ target: RetryRun, at nowNs: Int64, in db: Database) throws -> ApplyResult {
+    private func retry(_ target: RunKey, at nowNs: Int64, in db: Database) throws -> ApplyResult {
         guard let job = try JobRows.find(id: target.jobID, in: db) else { return .notFound }
         guard job.run == target.run else { return .existing(job) }
         guard Self.isRetryable(job) else { return .conflict(job) }

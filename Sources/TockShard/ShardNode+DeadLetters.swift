@@ -34,7 +34,7 @@ extension ShardNode {
     public func retry(id: String) async throws -> ApplyResult {
         guard let job = try await job(id: id) else { return .notFound }
         guard JobStateMachine.isRetryable(job) else { return .conflict(job) }
-        let result = try await log.propose(.retryJob([RetryRun(jobID: id, run: job.run)], atNs: clock.nowNs()))
+        let result = try await log.propose(.retryJob([RunKey(jobID: id, run: job.run)], atNs: clock.nowNs()))
         guard case .batch(let results) = result, results.count == 1, let only = results.first else { return result }
         return only
     }
@@ -44,7 +44,7 @@ extension ShardNode {
         var filter = filter
         filter.oneTimeOnly = true
         let page = try await jobs(filter, afterID: afterID, limit: min(max(limit, 1), Self.maxBulkLimit))
-        let runs = page.jobs.filter(JobStateMachine.isRetryable).map { RetryRun(jobID: $0.id, run: $0.run) }
+        let runs = page.jobs.filter(JobStateMachine.isRetryable).map { RunKey(jobID: $0.id, run: $0.run) }
         guard !runs.isEmpty else { return BulkActionResult(affected: 0, resumeAfter: page.resumeAfter) }
         let result = try await log.propose(.retryJob(runs, atNs: clock.nowNs()))
         let retried: Int

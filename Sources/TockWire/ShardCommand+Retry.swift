@@ -6,12 +6,12 @@ extension ShardCommand {
         .retryJob(
             try CReading.repeated(retry.pointee.n_runs, retry.pointee.runs, field: "RetryJob.runs") {
                 (run) throws(WireError) in
-                RetryRun(jobID: try CReading.string(run.pointee.job_id, field: "RunKey.job_id"), run: run.pointee.run)
+                RunKey(jobID: try CReading.string(run.pointee.job_id, field: "RunKey.job_id"), run: run.pointee.run)
             },
             atNs: retry.pointee.at_ns)
     }
 
-    static func retryJobProto(_ runs: [RetryRun], atNs: Int64, in arena: CArena)
+    static func retryJobProto(_ runs: [RunKey], atNs: Int64, in arena: CArena)
         -> UnsafeMutablePointer<Tock__V1__RetryJob>
     {
         arena.message(Tock__V1__RetryJob.self) { retry in

@@ -44,7 +44,7 @@ final class JobStateMachineRetryTests: XCTestCase {
     }
 
     func retry(_ id: String, run: UInt32 = 1, at ns: Int64 = 2000) throws -> ApplyResult {
-        try apply(.retryJob([RetryRun(jobID: id, run: run)], atNs: ns))
+        try apply(.retryJob([RunKey(jobID: id, run: run)], atNs: ns))
     }
 
     func testAFailedJobRunsAgainAsANewRunDueNowWithFreshAttempts() throws {
@@ -118,7 +118,7 @@ final class JobStateMachineRetryTests: XCTestCase {
         try finished("ok", .succeeded)
         _ = try apply(.createJob(spec("gone"), createdAtNs: 100))
         _ = try apply(.cancelJob(jobID: "gone", atNs: 300))
-        let result = try apply(.retryJob([RetryRun(jobID: "ok", run: 1), RetryRun(jobID: "gone", run: 1)], atNs: 2000))
+        let result = try apply(.retryJob([RunKey(jobID: "ok", run: 1), RunKey(jobID: "gone", run: 1)], atNs: 2000))
         guard case .batch(let results) = result, results.count == 2 else { return XCTFail("\(result)") }
         for (id, result) in zip(["ok", "gone"], results) {
             guard case .changed(let job) = result else { return XCTFail("\(id): \(result)") }

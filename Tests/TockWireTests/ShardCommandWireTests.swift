@@ -45,7 +45,7 @@ final class ShardCommandWireTests: XCTestCase {
     }
 
     func testRetryJob() {
-        assertRoundTrip(.retryJob([RetryRun(jobID: Fixtures.unicode, run: .max), RetryRun(jobID: "0-a", run: 1)],
+        assertRoundTrip(.retryJob([RunKey(jobID: Fixtures.unicode, run: .max), RunKey(jobID: "0-a", run: 1)],
                                   atNs: .min))
         assertRoundTrip(.retryJob([], atNs: 0))
     }
