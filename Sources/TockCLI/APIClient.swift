@@ -15,6 +15,12 @@ struct APIClient {
     var caFile: String? = nil
 
     func send(_ method: HTTPMethod, _ path: String, json: Data? = nil) async throws {
+        let text = String(decoding: try await answer(method, path, json: json), as: UTF8.self)
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+    }
+
+    /// The body of a 2xx answer; any other answer, or none, exits as `send` does.
+    func answer(_ method: HTTPMethod, _ path: String, json: Data? = nil) async throws -> Data {
         var request = HTTPClientRequest(url: server.trimmingCharacters(in: ["/"]) + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -49,12 +55,8 @@ struct APIClient {
             }
             throw ExitCode(2)
         }
-        let text = String(buffer: body)
-        if (200..<300).contains(status.code) {
-            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
-            return
-        }
-        FileHandle.standardError.write(Data("tock: \(status.code) \(Self.errorMessage(text))\n".utf8))
+        if (200..<300).contains(status.code) { return Data(buffer: body) }
+        FileHandle.standardError.write(Data("tock: \(status.code) \(Self.errorMessage(String(buffer: body)))\n".utf8))
         throw ExitCode(1)
     }
 

@@ -27,6 +27,10 @@ public enum Subjects {
     public static let submitBatch = "tock.submit.batch"
     public static let get = "tock.get"
     public static let cancel = "tock.cancel"
+    /// Dead letters and replay: a retry by id, and a retry or cancel by filter.
+    public static let retry = "tock.retry"
+    public static let retryBulk = "tock.retry.bulk"
+    public static let cancelBulk = "tock.cancel.bulk"
     /// `tock.done.<shard>` as one name, for the `subject` label of a shard's rejected messages.
     public static let doneFamily = "tock.done"
 

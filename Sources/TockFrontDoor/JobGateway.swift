@@ -33,6 +33,11 @@ public protocol JobGateway: Sendable {
     func runs(id: String, _ page: RunsPage, as caller: Caller) async -> JobRunsReply
     /// How many of the caller's jobs (an admin's: all jobs) are in each state, across every shard.
     func counts(as caller: Caller) async -> JobCountsReply
+    /// 200 with the job as a new run due now, 404, or 409 for a job still scheduled or published, or recurring.
+    func retry(id: String, as caller: Caller) async -> JobReply
+    /// Retries or cancels the jobs `query` matches, at most `query.limit` on each shard; how many, and the cursor
+    /// to go on from.
+    func bulk(_ action: BulkAction, _ query: JobListQuery, as caller: Caller) async -> BulkReply
 }
 
 /// The answer to one job call, whichever node produced it. A failure carries the HTTP status the HTTP API
@@ -128,10 +133,16 @@ public struct JobFailure: Error, Sendable, Equatable {
     }
 }
 
-/// `GET /v1/jobs?state=&priority=&idempotency_key=&cursor=&limit=`.
+/// `GET /v1/jobs?state=&priority=&host=&since=&until=&idempotency_key=&cursor=&limit=`, and the filter of a bulk
+/// action.
 public struct JobListQuery: Sendable, Equatable {
     public var state: JobState?
     public var priority: Priority?
+    /// Only jobs whose URL has this host (`JobFilter.host(parsing:)`).
+    public var host: String?
+    /// Only jobs last updated at or after this time (`since`), and before this one (`until`).
+    public var updatedSinceNs: Int64?
+    public var updatedUntilNs: Int64?
     /// Only the job submitted with this key (at most one), looked up on the key's shard alone.
     public var idempotencyKey: String?
     /// Only this tenant's jobs: for an admin, who sees every tenant's; a caller of a tenant sees its own alone

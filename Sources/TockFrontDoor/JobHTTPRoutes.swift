@@ -47,7 +47,7 @@ public enum JobHTTPRoutes {
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             let query: JobListQuery
             do {
-                query = try JobListQuery(parameters: request.uri.queryParameters)
+                query = try JobListQuery(parameters: request.uri.queryParameters, nowNs: frontDoor.nowNs())
             } catch {
                 return response(JobFailure(status: 400, error: ErrorView(error)))
             }
@@ -98,6 +98,8 @@ public enum JobHTTPRoutes {
             guard case .success(let gateway) = frontDoor.gateway(for: request) else { return wrongShard(request) }
             return response(await gateway.cancel(id: try context.parameters.decoded("id"), as: context.caller))
         }
+
+        registerDeadLetters(on: router, frontDoor: frontDoor)
     }
 
     static func response(_ reply: JobReply) -> Response {

@@ -6,9 +6,9 @@ import TockWire
 extension JobListQuery {
     static let maxLimit = 1000
 
-    /// `state`, `priority`, `idempotency_key`, `tenant`, `cursor` and `limit` (1 to 1000, default 100) from a
-    /// query string.
-    init(parameters: Parameters) throws(FieldError) {
+    /// `state`, `priority`, `host`, `since`, `until`, `idempotency_key`, `tenant`, `cursor` and `limit` (1 to
+    /// 1000, default 100) from a query string; `since` and `until` as durations count back from `nowNs`.
+    init(parameters: Parameters, nowNs: Int64) throws(FieldError) {
         self.init()
         if let text = parameters["state"].map(String.init) {
             guard let state = JobState(rawValue: text) else {
@@ -29,6 +29,10 @@ extension JobListQuery {
             }
             self.limit = limit
         }
+        for name: Substring in ["host", "since", "until"] {
+            if let text = parameters[name].map(String.init) { try set(String(name), text, nowNs: nowNs) }
+        }
+        try checkTimeRange()
         cursor = parameters["cursor"].map(String.init)
         idempotencyKey = parameters["idempotency_key"].map(String.init)
         tenant = parameters["tenant"].map(String.init)

@@ -11,7 +11,8 @@ import TockWire
 /// - `tock.submit`: the JSON of `POST /v1/jobs`, or a protobuf `tock.v1.JobSpec` with header
 ///   `Content-Type: application/protobuf`;
 /// - `tock.submit.batch`: the JSON of `POST /v1/jobs:batch`;
-/// - `tock.get`, `tock.cancel`: the job id as the payload (or `{"id": "…"}`).
+/// - `tock.get`, `tock.cancel`, `tock.retry`: the job id as the payload (or `{"id": "…"}`);
+/// - `tock.retry.bulk`, `tock.cancel.bulk`: the JSON filter of `POST /v1/jobs:retry` and `POST /v1/jobs:cancel`.
 ///
 /// The reply is the HTTP API's JSON body, sent only once the answer is final (for a submit, after the Raft
 /// commit); its `Tock-Status` header carries the HTTP status, and a 503 also `Retry-After`. Errors are always
@@ -27,6 +28,9 @@ public final class JobNATSService: Sendable {
     public static let batchSubject = Subjects.submitBatch
     public static let getSubject = Subjects.get
     public static let cancelSubject = Subjects.cancel
+    public static let retrySubject = Subjects.retry
+    public static let retryBulkSubject = Subjects.retryBulk
+    public static let cancelBulkSubject = Subjects.cancelBulk
 
     private let frontDoor: FrontDoor
     private let link: NATSLink
@@ -55,7 +59,7 @@ public final class JobNATSService: Sendable {
                 })
             }
             logger.info("job API serving on NATS", metadata: [
-                "subjects": "\(Self.submitSubject), \(Self.batchSubject), \(Self.getSubject), \(Self.cancelSubject)",
+                "subjects": "\(endpoints().map(\.subject).joined(separator: ", "))",
                 "queue": "\(Self.queue)",
             ])
             while true { try await Task.sleep(for: .seconds(3600)) }
@@ -106,7 +110,21 @@ public final class JobNATSService: Sendable {
                 let id = try JobIDPayload.parse(request.data)
                 return Self.reply(await frontDoor.gateway.cancel(id: id, as: caller))
             },
-        ]
+            Endpoint(subject: Self.retrySubject, maxBytes: JobIDPayload.maxBytes, access: .scope(.jobsWrite)) {
+                request, caller throws(FieldError) in
+                let id = try JobIDPayload.parse(request.data)
+                return Self.reply(await frontDoor.gateway.retry(id: id, as: caller))
+            },
+        ] + [(Self.retryBulkSubject, BulkAction.retry), (Self.cancelBulkSubject, .cancel)].map { subject, action in
+            Endpoint(subject: subject, maxBytes: BulkAction.maxBodyBytes, access: .scope(.jobsWrite)) {
+                request, caller throws(FieldError) in
+                let query = try action.parse(request.data, nowNs: frontDoor.nowNs())
+                return switch await frontDoor.gateway.bulk(action, query, as: caller) {
+                case .done(let answer): Self.reply(status: 200, answer)
+                case .failure(let failure): Self.reply(failure)
+                }
+            }
+        }
     }
 
     /// The reply to one request: its call's, or the error that refused it (counted).

@@ -102,6 +102,55 @@ struct LocalShardJobs: JobGateway {
         }
     }
 
+    func retry(id: String, as caller: Caller) async -> JobReply {
+        await reply {
+            guard try await mayChange(id, as: caller) else { return .failure(Self.notFound(id)) }
+            return switch try await node.retry(id: id) {
+            case .changed(let job), .existing(let job): .job(status: 200, JobView(job))
+            case .notFound: .failure(Self.notFound(id))
+            case .conflict(let job): .failure(Self.notRetryable(job))
+            case let other: .failure(Self.unexpected(other))
+            }
+        }
+    }
+
+    static func notRetryable(_ job: Job) -> JobFailure {
+        let message = if job.schedule != nil {
+            job.state == .scheduled
+                ? "job \(job.id) is recurring and its schedule is live: it runs again at its next occurrence "
+                    + "(pause and resume it to move that); only one-time jobs are retried"
+                : "job \(job.id) is recurring and \(job.state.rawValue); only one-time jobs are retried: submit "
+                    + "it again to start a new schedule"
+        } else {
+            "job \(job.id) is \(job.state.rawValue): only a failed, succeeded or cancelled job can be retried"
+        }
+        return JobFailure(status: 409, code: "conflict", field: "id", message: message)
+    }
+
+    /// This shard's part of a bulk action: from its position in the cursor (from the start without one; nothing
+    /// when the cursor names other shards only).
+    func bulk(_ action: BulkAction, _ query: JobListQuery, as caller: Caller) async -> BulkReply {
+        var after: String?
+        if let text = query.cursor {
+            guard let cursor = BulkCursor(text) else { return .failure(Self.badCursor) }
+            guard let position = cursor.positions[shard] else {
+                return .done(BulkAnswer(affected: 0, next_cursor: nil))
+            }
+            after = position
+        }
+        let filter = query.filter(states: action.states(query), as: caller)
+        do {
+            let result: BulkActionResult
+            switch action {
+            case .retry: result = try await node.retry(matching: filter, afterID: after, limit: query.limit)
+            case .cancel: result = try await node.cancel(matching: filter, afterID: after, limit: query.limit)
+            }
+            return .done(BulkAnswer(affected: result.affected, next_cursor: result.resumeAfter))
+        } catch {
+            return .failure(failure(error))
+        }
+    }
+
     /// This shard's counts of the caller's jobs (an admin's: of all).
     func counts(as caller: Caller) async -> JobCountsReply {
         do {
@@ -125,8 +174,9 @@ struct LocalShardJobs: JobGateway {
         }
     }
 
-    /// This shard's part of a listing: its jobs after the cursor's position, in id order. `next_cursor` is left
-    /// to whoever merges the shards' parts.
+    /// This shard's part of a listing: its jobs after the cursor's position, in id order, and in `next_cursor`
+    /// where this shard goes on (nil when it has nothing more); the cursor of the merged page is left to whoever
+    /// merges the shards' parts.
     func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         var after: ListCursor?
         if let cursor = query.cursor {
@@ -139,9 +189,10 @@ struct LocalShardJobs: JobGateway {
                 let job = try await node.job(idempotencyKey: key, tenant: tenant ?? caller.tenant)
                 return .page(JobPage(jobs: job.map { [JobView($0)] } ?? [], next_cursor: nil))
             }
-            let jobs = try await node.jobs(state: query.state, priority: query.priority, tenant: tenant,
-                                           afterID: after?.id(inShard: shard), limit: query.limit)
-            return .page(JobPage(jobs: jobs.map(JobView.init), next_cursor: nil))
+            let filter = query.filter(states: query.state.map { [$0] } ?? [], as: caller)
+            let (jobs, resumeAfter) = try await node.jobs(filter, afterID: after?.id(inShard: shard),
+                                                          limit: query.limit)
+            return .page(JobPage(jobs: jobs.map(JobView.init), next_cursor: resumeAfter))
         } catch {
             return .failure(failure(error))
         }

@@ -245,10 +245,13 @@ enum OpenAPIDocument {
         "operationId": "listJobs",
         "tags": ["jobs"],
         "summary": "List jobs of every shard, oldest first",
-        "description": "Pass `next_cursor` as `cursor` for the next page; it is absent on the last page (a page may come back empty just before the end). `idempotency_key=K` asks only K's shard and answers the one job submitted with K, or none.",
+        "description": "Pass `next_cursor` as `cursor` for the next page; it is absent on the last page (a page may come back empty just before the end). Each shard examines at most 10,000 jobs of the asked states for a page, so with `host`, `since`, `until`, `priority` or `tenant` a page may come back short, even empty, with a `next_cursor`: keep paging. `idempotency_key=K` asks only K's shard and answers the one job submitted with K, or none.",
         "parameters": [
           {"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/JobState"}},
           {"name": "priority", "in": "query", "schema": {"$ref": "#/components/schemas/Priority"}},
+          {"name": "host", "in": "query", "description": "Only jobs whose URL has this host, compared case-insensitively (an IPv6 address with or without brackets).", "schema": {"$ref": "#/components/schemas/HostFilter"}},
+          {"name": "since", "in": "query", "description": "Only jobs last updated at or after this time (`updated_at`: for a finished job, when its outcome was recorded or it was cancelled).", "schema": {"$ref": "#/components/schemas/TimeBound"}},
+          {"name": "until", "in": "query", "description": "Only jobs last updated before this time; later than `since`.", "schema": {"$ref": "#/components/schemas/TimeBound"}},
           {"name": "idempotency_key", "in": "query", "schema": {"type": "string"}},
           {"name": "tenant", "in": "query", "description": "Only this tenant's jobs, for an `admin` key, which sees every tenant's; a tenant's own key sees its jobs alone whatever this says.", "schema": {"type": "string"}},
           {"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page (a job id).", "schema": {"type": "string", "minLength": 1}},
@@ -283,6 +286,48 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "200": {"description": "One result per job, in order.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobBatchAnswer"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "421": {"$ref": "#/components/responses/WrongShard"},
+          "500": {"$ref": "#/components/responses/Internal"},
+          "502": {"$ref": "#/components/responses/BadGateway"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
+        }
+      }
+    },
+    "/v1/jobs:retry": {
+      "post": {
+        "operationId": "retryJobs",
+        "tags": ["jobs"],
+        "summary": "Retry the finished one-time jobs a filter matches, a bounded batch per call",
+        "description": "Dead letters (`state` `failed`, the default), or `succeeded` or `cancelled` jobs, run again as `POST /v1/jobs/{id}/retry` does; recurring jobs are left out. Each shard retries at most `limit` matching jobs after the cursor with one Raft log entry, examining at most 10,000 jobs to find them. While `more` is true, call again with the same filter and `next_cursor` as `cursor`; jobs a call retried are behind the cursor and are not retried again. A body over 64 KiB is a `413`.",
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RetryFilter"}, "examples": {"deadLetters": {"value": {"state": "failed", "since": "1h", "host": "hooks.example.com"}}}}}},
+        "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "200": {"description": "How many jobs this call retried, and where to go on.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkAnswer"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "413": {"$ref": "#/components/responses/TooLarge"},
+          "421": {"$ref": "#/components/responses/WrongShard"},
+          "500": {"$ref": "#/components/responses/Internal"},
+          "502": {"$ref": "#/components/responses/BadGateway"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
+        }
+      }
+    },
+    "/v1/jobs:cancel": {
+      "post": {
+        "operationId": "cancelJobs",
+        "tags": ["jobs"],
+        "summary": "Cancel the jobs a filter matches, a bounded batch per call",
+        "description": "Jobs `scheduled` or `published` (both by default; `state` picks one) are cancelled as `DELETE /v1/jobs/{id}` does, recurring ones included. Each shard cancels at most `limit` matching jobs after the cursor (one Raft log entry each, committed together). While `more` is true, call again with the same filter and `next_cursor` as `cursor`. A body over 64 KiB is a `413`.",
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CancelFilter"}}}},
+        "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "200": {"description": "How many jobs this call cancelled, and where to go on.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkAnswer"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "413": {"$ref": "#/components/responses/TooLarge"},
           "421": {"$ref": "#/components/responses/WrongShard"},
@@ -388,12 +433,33 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1/jobs/{id}/retry": {
+      "post": {
+        "operationId": "retryJob",
+        "tags": ["jobs"],
+        "summary": "Run a finished one-time job again as a new run",
+        "description": "For a `failed` job (a dead letter), a `succeeded` one (a manual re-run) or a `cancelled` one: the job becomes `scheduled` with run + 1, due now, with 0 attempts and no last status or error; its earlier run stays in `GET /v1/jobs/{id}/runs`, and the new one has `retry_of`. Two retries at once retry it once (both answer the job). `409` for a job still `scheduled` or `published`, and for a recurring job (a live schedule runs again on its own; an ended one is submitted again). The body, if any, is not read.",
+        "parameters": [{"$ref": "#/components/parameters/JobID"}],
+        "responses": {
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "200": {"description": "The job, scheduled for its new run.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "421": {"$ref": "#/components/responses/WrongShard"},
+          "500": {"$ref": "#/components/responses/Internal"},
+          "502": {"$ref": "#/components/responses/BadGateway"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
+          "431": {"$ref": "#/components/responses/HeadersTooLarge"}
+        }
+      }
+    },
     "/v1/jobs/{id}/runs": {
       "get": {
         "operationId": "getJobRuns",
         "tags": ["jobs"],
         "summary": "A job's runs so far, oldest first, a page at a time, and its next run",
-        "description": "A one-time job has its one run. While a page is full it has `next_cursor` (its last run's number), to pass as `cursor` for the runs after it.",
+        "description": "A one-time job has its one run, and one more for each retry. While a page is full it has `next_cursor` (its last run's number), to pass as `cursor` for the runs after it.",
         "parameters": [
           {"$ref": "#/components/parameters/JobID"},
           {"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page: a run number.", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
@@ -630,7 +696,7 @@ enum OpenAPIDocument {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "Conflict": {
-        "description": "The change cannot be made now: a cancel of a finished job, a pause or resume of a one-time or finished job, a membership change while another is under way (code `conflict`).",
+        "description": "The change cannot be made now: a cancel of a finished job, a retry of a job still scheduled or published or of a recurring job, a pause or resume of a one-time or finished job, a membership change while another is under way (code `conflict`).",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "HeadersTooLarge": {
@@ -953,6 +1019,55 @@ enum OpenAPIDocument {
           }
         }
       },
+      "HostFilter": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[A-Za-z0-9._~%:\\[\\]-]+$", "examples": ["hooks.example.com", "10.0.0.7", "::1"]},
+      "TimeBound": {
+        "description": "An RFC 3339 time, or a duration before now (`90s`, `30m`, `1h`, `7d`).",
+        "anyOf": [
+          {"type": "string", "format": "date-time"},
+          {"type": "string", "pattern": "^([0-9]{1,6}(ns|us|ms|s|m|h|d))+$"}
+        ],
+        "examples": ["2030-01-02T15:04:05Z", "1h"]
+      },
+      "RetryFilter": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Every field is optional; all that are given must hold. Any other field is a `400` naming it, so a misspelt filter never widens the action.",
+        "properties": {
+          "state": {"type": "string", "enum": ["failed", "succeeded", "cancelled"], "default": "failed"},
+          "priority": {"$ref": "#/components/schemas/Priority"},
+          "host": {"$ref": "#/components/schemas/HostFilter"},
+          "since": {"$ref": "#/components/schemas/TimeBound"},
+          "until": {"$ref": "#/components/schemas/TimeBound"},
+          "tenant": {"type": "string", "description": "For an `admin` key: only this tenant's jobs. A tenant's own key acts on its jobs alone whatever this says."},
+          "cursor": {"type": "string", "pattern": "^(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26}(,(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26})*$", "description": "The `next_cursor` of the previous answer: for each shard with more, the id it goes on after."},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "description": "Jobs acted on per shard per call."}
+        }
+      },
+      "CancelFilter": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Every field is optional; all that are given must hold. Any other field is a `400` naming it, so a misspelt filter never widens the action.",
+        "properties": {
+          "state": {"type": "string", "enum": ["scheduled", "published"], "description": "Both when absent."},
+          "priority": {"$ref": "#/components/schemas/Priority"},
+          "host": {"$ref": "#/components/schemas/HostFilter"},
+          "since": {"$ref": "#/components/schemas/TimeBound"},
+          "until": {"$ref": "#/components/schemas/TimeBound"},
+          "tenant": {"type": "string", "description": "For an `admin` key: only this tenant's jobs. A tenant's own key acts on its jobs alone whatever this says."},
+          "cursor": {"type": "string", "pattern": "^(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26}(,(0|[1-9][0-9]{0,9})-[0-9A-HJKMNP-TV-Z]{26})*$", "description": "The `next_cursor` of the previous answer: for each shard with more, the id it goes on after."},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "description": "Jobs acted on per shard per call."}
+        }
+      },
+      "BulkAnswer": {
+        "type": "object",
+        "required": ["affected", "more"],
+        "additionalProperties": false,
+        "properties": {
+          "affected": {"type": "integer", "minimum": 0, "description": "Jobs this call retried (or cancelled)."},
+          "more": {"type": "boolean", "description": "Whether a shard may have more matching jobs: call again with `next_cursor`."},
+          "next_cursor": {"type": "string", "description": "Present while `more` is true."}
+        }
+      },
       "JobRun": {
         "type": "object",
         "required": ["run", "due_at", "state", "attempts"],
@@ -960,12 +1075,13 @@ enum OpenAPIDocument {
         "properties": {
           "run": {"type": "integer", "minimum": 0, "maximum": 4294967295},
           "due_at": {"type": "string", "format": "date-time"},
-          "state": {"type": "string", "enum": ["published", "succeeded", "failed", "skipped", "scheduled", "cancelled"], "description": "A recurring job's run: `published` (out with an executor), `succeeded`, `failed`, `skipped`; a one-time job's one run has the job's state."},
+          "state": {"type": "string", "enum": ["published", "succeeded", "failed", "skipped", "scheduled", "cancelled"], "description": "A recurring job's run: `published` (out with an executor), `succeeded`, `failed`, `skipped`; a one-time job's current run has the job's state, and its earlier runs (before a retry) the state they ended in."},
           "published_at": {"type": "string", "format": "date-time"},
           "finished_at": {"type": "string", "format": "date-time"},
           "attempts": {"type": "integer", "minimum": 0, "maximum": 4294967295},
           "last_status": {"type": "integer", "minimum": -2147483648, "maximum": 2147483647},
-          "last_error": {"type": "string"}
+          "last_error": {"type": "string"},
+          "retry_of": {"type": "integer", "minimum": 1, "maximum": 4294967295, "description": "On a run a retry started: the run it retried."}
         }
       },
       "ClusterStatus": {

@@ -149,13 +149,10 @@ final class RoutingGateway: JobGateway {
         }
     }
 
-    /// Asks every shard for a page after the cursor and merges them by creation time. Each shard returns up to
-    /// `limit`, so the first `limit` of the merge are exactly the next `limit` jobs overall.
+    /// Asks every shard for a page after the cursor and merges them by creation time (`JobPage.merging`).
     func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         if let cursor = query.cursor, ListCursor(cursor) == nil { return .failure(LocalShardJobs.badCursor) }
         if let key = query.idempotencyKey { return await listShard(map.shard(forIdempotencyKey: key), query, as: caller) }
-        var parts: [JobView] = []
-        var someShardFull = false
         let answers = await withTaskGroup(of: JobListReply.self) { group in
             for shard in 0..<UInt32(map.shardCount) {
                 group.addTask { await self.listShard(shard, query, as: caller) }
@@ -164,39 +161,94 @@ final class RoutingGateway: JobGateway {
             for await answer in group { answers.append(answer) }
             return answers
         }
+        var pages: [JobPage] = []
         for answer in answers {
             switch answer {
             case .failure(let failure): return .failure(failure)
-            case .page(let page):
-                parts.append(contentsOf: page.jobs)
-                if page.jobs.count >= query.limit { someShardFull = true }
+            case .page(let page): pages.append(page)
             }
         }
-        parts.sort { ListCursor.ulid(of: $0.id) < ListCursor.ulid(of: $1.id) }
-        let jobs = Array(parts.prefix(query.limit))
-        let more = parts.count > query.limit || someShardFull
-        return .page(JobPage(jobs: jobs, next_cursor: more ? jobs.last?.id : nil))
+        return .page(JobPage.merging(pages, limit: query.limit))
     }
 
     private func listShard(_ shard: UInt32, _ query: JobListQuery, as caller: Caller) async -> JobListReply {
         if let reply = await servedHere(shard, { await $0.list(query, as: caller) }) { return reply }
-        var parameters = ["limit=\(query.limit)"]
-        if let state = query.state { parameters.append("state=\(state.rawValue)") }
-        if let priority = query.priority { parameters.append("priority=\(priority.rawValue)") }
-        if let cursor = query.cursor { parameters.append("cursor=\(cursor)") }
-        if let key = query.idempotencyKey, let escaped = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
-            parameters.append("idempotency_key=\(escaped)")
-        }
-        if let tenant = query.tenant, let escaped = tenant.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
-            parameters.append("tenant=\(escaped)")
-        }
-        var call = ForwardedCall(method: .GET, target: "/v1/jobs?" + parameters.joined(separator: "&"), retrySafe: true)
+        var parameters = [(name: "limit", value: "\(query.limit)")] + query.filterParameters
+        if let cursor = query.cursor { parameters.append(("cursor", cursor)) }
+        if let key = query.idempotencyKey { parameters.append(("idempotency_key", key)) }
+        var call = ForwardedCall(method: .GET, target: "/v1/jobs?" + Self.queryString(parameters), retrySafe: true)
         call.authorization = caller.credential
         switch await leaders.send(call, toShard: shard) {
         case .failure(let failure): return .failure(failure)
         case .success(let answer):
             switch answer.decode(JobPage.self) {
             case .success(let page): return .page(page)
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+    }
+
+    static func queryString(_ parameters: [(name: String, value: String)]) -> String {
+        parameters.compactMap { name, value in
+            value.addingPercentEncoding(withAllowedCharacters: .alphanumerics).map { "\(name)=\($0)" }
+        }.joined(separator: "&")
+    }
+
+    func retry(id: String, as caller: Caller) async -> JobReply {
+        guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
+        if let reply = await servedHere(shard, { await $0.retry(id: id, as: caller) }) { return reply }
+        // Not sent twice: a second try after the first retried the job would find it scheduled and answer 409.
+        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/retry", retrySafe: false),
+                             to: shard, as: caller)
+    }
+
+    /// Sends the action to every shard still to be done (each with its own position) at once, and sums what they
+    /// did. A shard that fails fails the call: the cursor cannot say where it stood, so the caller calls again
+    /// with the same cursor, and the shards that did act find their jobs no longer match.
+    func bulk(_ action: BulkAction, _ query: JobListQuery, as caller: Caller) async -> BulkReply {
+        var starts: [UInt32: String?] = [:]
+        if let text = query.cursor {
+            guard let cursor = BulkCursor(text) else { return .failure(LocalShardJobs.badCursor) }
+            for (shard, id) in cursor.positions {
+                guard map.contains(shard: shard) else { return .failure(LocalShardJobs.badCursor) }
+                starts[shard] = id
+            }
+        } else {
+            for shard in 0..<UInt32(map.shardCount) { starts[shard] = .some(nil) }
+        }
+        let answers = await withTaskGroup(of: (UInt32, BulkReply).self) { group in
+            for (shard, start) in starts {
+                group.addTask { (shard, await self.bulkShard(shard, action, query, from: start, as: caller)) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        var affected = 0
+        var next = BulkCursor(positions: [:])
+        for (shard, answer) in answers {
+            switch answer {
+            case .failure(let failure): return .failure(failure)
+            case .done(let done):
+                affected += done.affected
+                if let position = done.next_cursor { next.positions[shard] = position }
+            }
+        }
+        return .done(BulkAnswer(affected: affected, next_cursor: next.text))
+    }
+
+    private func bulkShard(_ shard: UInt32, _ action: BulkAction, _ query: JobListQuery, from start: String?,
+                           as caller: Caller) async -> BulkReply
+    {
+        var query = query
+        query.cursor = start
+        if let reply = await servedHere(shard, { [query] in await $0.bulk(action, query, as: caller) }) { return reply }
+        var call = ForwardedCall(method: .POST, target: action.path, body: action.body(query, cursor: start),
+                                 contentType: "application/json", retrySafe: false)
+        call.authorization = caller.credential
+        switch await leaders.send(call, toShard: shard) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let answer):
+            switch answer.decode(BulkAnswer.self) {
+            case .success(let done): return .done(done)
             case .failure(let failure): return .failure(failure)
             }
         }

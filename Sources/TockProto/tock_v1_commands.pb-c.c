@@ -548,6 +548,51 @@ void   tock__v1__run_key__free_unpacked
   assert(message->base.descriptor == &tock__v1__run_key__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__retry_job__init
+                     (Tock__V1__RetryJob         *message)
+{
+  static const Tock__V1__RetryJob init_value = TOCK__V1__RETRY_JOB__INIT;
+  *message = init_value;
+}
+size_t tock__v1__retry_job__get_packed_size
+                     (const Tock__V1__RetryJob *message)
+{
+  assert(message->base.descriptor == &tock__v1__retry_job__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__retry_job__pack
+                     (const Tock__V1__RetryJob *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__retry_job__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__retry_job__pack_to_buffer
+                     (const Tock__V1__RetryJob *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__retry_job__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__RetryJob *
+       tock__v1__retry_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__RetryJob *)
+     protobuf_c_message_unpack (&tock__v1__retry_job__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__retry_job__free_unpacked
+                     (Tock__V1__RetryJob *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__retry_job__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message)
 {
@@ -1348,7 +1393,58 @@ const ProtobufCMessageDescriptor tock__v1__run_key__descriptor =
   (ProtobufCMessageInit) tock__v1__run_key__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[10] =
+static const ProtobufCFieldDescriptor tock__v1__retry_job__field_descriptors[2] =
+{
+  {
+    "runs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__RetryJob, n_runs),
+    offsetof(Tock__V1__RetryJob, runs),
+    &tock__v1__run_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__RetryJob, at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__retry_job__field_indices_by_name[] = {
+  1,   /* field[1] = at_ns */
+  0,   /* field[0] = runs */
+};
+static const ProtobufCIntRange tock__v1__retry_job__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tock__v1__retry_job__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.RetryJob",
+  "RetryJob",
+  "Tock__V1__RetryJob",
+  "tock.v1",
+  sizeof(Tock__V1__RetryJob),
+  2,
+  tock__v1__retry_job__field_descriptors,
+  tock__v1__retry_job__field_indices_by_name,
+  1,  tock__v1__retry_job__number_ranges,
+  (ProtobufCMessageInit) tock__v1__retry_job__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[11] =
 {
   {
     "create_job",
@@ -1459,6 +1555,18 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "retry_job",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, retry_job),
+    &tock__v1__retry_job__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "purge_finished",
     12,
     PROTOBUF_C_LABEL_NONE,
@@ -1478,16 +1586,17 @@ static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   3,   /* field[3] = mark_done */
   2,   /* field[2] = mark_published */
   6,   /* field[6] = pause_job */
-  9,   /* field[9] = purge_finished */
+  10,   /* field[10] = purge_finished */
   7,   /* field[7] = resume_job */
+  9,   /* field[9] = retry_job */
   5,   /* field[5] = set_node_address */
   4,   /* field[4] = skip_run */
 };
 static const ProtobufCIntRange tock__v1__shard_command__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 12, 9 },
-  { 0, 10 }
+  { 12, 10 },
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
 {
@@ -1497,7 +1606,7 @@ const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
   "Tock__V1__ShardCommand",
   "tock.v1",
   sizeof(Tock__V1__ShardCommand),
-  10,
+  11,
   tock__v1__shard_command__field_descriptors,
   tock__v1__shard_command__field_indices_by_name,
   2,  tock__v1__shard_command__number_ranges,

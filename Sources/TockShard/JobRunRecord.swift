@@ -13,29 +13,39 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
     public var last_status: Int32?
     public var last_error: String?
 
+    /// Set on a run that a retry started (`POST /v1/jobs/{id}/retry`): the run it retried.
+    public var retry_of: UInt32?
+
     /// A page of `job`'s runs, oldest first: those numbered after `page.afterRun`, at most `page.limit`. For a
-    /// recurring job those published, skipped or done so far; for a one-time job its single run.
+    /// recurring job those published, skipped or done so far; for a one-time job its earlier runs, which retries
+    /// moved to `job_runs` when they ran it again, then its current one.
     static func page(of job: Job, _ page: RunsPage, in db: Database) throws -> [JobRunRecord] {
-        guard job.schedule != nil else {
-            guard job.run > page.afterRun else { return [] }
-            return [JobRunRecord(
-                run: job.run, due_at: RFC3339.format(ns: job.dueAtNs), state: job.state.rawValue,
-                published_at: job.publishedAtNs.map(RFC3339.format(ns:)),
-                finished_at: job.finishedAtNs.map(RFC3339.format(ns:)),
-                attempts: job.attempts, last_status: job.lastStatus, last_error: job.lastError)]
-        }
-        return try db.statement("""
+        let oneTime = job.schedule == nil
+        var records = try db.statement("""
             SELECT run, due_at, state, published_at, finished_at, attempts, last_status, last_error
             FROM job_runs WHERE job_id = ? AND run > ? ORDER BY run LIMIT ?
             """).map(job.id, Int64(page.afterRun), Int64(page.limit)) { row in
-                JobRunRecord(
-                    run: UInt32(clamping: row.int64(0)), due_at: RFC3339.format(ns: row.int64(1)),
+                let run = UInt32(clamping: row.int64(0))
+                return JobRunRecord(
+                    run: run, due_at: RFC3339.format(ns: row.int64(1)),
                     state: row.text(2), published_at: row.optionalInt64(3).map(RFC3339.format(ns:)),
                     finished_at: row.optionalInt64(4).map(RFC3339.format(ns:)),
                     attempts: UInt32(clamping: row.int64(5)), last_status: row.optionalInt64(6).map { Int32(clamping: $0) },
-                    last_error: row.optionalText(7))
+                    last_error: row.optionalText(7), retry_of: oneTime ? retried(by: run) : nil)
             }
+        if oneTime, job.run > page.afterRun, records.count < page.limit, records.last.map({ $0.run < job.run }) ?? true {
+            records.append(JobRunRecord(
+                run: job.run, due_at: RFC3339.format(ns: job.dueAtNs), state: job.state.rawValue,
+                published_at: job.publishedAtNs.map(RFC3339.format(ns:)),
+                finished_at: job.finishedAtNs.map(RFC3339.format(ns:)),
+                attempts: job.attempts, last_status: job.lastStatus, last_error: job.lastError,
+                retry_of: retried(by: job.run)))
+        }
+        return records
     }
+
+    /// A one-time job's run above 1 only ever comes from a retry of the run before it.
+    private static func retried(by run: UInt32) -> UInt32? { run > 1 ? run - 1 : nil }
 }
 
 /// Which runs of a job one `GET /v1/jobs/{id}/runs` reads: a recurring job's history grows without end, so it

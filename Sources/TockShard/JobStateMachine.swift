@@ -47,6 +47,8 @@ struct JobStateMachine: Sendable {
             return try setPaused(jobID, true, next: nil, at: atNs, in: db)
         case .resumeJob(let jobID, let nextDueAtNs, let atNs):
             return try setPaused(jobID, false, next: nextDueAtNs, at: atNs, in: db)
+        case .retryJob(let runs, let atNs):
+            return try retry(runs, at: atNs, in: db)
         case .setNodeAddress(let node, let raft, let http):
             try db.statement("""
                 INSERT INTO raft_nodes (node, raft_address, http_address) VALUES (?, ?, ?)

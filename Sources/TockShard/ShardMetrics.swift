@@ -97,7 +97,8 @@ public final class ShardMetrics: Sendable {
         let requests: [MessageRejection] = [.noReply, .tooLarge, .headers, .undecodable, .invalid]
         return [
             Subjects.submit: requests, Subjects.submitBatch: requests, Subjects.get: requests,
-            Subjects.cancel: requests, Subjects.doneFamily: [.headers, .undecodable, .subject, .invalid],
+            Subjects.cancel: requests, Subjects.retry: requests, Subjects.retryBulk: requests,
+            Subjects.cancelBulk: requests, Subjects.doneFamily: [.headers, .undecodable, .subject, .invalid],
         ]
     }()
 

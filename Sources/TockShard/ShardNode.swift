@@ -9,8 +9,8 @@ import TockWire
 /// that publishes runs and the consumer that records their completions. It never runs a job itself.
 public final class ShardNode: Sendable {
     public let configuration: ShardConfiguration
-    private let database: DatabaseQueue
-    private let log: RaftDriver
+    let database: DatabaseQueue
+    let log: RaftDriver
     private let duties: LeaderDuties
     let link: NATSLink
     public let clock: any WallClock
@@ -140,18 +140,6 @@ public final class ShardNode: Sendable {
     public func job(idempotencyKey key: String, tenant: String = "") async throws -> Job? {
         try await log.readBarrier()
         return try await database.read { try JobRows.find(idempotencyKey: key, tenant: tenant, in: $0) }
-    }
-
-    /// Up to `limit` jobs with ids after `afterID`, in id order (creation order within a shard), read linearizably;
-    /// only `tenant`'s when it is given.
-    public func jobs(state: JobState?, priority: Priority?, tenant: String? = nil, afterID: String?, limit: Int)
-        async throws -> [Job]
-    {
-        try await log.readBarrier()
-        return try await database.read { db in
-            try JobListing.page(state: state, priority: priority, tenant: tenant, afterID: afterID, limit: limit,
-                                in: db)
-        }
     }
 
     /// Stops a recurring job publishing runs: `.changed`, `.notFound`, or `.conflict` for a job without runs

@@ -111,6 +111,8 @@ extension ShardCommand {
             self = try CReading.required(message.purge_finished, field: "ShardCommand.purge_finished") {
                 (purge) throws(WireError) in try Self.purge(proto: purge)
             }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_RETRY_JOB:
+            self = try CReading.required(message.retry_job, field: "ShardCommand.retry_job", Self.retryJob(proto:))
         default:
             throw .missingField("ShardCommand.command")
         }
@@ -192,6 +194,9 @@ extension ShardCommand {
                     resume.pointee.next_due_at_ns = nextDueAtNs ?? 0
                     resume.pointee.at_ns = atNs
                 }
+            case let .retryJob(runs, atNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_RETRY_JOB
+                message.pointee.retry_job = Self.retryJobProto(runs, atNs: atNs, in: arena)
             case let .setNodeAddress(node, raft, http):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS
                 message.pointee.set_node_address = arena.message(Tock__V1__SetNodeAddress.self) { set in

@@ -18,6 +18,9 @@ public enum ShardCommand: Equatable, Sendable {
     case pauseJob(jobID: String, atNs: Int64)
     /// A paused job carries on at `nextDueAtNs`, the first occurrence after the resume.
     case resumeJob(jobID: String, nextDueAtNs: Int64?, atNs: Int64)
+    /// Finished one-time jobs run again, each as a new run due at `atNs` with fresh attempts; a job whose current
+    /// run is not the one named (retried already) is left alone, which makes applying it twice a no-op.
+    case retryJob([RunKey], atNs: Int64)
     /// Where a node of the Raft group listens (Raft and HTTP, each HOST:PORT).
     case setNodeAddress(node: String, raft: String, http: String)
     /// Retention: deletes the named jobs (with their runs) and finished runs that finished before `cutoffNs`; each

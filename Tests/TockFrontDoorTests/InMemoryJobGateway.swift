@@ -118,6 +118,33 @@ final class InMemoryJobGateway: JobGateway {
     func runs(id: String, _ page: RunsPage, as caller: Caller) async -> JobRunsReply { .failure(Self.notFound(id)) }
     func counts(as caller: Caller) async -> JobCountsReply { .counts(JobCounts(total: [:], shards: [:])) }
 
+    func retry(id: String, as caller: Caller) async -> JobReply {
+        state.withLock { state in
+            if let failure = state.unavailable { return .failure(failure) }
+            guard var job = state.jobs[id] else { return .failure(Self.notFound(id)) }
+            guard job.state == .failed || job.state == .succeeded || job.state == .cancelled else {
+                return .failure(JobFailure(status: 409, code: "conflict", field: "id",
+                                           message: "job \(id) is \(job.state.rawValue)"))
+            }
+            job.state = .scheduled
+            job.run += 1
+            state.jobs[id] = job
+            return .job(status: 200, JobView(job))
+        }
+    }
+
+    /// Acts on every matching job at once: one shard, and tests with a handful of jobs.
+    func bulk(_ action: BulkAction, _ query: JobListQuery, as caller: Caller) async -> BulkReply {
+        var affected = 0
+        for id in state.withLock({ $0.order }) {
+            guard let job = state.withLock({ $0.jobs[id] }), query.state.map({ job.state == $0 }) ?? true else { continue }
+            let reply: JobReply
+            if action == .retry { reply = await retry(id: id, as: caller) } else { reply = await cancel(id: id, as: caller) }
+            if case .job = reply { affected += 1 }
+        }
+        return .done(BulkAnswer(affected: affected, next_cursor: nil))
+    }
+
     static func notFound(_ id: String) -> JobFailure {
         JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)")
     }

@@ -11,17 +11,12 @@ import XCTest
 /// sees (README, "API keys and tenants").
 final class APIAuthenticationTests: XCTestCase {
     var tock: TockHarness!
-    let teamA = "tock_team_a_writer", teamAReader = "tock_team_a_reader", teamB = "tock_team_b_writer"
-    let admin = "tock_ops_admin"
+    let teamA = TenantKeys.teamA, teamAReader = TenantKeys.teamAReader, teamB = TenantKeys.teamB
+    let admin = TenantKeys.admin
 
     override func setUp() async throws {
         tock = try await TockHarness.start(shard: false)
-        try await tock.startShard(keys: APIKeys(keys: [
-            APIKey(name: "a-writer", tenant: "team-a", scopes: [.jobsRead, .jobsWrite], sha256: APIKey.hash(teamA)),
-            APIKey(name: "a-reader", tenant: "team-a", scopes: [.jobsRead], sha256: APIKey.hash(teamAReader)),
-            APIKey(name: "b-writer", tenant: "team-b", scopes: [.jobsRead, .jobsWrite], sha256: APIKey.hash(teamB)),
-            APIKey(name: "ops", tenant: "ops", scopes: [.admin], sha256: APIKey.hash(admin)),
-        ]))
+        try await tock.startShard(keys: TenantKeys.keys)
     }
 
     override func tearDown() async throws {

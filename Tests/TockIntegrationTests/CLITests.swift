@@ -218,6 +218,44 @@ final class CLITests: XCTestCase {
     }
 }
 
+extension CLITests {
+    /// `tock retry` and `tock cancel`, by id and by filter: a job still to run cannot be retried (exit 1, 409); a
+    /// filter cancels it and then retries it, printing how many.
+    func testRetryAndCancelByIDAndByFilter() throws {
+        let submitted = try TockBinary.run(["submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x",
+                                            "--delay", "1h", "--priority", "low"])
+        XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        let id = try XCTUnwrap(try JSONDecoder().decode(JSONValue.self, from: Data(submitted.stdout.utf8))["id"]?.string)
+
+        let early = try TockBinary.run(["retry", id, "--server", tock.shardURL])
+        XCTAssertEqual(early.status, 1)
+        XCTAssertTrue(early.stderr.contains("409 id:"), early.stderr)
+
+        let otherHost = try TockBinary.run(["cancel", "--host", "example.com", "--server", tock.shardURL])
+        XCTAssertEqual(otherHost.status, 0, otherHost.stderr)
+        XCTAssertEqual(otherHost.stdout, #"{"affected":0}"# + "\n")
+        let cancelled = try TockBinary.run(["cancel", "--state", "scheduled", "--priority", "low", "--host", "127.0.0.1",
+                                            "--server", tock.shardURL])
+        XCTAssertEqual(cancelled.status, 0, cancelled.stderr)
+        XCTAssertEqual(cancelled.stdout, #"{"affected":1}"# + "\n")
+
+        let retried = try TockBinary.run(["retry", "--state", "cancelled", "--since", "1h", "--batch", "1",
+                                          "--server", tock.shardURL])
+        XCTAssertEqual(retried.status, 0, retried.stderr)
+        XCTAssertEqual(retried.stdout, #"{"affected":1}"# + "\n")
+        let got = try TockBinary.run(["get", id, "--server", tock.shardURL])
+        // Due now: published at once (no executor runs here).
+        XCTAssertTrue(got.stdout.contains(#""run":2"#) && !got.stdout.contains(#""state":"cancelled""#), got.stdout)
+
+        let both = try TockBinary.run(["retry", id, "--state", "failed", "--server", tock.shardURL])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("not both"), both.stderr)
+        let badSince = try TockBinary.run(["retry", "--since", "soon", "--server", tock.shardURL])
+        XCTAssertEqual(badSince.status, 1)
+        XCTAssertTrue(badSince.stderr.contains("400 since:"), badSince.stderr)
+    }
+}
+
 /// Collects a process's output as it arrives, for tests that wait for a line.
 final class LineCollector: @unchecked Sendable {
     private let lock = NSLock()

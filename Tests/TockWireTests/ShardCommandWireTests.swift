@@ -44,6 +44,12 @@ final class ShardCommandWireTests: XCTestCase {
         assertRoundTrip(.cancelJob(jobID: "", atNs: 0))
     }
 
+    func testRetryJob() {
+        assertRoundTrip(.retryJob([RunKey(jobID: Fixtures.unicode, run: .max), RunKey(jobID: "0-a", run: 1)],
+                                  atNs: .min))
+        assertRoundTrip(.retryJob([], atNs: 0))
+    }
+
     func testMarkPublished() {
         var runs: [PublishedRun] = []
         for index in 0..<500 {

@@ -29,6 +29,7 @@ typedef struct Tock__V1__ResumeJob Tock__V1__ResumeJob;
 typedef struct Tock__V1__SetNodeAddress Tock__V1__SetNodeAddress;
 typedef struct Tock__V1__PurgeFinished Tock__V1__PurgeFinished;
 typedef struct Tock__V1__RunKey Tock__V1__RunKey;
+typedef struct Tock__V1__RetryJob Tock__V1__RetryJob;
 typedef struct Tock__V1__ShardCommand Tock__V1__ShardCommand;
 
 
@@ -256,6 +257,31 @@ struct  Tock__V1__RunKey
     , (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * Runs finished one-time jobs again, each as a new run (run + 1) due at `at_ns`
+ * with fresh attempts. Each entry names the run it retries: a job whose current
+ * run is another (retried already, by this command applied twice or by a retry
+ * that raced it) is left as it is, so applying the command again is a no-op.
+ * The finished run's outcome moves to the job's runs history.
+ */
+struct  Tock__V1__RetryJob
+{
+  ProtobufCMessage base;
+  /*
+   * each job with the finished run it retries
+   */
+  size_t n_runs;
+  Tock__V1__RunKey **runs;
+  /*
+   * the leader's time: the new runs' due time
+   */
+  int64_t at_ns;
+};
+#define TOCK__V1__RETRY_JOB__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__retry_job__descriptor) \
+    , 0,NULL, 0 }
+
+
 typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND__NOT_SET = 0,
   TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB = 1,
@@ -267,6 +293,7 @@ typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB = 7,
   TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB = 8,
   TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS = 9,
+  TOCK__V1__SHARD_COMMAND__COMMAND_RETRY_JOB = 10,
   TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED = 12
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__SHARD_COMMAND__COMMAND__CASE)
 } Tock__V1__ShardCommand__CommandCase;
@@ -285,6 +312,7 @@ struct  Tock__V1__ShardCommand
     Tock__V1__PauseJob *pause_job;
     Tock__V1__ResumeJob *resume_job;
     Tock__V1__CreateJobs *create_jobs;
+    Tock__V1__RetryJob *retry_job;
     Tock__V1__PurgeFinished *purge_finished;
   };
 };
@@ -521,6 +549,25 @@ Tock__V1__RunKey *
 void   tock__v1__run_key__free_unpacked
                      (Tock__V1__RunKey *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__RetryJob methods */
+void   tock__v1__retry_job__init
+                     (Tock__V1__RetryJob         *message);
+size_t tock__v1__retry_job__get_packed_size
+                     (const Tock__V1__RetryJob   *message);
+size_t tock__v1__retry_job__pack
+                     (const Tock__V1__RetryJob   *message,
+                      uint8_t             *out);
+size_t tock__v1__retry_job__pack_to_buffer
+                     (const Tock__V1__RetryJob   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__RetryJob *
+       tock__v1__retry_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__retry_job__free_unpacked
+                     (Tock__V1__RetryJob *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__ShardCommand methods */
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message);
@@ -578,6 +625,9 @@ typedef void (*Tock__V1__PurgeFinished_Closure)
 typedef void (*Tock__V1__RunKey_Closure)
                  (const Tock__V1__RunKey *message,
                   void *closure_data);
+typedef void (*Tock__V1__RetryJob_Closure)
+                 (const Tock__V1__RetryJob *message,
+                  void *closure_data);
 typedef void (*Tock__V1__ShardCommand_Closure)
                  (const Tock__V1__ShardCommand *message,
                   void *closure_data);
@@ -599,6 +649,7 @@ extern const ProtobufCMessageDescriptor tock__v1__resume_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__set_node_address__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__purge_finished__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__run_key__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__retry_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor;
 
 PROTOBUF_C__END_DECLS
