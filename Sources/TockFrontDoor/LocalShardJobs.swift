@@ -220,6 +220,10 @@ struct LocalShardJobs: JobGateway {
                 retryAfterSeconds: 1)
             failure.leaderHint = leader.flatMap(node.httpAddress(of:))
             return failure
+        case RaftDriverError.storageFull:
+            return JobFailure(status: 503, code: "storage_full",
+                              message: "node \(node.cluster.node) of shard \(shard) cannot write: its disk is full. "
+                                  + "Nothing was stored; retry once space is freed", retryAfterSeconds: 5)
         case RaftDriverError.outcomeUnknown:
             return JobFailure(status: 503, code: "outcome_unknown",
                               message: "the request may or may not have taken effect; retry with the same "

@@ -14,6 +14,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     /// The primary result code, so callers can tell a constraint failure from I/O trouble.
     public var primaryCode: Int32 { code & 0xFF }
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
+    /// The disk (or the file's size limit) is full: the statement's transaction was rolled back, and the same
+    /// write succeeds once space is freed.
+    public var isDiskFull: Bool { primaryCode == SQLITE_FULL }
 
     /// Whether the failure follows from the statement and the data alone (a constraint, a type mismatch, a value
     /// too big, a bad argument), so that every copy of the same database fails the same way; false for failures

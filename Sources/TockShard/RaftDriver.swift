@@ -46,6 +46,8 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// Where the other nodes listen: the command line's `--peers`/`--peer-http`, overridden by addresses committed
     /// to the log (nodes added later).
     private let transactions = Atomic<Int>(0)
+    /// The last write failed for want of space; the loop retries it (`DriverLoop.writeRetryAt`).
+    private let diskFull = Atomic<Bool>(false)
     private let addresses: Mutex<(raft: [NodeID: HostPort], http: [NodeID: HostPort])>
     private let handlers = Mutex<(applied: AppliedHandler?, leadership: LeadershipHandler?, status: StatusHandler?)>(
         (nil, nil, nil))
@@ -149,6 +151,10 @@ public final class RaftDriver: ReplicatedLog, Sendable {
 
     /// What this node knows of its group now.
     public var status: ClusterStatus { currentStatus.withLock { $0 } }
+
+    /// Whether the node's last write failed because its disk is full; proposals are refused meanwhile.
+    public var isStorageFull: Bool { diskFull.load(ordering: .relaxed) }
+    fileprivate func setStorageFull(_ full: Bool) { diskFull.store(full, ordering: .relaxed) }
 
     public func propose(_ command: ShardCommand) async throws -> ApplyResult {
         try await withCheckedThrowingContinuation { inbox.post(.propose(command.encoded(), $0)) }
@@ -401,6 +407,8 @@ private struct DriverLoop {
     /// Log entries a snapshot covers may still be stored; they are deleted a budget at a time, with the next
     /// Readies or while the loop is idle. True at start: a node may have stopped before it pruned them all.
     var pruneOwed = true
+    /// Set while the disk is full: when to try writing the pending Ready again.
+    var writeRetryAt: ContinuousClock.Instant?
 
     init(node: RaftNode, driver: RaftDriver) {
         self.node = node
@@ -425,9 +433,9 @@ private struct DriverLoop {
                 nextTick = max(nextTick.advanced(by: tick), now)
                 expire(now: now)
             }
-            if node.hasReady {
+            if node.hasReady, writeRetryAt.map({ now >= $0 }) ?? true {
                 try await processReady()
-                continue
+                if writeRetryAt == nil { continue }
             }
             // A role change need not produce a Ready (a leader that loses its quorum steps down silently), yet the
             // leader's duties must stop at once.
@@ -435,7 +443,7 @@ private struct DriverLoop {
             publishStatus()
             startSnapshotIfDue()
             if events.isEmpty {
-                if pruneOwed {
+                if pruneOwed, writeRetryAt == nil {
                     pruneOwed = try await driver.pruneCompacted()
                     continue
                 }
@@ -449,6 +457,7 @@ private struct DriverLoop {
         case .message(let message):
             node.step(message)
         case .propose(let data, let continuation):
+            guard writeRetryAt == nil else { return continuation.resume(throwing: RaftDriverError.storageFull) }
             guard let index = node.propose(data) else {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
             }
@@ -502,7 +511,32 @@ private struct DriverLoop {
 
     private mutating func processReady() async throws {
         let ready = node.ready()
-        let applied = try await driver.write(ready, prune: pruneOwed)
+        let applied: RaftDriver.Applied
+        do {
+            applied = try await driver.write(ready, prune: pruneOwed)
+        } catch let error as SQLiteError where error.isDiskFull {
+            // The transaction was rolled back and nothing of this Ready happened: it is not advanced, so the next
+            // Ready holds the same entries, state and commits, and is written once space returns. Its messages
+            // are dropped unsent (they may rest on what was not persisted); Raft resends what matters.
+            if writeRetryAt == nil {
+                driver.log.error("""
+                    disk full: this node stores nothing and refuses proposals until space is freed; retrying every \
+                    second
+                    """, metadata: ["error": "\(error)"])
+                driver.setStorageFull(true)
+            }
+            writeRetryAt = clock.now.advanced(by: .seconds(1))
+            // Their entries stay in the log and may commit once the disk has room: neither a yes nor a no, and
+            // told now rather than at their deadline.
+            for pending in proposals.values { pending.continuation.resume(throwing: RaftDriverError.outcomeUnknown) }
+            proposals = [:]
+            return
+        }
+        if writeRetryAt != nil {
+            driver.log.notice("disk has space again: writing and accepting proposals")
+            writeRetryAt = nil
+            driver.setStorageFull(false)
+        }
         if pruneOwed { pruneOwed = applied.morePrunable }
         driver.send(ready.messages)
         node.advance(ready)

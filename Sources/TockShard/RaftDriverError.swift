@@ -13,6 +13,8 @@ public enum RaftDriverError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidTransferTarget(NodeID)
     /// The membership change cannot be made now (another is in progress) or at all.
     case membershipChangeRefused(String)
+    /// The node's disk is full: it stores nothing until space is freed, then carries on by itself.
+    case storageFull
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum RaftDriverError: Error, Sendable, Equatable, CustomStringConvertible
         case .stopped: "the shard node has stopped"
         case .invalidTransferTarget(let target): "\(target) is not another voter of this shard"
         case .membershipChangeRefused(let reason): "membership change refused: \(reason)"
+        case .storageFull: "the shard node's disk is full: nothing was stored; retry once space is freed"
         }
     }
 }

@@ -114,6 +114,7 @@ public struct ErrorMiddleware: RouterMiddleware {
             let code = switch error {
             case .notLeader: "not_leader"
             case .outcomeUnknown: "outcome_unknown"
+            case .storageFull: "storage_full"
             case .stopped, .invalidTransferTarget, .membershipChangeRefused: "unavailable"
             }
             return ShardHTTPAPI.unavailable(ErrorView(code: code, message: error.description))

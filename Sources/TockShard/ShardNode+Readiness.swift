@@ -2,8 +2,9 @@ import TockCore
 import TockNATS
 
 extension ShardNode {
-    /// Ready when a leader is known — a follower forwards job calls to it — and this node's NATS connection is up:
-    /// the leader publishes and consumes through it, and a follower needs it the moment it leads.
+    /// Ready when a leader is known — a follower forwards job calls to it —, this node's NATS connection is up (the
+    /// leader publishes and consumes through it, and a follower needs it the moment it leads), and its last write
+    /// did not fail for want of disk space.
     public func readiness() async -> Readiness {
         let status = cluster
         let leader = status.leader.map { leader in
@@ -12,6 +13,9 @@ extension ShardNode {
         let connected = await link.isConnected
         let nats = Readiness.Check("nats", ok: connected, connected ? "connected"
             : "not connected to \(redactingNATSCredentials(configuration.natsURL))")
-        return Readiness([leader, nats])
+        let full = log.isStorageFull
+        let storage = Readiness.Check(
+            "storage", ok: !full, full ? "the disk is full: nothing is stored until space is freed" : "writable")
+        return Readiness([leader, nats, storage])
     }
 }
