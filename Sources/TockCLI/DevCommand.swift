@@ -33,6 +33,7 @@ struct DevCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger("tock.dev")
+        SecondSignal.install()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tock-dev-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -83,6 +83,7 @@ struct ExecutorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger("tock.executor")
+        SecondSignal.install()
         guard let grace = DurationText.parse(drainTimeout) else {
             throw ValidationError("--drain-timeout must be a duration such as 30s")
         }

@@ -26,6 +26,7 @@ struct RouterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger("tock.router")
+        SecondSignal.install()
         guard let map = try loadQueueConfig(path: config).shardMap else {
             throw ValidationError("\(config) has no shards: list; a router needs the shard map")
         }

@@ -144,6 +144,7 @@ struct ShardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger("tock.shard")
+        SecondSignal.install()
         let map = try shardMap()
         let (keys, reloader) = try auth.load(logger: logger)
         defer { reloader?.cancel() }

@@ -16,6 +16,7 @@ struct SinkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger("tock.sink")
+        SecondSignal.install()
         let (host, port) = try parseHostPort(listen, option: "--listen")
         try await ServiceGroup(configuration: .init(
             services: [.init(service: Self.application(host: host, port: port, logger: logger))],

@@ -42,4 +42,74 @@ final class ProcessStopTests: XCTestCase {
         XCTAssertEqual(shard.terminationStatus, 0, "a clean stop")
         XCTAssertLessThan(ContinuousClock.now - signalled, .seconds(10))
     }
+
+    /// Starts `tock <arguments>`, waits until its log shows `started`, then SIGTERMs it: it must exit 0 within
+    /// `within`.
+    func stopsOnSIGTERM(_ arguments: [String], startedWhen started: String, within limit: Duration = .seconds(10))
+        async throws
+    {
+        let log = tock.dataDirectory.appendingPathComponent("\(arguments[0])-\(UUID().uuidString).log")
+        let started_ = try TockBinary.launch(arguments, log: log)
+        process = started_
+        _ = try await eventually(within: .seconds(30), "tock \(arguments[0]) to log \"\(started)\"") {
+            (try? String(contentsOf: log, encoding: .utf8))?.contains(started) == true ? true : nil
+        }
+        kill(started_.processIdentifier, SIGTERM)
+        _ = try await eventually(within: limit, "tock \(arguments[0]) to exit after SIGTERM") {
+            started_.isRunning ? nil : true
+        }
+        XCTAssertEqual(started_.terminationStatus, 0, "a clean stop")
+    }
+
+    /// A NATS URL nothing listens on.
+    var nowhere: String { "nats://127.0.0.1:\(freeLoopbackPort())" }
+
+    func testAShardThatNeverReachedNATSStops() async throws {
+        try await stopsOnSIGTERM(["shard", "--data", tock.dataDirectory.appendingPathComponent("a").path,
+                                  "--http", "127.0.0.1:\(freeLoopbackPort())", "--nats-url", nowhere],
+                                 startedWhen: "NATS not reachable")
+    }
+
+    func testAShardWhosePeersAreUnreachableStops() async throws {
+        let (raft, http) = ((0 ..< 3).map { _ in freeLoopbackPort() }, (0 ..< 3).map { _ in freeLoopbackPort() })
+        let peers = (0 ..< 3).map { "n\($0 + 1)=127.0.0.1:\(raft[$0])" }.joined(separator: ",")
+        let peerHTTP = (0 ..< 3).map { "n\($0 + 1)=127.0.0.1:\(http[$0])" }.joined(separator: ",")
+        try await stopsOnSIGTERM(["shard", "--data", tock.dataDirectory.appendingPathComponent("b").path,
+                                  "--node", "n1", "--peers", peers, "--peer-http", peerHTTP,
+                                  "--http", "127.0.0.1:\(http[0])", "--nats-url", tock.nats.url],
+                                 startedWhen: "shard HTTP API listening")
+    }
+
+    func testARouterWithNothingReachableStops() async throws {
+        let map = tock.dataDirectory.appendingPathComponent("map.yaml")
+        try "shards:\n  - n1: {http: \"127.0.0.1:\(freeLoopbackPort())\"}\n".write(to: map, atomically: true,
+                                                                                    encoding: .utf8)
+        try await stopsOnSIGTERM(["router", "--config", map.path, "--http", "127.0.0.1:\(freeLoopbackPort())",
+                                  "--nats-url", nowhere], startedWhen: "router HTTP API listening")
+    }
+
+    func testTheSinkStops() async throws {
+        try await stopsOnSIGTERM(["sink", "--listen", "127.0.0.1:\(freeLoopbackPort())"],
+                                 startedWhen: "webhook sink listening")
+    }
+
+    /// The first SIGTERM starts the executor's drain, which may take its whole timeout; the second stops it now.
+    func testASecondSignalStopsAtOnce() async throws {
+        let log = tock.dataDirectory.appendingPathComponent("executor.log")
+        let executor = try TockBinary.launch(["executor", "--nats-url", nowhere, "--drain-timeout", "60s",
+                                              "--metrics", "127.0.0.1:\(freeLoopbackPort())"], log: log)
+        process = executor
+        _ = try await eventually(within: .seconds(30), "the executor to start") {
+            (try? String(contentsOf: log, encoding: .utf8))?.contains("NATS not reachable") == true ? true : nil
+        }
+        kill(executor.processIdentifier, SIGTERM)
+        _ = try await eventually("the executor to start draining") {
+            (try? String(contentsOf: log, encoding: .utf8))?.contains("draining") == true ? true : nil
+        }
+        kill(executor.processIdentifier, SIGTERM)
+        _ = try await eventually(within: .seconds(5), "the executor to stop on the second signal") {
+            executor.isRunning ? nil : true
+        }
+        XCTAssertEqual(executor.terminationStatus, 128 + SIGTERM)
+    }
 }
