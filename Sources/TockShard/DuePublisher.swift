@@ -21,6 +21,8 @@ actor DuePublisher {
     let settleWait: Duration
     private var timer: DueTimer
     private let wakeup = Wakeup()
+    /// How long the loop sleeps at most before it reads the wall clock again.
+    static let longestSleep: Duration = .seconds(1)
 
     init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
          logger: Logger, metrics: ShardMetrics, window: DueWindow, settings: DueTimer.Settings = .init(),
@@ -58,10 +60,12 @@ actor DuePublisher {
                         await self.deliver(event)
                     }
                 }
-                // With nothing started, a deadline already past must not spin the loop.
+                // With nothing started, a deadline already past must not spin the loop. A wall-clock deadline is
+                // slept towards a second at a time: the wall clock may step (NTP, a VM restored), and a run due
+                // when it steps forward must not wait out a sleep measured on the old time.
                 let floor: Duration = actions.isEmpty ? .milliseconds(1) : .zero
                 let untilNext = timer.wakeAtNs.map { Duration.nanoseconds(max(0, $0.saturatingSubtracting(now))) }
-                await wakeup.wait(timeout: max(floor, min(untilNext ?? .seconds(60), .seconds(60))))
+                await wakeup.wait(timeout: max(floor, min(untilNext ?? Self.longestSleep, Self.longestSleep)))
             }
             group.cancelAll()
         }

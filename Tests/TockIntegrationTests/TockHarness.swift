@@ -56,15 +56,15 @@ final class TockHarness: @unchecked Sendable {
 
     /// `configure` adjusts the shard's configuration after the harness's own settings.
     /// `keys` as `--auth-file` would give them; nil leaves the API open.
-    func startShard(port: Int = 0, keys: APIKeys? = nil, configure: (inout ShardConfiguration) -> Void = { _ in })
-        async throws
+    func startShard(port: Int = 0, keys: APIKeys? = nil, clock: any WallClock = SystemWallClock(),
+                    configure: (inout ShardConfiguration) -> Void = { _ in }) async throws
     {
         var configuration = ShardConfiguration(dataDirectory: dataDirectory.path)
         configuration.natsURL = nats.url
         configuration.httpPort = port
         configuration.submitPolicy.maxBodyBytes = 64 * 1024
         configure(&configuration)
-        let node = try await ShardNode(configuration: configuration, logger: logger)
+        let node = try await ShardNode(configuration: configuration, clock: clock, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let frontDoor = try FrontDoor(node: node, map: nil, keys: keys, logger: logger)
         let app = try FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) {
