@@ -593,6 +593,51 @@ void   tock__v1__retry_job__free_unpacked
   assert(message->base.descriptor == &tock__v1__retry_job__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__delete_events__init
+                     (Tock__V1__DeleteEvents         *message)
+{
+  static const Tock__V1__DeleteEvents init_value = TOCK__V1__DELETE_EVENTS__INIT;
+  *message = init_value;
+}
+size_t tock__v1__delete_events__get_packed_size
+                     (const Tock__V1__DeleteEvents *message)
+{
+  assert(message->base.descriptor == &tock__v1__delete_events__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__delete_events__pack
+                     (const Tock__V1__DeleteEvents *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__delete_events__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__delete_events__pack_to_buffer
+                     (const Tock__V1__DeleteEvents *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__delete_events__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__DeleteEvents *
+       tock__v1__delete_events__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__DeleteEvents *)
+     protobuf_c_message_unpack (&tock__v1__delete_events__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__delete_events__free_unpacked
+                     (Tock__V1__DeleteEvents *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__delete_events__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message)
 {
@@ -1444,7 +1489,45 @@ const ProtobufCMessageDescriptor tock__v1__retry_job__descriptor =
   (ProtobufCMessageInit) tock__v1__retry_job__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[11] =
+static const ProtobufCFieldDescriptor tock__v1__delete_events__field_descriptors[1] =
+{
+  {
+    "events",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__DeleteEvents, n_events),
+    offsetof(Tock__V1__DeleteEvents, events),
+    &tock__v1__outcome_event_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__delete_events__field_indices_by_name[] = {
+  0,   /* field[0] = events */
+};
+static const ProtobufCIntRange tock__v1__delete_events__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor tock__v1__delete_events__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.DeleteEvents",
+  "DeleteEvents",
+  "Tock__V1__DeleteEvents",
+  "tock.v1",
+  sizeof(Tock__V1__DeleteEvents),
+  1,
+  tock__v1__delete_events__field_descriptors,
+  tock__v1__delete_events__field_indices_by_name,
+  1,  tock__v1__delete_events__number_ranges,
+  (ProtobufCMessageInit) tock__v1__delete_events__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[12] =
 {
   {
     "create_job",
@@ -1567,6 +1650,18 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "delete_events",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, delete_events),
+    &tock__v1__delete_events__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "purge_finished",
     12,
     PROTOBUF_C_LABEL_NONE,
@@ -1583,20 +1678,20 @@ static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   1,   /* field[1] = cancel_job */
   0,   /* field[0] = create_job */
   8,   /* field[8] = create_jobs */
+  10,   /* field[10] = delete_events */
   3,   /* field[3] = mark_done */
   2,   /* field[2] = mark_published */
   6,   /* field[6] = pause_job */
-  10,   /* field[10] = purge_finished */
+  11,   /* field[11] = purge_finished */
   7,   /* field[7] = resume_job */
   9,   /* field[9] = retry_job */
   5,   /* field[5] = set_node_address */
   4,   /* field[4] = skip_run */
 };
-static const ProtobufCIntRange tock__v1__shard_command__number_ranges[2 + 1] =
+static const ProtobufCIntRange tock__v1__shard_command__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 12, 10 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
 {
@@ -1606,10 +1701,10 @@ const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
   "Tock__V1__ShardCommand",
   "tock.v1",
   sizeof(Tock__V1__ShardCommand),
-  11,
+  12,
   tock__v1__shard_command__field_descriptors,
   tock__v1__shard_command__field_indices_by_name,
-  2,  tock__v1__shard_command__number_ranges,
+  1,  tock__v1__shard_command__number_ranges,
   (ProtobufCMessageInit) tock__v1__shard_command__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -567,7 +567,7 @@ const ProtobufCMessageDescriptor tock__v1__http_target__descriptor =
   (ProtobufCMessageInit) tock__v1__http_target__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[10] =
+static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[12] =
 {
   {
     "id",
@@ -689,9 +689,35 @@ static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[10] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "callback_url",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, callback_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failure_callback_url",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, failure_callback_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
+  10,   /* field[10] = callback_url */
   6,   /* field[6] = due_at_ns */
+  11,   /* field[11] = failure_callback_url */
   0,   /* field[0] = id */
   5,   /* field[5] = idempotency_key */
   4,   /* field[4] = max_attempts */
@@ -705,7 +731,7 @@ static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
 {
@@ -715,7 +741,7 @@ const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
   "Tock__V1__JobSpec",
   "tock.v1",
   sizeof(Tock__V1__JobSpec),
-  10,
+  12,
   tock__v1__job_spec__field_descriptors,
   tock__v1__job_spec__field_indices_by_name,
   1,  tock__v1__job_spec__number_ranges,

@@ -38,7 +38,9 @@ extension JobSpec {
             dueAtNs: message.due_at_ns,
             webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobSpec.webhook_format"),
             schedule: try message.schedule.map { (schedule) throws(WireError) in try Schedule(proto: schedule) },
-            tenant: try CReading.string(message.tenant, field: "JobSpec.tenant")
+            tenant: try CReading.string(message.tenant, field: "JobSpec.tenant"),
+            callbackURL: try CReading.string(message.callback_url, field: "JobSpec.callback_url"),
+            failureCallbackURL: try CReading.string(message.failure_callback_url, field: "JobSpec.failure_callback_url")
         )
     }
 
@@ -55,6 +57,8 @@ extension JobSpec {
             message.pointee.webhook_format = webhookFormat.proto
             message.pointee.schedule = schedule?.proto(in: arena)
             message.pointee.tenant = arena.string(tenant)
+            message.pointee.callback_url = arena.string(callbackURL)
+            message.pointee.failure_callback_url = arena.string(failureCallbackURL)
         }
     }
 }

@@ -15,6 +15,10 @@ public struct JobSpec: Equatable, Sendable {
     public var schedule: Schedule?
     /// The tenant of the API key that submitted it; "" without authentication. The storing node sets it.
     public var tenant: String
+    /// Called with a signed POST after every terminal outcome of a run; "" when none.
+    public var callbackURL: String
+    /// Called with a signed POST after a run that failed; "" when none.
+    public var failureCallbackURL: String
 
     public init(
         id: String,
@@ -26,7 +30,9 @@ public struct JobSpec: Equatable, Sendable {
         dueAtNs: Int64,
         webhookFormat: WebhookFormat = .tock,
         schedule: Schedule? = nil,
-        tenant: String = ""
+        tenant: String = "",
+        callbackURL: String = "",
+        failureCallbackURL: String = ""
     ) {
         self.id = id
         self.priority = priority
@@ -38,5 +44,7 @@ public struct JobSpec: Equatable, Sendable {
         self.webhookFormat = webhookFormat
         self.schedule = schedule
         self.tenant = tenant
+        self.callbackURL = callbackURL
+        self.failureCallbackURL = failureCallbackURL
     }
 }

@@ -113,6 +113,14 @@ extension ShardCommand {
             }
         case TOCK__V1__SHARD_COMMAND__COMMAND_RETRY_JOB:
             self = try CReading.required(message.retry_job, field: "ShardCommand.retry_job", Self.retryJob(proto:))
+        case TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_EVENTS:
+            self = try CReading.required(message.delete_events, field: "ShardCommand.delete_events") {
+                (delete) throws(WireError) in
+                .deleteEvents(try CReading.repeated(delete.pointee.n_events, delete.pointee.events,
+                                                    field: "DeleteEvents.events") {
+                    (key) throws(WireError) in try OutcomeEvent.Key(proto: key)
+                })
+            }
         default:
             throw .missingField("ShardCommand.command")
         }
@@ -209,6 +217,13 @@ extension ShardCommand {
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED
                 message.pointee.purge_finished = Self.purgeProto(cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs,
                                                                  in: arena)
+            case let .deleteEvents(keys):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_EVENTS
+                message.pointee.delete_events = arena.message(Tock__V1__DeleteEvents.self) { delete in
+                    tock__v1__delete_events__init(delete)
+                    delete.pointee.n_events = keys.count
+                    delete.pointee.events = arena.pointerArray(keys.map { $0.proto(in: arena) })
+                }
             }
         }
     }

@@ -26,4 +26,6 @@ public enum ShardCommand: Equatable, Sendable {
     /// Retention: deletes the named jobs (with their runs) and finished runs that finished before `cutoffNs`; each
     /// replica re-checks every id, so the entry deletes only what is still finished before the cutoff.
     case purgeFinished(cutoffNs: Int64, jobIDs: [String], runs: [RunKey])
+    /// Outcome events the leader published to `TOCK_EVENTS`: every replica deletes them from its outbox.
+    case deleteEvents([OutcomeEvent.Key])
 }

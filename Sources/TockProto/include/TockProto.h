@@ -4,6 +4,7 @@
 #define TOCK_PROTO_UMBRELLA_H
 
 #include "tock_v1_commands.pb-c.h"
+#include "tock_v1_events.pb-c.h"
 #include "tock_v1_jobs.pb-c.h"
 #include "tock_v1_raft.pb-c.h"
 

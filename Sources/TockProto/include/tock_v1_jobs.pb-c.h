@@ -188,10 +188,19 @@ struct  Tock__V1__JobSpec
    * Set by the node that stores the job, from the caller's key, never from the client.
    */
   char *tenant;
+  /*
+   * Called (a signed POST, see README "Outcome events and callbacks") after
+   * every terminal outcome of a run; "" when none.
+   */
+  char *callback_url;
+  /*
+   * Called after a run that failed; "" when none.
+   */
+  char *failure_callback_url;
 };
 #define TOCK__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
