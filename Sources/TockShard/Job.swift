@@ -29,6 +29,10 @@ public struct Job: Sendable, Equatable {
     public var paused = false
     /// The tenant that owns it (`JobSpec.tenant`).
     public var tenant = ""
+    /// `JobSpec.callbackURL`; "" when none.
+    public var callbackURL = ""
+    /// `JobSpec.failureCallbackURL`; "" when none.
+    public var failureCallbackURL = ""
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {

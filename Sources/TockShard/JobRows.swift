@@ -7,7 +7,8 @@ enum JobRows {
     static let columns = """
         id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts, idempotency_key, run,
         due_at, created_at, updated_at, published_at, stream_seq, finished_at, cancelled_at, attempts,
-        last_status, last_error, executor_id, webhook_format, schedule, paused, tenant
+        last_status, last_error, executor_id, webhook_format, schedule, paused, tenant, callback_url,
+        failure_callback_url
         """
 
     static func decode(_ row: Row) throws -> Job {
@@ -26,7 +27,7 @@ enum JobRows {
             lastError: row.optionalText(21), executorID: row.optionalText(22),
             webhookFormat: WebhookFormat(rawValue: row.text(23)) ?? .tock,
             schedule: try row.optionalText(24).map(ScheduleColumn.decode), paused: row.int64(25) != 0,
-            tenant: row.text(26))
+            tenant: row.text(26), callbackURL: row.text(27), failureCallbackURL: row.text(28))
     }
 
     /// `[{"name": …, "value": …}, …]`, with `"secret": true` on a header marked secret; read and written for

@@ -58,6 +58,8 @@ struct JobStateMachine: Sendable {
             return .updated(1)
         case .purgeFinished(let cutoffNs, let jobIDs, let runs):
             return try purge(cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs, in: db)
+        case .deleteEvents(let keys):
+            return .updated(try OutboxRows.delete(keys, in: db))
         }
     }
 
@@ -78,13 +80,15 @@ struct JobStateMachine: Sendable {
         if let problem = spec.problemForStorage(createdAtNs: nowNs) { return .rejected(problem) }
         try db.statement("""
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
-                              idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule, tenant)
-            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+                              idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule, tenant,
+                              callback_url, failure_callback_url)
+            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
             """).run(
                 spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
                 JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
                 spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
-                spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant)
+                spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant,
+                spec.callbackURL, spec.failureCallbackURL)
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
     }
@@ -103,6 +107,8 @@ struct JobStateMachine: Sendable {
         case .scheduled, .published:
             try db.statement("UPDATE jobs SET state = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ?")
                 .run(nowNs, nowNs, jobID)
+            try OutboxRows.insert(OutboxRows.event(of: job, run: job.run, state: .cancelled, attempts: job.attempts,
+                                                   status: job.lastStatus, error: job.lastError, at: nowNs), in: db)
             return .cancelled(try JobRows.find(id: jobID, in: db) ?? job)
         }
     }
@@ -168,14 +174,20 @@ struct JobStateMachine: Sendable {
         var changed = 0
         for completion in completions {
             let state: JobState = completion.outcome == .succeeded ? .succeeded : .failed
-            if let job = try JobRows.find(id: completion.jobID, in: db), job.schedule != nil {
+            let job = try JobRows.find(id: completion.jobID, in: db)
+            if let job, job.schedule != nil {
                 changed += try recordRun(completion, of: job, state: state, at: nowNs, in: db)
                 continue
             }
-            changed += try update.run(
+            let updated = try update.run(
                 state.rawValue, completion.attempts, completion.httpStatus == 0 ? nil : completion.httpStatus,
                 completion.error.isEmpty ? nil : completion.error, completion.executorID,
                 completion.finishedAtNs, nowNs, completion.jobID, completion.run)
+            // A cancelled job had its event when it was cancelled.
+            if updated > 0, let job, job.state != .cancelled {
+                try OutboxRows.insert(OutboxRows.event(of: job, completion, state: state), in: db)
+            }
+            changed += updated
         }
         return .updated(changed)
     }

@@ -15,6 +15,11 @@ import TockSQLite
 /// Version 5 added tenants: `jobs.tenant` ("" for jobs from before, or submitted without authentication), and
 /// idempotency keys became unique per tenant (`jobs_tenant_idempotency_key` replaced `jobs_idempotency_key`).
 ///
+/// Version 7 added outcome events and callbacks: `jobs.callback_url` and `jobs.failure_callback_url` ("" when
+/// none) and the outbox `job_events`, one row per terminal outcome of a run written in the outcome's transaction
+/// and deleted once the leader has published it to TOCK_EVENTS (`OutboxRows`, `OutcomePublisher`). `seq` orders
+/// the rows; being the rowid it is given alike on every replica, as their rows are alike.
+///
 /// `jobs_due_window` replaced `jobs_scheduled_due` (due_at of scheduled rows) without a version change, as only an
 /// index changed: the due-timer's scans need `paused = 0` in the index's condition and `id` and `run` in its
 /// columns to read a page of due runs from the index alone (SQLite reads the condition's columns, `state` and
@@ -29,7 +34,7 @@ import TockSQLite
 /// `jobs_finished` and `job_runs_finished` (without a version change) order finished jobs by their last change and
 /// finished runs by their finish, so retention (`RetentionScan`) reads the oldest without visiting live rows.
 enum ShardSchema {
-    static let version: Int64 = 5
+    static let version: Int64 = 7
 
     static func migrate(_ db: Database) throws {
         try db.execute("""
@@ -88,7 +93,9 @@ enum ShardSchema {
                 webhook_format TEXT NOT NULL DEFAULT 'tock',
                 schedule TEXT,
                 paused INTEGER NOT NULL DEFAULT 0,
-                tenant TEXT NOT NULL DEFAULT ''
+                tenant TEXT NOT NULL DEFAULT '',
+                callback_url TEXT NOT NULL DEFAULT '',
+                failure_callback_url TEXT NOT NULL DEFAULT ''
             ) STRICT;
             CREATE TABLE IF NOT EXISTS job_runs (
                 job_id TEXT NOT NULL,
@@ -103,6 +110,26 @@ enum ShardSchema {
                 executor_id TEXT,
                 finished_at INTEGER,
                 PRIMARY KEY (job_id, run)
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS job_events (
+                seq INTEGER PRIMARY KEY,
+                job_id TEXT NOT NULL,
+                run INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                shard INTEGER NOT NULL,
+                attempts INTEGER NOT NULL,
+                last_status INTEGER,
+                last_error TEXT,
+                finished_at INTEGER NOT NULL,
+                tenant TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                idempotency_key TEXT,
+                callback_url TEXT NOT NULL,
+                failure_callback_url TEXT NOT NULL,
+                recurring INTEGER NOT NULL,
+                max_attempts INTEGER NOT NULL,
+                timeout_ms INTEGER NOT NULL,
+                UNIQUE (job_id, run, state)
             ) STRICT;
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('schema_version', \(version));
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('applied_index', 0);
@@ -149,6 +176,12 @@ enum ShardSchema {
         }
         if stored < 5 {
             try db.execute("ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
+        }
+        if stored < 7 {
+            try db.execute("""
+                ALTER TABLE jobs ADD COLUMN callback_url TEXT NOT NULL DEFAULT '';
+                ALTER TABLE jobs ADD COLUMN failure_callback_url TEXT NOT NULL DEFAULT '';
+                """)
         }
         try db.execute("UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version'")
     }
