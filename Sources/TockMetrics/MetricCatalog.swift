@@ -49,6 +49,12 @@ public enum MetricCatalog {
         name: "tock_shard_runs_purged_total", kind: .counter,
         help: "Rows of recurring jobs' run history deleted by retention: finished runs older than --retention, "
             + "and the runs of purged jobs.")
+    public static let eventsPublished = Metric(
+        name: "tock_shard_events_published_total", kind: .counter,
+        help: "Outcome events published to TOCK_EVENTS and deleted from the shard's outbox (by its leader).")
+    public static let eventsOutbox = Metric(
+        name: "tock_shard_events_outbox", kind: .gauge,
+        help: "Outcome events waiting in the shard's outbox to be published (read by the leader; 0 elsewhere).")
     public static let shardMessagesRejected = Metric(
         name: "tock_shard_messages_rejected_total", kind: .counter,
         help: "Messages refused on the job API's NATS subjects (answered with a 4xx, or dropped without a reply "
@@ -128,7 +134,7 @@ public enum MetricCatalog {
 
     public static let all: [Metric] = [
         jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, runsChecked, runsLost,
-        runsRepublished, jobsPurged, runsPurged, shardMessagesRejected,
+        runsRepublished, jobsPurged, runsPurged, eventsPublished, eventsOutbox, shardMessagesRejected,
         raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftPeersRefused, raftIsLeader, raftHasLeader,
         streamMessages, streamOldestAge, consumerPending, consumerAckPending, consumerRedelivered,
         runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, egressRefused,

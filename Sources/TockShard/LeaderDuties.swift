@@ -16,17 +16,20 @@ final class LeaderDuties: Sendable {
     }
 
     private let makePublisher: @Sendable () -> DuePublisher
+    private let makeOutcomePublisher: @Sendable () -> OutcomePublisher
     private let completions: CompletionConsumer
     private let sampler: QueueSampler
     private let makePurger: @Sendable () -> RetentionPurger
     private let logger: Logger
     private let active = Mutex<Active?>(nil)
 
-    init(makePublisher: @escaping @Sendable () -> DuePublisher, completions: CompletionConsumer,
+    init(makePublisher: @escaping @Sendable () -> DuePublisher,
+         makeOutcomePublisher: @escaping @Sendable () -> OutcomePublisher, completions: CompletionConsumer,
          sampler: QueueSampler, makePurger: @escaping @Sendable () -> RetentionPurger, logger: Logger)
     {
         self.makePurger = makePurger
         self.makePublisher = makePublisher
+        self.makeOutcomePublisher = makeOutcomePublisher
         self.completions = completions
         self.sampler = sampler
         self.logger = logger
@@ -40,12 +43,14 @@ final class LeaderDuties: Sendable {
 
     private func start() {
         let publisher = makePublisher()
+        let outcomes = makeOutcomePublisher()
         let completions = self.completions
         let sampler = self.sampler
         let purger = makePurger()
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await publisher.run() }
+                group.addTask { await outcomes.run() }
                 group.addTask { await completions.run() }
                 group.addTask { await sampler.run() }
                 group.addTask { await purger.run() }

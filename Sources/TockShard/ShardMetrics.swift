@@ -21,6 +21,8 @@ public final class ShardMetrics: Sendable {
     private let runsRepublished: Counter
     private let jobsPurged: Counter
     private let runsPurged: Counter
+    private let eventsPublished: Counter
+    private let eventsOutbox: Gauge
     private let term: Gauge
     private let commitIndex: Gauge
     private let appliedIndex: Gauge
@@ -72,6 +74,8 @@ public final class ShardMetrics: Sendable {
         func gauge(_ metric: MetricCatalog.Metric) -> Gauge {
             Gauge(label: metric.name, dimensions: labels, factory: factory)
         }
+        eventsPublished = Counter(label: MetricCatalog.eventsPublished.name, dimensions: labels, factory: factory)
+        eventsOutbox = gauge(MetricCatalog.eventsOutbox)
         term = gauge(MetricCatalog.raftTerm)
         commitIndex = gauge(MetricCatalog.raftCommitIndex)
         appliedIndex = gauge(MetricCatalog.raftAppliedIndex)
@@ -147,6 +151,16 @@ public final class ShardMetrics: Sendable {
     func purged(jobs: Int, runs: Int) {
         if jobs > 0 { jobsPurged.increment(by: Int64(jobs)) }
         if runs > 0 { runsPurged.increment(by: Int64(runs)) }
+    }
+
+    /// Outcome events published to TOCK_EVENTS and deleted from the outbox.
+    func eventsPublished(_ count: Int) {
+        if count > 0 { eventsPublished.increment(by: Int64(count)) }
+    }
+
+    /// The outbox's depth as the leader's relay last read it; nil (0) once it stops, so only a leader reports one.
+    func outboxDepth(_ depth: Int?) {
+        eventsOutbox.record(Int64(depth ?? 0))
     }
 
     /// Keeps the Raft gauges current; called whenever the node's view of its group changes.

@@ -55,6 +55,10 @@ public final class ShardNode: Sendable {
                                  lostRuns: LostRunPolicy(minimumAgeNs: configuration.lostRunAfter.nanoseconds,
                                                          queues: configuration.queues)))
             },
+            makeOutcomePublisher: {
+                OutcomePublisher(shard: configuration.shard, database: dutiesDatabase, log: log, link: link,
+                                 logger: logger, metrics: metrics)
+            },
             completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
                                             logger: logger, metrics: metrics),
             sampler: QueueSampler(database: dutiesDatabase, link: link, clock: clock, metrics: metrics,
