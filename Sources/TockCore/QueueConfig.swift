@@ -3,7 +3,8 @@ import TockWire
 import Yams
 
 /// Tock's queues in one file (`nats/tock.yaml`): the broker side, which `tock nats apply` creates — a jobs stream
-/// and an executor consumer per priority, the completions stream and a consumer per shard — and the executor side,
+/// and an executor consumer per priority, the completions stream and a consumer per shard, the outcome events
+/// stream and the executors' callback consumer — and the executor side,
 /// which `tock executor --config` reads at start and again on SIGHUP: concurrency, fetch size, how priorities
 /// share the slots, and each priority's back-off. Every key is optional; README.md lists them with their defaults.
 public struct QueueConfig: Sendable, Equatable {
@@ -74,6 +75,8 @@ public struct QueueConfig: Sendable, Equatable {
     public var replicas = 1
     public var duplicateWindowNs: Int64 = 120_000_000_000
     public var done = Stream()
+    /// TOCK_EVENTS, the outcome events (`events_stream`): kept by limits, not consumed away.
+    public var events = Stream()
     public var completions = Consumer(ackWaitNs: 30_000_000_000)
     public var executor = Executor()
     public var priorities: [Priority: PriorityQueue] = QueueConfig.defaultPriorities
@@ -109,7 +112,7 @@ public struct QueueConfig: Sendable, Equatable {
         var config = QueueConfig()
         let reader = KeyReader(root, path: "")
         try reader.only(["shard_count", "storage", "replicas", "duplicate_window", "done_stream", "completions",
-                         "executor", "priorities", "shards", "egress"])
+                         "executor", "priorities", "shards", "egress", "events_stream"])
         if let n = try reader.int("shard_count", min: 1, max: 1024) { config.shardCount = UInt32(n) }
         if let shards = root["shards"] {
             let map = try ShardMap.parse(shards, path: "shards")
@@ -127,6 +130,11 @@ public struct QueueConfig: Sendable, Equatable {
             let stream = KeyReader(o, path: "done_stream")
             try stream.only(["max_age", "max_messages", "max_bytes"])
             config.done = try parseStream(stream, defaults: config.done)
+        }
+        if let o = try reader.object("events_stream") {
+            let stream = KeyReader(o, path: "events_stream")
+            try stream.only(["max_age", "max_messages", "max_bytes"])
+            config.events = try parseStream(stream, defaults: config.events)
         }
         if let o = try reader.object("completions") {
             let consumer = KeyReader(o, path: "completions")

@@ -5,6 +5,21 @@ public enum Subjects {
     /// One jobs stream per priority, so each has its own limits (max age, size).
     public static func jobsStream(priority: Priority) -> String { "TOCK_JOBS_\(priority.rawValue.uppercased())" }
     public static let doneStream = "TOCK_DONE"
+    /// Outcome events (limits retention: users attach their own consumers; see events.proto).
+    public static let eventsStream = "TOCK_EVENTS"
+    /// The executors' shared consumer of `eventsStream`, which delivers callbacks.
+    public static let callbackConsumer = "tock-callbacks"
+    /// Every outcome event, for a consumer's filter.
+    public static let eventsFilter = "tock.events.>"
+
+    /// Where `shard` publishes an outcome `state` (succeeded, failed, cancelled).
+    public static func events(shard: UInt32, state: String) -> String { "tock.events.\(shard).\(state)" }
+
+    /// The subjects of the events stream: one wildcard per shard, so an event for a shard that does not exist is
+    /// refused by the broker.
+    public static func eventsSubjects(shardCount: UInt32) -> [String] {
+        (0..<shardCount).map { "tock.events.\($0).*" }
+    }
 
     public static func jobs(priority: Priority, shard: UInt32) -> String { "tock.jobs.\(priority.rawValue).\(shard)" }
     public static func jobsFilter(priority: Priority) -> String { "tock.jobs.\(priority.rawValue).>" }

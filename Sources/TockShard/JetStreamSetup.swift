@@ -22,6 +22,18 @@ public enum JetStreamSetup {
                 maxBytes: limits.maxBytes, duplicateWindow: .nanoseconds(layout.duplicateWindowNs)))
             report.append("stream \(name): \(result)")
         }
+        // Limits retention: events stay for their max age whoever reads them, so users' consumers and the
+        // executors' callback consumer each see every one.
+        let events = try js.ensureStream(StreamConfig(
+            name: Subjects.eventsStream, subjects: Subjects.eventsSubjects(shardCount: layout.shardCount),
+            retention: .limits, storage: storage, replicas: layout.replicas,
+            maxAge: layout.events.maxAgeNs.map { .nanoseconds($0) }, maxMessages: layout.events.maxMessages,
+            maxBytes: layout.events.maxBytes, duplicateWindow: .nanoseconds(layout.duplicateWindowNs)))
+        report.append("stream \(Subjects.eventsStream): \(events)")
+        // maxDeliver unlimited: the executor ends an event's callbacks by the job's own max_attempts.
+        let callbacks = try js.ensureConsumer(stream: Subjects.eventsStream, config(
+            Subjects.callbackConsumer, Subjects.eventsFilter, QueueConfig.Consumer()))
+        report.append("consumer \(Subjects.eventsStream)/\(Subjects.callbackConsumer): \(callbacks)")
         for priority in Priority.allCases {
             let stream = Subjects.jobsStream(priority: priority)
             let name = Subjects.executorConsumer(priority: priority)
