@@ -9,6 +9,13 @@ extension JobRequest {
         var spec = spec
         spec.id = ""
         spec.target.url = try parseURL(.string(spec.target.url), policy: policy)
+        if !spec.callbackURL.isEmpty {
+            spec.callbackURL = try parseURL(.string(spec.callbackURL), field: "callback_url", policy: policy)
+        }
+        if !spec.failureCallbackURL.isEmpty {
+            spec.failureCallbackURL = try parseURL(.string(spec.failureCallbackURL), field: "failure_callback_url",
+                                                   policy: policy)
+        }
         spec.target.method = try parseMethod(spec.target.method.isEmpty ? nil : .string(spec.target.method))
         guard spec.target.headers.count <= policy.maxHeaders else {
             throw FieldError(field: "headers", message: "at most \(policy.maxHeaders) headers")

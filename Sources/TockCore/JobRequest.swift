@@ -26,7 +26,7 @@ public enum JobRequest {}
 extension JobRequest {
     static let knownFields: Set<String> = [
         "url", "method", "headers", "body", "run_at", "delay", "priority", "timeout", "max_attempts",
-        "idempotency_key", "webhook_format", "schedule", "secret_headers",
+        "idempotency_key", "webhook_format", "schedule", "secret_headers", "callback_url", "failure_callback_url",
     ]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Set by the executor or by HTTP itself; a job may not override them.
@@ -71,7 +71,10 @@ extension JobRequest {
             id: "", priority: priority,
             target: HTTPTarget(url: url, method: method, headers: headers, body: body),
             timeoutMs: UInt32(timeoutNs / 1_000_000), maxAttempts: maxAttempts, idempotencyKey: key,
-            dueAtNs: dueAtNs, webhookFormat: format, schedule: schedule)
+            dueAtNs: dueAtNs, webhookFormat: format, schedule: schedule,
+            callbackURL: try parseCallbackURL(fields["callback_url"], field: "callback_url", policy: policy),
+            failureCallbackURL: try parseCallbackURL(fields["failure_callback_url"], field: "failure_callback_url",
+                                                     policy: policy))
     }
 
     static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
@@ -82,12 +85,15 @@ extension JobRequest {
         }
     }
 
-    static func parseURL(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> String {
-        guard let text = try string(value, field: "url"), !text.isEmpty else {
-            throw FieldError(field: "url", code: "missing_field", message: "url is required")
+    static func parseURL(_ value: JSONValue?, field: String = "url", policy: SubmitPolicy) throws(FieldError)
+        -> String
+    {
+        guard let text = try string(value, field: field), !text.isEmpty else {
+            throw FieldError(field: field, code: "missing_field", message: "\(field) is required")
         }
         guard text.utf8.count <= policy.maxURLBytes else {
-            throw FieldError(field: "url", code: "too_large", message: "url is longer than \(policy.maxURLBytes) bytes")
+            throw FieldError(field: field, code: "too_large",
+                             message: "\(field) is longer than \(policy.maxURLBytes) bytes")
         }
         // URLComponents would percent-encode a CR, LF or NUL rather than refuse it; the URL is stored and shown as
         // given, so such a URL is refused here.
@@ -95,9 +101,20 @@ extension JobRequest {
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty
         else {
-            throw FieldError(field: "url", message: "url must be an absolute http or https URL")
+            throw FieldError(field: field, message: "\(field) must be an absolute http or https URL")
         }
         return text
+    }
+
+    /// `callback_url`, `failure_callback_url`: optional, validated like `url`; "" when absent.
+    static func parseCallbackURL(_ value: JSONValue?, field: String, policy: SubmitPolicy) throws(FieldError)
+        -> String
+    {
+        guard let value, value != .null else { return "" }
+        guard value != .string("") else {
+            throw FieldError(field: field, message: "\(field) must be an absolute http or https URL")
+        }
+        return try parseURL(value, field: field, policy: policy)
     }
 
     static func parseMethod(_ value: JSONValue?) throws(FieldError) -> String {

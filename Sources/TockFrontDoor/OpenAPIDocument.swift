@@ -862,7 +862,9 @@ enum OpenAPIDocument {
             "anyOf": [{"$ref": "#/components/schemas/ScheduleRequest"}, {"type": "null"}],
             "description": "Makes the job recurring. Not with `run_at` or `delay`."
           },
-          "webhook_format": {"type": ["string", "null"], "enum": ["tock", "scheduled-db", null], "default": "tock", "description": "Read case-insensitively. `scheduled-db` needs method `POST` and a JSON object `body` (or none)."}
+          "webhook_format": {"type": ["string", "null"], "enum": ["tock", "scheduled-db", null], "default": "tock", "description": "Read case-insensitively. `scheduled-db` needs method `POST` and a JSON object `body` (or none)."},
+          "callback_url": {"type": ["string", "null"], "minLength": 1, "pattern": "^[^ \\u0000-\\u001F\\u007F]+$", "description": "Absolute `http` or `https` URL, checked as `url` is (else `400` naming `callback_url`). After every terminal outcome of a run (succeeded, failed, cancelled; each run of a recurring job) an executor POSTs the signed JSON `{job_id, run, state, attempts, last_status, error, finished_at}` here (README, \"Outcome events and callbacks\")."},
+          "failure_callback_url": {"type": ["string", "null"], "minLength": 1, "pattern": "^[^ \\u0000-\\u001F\\u007F]+$", "description": "As `callback_url`, called only after a run that failed."}
         }
       },
       "ScheduleRequest": {
@@ -912,7 +914,9 @@ enum OpenAPIDocument {
           "webhook_format": {"type": "string", "enum": ["scheduled-db"], "description": "Shown only when not `tock`."},
           "schedule": {"$ref": "#/components/schemas/Schedule"},
           "paused": {"type": "boolean", "enum": [true], "description": "Present only for a paused recurring job."},
-          "tenant": {"type": "string", "description": "The tenant of the API key that submitted the job; absent for a job submitted to an open API."}
+          "tenant": {"type": "string", "description": "The tenant of the API key that submitted the job; absent for a job submitted to an open API."},
+          "callback_url": {"type": "string", "description": "Called after every terminal outcome of a run; absent when none."},
+          "failure_callback_url": {"type": "string", "description": "Called after a run that failed; absent when none."}
         }
       },
       "Schedule": {

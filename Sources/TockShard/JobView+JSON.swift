@@ -6,9 +6,11 @@ extension JobView: JSONWritable {
         json.object { json in
             json.field("attempts", attempts)
             json.field("body", body)
+            json.field("callback_url", callback_url)
             json.field("cancelled_at", cancelled_at)
             json.field("created_at", created_at)
             json.field("executor_id", executor_id)
+            json.field("failure_callback_url", failure_callback_url)
             json.field("finished_at", finished_at)
             json.key("headers")
             json.object { json in

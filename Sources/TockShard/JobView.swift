@@ -36,6 +36,10 @@ public struct JobView: Codable, Sendable, Equatable {
     public var paused: Bool?
     /// The tenant that owns the job; absent for a job submitted without authentication.
     public var tenant: String?
+    /// Called after every terminal outcome of a run; absent when none.
+    public var callback_url: String?
+    /// Called after a run that failed; absent when none.
+    public var failure_callback_url: String?
 
     public init(_ job: Job) {
         id = job.id
@@ -66,6 +70,8 @@ public struct JobView: Codable, Sendable, Equatable {
         schedule = job.schedule.map(ScheduleView.init)
         paused = job.paused ? true : nil
         tenant = job.tenant.isEmpty ? nil : job.tenant
+        callback_url = job.callbackURL.isEmpty ? nil : job.callbackURL
+        failure_callback_url = job.failureCallbackURL.isEmpty ? nil : job.failureCallbackURL
     }
 }
 
