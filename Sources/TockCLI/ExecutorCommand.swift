@@ -31,6 +31,8 @@ struct ExecutorCommand: AsyncParsableCommand {
     var breakerFailures: Int?
     @Option(help: "How long an open circuit breaker defers every run for its host (default 30s).")
     var breakerCooldown: String?
+    @Flag(help: "Leave jobs' callbacks (callback_url, failure_callback_url) to the other executors.")
+    var noCallbacks = false
     @OptionGroup var webhookSecurity: WebhookSecurityOptions
     @OptionGroup var nats: NATSOptions
     @OptionGroup var logging: LoggingOptions
@@ -77,6 +79,7 @@ struct ExecutorCommand: AsyncParsableCommand {
                 failureThreshold: configuration.circuitBreaker.failureThreshold, coolDown: coolDown)
         }
         configuration.webhookSigner = try webhookSecurity.signer()
+        configuration.deliverCallbacks = !noCallbacks
         configuration.allowEgress = try webhookSecurity.egress()
         return configuration
     }

@@ -7,6 +7,7 @@ import TockWire
 
 /// A stateless worker: pulls runs from the priority consumers, calls their webhooks, and reports each outcome
 /// as a `Completion` before acking (DESIGN.md invariant 3), so a crash at any point means redelivery, never loss.
+/// It also delivers jobs' callbacks from the outcome events (`CallbackDelivery`).
 public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
     public let stats: ExecutorStats
@@ -52,6 +53,11 @@ public final class Executor: Sendable {
             await withDiscardingTaskGroup { group in
                 for priority in configuration.priorities {
                     group.addTask { await self.fetchLoop(priority: priority) }
+                }
+                if configuration.deliverCallbacks {
+                    let callbacks = CallbackDelivery(link: link, webhooks: webhooks, settings: { self.settings },
+                                                     metrics: metrics, logger: logger)
+                    group.addTask { await callbacks.run(stopping: { self.isStopping }) }
                 }
                 group.addTask {
                     // Runs started are kept alive until the dispatcher has seen every one of them end (a drain

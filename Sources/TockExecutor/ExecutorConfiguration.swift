@@ -60,6 +60,9 @@ public struct ExecutorConfiguration: Sendable {
     /// Targets allowed besides global addresses whatever the queue config says: `--allow-egress`, and loopback
     /// for `tock dev` and tests against a local sink.
     public var allowEgress = EgressPolicy()
+    /// Whether this executor also delivers jobs' callbacks (`callback_url`, `failure_callback_url`) from
+    /// TOCK_EVENTS; `tock executor --no-callbacks` leaves them to the other executors.
+    public var deliverCallbacks = true
 
     /// The egress policy in force: the queue config's `egress` section (as reloaded) and `allowEgress`.
     public var egress: EgressPolicy {

@@ -80,8 +80,42 @@ final class WebhookClient: Sendable {
             }
         }
         if !payload.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: payload.body)) }
+        return try await send(request, timeoutMs: run.timeoutMs)
+    }
+
+    /// A callback: a JSON POST of `body` to `url` through the egress guard, signed as a webhook is under `id`,
+    /// with `headers` added, and its answer classified and bounded as a webhook's. Throws only
+    /// `CancellationError`.
+    func post(json body: [UInt8], to url: String, id: String, headers: [(name: String, value: String)],
+              timeoutMs: UInt32, egress: EgressPolicy) async throws -> WebhookResult
+    {
+        var request: HTTPClientRequest
+        switch await EgressGuard.check(url, policy: egress, resolve: HostResolver.resolve) {
+        case .send(let pinned, let host):
+            request = HTTPClientRequest(url: pinned)
+            if let host { request.headers.add(name: "Host", value: host) }
+        case .refused(let refusal): return .refused(reason: refusal.reason, error: refusal.message)
+        case .unresolvable(let error):
+            if Task.isCancelled { throw CancellationError() }
+            return .retryableFailure(status: nil, error: error, requestedDelay: nil)
+        }
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "tock-executor")
+        for header in headers { request.headers.replaceOrAdd(name: header.name, value: header.value) }
+        if let signer {
+            for header in signer.headers(id: id, timestampSeconds: clock.nowNs() / 1_000_000_000, body: body) {
+                request.headers.replaceOrAdd(name: header.name, value: header.value)
+            }
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return try await send(request, timeoutMs: timeoutMs)
+    }
+
+    /// Sends `request` and classifies the answer by the outcome policy.
+    private func send(_ request: HTTPClientRequest, timeoutMs: UInt32) async throws -> WebhookResult {
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(run.timeoutMs)))
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutMs)))
             let status = Int(response.status.code)
             let retryAfter = response.headers.first(name: "Retry-After")
             let text = try await excerpt(of: response.body)
@@ -95,7 +129,7 @@ final class WebhookClient: Sendable {
         } catch {
             if Task.isCancelled { throw CancellationError() }
             // No answer at all (refused, reset, timed out, TLS): the policy retries these.
-            return .retryableFailure(status: nil, error: Self.describe(error, timeoutMs: run.timeoutMs),
+            return .retryableFailure(status: nil, error: Self.describe(error, timeoutMs: timeoutMs),
                                      requestedDelay: nil)
         }
     }
