@@ -21,6 +21,16 @@ final class QueueConfigTests: XCTestCase {
         XCTAssertEqual(cluster, expected)
     }
 
+    func testTheEventsStreamKeepsAWeekByDefaultAndTakesItsLimits() throws {
+        XCTAssertEqual(QueueConfig().events, QueueConfig.Stream(maxAgeNs: 7 * 86_400_000_000_000))
+        let config = try QueueConfig.parse(yaml: "events_stream: {max_age: 1d, max_messages: 100, max_bytes: 4096}")
+        XCTAssertEqual(config.events, QueueConfig.Stream(maxAgeNs: 86_400_000_000_000, maxMessages: 100, maxBytes: 4096))
+        XCTAssertNil(try QueueConfig.parse(yaml: "events_stream: {max_age: 0}").events.maxAgeNs, "0 keeps them forever")
+        XCTAssertThrowsError(try QueueConfig.parse(yaml: "events_stream: {max_ag: 1d}")) { error in
+            XCTAssertEqual((error as? FieldError)?.field, "events_stream.max_ag")
+        }
+    }
+
     func testEveryPriorityKeyIsRead() throws {
         let config = try QueueConfig.parse(yaml: """
             executor: {concurrency: 8, fetch_batch: 4, scheduling: strict, per_host_concurrency: 3,

@@ -35,6 +35,7 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(try js.streamInfo(Subjects.jobsStream(priority: priority)).consumerCount, 1)
         }
         XCTAssertEqual(try js.streamInfo(Subjects.doneStream).consumerCount, 2)
+        XCTAssertEqual(try js.streamInfo(Subjects.eventsStream).consumerCount, 1, "the executors' callback consumer")
 
         let shipped = try TockBinary.run(["nats", "apply", "--nats-url", tock.nats.url], in: root)
         XCTAssertEqual(shipped.status, 0, "the default nats/tock.yaml applies: \(shipped.stderr)")
