@@ -58,7 +58,7 @@ final class NATSPermissionsTests: XCTestCase {
 
         let client = try NATSConnection.connect(url: nats.url, security: Self.login("client"))
         defer { client.close() }
-        let submit = Array(#"{"url": "\#(tock.sink.baseURL)/ok"}"#.utf8)
+        let submit = Array(#"{"url": "\#(tock.sink.baseURL)/ok", "callback_url": "\#(tock.sink.baseURL)/cb"}"#.utf8)
         let created = try await eventually("the client's submit over NATS to be answered") {
             try? await client.request(subject: Subjects.submit, data: submit, timeout: .milliseconds(500))
         }
@@ -71,6 +71,8 @@ final class NATSPermissionsTests: XCTestCase {
             XCTFail("nats-server's log:\n" + ((try? String(contentsOf: nats.logFile, encoding: .utf8)) ?? ""))
             throw error
         }
+        // The shard publishes its outcome event, and an executor delivers the callback from it.
+        _ = try await eventually("the callback") { tock.sink.requests(forJob: id).first { $0.path == "/cb" } }
         let read = try await client.request(subject: Subjects.get, data: Array(id.utf8), timeout: .seconds(5))
         XCTAssertEqual(try tock.answer(headerStatus: read.header("Tock-Status"), payload: read.data).status, 200)
         try await Task.sleep(for: .milliseconds(300))  // a few queue samples, which must be allowed as well
@@ -87,6 +89,8 @@ final class NATSPermissionsTests: XCTestCase {
             ("executor", Subjects.jobs(priority: .normal, shard: 0), false),
             ("shard", Subjects.done(shard: 0), false),
             ("api", Subjects.done(shard: 0), false),
+            ("client", Subjects.events(shard: 0, state: "succeeded"), false),
+            ("executor", Subjects.events(shard: 0, state: "succeeded"), false),
         ]
         for attempt in forbidden {
             let raw = try RawNATSClient(port: nats.port, user: attempt.user, password: Self.passwords[attempt.user])
@@ -102,6 +106,7 @@ final class NATSPermissionsTests: XCTestCase {
         XCTAssertEqual(try js.streamInfo(Subjects.doneStream).lastSequence, doneBefore,
                        "a refused completion was stored, and a shard could have taken it")
         XCTAssertEqual(try js.streamInfo(Subjects.jobsStream(priority: .normal)).lastSequence, jobsBefore)
+        XCTAssertEqual(try js.streamInfo(Subjects.eventsStream).messages, 1, "the shard's event, and no forged one")
         let state = try await tock.job(id)["state"]?.string
         XCTAssertEqual(state, "succeeded")
     }
