@@ -5,7 +5,8 @@ import TockNATS
 import TockSQLite
 
 /// What only the leader does — publish due runs and republish those JetStream lost (`DuePublisher`), commit
-/// completions, sample the queues for the metrics, purge finished jobs past their retention (`RetentionPurger`) —
+/// completions, publish the outbox's outcome events (`OutcomePublisher`), sample the queues for the metrics, purge
+/// finished jobs past their retention (`RetentionPurger`) —
 /// started when the node becomes a ready leader and cancelled the moment it stops leading. Each leadership gets a
 /// fresh due-timer whose first scan finds every run due but not committed as published: runs the old leader
 /// published already carry the same Nats-Msg-Id, so JetStream drops the duplicates.
