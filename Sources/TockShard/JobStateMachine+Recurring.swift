@@ -56,7 +56,10 @@ extension JobStateMachine {
             """).run(job.id, completion.run, job.run == completion.run ? job.dueAtNs : 0, state.rawValue,
                      completion.attempts, status, error, completion.executorID, completion.finishedAtNs)
         guard changed > 0 else { return 0 }
-        try OutboxRows.insert(OutboxRows.event(of: job, completion, state: state), in: db)
+        // A job cancelled at this very run (its last, still out) had that run's event when it was cancelled.
+        if !(job.state == .cancelled && job.run == completion.run) {
+            try OutboxRows.insert(OutboxRows.event(of: job, completion, state: state), in: db)
+        }
         let finishes = job.state == .published && job.run == completion.run
         try db.statement("""
             UPDATE jobs SET attempts = ?, last_status = ?, last_error = ?, executor_id = ?, updated_at = ?,

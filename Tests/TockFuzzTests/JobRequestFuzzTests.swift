@@ -95,6 +95,8 @@ final class JobRequestFuzzTests: XCTestCase {
             if !random.oneIn(8) { spec.target.method = "POST" }
             if !random.oneIn(8) { spec.target.headers = [Header(name: "X-A", value: "1")] }
             if !random.oneIn(8) { spec.idempotencyKey = "" }
+            if !random.oneIn(8) { spec.callbackURL = random.pick(["", "https://cb.test/done"]) }
+            if !random.oneIn(8) { spec.failureCallbackURL = random.pick(["", "http://cb.test/failed"]) }
             if random.oneIn(2) { spec.timeoutMs = UInt32(random.below(900_001)) }
             if random.oneIn(2) { spec.maxAttempts = UInt32(random.below(101)) }
             if random.oneIn(2) { spec.dueAtNs = nowNs.saturatingAdding(random.edgyInt64() >> random.within(0...63)) }

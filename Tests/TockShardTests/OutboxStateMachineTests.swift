@@ -105,3 +105,16 @@ final class OutboxStateMachineTests: XCTestCase {
         XCTAssertThrowsError(try OutcomeEvent(decoding: []), "no state")
     }
 }
+
+extension OutboxStateMachineTests {
+    func testARecurringJobCancelledAtItsLastRunStillOutHasOneEventForIt() throws {
+        let end = Int64(1_000)
+        try apply(.createJob(spec("r1", schedule: Schedule(cron: "@every 1s", endAtNs: end)), createdAtNs: 100))
+        // Its only run is published and the schedule ends: the job is published with run 1 out.
+        try apply(.markPublished([PublishedRun(jobID: "r1", run: 1, streamSequence: 1, publishedAtNs: 500,
+                                               nextDueAtNs: nil)]))
+        try apply(.cancelJob(jobID: "r1", atNs: 600))
+        try apply(.markDone([completion("r1", run: 1, .succeeded)], atNs: 1000))
+        XCTAssertEqual(try outbox.map(\.key), [OutcomeEvent.Key(jobID: "r1", run: 1, state: .cancelled)])
+    }
+}

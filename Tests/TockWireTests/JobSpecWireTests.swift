@@ -25,6 +25,15 @@ final class JobSpecWireTests: XCTestCase {
         XCTAssertEqual(try JobSpec(decoding: Fixtures.jobSpec().encoded()).webhookFormat, .tock)
     }
 
+    func testCallbackURLsRoundTripAndAreAbsentUnlessGiven() throws {
+        var spec = Fixtures.jobSpec()
+        spec.callbackURL = "https://hooks.example/done"
+        spec.failureCallbackURL = "https://hooks.example/failed"
+        XCTAssertEqual(try JobSpec(decoding: spec.encoded()), spec)
+        let plain = try JobSpec(decoding: Fixtures.jobSpec().encoded())
+        XCTAssertEqual([plain.callbackURL, plain.failureCallbackURL], ["", ""])
+    }
+
     func testUnknownWebhookFormatIsMissingField() throws {
         let bytes = Fixtures.jobSpec().encoded() + [0x40, 0x09]
         XCTAssertThrowsError(try JobSpec(decoding: bytes)) { error in

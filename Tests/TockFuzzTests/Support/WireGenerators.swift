@@ -33,7 +33,13 @@ enum WireGenerators {
                 timeoutMs: random.edgyUInt32(), maxAttempts: random.edgyUInt32(),
                 idempotencyKey: random.cText(maxLength: 20), dueAtNs: random.edgyInt64(),
                 webhookFormat: random.pick(WebhookFormat.allCases),
-                schedule: random.oneIn(3) ? schedule(&random) : nil)
+                schedule: random.oneIn(3) ? schedule(&random) : nil, tenant: random.cText(maxLength: 8),
+                callbackURL: random.cText(maxLength: 30), failureCallbackURL: random.cText(maxLength: 30))
+    }
+
+    static func outcomeEventKey(_ random: inout SplitMix64) -> OutcomeEvent.Key {
+        OutcomeEvent.Key(jobID: random.cText(maxLength: 30), run: random.edgyUInt32(),
+                         state: random.pick(OutcomeEvent.State.allCases))
     }
 
     static func jobRun(_ random: inout SplitMix64) -> JobRun {
@@ -59,7 +65,7 @@ enum WireGenerators {
     static func shardCommand(_ random: inout SplitMix64) -> ShardCommand {
         // Retention travels as 0 for "forever", so it is nil or positive.
         let retention: Int64? = random.oneIn(2) ? nil : Int64(random.within(1...Int.max))
-        switch random.below(10) {
+        switch random.below(11) {
         case 0: return .createJob(jobSpec(&random), createdAtNs: random.edgyInt64(), idempotencyRetentionNs: retention)
         case 1:
             return .createJobs((0..<random.below(4)).map { _ in jobSpec(&random) }, createdAtNs: random.edgyInt64(),
@@ -81,6 +87,7 @@ enum WireGenerators {
                                   runs: (0..<random.below(4)).map { _ in
                                       RunKey(jobID: random.cText(maxLength: 30), run: random.edgyUInt32())
                                   })
+        case 9: return .deleteEvents((0..<random.below(4)).map { _ in outcomeEventKey(&random) })
         default:
             return .setNodeAddress(node: random.cText(maxLength: 5), raft: random.cText(maxLength: 20),
                                    http: random.cText(maxLength: 20))
