@@ -1,7 +1,8 @@
-"""schemathesis hooks for ops/check-openapi: the webhook URL of every generated job (`url` of a submit or of each
-job of a batch, scheduled-db's `webhook_url`) is pointed at tock dev's sink, so the executor delivers the fuzzed jobs
-on loopback and never calls a host elsewhere. The path and query are kept; what is not an absolute http(s) URL is
-left as generated, for Tock to reject."""
+"""schemathesis hooks for ops/check-openapi: the webhook and callback URLs of every generated job (`url`,
+`callback_url` and `failure_callback_url` of a submit or of each job of a batch, scheduled-db's `webhook_url`) are
+pointed at tock dev's sink, so the executor delivers the fuzzed jobs and their callbacks on loopback and never calls
+a host elsewhere. The path and query are kept; what is not an absolute http(s) URL is left as generated, for Tock
+to reject."""
 
 import os
 from urllib.parse import urlsplit, urlunsplit
@@ -25,7 +26,7 @@ def to_sink(url):
 
 def redirect(job):
     if isinstance(job, dict):
-        for key in ("url", "webhook_url"):
+        for key in ("url", "webhook_url", "callback_url", "failure_callback_url"):
             if key in job:
                 job[key] = to_sink(job[key])
 
