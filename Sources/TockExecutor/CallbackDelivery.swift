@@ -41,6 +41,8 @@ final class CallbackDelivery: Sendable {
     func run(stopping: @escaping @Sendable () -> Bool) async {
         var subscription: PullSubscription?
         defer { subscription?.close() }
+        // A deployment whose TOCK_EVENTS is not created yet (`tock nats apply`) is retried ever more slowly.
+        var failureDelay: Duration = .zero
         while !stopping() {
             do {
                 if subscription == nil {
@@ -50,6 +52,7 @@ final class CallbackDelivery: Sendable {
                 }
                 guard let subscription else { continue }
                 let messages = try await subscription.fetch(batch: batch, expires: .seconds(1))
+                failureDelay = .zero
                 await withDiscardingTaskGroup { group in
                     for message in messages {
                         group.addTask { await self.handle(message) }
@@ -57,8 +60,10 @@ final class CallbackDelivery: Sendable {
                 }
             } catch {
                 if stopping() { break }
-                logger.warning("callback fetch failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                failureDelay = failureDelay == .zero ? .seconds(1) : min(failureDelay * 2, .seconds(30))
+                logger.warning("callback fetch failed; retrying",
+                               metadata: ["error": "\(error)", "retry_in": "\(failureDelay)"])
+                try? await Task.sleep(for: failureDelay)
             }
         }
     }
