@@ -53,6 +53,13 @@ final class RetentionFileSizeTests: XCTestCase {
         }
     }
 
+    /// What the leader's outcome relay does after publishing: the outbox's events deleted, a batch at a time.
+    private func relayOutbox(in db: Database) throws {
+        while case let events = try OutboxRows.oldest(limit: 256, in: db), !events.isEmpty {
+            _ = try apply(.deleteEvents(events.map(\.key)), in: db)
+        }
+    }
+
     /// What the leader's purger would do at `round`'s time with a retention of two rounds, until nothing is left.
     private func purge(round: Int, in db: Database) throws {
         let policy = RetentionPolicy(retentionNs: 2 * roundNs, batch: 500)
@@ -79,6 +86,7 @@ final class RetentionFileSizeTests: XCTestCase {
         _ = try apply(.createJob(recurring, createdAtNs: 0), in: db)
         return try (1...rounds).map { round in
             try load(round: round, in: db)
+            try relayOutbox(in: db)
             if purging { try purge(round: round, in: db) }
             return try pageCount(db)
         }
