@@ -23,49 +23,64 @@ final class CallbackDelivery: Sendable {
     private let metrics: ExecutorMetrics
     private let outcomePolicy = WebhookOutcomePolicy()
     private let logger: Logger
-    private let batch: Int
+    private let concurrency: Int
 
     init(link: NATSLink, webhooks: WebhookClient, settings: @escaping @Sendable () -> ExecutorConfiguration,
-         metrics: ExecutorMetrics, logger: Logger, batch: Int = 16)
+         metrics: ExecutorMetrics, logger: Logger, concurrency: Int = 16)
     {
         self.link = link
         self.webhooks = webhooks
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
-        self.batch = max(1, batch)
+        self.concurrency = max(1, concurrency)
     }
 
-    /// Runs until `stopping` says so or the task is cancelled; events in hand are delivered (or handed back)
-    /// before it returns.
+    /// Runs until `stopping` says so or the task is cancelled; callbacks in flight finish (or are handed back)
+    /// before it returns. At most `concurrency` callbacks are in flight, and only as many events are fetched as
+    /// can start at once, so a slow receiver holds up one slot, not the others, and no event ages in the executor.
     func run(stopping: @escaping @Sendable () -> Bool) async {
+        let slots = AsyncSemaphore(capacity: concurrency)
         var subscription: PullSubscription?
-        defer { subscription?.close() }
         // A deployment whose TOCK_EVENTS is not created yet (`tock nats apply`) is retried ever more slowly.
         var failureDelay: Duration = .zero
-        while !stopping() {
-            do {
-                if subscription == nil {
-                    subscription = try await link.pullSubscribe(
-                        stream: Subjects.eventsStream, durable: Subjects.callbackConsumer,
-                        filter: Subjects.eventsFilter)
+        await withDiscardingTaskGroup { group in
+            while !stopping() {
+                let free = await slots.acquire(upTo: concurrency)
+                if stopping() {
+                    slots.release(free)
+                    break
                 }
-                guard let subscription else { continue }
-                let messages = try await subscription.fetch(batch: batch, expires: .seconds(1))
-                failureDelay = .zero
-                await withDiscardingTaskGroup { group in
-                    for message in messages {
-                        group.addTask { await self.handle(message) }
+                do {
+                    let current: PullSubscription
+                    if let subscription {
+                        current = subscription
+                    } else {
+                        current = try await link.pullSubscribe(
+                            stream: Subjects.eventsStream, durable: Subjects.callbackConsumer,
+                            filter: Subjects.eventsFilter)
+                        subscription = current
                     }
+                    let messages = try await current.fetch(batch: free, expires: .seconds(1))
+                    failureDelay = .zero
+                    slots.release(free - messages.count)
+                    for message in messages {
+                        group.addTask {
+                            defer { slots.release() }
+                            await self.handle(message)
+                        }
+                    }
+                } catch {
+                    slots.release(free)
+                    if stopping() { break }
+                    failureDelay = failureDelay == .zero ? .seconds(1) : min(failureDelay * 2, .seconds(30))
+                    logger.warning("callback fetch failed; retrying",
+                                   metadata: ["error": "\(error)", "retry_in": "\(failureDelay)"])
+                    try? await Task.sleep(for: failureDelay)
                 }
-            } catch {
-                if stopping() { break }
-                failureDelay = failureDelay == .zero ? .seconds(1) : min(failureDelay * 2, .seconds(30))
-                logger.warning("callback fetch failed; retrying",
-                               metadata: ["error": "\(error)", "retry_in": "\(failureDelay)"])
-                try? await Task.sleep(for: failureDelay)
             }
         }
+        subscription?.close()
     }
 
     /// Delivers one event's callbacks, then acks, naks or terminates it.

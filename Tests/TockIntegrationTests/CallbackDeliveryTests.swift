@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import TockCore
 import TockExecutor
+import TockNATS
 import TockTestSupport
 import XCTest
 
@@ -86,6 +87,37 @@ final class CallbackDeliveryTests: XCTestCase {
             .value("tock_executor_egress_refused_total", ["reason": "loopback"])
         XCTAssertEqual(refused, 1, "the refused callback was counted, and made no request")
         XCTAssertEqual(callbacks(tock, id, path: "/cb/outcome").count, 0)
+    }
+
+    /// Retried as a webhook is: a 5xx is nak'd with the back-off and delivered again, up to the job's
+    /// max_attempts; then the event is terminated.
+    func testAFailingCallbackIsRetriedUpToTheJobsMaxAttempts() async throws {
+        let tock = try await TockHarness.start()
+        self.tock = tock
+        let base = tock.sink.baseURL
+        // The sink fails a job's first 2 requests: the webhook's (its path /ok answers 200 anyway) and the first
+        // callback's; the second callback is answered 200.
+        let recovering = try await tock.submit(#"{"url": "\#(base)/ok", "callback_url": "\#(base)/fail/2/cb"}"#)
+        let recoveringID = try XCTUnwrap(recovering["id"]?.string)
+        let failing = try await tock.submit(
+            #"{"url": "\#(base)/ok", "max_attempts": 2, "callback_url": "\#(base)/always-fail"}"#)
+        let failingID = try XCTUnwrap(failing["id"]?.string)
+
+        let connection = try NATSConnection.connect(url: tock.nats.url)
+        defer { connection.close() }
+        let js = try connection.jetStream()
+        // Both events settled: neither waiting nor out with an executor.
+        _ = try await eventually(within: .seconds(20), "both events acked or terminated") { () -> Bool? in
+            let state = try js.consumerInfo(stream: Subjects.eventsStream, consumer: Subjects.callbackConsumer)
+            let settled = state.numPending == 0 && state.numAckPending == 0
+                && callbacks(tock, failingID, path: "/always-fail").count >= 2
+                && callbacks(tock, recoveringID, path: "/fail/2/cb").count >= 2
+            return settled ? true : nil
+        }
+        XCTAssertEqual(callbacks(tock, recoveringID, path: "/fail/2/cb").map { $0.headers["tock-attempt"] },
+                       ["1", "2"], "delivered on its second attempt, and not again")
+        XCTAssertEqual(callbacks(tock, failingID, path: "/always-fail").map { $0.headers["tock-attempt"] },
+                       ["1", "2"], "the job's max_attempts, then dropped")
     }
 
     func testASubmitWithABadCallbackURLIsRefusedNamingTheField() async throws {
