@@ -58,7 +58,7 @@ final class CallbackDelivery: Sendable {
                     } else {
                         current = try await link.pullSubscribe(
                             stream: Subjects.eventsStream, durable: Subjects.callbackConsumer,
-                            filter: Subjects.eventsFilter)
+                            filter: Subjects.eventsFilter, giveUp: stopping)
                         subscription = current
                     }
                     let messages = try await current.fetch(batch: free, expires: .seconds(1))

@@ -156,7 +156,7 @@ public final class Executor: Sendable {
                 if subscription == nil {
                     let subscribed = try await link.pullSubscribe(
                         stream: Subjects.jobsStream(priority: priority), durable: Subjects.executorConsumer(priority: priority),
-                        filter: Subjects.jobsFilter(priority: priority))
+                        filter: Subjects.jobsFilter(priority: priority), giveUp: { self.isStopping })
                     subscriptions.withLock { $0.append(subscribed) }
                     subscription = subscribed
                 }

@@ -24,14 +24,17 @@ public actor NATSLink {
         self.logger = logger
     }
 
-    /// The JetStream context, connecting first if needed; retries every `retry` until connected or cancelled.
+    /// The JetStream context, connecting first if needed; retries every `retry` until connected, cancelled, or
+    /// `giveUp` says to stop waiting (a draining executor does not wait for a broker it never reached).
     /// Callers that arrive while a connect is under way wait for that one: two connects would leave one
     /// connection open and unused, its subscriptions and reconnects beside the one kept.
-    public func jetStream(retry: Duration = .seconds(1)) async throws -> JetStream {
+    public func jetStream(retry: Duration = .seconds(1), giveUp: @Sendable () -> Bool = { false }) async throws
+        -> JetStream
+    {
         var logged = false
         while true {
             if let jetStreamContext { return jetStreamContext }
-            guard !closed else { throw CancellationError() }
+            guard !closed, !giveUp() else { throw CancellationError() }
             let attempt = connecting ?? connect()
             connecting = attempt
             do {
@@ -67,8 +70,9 @@ public actor NATSLink {
     public var isConnected: Bool { connection?.isConnected ?? false }
 
     /// Binds to an existing durable pull consumer. The bind is a blocking request/reply, so it runs off the pool.
-    public func pullSubscribe(stream: String, durable: String, filter: String) async throws -> PullSubscription {
-        let js = try await jetStream()
+    public func pullSubscribe(stream: String, durable: String, filter: String,
+                              giveUp: @Sendable () -> Bool = { false }) async throws -> PullSubscription {
+        let js = try await jetStream(giveUp: giveUp)
         return try await offPool { try js.pullSubscribe(stream: stream, durable: durable, filter: filter) }
     }
 

@@ -93,19 +93,30 @@ final class ProcessStopTests: XCTestCase {
                                  startedWhen: "webhook sink listening")
     }
 
-    /// The first SIGTERM starts the executor's drain, which may take its whole timeout; the second stops it now.
+    func testAnExecutorThatNeverReachedNATSStopsAtOnce() async throws {
+        // Before, its drain waited out the whole --drain-timeout: the fetch loops waited for the broker.
+        try await stopsOnSIGTERM(["executor", "--nats-url", nowhere, "--drain-timeout", "60s",
+                                  "--metrics", "127.0.0.1:\(freeLoopbackPort())"],
+                                 startedWhen: "NATS not reachable", within: .seconds(5))
+    }
+
+    /// The first SIGTERM starts the executor's drain, which waits for the webhook in flight; the second stops it now.
     func testASecondSignalStopsAtOnce() async throws {
+        try await tock.startShard()
         let log = tock.dataDirectory.appendingPathComponent("executor.log")
-        let executor = try TockBinary.launch(["executor", "--nats-url", nowhere, "--drain-timeout", "60s",
-                                              "--metrics", "127.0.0.1:\(freeLoopbackPort())"], log: log)
+        let executor = try TockBinary.launch(["executor", "--nats-url", tock.nats.url, "--drain-timeout", "60s",
+                                              "--metrics", "off", "--allow-egress", "127.0.0.1"], log: log)
         process = executor
-        _ = try await eventually(within: .seconds(30), "the executor to start") {
-            (try? String(contentsOf: log, encoding: .utf8))?.contains("NATS not reachable") == true ? true : nil
+        let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/slow/60000", "timeout": "90s"}"#)
+        XCTAssertEqual(created.status, 201)
+        _ = try await eventually(within: .seconds(30), "the webhook to be in flight") {
+            tock.sink.requests.isEmpty ? nil : true
         }
         kill(executor.processIdentifier, SIGTERM)
         _ = try await eventually("the executor to start draining") {
             (try? String(contentsOf: log, encoding: .utf8))?.contains("draining") == true ? true : nil
         }
+        XCTAssertTrue(executor.isRunning, "the drain waits for the webhook in flight")
         kill(executor.processIdentifier, SIGTERM)
         _ = try await eventually(within: .seconds(5), "the executor to stop on the second signal") {
             executor.isRunning ? nil : true
