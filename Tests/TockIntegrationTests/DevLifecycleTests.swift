@@ -52,6 +52,22 @@ final class DevLifecycleTests: XCTestCase {
         }
     }
 
+    func testATockDevStoppedWithSIGTERMStopsEverythingAndCleansUp() async throws {
+        let nats = freeLoopbackPort()
+        let log = work.appendingPathComponent("dev.log")
+        let dev = try TockBinary.launch(try arguments(nats: nats), log: log)
+        self.dev = dev
+        _ = try await eventually(within: .seconds(30), "tock dev to come up") {
+            (try? String(contentsOf: log, encoding: .utf8))?.contains("tock dev is up") == true ? true : nil
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tock-dev-\(dev.processIdentifier)")
+        kill(dev.processIdentifier, SIGTERM)
+        _ = try await eventually(within: .seconds(10), "tock dev to exit after SIGTERM") { dev.isRunning ? nil : true }
+        XCTAssertEqual(dev.terminationStatus, 0, "a clean stop")
+        XCTAssertFalse(Self.accepts(port: nats), "its nats-server stopped with it")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path), "its temporary data removed")
+    }
+
     func testATakenPortIsNamedWithWhatHoldsIt() throws {
         let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(holder) }
