@@ -145,6 +145,7 @@ struct ShardCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger("tock.shard")
         SecondSignal.install()
+        FileSizeLimit.reportAsWriteError()
         let map = try shardMap()
         let (keys, reloader) = try auth.load(logger: logger)
         defer { reloader?.cancel() }
