@@ -134,6 +134,11 @@ enum InboundListener {
                             throw RaftTransportError.wrongSender("from \(message.from) on \(peer)'s connection")
                         }
                         if message.kind == .snapshot {
+                            // A large snapshot takes a while; its start tells an operator why the node is not
+                            // caught up yet.
+                            logger.info("raft snapshot arriving", metadata: [
+                                "raft.snapshot.index": "\(message.snapshot?.index ?? 0)", "raft.remote": "\(remote)",
+                            ])
                             reception = try await SnapshotReception(message, store: context.snapshots)
                         } else {
                             context.onMessage(message)

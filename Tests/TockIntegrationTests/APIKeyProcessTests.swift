@@ -23,8 +23,7 @@ final class APIKeyProcessTests: XCTestCase {
 
     override func tearDown() async throws {
         if let shard, shard.isRunning {
-            shard.terminate()
-            shard.waitUntilExit()
+            shard.stop()
         }
         if (testRun?.totalFailureCount ?? 0) > 0, let text = try? String(contentsOf: log, encoding: .utf8) {
             print("----- shard.log\n" + text.split(separator: "\n").suffix(40).joined(separator: "\n"))

@@ -113,8 +113,7 @@ final class CLITests: XCTestCase {
         err.fileHandleForReading.readabilityHandler = { log.append($0.availableData) }
         try process.run()
         defer {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
         _ = try await eventually("the executor to start") { log.contains("executor starting") ? true : nil }
 
@@ -171,8 +170,7 @@ final class CLITests: XCTestCase {
                              "--allow-egress", "127.0.0.1", "--log-level", "critical"]
         try process.run()
         defer {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
         let failing = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/always-fail", "max_attempts": 10}"#)
         XCTAssertEqual(failing.status, 201)

@@ -45,8 +45,7 @@ final class ExecutorLifecycleTests: XCTestCase {
             }
         }
         for process in executors where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
         await tock?.shutdown()
     }

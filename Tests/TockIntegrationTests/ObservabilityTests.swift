@@ -20,8 +20,7 @@ final class ObservabilityTests: XCTestCase {
 
     override func tearDown() async throws {
         for process in processes where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
         await tock?.shutdown()
         try? FileManager.default.removeItem(at: directory)

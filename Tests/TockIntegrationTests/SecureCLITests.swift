@@ -25,8 +25,7 @@ final class SecureCLITests: XCTestCase {
         // Stopped before the sink: a shard stopped after it took 40 s to exit.
         defer {
             for process in processes where process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
+                process.stop()
             }
         }
         let directory = certificates.directory

@@ -246,6 +246,9 @@ final class ShardClusterProcesses: @unchecked Sendable {
         }
     }
 
+    /// The running process of `node`, to signal it.
+    func process(_ node: String) -> Process? { processes[node] }
+
     func kill(_ node: String) {
         guard let process = processes.removeValue(forKey: node) else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
@@ -254,8 +257,7 @@ final class ShardClusterProcesses: @unchecked Sendable {
 
     func stopAll() {
         for (_, process) in processes where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
         processes = [:]
     }

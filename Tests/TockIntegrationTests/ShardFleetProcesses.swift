@@ -82,8 +82,7 @@ final class ShardFleetProcesses: @unchecked Sendable {
 
     func stopAll() {
         for (_, process) in processes where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
         processes = [:]
     }

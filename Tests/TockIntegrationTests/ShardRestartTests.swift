@@ -15,8 +15,7 @@ final class ShardRestartTests: XCTestCase {
 
     override func tearDown() async throws {
         if let shardProcess, shardProcess.isRunning {
-            shardProcess.terminate()
-            shardProcess.waitUntilExit()
+            shardProcess.stop()
         }
         await tock?.shutdown()
     }

@@ -13,8 +13,7 @@ final class WebhookSigningTests: XCTestCase {
 
     override func tearDown() async throws {
         if let executorProcess, executorProcess.isRunning {
-            executorProcess.terminate()
-            executorProcess.waitUntilExit()
+            executorProcess.stop()
         }
         await tock?.shutdown()
     }

@@ -50,7 +50,7 @@ final class WriteErrorTests: XCTestCase {
 
         var acknowledged: [String] = []
         var refused: TockHarness.Reply?
-        for i in 0 ..< 3000 where limited.isRunning && refused == nil {
+        for _ in 0 ..< 3000 where limited.isRunning && refused == nil {
             let reply = try? await tock.request(.POST, "/v1/jobs", body: """
                 {"url": "http://127.0.0.1:9/x", "delay": "1h", "body": "\(String(repeating: "x", count: 4000))"}
                 """, base: base)

@@ -62,13 +62,7 @@ public final class NATSServerProcess: @unchecked Sendable {
         defer { lock.unlock() }
         guard let process else { return }
         self.process = nil
-        if process.isRunning {
-            process.terminate()
-            if !Self.waitForExit(process, within: .seconds(10)) {
-                kill(process.processIdentifier, SIGKILL)
-                _ = Self.waitForExit(process, within: .seconds(5))
-            }
-        }
+        process.stop()
     }
 
     /// SIGKILL, as a crash would: no clean shutdown, so clients see their connections drop mid-stream.
@@ -78,7 +72,7 @@ public final class NATSServerProcess: @unchecked Sendable {
         defer { lock.unlock() }
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        _ = Self.waitForExit(process, within: .seconds(5))
+        _ = process.waitForExit(within: .seconds(5))
     }
 
     /// Stops, then starts again on the same port with the same store.
@@ -128,18 +122,9 @@ public final class NATSServerProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.02)
         }
         process.terminate()
-        _ = Self.waitForExit(process, within: .seconds(5))
+        _ = process.waitForExit(within: .seconds(5))
         self.process = nil
         throw StartError(description: "nats-server did not accept connections on port \(port) within 10 s")
-    }
-
-    private static func waitForExit(_ process: Process, within timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline { return false }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return true
     }
 
     private static func findExecutable() throws -> URL {
