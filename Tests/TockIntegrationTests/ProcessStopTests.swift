@@ -45,14 +45,21 @@ final class ProcessStopTests: XCTestCase {
 
     /// Starts `tock <arguments>`, waits until its log shows `started`, then SIGTERMs it: it must exit 0 within
     /// `within`.
-    func stopsOnSIGTERM(_ arguments: [String], startedWhen started: String, within limit: Duration = .seconds(10))
-        async throws
+    /// With `brokerDies`, nats-server is stopped once it has started, and the signal waits for it to notice.
+    func stopsOnSIGTERM(_ arguments: [String], startedWhen started: String, brokerDies: Bool = false,
+                        within limit: Duration = .seconds(10)) async throws
     {
         let log = tock.dataDirectory.appendingPathComponent("\(arguments[0])-\(UUID().uuidString).log")
         let started_ = try TockBinary.launch(arguments, log: log)
         process = started_
         _ = try await eventually(within: .seconds(30), "tock \(arguments[0]) to log \"\(started)\"") {
             (try? String(contentsOf: log, encoding: .utf8))?.contains(started) == true ? true : nil
+        }
+        if brokerDies {
+            tock.nats.stop()
+            _ = try await eventually("tock \(arguments[0]) to notice the broker is gone") {
+                (try? String(contentsOf: log, encoding: .utf8))?.contains("NATS connection lost") == true ? true : nil
+            }
         }
         kill(started_.processIdentifier, SIGTERM)
         _ = try await eventually(within: limit, "tock \(arguments[0]) to exit after SIGTERM") {
@@ -98,6 +105,21 @@ final class ProcessStopTests: XCTestCase {
         try await stopsOnSIGTERM(["executor", "--nats-url", nowhere, "--drain-timeout", "60s",
                                   "--metrics", "127.0.0.1:\(freeLoopbackPort())"],
                                  startedWhen: "NATS not reachable", within: .seconds(5))
+    }
+
+    func testAnExecutorWhoseBrokerDiedStops() async throws {
+        try await stopsOnSIGTERM(["executor", "--nats-url", tock.nats.url, "--drain-timeout", "60s",
+                                  "--metrics", "off"],
+                                 startedWhen: "executor starting", brokerDies: true, within: .seconds(5))
+    }
+
+    func testARouterWhoseBrokerDiedStops() async throws {
+        let map = tock.dataDirectory.appendingPathComponent("map.yaml")
+        try "shards:\n  - n1: {http: \"127.0.0.1:\(freeLoopbackPort())\"}\n".write(to: map, atomically: true,
+                                                                                    encoding: .utf8)
+        try await stopsOnSIGTERM(["router", "--config", map.path, "--http", "127.0.0.1:\(freeLoopbackPort())",
+                                  "--nats-url", tock.nats.url], startedWhen: "job API serving on NATS",
+                                 brokerDies: true)
     }
 
     /// The first SIGTERM starts the executor's drain, which waits for the webhook in flight; the second stops it now.
