@@ -100,11 +100,24 @@ final class ScheduledDBRoutesTests: XCTestCase {
         XCTAssertEqual(read.text, reply.text)
     }
 
+    /// The second answer is the first job, not an echo of the second request: its time and payload are the first's.
     func testASecondCreateWithTheSameIDReturnsTheFirstJob() async throws {
-        let first = try await createJob(#", "id": "report-2024-12-25""#)
-        let second = try await createJob(#", "id": "report-2024-12-25""#)
-        XCTAssertEqual(first, second)
+        let first = try await request(.POST, "/jobs", body: """
+            {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
+             "payload": {"message": "Merry Christmas!"}, "id": "report-2024-12-25"}
+            """)
+        let second = try await request(.POST, "/jobs", body: """
+            {"type": "unico", "timestamp": "2025-01-01T00:00:00Z", "webhook_url": "https://example.com/other",
+             "payload": {"message": "Happy new year!"}, "id": "report-2024-12-25"}
+            """)
+        XCTAssertEqual(first.status, 200, first.text)
+        XCTAssertEqual(second.status, 200, second.text)
+        XCTAssertEqual(second.text, first.text)
+        XCTAssertEqual(second.json["payload"]?["message"]?.string, "Merry Christmas!")
         XCTAssertEqual(gateway.submitted.map(\.idempotencyKey), ["report-2024-12-25", "report-2024-12-25"])
+        let list = try await request(.GET, "/jobs?status=pending")
+        XCTAssertEqual(list.status, 200, list.text)
+        XCTAssertEqual(list.text.components(separatedBy: "report-2024-12-25").count - 1, 1, "one job: \(list.text)")
     }
 
     /// A path segment arrives percent-encoded; the id it names is the decoded one, as a Go server reads it.

@@ -130,9 +130,20 @@ final class CLITests: XCTestCase {
         }
         XCTAssertTrue(process.isRunning, "a bad config on SIGHUP stopped the executor")
 
-        _ = try await eventually("the executor's /metrics") {
-            (try? await tock.request(.GET, "/metrics", base: "http://127.0.0.1:\(metricsPort)"))?.status == 200 ? true : nil
+        // In force, not only logged: the gauge says 3, and 12 slow webhooks to one host (whose own cap is 16)
+        // run at most 3 at a time, where the first file allowed 8.
+        let metrics = try await eventually("the executor's /metrics") {
+            try? await tock.request(.GET, "/metrics", base: "http://127.0.0.1:\(metricsPort)")
         }
+        let exposition = try PrometheusText(parsing: metrics.text)
+        XCTAssertEqual(exposition.value("tock_executor_concurrency"), 3, metrics.text)
+        var ids: [String] = []
+        for _ in 0 ..< 12 {
+            let reply = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/slow/300"}"#)
+            ids.append(try XCTUnwrap(reply["id"]?.string, "\(reply.json)"))
+        }
+        for id in ids { _ = try await tock.waitForState(id, "succeeded", within: .seconds(30)) }
+        XCTAssertEqual(tock.sink.mostConcurrentRequests, 3, "webhooks in flight at once after the reload to 3")
     }
 
     func testStatusJSONReportsEachPrioritysDepthAndTheShard() async throws {

@@ -26,6 +26,10 @@ final class DueWindowDeliveryTests: XCTestCase {
         XCTAssertEqual(created.status, 201, "\(created.json)")
         let id = try XCTUnwrap(created["id"]?.string)
         let dueAt = try XCTUnwrap(RFC3339.parseNs(try XCTUnwrap(created["run_at"]?.string)))
+        // A submit is answered before the due-timer hears of its run, so a second write is the barrier: the Raft
+        // loop hands each applied entry's runs to the timer before it takes the next proposal.
+        let barrier = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/much-later", "delay": "1h"}"#)
+        XCTAssertEqual(barrier.status, 201, "\(barrier.json)")
         let held = await tock.node?.dueTimerHeld()
         XCTAssertEqual(held, 0, "a run 3 s ahead is beyond a 1 s window")
 

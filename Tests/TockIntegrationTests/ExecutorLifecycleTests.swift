@@ -105,11 +105,12 @@ final class ExecutorLifecycleTests: XCTestCase {
         kill(doomed.processIdentifier, SIGKILL)
         doomed.waitUntilExit()
         let duplicates = try await awaitAllSucceeded()
-        // A repeat is a run the killed executor had called (at most its per-host cap at once) or had finished
-        // calling but not yet acked; either way one it held, so never more than its concurrency.
-        print("kill -9 mid-load: \(duplicates) repeated webhook calls (per-host cap \(ExecutorConfiguration().perHostConcurrency), "
-              + "runs held at most \(concurrency))")
-        XCTAssertLessThanOrEqual(duplicates, concurrency, "more repeats than the killed executor held")
+        // A repeat is a run the killed executor had called: at most its per-host cap of calls open at once (one
+        // host), plus the few whose call had ended and whose completion it was publishing, which takes about 1% of
+        // a 200 ms call. Its other fetched runs had not been called, so their redelivery repeats nothing.
+        let cap = ExecutorConfiguration().perHostConcurrency
+        print("kill -9 mid-load: \(duplicates) repeated webhook calls (per-host cap \(cap))")
+        XCTAssertLessThanOrEqual(duplicates, 2 * cap, "more repeats than the killed executor had calls open")
     }
 
     func testSIGTERMDrainsWithoutAnyRepeatedCall() async throws {

@@ -133,6 +133,8 @@ final class TockHarness: @unchecked Sendable {
         var status: Int
         var json: JSONValue
         var headers: HTTPHeaders = [:]
+        /// The body as text, for answers that are not JSON (`/metrics`).
+        var text: String = ""
         subscript(key: String) -> JSONValue? { json[key] }
     }
 
@@ -149,7 +151,8 @@ final class TockHarness: @unchecked Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 22)
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))) ?? .null
-        return Reply(status: Int(response.status.code), json: json, headers: response.headers)
+        return Reply(status: Int(response.status.code), json: json, headers: response.headers,
+                     text: String(buffer: bytes))
     }
 
     func submit(_ json: String, base: String? = nil) async throws -> Reply {
