@@ -29,8 +29,13 @@ final class DuePublisherTests: XCTestCase {
         _ = try await eventually(within: .seconds(5), "the run committed as published") {
             try await duties.job(id)?.state == .published ? true : nil
         }
-        XCTAssertEqual(duties.log.proposed(\.isMarkPublished).map(\.committed), [false, false, true],
+        let commits = duties.log.proposed(\.isMarkPublished)
+        XCTAssertEqual(commits.map(\.committed), [false, false, true],
                        "published and committed again after each failed commit")
+        if commits.count == 3 {
+            XCTAssertGreaterThanOrEqual(commits[2].at - commits[1].at, .milliseconds(450),
+                                        "the back-off grows across failed commits: 250 ms, then 500 ms")
+        }
         let stored = try await duties.publishedMessageIDs()
         XCTAssertEqual(stored, ["\(id)/1"], "each time under the run's own message id: JetStream kept one")
     }

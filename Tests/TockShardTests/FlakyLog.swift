@@ -13,6 +13,7 @@ final class FlakyLog: ReplicatedLog {
     struct Proposal {
         var command: ShardCommand
         var committed: Bool
+        var at: ContinuousClock.Instant
     }
 
     private struct Failure {
@@ -49,7 +50,7 @@ final class FlakyLog: ReplicatedLog {
             failures[index].remaining -= 1
             return true
         }
-        proposals.withLock { $0.append(Proposal(command: command, committed: !fails)) }
+        proposals.withLock { $0.append(Proposal(command: command, committed: !fails, at: .now)) }
         if fails { throw NotCommitted() }
         let result = try await database.write { try JobStateMachine(shard: 0).applyOrReject(command, in: $0) }
         if let handler = newlyDue.withLock({ $0 }), !result.newlyDue.isEmpty { await handler(result.newlyDue) }
