@@ -40,6 +40,41 @@ final class DuePublisherTests: XCTestCase {
         XCTAssertEqual(stored, ["\(id)/1"], "each time under the run's own message id: JetStream kept one")
     }
 
+    func testALostRunWhoseRepublishCommitFailedIsPublishedAgainUnderTheSameIDAndCommitted() async throws {
+        // A run counts as lost 300 ms after its publish (one attempt: 100 ms timeout + 200 ms ack wait), and a
+        // reconciliation pass runs every 250 ms.
+        var queues = QueueConfig()
+        queues.priorities[.normal]?.consumer.ackWaitNs = 200_000_000
+        let settings = DueTimer.Settings(reconcileIntervalNs: 250_000_000,
+                                         lostRuns: LostRunPolicy(minimumAgeNs: 0, queues: queues))
+        let id = try await duties.create(dueAtNs: now, timeoutMs: 100)
+        let stream = Subjects.jobsStream(priority: .normal)
+        duties.log.fail(next: 1) { command in
+            guard case .markPublished(let runs) = command else { return false }
+            return runs.contains { $0.replacesSequence != nil }
+        }
+        _ = duties.startPublisher(settings: settings)
+        _ = try await eventually(within: .seconds(5), "the run published") {
+            try await duties.job(id)?.state == .published ? true : nil
+        }
+        let lost = try duties.js.streamInfo(stream).lastSequence
+        try duties.js.purgeStream(stream)
+
+        let republished = try await eventually(within: .seconds(5), "the lost run published again and committed") {
+            let commits = duties.log.proposed(\.isMarkPublished).dropFirst()
+            return commits.contains(where: \.committed) ? Array(commits) : nil
+        }
+        XCTAssertEqual(republished.map(\.committed), [false, true], "a pass after the failed commit found it again")
+        let sequences = republished.map { proposal -> [UInt64?] in
+            guard case .markPublished(let runs) = proposal.command else { return [] }
+            return runs.map(\.replacesSequence)
+        }
+        XCTAssertEqual(sequences, [[lost], [lost]], "both times as the run lost at its first sequence")
+        let stored = try await duties.publishedMessageIDs()
+        XCTAssertEqual(stored, [Subjects.republishMessageID(jobID: id, run: 1, lostSequence: lost)],
+                       "published again under the same id: JetStream kept one message")
+    }
+
     func testPublishFailuresBackOffAndAPublishResetsTheBackOff() async throws {
         // Without its stream a publish fails at once (no responders), so the retries' spacing is the back-off's.
         let stream = Subjects.jobsStream(priority: .normal)

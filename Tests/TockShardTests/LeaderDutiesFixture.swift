@@ -44,10 +44,10 @@ final class LeaderDutiesFixture: @unchecked Sendable {
     }
 
     /// A due-timer on this fixture's log and broker, running, and told of runs its log commits as due.
-    func startPublisher(logger: Logger? = nil) -> DuePublisher {
+    func startPublisher(logger: Logger? = nil, settings: DueTimer.Settings = .init()) -> DuePublisher {
         let publisher = DuePublisher(shard: 0, database: database, log: log, link: link, clock: SystemWallClock(),
                                      logger: logger ?? quiet, metrics: ShardMetrics(shard: 0),
-                                     window: DueWindow(span: .seconds(60), capacity: 1000))
+                                     window: DueWindow(span: .seconds(60), capacity: 1000), settings: settings)
         log.onNewlyDue { await publisher.schedule($0) }
         run { await publisher.run() }
         return publisher
@@ -65,11 +65,11 @@ final class LeaderDutiesFixture: @unchecked Sendable {
     // MARK: jobs
 
     /// Creates a job through the log, due at `dueAtNs`, and returns its id.
-    func create(dueAtNs: Int64, schedule: Schedule? = nil) async throws -> String {
+    func create(dueAtNs: Int64, timeoutMs: UInt32 = 1000, schedule: Schedule? = nil) async throws -> String {
         let id = JobID.make(shard: 0, nowNs: SystemWallClock().nowNs())
         let spec = JobSpec(id: id, priority: .normal,
                            target: HTTPTarget(url: "http://sink.invalid/", method: "POST", headers: [], body: []),
-                           timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: dueAtNs, schedule: schedule)
+                           timeoutMs: timeoutMs, maxAttempts: 1, idempotencyKey: "", dueAtNs: dueAtNs, schedule: schedule)
         _ = try await log.propose(.createJob(spec, createdAtNs: dueAtNs))
         return id
     }
