@@ -7,8 +7,9 @@ import XCTest
 
 /// The due-timer's actor against a real nats-server and SQLite file, with a log that fails on demand: what
 /// `DueTimerTests` decides in numbers is carried out — a run whose "published" commit failed goes out again and
-/// is committed, publish failures back off and a publish resets the back-off, and overlap `wait` holds a
-/// recurring job's run until the previous run is done.
+/// is committed (a due run, and a lost run reconciliation published again), failed publishes and commits back off
+/// and a publish resets the back-off, and overlap `wait` holds a recurring job's run until the previous run is
+/// done.
 final class DuePublisherTests: XCTestCase {
     var duties: LeaderDutiesFixture!
 
