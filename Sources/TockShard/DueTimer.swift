@@ -12,8 +12,8 @@ import TockWire
 /// `batchLimit`: their jobs are read again, a `RecurrencePlan` sorts them (publish, skip, or wait for the previous
 /// run), they are published, and each PubAck is committed as "published" while the next round goes out — up to
 /// `maxCommitting` runs in commit at once. A run that could not be published, or whose commit failed, is held
-/// again and published after a back-off (250 ms doubling to 5 s, reset by a round that publishes) with the same
-/// message id, which JetStream drops if the first publish got through.
+/// again and published after a back-off (250 ms doubling to 5 s, reset by a round that publishes — once commits
+/// go through) with the same message id, which JetStream drops if the first publish got through.
 ///
 /// Reconciliation (DESIGN.md invariant 5): a pass runs when the timer starts, every `reconcileIntervalNs`, and at
 /// once after the broker reconnected. It reads a bounded page of runs published longer ago than they could be in
@@ -51,6 +51,10 @@ struct DueTimer: Sendable {
     private var committing = 0
     private var roundInFlight = false
     private var failureDelayNs: Int64 = 0
+    /// A "published" commit failed and none has gone through since. The runs are published again before they are
+    /// committed, so that round must not reset the back-off: with a full disk every due run would go out four
+    /// times a second.
+    private var commitsFailing = false
     /// After a scan failed, the next waits until then, so a broken database is not scanned in a busy loop.
     private var scanRetryNs: Int64 = .min
     private(set) var pass = Pass.idle(nextAtNs: .min)
@@ -133,10 +137,15 @@ struct DueTimer: Sendable {
                 committing += acked.count
                 decided.append(.commit(acked))
             }
-            if failed.isEmpty { failureDelayNs = 0 } else { retry(failed, nowNs: nowNs) }
+            if !failed.isEmpty {
+                retry(failed, nowNs: nowNs)
+            } else if !commitsFailing {
+                failureDelayNs = 0
+            }
         case .commitAnswered(let acks, let committed):
             committing -= acks.count
             outstanding.subtract(acks.map(\.key))
+            commitsFailing = !committed
             if !committed {
                 retry(acks.map { DueEntry(dueAtNs: $0.run.publishedAtNs, jobID: $0.run.jobID, run: $0.run.run) },
                       nowNs: nowNs)

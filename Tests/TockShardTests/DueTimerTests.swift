@@ -88,6 +88,48 @@ final class DueTimerTests: XCTestCase {
                        "the same run again: its message id is the same, so JetStream drops a duplicate")
     }
 
+    func testCommitFailuresBackOffThoughTheRunsArePublishedAgainAndACommitEndsThat() {
+        var timer = timer()
+        let a = job("a", due: 0)
+        started(&timer, rows: [entry(a)])
+        var now: Int64 = 0
+        var delays: [Int64] = []
+        for _ in 0 ..< 6 {
+            guard let due = loads(timer.poll(nowNs: now)).first else { return XCTFail("the run is due at \(now)") }
+            timer.handle(.loaded(due, jobs: [DueCandidate(job: a, previousRunOut: false)]), nowNs: now)
+            _ = timer.poll(nowNs: now)
+            timer.handle(.published(acked: [ack(a, sequence: 1, at: now)], failed: []), nowNs: now)
+            _ = timer.poll(nowNs: now)
+            timer.handle(.commitAnswered([ack(a, sequence: 1, at: now)], committed: false), nowNs: now)
+            guard let next = timer.wakeAtNs else { return XCTFail("a retry is scheduled") }
+            delays.append((next - now) / ms)
+            now = next
+        }
+        XCTAssertEqual(delays, [250, 500, 1000, 2000, 4000, 5000],
+                       "a full disk must not have each due run published again four times a second")
+
+        guard let due = loads(timer.poll(nowNs: now)).first else { return XCTFail("the run is due at \(now)") }
+        timer.handle(.loaded(due, jobs: [DueCandidate(job: a, previousRunOut: false)]), nowNs: now)
+        _ = timer.poll(nowNs: now)
+        timer.handle(.published(acked: [ack(a, sequence: 1, at: now)], failed: []), nowNs: now)
+        _ = timer.poll(nowNs: now)
+        timer.handle(.commitAnswered([ack(a, sequence: 1, at: now)], committed: true), nowNs: now)
+        let b = job("b", due: now)
+        let c = job("c", due: now)
+        timer.handle(.scheduled([entry(b)]), nowNs: now)
+        guard let round = loads(timer.poll(nowNs: now)).first else { return XCTFail("b is due") }
+        timer.handle(.loaded(round, jobs: [DueCandidate(job: b, previousRunOut: false)]), nowNs: now)
+        _ = timer.poll(nowNs: now)
+        timer.handle(.published(acked: [ack(b, sequence: 2, at: now)], failed: []), nowNs: now)
+        timer.handle(.scheduled([entry(c)]), nowNs: now)
+        guard let next = loads(timer.poll(nowNs: now)).first else { return XCTFail("c is due") }
+        timer.handle(.loaded(next, jobs: [DueCandidate(job: c, previousRunOut: false)]), nowNs: now)
+        _ = timer.poll(nowNs: now)
+        timer.handle(.published(acked: [], failed: [entry(c)]), nowNs: now)
+        XCTAssertEqual(timer.wakeAtNs.map { ($0 - now) / ms }, 250,
+                       "once a commit went through, a round that publishes resets the back-off again")
+    }
+
     func testARunOutForPublishOrCommitIsNotHeldTwice() {
         var timer = timer()
         let a = job("a", due: 0)
