@@ -1,5 +1,6 @@
 import ArgumentParser
 import TockCore
+import TockModel
 import TockWire
 
 struct ConfigCommand: AsyncParsableCommand {

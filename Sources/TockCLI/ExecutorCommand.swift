@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TockCore
 import TockExecutor
+import TockModel
 import TockWire
 
 struct ExecutorCommand: AsyncParsableCommand {

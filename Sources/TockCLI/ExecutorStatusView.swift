@@ -1,4 +1,5 @@
 import TockExecutor
+import TockModel
 import TockWire
 
 /// An executor's `GET /v1/status`, read by `tock status`: its id, runs in flight, and circuit breakers not closed.

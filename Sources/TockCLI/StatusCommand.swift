@@ -5,6 +5,7 @@ import NIOCore
 import TockCore
 import TockNATS
 import TockShard
+import TockModel
 import TockWire
 
 /// `tock status`: the queues per priority (from JetStream), each shard node given, and each executor given.

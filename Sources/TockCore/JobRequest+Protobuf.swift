@@ -1,4 +1,4 @@
-import TockWire
+import TockModel
 
 extension JobRequest {
     /// Validates a protobuf submit (`tock.v1.JobSpec`) by the rules a JSON submit follows; errors name the JSON

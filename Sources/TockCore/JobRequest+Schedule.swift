@@ -1,4 +1,4 @@
-import TockWire
+import TockModel
 
 extension JobRequest {
     static let scheduleFields: Set<String> = ["cron", "time_zone", "start", "end", "overlap", "misfire"]

@@ -1,5 +1,5 @@
 import Foundation
-import TockWire
+import TockModel
 
 /// Limits and defaults applied to a submitted job.
 public struct SubmitPolicy: Sendable {

@@ -1,4 +1,4 @@
-import TockWire
+import TockModel
 
 /// Chooses which priority's waiting run takes the next free executor slot.
 ///

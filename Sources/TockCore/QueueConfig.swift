@@ -1,5 +1,5 @@
 import Foundation
-import TockWire
+import TockModel
 import Yams
 
 /// Tock's queues in one file (`nats/tock.yaml`): the broker side, which `tock nats apply` creates — a jobs stream

@@ -1,4 +1,4 @@
-import TockWire
+import TockModel
 
 extension Subjects {
     /// The priority and shard of a `tock.jobs.<priority>.<shard>` subject; nil for any other subject, one whose

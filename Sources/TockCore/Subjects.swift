@@ -1,4 +1,4 @@
-import TockWire
+import TockModel
 
 /// Names on the broker, in one place (see DESIGN.md "JetStream layout").
 public enum Subjects {

@@ -1,6 +1,7 @@
 import Logging
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// Delivers jobs' callbacks: pulls outcome events from TOCK_EVENTS through the executors' shared durable consumer

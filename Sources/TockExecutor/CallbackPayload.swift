@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// The JSON body of a callback: `{"attempts", "error", "finished_at", "job_id", "last_status", "run", "state"}`,

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// A stateless worker: pulls runs from the priority consumers, calls their webhooks, and reports each outcome

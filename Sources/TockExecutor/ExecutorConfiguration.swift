@@ -1,6 +1,7 @@
 import Foundation
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// How one executor runs.

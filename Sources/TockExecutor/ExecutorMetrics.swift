@@ -2,6 +2,7 @@ import CoreMetrics
 import Synchronization
 import TockCore
 import TockMetrics
+import TockModel
 import TockWire
 
 /// What an executor exports on `/metrics`, in the Prometheus text format: per priority, runs fetched, succeeded,

@@ -1,4 +1,5 @@
 import Synchronization
+import TockModel
 import TockWire
 
 /// Counters an operator (and a test) reads to see what an executor did since it started.

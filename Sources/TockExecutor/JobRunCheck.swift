@@ -1,5 +1,6 @@
 import Foundation
 import TockCore
+import TockModel
 import TockWire
 
 /// What the executor requires of a run before it calls anybody. Anyone who can publish on `tock.jobs.>` can put

@@ -1,6 +1,7 @@
 import Synchronization
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// Runs fetched but not yet started, per priority. Fetchers keep each priority's queue topped up (at most

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import TockCore
+import TockModel
 import TockWire
 
 /// Sends a run's HTTP request with pooled keep-alive connections and the job's own timeout, to a target the

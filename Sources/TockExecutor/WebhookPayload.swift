@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// The method, body and content type one attempt sends, as the run's webhook format calls for.

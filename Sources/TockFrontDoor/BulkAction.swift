@@ -1,6 +1,7 @@
 import TockAuth
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 /// `POST /v1/jobs:retry` and `POST /v1/jobs:cancel`: an action on every job a filter matches, a bounded batch per

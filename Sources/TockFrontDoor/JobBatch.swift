@@ -2,6 +2,7 @@ import TockAuth
 import Foundation
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 /// `POST /v1/jobs:batch` and `tock.submit.batch`: `{"jobs": [ … ]}` with up to 1,000 jobs, each validated on its

@@ -1,6 +1,7 @@
 import TockAuth
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 /// The job API as every front end (HTTP, NATS, the scheduled-db compatible API) sees it: each call reaches the

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 /// The job API over HTTP: `POST /v1/jobs` (JSON, or protobuf `tock.v1.JobSpec` with

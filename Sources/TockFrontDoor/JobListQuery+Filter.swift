@@ -1,6 +1,7 @@
 import TockAuth
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 extension JobListQuery {

@@ -1,6 +1,7 @@
 import Hummingbird
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 extension JobListQuery {

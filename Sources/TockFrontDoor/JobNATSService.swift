@@ -3,6 +3,7 @@ import TockAuth
 import TockCore
 import TockNATS
 import TockShard
+import TockModel
 import TockWire
 
 /// The job API over NATS request/reply, served by every shard node and router in one queue group, so each

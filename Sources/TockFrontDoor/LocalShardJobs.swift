@@ -1,6 +1,7 @@
 import TockAuth
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 /// The job calls this node serves from its own shard. It must lead: a follower answers 503 `not_leader` with

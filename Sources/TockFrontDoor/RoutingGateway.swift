@@ -2,6 +2,7 @@ import Foundation
 import TockAuth
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 /// The job API on any node or router: each call goes to the shard that owns the job (the idempotency key's hash

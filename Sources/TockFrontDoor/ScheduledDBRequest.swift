@@ -1,5 +1,6 @@
 import Foundation
 import TockCore
+import TockModel
 import TockWire
 
 /// scheduled-db's `POST /jobs` body, read the way scheduled-db reads it, and turned into a Tock `JobSpec`.

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import TockCore
 import TockShard
+import TockModel
 import TockWire
 
 /// scheduled-db's job API, served over Tock so that a client written for scheduled-db works unchanged.

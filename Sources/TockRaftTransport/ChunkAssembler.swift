@@ -1,4 +1,5 @@
 import TockRaft
+import TockModel
 import TockWire
 
 /// Rebuilds messages from the frames of one inbound connection.

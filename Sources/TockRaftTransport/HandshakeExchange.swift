@@ -1,6 +1,7 @@
 import NIOCore
 import NIOSSL
 import TockRaft
+import TockModel
 import TockWire
 
 /// The handshake of `RaftHandshake` run on a connection: frames read from its inbound stream, written to its

@@ -4,6 +4,7 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 import TockRaft
+import TockModel
 import TockWire
 
 /// The listening side: accepts connections from peers, runs the server's side of the handshake on each, then

@@ -4,6 +4,7 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 import TockRaft
+import TockModel
 import TockWire
 
 /// The outbound link to one peer: a bounded queue and one task that drains it

@@ -1,4 +1,5 @@
 import NIOCore
+import TockModel
 import TockWire
 
 /// Splits an inbound byte stream into `RaftFrame`s (4-byte big-endian payload

@@ -1,5 +1,6 @@
 import NIOCore
 import TockRaft
+import TockModel
 import TockWire
 
 /// Turns messages into length-prefixed frames, splitting any message whose

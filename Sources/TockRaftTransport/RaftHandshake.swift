@@ -1,5 +1,6 @@
 import Crypto
 import TockRaft
+import TockModel
 import TockWire
 
 /// The pure part of the handshake that opens every Raft connection, before any Raft frame is accepted:

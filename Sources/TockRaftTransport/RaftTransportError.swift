@@ -1,3 +1,4 @@
+import TockModel
 import TockWire
 
 /// Why the transport refused to start, or why it closed an inbound connection

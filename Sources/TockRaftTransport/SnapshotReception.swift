@@ -1,4 +1,5 @@
 import TockRaft
+import TockModel
 import TockWire
 
 /// The data of one snapshot message arriving on an inbound connection: its pieces go to a `SnapshotSink` as they

@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// What the shard requires of a completion before it proposes "done". Anyone who can publish on `tock.done.<shard>`

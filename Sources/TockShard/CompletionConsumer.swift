@@ -2,6 +2,7 @@ import Logging
 import Synchronization
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// The leader's reader of `tock.done.<shard>`: commits each batch of completions as "done" through the log,

@@ -1,6 +1,7 @@
 import TockCore
 import TockNATS
 import TockSQLite
+import TockModel
 import TockWire
 
 /// The I/O of the timer's reconciliation passes (DESIGN.md invariant 5): reading overdue published runs, looking

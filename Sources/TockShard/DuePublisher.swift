@@ -2,6 +2,7 @@ import Logging
 import TockCore
 import TockNATS
 import TockSQLite
+import TockModel
 import TockWire
 
 /// The thin loop around a `DueTimer`: asks it what to do, does each action in a task of its own (SQLite reads,

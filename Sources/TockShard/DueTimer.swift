@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// The leader's due-timer and its reconciliation as one state machine without I/O, the way `RaftNode` holds Raft:

@@ -1,5 +1,6 @@
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// Creates or updates Tock's streams and consumers from a `QueueConfig`. Safe to run any number of times.

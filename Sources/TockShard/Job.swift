@@ -1,3 +1,4 @@
+import TockModel
 import TockWire
 
 /// One job as the shard's state machine holds it.

@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// Which jobs a listing (`GET /v1/jobs`) or a bulk action (`POST /v1/jobs:retry`, `POST /v1/jobs:cancel`) takes:

@@ -1,4 +1,5 @@
 import TockSQLite
+import TockModel
 import TockWire
 
 /// Pages through a shard's jobs by id. Ids start with the shard and then a ULID, so within a shard id order is

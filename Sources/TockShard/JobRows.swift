@@ -1,5 +1,6 @@
 import TockCore
 import TockSQLite
+import TockModel
 import TockWire
 
 /// Reading and writing `Job` values as rows of the `jobs` table.

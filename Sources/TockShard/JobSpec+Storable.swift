@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 extension JobSpec {

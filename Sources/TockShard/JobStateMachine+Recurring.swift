@@ -1,5 +1,6 @@
 import TockCore
 import TockSQLite
+import TockModel
 import TockWire
 
 /// Recurring jobs: one `jobs` row whose `run` and `due_at` are the next run's, and a `job_runs` row per run that

@@ -1,4 +1,5 @@
 import TockSQLite
+import TockModel
 import TockWire
 
 /// Retention's purge. The leader chose the ids from its own scan; a replica deletes only what is purgeable by the

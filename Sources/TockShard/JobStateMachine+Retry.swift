@@ -1,4 +1,5 @@
 import TockSQLite
+import TockModel
 import TockWire
 
 /// Retries: a finished one-time job (failed — a dead letter —, succeeded, or cancelled) runs again as a new run,

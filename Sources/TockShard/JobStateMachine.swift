@@ -1,5 +1,6 @@
 import TockCore
 import TockSQLite
+import TockModel
 import TockWire
 
 /// Applies committed shard commands to the job tables (and the group's address book, `raft_nodes`). Deterministic: every time it stores comes from the

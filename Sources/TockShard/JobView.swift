@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// A job as the HTTP API shows it: snake_case keys, RFC 3339 times, absent fields omitted.

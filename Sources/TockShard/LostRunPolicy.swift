@@ -1,5 +1,6 @@
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// Which published runs reconciliation looks up in their stream, and what it concludes from the answer. Pure: no

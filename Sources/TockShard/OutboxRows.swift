@@ -1,4 +1,5 @@
 import TockSQLite
+import TockModel
 import TockWire
 
 /// The outbox of outcome events, `job_events`: the state machine writes a row in the same transaction as a run's

@@ -2,6 +2,7 @@ import Logging
 import TockCore
 import TockNATS
 import TockSQLite
+import TockModel
 import TockWire
 
 /// The leader's outbox relay: reads outcome events from `job_events` in order, in bounded batches, publishes each

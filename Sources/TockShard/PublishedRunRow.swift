@@ -1,3 +1,4 @@
+import TockModel
 import TockWire
 
 /// A run the shard holds as published (out with an executor) and not done: one-time jobs in state `published`,

@@ -1,4 +1,5 @@
 import TockSQLite
+import TockModel
 import TockWire
 
 /// The index scans reconciliation reads published runs with: oldest publish first, from a cursor, at most a

@@ -1,5 +1,6 @@
 import TockCore
 import TockNATS
+import TockModel
 import TockWire
 
 /// How one priority's queue stands in JetStream: what `tock status` prints and what the shard leader exports as

@@ -2,6 +2,7 @@ import Logging
 import TockCore
 import TockNATS
 import TockSQLite
+import TockModel
 import TockWire
 
 /// While its node leads, reads every `interval` how deep each priority's queue is in JetStream and how many runs

@@ -5,6 +5,7 @@ import TockCore
 import TockRaft
 import TockRaftTransport
 import TockSQLite
+import TockModel
 import TockWire
 
 /// The thin loop around the pure `RaftNode` (etcd-io/raft's contract): it feeds the node ticks, peer messages and

@@ -1,6 +1,7 @@
 import TockCore
 import TockRaft
 import TockSQLite
+import TockModel
 import TockWire
 
 /// Where a node keeps its Raft state: the log, the hard state and the last snapshot's metadata, in the same SQLite

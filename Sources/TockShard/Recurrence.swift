@@ -1,5 +1,6 @@
 import Foundation
 import TockCore
+import TockModel
 import TockWire
 
 /// A stored schedule's occurrences, for the leader that publishes runs and resumes jobs.

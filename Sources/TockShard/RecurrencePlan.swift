@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// What the leader does with a batch of due runs: publish them — a recurring job's with the time of its next run —,

@@ -1,3 +1,4 @@
+import TockModel
 import TockWire
 
 /// The seam between the shard and its replication. `propose` returns once the command is committed

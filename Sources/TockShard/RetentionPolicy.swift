@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// What retention purges in one log entry and when it looks again. Pure: no clock, no database, no log.

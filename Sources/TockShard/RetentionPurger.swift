@@ -1,6 +1,7 @@
 import Logging
 import TockCore
 import TockSQLite
+import TockModel
 import TockWire
 
 /// The leader's retention duty: deletes finished jobs (with their runs, and so their idempotency keys) and finished

@@ -1,4 +1,5 @@
 import Foundation
+import TockModel
 import TockWire
 
 /// `jobs.schedule`: a recurring job's schedule as JSON, NULL for a one-time job.

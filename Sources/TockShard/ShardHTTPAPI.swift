@@ -5,6 +5,7 @@ import NIOCore
 import TockAuth
 import TockCore
 import TockMetrics
+import TockModel
 import TockWire
 
 /// A shard node's own HTTP API: its Raft group (status, leadership transfer, membership), its job counts and a

@@ -3,6 +3,7 @@ import Synchronization
 import TockCore
 import TockMetrics
 import TockRaftTransport
+import TockModel
 import TockWire
 
 /// What a shard node exports on `/metrics`: jobs submitted, runs published and completed, how late runs are

@@ -1,4 +1,5 @@
 import TockCore
+import TockModel
 import TockWire
 
 /// What a bulk action (`POST /v1/jobs:retry`, `POST /v1/jobs:cancel`) did on one shard.

@@ -3,6 +3,7 @@ import Logging
 import TockCore
 import TockNATS
 import TockSQLite
+import TockModel
 import TockWire
 
 /// One node of one shard: the job tables, the log that changes them, and — as leader — the due-timer

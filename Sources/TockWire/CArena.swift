@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import CProtobufC
+import TockModel
 
 /// Owns every C allocation made while building one protobuf-c message tree for
 /// packing.

@@ -1,4 +1,5 @@
 import CProtobufC
+import TockModel
 
 /// Copies out of unpacked protobuf-c structs. Every function returns owned Swift
 /// values, because the C memory is freed as soon as decoding returns.

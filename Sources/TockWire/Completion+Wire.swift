@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension Completion {
     /// The `tock.v1.Completion` protobuf encoding.

@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension Header {
     init(proto: UnsafePointer<Tock__V1__Header>) throws(WireError) {

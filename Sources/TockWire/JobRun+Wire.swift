@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension JobRun {
     /// The `tock.v1.JobRun` protobuf encoding.

@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension JobSpec {
     /// The `tock.v1.JobSpec` protobuf encoding (also what a protobuf submit carries).

@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension JobSpecBatch {
     /// The `tock.v1.JobSpecBatch` protobuf encoding.

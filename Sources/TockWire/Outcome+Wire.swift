@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension Outcome {
     /// Zero and unknown numbers are refused: recording a guessed outcome would

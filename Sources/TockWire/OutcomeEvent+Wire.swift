@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension OutcomeEvent {
     /// The `tock.v1.OutcomeEvent` protobuf encoding, published to `TOCK_EVENTS`.

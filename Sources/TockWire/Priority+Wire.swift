@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension Priority {
     /// `PRIORITY_UNSPECIFIED` and numbers added by a newer schema are refused:

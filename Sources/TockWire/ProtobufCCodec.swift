@@ -1,4 +1,5 @@
 import CProtobufC
+import TockModel
 
 /// The only place that calls protobuf-c's pack and unpack entry points, so that
 /// ownership of C memory is decided once: packing memory belongs to a `CArena`,

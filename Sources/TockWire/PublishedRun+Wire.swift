@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 // Only ever travels inside a ShardCommand, so no public encode/decode of its own.
 extension PublishedRun {

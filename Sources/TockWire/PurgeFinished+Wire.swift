@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 // `ShardCommand.purgeFinished` on the wire (`tock.v1.PurgeFinished`); only ever travels inside a ShardCommand.
 extension ShardCommand {

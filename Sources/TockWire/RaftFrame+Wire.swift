@@ -1,5 +1,6 @@
 import TockProto
 import TockRaft
+import TockModel
 
 /// What one transport frame between Raft nodes carries (`tock.v1.RaftFrame`):
 /// a whole message, one piece of a message too big for a single frame, one

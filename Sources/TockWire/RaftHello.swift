@@ -1,3 +1,5 @@
+import TockModel
+
 /// The first frame each side of a Raft connection sends (`tock.v1.RaftHello`): who it is, in which cluster and
 /// shard, and a fresh nonce that the proofs of the handshake cover.
 public struct RaftHello: Equatable, Sendable {

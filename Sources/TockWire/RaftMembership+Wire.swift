@@ -1,5 +1,6 @@
 import TockProto
 import TockRaft
+import TockModel
 
 extension Membership {
     /// The `tock.v1.RaftMembership` protobuf encoding. IDs are written sorted,

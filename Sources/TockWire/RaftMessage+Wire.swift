@@ -1,5 +1,6 @@
 import TockProto
 import TockRaft
+import TockModel
 
 extension Message {
     /// The `tock.v1.RaftMessage` protobuf encoding.

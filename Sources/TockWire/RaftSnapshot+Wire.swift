@@ -1,5 +1,6 @@
 import TockProto
 import TockRaft
+import TockModel
 
 extension Snapshot {
     /// The `tock.v1.RaftSnapshot` protobuf encoding.

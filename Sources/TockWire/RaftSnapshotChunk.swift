@@ -1,3 +1,5 @@
+import TockModel
+
 /// A piece of the state-machine data that follows a snapshot message on the same connection
 /// (`tock.v1.RaftSnapshotChunk`): sequence 0, 1, 2, ..., the last one carrying the total size and checksum.
 public struct RaftSnapshotChunk: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 // Only ever travels inside a JobSpec.
 extension Schedule {

@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 /// `tock.v1.RetryJob` (ShardCommand field 10), kept apart from the other cases' wire code.
 extension ShardCommand {

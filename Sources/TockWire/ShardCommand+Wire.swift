@@ -1,4 +1,5 @@
 import TockProto
+import TockModel
 
 extension ShardCommand {
     /// The `tock.v1.ShardCommand` protobuf encoding, stored as a Raft log entry.

@@ -1,3 +1,5 @@
+import TockModel
+
 /// FNV-1a, 64 bits, over a snapshot's data as it streams: both ends compute it piece by piece, so damage or a
 /// piece lost in between is caught without holding the data.
 public struct SnapshotChecksum: Sendable, Equatable {

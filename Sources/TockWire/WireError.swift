@@ -1,3 +1,5 @@
+import TockModel
+
 /// Why bytes from the wire or the Raft log could not become a Tock value.
 ///
 /// Decoding never crashes on hostile input: every protobuf-c failure and every

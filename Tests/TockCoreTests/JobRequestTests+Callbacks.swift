@@ -1,5 +1,5 @@
 import TockCore
-import TockWire
+import TockModel
 import XCTest
 
 /// `callback_url` and `failure_callback_url`: optional, checked as `url` is, errors naming the field; the same

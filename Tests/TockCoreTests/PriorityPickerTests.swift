@@ -1,5 +1,5 @@
 import TockCore
-import TockWire
+import TockModel
 import XCTest
 
 /// Weighted picking follows the weights under saturation, gives an idle priority's share to the others, does not

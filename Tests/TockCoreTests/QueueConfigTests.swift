@@ -1,6 +1,6 @@
 import Foundation
 import TockCore
-import TockWire
+import TockModel
 import XCTest
 
 /// The queue config file: defaults, the shipped files, YAML and JSON, and errors that name the key at fault.

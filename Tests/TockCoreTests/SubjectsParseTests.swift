@@ -1,5 +1,5 @@
 import TockCore
-import TockWire
+import TockModel
 import XCTest
 
 final class SubjectsParseTests: XCTestCase {

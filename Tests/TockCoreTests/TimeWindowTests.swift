@@ -1,5 +1,5 @@
 import TockCore
-import TockWire
+import TockModel
 import XCTest
 
 /// Every time and duration a client gives is checked against the 100-year window before any arithmetic, so the

@@ -1,5 +1,6 @@
 import TockCore
 @testable import TockExecutor
+import TockModel
 import TockWire
 import XCTest
 

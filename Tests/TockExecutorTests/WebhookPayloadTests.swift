@@ -1,6 +1,7 @@
 import Foundation
 import TockCore
 @testable import TockExecutor
+import TockModel
 import TockWire
 import XCTest
 

@@ -2,6 +2,7 @@ import Foundation
 import TockCore
 @testable import TockFrontDoor
 @testable import TockShard
+import TockModel
 import TockWire
 import XCTest
 

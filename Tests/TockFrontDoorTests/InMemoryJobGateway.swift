@@ -3,6 +3,7 @@ import TockAuth
 import TockCore
 import TockFrontDoor
 @testable import TockShard
+import TockModel
 import TockWire
 
 /// A `JobGateway` over a dictionary, with the real gateway's answers (201/200 on submit, 404, 409 for cancelling a

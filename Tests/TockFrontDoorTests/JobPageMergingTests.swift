@@ -1,6 +1,7 @@
 import Foundation
 @testable import TockFrontDoor
 @testable import TockShard
+import TockModel
 import TockWire
 import XCTest
 

@@ -1,5 +1,6 @@
 import TockCore
 import TockFrontDoor
+import TockModel
 import TockWire
 import XCTest
 

@@ -7,6 +7,7 @@ import NIOHTTP1
 import TockCore
 import TockFrontDoor
 @testable import TockShard
+import TockModel
 import TockWire
 import XCTest
 

@@ -1,5 +1,6 @@
 import TockCore
 import TockRaft
+import TockModel
 import TockWire
 import XCTest
 

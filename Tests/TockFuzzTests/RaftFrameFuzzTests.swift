@@ -3,6 +3,7 @@ import NIOEmbedded
 import NIOTestUtils
 import TockRaft
 @testable import TockRaftTransport
+import TockModel
 import TockWire
 import XCTest
 

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import TockRaft
 @testable import TockRaftTransport
+import TockModel
 import TockWire
 import XCTest
 

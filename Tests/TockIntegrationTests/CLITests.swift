@@ -2,6 +2,7 @@ import Foundation
 import TockCore
 import TockNATS
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

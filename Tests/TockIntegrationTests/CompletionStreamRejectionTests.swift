@@ -1,6 +1,7 @@
 import TockCore
 import TockNATS
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

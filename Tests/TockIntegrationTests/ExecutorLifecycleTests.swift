@@ -4,6 +4,7 @@ import TockExecutor
 import TockNATS
 import TockShard
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

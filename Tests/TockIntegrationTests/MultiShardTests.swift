@@ -5,6 +5,7 @@ import NIOHTTP1
 import TockCore
 import TockNATS
 import TockShard
+import TockModel
 import TockWire
 import TockTestSupport
 import XCTest

@@ -2,6 +2,7 @@ import TockCore
 import TockFrontDoor
 import TockNATS
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

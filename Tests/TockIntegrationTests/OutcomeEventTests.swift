@@ -5,6 +5,7 @@ import TockNATS
 @testable import TockShard
 import TockSQLite
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

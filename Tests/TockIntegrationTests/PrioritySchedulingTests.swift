@@ -3,6 +3,7 @@ import TockCore
 import TockExecutor
 import TockNATS
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import TockCore
+import TockModel
 import TockWire
 import XCTest
 

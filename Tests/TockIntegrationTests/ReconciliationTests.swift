@@ -3,6 +3,7 @@ import TockCore
 import TockNATS
 import TockShard
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

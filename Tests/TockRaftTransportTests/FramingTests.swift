@@ -1,5 +1,6 @@
 @testable import TockRaftTransport
 import TockRaft
+import TockModel
 import TockWire
 import XCTest
 

@@ -2,6 +2,7 @@ import Logging
 import Synchronization
 import TockRaft
 @testable import TockRaftTransport
+import TockModel
 import TockWire
 import XCTest
 

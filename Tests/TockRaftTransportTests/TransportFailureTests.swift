@@ -1,5 +1,6 @@
 import TockRaft
 import TockRaftTransport
+import TockModel
 import TockWire
 import XCTest
 

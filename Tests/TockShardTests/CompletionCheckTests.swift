@@ -1,5 +1,6 @@
 import TockCore
 @testable import TockShard
+import TockModel
 import TockWire
 import XCTest
 

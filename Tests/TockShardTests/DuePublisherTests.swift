@@ -2,6 +2,7 @@ import TockCore
 import TockNATS
 @testable import TockShard
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

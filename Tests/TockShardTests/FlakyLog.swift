@@ -2,6 +2,7 @@ import Synchronization
 import TockCore
 @testable import TockShard
 import TockSQLite
+import TockModel
 import TockWire
 
 /// A log of one node that commits each proposal by applying it to the database, and fails the proposals a test

@@ -1,4 +1,5 @@
 @testable import TockShard
+import TockModel
 import TockWire
 import XCTest
 

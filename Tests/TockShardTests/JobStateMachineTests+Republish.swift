@@ -1,6 +1,7 @@
 import Foundation
 @testable import TockShard
 import TockSQLite
+import TockModel
 import TockWire
 import XCTest
 

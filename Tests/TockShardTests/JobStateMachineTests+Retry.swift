@@ -2,6 +2,7 @@ import Foundation
 @testable import TockShard
 import TockCore
 import TockSQLite
+import TockModel
 import TockWire
 import XCTest
 

@@ -5,6 +5,7 @@ import TockNATS
 @testable import TockShard
 import TockSQLite
 import TockTestSupport
+import TockModel
 import TockWire
 
 /// What a leader's duty runs against, all real but the log: a nats-server with the streams and consumers of

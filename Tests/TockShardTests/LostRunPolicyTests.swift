@@ -1,6 +1,7 @@
 import TockCore
 import TockNATS
 @testable import TockShard
+import TockModel
 import TockWire
 import XCTest
 

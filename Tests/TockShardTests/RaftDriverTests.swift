@@ -6,6 +6,7 @@ import TockRaft
 @testable import TockShard
 import TockSQLite
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

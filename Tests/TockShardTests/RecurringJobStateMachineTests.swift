@@ -2,6 +2,7 @@ import Foundation
 import TockCore
 @testable import TockShard
 import TockSQLite
+import TockModel
 import TockWire
 import XCTest
 

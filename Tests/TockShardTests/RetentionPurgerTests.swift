@@ -4,6 +4,7 @@ import Synchronization
 import TockCore
 @testable import TockShard
 import TockSQLite
+import TockModel
 import TockWire
 import XCTest
 

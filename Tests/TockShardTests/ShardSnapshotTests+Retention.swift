@@ -1,5 +1,6 @@
 @testable import TockShard
 import TockSQLite
+import TockModel
 import TockWire
 import XCTest
 

@@ -7,6 +7,7 @@ import TockRaftTransport
 @testable import TockShard
 import TockSQLite
 import TockTestSupport
+import TockModel
 import TockWire
 import XCTest
 

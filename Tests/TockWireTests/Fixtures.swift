@@ -1,3 +1,4 @@
+import TockModel
 import TockWire
 
 /// Values chosen to break naive codecs: non-ASCII text, NUL bytes inside binary

@@ -1,4 +1,5 @@
 import Foundation
+import TockModel
 import TockWire
 import XCTest
 

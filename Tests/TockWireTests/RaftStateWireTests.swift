@@ -1,4 +1,5 @@
 import TockRaft
+import TockModel
 import TockWire
 import XCTest
 

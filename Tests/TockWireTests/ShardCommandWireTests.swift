@@ -1,3 +1,4 @@
+import TockModel
 import TockWire
 import XCTest
 

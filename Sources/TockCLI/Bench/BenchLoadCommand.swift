@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import TockCore
+import TockModel
 import TockWire
 
 /// Submits `--count` jobs, due at once or `--delay` after their submission, to the shard nodes given, as fast as

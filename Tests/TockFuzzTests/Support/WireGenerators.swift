@@ -1,4 +1,5 @@
 import TockRaft
+import TockModel
 import TockWire
 
 /// Random values of every message TockWire encodes, with fields at their edges. Strings hold no U+0000 (protobuf-c
