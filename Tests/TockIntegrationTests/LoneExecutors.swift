@@ -85,13 +85,14 @@ final class LoneExecutors: @unchecked Sendable {
     func completions(of run: JobRun) async throws -> [Completion] {
         let state = try js.streamInfo(Subjects.doneStream)
         guard state.messages > 0 else { return [] }
-        let wanted = Subjects.completionMessageID(jobID: run.jobID, run: run.run)
         var found: [Completion] = []
         for sequence in state.firstSequence...state.lastSequence {
-            guard let message = try await js.storedMessage(stream: Subjects.doneStream, sequence: sequence),
-                  message.messageID == wanted
-            else { continue }
-            found.append(try Completion(decoding: message.payload))
+            // By content, not by message id: a report stored twice under two ids is two completions.
+            guard let message = try await js.storedMessage(stream: Subjects.doneStream, sequence: sequence) else {
+                continue
+            }
+            let completion = try Completion(decoding: message.payload)
+            if completion.jobID == run.jobID, completion.run == run.run { found.append(completion) }
         }
         return found
     }
