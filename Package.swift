@@ -116,7 +116,9 @@ let package = Package(
         ]),
 
         // Test helpers: a real nats-server on a free port, a webhook sink.
-        .target(name: "TockTestSupport", dependencies: ["TockNATS"], path: "Tests/TockTestSupport"),
+        .target(name: "TockTestSupport", dependencies: [
+            "TockNATS", .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore", "TockModel"]),
         .testTarget(name: "TockAuthTests", dependencies: ["TockAuth", "TockCore"]),
         .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire", "TockModel"]),

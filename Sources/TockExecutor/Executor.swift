@@ -30,11 +30,23 @@ public final class Executor: Sendable {
     private let deferrals = Mutex(BreakerDeferrals())
     private let clock: any WallClock
     private let logger: Logger
+    /// Removes a finished run's message once its completion is published (`settleFinishedRun`); a seam through
+    /// which tests make that fail.
+    private let settle: @Sendable (JetStreamMessage, Outcome) throws -> Void
 
-    public init(configuration: ExecutorConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) {
+    public convenience init(configuration: ExecutorConfiguration, clock: any WallClock = SystemWallClock(),
+                            logger: Logger)
+    {
+        self.init(configuration: configuration, clock: clock, logger: logger, settle: Executor.settleFinishedRun)
+    }
+
+    init(configuration: ExecutorConfiguration, clock: any WallClock, logger: Logger,
+         settle: @escaping @Sendable (JetStreamMessage, Outcome) throws -> Void)
+    {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.settle = settle
         self.link = NATSLink(url: configuration.natsURL, security: configuration.natsSecurity,
                              name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
@@ -359,7 +371,7 @@ public final class Executor: Sendable {
         counter.add(1, ordering: .relaxed)
         deferrals.withLock { $0.forget(runKey) }
         do {
-            if completion.outcome == .succeeded { try message.ack() } else { try message.term() }
+            try settle(message, completion.outcome)
         } catch {
             // The completion is committed either way; the run will come back after its ack wait (a repeated call).
             logger.warning("cannot ack a finished run", metadata: [
@@ -367,6 +379,11 @@ public final class Executor: Sendable {
             ])
         }
         return true
+    }
+
+    /// A succeeded run's message is acked, any other's terminated: either way JetStream never delivers it again.
+    static func settleFinishedRun(_ message: JetStreamMessage, _ outcome: Outcome) throws {
+        if outcome == .succeeded { try message.ack() } else { try message.term() }
     }
 
     private enum HostCall: Sendable {

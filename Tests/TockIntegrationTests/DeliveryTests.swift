@@ -1,6 +1,7 @@
 import NIOHTTP1
 import TockCore
 import TockTestSupport
+import TockWire
 import XCTest
 
 /// A job's whole path: HTTP submit → shard → JetStream → executor → webhook → completion → "succeeded".
@@ -27,6 +28,7 @@ final class DeliveryTests: XCTestCase {
         let done = try await tock.waitForState(id, "succeeded")
         XCTAssertEqual(done["attempts"]?.int, 1)
         XCTAssertEqual(done["last_status"]?.int, 200)
+        try await assertNothingLeft(ofJob: id, priority: .high, natsURL: tock.nats.url)
 
         let received = tock.sink.requests(forJob: id)
         XCTAssertEqual(received.count, 1)

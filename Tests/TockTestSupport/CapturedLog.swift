@@ -3,21 +3,23 @@ import Synchronization
 
 /// A logger that keeps every entry with the moment it was logged: for what a component does only in its log
 /// (a publish that failed and will be retried), and when.
-final class CapturedLog: Sendable {
-    struct Entry: Sendable {
-        var message: String
-        var metadata: [String: String]
-        var at: ContinuousClock.Instant
+public final class CapturedLog: Sendable {
+    public struct Entry: Sendable {
+        public var message: String
+        public var metadata: [String: String]
+        public var at: ContinuousClock.Instant
     }
 
     private let entries = Mutex<[Entry]>([])
 
-    var logger: Logger {
+    public init() {}
+
+    public var logger: Logger {
         Logger(label: "captured") { _ in Handler(log: self) }
     }
 
     /// The entries with this message whose metadata holds `key: value`, oldest first.
-    func entries(_ message: String, _ key: String, _ value: String) -> [Entry] {
+    public func entries(_ message: String, _ key: String, _ value: String) -> [Entry] {
         entries.withLock { $0.filter { $0.message == message && $0.metadata[key] == value } }
     }
 
