@@ -46,14 +46,18 @@ final class ProcessStopTests: XCTestCase {
     /// Starts `tock <arguments>`, waits until its log shows `started`, then SIGTERMs it: it must exit 0 within
     /// `within`.
     /// With `brokerDies`, nats-server is stopped once it has started, and the signal waits for it to notice.
-    func stopsOnSIGTERM(_ arguments: [String], startedWhen started: String, brokerDies: Bool = false,
-                        within limit: Duration = .seconds(10)) async throws
+    /// Started means its log shows `started`, or its `/readyz` at `readyAt` answers 200.
+    func stopsOnSIGTERM(_ arguments: [String], startedWhen started: String = "", readyAt: String? = nil,
+                        brokerDies: Bool = false, within limit: Duration = .seconds(10)) async throws
     {
         let log = tock.dataDirectory.appendingPathComponent("\(arguments[0])-\(UUID().uuidString).log")
         let started_ = try TockBinary.launch(arguments, log: log)
         process = started_
-        _ = try await eventually(within: .seconds(30), "tock \(arguments[0]) to log \"\(started)\"") {
-            (try? String(contentsOf: log, encoding: .utf8))?.contains(started) == true ? true : nil
+        _ = try await eventually(within: .seconds(30), "tock \(arguments[0]) to log \"\(started)\" or be ready") {
+            if let readyAt {
+                return (try? await tock.request(.GET, "/readyz", base: readyAt))?.status == 200 ? true : nil
+            }
+            return (try? String(contentsOf: log, encoding: .utf8))?.contains(started) == true ? true : nil
         }
         if brokerDies {
             tock.nats.stop()
@@ -62,9 +66,11 @@ final class ProcessStopTests: XCTestCase {
             }
         }
         kill(started_.processIdentifier, SIGTERM)
+        let signalled = ContinuousClock.now
         _ = try await eventually(within: limit, "tock \(arguments[0]) to exit after SIGTERM") {
             started_.isRunning ? nil : true
         }
+        print("tock \(arguments[0]) stopped \(ContinuousClock.now - signalled) after SIGTERM")
         XCTAssertEqual(started_.terminationStatus, 0, "a clean stop")
     }
 
@@ -108,9 +114,10 @@ final class ProcessStopTests: XCTestCase {
     }
 
     func testAnExecutorWhoseBrokerDiedStops() async throws {
+        let metrics = freeLoopbackPort()
         try await stopsOnSIGTERM(["executor", "--nats-url", tock.nats.url, "--drain-timeout", "60s",
-                                  "--metrics", "off"],
-                                 startedWhen: "executor starting", brokerDies: true, within: .seconds(5))
+                                  "--metrics", "127.0.0.1:\(metrics)"],
+                                 readyAt: "http://127.0.0.1:\(metrics)", brokerDies: true, within: .seconds(5))
     }
 
     func testARouterWhoseBrokerDiedStops() async throws {
