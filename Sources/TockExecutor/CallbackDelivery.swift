@@ -92,12 +92,12 @@ final class CallbackDelivery: Sendable {
         } catch {
             logger.error("outcome event refused and terminated",
                          metadata: ["subject": "\(message.subject)", "error": "\(error)"])
-            try? message.term()
+            message.settle(.term, logger: logger)
             return
         }
         let callbacks = event.callbacks
         guard !callbacks.isEmpty else {
-            try? message.ack()
+            message.settle(.ack, logger: logger)
             return
         }
         let attempt = max(1, message.metadata.numDelivered)
@@ -113,7 +113,7 @@ final class CallbackDelivery: Sendable {
                               ("Tock-Callback", kind.rawValue), ("Tock-Attempt", "\(attempt)")],
                     timeoutMs: min(max(event.timeoutMs, 1), Self.maxTimeoutMs), egress: settings.egress)
             } catch {
-                try? message.nak()
+                message.settle(.nak(), logger: logger)
                 return
             }
             var metadata: Logger.Metadata = [
@@ -140,11 +140,11 @@ final class CallbackDelivery: Sendable {
             }
         }
         if let retry, attempt < UInt64(max(event.maxAttempts, 1)) {
-            try? message.nak(delay: retry)
+            message.settle(.nak(delay: retry), logger: logger)
         } else if retry != nil || refused {
-            try? message.term()
+            message.settle(.term, logger: logger)
         } else {
-            try? message.ack()
+            message.settle(.ack, logger: logger)
         }
     }
 }

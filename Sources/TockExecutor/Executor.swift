@@ -86,7 +86,7 @@ public final class Executor: Sendable {
         workTask.withLock { $0 = work }
         await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
         let unstarted = waiting.removeAll()
-        for message in unstarted { try? message.nak() }
+        for message in unstarted { message.settle(.nak(), logger: logger) }
         for subscription in subscriptions.withLock({ $0 }) { subscription.close() }
         if draining.load(ordering: .relaxed) {
             logger.info("drained", metadata: ["returned_late": "\(unstarted.count)"])
@@ -102,7 +102,7 @@ public final class Executor: Sendable {
         guard !draining.exchange(true, ordering: .relaxed) else { return }
         // Runs not started go back now, so another executor can take them while the ones in flight finish.
         let unstarted = waiting.removeAll()
-        for message in unstarted { try? message.nak() }
+        for message in unstarted { message.settle(.nak(), logger: logger) }
         logger.info("draining", metadata: [
             "in_flight": "\(stats.inFlight)", "returned_unstarted": "\(unstarted.count)", "grace": "\(grace)",
         ])
@@ -219,7 +219,7 @@ public final class Executor: Sendable {
                     next = waiting.next(using: &picker)
                 }
                 guard !isStopping, let next else {
-                    if let next { try? next.message.nak() }
+                    if let next { next.message.settle(.nak(), logger: logger) }
                     slots.release()
                     break
                 }
@@ -244,7 +244,7 @@ public final class Executor: Sendable {
             logger.error("job message refused and terminated", metadata: [
                 "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
             ])
-            try? message.term()
+            message.settle(.term, logger: logger)
             return
         }
         stats.inFlightCounter.add(1, ordering: .relaxed)
@@ -270,7 +270,7 @@ public final class Executor: Sendable {
                 await conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
             }
         } catch {
-            try? message.nak()
+            message.settle(.nak(), logger: logger)
         }
     }
 
@@ -295,7 +295,7 @@ public final class Executor: Sendable {
         deferrals.withLock { $0.recordDeferral(of: runKey, nowNs: now) }
         stats.deferredCounter.add(1, ordering: .relaxed)
         metrics.count(.deferred, priority: run.priority)
-        try? message.nak(delay: delay)
+        message.settle(.nak(delay: delay), logger: logger)
         logger.debug("circuit open; run deferred without calling the host",
                      metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "host": "\(host)", "retry_in": "\(delay)"])
     }
@@ -344,7 +344,7 @@ public final class Executor: Sendable {
                 metrics.count(.retried, priority: run.priority)
                 let delay = outcomePolicy.redeliveryDelay(
                     backoff: settings.backoff(for: run.priority, afterAttempt: attempt), requested: requestedDelay)
-                try? message.nak(delay: delay)
+                message.settle(.nak(delay: delay), logger: logger)
                 logger.info("webhook failed; will retry", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
             }
         }
@@ -365,7 +365,7 @@ public final class Executor: Sendable {
                         counter: borrowing Atomic<Int>) async -> Bool
     {
         guard await publish(completion) else {
-            try? message.nak(delay: .seconds(1))
+            message.settle(.nak(delay: .seconds(1)), logger: logger)
             return false
         }
         counter.add(1, ordering: .relaxed)

@@ -81,7 +81,7 @@ final class CompletionConsumer: Sendable {
                 logger.error("completion refused and terminated", metadata: [
                     "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
                 ])
-                try? message.term()
+                message.settle(.term, logger: logger)
             }
         }
         guard !completions.isEmpty else { return }
@@ -94,10 +94,10 @@ final class CompletionConsumer: Sendable {
                     "attempts": "\(completion.attempts)", "executor": "\(completion.executorID)",
                 ])
             }
-            for message in accepted { try? message.ack() }
+            for message in accepted { message.settle(.ack, logger: logger) }
         } catch {
             logger.error("cannot commit completions; they will be redelivered", metadata: ["error": "\(error)"])
-            for message in accepted { try? message.nak(delay: .seconds(1)) }
+            for message in accepted { message.settle(.nak(delay: .seconds(1)), logger: logger) }
         }
     }
 }
