@@ -54,8 +54,8 @@ public final class Executor: Sendable {
         self.live = Mutex(configuration)
         self.hostSlots = HostConcurrencyLimiter(limitPerHost: configuration.perHostConcurrency)
         self.breakers = HostCircuitBreakers(policy: configuration.circuitBreaker, clock: clock)
-        self.stats = ExecutorStats(breakers: breakers)
         self.metrics = ExecutorMetrics(concurrency: configuration.concurrency)
+        self.stats = ExecutorStats(breakers: breakers, metrics: metrics)
         self.webhooks = WebhookClient(signer: configuration.webhookSigner, policy: outcomePolicy, clock: clock)
     }
 
@@ -177,8 +177,7 @@ public final class Executor: Sendable {
                 // JetStream's ack wait starts when it sends a message, which may be well before the fetch returns.
                 let requestedAt = ContinuousClock.now
                 let messages = try await subscription.fetch(batch: space, expires: configuration.fetchExpires)
-                stats.fetchedCounter.add(messages.count, ordering: .relaxed)
-                metrics.fetched(messages.count, priority: priority)
+                stats.fetched(messages.count, priority: priority)
                 waiting.add(messages, priority: priority, requested: space, deliveredAfter: requestedAt)
             } catch is CancellationError {
             } catch {
@@ -239,19 +238,16 @@ public final class Executor: Sendable {
         do {
             run = try admit(message)
         } catch {
-            stats.malformedCounter.add(1, ordering: .relaxed)
-            metrics.rejected(priority: priority, error.reason)
+            stats.rejected(priority: priority, error.reason)
             logger.error("job message refused and terminated", metadata: [
                 "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
             ])
             message.settle(.term, logger: logger)
             return
         }
-        stats.inFlightCounter.add(1, ordering: .relaxed)
-        metrics.started(priority: run.priority)
+        stats.started(priority: run.priority)
         defer {
-            stats.inFlightCounter.subtract(1, ordering: .relaxed)
-            metrics.ended(priority: run.priority)
+            stats.ended(priority: run.priority)
         }
         let runKey = "\(run.jobID)/\(run.run)"
         let attempt = attemptNumber(of: message, runKey: runKey)
@@ -293,8 +289,7 @@ public final class Executor: Sendable {
     {
         let now = clock.nowNs()
         deferrals.withLock { $0.recordDeferral(of: runKey, nowNs: now) }
-        stats.deferredCounter.add(1, ordering: .relaxed)
-        metrics.count(.deferred, priority: run.priority)
+        stats.record(.deferred, priority: run.priority)
         message.settle(.nak(delay: delay), logger: logger)
         logger.debug("circuit open; run deferred without calling the host",
                      metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "host": "\(host)", "retry_in": "\(delay)"])
@@ -309,16 +304,14 @@ public final class Executor: Sendable {
         case .delivered(let status):
             let completion = makeCompletion(run, .succeeded, status: status, error: "", attempt: attempt,
                                             startedAt: startedAt)
-            if await finish(message, runKey: runKey, with: completion, counter: stats.succeededCounter) {
-                metrics.count(.succeeded, priority: run.priority)
+            if await finish(message, runKey: runKey, with: completion, as: .succeeded, priority: run.priority) {
                 logger.debug("webhook delivered", metadata: metadata)
             }
         case .permanentFailure(let status, let error):
             metadata["error"] = "\(error)"
             let completion = makeCompletion(run, .failed, status: status, error: error, attempt: attempt,
                                             startedAt: startedAt)
-            if await finish(message, runKey: runKey, with: completion, counter: stats.failedCounter) {
-                metrics.count(.failed, priority: run.priority)
+            if await finish(message, runKey: runKey, with: completion, as: .failed, priority: run.priority) {
                 logger.warning("webhook refused the request; not retrying", metadata: metadata)
             }
         case .refused(let reason, let error):
@@ -326,8 +319,7 @@ public final class Executor: Sendable {
             metrics.egressRefused(reason: reason)
             let completion = makeCompletion(run, .failed, status: 0, error: error, attempt: attempt,
                                             startedAt: startedAt)
-            if await finish(message, runKey: runKey, with: completion, counter: stats.failedCounter) {
-                metrics.count(.failed, priority: run.priority)
+            if await finish(message, runKey: runKey, with: completion, as: .failed, priority: run.priority) {
                 logger.warning("webhook target refused by the egress guard; not retrying", metadata: metadata)
             }
         case .retryableFailure(let status, let error, let requestedDelay):
@@ -335,13 +327,11 @@ public final class Executor: Sendable {
             if attempt >= UInt64(run.maxAttempts) {
                 let completion = makeCompletion(run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
                                                 startedAt: startedAt)
-                if await finish(message, runKey: runKey, with: completion, counter: stats.gaveUpCounter) {
-                    metrics.count(.failed, priority: run.priority)
+                if await finish(message, runKey: runKey, with: completion, as: .gaveUp, priority: run.priority) {
                     logger.warning("webhook failed on its last attempt", metadata: metadata)
                 }
             } else {
-                stats.retriedCounter.add(1, ordering: .relaxed)
-                metrics.count(.retried, priority: run.priority)
+                stats.record(.retried, priority: run.priority)
                 let delay = outcomePolicy.redeliveryDelay(
                     backoff: settings.backoff(for: run.priority, afterAttempt: attempt), requested: requestedDelay)
                 message.settle(.nak(delay: delay), logger: logger)
@@ -362,13 +352,13 @@ public final class Executor: Sendable {
     /// Reports a run's end and removes its message, or nak's it for redelivery when the completion cannot be
     /// published (DESIGN.md invariant 3). True when the run ended here.
     private func finish(_ message: JetStreamMessage, runKey: String, with completion: Completion,
-                        counter: borrowing Atomic<Int>) async -> Bool
+                        as end: ExecutorStats.RunEnd, priority: Priority) async -> Bool
     {
         guard await publish(completion) else {
             message.settle(.nak(delay: .seconds(1)), logger: logger)
             return false
         }
-        counter.add(1, ordering: .relaxed)
+        stats.record(end, priority: priority)
         deferrals.withLock { $0.forget(runKey) }
         do {
             try settle(message, completion.outcome)

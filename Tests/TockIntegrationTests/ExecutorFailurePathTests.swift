@@ -119,7 +119,7 @@ final class ExecutorFailurePathTests: XCTestCase {
     }
 
     func testWebhookSlowerThanTheJobsTimeoutIsATimedOutAttemptRetriedThenGivenUp() async throws {
-        lone.start("exec-a")
+        let executor = lone.start("exec-a")
         let run = try await lone.publish("slow/3000", timeoutMs: 300, maxAttempts: 2)
         // Two attempts of 300 ms and a 200 ms back-off: well before the sink's first answer.
         let completion = try await lone.completion(of: run, within: .seconds(5))
@@ -131,6 +131,13 @@ final class ExecutorFailurePathTests: XCTestCase {
                           "the last attempt outlasted its timeout")
         XCTAssertEqual(lone.attemptsCalled(run), ["1", "2"])
         try await lone.assertNothingLeft(of: run)
+        // Counted once, alike in the stats and on /metrics: a run out of attempts is a failed run.
+        _ = try await eventually("the run counted as given up") { executor.stats.gaveUp == 1 ? true : nil }
+        XCTAssertEqual(executor.stats.failed, 1)
+        XCTAssertEqual(executor.stats.retried, 1)
+        let metrics = try PrometheusText(parsing: executor.prometheusExposition())
+        XCTAssertEqual(metrics.sum("tock_executor_runs_failed_total"), 1)
+        XCTAssertEqual(metrics.sum("tock_executor_runs_retried_total"), 1)
     }
 }
 
