@@ -5,30 +5,27 @@ import TockWire
 
 /// Reading and writing `Job` values as rows of the `jobs` table.
 enum JobRows {
-    static let columns = """
-        id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts, idempotency_key, run,
-        due_at, created_at, updated_at, published_at, stream_seq, finished_at, cancelled_at, attempts,
-        last_status, last_error, executor_id, webhook_format, schedule, paused, tenant, callback_url,
-        failure_callback_url
-        """
+    static let columns = JobColumn.selectList
 
     static func decode(_ row: Row) throws -> Job {
-        let headers = try decodeHeaders(row.blob(6))
-        return Job(
-            id: row.text(0), shard: UInt32(clamping: row.int64(1)),
-            state: JobState(rawValue: row.text(2)) ?? .failed,
-            priority: Priority(rawValue: row.text(3)) ?? .normal,
-            target: HTTPTarget(url: row.text(4), method: row.text(5), headers: headers, body: row.blob(7)),
-            timeoutMs: UInt32(clamping: row.int64(8)), maxAttempts: UInt32(clamping: row.int64(9)),
-            idempotencyKey: row.optionalText(10) ?? "", run: UInt32(clamping: row.int64(11)),
-            dueAtNs: row.int64(12), createdAtNs: row.int64(13), updatedAtNs: row.int64(14),
-            publishedAtNs: row.optionalInt64(15), streamSequence: row.optionalInt64(16).map { UInt64(bitPattern: $0) },
-            finishedAtNs: row.optionalInt64(17), cancelledAtNs: row.optionalInt64(18),
-            attempts: UInt32(clamping: row.int64(19)), lastStatus: row.optionalInt64(20).map { Int32(clamping: $0) },
-            lastError: row.optionalText(21), executorID: row.optionalText(22),
-            webhookFormat: WebhookFormat(rawValue: row.text(23)) ?? .tock,
-            schedule: try row.optionalText(24).map(ScheduleColumn.decode), paused: row.int64(25) != 0,
-            tenant: row.text(26), callbackURL: row.text(27), failureCallbackURL: row.text(28))
+        Job(
+            id: row.text(.id), shard: UInt32(clamping: row.int64(.shard)),
+            state: try row.known(.state), priority: try row.known(.priority),
+            target: HTTPTarget(url: row.text(.url), method: row.text(.method),
+                               headers: try decodeHeaders(row.blob(.headers)), body: row.blob(.body)),
+            timeoutMs: UInt32(clamping: row.int64(.timeoutMs)), maxAttempts: UInt32(clamping: row.int64(.maxAttempts)),
+            idempotencyKey: row.optionalText(.idempotencyKey) ?? "", run: UInt32(clamping: row.int64(.run)),
+            dueAtNs: row.int64(.dueAt), createdAtNs: row.int64(.createdAt), updatedAtNs: row.int64(.updatedAt),
+            publishedAtNs: row.optionalInt64(.publishedAt),
+            streamSequence: row.optionalInt64(.streamSequence).map { UInt64(bitPattern: $0) },
+            finishedAtNs: row.optionalInt64(.finishedAt), cancelledAtNs: row.optionalInt64(.cancelledAt),
+            attempts: UInt32(clamping: row.int64(.attempts)),
+            lastStatus: row.optionalInt64(.lastStatus).map { Int32(clamping: $0) },
+            lastError: row.optionalText(.lastError), executorID: row.optionalText(.executorID),
+            webhookFormat: try row.known(.webhookFormat),
+            schedule: try row.optionalText(.schedule).map(ScheduleColumn.decode), paused: row.int64(.paused) != 0,
+            tenant: row.text(.tenant), callbackURL: row.text(.callbackURL),
+            failureCallbackURL: row.text(.failureCallbackURL))
     }
 
     /// `[{"name": …, "value": …}, …]`, with `"secret": true` on a header marked secret; read and written for

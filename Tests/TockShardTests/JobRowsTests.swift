@@ -1,0 +1,52 @@
+import Foundation
+@testable import TockShard
+import TockSQLite
+import TockModel
+import XCTest
+
+/// A stored job is read column by column by name; a value this version does not know is an error naming the
+/// column, not a default that would serve (and later replicate) another job than the one stored.
+final class JobRowsTests: XCTestCase {
+    var directory: URL!
+    var db: Database!
+
+    override func setUpWithError() throws {
+        (directory, db) = try ShardTestDatabase.make("tock-jobrows")
+        let spec = JobSpec(id: "0-a", priority: .high, target: HTTPTarget(url: "http://h/p", method: "PUT", headers: [],
+                                                                          body: [1, 2]),
+                           timeoutMs: 1500, maxAttempts: 3, idempotencyKey: "k", dueAtNs: 500)
+        _ = try db.transaction { try JobStateMachine(shard: 0).apply(.createJob(spec, createdAtNs: 100), in: db) }
+    }
+
+    override func tearDownWithError() throws {
+        db = nil
+        ShardTestDatabase.remove(directory)
+    }
+
+    func testAStoredJobReadsBackFieldByField() throws {
+        let job = try XCTUnwrap(try JobRows.find(id: "0-a", in: db))
+        XCTAssertEqual(job.priority, .high)
+        XCTAssertEqual(job.state, .scheduled)
+        XCTAssertEqual(job.target.method, "PUT")
+        XCTAssertEqual(job.target.body, [1, 2])
+        XCTAssertEqual(job.timeoutMs, 1500)
+        XCTAssertEqual(job.maxAttempts, 3)
+        XCTAssertEqual(job.idempotencyKey, "k")
+        XCTAssertEqual(job.dueAtNs, 500)
+        XCTAssertEqual(job.createdAtNs, 100)
+        XCTAssertEqual(job.webhookFormat, .tock)
+    }
+
+    func testAnUnknownStoredValueIsAnErrorNamingItsColumn() throws {
+        for (column, value) in [("state", "exploded"), ("priority", "urgent"), ("webhook_format", "xml")] {
+            try db.execute("SAVEPOINT probe")
+            try db.execute("UPDATE jobs SET \(column) = '\(value)' WHERE id = '0-a'")
+            XCTAssertThrowsError(try JobRows.find(id: "0-a", in: db)) { error in
+                XCTAssertTrue("\(error)".contains("jobs.\(column) holds \"\(value)\""), "\(error)")
+            }
+            try db.execute("ROLLBACK TO probe")
+            try db.execute("RELEASE probe")
+        }
+        XCTAssertNoThrow(try JobRows.find(id: "0-a", in: db))
+    }
+}
