@@ -29,6 +29,10 @@ let package = Package(
         .systemLibrary(name: "CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        // The concurrency tools every layer uses: one async semaphore, one wake-up, one bounded pool of threads
+        // for blocking calls.
+        .target(name: "TockConcurrency"),
+
         // The domain: jobs, runs, completions, priorities, schedules, the shard's replicated commands. Plain values,
         // no dependency; everything else builds on it.
         .target(name: "TockModel"),
@@ -38,10 +42,10 @@ let package = Package(
 
         // Swift layers that own the C handles and turn status codes into errors.
         .target(name: "TockNATS", dependencies: [
-            "CNats",
+            "CNats", "TockConcurrency",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "TockSQLite", dependencies: ["CSQLite"]),
+        .target(name: "TockSQLite", dependencies: ["CSQLite", "TockConcurrency"]),
         .target(name: "TockWire", dependencies: ["TockModel", "TockProto", "CProtobufC", "TockRaft"]),
 
         // The Raft consensus core: a pure state machine (ticks, messages in; what to persist, send and apply out).
@@ -57,7 +61,7 @@ let package = Package(
         ]),
 
         // Pure logic: no I/O, time is injected.
-        .target(name: "TockCore", dependencies: ["TockModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "TockCore", dependencies: ["TockModel", "TockConcurrency", .product(name: "Yams", package: "Yams")]),
 
         // API keys, scopes and tenants: who a request comes from and what it may do (`--auth-file`).
         .target(name: "TockAuth", dependencies: [
@@ -73,7 +77,7 @@ let package = Package(
         ]),
 
         .target(name: "TockShard", dependencies: [
-            "TockCore", "TockWire", "TockModel", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics", "TockAuth",
+            "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics", "TockAuth",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -84,7 +88,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TockExecutor", dependencies: [
-            "TockCore", "TockWire", "TockModel", "TockNATS", "TockMetrics",
+            "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockMetrics",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -119,7 +123,7 @@ let package = Package(
         .target(name: "TockTestSupport", dependencies: [
             "TockNATS", .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TockTestSupport"),
-        .testTarget(name: "TockCoreTests", dependencies: ["TockCore", "TockModel"]),
+        .testTarget(name: "TockCoreTests", dependencies: ["TockCore", "TockModel", "TockConcurrency"]),
         .testTarget(name: "TockAuthTests", dependencies: ["TockAuth", "TockCore"]),
         .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire", "TockModel"]),
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),

@@ -1,13 +1,17 @@
 import Synchronization
 
-/// Counts free slots of bounded work (in-flight webhooks). `acquire(upTo:)` takes as many slots as are free,
-/// at least one, so a fetch asks for exactly what can run now.
+/// The one async semaphore: counts free slots of bounded work (webhooks in flight, JetStream publishes awaiting
+/// their PubAck). `acquire(upTo:)` takes as many slots as are free, at least one, so a fetch asks for exactly
+/// what can run now. Waiters are served first come, first served; a suspended waiter holds no thread.
 public final class AsyncSemaphore: Sendable {
     private struct State {
         var capacity: Int
         /// Negative after a shrink, until enough slots in use are released.
         var free: Int
         var waiters: [(wanted: Int, continuation: CheckedContinuation<Int, Never>)] = []
+        /// Waiters before this index were served; the prefix is dropped in bulk, keeping each wake O(1).
+        var nextWaiter = 0
+        var hasWaiters: Bool { nextWaiter < waiters.count }
     }
 
     private let state: Mutex<State>
@@ -26,7 +30,7 @@ public final class AsyncSemaphore: Sendable {
         precondition(wanted > 0)
         return await withCheckedContinuation { continuation in
             let taken = state.withLock { state -> Int? in
-                guard state.free > 0, state.waiters.isEmpty else {
+                guard state.free > 0, !state.hasWaiters else {
                     state.waiters.append((wanted, continuation))
                     return nil
                 }
@@ -63,11 +67,16 @@ public final class AsyncSemaphore: Sendable {
     /// Hands free slots to waiters, first come first served; the caller resumes them outside the lock.
     private static func wake(_ state: inout State) -> [(Int, CheckedContinuation<Int, Never>)] {
         var ready: [(Int, CheckedContinuation<Int, Never>)] = []
-        while state.free > 0, !state.waiters.isEmpty {
-            let waiter = state.waiters.removeFirst()
+        while state.free > 0, state.hasWaiters {
+            let waiter = state.waiters[state.nextWaiter]
+            state.nextWaiter += 1
             let n = min(waiter.wanted, state.free)
             state.free -= n
             ready.append((n, waiter.continuation))
+        }
+        if state.nextWaiter > 64, state.nextWaiter * 2 > state.waiters.count {
+            state.waiters.removeFirst(state.nextWaiter)
+            state.nextWaiter = 0
         }
         return ready
     }

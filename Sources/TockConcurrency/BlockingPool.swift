@@ -1,38 +1,68 @@
-import CNats
 import Foundation
 
-/// One dedicated OS thread for blocking cnats calls (natsSubscription_Fetch waits up to its
-/// expiry), so they never occupy a thread of Swift's small cooperative pool.
+/// The one way Tock runs blocking calls (SQLite's fsync, cnats' fetch and connect, getaddrinfo): on threads of
+/// its own, never on Swift's small cooperative pool, and never more threads than it was given, unlike
+/// `DispatchQueue.global()`, which adds a thread for every blocked one.
 ///
-/// Jobs run one at a time in submission order. After `shutdown`, jobs already queued still run
-/// (so every waiting caller is resumed), new ones are refused, and the thread exits.
+/// Jobs run in submission order on `threads` threads; a pool of one is a serial lane (one SQLite connection,
+/// one pull subscription). After `shutdown`, jobs already queued still run (so every waiting caller is resumed),
+/// new ones are refused, and the threads exit.
 ///
 /// `@unchecked Sendable`: `jobs` and `isShutdown` are only touched with `condition` locked.
-final class BlockingWorker: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [() -> Void] = []
-    private var isShutdown = false
-
-    init(name: String) {
-        let thread = Thread { [self] in runLoop() }
-        thread.name = name
-        thread.start()
+public final class BlockingPool: @unchecked Sendable {
+    /// Refused after `shutdown`.
+    public struct ShutDown: Error, CustomStringConvertible {
+        public let pool: String
+        public var description: String { "\(pool) is shut down" }
     }
 
-    /// Runs `body` on the worker thread and suspends (not blocks) the caller until it returns.
-    func run<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            let accepted = enqueue { continuation.resume(with: Result { try body() }) }
-            if !accepted {
-                continuation.resume(throwing: NATSError.local(NATS_INVALID_SUBSCRIPTION, "subscription is closed"))
-            }
+    private let name: String
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var nextJob = 0
+    private var isShutdown = false
+
+    public init(name: String, threads: Int = 1) {
+        precondition(threads > 0)
+        self.name = name
+        for index in 0 ..< threads {
+            let thread = Thread { [self] in runLoop() }
+            thread.name = threads == 1 ? name : "\(name)-\(index)"
+            thread.start()
         }
     }
 
-    func shutdown() {
+    /// Runs `body` on a thread of the pool and suspends (not blocks) the caller until it returns.
+    public func run<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let accepted = enqueue { continuation.resume(with: Result { try body() }) }
+            if !accepted { continuation.resume(throwing: ShutDown(pool: name)) }
+        }
+    }
+
+    /// Runs `body` on a thread of the pool and blocks the caller until it returns: for start-up, before any
+    /// concurrent use.
+    public func runAndWait<Value>(_ body: @escaping () throws -> Value) throws -> Value {
+        let done = NSCondition()
+        nonisolated(unsafe) var result: Result<Value, any Error>?
+        let accepted = enqueue {
+            let outcome = Result { try body() }
+            done.lock()
+            result = outcome
+            done.signal()
+            done.unlock()
+        }
+        guard accepted else { throw ShutDown(pool: name) }
+        done.lock()
+        while result == nil { done.wait() }
+        done.unlock()
+        return try result!.get()
+    }
+
+    public func shutdown() {
         condition.lock()
         isShutdown = true
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -48,14 +78,21 @@ final class BlockingWorker: @unchecked Sendable {
     private func runLoop() {
         while true {
             condition.lock()
-            while jobs.isEmpty && !isShutdown {
+            while nextJob == jobs.count && !isShutdown {
                 condition.wait()
             }
-            if jobs.isEmpty {
+            if nextJob == jobs.count {
                 condition.unlock()
                 return
             }
-            let job = jobs.removeFirst()
+            let job = jobs[nextJob]
+            jobs[nextJob] = {}  // what the job captured is released when it is done, not at the next compaction
+            nextJob += 1
+            // Compact once the run prefix dominates, keeping each dequeue O(1) amortised.
+            if nextJob > 64, nextJob * 2 > jobs.count {
+                jobs.removeFirst(nextJob)
+                nextJob = 0
+            }
             condition.unlock()
             job()
         }

@@ -3,6 +3,7 @@ import TockCore
 import TockNATS
 import TockModel
 import TockWire
+import TockConcurrency
 
 /// Delivers jobs' callbacks: pulls outcome events from TOCK_EVENTS through the executors' shared durable consumer
 /// (`tock-callbacks`), and for an event whose job set `callback_url` (any outcome) or `failure_callback_url` (a

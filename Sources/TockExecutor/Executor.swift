@@ -5,6 +5,7 @@ import TockCore
 import TockNATS
 import TockModel
 import TockWire
+import TockConcurrency
 
 /// A stateless worker: pulls runs from the priority consumers, calls their webhooks, and reports each outcome
 /// as a `Completion` before acking (DESIGN.md invariant 3), so a crash at any point means redelivery, never loss.

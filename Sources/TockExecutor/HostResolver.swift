@@ -1,7 +1,8 @@
 import Foundation
 import TockCore
+import TockConcurrency
 
-/// Resolves host names with `getaddrinfo` (as the HTTP client does), on a dispatch queue: the call blocks for as
+/// Resolves host names with `getaddrinfo` (as the HTTP client does), on threads of its own: the call blocks for as
 /// long as DNS takes, and must not hold a thread of the cooperative pool.
 enum HostResolver {
     struct Failure: Error, CustomStringConvertible {
@@ -10,13 +11,12 @@ enum HostResolver {
         var description: String { "cannot resolve \(host): \(reason)" }
     }
 
-    private static let queue = DispatchQueue(label: "tock.executor.resolver", attributes: .concurrent)
+    /// Lookups at once; more wait their turn (a slow resolver slows calls down, it does not grow threads).
+    private static let pool = BlockingPool(name: "tock.executor.resolver", threads: 8)
 
     /// Every address `host` resolves to (IPv4 and IPv6), without duplicates, in `getaddrinfo`'s order.
     static func resolve(_ host: String) async throws -> [IPAddress] {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try addresses(of: host) }) }
-        }
+        try await pool.run { try addresses(of: host) }
     }
 
     private static func addresses(of host: String) throws -> [IPAddress] {

@@ -3,6 +3,7 @@ import TockCore
 import TockNATS
 import TockModel
 import TockWire
+import TockConcurrency
 
 /// Runs fetched but not yet started, per priority. Fetchers keep each priority's queue topped up (at most
 /// `capacity` waiting); the dispatcher takes the next run by the `PriorityPicker`'s choice whenever an executor

@@ -1,4 +1,5 @@
 import CNats
+import TockConcurrency
 
 /// A JetStream context: stream/consumer management, pipelined publishing and pull subscriptions.
 ///
@@ -10,7 +11,7 @@ public final class JetStream: Sendable {
     public let publishTimeout: Duration
     let context: JetStreamContextHandle
     private let tracker: PublishTracker
-    private let limiter: AsyncLimiter
+    private let limiter: AsyncSemaphore
 
     /// Extra time the Swift backstop gives cnats' own MaxWait timer before failing a publish.
     private static let backstopGrace: Duration = .milliseconds(500)
@@ -42,7 +43,7 @@ public final class JetStream: Sendable {
         self.publishTimeout = publishTimeout
         self.context = JetStreamContextHandle(context!)
         self.tracker = tracker
-        self.limiter = AsyncLimiter(permits: maxPendingPublishes)
+        self.limiter = AsyncSemaphore(capacity: maxPendingPublishes)
         PublishTracker.startSweeping(tracker, every: .milliseconds(250))
     }
 
@@ -68,7 +69,7 @@ public final class JetStream: Sendable {
         msgID: String?,
         headers: [String: String] = [:]
     ) async throws -> PubAck {
-        await limiter.acquire()
+        _ = await limiter.acquire()
         defer { limiter.release() }
 
         let message = try Self.makeMessage(subject: subject, payload: payload, msgID: msgID, headers: headers)

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import TockConcurrency
 
 /// A NATS connection made in the background and retried until it succeeds, so a process starts and serves
 /// while the broker is away. After the first connect, cnats itself reconnects.
@@ -117,9 +118,12 @@ public actor NATSLink {
     }
 }
 
-/// Runs a blocking cnats call on a dispatch thread, so it never holds a cooperative-pool thread.
+/// Blocking cnats calls other than fetches (connect, stream look-ups, subscribing, waiting out a drain): at most
+/// this many at once in a process; each waits at most its own timeout. Sized for every NATS service of a `tock
+/// dev` draining at once, plus connects and look-ups.
+private let cnatsCalls = BlockingPool(name: "nats-calls", threads: 16)
+
+/// Runs a blocking cnats call on `cnatsCalls`, so it never holds a cooperative-pool thread.
 func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
+    try await cnatsCalls.run(body)
 }

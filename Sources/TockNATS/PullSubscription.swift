@@ -1,4 +1,5 @@
 import CNats
+import TockConcurrency
 
 /// A pull subscription bound to an existing durable consumer.
 ///
@@ -9,7 +10,7 @@ public final class PullSubscription: Sendable {
     public let durable: String
     private let jetStream: JetStream
     private let handle: SubscriptionHandle
-    private let worker: BlockingWorker
+    private let worker: BlockingPool
 
     init(jetStream: JetStream, stream: String, durable: String, filter: String) throws {
         var options = jsSubOptions()
@@ -28,7 +29,7 @@ public final class PullSubscription: Sendable {
         self.stream = stream
         self.durable = durable
         self.handle = SubscriptionHandle(subscription!)
-        self.worker = BlockingWorker(name: "nats-fetch-\(stream)-\(durable)")
+        self.worker = BlockingPool(name: "nats-fetch-\(stream)-\(durable)")
     }
 
     /// Up to `batch` messages, waiting at most about `expires` for the first. No messages before
@@ -40,7 +41,11 @@ public final class PullSubscription: Sendable {
         }
         let handle = handle
         let timeout = expires.cnatsMilliseconds
-        return try await worker.run { try handle.fetch(batch: batch, timeoutMilliseconds: timeout) }
+        do {
+            return try await worker.run { try handle.fetch(batch: batch, timeoutMilliseconds: timeout) }
+        } catch is BlockingPool.ShutDown {
+            throw NATSError.local(NATS_INVALID_SUBSCRIPTION, "subscription is closed")
+        }
     }
 
     /// Unsubscribes (the durable consumer stays on the server). Idempotent. A fetch in progress

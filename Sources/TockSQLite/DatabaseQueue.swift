@@ -1,28 +1,24 @@
-import Dispatch
+import TockConcurrency
 
-/// Serializes all access to one `Database` on a dedicated dispatch queue, so SQLite's blocking I/O
-/// (fsync at commit) never runs on Swift's cooperative thread pool.
+/// Serializes all access to one `Database` on a thread of its own (a `BlockingPool` of one), so SQLite's
+/// blocking I/O (fsync at commit) never runs on Swift's cooperative thread pool.
 ///
-/// Invariant that makes `@unchecked Sendable` sound: `database` is touched only inside blocks running on
-/// `queue`, which is serial.
+/// Invariant that makes `@unchecked Sendable` sound: `database` is touched only by jobs of `lane`, which runs
+/// one at a time.
 public final class DatabaseQueue: @unchecked Sendable {
     public let path: String
     private let database: Database
-    private let queue: DispatchQueue
+    private let lane: BlockingPool
 
     public init(path: String, synchronous: Database.Synchronous = .full) throws {
         self.path = path
         self.database = try Database(path: path, synchronous: synchronous)
-        self.queue = DispatchQueue(label: "tock.sqlite")
+        self.lane = BlockingPool(name: "tock.sqlite")
     }
 
     /// Runs `body` on the database's queue.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try body(self.database) })
-            }
-        }
+        try await lane.run { try body(self.database) }
     }
 
     /// Runs `body` inside one transaction on the database's queue. With `synchronous = FULL` the commit
@@ -44,7 +40,7 @@ public final class DatabaseQueue: @unchecked Sendable {
     }
 
     /// Synchronous access for start-up and tests, before any concurrent use begins.
-    public func syncWrite<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.sync { try database.transaction { try body(database) } }
+    public func syncWrite<T>(_ body: @escaping (Database) throws -> T) throws -> T {
+        try lane.runAndWait { try self.database.transaction { try body(self.database) } }
     }
 }

@@ -4,6 +4,7 @@ import TockNATS
 import TockSQLite
 import TockModel
 import TockWire
+import TockConcurrency
 
 /// The thin loop around a `DueTimer`: asks it what to do, does each action in a task of its own (SQLite reads,
 /// JetStream publishes and look-ups, log proposals), hands every answer back as an event, and sleeps until the

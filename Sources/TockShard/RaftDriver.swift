@@ -7,6 +7,7 @@ import TockRaftTransport
 import TockSQLite
 import TockModel
 import TockWire
+import TockConcurrency
 
 /// The thin loop around the pure `RaftNode` (etcd-io/raft's contract): it feeds the node ticks, peer messages and
 /// proposals, and for every `Ready` persists the log and hard state, applies committed commands to the job tables

@@ -4,6 +4,7 @@ import TockRaft
 import TockRaftTransport
 #if canImport(Glibc)
 import Glibc
+import TockConcurrency
 #endif
 
 /// A node's snapshot data, as files in a directory beside its SQLite file (`<database>-snapshots`):
@@ -13,10 +14,10 @@ import Glibc
 ///
 /// Also where the transport reads the snapshots it sends and writes those it receives: a received file is checked
 /// to be a snapshot of the announced index before it gets its name, so Raft only hears of snapshots the node can
-/// install. Disk work runs on a dispatch queue, never on Swift's cooperative threads.
+/// install. Disk work runs on threads of its own, never on Swift's cooperative threads.
 final class SnapshotFiles: SnapshotStore {
     let directory: String
-    private static let io = DispatchQueue(label: "tock.snapshot-files", attributes: .concurrent)
+    private static let io = BlockingPool(name: "tock.snapshot-files", threads: 4)
 
     init(directory: String) throws {
         self.directory = directory
@@ -164,9 +165,7 @@ final class SnapshotFiles: SnapshotStore {
     // MARK: Blocking I/O
 
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            io.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await io.run(body)
     }
 
     private static func fsync(path: String) throws {

@@ -1,5 +1,6 @@
 import TockCore
 import XCTest
+import TockConcurrency
 
 final class AsyncSemaphoreTests: XCTestCase {
     func testAcquireTakesWhatIsFreeAndWaitsWhenNone() async {
