@@ -63,12 +63,14 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
     private enum Slot {
         case reserved
         case cancelled
-        case waiting(Continuation, DispatchWorkItem, subject: String)
+        case waiting(Continuation, subject: String)
     }
 
     private struct State {
         var nextToken: UInt64 = 1
         var slots: [UInt64: Slot] = [:]
+        /// The timeout of each waiting request, cancelled when it completes otherwise.
+        var timers: [UInt64: Task<Void, Never>] = [:]
         var closedReason: NATSError?
         var subscription: AsyncSubscription?
     }
@@ -112,10 +114,6 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
     /// Stores the continuation and arms the timeout. False (and the continuation already
     /// resumed) when the request was cancelled or the connection closed meanwhile.
     func wait(_ token: UInt64, _ continuation: Continuation, subject: String, timeout: Duration) -> Bool {
-        let timer = DispatchWorkItem { [weak self] in
-            self?.complete(token, with: .failure(NATSError.local(
-                NATS_TIMEOUT, "request to \(subject): no reply within \(timeout)")))
-        }
         let refusal = state.withLock { state -> (any Error)? in
             if let reason = state.closedReason {
                 state.slots[token] = nil
@@ -125,15 +123,25 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
                 state.slots[token] = nil
                 return CancellationError()
             }
-            state.slots[token] = .waiting(continuation, timer, subject: subject)
+            state.slots[token] = .waiting(continuation, subject: subject)
             return nil
         }
         if let refusal {
             continuation.resume(throwing: refusal)
             return false
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: timeout.cnatsNanoseconds)),
-                                          execute: timer)
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            self?.complete(token, with: .failure(NATSError.local(
+                NATS_TIMEOUT, "request to \(subject): no reply within \(timeout)")))
+        }
+        // Registered after the slot, so a timer that fires first still finds the request waiting.
+        let stillWaiting = state.withLock { state -> Bool in
+            guard case .waiting = state.slots[token] else { return false }
+            state.timers[token] = timer
+            return true
+        }
+        if !stillWaiting { timer.cancel() }
         return true
     }
 
@@ -144,13 +152,13 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
 
     /// `result` gets the request's subject (for error messages).
     private func complete(_ token: UInt64, _ result: (String) -> Result<NATSResponse, any Error>) {
-        let waiting = state.withLock { state -> (Continuation, DispatchWorkItem, String)? in
-            guard case .waiting(let continuation, let timer, let subject) = state.slots[token] else { return nil }
+        let waiting = state.withLock { state -> (Continuation, Task<Void, Never>?, String)? in
+            guard case .waiting(let continuation, let subject) = state.slots[token] else { return nil }
             state.slots[token] = nil
-            return (continuation, timer, subject)
+            return (continuation, state.timers.removeValue(forKey: token), subject)
         }
         guard let (continuation, timer, subject) = waiting else { return }
-        timer.cancel()
+        timer?.cancel()
         continuation.resume(with: result(subject))
     }
 
@@ -177,19 +185,19 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
 
     /// Fails every waiting request and refuses new ones. Idempotent.
     func close(reason: NATSError) {
-        let waiting = state.withLock { state -> [(Continuation, DispatchWorkItem)] in
+        let waiting = state.withLock { state -> [(Continuation, Task<Void, Never>?)] in
             if state.closedReason == nil { state.closedReason = reason }
-            var waiting: [(Continuation, DispatchWorkItem)] = []
+            var waiting: [(Continuation, Task<Void, Never>?)] = []
             for (token, slot) in state.slots {
-                if case .waiting(let continuation, let timer, _) = slot {
-                    waiting.append((continuation, timer))
+                if case .waiting(let continuation, _) = slot {
+                    waiting.append((continuation, state.timers.removeValue(forKey: token)))
                     state.slots[token] = nil
                 }
             }
             return waiting
         }
         for (continuation, timer) in waiting {
-            timer.cancel()
+            timer?.cancel()
             continuation.resume(throwing: reason)
         }
     }
