@@ -141,7 +141,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        // Seeded property and fuzz tests of the code that reads bytes from outside (README, "Development").
+        // Seeded property and fuzz tests of the code that reads bytes from outside (Tests/README.md, "Development").
         .testTarget(name: "TockFuzzTests", dependencies: [
             "TockCore", "TockWire", "TockModel", "TockRaft", "TockRaftTransport", "TockFrontDoor",
             .product(name: "NIOCore", package: "swift-nio"),

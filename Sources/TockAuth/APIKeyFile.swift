@@ -79,7 +79,8 @@ public enum APIKeyFile {
 
     /// The file's text for `keys`, in their order.
     public static func render(_ keys: [APIKey]) -> String {
-        var text = "# Tock API keys (README, \"API keys and tenants\"). Written by `tock auth add-key`; only hashes.\nkeys:\n"
+        var text = "# Tock API keys (ops/SECURITY.md, \"API keys and tenants\"). Written by `tock auth add-key`; only "
+            + "hashes.\nkeys:\n"
         for key in keys {
             text += "  - name: \(key.name)\n"
             text += "    tenant: \(key.tenant)\n"

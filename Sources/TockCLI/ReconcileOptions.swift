@@ -2,7 +2,8 @@ import ArgumentParser
 import TockCore
 import TockShard
 
-/// How the shard leader looks for published runs whose message JetStream lost (README "Reconciliation").
+/// How the shard leader looks for published runs whose message JetStream lost (Sources/ARCHITECTURE.md,
+/// "Reconciliation").
 struct ReconcileOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "How often the leader looks up overdue published runs in their job stream and publishes again those "

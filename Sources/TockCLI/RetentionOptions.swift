@@ -2,7 +2,7 @@ import ArgumentParser
 import TockCore
 import TockShard
 
-/// How long a shard keeps finished jobs (README "Retention").
+/// How long a shard keeps finished jobs (ops/README.md, "Retention").
 struct RetentionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "How long finished jobs (succeeded, failed, cancelled) and finished runs of recurring jobs are kept before "

@@ -1,10 +1,10 @@
 /// Counts, per run, the deliveries an executor handed back without calling the webhook because the target's
 /// circuit breaker was open, so that they are not counted as attempts.
 ///
-/// JetStream counts every delivery, and a nak'd message comes back with its count raised; the executor subtracts
-/// what it remembers here. Memory is local: a run deferred by one executor and redelivered to another is counted
-/// there as one more attempt (see README, "Circuit breaker"). Entries not touched for `retention` are dropped, so
-/// runs finished elsewhere do not accumulate.
+/// JetStream counts every delivery, and a nak'd message comes back with its count raised; the executor subtracts what
+/// it remembers here. Memory is local: a run deferred by one executor and redelivered to another is counted there as
+/// one more attempt (see Schemas/API.md, "The webhook call", "Circuit breaker"). Entries not touched for `retention`
+/// are dropped, so runs finished elsewhere do not accumulate.
 public struct BreakerDeferrals: Sendable {
     private struct Entry: Sendable {
         var count: UInt64

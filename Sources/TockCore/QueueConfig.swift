@@ -6,7 +6,7 @@ import Yams
 /// and an executor consumer per priority, the completions stream and a consumer per shard, the outcome events
 /// stream and the executors' callback consumer — and the executor side,
 /// which `tock executor --config` reads at start and again on SIGHUP: concurrency, fetch size, how priorities
-/// share the slots, and each priority's back-off. Every key is optional; README.md lists them with their defaults.
+/// share the slots, and each priority's back-off. Every key is optional; nats/README.md lists them with their defaults.
 public struct QueueConfig: Sendable, Equatable {
     public struct Stream: Sendable, Equatable {
         public var maxAgeNs: Int64? = 7 * 86_400_000_000_000

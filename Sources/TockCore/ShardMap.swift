@@ -1,4 +1,4 @@
-/// Which nodes serve which shard: the static map every node and router routes by (DESIGN.md, "Sharding").
+/// Which nodes serve which shard: the static map every node and router routes by (Sources/ARCHITECTURE.md, "Sharding").
 /// A shard's id is its position in the list, so the map also fixes the shard count that job keys hash over.
 public struct ShardMap: Sendable, Equatable {
     public struct Node: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import TockModel
 
-/// Names on the broker, in one place (see DESIGN.md "JetStream layout").
+/// Names on the broker, in one place (see Sources/ARCHITECTURE.md, "Subjects and streams").
 public enum Subjects {
     /// One jobs stream per priority, so each has its own limits (max age, size).
     public static func jobsStream(priority: Priority) -> String { "TOCK_JOBS_\(priority.rawValue.uppercased())" }

@@ -6,7 +6,7 @@ public enum TimeWindow {
     public static let spanNs: Int64 = 3_155_695_200_000_000_000
     /// The longest duration a client may give (`delay`, `@every`), also 100 years.
     public static let maxDurationNs: Int64 = spanNs
-    /// Written in error messages and the README.
+    /// Written in error messages and in Schemas/API.md.
     public static let spanText = "100 years"
 
     /// `nowNs` ± `spanNs`, saturating at the ends of `Int64`.

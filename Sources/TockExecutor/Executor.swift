@@ -7,9 +7,9 @@ import TockModel
 import TockWire
 import TockConcurrency
 
-/// A stateless worker: pulls runs from the priority consumers, calls their webhooks, and reports each outcome
-/// as a `Completion` before acking (DESIGN.md invariant 3), so a crash at any point means redelivery, never loss.
-/// It also delivers jobs' callbacks from the outcome events (`CallbackDelivery`).
+/// A stateless worker: pulls runs from the priority consumers, calls their webhooks, and reports each outcome as a
+/// `Completion` before acking (Sources/ARCHITECTURE.md, invariant 3), so a crash at any point means redelivery, never
+/// loss. It also delivers jobs' callbacks from the outcome events (`CallbackDelivery`).
 public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
     public let stats: ExecutorStats
@@ -351,7 +351,7 @@ public final class Executor: Sendable {
     }
 
     /// Reports a run's end and removes its message, or nak's it for redelivery when the completion cannot be
-    /// published (DESIGN.md invariant 3). True when the run ended here.
+    /// published (Sources/ARCHITECTURE.md, invariant 3). True when the run ended here.
     private func finish(_ message: JetStreamMessage, runKey: String, with completion: Completion,
                         as end: ExecutorStats.RunEnd, priority: Priority) async -> Bool
     {

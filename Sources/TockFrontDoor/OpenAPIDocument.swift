@@ -863,7 +863,7 @@ enum OpenAPIDocument {
             "description": "Makes the job recurring. Not with `run_at` or `delay`."
           },
           "webhook_format": {"type": ["string", "null"], "enum": ["tock", "scheduled-db", null], "default": "tock", "description": "Read case-insensitively. `scheduled-db` needs method `POST` and a JSON object `body` (or none)."},
-          "callback_url": {"type": ["string", "null"], "minLength": 1, "pattern": "^[^ \\u0000-\\u001F\\u007F]+$", "description": "Absolute `http` or `https` URL, checked as `url` is (else `400` naming `callback_url`). After every terminal outcome of a run (succeeded, failed, cancelled; each run of a recurring job) an executor POSTs the signed JSON `{job_id, run, state, attempts, last_status, error, finished_at}` here (README, \"Outcome events and callbacks\")."},
+          "callback_url": {"type": ["string", "null"], "minLength": 1, "pattern": "^[^ \\u0000-\\u001F\\u007F]+$", "description": "Absolute `http` or `https` URL, checked as `url` is (else `400` naming `callback_url`). After every terminal outcome of a run (succeeded, failed, cancelled; each run of a recurring job) an executor POSTs the signed JSON `{job_id, run, state, attempts, last_status, error, finished_at}` here (Schemas/API.md, \"Outcome events and callbacks\")."},
           "failure_callback_url": {"type": ["string", "null"], "minLength": 1, "pattern": "^[^ \\u0000-\\u001F\\u007F]+$", "description": "As `callback_url`, called only after a run that failed."}
         }
       },

@@ -13,7 +13,8 @@ public struct ScheduledDBCancelView: Codable, Sendable, Equatable {
         job_id = job.scheduledDBID
         status = JobState(rawValue: job.state).map(ScheduledDBStatus.init) ?? .cancelled
         cancelled_at = job.cancelled_at.map(ScheduledDBTimestamp.seconds(rfc3339:)) ?? 0
-        // Published means handed to the executors: cancelling is best effort from then on (DESIGN.md, invariant 6).
+        // Published means handed to the executors: cancelling is best effort from then on (Sources/ARCHITECTURE.md,
+        // invariant 6).
         if job.published_at != nil { message = "Job was in progress, cancellation attempted" }
     }
 }

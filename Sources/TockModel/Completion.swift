@@ -1,5 +1,5 @@
 /// How one run ended, published by the executor to `tock.done.<shard>` before it
-/// acks the `JobRun` (DESIGN.md, invariant 3).
+/// acks the `JobRun` (Sources/ARCHITECTURE.md, invariant 3).
 public struct Completion: Equatable, Sendable {
     public var jobID: String
     public var run: UInt32

@@ -6,7 +6,7 @@ public struct JobSpec: Equatable, Sendable {
     public var target: HTTPTarget
     public var timeoutMs: UInt32
     public var maxAttempts: UInt32
-    /// "" when none. When set, the shard is chosen by hashing it (DESIGN.md, "Sharding").
+    /// "" when none. When set, the shard is chosen by hashing it (Sources/ARCHITECTURE.md, "Sharding").
     public var idempotencyKey: String
     /// Nanoseconds since the Unix epoch.
     public var dueAtNs: Int64

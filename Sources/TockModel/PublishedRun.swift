@@ -4,7 +4,7 @@ public struct PublishedRun: Equatable, Sendable {
     public var jobID: String
     public var run: UInt32
     /// `TOCK_JOBS` sequence from the PubAck: later tells a run that is waiting in
-    /// the stream from one that was lost (DESIGN.md, invariant 5).
+    /// the stream from one that was lost (Sources/ARCHITECTURE.md, invariant 5).
     public var streamSequence: UInt64
     /// Nanoseconds since the Unix epoch.
     public var publishedAtNs: Int64

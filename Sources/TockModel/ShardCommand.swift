@@ -10,7 +10,7 @@ public enum ShardCommand: Equatable, Sendable {
     case cancelJob(jobID: String, atNs: Int64)
     /// Batched: one entry per publish round.
     case markPublished([PublishedRun])
-    /// Batched; applying the same completion twice must be a no-op (DESIGN.md, invariant 4).
+    /// Batched; applying the same completion twice must be a no-op (Sources/ARCHITECTURE.md, invariant 4).
     case markDone([Completion], atNs: Int64)
     /// A recurring job's run that is not published; the schedule moves on to `nextDueAtNs` (nil: it has ended).
     case skipRun(jobID: String, run: UInt32, nextDueAtNs: Int64?, atNs: Int64, reason: String)

@@ -5,9 +5,9 @@ import TockNATS
 import TockModel
 import TockWire
 
-/// The leader's reader of `tock.done.<shard>`: commits each batch of completions as "done" through the log,
-/// and only then acks them (DESIGN.md invariant 4). A message that is not a `Completion` this shard could
-/// accept (`CompletionCheck`) is logged, terminated and counted, never retried.
+/// The leader's reader of `tock.done.<shard>`: commits each batch of completions as "done" through the log, and only
+/// then acks them (Sources/ARCHITECTURE.md, invariant 4). A message that is not a `Completion` this shard could accept
+/// (`CompletionCheck`) is logged, terminated and counted, never retried.
 final class CompletionConsumer: Sendable {
     private let shard: UInt32
     private let log: any ReplicatedLog

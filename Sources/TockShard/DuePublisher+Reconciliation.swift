@@ -4,9 +4,9 @@ import TockSQLite
 import TockModel
 import TockWire
 
-/// The I/O of the timer's reconciliation passes (DESIGN.md invariant 5): reading overdue published runs, looking
-/// them up in their stream, waiting for completions to settle, and publishing lost runs again. What is overdue and
-/// what counts as lost is decided by the `DueTimer` (`LostRunSweep`, `LostRunPolicy`).
+/// The I/O of the timer's reconciliation passes (Sources/ARCHITECTURE.md, invariant 5): reading overdue published runs,
+/// looking them up in their stream, waiting for completions to settle, and publishing lost runs again. What is overdue
+/// and what counts as lost is decided by the `DueTimer` (`LostRunSweep`, `LostRunPolicy`).
 extension DuePublisher {
     nonisolated func readOverdue(_ scans: [LostRunSweep.Scan]) async -> DueTimerEvent {
         do {

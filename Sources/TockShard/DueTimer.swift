@@ -8,18 +8,19 @@ import TockWire
 /// their stream — then sleeps until `wakeAtNs` or the next event. Time comes in with every call, so tests drive
 /// it with numbers.
 ///
-/// Publishing (DESIGN.md invariant 2): the scheduled runs due soon are held in a `DueQueue`, and only those inside
-/// a `DueWindow`, refilled by index scans as its horizon approaches. Due runs go out in rounds of at most
+/// Publishing (Sources/ARCHITECTURE.md, invariant 2): the scheduled runs due soon are held in a `DueQueue`, and only
+/// those inside a `DueWindow`, refilled by index scans as its horizon approaches. Due runs go out in rounds of at most
 /// `batchLimit`: their jobs are read again, a `RecurrencePlan` sorts them (publish, skip, or wait for the previous
 /// run), they are published, and each PubAck is committed as "published" while the next round goes out — up to
-/// `maxCommitting` runs in commit at once. A run that could not be published, or whose commit failed, is held
-/// again and published after a back-off (250 ms doubling to 5 s, reset by a round that publishes — once commits
-/// go through) with the same message id, which JetStream drops if the first publish got through.
+/// `maxCommitting` runs in commit at once. A run that could not be published, or whose commit failed, is held again and
+/// published after a back-off (250 ms doubling to 5 s, reset by a round that publishes — once commits go through) with
+/// the same message id, which JetStream drops if the first publish got through.
 ///
-/// Reconciliation (DESIGN.md invariant 5): a pass runs when the timer starts, every `reconcileIntervalNs`, and at
-/// once after the broker reconnected. It reads a bounded page of runs published longer ago than they could be in
-/// flight (`LostRunSweep`, `LostRunPolicy`), looks each up in its stream, and once the completions waiting in
-/// `TOCK_DONE` are committed, has those whose message is gone published again. One pass at a time.
+/// Reconciliation (Sources/ARCHITECTURE.md, invariant 5): a pass runs when the timer starts, every
+/// `reconcileIntervalNs`, and at once after the broker reconnected. It reads a bounded page of runs published longer
+/// ago than they could be in flight (`LostRunSweep`, `LostRunPolicy`), looks each up in its stream, and once the
+/// completions waiting in `TOCK_DONE` are committed, has those whose message is gone published again. One pass at a
+/// time.
 struct DueTimer: Sendable {
     struct Settings: Sendable {
         var batchLimit = 1024

@@ -1,7 +1,7 @@
 import TockCore
 import TockNATS
 
-/// How one shard node runs. Defaults follow DESIGN.md.
+/// How one shard node runs; the defaults are `tock shard`'s (ops/README.md, "Running the parts separately").
 public struct ShardConfiguration: Sendable {
     public var shard: UInt32 = 0
     /// Holds the node's SQLite file, `shard-<n>.sqlite`.

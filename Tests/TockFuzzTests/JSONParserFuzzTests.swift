@@ -16,7 +16,7 @@ import XCTest
 ///   "-9223372036854775809" reads as `Int64.min`, and "9007199254740993.0" as 9007199254740992); Foundation keeps
 ///   some such numbers as a 38-digit `Decimal`. They agree within 1e-12, and both refuse numbers beyond `Double`.
 final class JSONParserFuzzTests: XCTestCase {
-    /// Documents as clients send them: the README's and the tests' job JSON.
+    /// Documents as clients send them: the job JSON of Schemas/API.md and of the tests.
     static let realDocuments = [
         #"{"url": "http://127.0.0.1:7090/x", "body": {"order": 42}, "delay": "10s"}"#,
         #"{"url": "http://127.0.0.1:7090/hello", "body": "hi", "delay": "5s", "max_attempts": 3}"#,

@@ -8,7 +8,7 @@ import TockTestSupport
 import XCTest
 
 /// A shard started with API keys, called over real HTTP and NATS: who gets in (401, 403), and what each tenant
-/// sees (README, "API keys and tenants").
+/// sees (ops/SECURITY.md, "API keys and tenants").
 final class APIAuthenticationTests: XCTestCase {
     var tock: TockHarness!
     let teamA = TenantKeys.teamA, teamAReader = TenantKeys.teamAReader, teamB = TenantKeys.teamB

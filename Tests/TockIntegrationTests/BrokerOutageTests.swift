@@ -2,7 +2,7 @@ import TockCore
 import XCTest
 
 /// While JetStream is down, submits still succeed and due runs wait in the shard; they are published when it
-/// returns (DESIGN.md invariant 5).
+/// returns (Sources/ARCHITECTURE.md, invariant 5).
 final class BrokerOutageTests: XCTestCase {
     var tock: TockHarness!
 

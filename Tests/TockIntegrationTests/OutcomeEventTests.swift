@@ -19,7 +19,8 @@ final class OutcomeEventTests: XCTestCase {
         await tock?.shutdown()
     }
 
-    /// Reads events from a durable consumer of the caller's own, as README shows with the `nats` CLI.
+    /// Reads events from a durable consumer of the caller's own, as Schemas/API.md, "Outcome events and callbacks",
+    /// shows with the `nats` CLI.
     private func readEvents(_ nats: String, count: Int) async throws -> [(subject: String, messageID: String?,
                                                                            event: OutcomeEvent)] {
         let connection = try NATSConnection.connect(url: nats)

@@ -5,8 +5,9 @@ import TockExecutor
 import TockTestSupport
 import XCTest
 
-/// A receiver can verify `Tock-Signature` and the Standard Webhooks `webhook-signature` with nothing but a secret
-/// and the raw request, as README shows. (ops/check-signatures verifies them with the `standardwebhooks` package.)
+/// A receiver can verify `Tock-Signature` and the Standard Webhooks `webhook-signature` with nothing but a secret and
+/// the raw request, as ops/SECURITY.md, "Webhook signing", shows. (ops/check-signatures verifies them with the
+/// `standardwebhooks` package.)
 final class WebhookSigningTests: XCTestCase {
     var tock: TockHarness?
     var executorProcess: Process?

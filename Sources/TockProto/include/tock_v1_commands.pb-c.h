@@ -99,8 +99,9 @@ struct  Tock__V1__PublishedRun
   char *job_id;
   uint32_t run;
   /*
-   * TOCK_JOBS sequence from the PubAck; used later to tell a waiting run from a
-   * lost one (DESIGN.md, invariant 5).
+   * The sequence in the priority's stream (TOCK_JOBS_<PRIORITY>) from the PubAck;
+   * used later to tell a waiting run from a lost one (Sources/ARCHITECTURE.md,
+   * invariant 5).
    */
   uint64_t stream_sequence;
   int64_t published_at_ns;

@@ -189,7 +189,7 @@ struct  Tock__V1__JobSpec
    */
   char *tenant;
   /*
-   * Called (a signed POST, see README "Outcome events and callbacks") after
+   * Called (a signed POST, see Schemas/API.md, "Outcome events and callbacks") after
    * every terminal outcome of a run; "" when none.
    */
   char *callback_url;
