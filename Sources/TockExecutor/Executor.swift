@@ -14,26 +14,26 @@ public final class Executor: Sendable {
     public let configuration: ExecutorConfiguration
     public let stats: ExecutorStats
     public let metrics: ExecutorMetrics
-    private let link: NATSLink
-    private let webhooks: WebhookClient
-    private let outcomePolicy = WebhookOutcomePolicy()
+    let link: NATSLink
+    let webhooks: WebhookClient
+    let outcomePolicy = WebhookOutcomePolicy()
     private let slots: AsyncSemaphore
     private let waiting: WaitingRuns
     private let inHand = RunsInHand()
     /// The fetchers' subscriptions, closed only once every run fetched through them is acked or handed back.
     private let subscriptions = Mutex<[PullSubscription]>([])
     /// The configuration now: `configuration` as started, then as reloaded (SIGHUP).
-    private let live: Mutex<ExecutorConfiguration>
+    let live: Mutex<ExecutorConfiguration>
     private let draining = Atomic<Bool>(false)
     private let workTask = Mutex<Task<Void, Never>?>(nil)
-    private let hostSlots: HostConcurrencyLimiter
-    private let breakers: HostCircuitBreakers
-    private let deferrals = Mutex(BreakerDeferrals())
-    private let clock: any WallClock
-    private let logger: Logger
+    let hostSlots: HostConcurrencyLimiter
+    let breakers: HostCircuitBreakers
+    let deferrals = Mutex(BreakerDeferrals())
+    let clock: any WallClock
+    let logger: Logger
     /// Removes a finished run's message once its completion is published (`settleFinishedRun`); a seam through
     /// which tests make that fail.
-    private let settle: @Sendable (JetStreamMessage, Outcome) throws -> Void
+    let settle: @Sendable (JetStreamMessage, Outcome) throws -> Void
 
     public convenience init(configuration: ExecutorConfiguration, clock: any WallClock = SystemWallClock(),
                             logger: Logger)
@@ -294,152 +294,5 @@ public final class Executor: Sendable {
         message.settle(.nak(delay: delay), logger: logger)
         logger.debug("circuit open; run deferred without calling the host",
                      metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "host": "\(host)", "retry_in": "\(delay)"])
-    }
-
-    /// Ends the run (succeeded, failed at once, or out of attempts) or schedules its next attempt.
-    private func conclude(_ message: JetStreamMessage, _ run: JobRun, _ result: WebhookResult, attempt: UInt64,
-                          runKey: String, startedAt: Int64) async
-    {
-        var metadata: Logger.Metadata = ["job": "\(run.jobID)", "run": "\(run.run)", "attempt": "\(attempt)"]
-        switch result {
-        case .delivered(let status):
-            let completion = makeCompletion(run, .succeeded, status: status, error: "", attempt: attempt,
-                                            startedAt: startedAt)
-            if await finish(message, runKey: runKey, with: completion, as: .succeeded, priority: run.priority) {
-                logger.debug("webhook delivered", metadata: metadata)
-            }
-        case .permanentFailure(let status, let error):
-            metadata["error"] = "\(error)"
-            let completion = makeCompletion(run, .failed, status: status, error: error, attempt: attempt,
-                                            startedAt: startedAt)
-            if await finish(message, runKey: runKey, with: completion, as: .failed, priority: run.priority) {
-                logger.warning("webhook refused the request; not retrying", metadata: metadata)
-            }
-        case .refused(let reason, let error):
-            metadata["error"] = "\(error)"
-            metrics.egressRefused(reason: reason)
-            let completion = makeCompletion(run, .failed, status: 0, error: error, attempt: attempt,
-                                            startedAt: startedAt)
-            if await finish(message, runKey: runKey, with: completion, as: .failed, priority: run.priority) {
-                logger.warning("webhook target refused by the egress guard; not retrying", metadata: metadata)
-            }
-        case .retryableFailure(let status, let error, let requestedDelay):
-            metadata["error"] = "\(error)"
-            if attempt >= UInt64(run.maxAttempts) {
-                let completion = makeCompletion(run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
-                                                startedAt: startedAt)
-                if await finish(message, runKey: runKey, with: completion, as: .gaveUp, priority: run.priority) {
-                    logger.warning("webhook failed on its last attempt", metadata: metadata)
-                }
-            } else {
-                stats.record(.retried, priority: run.priority)
-                let delay = outcomePolicy.redeliveryDelay(
-                    backoff: settings.backoff(for: run.priority, afterAttempt: attempt), requested: requestedDelay)
-                message.settle(.nak(delay: delay), logger: logger)
-                logger.info("webhook failed; will retry", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
-            }
-        }
-    }
-
-    /// The attempt this delivery is: JetStream's delivery count less the deliveries this executor deferred for an
-    /// open circuit breaker, which called nobody.
-    private func attemptNumber(of message: JetStreamMessage, runKey: String) -> UInt64 {
-        let now = clock.nowNs()
-        let deferred = deferrals.withLock { $0.deferrals(of: runKey, nowNs: now) }
-        let delivered = message.metadata.numDelivered
-        return max(1, delivered > deferred ? delivered - deferred : 0)
-    }
-
-    /// Reports a run's end and removes its message, or nak's it for redelivery when the completion cannot be
-    /// published (Sources/ARCHITECTURE.md, invariant 3). True when the run ended here.
-    private func finish(_ message: JetStreamMessage, runKey: String, with completion: Completion,
-                        as end: ExecutorStats.RunEnd, priority: Priority) async -> Bool
-    {
-        guard await publish(completion) else {
-            message.settle(.nak(delay: .seconds(1)), logger: logger)
-            return false
-        }
-        stats.record(end, priority: priority)
-        deferrals.withLock { $0.forget(runKey) }
-        do {
-            try settle(message, completion.outcome)
-        } catch {
-            // The completion is committed either way; the run will come back after its ack wait (a repeated call).
-            logger.warning("cannot ack a finished run", metadata: [
-                "job": "\(completion.jobID)", "run": "\(completion.run)", "error": "\(error)",
-            ])
-        }
-        return true
-    }
-
-    /// A succeeded run's message is acked, any other's terminated: either way JetStream never delivers it again.
-    static func settleFinishedRun(_ message: JetStreamMessage, _ outcome: Outcome) throws {
-        if outcome == .succeeded { try message.ack() } else { try message.term() }
-    }
-
-    private enum HostCall: Sendable {
-        case called(WebhookResult)
-        /// The host's circuit breaker kept the call back; redeliver after this long.
-        case deferred(Duration)
-    }
-
-    /// Calls the webhook within its host's concurrency cap and circuit breaker.
-    ///
-    /// A run waits for a host slot while holding its executor slot: simpler than nak'ing it, and a nak would
-    /// count as a delivery. The cost is that a flood for one host can hold executor slots other hosts could use;
-    /// `perHostConcurrency` well below `concurrency` keeps most of them free. The breaker is asked after the slot
-    /// is taken, so runs that waited do not call a host that failed meanwhile; one that is already open defers
-    /// the run before it waits at all.
-    private func callHost(_ host: String, _ run: JobRun, attempt: UInt64) async throws -> HostCall {
-        if let delay = breakers.deferral(for: host) { return .deferred(delay) }
-        try await hostSlots.acquire(host)
-        defer { hostSlots.release(host) }
-        let probe: Bool
-        switch breakers.admit(host) {
-        case .deferFor(let delay): return .deferred(delay)
-        case .call: probe = false
-        case .probe: probe = true
-        }
-        do {
-            if attempt == 1 { metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority) }
-            let sentAt = ContinuousClock.now
-            let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID,
-                                                    egress: settings.egress)
-            metrics.webhookTook(ContinuousClock.now - sentAt, priority: run.priority)
-            breakers.record(host, hostFailed: result.isHostFailure, probe: probe)
-            return .called(result)
-        } catch {
-            if probe { breakers.abandonProbe(host) }
-            throw error
-        }
-    }
-
-    private func makeCompletion(_ run: JobRun, _ outcome: Outcome, status: Int, error: String, attempt: UInt64,
-                                startedAt: Int64) -> Completion
-    {
-        Completion(jobID: run.jobID, run: run.run, shard: run.shard, outcome: outcome, httpStatus: Int32(clamping: status),
-                   attempts: UInt32(clamping: attempt), startedAtNs: startedAt, finishedAtNs: clock.nowNs(),
-                   executorID: configuration.executorID,
-                   // Protobuf-c strings are C strings: a NUL from a response body would cut the text short.
-                   error: String((error.utf8.contains(0) ? error.replacingOccurrences(of: "\0", with: "") : error)
-                       .prefix(1024)))
-    }
-
-    /// Publishes a completion and waits for its PubAck, retrying briefly. False means the run must be redelivered.
-    private func publish(_ completion: Completion) async -> Bool {
-        let payload = completion.encoded()
-        let msgID = Subjects.completionMessageID(jobID: completion.jobID, run: completion.run)
-        for attempt in 1...5 {
-            do {
-                let js = try await link.jetStream()
-                _ = try await js.publish(subject: Subjects.done(shard: completion.shard), payload: payload, msgID: msgID)
-                return true
-            } catch {
-                logger.warning("cannot publish completion",
-                               metadata: ["job": "\(completion.jobID)", "attempt": "\(attempt)", "error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(200 * attempt))
-            }
-        }
-        return false
     }
 }
