@@ -77,15 +77,10 @@ let package = Package(
         ]),
 
         .target(name: "TockShard", dependencies: [
-            "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics", "TockAuth",
+            "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics",
             .product(name: "CoreMetrics", package: "swift-metrics"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TockExecutor", dependencies: [
             "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockMetrics",

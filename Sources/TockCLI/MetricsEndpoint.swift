@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import TockExecutor
 import TockMetrics
+import TockFrontDoor
 import TockShard
 
 /// An executor's `/metrics` (Prometheus text format), `/healthz` and `/readyz`, on their own small HTTP server.

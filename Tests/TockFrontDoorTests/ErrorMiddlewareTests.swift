@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import TockCore
+import TockFrontDoor
 import TockShard
 import XCTest
 

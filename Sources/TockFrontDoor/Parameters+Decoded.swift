@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TockShard
 
 extension Parameters {
     /// A path parameter as the client meant it. Hummingbird hands path segments over still percent-encoded, so a

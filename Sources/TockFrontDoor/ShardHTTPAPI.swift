@@ -7,6 +7,7 @@ import TockCore
 import TockMetrics
 import TockModel
 import TockWire
+import TockShard
 
 /// A shard node's own HTTP API: its Raft group (status, leadership transfer, membership), its job counts and a
 /// health check. The job API (TockFrontDoor) is added to the same router.

@@ -1,4 +1,5 @@
 import Hummingbird
+import TockShard
 
 extension Request {
     /// The body, or nil when it is longer than `limit` bytes: refused at once when `Content-Length` says so,

@@ -1,5 +1,6 @@
 import Hummingbird
 import TockAuth
+import TockShard
 
 /// The request context of Tock's HTTP servers: Hummingbird's own, and the caller `APIAuthentication` found.
 public struct TockRequestContext: RequestContext {

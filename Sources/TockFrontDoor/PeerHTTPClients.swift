@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Synchronization
+import TockShard
 
 /// The HTTP clients a process calls other Tock nodes with, one per purpose and trusted CA, made on first use and
 /// kept for the life of the process (an `HTTPClient` must be shut down before it is released, and these serve

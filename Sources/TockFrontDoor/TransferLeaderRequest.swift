@@ -1,5 +1,6 @@
 import Foundation
 import TockCore
+import TockShard
 
 /// The body of `POST /v1/cluster/transfer-leader`: `{"to": "n2"}`.
 enum TransferLeaderRequest {

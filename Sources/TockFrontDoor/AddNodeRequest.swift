@@ -1,5 +1,6 @@
 import Foundation
 import TockCore
+import TockShard
 
 /// The body of `POST /v1/cluster/nodes`: `{"node": "n4", "raft": "HOST:PORT", "http": "HOST:PORT"}`.
 struct AddNodeRequest {

@@ -1,6 +1,7 @@
 import Hummingbird
 import HTTPTypes
 import TockAuth
+import TockShard
 
 /// Authenticates every request with its bearer key and checks the scope its route needs (`RouteAccess`):
 /// 401 `unauthenticated` without a known key, 403 `forbidden` without the scope. Without keys (no `--auth-file`)

@@ -1,5 +1,6 @@
 import HTTPTypes
 import TockAuth
+import TockShard
 
 /// What a request must show to reach a route, decided from its method and path alone, before routing, so this is
 /// the whole access policy of the HTTP API. A path it does not name needs `admin`: a route added later is closed

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import TockShard
 
 /// Followers forward membership and leadership requests to the leader (job calls are routed by TockFrontDoor), so a client may talk to any node of a shard and still get
 /// linearizable answers. A request is forwarded at most once: a node that receives a forwarded request and does
