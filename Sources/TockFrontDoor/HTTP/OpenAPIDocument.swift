@@ -1,4 +1,6 @@
 // Do not edit: regenerate with ops/gen-openapi from Schemas/openapi.json.
+// Generated, so ops/format leaves it alone (it would indent the document):
+// swift-format-ignore-file
 
 /// The OpenAPI document of the HTTP API, `Schemas/openapi.json` byte for byte, built into the binary so every
 /// node and router can serve it (`GET /openapi.json`).
