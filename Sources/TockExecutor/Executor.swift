@@ -159,35 +159,27 @@ public final class Executor: Sendable {
 
     /// Keeps `priority`'s waiting runs topped up from its consumer.
     private func fetchLoop(priority: Priority) async {
-        var subscription: PullSubscription?
-        while !isStopping {
-            let space = waiting.space(for: priority)
-            guard space > 0 else {
-                await waiting.waitForSpace(for: priority, timeout: .seconds(1))
-                continue
-            }
-            do {
-                if subscription == nil {
-                    let subscribed = try await link.pullSubscribe(
-                        stream: Subjects.jobsStream(priority: priority), durable: Subjects.executorConsumer(priority: priority),
-                        filter: Subjects.jobsFilter(priority: priority), giveUp: { self.isStopping })
-                    subscriptions.withLock { $0.append(subscribed) }
-                    subscription = subscribed
+        let loop = PullLoop(
+            .init(stream: Subjects.jobsStream(priority: priority), durable: Subjects.executorConsumer(priority: priority),
+                  filter: Subjects.jobsFilter(priority: priority)),
+            name: "runs (\(priority.rawValue))", expires: configuration.fetchExpires)
+        // The subscription is closed by `run` only once every run fetched through it is acked or handed back.
+        await loop.run(
+            link: link, logger: logger, stopping: { self.isStopping }, readerCloses: true,
+            subscribed: { subscription in subscriptions.withLock { $0.append(subscription) } },
+            room: {
+                while !isStopping {
+                    let space = waiting.space(for: priority)
+                    if space > 0 { return space }
+                    await waiting.waitForSpace(for: priority, timeout: .seconds(1))
                 }
-                guard let subscription else { continue }
-                // JetStream's ack wait starts when it sends a message, which may be well before the fetch returns.
-                let requestedAt = ContinuousClock.now
-                let messages = try await subscription.fetch(batch: space, expires: configuration.fetchExpires)
+                return nil
+            },
+            deliver: { messages, asked, requestedAt in
                 stats.fetched(messages.count, priority: priority)
-                waiting.add(messages, priority: priority, requested: space, deliveredAfter: requestedAt)
-            } catch is CancellationError {
-            } catch {
-                waiting.fetchFailed(priority: priority)
-                logger.warning("fetch failed; retrying",
-                               metadata: ["priority": "\(priority.rawValue)", "error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+                waiting.add(messages, priority: priority, requested: asked, deliveredAfter: requestedAt)
+            },
+            failed: { _ in waiting.fetchFailed(priority: priority) })
     }
 
     /// Tells JetStream, every third of the ack wait, that runs waiting for a slot, and runs started and not yet

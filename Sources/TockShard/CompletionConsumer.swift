@@ -35,24 +35,11 @@ final class CompletionConsumer: Sendable {
 
     /// Runs until the task is cancelled; broker trouble is logged and retried, never fatal.
     func run() async {
-        var subscription: PullSubscription?
-        defer { subscription?.close() }
-        while !Task.isCancelled {
-            do {
-                if subscription == nil {
-                    subscription = try await link.pullSubscribe(
-                        stream: Subjects.doneStream, durable: Subjects.doneConsumer(shard: shard),
-                        filter: Subjects.done(shard: shard))
-                }
-                guard let subscription else { continue }
-                let messages = try await subscription.fetch(batch: batchSize, expires: .seconds(1))
-                if !messages.isEmpty { await commit(messages) }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning("completion consumer: fetch failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
-            }
+        let loop = PullLoop(.init(stream: Subjects.doneStream, durable: Subjects.doneConsumer(shard: shard),
+                                  filter: Subjects.done(shard: shard)),
+                            name: "completion consumer")
+        await loop.run(link: link, logger: logger, room: { batchSize }) { messages, _, _ in
+            if !messages.isEmpty { await commit(messages) }
         }
     }
 

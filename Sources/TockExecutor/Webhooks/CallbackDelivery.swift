@@ -43,44 +43,28 @@ final class CallbackDelivery: Sendable {
     /// can start at once, so a slow receiver holds up one slot, not the others, and no event ages in the executor.
     func run(stopping: @escaping @Sendable () -> Bool) async {
         let slots = AsyncSemaphore(capacity: concurrency)
-        var subscription: PullSubscription?
+        let concurrency = self.concurrency
         // A deployment whose TOCK_EVENTS is not created yet (`tock nats apply`) is retried ever more slowly.
-        var failureDelay: Duration = .zero
+        let loop = PullLoop(.init(stream: Subjects.eventsStream, durable: Subjects.callbackConsumer,
+                                  filter: Subjects.eventsFilter),
+                            name: "callbacks", maxRetryDelay: .seconds(30))
+        // Closed once the callbacks in flight are settled: a message's ack goes through its subscription.
+        var subscription: PullSubscription?
         await withDiscardingTaskGroup { group in
-            while !stopping() {
-                let free = await slots.acquire(upTo: concurrency)
-                if stopping() {
-                    slots.release(free)
-                    break
-                }
-                do {
-                    let current: PullSubscription
-                    if let subscription {
-                        current = subscription
-                    } else {
-                        current = try await link.pullSubscribe(
-                            stream: Subjects.eventsStream, durable: Subjects.callbackConsumer,
-                            filter: Subjects.eventsFilter, giveUp: stopping)
-                        subscription = current
-                    }
-                    let messages = try await current.fetch(batch: free, expires: .seconds(1))
-                    failureDelay = .zero
-                    slots.release(free - messages.count)
+            await loop.run(
+                link: link, logger: logger, stopping: stopping, readerCloses: true,
+                subscribed: { subscription = $0 },
+                room: { await slots.acquire(upTo: concurrency) },
+                deliver: { messages, asked, _ in
+                    slots.release(asked - messages.count)
                     for message in messages {
                         group.addTask {
                             defer { slots.release() }
                             await self.handle(message)
                         }
                     }
-                } catch {
-                    slots.release(free)
-                    if stopping() { break }
-                    failureDelay = failureDelay == .zero ? .seconds(1) : min(failureDelay * 2, .seconds(30))
-                    logger.warning("callback fetch failed; retrying",
-                                   metadata: ["error": "\(error)", "retry_in": "\(failureDelay)"])
-                    try? await Task.sleep(for: failureDelay)
-                }
-            }
+                },
+                failed: { asked in slots.release(asked) })
         }
         subscription?.close()
     }
