@@ -1,3 +1,4 @@
+import Synchronization
 import CNats
 
 /// Receives the callbacks of an `AsyncSubscription`, on cnats' delivery thread for that subscription.
@@ -21,7 +22,7 @@ final class AsyncSubscription: Sendable {
     let subject: String
     /// Set once, right after subscribing; read without further coordination because the pointer
     /// stays valid until `deinit`.
-    private let pointer = Locked<OpaquePointer?>(nil)
+    private let pointer = Mutex<CHandle?>(nil)
 
     private init(subject: String) {
         self.subject = subject
@@ -53,7 +54,7 @@ final class AsyncSubscription: Sendable {
             context.release()
             throw error
         }
-        subscription.pointer.withLock { $0 = created }
+        subscription.pointer.withLock { $0 = created.map(CHandle.init) }
         let status = natsSubscription_SetOnCompleteCB(created, asyncSubscriptionComplete, closure)
         if status != NATS_OK {
             // Only possible if the subscription is already closed (connection closed in between).
@@ -70,12 +71,12 @@ final class AsyncSubscription: Sendable {
     /// Does not wait. Past `timeout` cnats closes the subscription and drops what is left.
     @discardableResult
     func drain(timeout: Duration) -> natsStatus {
-        guard let pointer = pointer.withLock({ $0 }) else { return NATS_INVALID_SUBSCRIPTION }
+        guard let pointer = pointer.withLock({ $0 })?.pointer else { return NATS_INVALID_SUBSCRIPTION }
         return natsSubscription_DrainTimeout(pointer, max(timeout.cnatsMilliseconds, 1))
     }
 
     deinit {
-        if let pointer = pointer.withLock({ $0 }) {
+        if let pointer = pointer.withLock({ $0 })?.pointer {
             natsSubscription_Destroy(pointer)
         }
     }

@@ -1,3 +1,4 @@
+import Synchronization
 import CNats
 import Foundation
 
@@ -116,7 +117,7 @@ public final class JetStreamMessage: Sendable {
 final class MessageHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     private let subscription: SubscriptionHandle
-    private let lock = Locked(())
+    private let lock = Mutex(())
 
     init(_ pointer: OpaquePointer, subscription: SubscriptionHandle) {
         self.pointer = pointer

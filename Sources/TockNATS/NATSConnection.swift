@@ -1,3 +1,4 @@
+import Synchronization
 import CNats
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ let natsLogger = Logger(label: "tock.nats")
 public final class NATSConnection: Sendable {
     private let handle: ConnectionHandle
     /// Created by the first `request`; shared by all requests of this connection.
-    private let mux = Locked<RequestMux?>(nil)
+    private let mux = Mutex<RequestMux?>(nil)
     /// The server URL with any credentials in it redacted (`redactingNATSCredentials`): safe to log.
     public let url: String
     /// Where replies to this connection's requests arrive (`NATSSecurity.inboxPrefix`).
@@ -122,7 +123,7 @@ public final class NATSConnection: Sendable {
     }
 
     /// Runs `body` with the live connection pointer, or throws if closed.
-    func withConnection<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
+    func withConnection<Result: Sendable>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
         guard let result = try handle.withPointer(body) else {
             throw NATSError.local(NATS_CONNECTION_CLOSED, "connection to \(url) is closed")
         }
@@ -140,22 +141,26 @@ public final class NATSConnection: Sendable {
 /// and never while `withPointer` is using it. cnats reference-counts the connection internally,
 /// so JetStream contexts created from it stay valid after `natsConnection_Destroy`.
 private final class ConnectionHandle: Sendable {
-    private let pointer: Locked<OpaquePointer?>
+    private let pointer: Mutex<CHandle?>
 
     init(_ pointer: OpaquePointer) {
-        self.pointer = Locked(pointer)
+        self.pointer = Mutex(CHandle(pointer))
     }
 
-    func withPointer<Result>(_ body: (OpaquePointer) throws -> Result) rethrows -> Result? {
-        try pointer.withLock { current in try current.map(body) }
+    func withPointer<Result: Sendable, Failure: Error>(_ body: (OpaquePointer) throws(Failure) -> Result)
+        throws(Failure) -> Result?
+    {
+        try pointer.withLock { current throws(Failure) -> Result? in
+            guard let current else { return nil }
+            return try body(current.pointer)
+        }
     }
 
     func close() {
-        let taken = pointer.withLock { current -> OpaquePointer? in
+        guard let taken = pointer.withLock({ current -> CHandle? in
             defer { current = nil }
             return current
-        }
-        guard let taken else { return }
+        })?.pointer else { return }
         // Acks, naks and InProgress are fire-and-forget publishes still in cnats' buffer; a process that closes
         // right after acking its last runs must not drop those acks (they would be redelivered: a duplicate).
         if natsConnection_Status(taken) == NATS_CONN_STATUS_CONNECTED {

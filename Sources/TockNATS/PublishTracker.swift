@@ -1,3 +1,4 @@
+import Synchronization
 import CNats
 
 /// Matches cnats' asynchronous PubAck callbacks with the Swift continuations waiting for them.
@@ -22,7 +23,7 @@ final class PublishTracker: Sendable {
         var closedReason: NATSError?
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
     let token: UInt
 
     /// Registered for callbacks until `close`; the owner must close it.
@@ -103,7 +104,7 @@ final class PublishTrackerRegistry: Sendable {
         var trackers: [UInt: PublishTracker] = [:]
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     /// Reserves a token (never 0, so the closure pointer is never NULL).
     func reserveToken() -> UInt {

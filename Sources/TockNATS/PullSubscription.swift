@@ -1,3 +1,4 @@
+import Synchronization
 import CNats
 import TockConcurrency
 
@@ -68,7 +69,7 @@ public final class PullSubscription: Sendable {
 /// once; cnats locks the subscription internally, so Unsubscribe may run during a Fetch.
 final class SubscriptionHandle: @unchecked Sendable {
     private let pointer: OpaquePointer
-    private let unsubscribed = Locked(false)
+    private let unsubscribed = Mutex(false)
 
     init(_ pointer: OpaquePointer) {
         self.pointer = pointer

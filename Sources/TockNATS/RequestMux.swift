@@ -1,3 +1,4 @@
+import Synchronization
 import CNats
 import Dispatch
 
@@ -76,7 +77,7 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
     }
 
     private let inbox: String
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     private init(inbox: String) {
         self.inbox = inbox
