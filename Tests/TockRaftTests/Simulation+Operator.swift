@@ -48,8 +48,8 @@ extension Simulation {
     /// One step towards a different membership: promote a learner that caught up (or give up on one that did not),
     /// or add a learner, or remove a voter, within `voterRange`.
     mutating func changeMembership(at id: NodeID) {
+        // Asked even while a change is pending: the core must refuse it.
         let core = nodes[id]!.core!
-        guard !core.hasPendingMembershipChange else { return }
         let membership = core.membership
         if let learner = membership.learners.sorted().first {
             // Caught up, or nearly (under faults the commit index moves on meanwhile).

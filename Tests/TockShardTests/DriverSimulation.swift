@@ -4,6 +4,7 @@ import Synchronization
 import TockCore
 import TockRaft
 @testable import TockShard
+import TockModel
 import TockSQLite
 import TockWire
 
@@ -289,7 +290,12 @@ struct DriverSimulation {
             do {
                 let result = try await driver.propose(Self.create(id))
                 clients.state.withLock { state in
-                    if case .created = result { state.acknowledged.insert(id) } else { state.wrong.append("\(id): \(result)") }
+                    if case .created(let job) = result, job.id == id {
+                        state.acknowledged.insert(id)
+                    } else {
+                        let answer = if case .created(let job) = result { "created \(job.id)" } else { "\(result)" }
+                        state.wrong.append("\(id): \(answer)")
+                    }
                 }
             } catch RaftDriverError.notLeader {
                 clients.state.withLock { $0.refused += 1 }

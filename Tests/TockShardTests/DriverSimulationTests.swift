@@ -3,11 +3,11 @@ import Foundation
 import TockTestSupport
 import XCTest
 
-/// The SQLite-backed Raft driver under simulated faults (`DriverSimulation`): the fixed seeds 1...5 and three fresh seeds
+/// The SQLite-backed Raft driver under simulated faults (`DriverSimulation`): the fixed seeds 1...10 and five fresh seeds
 /// seed each run; `SimulationSeeds` says how to run more, or replay one.
 final class DriverSimulationTests: XCTestCase {
     func testAcknowledgedSubmitsAreOnEveryNodeAfterFaults() async throws {
-        let seeds = SimulationSeeds(fixed: 5, fresh: 3, longFresh: 200)
+        let seeds = SimulationSeeds(fixed: 10, fresh: 5, longFresh: 200)
         seeds.announce("Raft driver simulation")
         var acknowledged = 0
         var restarts = 0
