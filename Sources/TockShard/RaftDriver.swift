@@ -476,9 +476,7 @@ private struct DriverLoop {
             guard let index = node.propose(data) else {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
             }
-            proposals[index] = PendingProposal(
-                term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
-                continuation: continuation)
+            awaitCommit(of: index, continuation)
         case .read(let continuation):
             let read = PendingRead(deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
                                    continuation: continuation)
@@ -498,9 +496,7 @@ private struct DriverLoop {
                     : "\(change) does not apply to voters \(node.membership.voters.sorted()), learners \(node.membership.learners.sorted())"
                 return continuation.resume(throwing: RaftDriverError.membershipChangeRefused(reason))
             }
-            proposals[index] = PendingProposal(
-                term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
-                continuation: continuation)
+            awaitCommit(of: index, continuation)
         case .snapshotNow(let continuation):
             guard node.role == .leader else {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
@@ -526,6 +522,16 @@ private struct DriverLoop {
                 continuation.resume(throwing: RaftDriverError.invalidTransferTarget(target))
             }
         }
+    }
+
+    /// Answers the proposer once the entry at `index` of this term is applied. A proposal still waiting at that
+    /// index lost its entry (a later leader's log replaced it, and this node leads again, appending anew): it was
+    /// never committed, and is told so now, or nobody would ever answer it.
+    private mutating func awaitCommit(of index: UInt64, _ continuation: CheckedContinuation<ApplyResult, any Error>) {
+        let pending = PendingProposal(
+            term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
+            continuation: continuation)
+        proposals.updateValue(pending, forKey: index)?.continuation.resume(throwing: RaftDriverError.outcomeUnknown)
     }
 
     private mutating func processReady() async throws {
