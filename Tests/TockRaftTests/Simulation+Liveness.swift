@@ -91,7 +91,7 @@ extension Simulation {
             try step()
         }
         guard let leader = leaderID, propose(.promote(learner), at: leader) else {
-            throw fail("liveness: learner \(learner) did not catch up within \(Self.electionBound) ticks to be promoted")
+            throw fail("liveness: learner \(learner) not caught up within \(Self.electionBound) ticks, to be promoted")
         }
         try awaitMembershipChange("promoting \(learner)")
         guard committedMembership.voters.contains(learner) else { throw fail("\(learner) promoted but not a voter") }

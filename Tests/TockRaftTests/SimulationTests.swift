@@ -94,7 +94,8 @@ extension SimulationTests {
         var dropped = Simulation(seed: 3, nodeCount: 3)
         dropped.heal()
         for _ in 0..<200 { try dropped.step() }
-        let (index, committedTerm) = try XCTUnwrap(dropped.acknowledged.keys.max().map { ($0, dropped.committedTerm[$0]!) })
+        let index = try XCTUnwrap(dropped.acknowledged.keys.max())
+        let committedTerm = try XCTUnwrap(dropped.committedTerm[index])
         dropped.awaitingCommit.append(.init(data: [2], index: index, term: committedTerm, leader: "n1", at: dropped.now))
         XCTAssertThrowsError(try dropped.checkLiveness()) { error in
             XCTAssertTrue("\(error)".contains("the proposal was dropped"), "\(error)")

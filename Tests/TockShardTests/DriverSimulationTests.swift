@@ -3,8 +3,8 @@ import Foundation
 import TockTestSupport
 import XCTest
 
-/// The SQLite-backed Raft driver under simulated faults (`DriverSimulation`): the fixed seeds 1...10 and five fresh seeds
-/// seed each run; `SimulationSeeds` says how to run more, or replay one.
+/// The SQLite-backed Raft driver under simulated faults (`DriverSimulation`): the fixed seeds 1...10 and five fresh
+/// seeds each run; `SimulationSeeds` says how to run more, or replay one.
 final class DriverSimulationTests: XCTestCase {
     func testAcknowledgedSubmitsAreOnEveryNodeAfterFaults() async throws {
         let seeds = SimulationSeeds(fixed: 10, fresh: 5, longFresh: 200)
@@ -13,7 +13,8 @@ final class DriverSimulationTests: XCTestCase {
         var restarts = 0
         var snapshotsCopied = 0
         for seed in seeds.all {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-driver-sim-\(seed)-\(UUID())")
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("tock-driver-sim-\(seed)-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             var simulation = DriverSimulation(seed: seed, directory: directory)
@@ -29,13 +30,13 @@ final class DriverSimulationTests: XCTestCase {
             restarts += simulation.restarts
             snapshotsCopied += simulation.network.counts.snapshotsCopied
         }
-        print("driver simulation: \(seeds.all.count) seeds, \(acknowledged) submits acknowledged, \(restarts) restarts, "
-            + "\(snapshotsCopied) snapshots sent")
-        // The run means something only if jobs were acknowledged through the faults it claims.
-        XCTAssertGreaterThan(acknowledged, 50 * seeds.all.count)
-        if seeds.all.count > 1 {
-            XCTAssertGreaterThan(restarts, 0, "no node was restarted from its files")
-            XCTAssertGreaterThan(snapshotsCopied, 0, "no snapshot was sent")
-        }
+        print("driver simulation: \(seeds.all.count) seeds, \(acknowledged) submits acknowledged, "
+            + "\(restarts) restarts, \(snapshotsCopied) snapshots sent")
+        // The run means something only if jobs were acknowledged through the faults it claims (over many seeds:
+        // one replayed alone may be all faults).
+        guard seeds.all.count > 1 else { return }
+        XCTAssertGreaterThan(acknowledged, 40 * seeds.all.count)
+        XCTAssertGreaterThan(restarts, seeds.all.count, "nodes restarted from their files")
+        XCTAssertGreaterThan(snapshotsCopied, 0, "no snapshot was sent")
     }
 }
