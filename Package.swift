@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore", "TockModel", "TockConcurrency"]),
         .testTarget(name: "TockAuthTests", dependencies: ["TockAuth", "TockCore"]),
         .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire", "TockModel"]),
-        .testTarget(name: "TockRaftTests", dependencies: ["TockRaft"]),
+        .testTarget(name: "TockRaftTests", dependencies: ["TockRaft", "TockTestSupport"]),
         .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire", "TockModel"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire", "TockModel"]),
         .testTarget(name: "TockShardTests", dependencies: [

@@ -37,7 +37,7 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     private let database: DatabaseQueue
     private let stateMachine: JobStateMachine
     private let inbox: Inbox
-    private let transport: RaftPeerTransport?
+    private let transport: (any RaftMessageTransport)?
     private let logger: Logger
     /// What the disk held at start, until `run()` builds the node from it (and lets go of the entries).
     private let initialState: Mutex<PersistentState?>
@@ -57,9 +57,12 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// - Parameters:
     ///   - shard: named, with the cluster id, in every Raft handshake.
     ///   - onPeerRefused: called for every Raft connection the handshake refused.
+    ///   - simulatedTransport: for simulations, replaces the TCP transport: given where received messages go and
+    ///     this node's snapshot files, it returns what carries this node's messages.
     init(configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
          logger: Logger, shard: UInt32 = 0,
-         onPeerRefused: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in }) throws
+         onPeerRefused: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in },
+         simulatedTransport: SimulatedTransportFactory? = nil) throws
     {
         self.configuration = configuration
         self.database = database
@@ -79,7 +82,9 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         let committed = try database.syncWrite { try RaftStore.nodeAddresses(in: $0) }
         let book = Self.merge(configuration, committed)
         addresses = Mutex(book)
-        if !configuration.peers.isEmpty {
+        if let simulatedTransport {
+            transport = simulatedTransport({ inbox.post(.message($0)) }, snapshotFiles)
+        } else if !configuration.peers.isEmpty {
             guard let me = configuration.peers[configuration.nodeID] else {
                 throw ShardConfigurationError("--peers must include this node (\(configuration.nodeID))")
             }
@@ -180,6 +185,12 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// Leader only: how far `peer`'s log is known to match this node's.
     public func matchIndex(of peer: NodeID) async throws -> UInt64? {
         try await withCheckedThrowingContinuation { inbox.post(.matchIndex(peer, $0)) }
+    }
+
+    /// One tick of the node's clock now, as if `configuration.tick` had passed; returns once the loop took it. For
+    /// simulations that drive time themselves (with a `tick` so long that the loop's own clock never fires).
+    func tick() async throws {
+        try await withCheckedThrowingContinuation { inbox.post(.tick($0)) }
     }
 
     /// Asks the leader (this node) to hand leadership to `target`; the handover itself completes asynchronously.
@@ -318,6 +329,7 @@ private enum Event: Sendable {
     case changeMembership(MembershipChange, CheckedContinuation<ApplyResult, any Error>)
     case snapshotNow(CheckedContinuation<Void, any Error>)
     case matchIndex(NodeID, CheckedContinuation<UInt64?, any Error>)
+    case tick(CheckedContinuation<Void, any Error>)
     /// A snapshot copy finished (or failed); the file at the path is not yet a snapshot.
     case snapshotCaptured(String, Result<UInt64, any Error>)
 
@@ -328,7 +340,8 @@ private enum Event: Sendable {
             // The loop stopped before it could make this copy a snapshot.
             try? FileManager.default.removeItem(atPath: path)
         case .propose(_, let continuation), .changeMembership(_, let continuation): continuation.resume(throwing: error)
-        case .read(let continuation), .transfer(_, let continuation), .snapshotNow(let continuation):
+        case .read(let continuation), .transfer(_, let continuation), .snapshotNow(let continuation),
+             .tick(let continuation):
             continuation.resume(throwing: error)
         case .matchIndex(_, let continuation): continuation.resume(throwing: error)
         }
@@ -463,9 +476,7 @@ private struct DriverLoop {
             guard let index = node.propose(data) else {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
             }
-            proposals[index] = PendingProposal(
-                term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
-                continuation: continuation)
+            awaitCommit(of: index, continuation)
         case .read(let continuation):
             let read = PendingRead(deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
                                    continuation: continuation)
@@ -485,9 +496,7 @@ private struct DriverLoop {
                     : "\(change) does not apply to voters \(node.membership.voters.sorted()), learners \(node.membership.learners.sorted())"
                 return continuation.resume(throwing: RaftDriverError.membershipChangeRefused(reason))
             }
-            proposals[index] = PendingProposal(
-                term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
-                continuation: continuation)
+            awaitCommit(of: index, continuation)
         case .snapshotNow(let continuation):
             guard node.role == .leader else {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
@@ -500,6 +509,10 @@ private struct DriverLoop {
             continuation.resume(returning: node.matchIndex(of: peer))
         case .snapshotCaptured(let path, let result):
             captured.append((path, result))
+        case .tick(let continuation):
+            node.tick()
+            expire(now: clock.now)
+            continuation.resume()
         case .transfer(let target, let continuation):
             if node.transferLeadership(to: target) {
                 continuation.resume()
@@ -509,6 +522,16 @@ private struct DriverLoop {
                 continuation.resume(throwing: RaftDriverError.invalidTransferTarget(target))
             }
         }
+    }
+
+    /// Answers the proposer once the entry at `index` of this term is applied. A proposal still waiting at that
+    /// index lost its entry (a later leader's log replaced it, and this node leads again, appending anew): it was
+    /// never committed, and is told so now, or nobody would ever answer it.
+    private mutating func awaitCommit(of index: UInt64, _ continuation: CheckedContinuation<ApplyResult, any Error>) {
+        let pending = PendingProposal(
+            term: node.term, deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
+            continuation: continuation)
+        proposals.updateValue(pending, forKey: index)?.continuation.resume(throwing: RaftDriverError.outcomeUnknown)
     }
 
     private mutating func processReady() async throws {

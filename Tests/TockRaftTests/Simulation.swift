@@ -2,16 +2,19 @@ import TockRaft
 
 /// A whole Raft cluster on a simulated network and clock, every random choice drawn from one seed (in the manner of
 /// TigerBeetle's VOPR): messages are dropped, delayed, duplicated and reordered; nodes are partitioned, crash —
-/// losing whatever they had not yet persisted — and restart from their disks. After every step it checks
-/// election safety, log matching, state-machine safety and that every acknowledged command survives. Clients also
-/// read through whichever node believes it leads (stale leaders included), and every read served must be
-/// linearizable: its index covers every command acknowledged before the read was asked.
+/// losing whatever they had not yet persisted — and restart from their disks; the leader is asked to hand over
+/// leadership, and nodes are added (as learners, caught up by snapshot), promoted and removed, one at a time
+/// (Simulation+Operator). After every step it checks election safety, log matching, state-machine safety and that
+/// every acknowledged command survives. Clients also read through whichever node believes it leads (stale leaders
+/// included), and every read served must be linearizable: its index covers every command acknowledged before the
+/// read was asked. Once the faults stop, it checks progress too (Simulation+Liveness): every command a leader
+/// accepts commits within a bound, and reads, transfers and membership changes complete.
 struct Simulation {
     struct Failure: Error, CustomStringConvertible {
         var seed: UInt64
         var tick: Int
         var what: String
-        var description: String { "seed \(seed), tick \(tick): \(what) (replay: TOCK_SIM_SEED=\(seed))" }
+        var description: String { "seed \(seed), tick \(tick): \(what)" }
     }
 
     struct SimNode {
@@ -24,6 +27,10 @@ struct Simulation {
         /// The driver's copies of the state machine beside the core, by snapshot index; on disk, so they survive
         /// a crash.
         var snapshotDigests: [UInt64: UInt64] = [:]
+        /// Added to a running group as a learner: it starts knowing no membership and waits for a snapshot.
+        var joined = false
+        /// A committed change removed it: stopped for good, as an operator would.
+        var removed = false
     }
 
     struct InFlight {
@@ -34,7 +41,10 @@ struct Simulation {
     }
 
     let seed: UInt64
-    let ids: [NodeID]
+    /// The group's first voters.
+    let founders: [NodeID]
+    /// Every node started so far, founders first, then the learners added, in order.
+    var ids: [NodeID]
     var random: SplitMix64
     var nodes: [NodeID: SimNode] = [:]
     var network: [InFlight] = []
@@ -60,10 +70,25 @@ struct Simulation {
     var openReads: [UInt64: (node: NodeID, floor: UInt64)] = [:]
     var nextRead: UInt64 = 0
     var readsServed = 0
+    /// The term of the entry committed at each index (the first node to apply it says; all must agree).
+    var committedTerm: [UInt64: UInt64] = [:]
+    /// The membership with every committed change applied, in log order.
+    var committedMembership: Membership
+    /// Nodes whose removal committed during the last step, to be stopped once the step's Readies are done.
+    var removalsCommitted: [NodeID] = []
+    /// The liveness checker's state (Simulation+Liveness): commands accepted since the faults stopped and not yet
+    /// committed, and when a leader last accepted one.
+    var awaitingCommit: [AcceptedCommand] = []
+    var calmSince: Int?
+    var lastAcceptedAt = 0
+    /// What a run did, for the tests to check that the faults they mean to cover happened.
+    var stats = Stats()
 
     init(seed: UInt64, nodeCount: Int) {
         self.seed = seed
-        ids = (1...nodeCount).map { "n\($0)" }
+        founders = (1...nodeCount).map { "n\($0)" }
+        ids = founders
+        committedMembership = Membership(voters: Set(founders))
         random = SplitMix64(seed: seed)
         configuration = (preVote: seed % 4 != 3, checkQuorum: seed % 4 != 2)
         switch seed % 3 {
@@ -77,44 +102,63 @@ struct Simulation {
         }
     }
 
-    func makeCore(_ id: NodeID, state: PersistentState) -> RaftNode {
+    func makeCore(_ id: NodeID, state: PersistentState, joined: Bool = false) -> RaftNode {
         var config = RaftConfiguration(id: id, randomSeed: seed &* 31 &+ UInt64(id.hashValueStable) &+ UInt64(now))
         config.electionTicks = 10
         config.heartbeatTicks = 1
         config.preVote = configuration.preVote
         config.checkQuorum = configuration.checkQuorum
         config.maxEntriesPerAppend = 8
-        return RaftNode(configuration: config, bootstrap: Membership(voters: Set(ids)), restoring: state)
+        let bootstrap = joined ? Membership(voters: []) : Membership(voters: Set(founders))
+        return RaftNode(configuration: config, bootstrap: bootstrap, restoring: state)
     }
 
     mutating func chance(_ p: Double) -> Bool { Double(random.next() % 1_000_000) < p * 1_000_000 }
     mutating func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(random.next() % UInt64(range.count)) }
 
     /// Runs `chaosTicks` of faults, then `calmTicks` with every node up and a whole, lossless network, and checks
-    /// that the cluster converged on every acknowledged command.
+    /// that the cluster made progress: every command accepted meanwhile committed in time, the cluster converged on
+    /// every acknowledged command, and a read, a leadership transfer and a membership change each complete.
     mutating func run(chaosTicks: Int = 400, calmTicks: Int = 300) throws(Failure) {
         for _ in 0..<chaosTicks { try step() }
-        chaos = false
-        partition = nil
-        for id in ids where nodes[id]!.core == nil { restart(id) }
+        heal()
         for _ in 0..<calmTicks { try step() }
         // Clients stop, so the last commit index reaches every follower before the check.
         proposing = false
         for _ in 0..<30 { try step() }
+        try awaitAcceptedCommands()
         try checkConverged()
         try checkAReadIsServed()
+        try checkATransferCompletes()
+        try checkAMembershipChangeCompletes()
+    }
+
+    /// The faults stop: the network is whole and lossless again and every member is up.
+    mutating func heal() {
+        chaos = false
+        partition = nil
+        calmSince = now
+        for id in ids where nodes[id]!.core == nil && !nodes[id]!.removed { restart(id) }
     }
 
     mutating func step() throws(Failure) {
         now += 1
         if chaos { injectFaults() }
-        for id in ids where nodes[id]!.core == nil && nodes[id]!.downUntil <= now { restart(id) }
+        for id in ids where nodes[id]!.core == nil && !nodes[id]!.removed && nodes[id]!.downUntil <= now {
+            restart(id)
+        }
+        if chaos, chance(0.05) { actAsOperator() }
+        snapshotForLearners()
+        stopOrphans()
         if proposing, chance(0.3) { proposeToALeader() }
         if proposing, chance(0.1) { readFromALeader() }
         for id in ids { nodes[id]!.core?.tick() }
         deliverDueMessages()
         for id in shuffled(ids) { try processReady(id) }
+        for id in removalsCommitted { stop(id) }
+        removalsCommitted = []
         try checkSafety()
+        if !chaos { try checkLiveness() }
     }
 
     // MARK: Faults
@@ -147,12 +191,14 @@ struct Simulation {
         node.digest = snapshot.flatMap { node.snapshotDigests[$0.index] } ?? 0
         var state = node.disk
         state.applied = node.appliedIndex
-        node.core = makeCore(id, state: state)
+        node.core = makeCore(id, state: state, joined: node.joined)
         nodes[id] = node
     }
 
-    mutating func compact(_ id: NodeID) {
-        guard var node = nodes[id], var core = node.core, node.appliedIndex > core.firstIndex + 4 else { return }
+    /// Takes a snapshot at what `id` has applied, if that is more than `minimumEntries` past its last one.
+    mutating func compact(_ id: NodeID, minimumEntries: UInt64 = 5) {
+        guard var node = nodes[id], var core = node.core, node.appliedIndex + 1 > core.firstIndex + minimumEntries
+        else { return }
         let index = node.appliedIndex
         node.snapshotDigests[index] = node.digest
         core.compact(through: index)
@@ -167,7 +213,14 @@ struct Simulation {
     mutating func proposeToALeader() {
         guard let id = ids.first(where: { nodes[$0]!.core?.role == .leader }) else { return }
         nextCommand += 1
-        _ = nodes[id]!.core!.propose(Array("s\(seed)-c\(nextCommand)".utf8))
+        let data = Array("s\(seed)-c\(nextCommand)".utf8)
+        guard let index = nodes[id]!.core!.propose(data) else { return }
+        if !chaos {
+            let term = nodes[id]!.core!.term
+            awaitingCommit.append(AcceptedCommand(data: data, index: index, term: term, leader: id, at: now))
+            if stats.firstAcceptedWhenCalm == nil, let calmSince { stats.firstAcceptedWhenCalm = now - calmSince }
+            lastAcceptedAt = now
+        }
     }
 
     /// Asks any node that believes it leads, so a stale leader cut off from the majority is asked too.
@@ -200,6 +253,10 @@ struct Simulation {
     }
 
     mutating func send(_ messages: [Message]) {
+        // The core makes its messages to different peers in dictionary order, which Swift seeds differently in
+        // every process; in order of destination (Swift's sort is stable, so each peer's stay in the order made),
+        // the seed alone decides what happens to each, and a failure replays.
+        let messages = messages.sorted { $0.to < $1.to }
         for message in messages {
             if chaos && chance(faults.drop) { continue }
             var digest: UInt64?
@@ -275,7 +332,10 @@ struct Simulation {
                 throw fail("state-machine safety: \(id) applied a different command at \(entry.index)")
             }
         } else {
+            // The first node to apply an index: indexes are first applied in log order, so changes apply in order.
             digestAt[entry.index] = node.digest
+            committedTerm[entry.index] = entry.term
+            if entry.kind == .configChange { membershipChangeCommitted(entry) }
         }
         if entry.kind == .normal {
             if let acked = acknowledged[entry.index], acked != entry.data {
@@ -344,7 +404,7 @@ struct Simulation {
             throw fail("no leader after \(now) ticks, the last of them calm")
         }
         let highest = acknowledged.keys.max() ?? 0
-        for id in ids {
+        for id in committedMembership.all.sorted() {
             let node = nodes[id]!
             guard node.appliedIndex >= highest else {
                 throw fail("\(id) applied \(node.appliedIndex), below acknowledged index \(highest) (leader \(leader.id))")

@@ -1,24 +1,24 @@
 import Foundation
 import TockRaft
+import TockTestSupport
 import XCTest
 
-/// Many seeded runs of whole clusters under faults. `TOCK_SIM_SEEDS` sets how many seeds per cluster size
-/// (default 1000); `TOCK_SIM_SEED` replays one.
+/// Many seeded runs of whole clusters under faults, per cluster size: the fixed seeds 1...300 and 100 fresh ones
+/// each run (`SimulationSeeds` says how to run more, or replay one).
 final class SimulationTests: XCTestCase {
-    var seeds: [UInt64] {
-        let environment = ProcessInfo.processInfo.environment
-        if let one = environment["TOCK_SIM_SEED"].flatMap(UInt64.init) { return [one] }
-        let count = environment["TOCK_SIM_SEEDS"].flatMap(UInt64.init) ?? 1000
-        return Array(1...count)
-    }
-
-    func runAll(nodeCount: Int) {
-        for seed in seeds {
+    /// Runs every seed; the first failure is reported with the command that replays it.
+    func runAll(nodeCount: Int, test: String = #function) {
+        let seeds = SimulationSeeds(fixed: 300, fresh: 100, longFresh: 20_000)
+        seeds.announce("Raft simulation, \(nodeCount) nodes")
+        for seed in seeds.all {
             var simulation = Simulation(seed: seed, nodeCount: nodeCount)
             do {
                 try simulation.run()
             } catch {
-                XCTFail("\(nodeCount) nodes, \(error)")
+                XCTFail("""
+                    \(nodeCount) nodes, \(error)
+                    replay: \(SimulationSeeds.replay(seed: seed, testClass: "SimulationTests", test: test))
+                    """)
                 return
             }
         }
@@ -72,5 +72,58 @@ extension SimulationTests {
         let b = node("n2", [Entry(term: 1, index: 1, data: [9]), Entry(term: 2, index: 2)])
         XCTAssertThrowsError(try simulation.checkLogMatching(a, b))
         XCTAssertNoThrow(try simulation.checkLogMatching(a, a))
+    }
+}
+
+extension SimulationTests {
+    /// And the liveness checker: a command accepted on a healed network and never committed is caught once the
+    /// bound has passed, and so is one whose index a later entry of the same term took (a dropped proposal).
+    func testTheLivenessCheckerCatchesACommandNeverCommitted() throws {
+        var simulation = Simulation(seed: 3, nodeCount: 3)
+        simulation.heal()
+        simulation.proposing = false
+        for _ in 0..<100 { try simulation.step() }
+        let leader = try XCTUnwrap(simulation.leaderID)
+        let term = simulation.nodes[leader]!.core!.term
+        simulation.awaitingCommit.append(.init(data: [1], index: 1_000_000, term: term, leader: leader,
+                                               at: simulation.now))
+        XCTAssertThrowsError(try simulation.awaitAcceptedCommands()) { error in
+            XCTAssertTrue("\(error)".contains("not committed within \(Simulation.commitBound) ticks"), "\(error)")
+        }
+
+        var dropped = Simulation(seed: 3, nodeCount: 3)
+        dropped.heal()
+        for _ in 0..<200 { try dropped.step() }
+        let index = try XCTUnwrap(dropped.acknowledged.keys.max())
+        let committedTerm = try XCTUnwrap(dropped.committedTerm[index])
+        dropped.awaitingCommit.append(.init(data: [2], index: index, term: committedTerm, leader: "n1", at: dropped.now))
+        XCTAssertThrowsError(try dropped.checkLiveness()) { error in
+            XCTAssertTrue("\(error)".contains("the proposal was dropped"), "\(error)")
+        }
+    }
+
+    /// The faults the simulation claims happen: leadership transfers, learners added, promoted and removed, a
+    /// leader removing itself, commands committed on a healed network.
+    func testTheFaultsIncludeTransfersAndMembershipChanges() throws {
+        var total = Simulation.Stats()
+        for seed in UInt64(1)...20 {
+            var simulation = Simulation(seed: seed, nodeCount: 3)
+            try simulation.run()
+            total.transfers += simulation.stats.transfers
+            total.learnersAdded += simulation.stats.learnersAdded
+            total.promotions += simulation.stats.promotions
+            total.removals += simulation.stats.removals
+            total.longestCommit = max(total.longestCommit, simulation.stats.longestCommit)
+            total.commandsCommittedWhenCalm += simulation.stats.commandsCommittedWhenCalm
+            total.commandsReplaced += simulation.stats.commandsReplaced
+            total.leadersRemoved += simulation.stats.leadersRemoved
+            XCTAssertGreaterThan(simulation.stats.commandsCommittedWhenCalm, 20, "seed \(seed)")
+        }
+        XCTAssertGreaterThan(total.transfers, 20)
+        XCTAssertGreaterThan(total.learnersAdded, 20)
+        XCTAssertGreaterThan(total.promotions, 2)
+        XCTAssertGreaterThan(total.removals, 10)
+        XCTAssertGreaterThan(total.leadersRemoved, 0, "a leader removed itself")
+        print("20 seeds: \(total)")
     }
 }
