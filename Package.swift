@@ -41,116 +41,148 @@ let package = Package(
         .target(name: "TockProto", dependencies: ["CProtobufC"]),
 
         // Swift layers that own the C handles and turn status codes into errors.
-        .target(name: "TockNATS", dependencies: [
-            "CNats", "TockConcurrency",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "TockNATS",
+            dependencies: [
+                "CNats", "TockConcurrency",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "TockSQLite", dependencies: ["CSQLite", "TockConcurrency"]),
         .target(name: "TockWire", dependencies: ["TockModel", "TockProto", "CProtobufC", "TockRaft"]),
 
         // The Raft consensus core: a pure state machine (ticks, messages in; what to persist, send and apply out).
         .target(name: "TockRaft"),
         // Raft messages between nodes over TCP: length-prefixed protobuf-c frames.
-        .target(name: "TockRaftTransport", dependencies: [
-            "TockRaft", "TockWire", "TockModel",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "TockRaftTransport",
+            dependencies: [
+                "TockRaft", "TockWire", "TockModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Pure logic: no I/O, time is injected.
-        .target(name: "TockCore", dependencies: ["TockModel", "TockConcurrency", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "TockCore", dependencies: ["TockModel", "TockConcurrency", .product(name: "Yams", package: "Yams")]),
 
         // API keys, scopes and tenants: who a request comes from and what it may do (`--auth-file`).
-        .target(name: "TockAuth", dependencies: [
-            "TockCore",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Yams", package: "Yams"),
-        ]),
+        .target(
+            name: "TockAuth",
+            dependencies: [
+                "TockCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
 
         // Prometheus `/metrics`: swift-metrics handles backed by a per-node swift-prometheus registry.
-        .target(name: "TockMetrics", dependencies: [
-            .product(name: "CoreMetrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        .target(
+            name: "TockMetrics",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
 
-        .target(name: "TockShard", dependencies: [
-            "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockSQLite", "TockRaft", "TockRaftTransport", "TockMetrics",
-            .product(name: "CoreMetrics", package: "swift-metrics"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "TockExecutor", dependencies: [
-            "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockMetrics",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "CoreMetrics", package: "swift-metrics"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "TockShard",
+            dependencies: [
+                "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockSQLite", "TockRaft",
+                "TockRaftTransport", "TockMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "TockExecutor",
+            dependencies: [
+                "TockCore", "TockConcurrency", "TockWire", "TockModel", "TockNATS", "TockMetrics",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // The job API's front door: HTTP and NATS requests routed to the owning shard's leader.
-        .target(name: "TockFrontDoor", dependencies: [
-            "TockShard", "TockCore", "TockWire", "TockModel", "TockNATS", "TockAuth",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "TockCLI", dependencies: [
-            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics", "TockAuth",
-            "TockRaftTransport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "TockFrontDoor",
+            dependencies: [
+                "TockShard", "TockCore", "TockWire", "TockModel", "TockNATS", "TockAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "TockCLI",
+            dependencies: [
+                "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics", "TockAuth",
+                "TockRaftTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
 
         // Test helpers: a real nats-server on a free port, a webhook sink.
-        .target(name: "TockTestSupport", dependencies: [
-            "TockNATS", .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/TockTestSupport"),
+        .target(
+            name: "TockTestSupport",
+            dependencies: [
+                "TockNATS", .product(name: "Logging", package: "swift-log"),
+            ], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore", "TockModel", "TockConcurrency"]),
         .testTarget(name: "TockAuthTests", dependencies: ["TockAuth", "TockCore"]),
         .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire", "TockModel"]),
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft", "TockTestSupport"]),
-        .testTarget(name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire", "TockModel"]),
+        .testTarget(
+            name: "TockRaftTransportTests", dependencies: ["TockRaftTransport", "TockRaft", "TockWire", "TockModel"]),
         .testTarget(name: "TockWireTests", dependencies: ["TockWire", "TockModel"]),
-        .testTarget(name: "TockShardTests", dependencies: [
-            "TockShard", "TockCore", "TockSQLite", "TockWire", "TockModel", "TockRaft", "TockRaftTransport", "TockTestSupport",
-        ]),
+        .testTarget(
+            name: "TockShardTests",
+            dependencies: [
+                "TockShard", "TockCore", "TockSQLite", "TockWire", "TockModel", "TockRaft", "TockRaftTransport",
+                "TockTestSupport",
+            ]),
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
-        .testTarget(name: "TockFrontDoorTests", dependencies: [
-            "TockFrontDoor", "TockShard", "TockCore", "TockWire", "TockModel", "TockNATS", "TockTestSupport", "TockAuth",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        .testTarget(
+            name: "TockFrontDoorTests",
+            dependencies: [
+                "TockFrontDoor", "TockShard", "TockCore", "TockWire", "TockModel", "TockNATS", "TockTestSupport",
+                "TockAuth",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         // Seeded property and fuzz tests of the code that reads bytes from outside (Tests/README.md, "Development").
-        .testTarget(name: "TockFuzzTests", dependencies: [
-            "TockCore", "TockWire", "TockModel", "TockRaft", "TockRaftTransport", "TockFrontDoor",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOEmbedded", package: "swift-nio"),
-            .product(name: "NIOTestUtils", package: "swift-nio"),
-        ]),
-        .testTarget(name: "TockIntegrationTests", dependencies: [
-            "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire", "TockModel", "TockAuth",
-            "TockRaft", "TockRaftTransport",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        .testTarget(
+            name: "TockFuzzTests",
+            dependencies: [
+                "TockCore", "TockWire", "TockModel", "TockRaft", "TockRaftTransport", "TockFrontDoor",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "TockIntegrationTests",
+            dependencies: [
+                "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockTestSupport", "TockCore", "TockWire",
+                "TockModel", "TockAuth",
+                "TockRaft", "TockRaftTransport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
     ]
 )

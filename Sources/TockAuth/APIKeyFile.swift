@@ -20,9 +20,12 @@ public enum APIKeyFile {
         } catch {
             throw FieldError(field: nil, code: "invalid_yaml", message: "not valid YAML: \(error)")
         }
-        guard case .object(let root) = value else { throw FieldError(field: nil, message: "must be a mapping with `keys`") }
+        guard case .object(let root) = value else {
+            throw FieldError(field: nil, message: "must be a mapping with `keys`")
+        }
         guard Set(root.keys).isSubset(of: ["keys"]) else {
-            throw FieldError(field: root.keys.sorted().first { $0 != "keys" }, message: "unknown key; the file has only `keys`")
+            throw FieldError(
+                field: root.keys.sorted().first { $0 != "keys" }, message: "unknown key; the file has only `keys`")
         }
         guard let list = root["keys"], case .array(let entries) = list else {
             if root["keys"] == nil || root["keys"] == .null { return [] }
@@ -43,7 +46,8 @@ public enum APIKeyFile {
         guard case .object(let fields) = entry else { throw FieldError(field: path, message: "must be a mapping") }
         let known: Set<String> = ["name", "tenant", "scopes", "sha256"]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
-            throw FieldError(field: "\(path).\(unknown)", message: "unknown key; an entry has name, tenant, scopes, sha256")
+            throw FieldError(
+                field: "\(path).\(unknown)", message: "unknown key; an entry has name, tenant, scopes, sha256")
         }
         func text(_ key: String) throws(FieldError) -> String {
             guard case .string(let value) = fields[key] else {
@@ -51,7 +55,9 @@ public enum APIKeyFile {
             }
             return value
         }
-        let name = try text("name"), tenant = try text("tenant"), sha256 = try text("sha256").lowercased()
+        let name = try text("name")
+        let tenant = try text("tenant")
+        let sha256 = try text("sha256").lowercased()
         guard APIKey.isValidName(name) else {
             throw FieldError(field: "\(path).name", message: "must be 1 to 64 of A-Z a-z 0-9 . _ -")
         }
@@ -59,13 +65,15 @@ public enum APIKeyFile {
             throw FieldError(field: "\(path).tenant", message: "must be 1 to 64 of A-Z a-z 0-9 . _ -")
         }
         let isHexDigit = { (byte: UInt8) in
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
         }
         guard sha256.utf8.count == 64, sha256.utf8.allSatisfy(isHexDigit) else {
             throw FieldError(field: "\(path).sha256", message: "must be 64 hex digits (`tock auth add-key` writes it)")
         }
         guard case .array(let scopeValues) = fields["scopes"], !scopeValues.isEmpty else {
-            throw FieldError(field: "\(path).scopes", message: "must be a non-empty list of jobs:read, jobs:write, admin")
+            throw FieldError(
+                field: "\(path).scopes", message: "must be a non-empty list of jobs:read, jobs:write, admin")
         }
         var scopes: Set<Scope> = []
         for value in scopeValues {
@@ -79,7 +87,8 @@ public enum APIKeyFile {
 
     /// The file's text for `keys`, in their order.
     public static func render(_ keys: [APIKey]) -> String {
-        var text = "# Tock API keys (ops/SECURITY.md, \"API keys and tenants\"). Written by `tock auth add-key`; only "
+        var text =
+            "# Tock API keys (ops/SECURITY.md, \"API keys and tenants\"). Written by `tock auth add-key`; only "
             + "hashes.\nkeys:\n"
         for key in keys {
             text += "  - name: \(key.name)\n"

@@ -46,7 +46,9 @@ public final class APIKeys: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw FieldError(field: nil, code: "unreadable", message: "cannot read the auth file \(path): \(error.localizedDescription)")
+            throw FieldError(
+                field: nil, code: "unreadable",
+                message: "cannot read the auth file \(path): \(error.localizedDescription)")
         }
         return index(try APIKeyFile.parse(yaml: text))
     }

@@ -62,7 +62,10 @@ struct APIClient {
 
     private static func errorMessage(_ text: String) -> String {
         struct Body: Decodable {
-            struct Detail: Decodable { var field: String?; var message: String }
+            struct Detail: Decodable {
+                var field: String?
+                var message: String
+            }
             var error: Detail
         }
         guard let body = try? JSONDecoder().decode(Body.self, from: Data(text.utf8)) else { return text }
@@ -75,9 +78,11 @@ struct ServerOption: ParsableArguments {
     @OptionGroup var token: TokenOption
     // `tock shard` takes --tls-ca for its peers and claims it before its subcommands (status, add-node, ...) can:
     // those take --server-ca.
-    @Option(name: [.customLong("tls-ca"), .customLong("server-ca")], help: ArgumentHelp(
-        "PEM CA bundle that an https:// --server must chain to, instead of the system roots (--server-ca after "
-            + "`tock shard`).", valueName: "file"))
+    @Option(
+        name: [.customLong("tls-ca"), .customLong("server-ca")],
+        help: ArgumentHelp(
+            "PEM CA bundle that an https:// --server must chain to, instead of the system roots (--server-ca after "
+                + "`tock shard`).", valueName: "file"))
     var tlsCa: String?
 
     var client: APIClient { APIClient(server: server, token: token.resolved, caFile: tlsCa) }
@@ -85,8 +90,10 @@ struct ServerOption: ParsableArguments {
 
 /// The API key a command sends: `--token`, else the environment's `TOCK_TOKEN` (which keeps it out of `ps`).
 struct TokenOption: ParsableArguments {
-    @Option(help: ArgumentHelp("API key for a node started with --auth-file (default: $TOCK_TOKEN).",
-                               valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "API key for a node started with --auth-file (default: $TOCK_TOKEN).",
+            valueName: "key"))
     var token: String?
 
     var resolved: String? {

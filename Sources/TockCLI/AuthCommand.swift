@@ -22,13 +22,18 @@ struct AuthCommand: ParsableCommand {
         @OptionGroup var file: FileOption
         @Option(help: "The key's name, unique in the file (A-Z a-z 0-9 . _ -).") var name: String
         @Option(help: "The tenant whose jobs the key submits and sees.") var tenant: String
-        @Option(name: .customLong("scope"), help: "jobs:read, jobs:write or admin (repeatable; admin sees every tenant).")
+        @Option(
+            name: .customLong("scope"), help: "jobs:read, jobs:write or admin (repeatable; admin sees every tenant).")
         var scopes: [String] = []
 
         func run() throws {
             guard APIKey.isValidName(name) else { throw ValidationError("--name must be 1 to 64 of A-Z a-z 0-9 . _ -") }
-            guard APIKey.isValidName(tenant) else { throw ValidationError("--tenant must be 1 to 64 of A-Z a-z 0-9 . _ -") }
-            guard !scopes.isEmpty else { throw ValidationError("give at least one --scope: jobs:read, jobs:write, admin") }
+            guard APIKey.isValidName(tenant) else {
+                throw ValidationError("--tenant must be 1 to 64 of A-Z a-z 0-9 . _ -")
+            }
+            guard !scopes.isEmpty else {
+                throw ValidationError("give at least one --scope: jobs:read, jobs:write, admin")
+            }
             var parsed: Set<Scope> = []
             for text in scopes {
                 guard let scope = Scope(rawValue: text) else {
@@ -62,7 +67,8 @@ struct AuthCommand: ParsableCommand {
     }
 
     struct ListKeys: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list-keys", abstract: "List keys: name, tenant, scopes.")
+        static let configuration = CommandConfiguration(
+            commandName: "list-keys", abstract: "List keys: name, tenant, scopes.")
 
         @OptionGroup var file: FileOption
 
@@ -89,8 +95,10 @@ struct AuthCommand: ParsableCommand {
     /// half a file; readable by its owner alone.
     static func write(_ keys: [APIKey], to path: String) throws {
         let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(APIKeyFile.render(keys).utf8),
-                                             attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data(APIKeyFile.render(keys).utf8),
+                attributes: [.posixPermissions: 0o600])
         else { throw ValidationError("cannot write \(temporary)") }
         if rename(temporary, path) != 0 {
             let reason = String(cString: strerror(errno))

@@ -4,9 +4,10 @@ import TockAuth
 
 /// `--auth-file` of `tock shard`, `tock router` and `tock dev`.
 struct AuthFileOption: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "API keys (YAML, written by `tock auth add-key`), re-read on SIGHUP. Without it the HTTP and NATS job API is "
-            + "open to anyone who can reach it.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "API keys (YAML, written by `tock auth add-key`), re-read on SIGHUP. Without it the HTTP and NATS job API is "
+                + "open to anyone who can reach it.", valueName: "file"))
     var authFile: String?
 
     /// The keys, re-read on every SIGHUP while the returned reloader lives; nil, with a warning, when the API is
@@ -14,7 +15,8 @@ struct AuthFileOption: ParsableArguments {
     func load(logger: Logger, quietlyOpen: Bool = false) throws -> (APIKeys?, ReloadOnHangup?) {
         guard let authFile else {
             if !quietlyOpen {
-                logger.warning("""
+                logger.warning(
+                    """
                     the API is open: no --auth-file, so anyone who can reach the HTTP port or the NATS request \
                     subjects can submit, read and cancel every job and change the cluster
                     """)

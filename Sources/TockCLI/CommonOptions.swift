@@ -27,7 +27,7 @@ struct LoggingOptions: ParsableArguments {
 /// "127.0.0.1:7070" → ("127.0.0.1", 7070).
 func parseHostPort(_ text: String, option: String) throws -> (String, Int) {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-          (0...65535).contains(port)
+        (0...65535).contains(port)
     else { throw ValidationError("\(option) must be HOST:PORT, e.g. 127.0.0.1:7070") }
     return (String(text[..<colon]), port)
 }

@@ -54,8 +54,9 @@ struct DevCommand: AsyncParsableCommand {
             url = "nats://\(natsListen)"
         }
         let security = try natsSecurity.natsSecurity()
-        let connection = try await connectWithRetry(url: url, security: security, within: .seconds(10),
-                                                    server: natsServer)
+        let connection = try await connectWithRetry(
+            url: url, security: security, within: .seconds(10),
+            server: natsServer)
         let queues = try loadQueueConfig(path: config)
         for line in try JetStreamSetup.apply(queues, to: try connection.jetStream()) {
             logger.info("\(line)")
@@ -70,8 +71,9 @@ struct DevCommand: AsyncParsableCommand {
         try retention.apply(to: &shardConfiguration)
         shardConfiguration.httpTLS = try tls.httpTLS()
         let loopback: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]"]
-        let (keys, reloader) = try auth.load(logger: logger,
-                                             quietlyOpen: loopback.contains(shardConfiguration.httpHost))
+        let (keys, reloader) = try auth.load(
+            logger: logger,
+            quietlyOpen: loopback.contains(shardConfiguration.httpHost))
         defer { reloader?.cancel() }
         var services = try await ShardCommand.services(shardConfiguration, map: nil, keys: keys, logger: logger)
 
@@ -93,16 +95,20 @@ struct DevCommand: AsyncParsableCommand {
             services.append(SinkCommand.application(host: host, port: port, logger: logger))
         }
         logger.info("tock dev is up: submit with `tock submit --url http://\(sink)/hello --body hi`; Ctrl-C stops")
-        try await ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)).run()
+        try await ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+        ).run()
     }
 
     /// Starts nats-server through `tock guard-child`, so it stops and its store is removed even if this process
     /// is killed and runs no cleanup.
     private func startNATSServer(scratch: URL, logger: Logger) throws -> Process {
         guard let executable = findExecutable("nats-server") else {
-            throw CLIError("nats-server not found on PATH or in /usr/sbin; install it (apt-get install nats-server) or pass --nats-url")
+            throw CLIError(
+                "nats-server not found on PATH or in /usr/sbin; install it (apt-get install nats-server) or pass --nats-url"
+            )
         }
         let storeDirectory = scratch.appendingPathComponent("nats").path
         let (host, port) = try parseHostPort(natsListen, option: "--nats-listen")
@@ -116,11 +122,16 @@ struct DevCommand: AsyncParsableCommand {
         arguments += ["-a", host, "-p", "\(port)"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["guard-child", "--parent", "\(getpid())", "--remove-after", scratch.path, "--", executable]
+        process.arguments =
+            ["guard-child", "--parent", "\(getpid())", "--remove-after", scratch.path, "--", executable]
             + arguments
         try process.run()
-        logger.info("started nats-server", metadata: ["guard_pid": "\(process.processIdentifier)",
-                                                      "store": "\(storeDirectory)"])
+        logger.info(
+            "started nats-server",
+            metadata: [
+                "guard_pid": "\(process.processIdentifier)",
+                "store": "\(storeDirectory)",
+            ])
         return process
     }
 
@@ -134,8 +145,9 @@ struct DevCommand: AsyncParsableCommand {
         for (option, address) in addresses {
             let (host, port) = try parseHostPort(address, option: option)
             guard port != 0, PortOwner.isTaken(host: host, port: port) else { continue }
-            throw CLIError("\(address) (\(option)) is taken by \(PortOwner.describe(port: port)); stop it, or give "
-                + "\(option) another address")
+            throw CLIError(
+                "\(address) (\(option)) is taken by \(PortOwner.describe(port: port)); stop it, or give "
+                    + "\(option) another address")
         }
     }
 
@@ -148,8 +160,9 @@ struct DevCommand: AsyncParsableCommand {
                 throw CLIError("nats-server exited with status \(server.terminationStatus); see its output above")
             }
             do {
-                return try NATSConnection.connect(url: url, name: "tock-dev", timeout: .milliseconds(500),
-                                                  security: security)
+                return try NATSConnection.connect(
+                    url: url, name: "tock-dev", timeout: .milliseconds(500),
+                    security: security)
             } catch {
                 if ContinuousClock.now >= deadline {
                     throw CLIError("NATS at \(redactingNATSCredentials(url)) not reachable: \(error)")
@@ -162,6 +175,7 @@ struct DevCommand: AsyncParsableCommand {
 
 func findExecutable(_ name: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-    let candidates = path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/sbin/\(name)", "/usr/local/sbin/\(name)"]
+    let candidates =
+        path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/sbin/\(name)", "/usr/local/sbin/\(name)"]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }

@@ -11,9 +11,10 @@ struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executor", abstract: "Run an executor: pull due runs from JetStream and call their webhooks.")
 
-    @Option(help: ArgumentHelp(
-        "Queue config file (YAML): concurrency, fetch batch, scheduling, weights, back-off and ack wait per "
-            + "priority. Re-read on SIGHUP. The flags below override it at start."))
+    @Option(
+        help: ArgumentHelp(
+            "Queue config file (YAML): concurrency, fetch batch, scheduling, weights, back-off and ack wait per "
+                + "priority. Re-read on SIGHUP. The flags below override it at start."))
     var config: String?
     @Option(help: "Most webhooks in flight at once (default 64).") var concurrency: Int?
     @Option(help: "Most runs waiting per priority, and per fetch (default 32).") var fetchBatch: Int?
@@ -23,8 +24,9 @@ struct ExecutorCommand: AsyncParsableCommand {
     @Option(help: "Without --config: the consumers' ack wait (as in the queue config).") var ackWait: String = "60s"
     @Option(help: "Executor id recorded in completions.") var id: String?
     @Option(help: "Address of /metrics (Prometheus) and /healthz, or \"off\".") var metrics: String = "127.0.0.1:7080"
-    @Option(help: ArgumentHelp(
-        "On SIGTERM/SIGINT: stop fetching and wait this long for the webhooks in flight before handing them back."))
+    @Option(
+        help: ArgumentHelp(
+            "On SIGTERM/SIGINT: stop fetching and wait this long for the webhooks in flight before handing them back."))
     var drainTimeout: String = "30s"
     @Option(help: "Most webhooks in flight at once to one target host:port (default 16; overrides the config).")
     var perHostConcurrency: Int?
@@ -98,14 +100,17 @@ struct ExecutorCommand: AsyncParsableCommand {
                 do {
                     executor.reload(try loadQueueConfig(path: path))
                 } catch {
-                    logger.error("configuration not reloaded; keeping the previous one", metadata: ["error": "\(error)"])
+                    logger.error(
+                        "configuration not reloaded; keeping the previous one", metadata: ["error": "\(error)"])
                 }
             }
         }
         defer { reloads?.cancel() }
-        try await ServiceGroup(configuration: .init(
-            services: try services(executor, grace: grace, logger: logger),
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        try await ServiceGroup(
+            configuration: .init(
+                services: try services(executor, grace: grace, logger: logger),
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
     }
 }
 
@@ -114,12 +119,14 @@ extension ExecutorCommand {
         -> [ServiceGroupConfiguration.ServiceConfiguration]
     {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DrainingExecutor(executor: executor, grace: grace)),
+            .init(service: DrainingExecutor(executor: executor, grace: grace))
         ]
         if metrics != "off" {
             let (host, port) = try parseHostPort(metrics, option: "--metrics")
-            services.append(.init(service: MetricsEndpoint.application(
-                host: host, port: port, executor: executor, logger: logger)))
+            services.append(
+                .init(
+                    service: MetricsEndpoint.application(
+                        host: host, port: port, executor: executor, logger: logger)))
         }
         // Last, so the first to hear of a shutdown: systemd learns of it before the drain starts.
         services.append(.init(service: SystemdNotifyService(readyAtStart: true)))

@@ -32,8 +32,9 @@ struct ExecutorStatusView: Codable {
         openCircuits = executor.stats.openCircuits.map { circuit in
             switch circuit.phase {
             case .open(let left):
-                Circuit(host: circuit.host, state: "open",
-                        coolDownLeftSeconds: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+                Circuit(
+                    host: circuit.host, state: "open",
+                    coolDownLeftSeconds: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
             case .halfOpen:
                 Circuit(host: circuit.host, state: "half-open", coolDownLeftSeconds: nil)
             }

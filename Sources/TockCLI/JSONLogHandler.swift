@@ -29,16 +29,19 @@ struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let own = event.metadata { merged.merge(own) { $1 } }
-        let line = Self.line(time: SystemWallClock().nowNs(), level: event.level, label: label,
-                             message: "\(event.message)", metadata: merged)
+        let line = Self.line(
+            time: SystemWallClock().nowNs(), level: event.level, label: label,
+            message: "\(event.message)", metadata: merged)
         let data = Data(line.utf8)
         Self.output.withLock { $0.write(data) }
     }
 
-    static func line(time: Int64, level: Logger.Level, label: String, message: String,
-                     metadata: Logger.Metadata) -> String
-    {
-        var out = "{\"time\":\(quoted(RFC3339.format(ns: time))),\"level\":\(quoted(level.rawValue)),"
+    static func line(
+        time: Int64, level: Logger.Level, label: String, message: String,
+        metadata: Logger.Metadata
+    ) -> String {
+        var out =
+            "{\"time\":\(quoted(RFC3339.format(ns: time))),\"level\":\(quoted(level.rawValue)),"
             + "\"logger\":\(quoted(label)),\"message\":\(quoted(message))"
         for (key, value) in metadata.sorted(by: { $0.key < $1.key })
         where !["time", "level", "logger", "message"].contains(key) {
@@ -53,7 +56,8 @@ struct JSONLogHandler: LogHandler {
         case .stringConvertible(let value): quoted(value.description)
         case .array(let values): "[" + values.map(json).joined(separator: ",") + "]"
         case .dictionary(let entries):
-            "{" + entries.sorted(by: { $0.key < $1.key }).map { "\(quoted($0.key)):\(json($0.value))" }
+            "{"
+                + entries.sorted(by: { $0.key < $1.key }).map { "\(quoted($0.key)):\(json($0.value))" }
                 .joined(separator: ",") + "}"
         }
     }

@@ -7,9 +7,11 @@ import TockNATS
 struct NATSOptions: ParsableArguments {
     static let defaultURL = "nats://127.0.0.1:4222"
 
-    @Option(name: .customLong("nats-url"), help: ArgumentHelp(
-        "NATS server URL; several, comma-separated, for a cluster. May hold user:password@ (never logged). "
-            + "Default: $NATS_URL, else \(defaultURL).", valueName: "url"))
+    @Option(
+        name: .customLong("nats-url"),
+        help: ArgumentHelp(
+            "NATS server URL; several, comma-separated, for a cluster. May hold user:password@ (never logged). "
+                + "Default: $NATS_URL, else \(defaultURL).", valueName: "url"))
     var natsURLOption: String?
     @OptionGroup var security: NATSSecurityOptions
 
@@ -38,34 +40,44 @@ struct NATSOptions: ParsableArguments {
 /// TLS and credentials for NATS (see `NATSSecurity`): secrets are read from files, never taken on the command
 /// line, where `ps` would show them.
 struct NATSSecurityOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("PEM CA bundle that the NATS server's certificate must chain to; turns TLS on.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "PEM CA bundle that the NATS server's certificate must chain to; turns TLS on.",
+            valueName: "file"))
     var natsCa: String?
     @Option(help: ArgumentHelp("PEM client certificate for NATS (with --nats-key); turns TLS on.", valueName: "file"))
     var natsCert: String?
     @Option(help: ArgumentHelp("PEM private key of --nats-cert.", valueName: "file"))
     var natsKey: String?
-    @Flag(help: ArgumentHelp(
-        "Require TLS to NATS, verified against the system roots unless --nats-ca is given (as a tls:// URL does)."))
+    @Flag(
+        help: ArgumentHelp(
+            "Require TLS to NATS, verified against the system roots unless --nats-ca is given (as a tls:// URL does)."))
     var natsTls = false
     @Option(help: ArgumentHelp("NATS credentials file (user JWT and nkey seed, operator mode).", valueName: "file"))
     var natsCreds: String?
-    @Option(help: ArgumentHelp("Public key (U...) of the NATS user nkey whose seed is --nats-nkey-seed.",
-                               valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "Public key (U...) of the NATS user nkey whose seed is --nats-nkey-seed.",
+            valueName: "key"))
     var natsNkey: String?
     @Option(help: ArgumentHelp("File holding the NATS user nkey seed (SU...).", valueName: "file"))
     var natsNkeySeed: String?
     @Option(help: ArgumentHelp("NATS user (with --nats-password-file).", valueName: "name"))
     var natsUser: String?
-    @Option(help: ArgumentHelp("File holding the NATS user's password; trailing newlines are ignored.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "File holding the NATS user's password; trailing newlines are ignored.",
+            valueName: "file"))
     var natsPasswordFile: String?
-    @Option(help: ArgumentHelp("File holding a NATS authentication token; trailing newlines are ignored.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "File holding a NATS authentication token; trailing newlines are ignored.",
+            valueName: "file"))
     var natsTokenFile: String?
-    @Option(help: ArgumentHelp(
-        "Subject prefix for this process's reply inboxes instead of _INBOX, so NATS permissions can keep each "
-            + "role's replies private (nats/secure.conf).", valueName: "subject"))
+    @Option(
+        help: ArgumentHelp(
+            "Subject prefix for this process's reply inboxes instead of _INBOX, so NATS permissions can keep each "
+                + "role's replies private (nats/secure.conf).", valueName: "subject"))
     var natsInboxPrefix: String?
 
     func natsSecurity() throws -> NATSSecurity {

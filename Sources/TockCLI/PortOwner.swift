@@ -23,7 +23,8 @@ enum PortOwner {
         guard let pid = process(holdingSocket: inode) else {
             return "a process this user cannot see (socket inode \(inode))"
         }
-        let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")))
+        let command =
+            (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")))
             .map { String(decoding: $0, as: UTF8.self).split(separator: "\0").joined(separator: " ") } ?? ""
         return command.isEmpty ? "pid \(pid)" : "pid \(pid) (\(command.utf8Prefix(200)))"
     }
@@ -49,7 +50,8 @@ enum PortOwner {
         for entry in entries {
             guard let pid = Int32(entry) else { continue }
             let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-            for fd in fds where (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"))
+            for fd in fds
+            where (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"))
                 == target
             {
                 return pid

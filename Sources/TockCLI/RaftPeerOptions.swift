@@ -6,25 +6,29 @@ import TockShard
 /// How a shard node's Raft port tells its peers from strangers: the cluster it belongs to and the secret the
 /// cluster's nodes share.
 struct RaftPeerOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "File holding the secret every node of the cluster shares (at least 16 bytes; make one with "
-            + "head -c 32 /dev/urandom | base64 > FILE, mode 600). Each Raft connection starts by proving it; "
-            + "without it a multi-node shard's Raft port is unauthenticated (a warning says so at start).",
-        valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "File holding the secret every node of the cluster shares (at least 16 bytes; make one with "
+                + "head -c 32 /dev/urandom | base64 > FILE, mode 600). Each Raft connection starts by proving it; "
+                + "without it a multi-node shard's Raft port is unauthenticated (a warning says so at start).",
+            valueName: "file"))
     var clusterSecretFile: String?
-    @Option(help: ArgumentHelp(
-        "The cluster's name, checked in every Raft handshake: a node of another cluster is refused.",
-        valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The cluster's name, checked in every Raft handshake: a node of another cluster is refused.",
+            valueName: "name"))
     var clusterId: String = "tock"
-    @Option(help: ArgumentHelp(
-        "This node's certificate (PEM) for mutual TLS on the Raft port; with --raft-tls-key and --raft-tls-ca. "
-            + "Every node of the shard must use TLS, with certificates signed by that CA.",
-        valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "This node's certificate (PEM) for mutual TLS on the Raft port; with --raft-tls-key and --raft-tls-ca. "
+                + "Every node of the shard must use TLS, with certificates signed by that CA.",
+            valueName: "file"))
     var raftTlsCert: String?
     @Option(help: ArgumentHelp("The private key (PEM) of --raft-tls-cert.", valueName: "file"))
     var raftTlsKey: String?
-    @Option(help: ArgumentHelp(
-        "The CA (PEM) that signs every node's Raft certificate; peers without one are refused.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The CA (PEM) that signs every node's Raft certificate; peers without one are refused.", valueName: "file"))
     var raftTlsCa: String?
 
     /// The most a cluster id or node name may take, so that a hello stays within the handshake's frame limit.
@@ -46,7 +50,7 @@ struct RaftPeerOptions: ParsableArguments {
         switch (raftTlsCert, raftTlsKey, raftTlsCa) {
         case (nil, nil, nil):
             return nil
-        case let (cert?, key?, ca?):
+        case (let cert?, let key?, let ca?):
             do {
                 return try RaftTLS(certificatePath: cert, keyPath: key, caPath: ca)
             } catch {

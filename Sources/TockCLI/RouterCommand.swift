@@ -13,8 +13,10 @@ struct RouterCommand: AsyncParsableCommand {
         commandName: "router",
         abstract: "Run a stateless router: the job API over HTTP and NATS, routed to the shards in the shard map.")
 
-    @Option(help: ArgumentHelp("Config file (as nats/tock.yaml) whose shards: list is the shard map.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Config file (as nats/tock.yaml) whose shards: list is the shard map.",
+            valueName: "file"))
     var config: String
     @Option(help: "HTTP address of the job API.") var http: String = "127.0.0.1:7060"
     @Option(help: "This router's name in logs and forwarded calls.") var name: String = "router"
@@ -39,14 +41,20 @@ struct RouterCommand: AsyncParsableCommand {
             frontDoor: frontDoor, address: HostPort(host: host, port: port), name: name,
             limits: try httpLimits.limits(), tls: httpTLS, logger: logger
         ) { port in
-            logger.info("router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
+            logger.info(
+                "router HTTP API listening", metadata: ["address": "\(host):\(port)", "shards": "\(map.shardCount)"])
             SystemdNotify.send("READY=1")
         }
-        let nats = JobNATSService(frontDoor: frontDoor, natsURL: self.nats.natsURL,
-                                  natsSecurity: try self.nats.natsSecurity(), name: "tock-\(name)", logger: logger)
-        try await ServiceGroup(configuration: .init(
-            services: [.init(service: api), .init(service: TaskService("nats-api") { try await nats.run() }),
-                       .init(service: SystemdNotifyService())],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        let nats = JobNATSService(
+            frontDoor: frontDoor, natsURL: self.nats.natsURL,
+            natsSecurity: try self.nats.natsSecurity(), name: "tock-\(name)", logger: logger)
+        try await ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: api), .init(service: TaskService("nats-api") { try await nats.run() }),
+                    .init(service: SystemdNotifyService()),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
     }
 }

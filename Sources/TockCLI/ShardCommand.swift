@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import TockCore
 import TockAuth
+import TockCore
 import TockFrontDoor
 import TockShard
 
@@ -15,31 +15,35 @@ struct ShardCommand: AsyncParsableCommand {
 
     @Option(help: "Shard number.") var shard: UInt32 = 0
     @Option(help: "Directory for the node's SQLite file.") var data: String = "./data"
-    @Option(help: ArgumentHelp(
-        "Config file (as nats/tock.yaml). Its shards: list is the shard map jobs are routed by; this node's entry "
-            + "there gives --http, and the shard's raft addresses give --peers and --peer-http, unless those are set.",
-        valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Config file (as nats/tock.yaml). Its shards: list is the shard map jobs are routed by; this node's entry "
+                + "there gives --http, and the shard's raft addresses give --peers and --peer-http, unless those are set.",
+            valueName: "file"))
     var config: String?
     @Option(help: "HTTP API address (default 127.0.0.1:7070).") var http: String?
     @Option(help: "Largest job body accepted, in bytes.") var maxBodyBytes: Int = 256 * 1024
     @OptionGroup var httpLimits: HTTPLimitOptions
     @OptionGroup var auth: AuthFileOption
-    @Option(help: ArgumentHelp(
-        "How long a submit's idempotency_key dedupes after its job was created (e.g. 24h, 7d); a later submit with "
-            + "the key creates a new job. 0 keeps keys forever.",
-        valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "How long a submit's idempotency_key dedupes after its job was created (e.g. 24h, 7d); a later submit with "
+                + "the key creates a new job. 0 keeps keys forever.",
+            valueName: "duration"))
     var idempotencyRetention: String = "24h"
     @OptionGroup var retention: RetentionOptions
     @Option(help: "This node's name in the shard's Raft group.") var node: String = "n1"
-    @Option(help: ArgumentHelp(
-        "Raft addresses of every node of the shard, this one included: n1=HOST:PORT,n2=HOST:PORT,... "
-            + "Omit for a shard of one node."))
+    @Option(
+        help: ArgumentHelp(
+            "Raft addresses of every node of the shard, this one included: n1=HOST:PORT,n2=HOST:PORT,... "
+                + "Omit for a shard of one node."))
     var peers: String?
     @Option(help: "HTTP API addresses of the shard's nodes (n1=HOST:PORT,...), so followers forward to the leader.")
     var peerHttp: String?
-    @Flag(help: ArgumentHelp(
-        "Join an existing shard: wait for `tock shard add-node` on its leader instead of starting a new group. "
-            + "--peers must list this node and the current nodes."))
+    @Flag(
+        help: ArgumentHelp(
+            "Join an existing shard: wait for `tock shard add-node` on its leader instead of starting a new group. "
+                + "--peers must list this node and the current nodes."))
     var join = false
     @Option(help: "Milliseconds per Raft tick; elections start after 10-20 ticks without a leader.")
     var tickMs: Int = 50
@@ -51,10 +55,11 @@ struct ShardCommand: AsyncParsableCommand {
     var dueWindowCapacity: Int = 100_000
     @Option(help: "How often the leader samples the JetStream queues and the runs due but unpublished for /metrics.")
     var queueSampleInterval: String = "5s"
-    @Option(help: ArgumentHelp(
-        "How late a recurring job's run may be published before it counts as missed and its misfire policy "
-            + "(run_once, skip) applies, e.g. 60s. Only the leader's setting matters.",
-        valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "How late a recurring job's run may be published before it counts as missed and its misfire policy "
+                + "(run_once, skip) applies, e.g. 60s. Only the leader's setting matters.",
+            valueName: "duration"))
     var misfireThreshold: String = "60s"
     @OptionGroup var reconcile: ReconcileOptions
     @OptionGroup var raftPeer: RaftPeerOptions
@@ -85,7 +90,8 @@ struct ShardCommand: AsyncParsableCommand {
             peerHttp = peerHttp ?? nodes.map { "\($0.name)=\($0.http)" }.joined(separator: ",")
             if peers == nil, nodes.count > 1 || me.raft != nil {
                 guard nodes.allSatisfy({ $0.raft != nil }) else {
-                    throw ValidationError("shard \(shard) in the shard map needs a raft address for every node, or --peers")
+                    throw ValidationError(
+                        "shard \(shard) in the shard map needs a raft address for every node, or --peers")
                 }
                 peers = nodes.map { "\($0.name)=\($0.raft!)" }.joined(separator: ",")
             }
@@ -137,9 +143,11 @@ struct ShardCommand: AsyncParsableCommand {
         let (keys, reloader) = try auth.load(logger: logger)
         defer { reloader?.cancel() }
         let services = try await Self.services(try configuration(map: map), map: map, keys: keys, logger: logger)
-        try await ServiceGroup(configuration: .init(
-            services: (services + [SystemdNotifyService()]).map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        try await ServiceGroup(
+            configuration: .init(
+                services: (services + [SystemdNotifyService()]).map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
     }
 
     static func services(_ configuration: ShardConfiguration, map: ShardMap?, keys: APIKeys?, logger: Logger)
@@ -148,13 +156,15 @@ struct ShardCommand: AsyncParsableCommand {
         let node = try await ShardNode(configuration: configuration, logger: logger)
         let frontDoor = try FrontDoor(node: node, map: map, keys: keys, logger: logger)
         let api = try FrontDoorServer.shardApplication(node: node, frontDoor: frontDoor, logger: logger) { port in
-            logger.info("shard HTTP API listening",
-                        metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
+            logger.info(
+                "shard HTTP API listening",
+                metadata: ["address": "\(configuration.httpHost):\(port)", "shard": "\(configuration.shard)"])
             SystemdNotify.send("READY=1")
         }
-        let nats = JobNATSService(frontDoor: frontDoor, natsURL: configuration.natsURL,
-                                  natsSecurity: configuration.natsSecurity,
-                                  name: "tock-api-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
+        let nats = JobNATSService(
+            frontDoor: frontDoor, natsURL: configuration.natsURL,
+            natsSecurity: configuration.natsSecurity,
+            name: "tock-api-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
         return [
             api, TaskService("shard-\(configuration.shard)") { try await node.run() },
             TaskService("nats-api") { try await nats.run() },
@@ -206,7 +216,9 @@ extension ShardCommand {
         var httpAddress: String
 
         func run() async throws {
-            let body = try JSONSerialization.data(withJSONObject: ["node": node, "raft": raftAddress, "http": httpAddress])
+            let body = try JSONSerialization.data(withJSONObject: [
+                "node": node, "raft": raftAddress, "http": httpAddress,
+            ])
             try await server.client.send(.POST, "/v1/cluster/nodes", json: body)
         }
     }

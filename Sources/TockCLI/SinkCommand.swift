@@ -1,10 +1,10 @@
-import TockCore
 import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import TockCore
 
 /// A webhook receiver for trying Tock out: prints every request it gets. `/status/<code>` answers with that code.
 struct SinkCommand: AsyncParsableCommand {
@@ -18,9 +18,11 @@ struct SinkCommand: AsyncParsableCommand {
         let logger = try logging.makeLogger("tock.sink")
         SecondSignal.install()
         let (host, port) = try parseHostPort(listen, option: "--listen")
-        try await ServiceGroup(configuration: .init(
-            services: [.init(service: Self.application(host: host, port: port, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        try await ServiceGroup(
+            configuration: .init(
+                services: [.init(service: Self.application(host: host, port: port, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
     }
 
     static func application(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
@@ -30,9 +32,10 @@ struct SinkCommand: AsyncParsableCommand {
         router.on("**", method: .get, use: receive)
         router.on("**", method: .patch, use: receive)
         router.on("**", method: .delete, use: receive)
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tock-sink"),
-                           onServerRunning: { _ in logger.info("webhook sink listening", metadata: ["address": "\(host):\(port)"]) },
-                           logger: logger)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tock-sink"),
+            onServerRunning: { _ in logger.info("webhook sink listening", metadata: ["address": "\(host):\(port)"]) },
+            logger: logger)
     }
 
     @Sendable static func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -40,10 +43,12 @@ struct SinkCommand: AsyncParsableCommand {
         let body = try await request.collectBody(upTo: 16 * 1024 * 1024)
         let tock = request.headers.filter {
             let name = $0.name.canonicalName.lowercased()
-            return name.hasPrefix("tock-") || name == "idempotency-key" }
-            .map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            return name.hasPrefix("tock-") || name == "idempotency-key"
+        }
+        .map { "\($0.name)=\($0.value)" }.joined(separator: " ")
         // Written straight to the file descriptor so each line appears at once, even when piped.
-        FileHandle.standardOutput.write(Data("webhook \(request.method) \(request.uri.path) \(tock) body=\(String(buffer: body))\n".utf8))
+        FileHandle.standardOutput.write(
+            Data("webhook \(request.method) \(request.uri.path) \(tock) body=\(String(buffer: body))\n".utf8))
         let parts = request.uri.path.split(separator: "/")
         if parts.count == 2, parts[0] == "status", let code = Int(parts[1]), (200...599).contains(code) {
             return Response(status: .init(code: code))

@@ -3,22 +3,25 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import TockCore
+import TockModel
 import TockNATS
 import TockShard
-import TockModel
 import TockWire
 
 /// `tock status`: the queues per priority (from JetStream), each shard node given, and each executor given.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show queue depth per priority, shard leaders and job counts, and executors' in-flight runs and open circuits.")
+        abstract:
+            "Show queue depth per priority, shard leaders and job counts, and executors' in-flight runs and open circuits."
+    )
 
     @OptionGroup var nats: NATSOptions
     @Option(name: .customLong("server"), help: "A shard node's HTTP API (repeatable).")
     var servers: [String] = ["http://127.0.0.1:7070"]
     @OptionGroup var token: TokenOption
-    @Option(name: .customLong("executor"), help: "An executor's metrics address, e.g. http://127.0.0.1:7080 (repeatable).")
+    @Option(
+        name: .customLong("executor"), help: "An executor's metrics address, e.g. http://127.0.0.1:7080 (repeatable).")
     var executors: [String] = []
     @Flag(help: "Print one JSON object, for scripts.") var json = false
     @Option(help: "Refresh every this many seconds until interrupted.") var watch: Double?
@@ -53,7 +56,8 @@ struct StatusCommand: AsyncParsableCommand {
         for priority in Priority.allCases {
             guard let q = report.priorities[priority.rawValue] else { continue }
             let age = q.oldestAgeSeconds.map { String(format: "%.1fs", $0) } ?? "-"
-            out += priority.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+            out +=
+                priority.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                 + String(format: "%7llu %8llu %12d %12d  %@\n", q.depth, q.pending, q.ackPending, q.redelivered, age)
         }
         for (server, status) in report.shards.sorted(by: { $0.key < $1.key }) {
@@ -105,12 +109,15 @@ struct StatusCommand: AsyncParsableCommand {
         if case .object(let cluster)? = o["cluster"] {
             let leader = { if case .string(let s)? = cluster["leader"] { s } else { "none" } }()
             let role = { if case .string(let s)? = cluster["role"] { s } else { "?" } }()
-            parts.append("\(role), leader \(leader), term \(cluster["term"].map(Self.text) ?? "?"), "
-                + "commit \(cluster["commit_index"].map(Self.text) ?? "?")")
+            parts.append(
+                "\(role), leader \(leader), term \(cluster["term"].map(Self.text) ?? "?"), "
+                    + "commit \(cluster["commit_index"].map(Self.text) ?? "?")")
         }
         if case .object(let jobs)? = o["jobs"] {
-            parts.append("jobs " + JobStateOrder.names.compactMap { name in jobs[name].map { "\(name) \(Self.text($0))" } }
-                .joined(separator: ", "))
+            parts.append(
+                "jobs "
+                    + JobStateOrder.names.compactMap { name in jobs[name].map { "\(name) \(Self.text($0))" } }
+                    .joined(separator: ", "))
         }
         if let due = o["due_unpublished"] { parts.append("due but unpublished \(Self.text(due))") }
         return parts.joined(separator: "; ")
@@ -121,10 +128,12 @@ struct StatusCommand: AsyncParsableCommand {
         if case .string(let error)? = o["error"] { return "unreachable (\(error))" }
         var text = "\(o["id"].map(Self.text) ?? "?"), in flight \(o["in_flight"].map(Self.text) ?? "?")"
         if case .array(let circuits)? = o["open_circuits"], !circuits.isEmpty {
-            text += ", circuits not closed: " + circuits.compactMap { circuit -> String? in
-                guard case .object(let c) = circuit else { return nil }
-                return "\(c["host"].map(Self.text) ?? "?") \(c["state"].map(Self.text) ?? "?")"
-            }.joined(separator: ", ")
+            text +=
+                ", circuits not closed: "
+                + circuits.compactMap { circuit -> String? in
+                    guard case .object(let c) = circuit else { return nil }
+                    return "\(c["host"].map(Self.text) ?? "?") \(c["state"].map(Self.text) ?? "?")"
+                }.joined(separator: ", ")
         }
         return text
     }

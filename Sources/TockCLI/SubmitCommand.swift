@@ -35,7 +35,8 @@ struct SubmitCommand: AsyncParsableCommand {
                 guard let colon = header.firstIndex(of: ":") else {
                     throw ValidationError("--header must be Name:Value, got '\(header)'")
                 }
-                object[String(header[..<colon])] = .string(header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                object[String(header[..<colon])] = .string(
+                    header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
             }
             fields["headers"] = .object(object)
         }
@@ -68,7 +69,8 @@ struct GetCommand: AsyncParsableCommand {
 
 /// `tock pause ID`, `tock resume ID`, `tock runs ID`: a recurring job's controls and history.
 struct PauseCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Stop a recurring job's runs until resumed.")
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Stop a recurring job's runs until resumed.")
     @Argument(help: "Job id.") var id: String
     @OptionGroup var server: ServerOption
 

@@ -6,7 +6,8 @@ struct Tock: AsyncParsableCommand {
         commandName: "tock",
         abstract: "Tock: jobs and webhooks at a time or on a schedule, published through NATS JetStream.",
         subcommands: [
-            ShardCommand.self, ExecutorCommand.self, RouterCommand.self, DevCommand.self, SubmitCommand.self, GetCommand.self,
+            ShardCommand.self, ExecutorCommand.self, RouterCommand.self, DevCommand.self, SubmitCommand.self,
+            GetCommand.self,
             CancelCommand.self, RetryCommand.self, PauseCommand.self, ResumeCommand.self, RunsCommand.self,
             StatusCommand.self,
             NATSCommand.self, ConfigCommand.self, SinkCommand.self, BenchCommand.self, AuthCommand.self,

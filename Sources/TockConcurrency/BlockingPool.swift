@@ -25,7 +25,7 @@ public final class BlockingPool: @unchecked Sendable {
     public init(name: String, threads: Int = 1) {
         precondition(threads > 0)
         self.name = name
-        for index in 0 ..< threads {
+        for index in 0..<threads {
             let thread = Thread { [self] in runLoop() }
             thread.name = threads == 1 ? name : "\(name)-\(index)"
             thread.start()

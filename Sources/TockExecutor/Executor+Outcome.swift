@@ -1,45 +1,50 @@
 import Foundation
 import Logging
 import TockCore
-import TockNATS
 import TockModel
+import TockNATS
 import TockWire
 
 /// How a run's call ends: its outcome decided, its completion published before its message is acked or
 /// terminated (Sources/ARCHITECTURE.md, invariant 3), or its next attempt scheduled.
 extension Executor {
     /// Ends the run (succeeded, failed at once, or out of attempts) or schedules its next attempt.
-    func conclude(_ message: JetStreamMessage, _ run: JobRun, _ result: WebhookResult, attempt: UInt64,
-                          runKey: String, startedAt: Int64) async
-    {
+    func conclude(
+        _ message: JetStreamMessage, _ run: JobRun, _ result: WebhookResult, attempt: UInt64,
+        runKey: String, startedAt: Int64
+    ) async {
         var metadata: Logger.Metadata = ["job": "\(run.jobID)", "run": "\(run.run)", "attempt": "\(attempt)"]
         switch result {
         case .delivered(let status):
-            let completion = makeCompletion(run, .succeeded, status: status, error: "", attempt: attempt,
-                                            startedAt: startedAt)
+            let completion = makeCompletion(
+                run, .succeeded, status: status, error: "", attempt: attempt,
+                startedAt: startedAt)
             if await finish(message, runKey: runKey, with: completion, as: .succeeded, priority: run.priority) {
                 logger.debug("webhook delivered", metadata: metadata)
             }
         case .permanentFailure(let status, let error):
             metadata["error"] = "\(error)"
-            let completion = makeCompletion(run, .failed, status: status, error: error, attempt: attempt,
-                                            startedAt: startedAt)
+            let completion = makeCompletion(
+                run, .failed, status: status, error: error, attempt: attempt,
+                startedAt: startedAt)
             if await finish(message, runKey: runKey, with: completion, as: .failed, priority: run.priority) {
                 logger.warning("webhook refused the request; not retrying", metadata: metadata)
             }
         case .refused(let reason, let error):
             metadata["error"] = "\(error)"
             metrics.egressRefused(reason: reason)
-            let completion = makeCompletion(run, .failed, status: 0, error: error, attempt: attempt,
-                                            startedAt: startedAt)
+            let completion = makeCompletion(
+                run, .failed, status: 0, error: error, attempt: attempt,
+                startedAt: startedAt)
             if await finish(message, runKey: runKey, with: completion, as: .failed, priority: run.priority) {
                 logger.warning("webhook target refused by the egress guard; not retrying", metadata: metadata)
             }
         case .retryableFailure(let status, let error, let requestedDelay):
             metadata["error"] = "\(error)"
             if attempt >= UInt64(run.maxAttempts) {
-                let completion = makeCompletion(run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
-                                                startedAt: startedAt)
+                let completion = makeCompletion(
+                    run, .gaveUp, status: status ?? 0, error: error, attempt: attempt,
+                    startedAt: startedAt)
                 if await finish(message, runKey: runKey, with: completion, as: .gaveUp, priority: run.priority) {
                     logger.warning("webhook failed on its last attempt", metadata: metadata)
                 }
@@ -64,9 +69,10 @@ extension Executor {
 
     /// Reports a run's end and removes its message, or nak's it for redelivery when the completion cannot be
     /// published (Sources/ARCHITECTURE.md, invariant 3). True when the run ended here.
-    private func finish(_ message: JetStreamMessage, runKey: String, with completion: Completion,
-                        as end: ExecutorStats.RunEnd, priority: Priority) async -> Bool
-    {
+    private func finish(
+        _ message: JetStreamMessage, runKey: String, with completion: Completion,
+        as end: ExecutorStats.RunEnd, priority: Priority
+    ) async -> Bool {
         guard await publish(completion) else {
             message.settle(.nak(delay: .seconds(1)), logger: logger)
             return false
@@ -77,9 +83,11 @@ extension Executor {
             try settle(message, completion.outcome)
         } catch {
             // The completion is committed either way; the run will come back after its ack wait (a repeated call).
-            logger.warning("cannot ack a finished run", metadata: [
-                "job": "\(completion.jobID)", "run": "\(completion.run)", "error": "\(error)",
-            ])
+            logger.warning(
+                "cannot ack a finished run",
+                metadata: [
+                    "job": "\(completion.jobID)", "run": "\(completion.run)", "error": "\(error)",
+                ])
         }
         return true
     }
@@ -113,10 +121,13 @@ extension Executor {
         case .probe: probe = true
         }
         do {
-            if attempt == 1 { metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority) }
+            if attempt == 1 {
+                metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority)
+            }
             let sentAt = ContinuousClock.now
-            let result = try await webhooks.deliver(run, attempt: attempt, executorID: configuration.executorID,
-                                                    egress: settings.egress)
+            let result = try await webhooks.deliver(
+                run, attempt: attempt, executorID: configuration.executorID,
+                egress: settings.egress)
             metrics.webhookTook(ContinuousClock.now - sentAt, priority: run.priority)
             breakers.record(host, hostFailed: result.isHostFailure, probe: probe)
             return .called(result)
@@ -126,15 +137,18 @@ extension Executor {
         }
     }
 
-    private func makeCompletion(_ run: JobRun, _ outcome: Outcome, status: Int, error: String, attempt: UInt64,
-                                startedAt: Int64) -> Completion
-    {
-        Completion(jobID: run.jobID, run: run.run, shard: run.shard, outcome: outcome, httpStatus: Int32(clamping: status),
-                   attempts: UInt32(clamping: attempt), startedAtNs: startedAt, finishedAtNs: clock.nowNs(),
-                   executorID: configuration.executorID,
-                   // Protobuf-c strings are C strings: a NUL from a response body would cut the text short.
-                   error: String((error.utf8.contains(0) ? error.replacingOccurrences(of: "\0", with: "") : error)
-                       .prefix(1024)))
+    private func makeCompletion(
+        _ run: JobRun, _ outcome: Outcome, status: Int, error: String, attempt: UInt64,
+        startedAt: Int64
+    ) -> Completion {
+        Completion(
+            jobID: run.jobID, run: run.run, shard: run.shard, outcome: outcome, httpStatus: Int32(clamping: status),
+            attempts: UInt32(clamping: attempt), startedAtNs: startedAt, finishedAtNs: clock.nowNs(),
+            executorID: configuration.executorID,
+            // Protobuf-c strings are C strings: a NUL from a response body would cut the text short.
+            error: String(
+                (error.utf8.contains(0) ? error.replacingOccurrences(of: "\0", with: "") : error)
+                    .prefix(1024)))
     }
 
     /// Publishes a completion and waits for its PubAck, retrying briefly. False means the run must be redelivered.
@@ -144,11 +158,13 @@ extension Executor {
         for attempt in 1...5 {
             do {
                 let js = try await link.jetStream()
-                _ = try await js.publish(subject: Subjects.done(shard: completion.shard), payload: payload, msgID: msgID)
+                _ = try await js.publish(
+                    subject: Subjects.done(shard: completion.shard), payload: payload, msgID: msgID)
                 return true
             } catch {
-                logger.warning("cannot publish completion",
-                               metadata: ["job": "\(completion.jobID)", "attempt": "\(attempt)", "error": "\(error)"])
+                logger.warning(
+                    "cannot publish completion",
+                    metadata: ["job": "\(completion.jobID)", "attempt": "\(attempt)", "error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(200 * attempt))
             }
         }

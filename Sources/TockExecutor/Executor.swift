@@ -1,11 +1,11 @@
 import Foundation
 import Logging
 import Synchronization
-import TockCore
-import TockNATS
-import TockModel
-import TockWire
 import TockConcurrency
+import TockCore
+import TockModel
+import TockNATS
+import TockWire
 
 /// A stateless worker: pulls runs from the priority consumers, calls their webhooks, and reports each outcome as a
 /// `Completion` before acking (Sources/ARCHITECTURE.md, invariant 3), so a crash at any point means redelivery, never
@@ -35,21 +35,24 @@ public final class Executor: Sendable {
     /// which tests make that fail.
     let settle: @Sendable (JetStreamMessage, Outcome) throws -> Void
 
-    public convenience init(configuration: ExecutorConfiguration, clock: any WallClock = SystemWallClock(),
-                            logger: Logger)
-    {
+    public convenience init(
+        configuration: ExecutorConfiguration, clock: any WallClock = SystemWallClock(),
+        logger: Logger
+    ) {
         self.init(configuration: configuration, clock: clock, logger: logger, settle: Executor.settleFinishedRun)
     }
 
-    init(configuration: ExecutorConfiguration, clock: any WallClock, logger: Logger,
-         settle: @escaping @Sendable (JetStreamMessage, Outcome) throws -> Void)
-    {
+    init(
+        configuration: ExecutorConfiguration, clock: any WallClock, logger: Logger,
+        settle: @escaping @Sendable (JetStreamMessage, Outcome) throws -> Void
+    ) {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
         self.settle = settle
-        self.link = NATSLink(url: configuration.natsURL, security: configuration.natsSecurity,
-                             name: configuration.executorID, logger: logger)
+        self.link = NATSLink(
+            url: configuration.natsURL, security: configuration.natsSecurity,
+            name: configuration.executorID, logger: logger)
         self.slots = AsyncSemaphore(capacity: configuration.concurrency)
         self.waiting = WaitingRuns(capacity: configuration.fetchBatch, priorities: configuration.priorities)
         self.live = Mutex(configuration)
@@ -69,8 +72,9 @@ public final class Executor: Sendable {
                     group.addTask { await self.fetchLoop(priority: priority) }
                 }
                 if configuration.deliverCallbacks {
-                    let callbacks = CallbackDelivery(link: link, webhooks: webhooks, settings: { self.settings },
-                                                     metrics: metrics, logger: logger)
+                    let callbacks = CallbackDelivery(
+                        link: link, webhooks: webhooks, settings: { self.settings },
+                        metrics: metrics, logger: logger)
                     group.addTask { await callbacks.run(stopping: { self.isStopping }) }
                 }
                 group.addTask {
@@ -85,7 +89,11 @@ public final class Executor: Sendable {
             }
         }
         workTask.withLock { $0 = work }
-        await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
         let unstarted = waiting.removeAll()
         for message in unstarted { message.settle(.nak(), logger: logger) }
         for subscription in subscriptions.withLock({ $0 }) { subscription.close() }
@@ -104,9 +112,11 @@ public final class Executor: Sendable {
         // Runs not started go back now, so another executor can take them while the ones in flight finish.
         let unstarted = waiting.removeAll()
         for message in unstarted { message.settle(.nak(), logger: logger) }
-        logger.info("draining", metadata: [
-            "in_flight": "\(stats.inFlight)", "returned_unstarted": "\(unstarted.count)", "grace": "\(grace)",
-        ])
+        logger.info(
+            "draining",
+            metadata: [
+                "in_flight": "\(stats.inFlight)", "returned_unstarted": "\(unstarted.count)", "grace": "\(grace)",
+            ])
         waiting.arrived.signal()
         let work = workTask.withLock { $0 }
         Task {
@@ -129,8 +139,11 @@ public final class Executor: Sendable {
         let wanted = configuration.priorities.count
         let draining = draining.load(ordering: .relaxed)
         return Readiness([
-            .init("nats", ok: connected, connected ? "connected"
-                : "not connected to \(redactingNATSCredentials(configuration.natsURL))"),
+            .init(
+                "nats", ok: connected,
+                connected
+                    ? "connected"
+                    : "not connected to \(redactingNATSCredentials(configuration.natsURL))"),
             .init("consumers", ok: bound >= wanted, "\(bound) of \(wanted) priority consumers bound"),
             .init("draining", ok: !draining, draining ? "draining: taking no new runs" : "taking runs"),
         ])
@@ -149,19 +162,23 @@ public final class Executor: Sendable {
         slots.resize(to: settings.concurrency)
         metrics.concurrencyLimit(settings.concurrency)
         waiting.capacity = settings.fetchBatch
-        logger.info("configuration reloaded", metadata: [
-            "concurrency": "\(settings.concurrency)", "fetch_batch": "\(settings.fetchBatch)",
-            "scheduling": "\(settings.scheduling.rawValue)",
-            "egress_allowed": "\(settings.egress.entries.joined(separator: ","))",
-            "weights": "\(Priority.allCases.map { "\($0.rawValue)=\(settings.weights[$0] ?? 1)" }.joined(separator: ","))",
-        ])
+        logger.info(
+            "configuration reloaded",
+            metadata: [
+                "concurrency": "\(settings.concurrency)", "fetch_batch": "\(settings.fetchBatch)",
+                "scheduling": "\(settings.scheduling.rawValue)",
+                "egress_allowed": "\(settings.egress.entries.joined(separator: ","))",
+                "weights":
+                    "\(Priority.allCases.map { "\($0.rawValue)=\(settings.weights[$0] ?? 1)" }.joined(separator: ","))",
+            ])
     }
 
     /// Keeps `priority`'s waiting runs topped up from its consumer.
     private func fetchLoop(priority: Priority) async {
         let loop = PullLoop(
-            .init(stream: Subjects.jobsStream(priority: priority), durable: Subjects.executorConsumer(priority: priority),
-                  filter: Subjects.jobsFilter(priority: priority)),
+            .init(
+                stream: Subjects.jobsStream(priority: priority), durable: Subjects.executorConsumer(priority: priority),
+                filter: Subjects.jobsFilter(priority: priority)),
             name: "runs (\(priority.rawValue))", expires: configuration.fetchExpires)
         // The subscription is closed by `run` only once every run fetched through it is acked or handed back.
         await loop.run(
@@ -232,9 +249,11 @@ public final class Executor: Sendable {
             run = try admit(message)
         } catch {
             stats.rejected(priority: priority, error.reason)
-            logger.error("job message refused and terminated", metadata: [
-                "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
-            ])
+            logger.error(
+                "job message refused and terminated",
+                metadata: [
+                    "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
+                ])
             message.settle(.term, logger: logger)
             return
         }
@@ -277,14 +296,16 @@ public final class Executor: Sendable {
 
     /// The host's breaker kept the call back: the message goes back for `delay`, and the delivery is remembered
     /// so that it is not counted as an attempt when the run comes back (see `BreakerDeferrals`).
-    private func deferRun(_ message: JetStreamMessage, _ run: JobRun, runKey: String, host: String,
-                          for delay: Duration)
-    {
+    private func deferRun(
+        _ message: JetStreamMessage, _ run: JobRun, runKey: String, host: String,
+        for delay: Duration
+    ) {
         let now = clock.nowNs()
         deferrals.withLock { $0.recordDeferral(of: runKey, nowNs: now) }
         stats.record(.deferred, priority: run.priority)
         message.settle(.nak(delay: delay), logger: logger)
-        logger.debug("circuit open; run deferred without calling the host",
-                     metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "host": "\(host)", "retry_in": "\(delay)"])
+        logger.debug(
+            "circuit open; run deferred without calling the host",
+            metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "host": "\(host)", "retry_in": "\(delay)"])
     }
 }

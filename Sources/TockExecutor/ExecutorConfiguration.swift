@@ -1,7 +1,7 @@
 import Foundation
 import TockCore
-import TockNATS
 import TockModel
+import TockNATS
 import TockWire
 
 /// How one executor runs.
@@ -38,8 +38,9 @@ public struct ExecutorConfiguration: Sendable {
         scheduling = config.executor.scheduling
         weights = config.weights
         perHostConcurrency = config.executor.perHostConcurrency
-        circuitBreaker = CircuitBreakerPolicy(failureThreshold: config.executor.breakerFailures,
-                                              coolDown: .nanoseconds(config.executor.breakerCoolDownNs))
+        circuitBreaker = CircuitBreakerPolicy(
+            failureThreshold: config.executor.breakerFailures,
+            coolDown: .nanoseconds(config.executor.breakerCoolDownNs))
         queues = config
     }
 

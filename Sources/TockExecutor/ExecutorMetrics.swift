@@ -41,9 +41,10 @@ public final class ExecutorMetrics: Sendable {
         }
         fetched = perPriority { Counter(label: MetricCatalog.runsFetched.name, dimensions: $0, factory: factory) }
         outcomes = perPriority { labels in
-            Dictionary(uniqueKeysWithValues: Outcome.allCases.map { outcome in
-                (outcome, Counter(label: outcome.metric.name, dimensions: labels, factory: factory))
-            })
+            Dictionary(
+                uniqueKeysWithValues: Outcome.allCases.map { outcome in
+                    (outcome, Counter(label: outcome.metric.name, dimensions: labels, factory: factory))
+                })
         }
         inFlight = perPriority { Meter(label: MetricCatalog.runsInFlight.name, dimensions: $0, factory: factory) }
         latency = perPriority {
@@ -55,15 +56,25 @@ public final class ExecutorMetrics: Sendable {
         concurrency = Gauge(label: MetricCatalog.executorConcurrency.name, factory: factory)
         concurrency.record(limit)
         rejections = perPriority { labels in
-            Dictionary(uniqueKeysWithValues: Self.rejectionReasons.map { reason in
-                (reason, Counter(label: MetricCatalog.executorMessagesRejected.name,
-                                 dimensions: labels + [("reason", reason.rawValue)], factory: factory))
-            })
+            Dictionary(
+                uniqueKeysWithValues: Self.rejectionReasons.map { reason in
+                    (
+                        reason,
+                        Counter(
+                            label: MetricCatalog.executorMessagesRejected.name,
+                            dimensions: labels + [("reason", reason.rawValue)], factory: factory)
+                    )
+                })
         }
-        egressRefusals = Dictionary(uniqueKeysWithValues: Self.egressRefusalReasons.map { reason in
-            (reason, Counter(label: MetricCatalog.egressRefused.name, dimensions: [("reason", reason)],
-                             factory: factory))
-        })
+        egressRefusals = Dictionary(
+            uniqueKeysWithValues: Self.egressRefusalReasons.map { reason in
+                (
+                    reason,
+                    Counter(
+                        label: MetricCatalog.egressRefused.name, dimensions: [("reason", reason)],
+                        factory: factory)
+                )
+            })
     }
 
     /// Why the egress guard refuses a target: an address class, or a URL it cannot call. Exported from 0.

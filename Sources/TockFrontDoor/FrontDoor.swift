@@ -42,23 +42,27 @@ public final class FrontDoor: Sendable {
             throw ShardConfigurationError(
                 "shard \(configuration.shard) is not in the shard map, which has \(map.shardCount) shards")
         }
-        self.init(map: map, local: LocalShardJobs(node: node), policy: configuration.submitPolicy,
-                  guardian: APIGuard(keys: keys), clock: node.clock, tls: configuration.httpTLS,
-                  sender: "\(configuration.shard)/\(configuration.cluster.nodeID)", logger: logger)
+        self.init(
+            map: map, local: LocalShardJobs(node: node), policy: configuration.submitPolicy,
+            guardian: APIGuard(keys: keys), clock: node.clock, tls: configuration.httpTLS,
+            sender: "\(configuration.shard)/\(configuration.cluster.nodeID)", logger: logger)
     }
 
     /// A router's front door: no shard of its own. `tls` names the CA that `https://` shard nodes are verified
     /// against.
-    public convenience init(map: ShardMap, policy: SubmitPolicy = .init(), keys: APIKeys? = nil, name: String,
-                            tls: HTTPTLS = HTTPTLS(), logger: Logger)
-    {
-        self.init(map: map, local: nil, policy: policy, guardian: APIGuard(keys: keys), clock: SystemWallClock(),
-                  tls: tls, sender: name, logger: logger)
+    public convenience init(
+        map: ShardMap, policy: SubmitPolicy = .init(), keys: APIKeys? = nil, name: String,
+        tls: HTTPTLS = HTTPTLS(), logger: Logger
+    ) {
+        self.init(
+            map: map, local: nil, policy: policy, guardian: APIGuard(keys: keys), clock: SystemWallClock(),
+            tls: tls, sender: name, logger: logger)
     }
 
-    init(map: ShardMap, local: LocalShardJobs?, policy: SubmitPolicy, guardian: APIGuard, clock: any WallClock,
-         tls: HTTPTLS, sender: String, logger: Logger)
-    {
+    init(
+        map: ShardMap, local: LocalShardJobs?, policy: SubmitPolicy, guardian: APIGuard, clock: any WallClock,
+        tls: HTTPTLS, sender: String, logger: Logger
+    ) {
         self.map = map
         self.local = local
         self.policy = policy
@@ -74,7 +78,8 @@ public final class FrontDoor: Sendable {
 
     func nowNs() -> Int64 { clock.nowNs() }
 
-    private static func singleShardMap(_ configuration: ShardConfiguration) throws(ShardConfigurationError) -> ShardMap {
+    private static func singleShardMap(_ configuration: ShardConfiguration) throws(ShardConfigurationError) -> ShardMap
+    {
         guard configuration.shard == 0 else {
             throw ShardConfigurationError(
                 "shard \(configuration.shard) needs a shard map (shards: in --config) so jobs can be routed to it")

@@ -21,8 +21,9 @@ struct DocumentedPrometheusFactory: MetricsFactory {
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         guard aggregate else { return registry.makeGauge(descriptor: descriptor(label), labels: dimensions) }
-        return registry.makeValueHistogram(descriptor: descriptor(label), labels: dimensions,
-                                           buckets: MetricCatalog.valueBuckets)
+        return registry.makeValueHistogram(
+            descriptor: descriptor(label), labels: dimensions,
+            buckets: MetricCatalog.valueBuckets)
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
@@ -30,8 +31,9 @@ struct DocumentedPrometheusFactory: MetricsFactory {
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions,
-                                       buckets: MetricCatalog.durationBuckets(label))
+        registry.makeDurationHistogram(
+            descriptor: descriptor(label), labels: dimensions,
+            buckets: MetricCatalog.durationBuckets(label))
     }
 
     func destroyCounter(_ handler: any CounterHandler) {

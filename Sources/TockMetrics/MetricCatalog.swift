@@ -17,7 +17,9 @@ public enum MetricCatalog {
 
     public static let jobsSubmitted = Metric(
         name: "tock_shard_jobs_submitted_total", kind: .counter,
-        help: "Jobs created, per priority (counted by the leader that committed them; repeated idempotency keys are not).")
+        help:
+            "Jobs created, per priority (counted by the leader that committed them; repeated idempotency keys are not)."
+    )
     public static let runsPublished = Metric(
         name: "tock_shard_runs_published_total", kind: .counter,
         help: "Runs published to JetStream and committed as published, per priority.")
@@ -63,7 +65,8 @@ public enum MetricCatalog {
     public static let raftCommitIndex = Metric(
         name: "tock_raft_commit_index", kind: .gauge, help: "The highest log index this node knows is committed.")
     public static let raftAppliedIndex = Metric(
-        name: "tock_raft_applied_index", kind: .gauge, help: "The highest log index this node has applied to its job tables.")
+        name: "tock_raft_applied_index", kind: .gauge,
+        help: "The highest log index this node has applied to its job tables.")
     public static let raftLeaderChanges = Metric(
         name: "tock_raft_leader_changes_total", kind: .counter,
         help: "Times this node saw its shard's leader change to another node.")
@@ -163,4 +166,3 @@ public enum MetricCatalog {
 
     static let valueBuckets: [Double] = [1, 10, 100, 1000, 10000]
 }
-

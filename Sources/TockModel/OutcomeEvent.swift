@@ -45,11 +45,12 @@ public struct OutcomeEvent: Equatable, Sendable {
     public var maxAttempts: UInt32
     public var timeoutMs: UInt32
 
-    public init(jobID: String, run: UInt32, shard: UInt32, state: State, attempts: UInt32, lastHTTPStatus: Int32,
-                error: String, finishedAtNs: Int64, tenant: String, priority: Priority, idempotencyKey: String,
-                callbackURL: String, failureCallbackURL: String, recurring: Bool, maxAttempts: UInt32,
-                timeoutMs: UInt32)
-    {
+    public init(
+        jobID: String, run: UInt32, shard: UInt32, state: State, attempts: UInt32, lastHTTPStatus: Int32,
+        error: String, finishedAtNs: Int64, tenant: String, priority: Priority, idempotencyKey: String,
+        callbackURL: String, failureCallbackURL: String, recurring: Bool, maxAttempts: UInt32,
+        timeoutMs: UInt32
+    ) {
         self.jobID = jobID
         self.run = run
         self.shard = shard

@@ -14,9 +14,10 @@ public struct PublishedRun: Equatable, Sendable {
     /// A republish of a run whose message JetStream lost: the sequence the run held. nil for a first publish.
     public var replacesSequence: UInt64?
 
-    public init(jobID: String, run: UInt32, streamSequence: UInt64, publishedAtNs: Int64, nextDueAtNs: Int64? = nil,
-                replacesSequence: UInt64? = nil)
-    {
+    public init(
+        jobID: String, run: UInt32, streamSequence: UInt64, publishedAtNs: Int64, nextDueAtNs: Int64? = nil,
+        replacesSequence: UInt64? = nil
+    ) {
         self.jobID = jobID
         self.run = run
         self.streamSequence = streamSequence

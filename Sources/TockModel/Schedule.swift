@@ -8,7 +8,8 @@ public struct Schedule: Equatable, Sendable {
 
     /// What happens to occurrences missed while the shard could not publish.
     public enum Misfire: String, Equatable, Sendable, CaseIterable {
-        case runOnce = "run_once", skip
+        case runOnce = "run_once"
+        case skip
     }
 
     public var cron: String
@@ -19,9 +20,10 @@ public struct Schedule: Equatable, Sendable {
     public var overlap: Overlap
     public var misfire: Misfire
 
-    public init(cron: String, timeZone: String = "", startAtNs: Int64? = nil, endAtNs: Int64? = nil,
-                overlap: Overlap = .allow, misfire: Misfire = .runOnce)
-    {
+    public init(
+        cron: String, timeZone: String = "", startAtNs: Int64? = nil, endAtNs: Int64? = nil,
+        overlap: Overlap = .allow, misfire: Misfire = .runOnce
+    ) {
         self.cron = cron
         self.timeZone = timeZone
         self.startAtNs = startAtNs

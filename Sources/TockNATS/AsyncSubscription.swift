@@ -1,5 +1,5 @@
-import Synchronization
 import CNats
+import Synchronization
 
 /// Receives the callbacks of an `AsyncSubscription`, on cnats' delivery thread for that subscription.
 protocol AsyncSubscriptionDelegate: AnyObject, Sendable {
@@ -42,11 +42,13 @@ final class AsyncSubscription: Sendable {
         do {
             try connection.withConnection { nc in
                 if let queue {
-                    try natsCheck(natsConnection_QueueSubscribe(&created, nc, subject, queue, asyncSubscriptionMessage, closure),
-                                  "subscribe to \(subject) in queue group \(queue)")
+                    try natsCheck(
+                        natsConnection_QueueSubscribe(&created, nc, subject, queue, asyncSubscriptionMessage, closure),
+                        "subscribe to \(subject) in queue group \(queue)")
                 } else {
-                    try natsCheck(natsConnection_Subscribe(&created, nc, subject, asyncSubscriptionMessage, closure),
-                                  "subscribe to \(subject)")
+                    try natsCheck(
+                        natsConnection_Subscribe(&created, nc, subject, asyncSubscriptionMessage, closure),
+                        "subscribe to \(subject)")
                 }
             }
         } catch {

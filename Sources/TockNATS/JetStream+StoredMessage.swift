@@ -34,14 +34,17 @@ extension JetStream {
         }
         guard let message else { return nil }
         let length = Int(natsMsg_GetDataLength(message))
-        let payload: [UInt8] = if length > 0, let data = natsMsg_GetData(message) {
-            [UInt8](UnsafeRawBufferPointer(start: data, count: length))
-        } else {
-            []
-        }
+        let payload: [UInt8] =
+            if length > 0, let data = natsMsg_GetData(message) {
+                [UInt8](UnsafeRawBufferPointer(start: data, count: length))
+            } else {
+                []
+            }
         var value: UnsafePointer<CChar>?
-        let messageID = natsMsgHeader_Get(message, "Nats-Msg-Id", &value) == NATS_OK ? value.map { String(cString: $0) } : nil
-        return StoredMessage(subject: String(cString: natsMsg_GetSubject(message)), messageID: messageID,
-                             payload: payload)
+        let messageID =
+            natsMsgHeader_Get(message, "Nats-Msg-Id", &value) == NATS_OK ? value.map { String(cString: $0) } : nil
+        return StoredMessage(
+            subject: String(cString: natsMsg_GetSubject(message)), messageID: messageID,
+            payload: payload)
     }
 }

@@ -102,8 +102,9 @@ public final class JetStream: Sendable {
     ) throws -> OpaquePointer {
         var message: OpaquePointer?
         let status = payload.withUnsafeBytes { bytes in
-            natsMsg_Create(&message, subject, nil,
-                           bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+            natsMsg_Create(
+                &message, subject, nil,
+                bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
         }
         try natsCheck(status, "create message for \(subject)")
         do {

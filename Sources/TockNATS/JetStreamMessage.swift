@@ -1,6 +1,6 @@
-import Synchronization
 import CNats
 import Foundation
+import Synchronization
 
 /// Where a delivered message sits in its stream and consumer.
 public struct MessageMetadata: Sendable {

@@ -10,7 +10,8 @@ extension NATSConnection {
         let read = try? withConnection { nc -> UInt64 in
             var count: UInt64 = 0
             guard natsConnection_GetStats(nc, stats) == NATS_OK,
-                  natsStatistics_GetCounts(stats, nil, nil, nil, nil, &count) == NATS_OK else { return 0 }
+                natsStatistics_GetCounts(stats, nil, nil, nil, nil, &count) == NATS_OK
+            else { return 0 }
             return count
         }
         return read ?? 0

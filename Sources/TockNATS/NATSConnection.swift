@@ -1,9 +1,10 @@
-import Synchronization
 import CNats
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 let natsLogger = Logger(label: "tock.nats")
 
@@ -47,8 +48,9 @@ public final class NATSConnection: Sendable {
             defer { cStrings.forEach { free($0) } }
             try cStrings.withUnsafeMutableBufferPointer { buffer in
                 try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
-                    try natsCheck(natsOptions_SetServers(options, pointers.baseAddress, Int32(servers.count)),
-                                  "set servers \(shownURL)")
+                    try natsCheck(
+                        natsOptions_SetServers(options, pointers.baseAddress, Int32(servers.count)),
+                        "set servers \(shownURL)")
                 }
             }
         } else {
@@ -71,8 +73,9 @@ public final class NATSConnection: Sendable {
 
         var connection: OpaquePointer?
         try natsCheck(natsConnection_Connect(&connection, options), "connect to \(shownURL)")
-        return NATSConnection(handle: ConnectionHandle(connection!), url: shownURL,
-                              inboxPrefix: security.inboxPrefix ?? "_INBOX")
+        return NATSConnection(
+            handle: ConnectionHandle(connection!), url: shownURL,
+            inboxPrefix: security.inboxPrefix ?? "_INBOX")
     }
 
     public var isConnected: Bool {
@@ -157,10 +160,12 @@ private final class ConnectionHandle: Sendable {
     }
 
     func close() {
-        guard let taken = pointer.withLock({ current -> CHandle? in
-            defer { current = nil }
-            return current
-        })?.pointer else { return }
+        guard
+            let taken = pointer.withLock({ current -> CHandle? in
+                defer { current = nil }
+                return current
+            })?.pointer
+        else { return }
         // Acks, naks and InProgress are fire-and-forget publishes still in cnats' buffer; a process that closes
         // right after acking its last runs must not drop those acks (they would be redelivered: a duplicate).
         if natsConnection_Status(taken) == NATS_CONN_STATUS_CONNECTED {

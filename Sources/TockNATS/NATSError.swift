@@ -28,9 +28,11 @@ public struct NATSError: Error, CustomStringConvertible, Sendable {
 
     /// The connection is (for now, or for good) unable to carry traffic.
     public var isConnectionProblem: Bool {
-        [NATS_CONNECTION_CLOSED, NATS_CONNECTION_DISCONNECTED, NATS_NO_SERVER,
-         NATS_NOT_YET_CONNECTED, NATS_STALE_CONNECTION]
-            .map(NATSError.raw).contains(status)
+        [
+            NATS_CONNECTION_CLOSED, NATS_CONNECTION_DISCONNECTED, NATS_NO_SERVER,
+            NATS_NOT_YET_CONNECTED, NATS_STALE_CONNECTION,
+        ]
+        .map(NATSError.raw).contains(status)
     }
 
     /// Nobody answered: no service subscribes to a request's subject (`NATSConnection.request`),
@@ -86,7 +88,8 @@ extension NATSError {
             return String(cString: buffer.baseAddress!)
         }
         if let stackText {
-            let stack = stackText
+            let stack =
+                stackText
                 .split(separator: "\n")
                 .map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }

@@ -42,8 +42,9 @@ public actor NATSLink {
                 return try await attempt.value
             } catch {
                 if !logged, !(error is CancellationError) {
-                    logger.warning("NATS not reachable; retrying",
-                                   metadata: ["url": "\(shownURL)", "error": "\(error)"])
+                    logger.warning(
+                        "NATS not reachable; retrying",
+                        metadata: ["url": "\(shownURL)", "error": "\(error)"])
                     logged = true
                 }
                 try await Task.sleep(for: retry)
@@ -71,8 +72,10 @@ public actor NATSLink {
     public var isConnected: Bool { connection?.isConnected ?? false }
 
     /// Binds to an existing durable pull consumer. The bind is a blocking request/reply, so it runs off the pool.
-    public func pullSubscribe(stream: String, durable: String, filter: String,
-                              giveUp: @Sendable () -> Bool = { false }) async throws -> PullSubscription {
+    public func pullSubscribe(
+        stream: String, durable: String, filter: String,
+        giveUp: @Sendable () -> Bool = { false }
+    ) async throws -> PullSubscription {
         let js = try await jetStream(giveUp: giveUp)
         return try await offPool { try js.pullSubscribe(stream: stream, durable: durable, filter: filter) }
     }
@@ -95,7 +98,8 @@ public actor NATSLink {
         handler: @escaping @Sendable (NATSRequest) async -> NATSReply
     ) async throws -> NATSService {
         let connection = try await connection()
-        let service = try connection.serve(subject: subject, queue: queue, maxConcurrent: maxConcurrent, handler: handler)
+        let service = try connection.serve(
+            subject: subject, queue: queue, maxConcurrent: maxConcurrent, handler: handler)
         try? await connection.flush()
         return service
     }

@@ -56,8 +56,9 @@ public struct NATSSecurity: Sendable, Equatable, CustomStringConvertible {
         }
         let kinds = [credentialsFile != nil, nkeySeedFile != nil, user != nil, token != nil].filter { $0 }.count
         if kinds > 1 {
-            throw NATSError.local(NATS_INVALID_ARG,
-                                  "give one kind of NATS credentials: a creds file, an nkey, a user or a token")
+            throw NATSError.local(
+                NATS_INVALID_ARG,
+                "give one kind of NATS credentials: a creds file, an nkey, a user or a token")
         }
         if let inboxPrefix, inboxPrefix.isEmpty || inboxPrefix.contains(where: { "*> \t".contains($0) }) {
             throw NATSError.local(NATS_INVALID_ARG, "a NATS inbox prefix must be a subject without wildcards")
@@ -75,16 +76,19 @@ public struct NATSSecurity: Sendable, Equatable, CustomStringConvertible {
             try natsCheck(natsOptions_LoadCATrustedCertificates(options, caFile), "load NATS CA file \(caFile)")
         }
         if let certificateFile, let keyFile {
-            try natsCheck(natsOptions_LoadCertificatesChain(options, certificateFile, keyFile),
-                          "load NATS client certificate \(certificateFile)")
+            try natsCheck(
+                natsOptions_LoadCertificatesChain(options, certificateFile, keyFile),
+                "load NATS client certificate \(certificateFile)")
         }
         if let credentialsFile {
-            try natsCheck(natsOptions_SetUserCredentialsFromFiles(options, credentialsFile, nil),
-                          "load NATS credentials file \(credentialsFile)")
+            try natsCheck(
+                natsOptions_SetUserCredentialsFromFiles(options, credentialsFile, nil),
+                "load NATS credentials file \(credentialsFile)")
         }
         if let nkeyPublicKey, let nkeySeedFile {
-            try natsCheck(natsOptions_SetNKeyFromSeed(options, nkeyPublicKey, nkeySeedFile),
-                          "load NATS nkey seed \(nkeySeedFile)")
+            try natsCheck(
+                natsOptions_SetNKeyFromSeed(options, nkeyPublicKey, nkeySeedFile),
+                "load NATS nkey seed \(nkeySeedFile)")
         }
         if let user {
             try natsCheck(natsOptions_SetUserInfo(options, user, password), "set NATS user")
@@ -93,8 +97,9 @@ public struct NATSSecurity: Sendable, Equatable, CustomStringConvertible {
             try natsCheck(natsOptions_SetToken(options, token), "set NATS token")
         }
         if let inboxPrefix {
-            try natsCheck(natsOptions_SetCustomInboxPrefix(options, inboxPrefix),
-                          "set NATS inbox prefix \(inboxPrefix)")
+            try natsCheck(
+                natsOptions_SetCustomInboxPrefix(options, inboxPrefix),
+                "set NATS inbox prefix \(inboxPrefix)")
         }
     }
 }

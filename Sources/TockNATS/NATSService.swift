@@ -30,7 +30,8 @@ extension NATSConnection {
             throw NATSError.local(NATS_INVALID_ARG, "serve \(subject): queue group must not be empty")
         }
         let core = ServiceCore(connection: self, subject: subject, maxConcurrent: maxConcurrent, handler: handler)
-        let subscription = try AsyncSubscription.subscribe(connection: self, subject: subject, queue: queue, delegate: core)
+        let subscription = try AsyncSubscription.subscribe(
+            connection: self, subject: subject, queue: queue, delegate: core)
         return NATSService(subject: subject, queue: queue, core: core, subscription: subscription)
     }
 }
@@ -71,8 +72,11 @@ public final class NATSService: Sendable {
         let drainable = core.connection.isConnected
         let finished = (try? await offPool { core.waitUntilFinished(before: deadline, drained: drainable) }) ?? false
         guard finished else {
-            natsLogger.warning("NATS service stopped with requests still in flight", metadata: [
-                "subject": "\(subject)", "inFlight": "\(core.inFlight)"])
+            natsLogger.warning(
+                "NATS service stopped with requests still in flight",
+                metadata: [
+                    "subject": "\(subject)", "inFlight": "\(core.inFlight)",
+                ])
             return
         }
         // The replies sit in cnats' outgoing buffer; push them out before the caller closes.
@@ -98,8 +102,10 @@ final class ServiceCore: AsyncSubscriptionDelegate, @unchecked Sendable {
     private var inFlightCount = 0
     private var completed = false
 
-    init(connection: NATSConnection, subject: String, maxConcurrent: Int,
-         handler: @escaping @Sendable (NATSRequest) async -> NATSReply) {
+    init(
+        connection: NATSConnection, subject: String, maxConcurrent: Int,
+        handler: @escaping @Sendable (NATSRequest) async -> NATSReply
+    ) {
         self.connection = connection
         self.subject = subject
         self.maxConcurrent = maxConcurrent
@@ -152,8 +158,11 @@ final class ServiceCore: AsyncSubscriptionDelegate, @unchecked Sendable {
             do {
                 try connection.publish(subject: replySubject, data: reply.data, headers: reply.headers)
             } catch {
-                natsLogger.warning("NATS reply not sent", metadata: [
-                    "subject": "\(request.subject)", "error": "\(error)"])
+                natsLogger.warning(
+                    "NATS reply not sent",
+                    metadata: [
+                        "subject": "\(request.subject)", "error": "\(error)",
+                    ])
             }
         }
         finished()

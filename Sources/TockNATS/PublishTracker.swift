@@ -1,5 +1,5 @@
-import Synchronization
 import CNats
+import Synchronization
 
 /// Matches cnats' asynchronous PubAck callbacks with the Swift continuations waiting for them.
 ///
@@ -62,8 +62,9 @@ final class PublishTracker: Sendable {
             return (keys.compactMap { state.entries.removeValue(forKey: $0) }, state.closedReason == nil)
         }
         for entry in overdue {
-            entry.continuation.resume(throwing: NATSError.local(
-                NATS_TIMEOUT, "publish: no PubAck before the publish timeout (connection down or closed?)"))
+            entry.continuation.resume(
+                throwing: NATSError.local(
+                    NATS_TIMEOUT, "publish: no PubAck before the publish timeout (connection down or closed?)"))
         }
         return open
     }
@@ -142,14 +143,21 @@ func publishAckHandler(
     }
     if let ack {
         let stream = ack.pointee.Stream.map { String(cString: $0) } ?? ""
-        tracker.complete(message, with: .success(PubAck(
-            stream: stream, sequence: ack.pointee.Sequence, duplicate: ack.pointee.Duplicate)))
+        tracker.complete(
+            message,
+            with: .success(
+                PubAck(
+                    stream: stream, sequence: ack.pointee.Sequence, duplicate: ack.pointee.Duplicate)))
     } else if let ackError {
         let failure = ackError.pointee
         let detail = failure.ErrText.map { String(cString: $0) }
-        tracker.complete(message, with: .failure(NATSError.make(
-            failure.Err, jsCode: failure.ErrCode, operation: "publish", detail: detail)))
+        tracker.complete(
+            message,
+            with: .failure(
+                NATSError.make(
+                    failure.Err, jsCode: failure.ErrCode, operation: "publish", detail: detail)))
     } else {
-        tracker.complete(message, with: .failure(NATSError.local(NATS_ERR, "publish: cnats reported neither ack nor error")))
+        tracker.complete(
+            message, with: .failure(NATSError.local(NATS_ERR, "publish: cnats reported neither ack nor error")))
     }
 }

@@ -27,9 +27,10 @@ public struct PullLoop: Sendable {
     /// What the loop reads, in its log lines ("completions", "runs (high)").
     public let name: String
 
-    public init(_ consumer: Consumer, name: String, expires: Duration = .seconds(1),
-                maxRetryDelay: Duration = .seconds(1))
-    {
+    public init(
+        _ consumer: Consumer, name: String, expires: Duration = .seconds(1),
+        maxRetryDelay: Duration = .seconds(1)
+    ) {
         self.consumer = consumer
         self.name = name
         self.expires = expires
@@ -44,13 +45,14 @@ public struct PullLoop: Sendable {
     /// - `failed` hears that a fetch failed: the room asked for went unused.
     /// - `subscribed` gets each new subscription. With `readerCloses`, the reader closes it (once the last message
     ///   fetched through it is settled); else the loop closes it when it returns.
-    public func run(link: NATSLink, logger: Logger, stopping: @escaping @Sendable () -> Bool = { false },
-                    readerCloses: Bool = false, subscribed: (PullSubscription) -> Void = { _ in },
-                    room: () async -> Int?,
-                    deliver: (_ messages: [JetStreamMessage], _ asked: Int, _ requestedAt: ContinuousClock.Instant) async
-                        -> Void,
-                    failed: (_ asked: Int) -> Void = { _ in }) async
-    {
+    public func run(
+        link: NATSLink, logger: Logger, stopping: @escaping @Sendable () -> Bool = { false },
+        readerCloses: Bool = false, subscribed: (PullSubscription) -> Void = { _ in },
+        room: () async -> Int?,
+        deliver: (_ messages: [JetStreamMessage], _ asked: Int, _ requestedAt: ContinuousClock.Instant) async
+            -> Void,
+        failed: (_ asked: Int) -> Void = { _ in }
+    ) async {
         var subscription: PullSubscription?
         defer { if !readerCloses { subscription?.close() } }
         var retryDelay: Duration = .zero
@@ -78,8 +80,9 @@ public struct PullLoop: Sendable {
                 failed(asked)
                 if error is CancellationError || stopping() || Task.isCancelled { break }
                 retryDelay = retryDelay == .zero ? .seconds(1) : min(retryDelay * 2, maxRetryDelay)
-                logger.warning("\(name): fetch failed; retrying",
-                               metadata: ["error": "\(error)", "retry_in": "\(retryDelay)"])
+                logger.warning(
+                    "\(name): fetch failed; retrying",
+                    metadata: ["error": "\(error)", "retry_in": "\(retryDelay)"])
                 try? await Task.sleep(for: retryDelay)
             }
         }

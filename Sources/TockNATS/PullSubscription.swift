@@ -1,5 +1,5 @@
-import Synchronization
 import CNats
+import Synchronization
 import TockConcurrency
 
 /// A pull subscription bound to an existing durable consumer.
@@ -97,7 +97,8 @@ final class SubscriptionHandle: @unchecked Sendable {
         // rather than carry on with a corrupted heap.
         precondition(list.Count <= size, "cnats natsSubscription_Fetch wrote \(list.Count) messages into \(size) slots")
         // Read the error now: the conversions below may call into cnats and replace it.
-        let error = status == NATS_OK || status == NATS_TIMEOUT
+        let error =
+            status == NATS_OK || status == NATS_TIMEOUT
             ? nil : NATSError.make(status, jsCode: code, operation: "fetch")
 
         // Take every message out of the list before destroying it: natsMsgList_Destroy destroys

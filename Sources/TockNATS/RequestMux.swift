@@ -1,6 +1,6 @@
-import Synchronization
 import CNats
 import Dispatch
+import Synchronization
 
 extension NATSConnection {
     /// Sends a request (with headers, in order) and waits for one reply.
@@ -26,8 +26,9 @@ extension NATSConnection {
         let token = mux.reserve()
         let message: OpaquePointer
         do {
-            message = try NATSHeaders.makeMessage(subject: subject, reply: mux.replySubject(for: token),
-                                                  data: data, headers: headers)
+            message = try NATSHeaders.makeMessage(
+                subject: subject, reply: mux.replySubject(for: token),
+                data: data, headers: headers)
         } catch {
             mux.discard(token)
             throw error
@@ -93,8 +94,9 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
         let inbox = "\(connection.inboxPrefix).\(unique)"
 
         let mux = RequestMux(inbox: inbox)
-        let subscription = try AsyncSubscription.subscribe(connection: connection, subject: inbox + ".*",
-                                                           queue: nil, delegate: mux)
+        let subscription = try AsyncSubscription.subscribe(
+            connection: connection, subject: inbox + ".*",
+            queue: nil, delegate: mux)
         mux.state.withLock { $0.subscription = subscription }
         return mux
     }
@@ -133,8 +135,11 @@ final class RequestMux: AsyncSubscriptionDelegate, Sendable {
         }
         let timer = Task { [weak self] in
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            self?.complete(token, with: .failure(NATSError.local(
-                NATS_TIMEOUT, "request to \(subject): no reply within \(timeout)")))
+            self?.complete(
+                token,
+                with: .failure(
+                    NATSError.local(
+                        NATS_TIMEOUT, "request to \(subject): no reply within \(timeout)")))
         }
         // Registered after the slot, so a timer that fires first still finds the request waiting.
         let stillWaiting = state.withLock { state -> Bool in

@@ -14,9 +14,10 @@ public struct NATSRequest: Sendable {
     /// Where the reply goes; nil for a plain publish (the handler still runs, its reply is dropped).
     public let replySubject: String?
 
-    public init(subject: String, data: [UInt8], headers: [String: String] = [:], headersReadable: Bool = true,
-                replySubject: String? = nil)
-    {
+    public init(
+        subject: String, data: [UInt8], headers: [String: String] = [:], headersReadable: Bool = true,
+        replySubject: String? = nil
+    ) {
         self.subject = subject
         self.data = data
         self.headers = NATSHeaders.lowercased(headers)
@@ -103,8 +104,11 @@ enum NATSHeaders {
         let status = natsMsgHeader_Keys(message, &keys, &count)
         guard status == NATS_OK else {
             if status == NATS_NOT_FOUND { return [:] }
-            natsLogger.debug("unreadable NATS headers", metadata: [
-                "message": "\(context())", "error": "\(NATSError.make(status, operation: "read header keys"))"])
+            natsLogger.debug(
+                "unreadable NATS headers",
+                metadata: [
+                    "message": "\(context())", "error": "\(NATSError.make(status, operation: "read header keys"))",
+                ])
             return nil
         }
         defer { free(keys) }
@@ -130,8 +134,9 @@ enum NATSHeaders {
     ) throws -> OpaquePointer {
         var message: OpaquePointer?
         let status = data.withUnsafeBytes { bytes in
-            natsMsg_Create(&message, subject, reply,
-                           bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+            natsMsg_Create(
+                &message, subject, reply,
+                bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
         }
         try natsCheck(status, "create message for \(subject)")
         do {

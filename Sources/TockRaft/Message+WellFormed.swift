@@ -7,7 +7,8 @@ extension Message {
     /// that decode into nonsense — an index at the top of `UInt64`, entries with gaps, a snapshot on a vote — are
     /// ignored instead of trapping the node or corrupting its log.
     public var isWellFormed: Bool {
-        let counters = [term, index, logTerm, commit, rejectHint, hintTerm, context]
+        let counters =
+            [term, index, logTerm, commit, rejectHint, hintTerm, context]
             + (snapshot.map { [$0.index, $0.term] } ?? [])
         guard counters.allSatisfy({ $0 <= Self.maxCounter }), !from.isEmpty, from != to else { return false }
         // A node's log holds no entry of a term after its own (a vote's last log term, an append's previous).

@@ -37,7 +37,9 @@ public struct PersistentState: Sendable, Equatable {
     public var entries: [Entry]
     public var applied: UInt64
 
-    public init(hardState: HardState = HardState(), snapshot: Snapshot? = nil, entries: [Entry] = [], applied: UInt64 = 0) {
+    public init(
+        hardState: HardState = HardState(), snapshot: Snapshot? = nil, entries: [Entry] = [], applied: UInt64 = 0
+    ) {
         self.hardState = hardState
         self.snapshot = snapshot
         self.entries = entries

@@ -65,8 +65,10 @@ extension RaftNode {
             return
         }
         for peer in membership.voters where peer != id {
-            send(Message(kind: requestKind, from: id, to: peer, term: campaignTerm, index: log.lastIndex,
-                         logTerm: log.lastTerm, transfer: kind == .transfer))
+            send(
+                Message(
+                    kind: requestKind, from: id, to: peer, term: campaignTerm, index: log.lastIndex,
+                    logTerm: log.lastTerm, transfer: kind == .transfer))
         }
     }
 

@@ -38,8 +38,9 @@ extension RaftNode {
         guard var pr = progress[peer], !pr.isPaused else { return }
         let previous = pr.next - 1
         guard let previousTerm = log.term(at: previous),
-              let entries = log.entries(from: pr.next, limit: configuration.maxEntriesPerAppend,
-                                        maxBytes: configuration.maxAppendBytes)
+            let entries = log.entries(
+                from: pr.next, limit: configuration.maxEntriesPerAppend,
+                maxBytes: configuration.maxAppendBytes)
         else {
             guard let snapshot = latestSnapshot else { return }
             pr.state = .snapshot(index: snapshot.index, sentTicksAgo: 0)
@@ -51,8 +52,10 @@ extension RaftNode {
         }
         if entries.isEmpty, case .replicate = pr.state, pr.match == log.lastIndex {
             // Nothing new: only the commit index may have moved, which the next message will carry.
-            send(Message(kind: .append, from: id, to: peer, term: term, index: previous, logTerm: previousTerm,
-                         commit: log.committed))
+            send(
+                Message(
+                    kind: .append, from: id, to: peer, term: term, index: previous, logTerm: previousTerm,
+                    commit: log.committed))
             return
         }
         switch pr.state {
@@ -67,8 +70,10 @@ extension RaftNode {
             break
         }
         progress[peer] = pr
-        send(Message(kind: .append, from: id, to: peer, term: term, index: previous, logTerm: previousTerm,
-                     entries: entries, commit: log.committed))
+        send(
+            Message(
+                kind: .append, from: id, to: peer, term: term, index: previous, logTerm: previousTerm,
+                entries: entries, commit: log.committed))
     }
 
     /// Raft §5.3/§5.4.2: advance the commit index to the highest index stored on a quorum of voters, but only if

@@ -6,7 +6,8 @@ extension RaftNode {
             if m.kind == .vote || m.kind == .preVote {
                 // While this node hears from a leader, a vote request is a disruption (a node that was cut off),
                 // unless a leadership transfer asked for it.
-                let inLease = configuration.checkQuorum && leader != nil && electionElapsed < configuration.electionTicks
+                let inLease =
+                    configuration.checkQuorum && leader != nil && electionElapsed < configuration.electionTicks
                 if inLease && !m.transfer { return }
             }
             switch m.kind {
@@ -171,8 +172,10 @@ extension RaftNode {
         guard let localTerm = log.term(at: m.index), localTerm == m.logTerm else {
             // Raft §5.3 consistency check failed: say where our log might match.
             let hint = log.conflictHint(index: m.index, term: m.logTerm)
-            send(Message(kind: .appendResponse, from: id, to: m.from, term: term, index: m.index, reject: true,
-                         rejectHint: hint.index, hintTerm: hint.term))
+            send(
+                Message(
+                    kind: .appendResponse, from: id, to: m.from, term: term, index: m.index, reject: true,
+                    rejectHint: hint.index, hintTerm: hint.term))
             return
         }
         let hadConfigChange = m.entries.contains { $0.kind == .configChange }

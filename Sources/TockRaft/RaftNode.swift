@@ -44,8 +44,9 @@ public struct RaftNode: Sendable {
         id = configuration.id
         self.configuration = configuration
         random = SplitMix64(seed: configuration.randomSeed)
-        log = RaftLog(snapshot: state.snapshot, entries: state.entries, commit: state.hardState.commit,
-                      applied: state.applied)
+        log = RaftLog(
+            snapshot: state.snapshot, entries: state.entries, commit: state.hardState.commit,
+            applied: state.applied)
         term = state.hardState.term
         vote = state.hardState.vote
         latestSnapshot = state.snapshot
@@ -83,9 +84,10 @@ public struct RaftNode: Sendable {
     /// What to persist, send and apply now. Call `advance` with it once done, before the next `ready()`.
     public mutating func ready() -> Ready {
         let state = hardState
-        let committedEntries = log.entries(from: log.applied + 1, limit: .max).map {
-            Array($0.prefix { $0.index <= log.committed })
-        } ?? []
+        let committedEntries =
+            log.entries(from: log.applied + 1, limit: .max).map {
+                Array($0.prefix { $0.index <= log.committed })
+            } ?? []
         let ready = Ready(
             hardState: state == lastHardState ? nil : state, snapshot: pendingSnapshot, entries: log.unpersisted,
             messages: outbox, committedEntries: committedEntries, leader: leader, role: role, readStates: readStates)
@@ -127,7 +129,8 @@ public struct RaftNode: Sendable {
     @discardableResult
     public mutating func proposeMembershipChange(_ change: MembershipChange) -> UInt64? {
         guard role == .leader, transferee == nil, pendingMembershipIndex <= log.committed,
-              change.applied(to: membership) != nil else { return nil }
+            change.applied(to: membership) != nil
+        else { return nil }
         let index = appendAndBroadcast(kind: .configChange, data: change.encoded())
         pendingMembershipIndex = index
         return index
@@ -173,7 +176,8 @@ public struct RaftNode: Sendable {
     }
 
     mutating func resetRandomizedElectionTimeout() {
-        randomizedElectionTimeout = configuration.electionTicks
+        randomizedElectionTimeout =
+            configuration.electionTicks
             + Int(random.next() % UInt64(max(1, configuration.electionTicks)))
     }
 

@@ -70,7 +70,8 @@ public struct Snapshot: Sendable, Equatable {
 /// Every message between Raft nodes. One struct, as in etcd's raftpb.Message, so one wire format carries all kinds.
 public struct Message: Sendable, Equatable {
     public enum Kind: UInt8, Sendable {
-        case preVote = 1, preVoteResponse, vote, voteResponse
+        case preVote = 1
+        case preVoteResponse, vote, voteResponse
         case append, appendResponse, heartbeat, heartbeatResponse
         case snapshot, timeoutNow
     }
@@ -102,10 +103,11 @@ public struct Message: Sendable, Equatable {
     /// which tells the leader this follower still followed it after every read of that round was requested.
     public var context: UInt64
 
-    public init(kind: Kind, from: NodeID, to: NodeID, term: UInt64, index: UInt64 = 0, logTerm: UInt64 = 0,
-                entries: [Entry] = [], commit: UInt64 = 0, reject: Bool = false, rejectHint: UInt64 = 0,
-                hintTerm: UInt64 = 0, snapshot: Snapshot? = nil, transfer: Bool = false, context: UInt64 = 0)
-    {
+    public init(
+        kind: Kind, from: NodeID, to: NodeID, term: UInt64, index: UInt64 = 0, logTerm: UInt64 = 0,
+        entries: [Entry] = [], commit: UInt64 = 0, reject: Bool = false, rejectHint: UInt64 = 0,
+        hintTerm: UInt64 = 0, snapshot: Snapshot? = nil, transfer: Bool = false, context: UInt64 = 0
+    ) {
         self.kind = kind
         self.from = from
         self.to = to

@@ -1,5 +1,5 @@
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// Rebuilds messages from the frames of one inbound connection.
@@ -22,7 +22,7 @@ struct ChunkAssembler {
     /// The message a frame completes, or nil while a chunk stream is incomplete.
     mutating func add(_ frame: RaftFrame) throws(RaftTransportError) -> Message? {
         switch frame {
-        case let .message(message):
+        case .message(let message):
             guard streamID == nil else {
                 throw .chunkOutOfOrder("whole message inside chunk stream \(streamID ?? 0)")
             }
@@ -31,7 +31,7 @@ struct ChunkAssembler {
             throw .snapshotDataBroken("snapshot data without a snapshot message before it")
         case .hello, .proof:
             throw .handshakeFrameOutOfPlace
-        case let .chunk(chunk):
+        case .chunk(let chunk):
             if let current = streamID {
                 guard chunk.streamID == current, chunk.sequence == nextSequence else {
                     throw .chunkOutOfOrder(

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOSSL
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// The handshake of `RaftHandshake` run on a connection: frames read from its inbound stream, written to its
@@ -11,16 +11,17 @@ extension RaftHandshake {
     typealias Writer = NIOAsyncChannelOutboundWriter<ByteBuffer>
 
     /// The server's side. Returns the client's node once it proved itself; `gate` is open from then on.
-    func accept(_ frames: inout Frames, _ writer: Writer, gate: HandshakeGate,
-                isMember: (NodeID) -> Bool) async throws -> NodeID
-    {
-        guard case let .hello(client) = try await Self.next(&frames) else {
+    func accept(
+        _ frames: inout Frames, _ writer: Writer, gate: HandshakeGate,
+        isMember: (NodeID) -> Bool
+    ) async throws -> NodeID {
+        guard case .hello(let client) = try await Self.next(&frames) else {
             throw RaftPeerRefusal(.malformed, "the first frame is not a hello")
         }
         try checkClient(client, isMember: isMember)
         let server = hello(to: nil)
         try await writer.write(Self.framed(.hello(server)))
-        guard case let .proof(proof) = try await Self.next(&frames) else {
+        guard case .proof(let proof) = try await Self.next(&frames) else {
             throw RaftPeerRefusal(.malformed, "the frame after the hellos is not a proof")
         }
         try verify(proof, madeAs: .client, client: client, server: server)
@@ -36,12 +37,12 @@ extension RaftHandshake {
     {
         let client = hello(to: peer)
         try await writer.write(Self.framed(.hello(client)))
-        guard case let .hello(server) = try await Self.next(&frames) else {
+        guard case .hello(let server) = try await Self.next(&frames) else {
             throw RaftPeerRefusal(.malformed, "the server's first frame is not a hello")
         }
         try checkServer(server, expected: peer)
         try await writer.write(Self.framed(.proof(proof(as: .client, client: client, server: server))))
-        guard case let .proof(proof) = try await Self.next(&frames) else {
+        guard case .proof(let proof) = try await Self.next(&frames) else {
             throw RaftPeerRefusal(.malformed, "the server's frame after the hellos is not a proof")
         }
         try verify(proof, madeAs: .server, client: client, server: server)
@@ -51,9 +52,10 @@ extension RaftHandshake {
 
     /// Runs `body` (a handshake on `channel`), closing the channel if `gate` is not open within `timeout`; a
     /// failure caused by that close is thrown as a `.timeout` refusal.
-    static func withTimeout<T>(_ timeout: Duration, on channel: any Channel, gate: HandshakeGate,
-                               _ body: () async throws -> T) async throws -> T
-    {
+    static func withTimeout<T>(
+        _ timeout: Duration, on channel: any Channel, gate: HandshakeGate,
+        _ body: () async throws -> T
+    ) async throws -> T {
         let nanoseconds = Int64(min(timeout / .nanoseconds(1), Double(Int64.max / 2)).rounded())
         let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
             if gate.expire() { channel.close(promise: nil) }

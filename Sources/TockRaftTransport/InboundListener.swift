@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// The listening side: accepts connections from peers, runs the server's side of the handshake on each, then
@@ -122,9 +122,12 @@ enum InboundListener {
                     if let current = reception {
                         reception = nil
                         if let message = try await current.add(frame) {
-                            logger.info("raft snapshot received", metadata: [
-                                "raft.snapshot.index": "\(message.snapshot?.index ?? 0)", "raft.remote": "\(remote)",
-                            ])
+                            logger.info(
+                                "raft snapshot received",
+                                metadata: [
+                                    "raft.snapshot.index": "\(message.snapshot?.index ?? 0)",
+                                    "raft.remote": "\(remote)",
+                                ])
                             context.onMessage(message)
                         } else {
                             reception = current
@@ -137,9 +140,12 @@ enum InboundListener {
                         if message.kind == .snapshot {
                             // A large snapshot takes a while; its start tells an operator why the node is not
                             // caught up yet.
-                            logger.info("raft snapshot arriving", metadata: [
-                                "raft.snapshot.index": "\(message.snapshot?.index ?? 0)", "raft.remote": "\(remote)",
-                            ])
+                            logger.info(
+                                "raft snapshot arriving",
+                                metadata: [
+                                    "raft.snapshot.index": "\(message.snapshot?.index ?? 0)",
+                                    "raft.remote": "\(remote)",
+                                ])
                             reception = try await SnapshotReception(message, store: context.snapshots)
                         } else {
                             context.onMessage(message)

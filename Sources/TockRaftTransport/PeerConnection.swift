@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// The outbound link to one peer: a bounded queue and one task that drains it
@@ -38,10 +38,11 @@ final class PeerConnection: Sendable {
         var stopped = false
     }
 
-    init(peer: NodeID, host: String, port: Int, queueLimit: Int, group: any EventLoopGroup, logger: Logger,
-         snapshots: (any SnapshotStore)?, handshake: RaftHandshake, handshakeTimeout: Duration,
-         refusals: RefusalReporter, tls: RaftTLS?)
-    {
+    init(
+        peer: NodeID, host: String, port: Int, queueLimit: Int, group: any EventLoopGroup, logger: Logger,
+        snapshots: (any SnapshotStore)?, handshake: RaftHandshake, handshakeTimeout: Duration,
+        refusals: RefusalReporter, tls: RaftTLS?
+    ) {
         self.tls = tls
         self.peer = peer
         self.handshake = handshake
@@ -109,9 +110,11 @@ final class PeerConnection: Sendable {
                 failures += 1
                 // The first failure is worth a warning; a peer that stays down would flood the log.
                 let level: Logger.Level = failures == 1 ? .warning : .debug
-                logger.log(level: level, "raft peer unreachable", metadata: [
-                    "raft.peer.address": "\(host):\(port)", "error": "\(error)", "raft.failures": "\(failures)",
-                ])
+                logger.log(
+                    level: level, "raft peer unreachable",
+                    metadata: [
+                        "raft.peer.address": "\(host):\(port)", "error": "\(error)", "raft.failures": "\(failures)",
+                    ])
                 do { try await Task.sleep(for: backoff.next()) } catch { return }
                 continue
             }
@@ -159,10 +162,12 @@ final class PeerConnection: Sendable {
                 failures += 1
                 // The peer refused this node (it logs why); a peer that keeps refusing would flood the log.
                 let level: Logger.Level = failures == 1 ? .warning : .debug
-                logger.log(level: level, "raft peer closed the connection during the handshake", metadata: [
-                    "raft.peer.address": "\(host):\(port)", "raft.failures": "\(failures)",
-                    "hint": "check that both nodes have the same --cluster-secret-file, --cluster-id and --shard",
-                ])
+                logger.log(
+                    level: level, "raft peer closed the connection during the handshake",
+                    metadata: [
+                        "raft.peer.address": "\(host):\(port)", "raft.failures": "\(failures)",
+                        "hint": "check that both nodes have the same --cluster-secret-file, --cluster-id and --shard",
+                    ])
             } catch {
                 if !Task.isCancelled {
                     logger.info("raft peer connection lost", metadata: ["error": "\(error)"])
@@ -190,9 +195,11 @@ final class PeerConnection: Sendable {
         do {
             source = try await SnapshotSending.open(message, store: snapshots)
         } catch {
-            logger.warning("raft snapshot not sent: its data is gone", metadata: [
-                "raft.snapshot.index": "\(message.snapshot?.index ?? 0)", "error": "\(error)",
-            ])
+            logger.warning(
+                "raft snapshot not sent: its data is gone",
+                metadata: [
+                    "raft.snapshot.index": "\(message.snapshot?.index ?? 0)", "error": "\(error)",
+                ])
             return
         }
         do {
@@ -220,8 +227,9 @@ final class PeerConnection: Sendable {
                     }
                     // Only the server's hello and proof are read, so every frame is held to the handshake's limit;
                     // after them the inbound side only notices the peer closing the connection.
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(
-                        RaftFrameDecoder(maxPayload: RaftFrameLimits.maxHandshakePayload, gate: gate)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(
+                            RaftFrameDecoder(maxPayload: RaftFrameLimits.maxHandshakePayload, gate: gate)))
                     return try NIOAsyncChannel<RaftFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }

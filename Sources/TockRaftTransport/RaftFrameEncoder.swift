@@ -1,6 +1,6 @@
 import NIOCore
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// Turns messages into length-prefixed frames, splitting any message whose

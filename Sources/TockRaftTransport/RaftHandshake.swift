@@ -1,6 +1,6 @@
 import Crypto
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// The pure part of the handshake that opens every Raft connection, before any Raft frame is accepted:
@@ -30,8 +30,9 @@ struct RaftHandshake: Sendable {
     func hello(to peer: NodeID?) -> RaftHello {
         var generator = SystemRandomNumberGenerator()
         let nonce = (0..<Self.nonceBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return RaftHello(version: Self.version, clusterID: identity.clusterID, shard: identity.shard, node: me,
-                         to: peer ?? "", nonce: nonce)
+        return RaftHello(
+            version: Self.version, clusterID: identity.clusterID, shard: identity.shard, node: me,
+            to: peer ?? "", nonce: nonce)
     }
 
     /// Checks a client's hello: it must be of this cluster and shard, mean to reach this node, and come from a
@@ -98,9 +99,10 @@ struct RaftHandshake: Sendable {
         guard !proof.mac.isEmpty else {
             throw RaftPeerRefusal(.secret, "the \(role.rawValue) has no cluster secret, this node has one")
         }
-        guard HMAC<SHA256>.isValidAuthenticationCode(
-            proof.mac, authenticating: Self.transcript(role, client: client, server: server),
-            using: SymmetricKey(data: secret.bytes))
+        guard
+            HMAC<SHA256>.isValidAuthenticationCode(
+                proof.mac, authenticating: Self.transcript(role, client: client, server: server),
+                using: SymmetricKey(data: secret.bytes))
         else {
             throw RaftPeerRefusal(.secret, "the \(role.rawValue)'s proof does not verify: another cluster secret")
         }

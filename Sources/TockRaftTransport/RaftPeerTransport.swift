@@ -208,9 +208,11 @@ public final class RaftPeerTransport: Sendable {
         }
         for link in toStart { link.start() }
         if !toStop.isEmpty || !toStart.isEmpty {
-            logger.info("raft peers updated", metadata: [
-                "raft.added": "\(toStart.map(\.peer).sorted())", "raft.removed": "\(toStop.map(\.peer).sorted())",
-            ])
+            logger.info(
+                "raft peers updated",
+                metadata: [
+                    "raft.added": "\(toStart.map(\.peer).sorted())", "raft.removed": "\(toStop.map(\.peer).sorted())",
+                ])
         }
     }
 
@@ -218,7 +220,7 @@ public final class RaftPeerTransport: Sendable {
     /// their tasks. Idempotent: later (or concurrent) calls wait for the same work.
     public func shutdown() async {
         let work = state.withLock { state -> Task<Void, Never> in
-            if case let .shutDown(task) = state.phase { return task }
+            if case .shutDown(let task) = state.phase { return task }
             let phase = state.phase
             let links = Array(state.peers.values)
             var tasks = state.retired
@@ -228,7 +230,7 @@ public final class RaftPeerTransport: Sendable {
                 if let task = link.stop() { tasks.append(task) }
             }
             let task = Task {
-                if case let .running(server, serverTask) = phase {
+                if case .running(let server, let serverTask) = phase {
                     serverTask.cancel()
                     server.close(promise: nil)
                     tasks.append(serverTask)

@@ -11,9 +11,10 @@ final class RefusalReporter: Sendable {
     private let now: @Sendable () -> ContinuousClock.Instant
     private let logged = Mutex<[RaftPeerRefusal.Reason: (at: ContinuousClock.Instant, suppressed: Int)]>([:])
 
-    init(logger: Logger, onRefusal: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void,
-         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now })
-    {
+    init(
+        logger: Logger, onRefusal: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.logger = logger
         self.onRefusal = onRefusal
         self.now = now
@@ -32,10 +33,12 @@ final class RefusalReporter: Sendable {
             return logged[refusal.reason]?.suppressed ?? 0
         }
         guard let suppressed else { return }
-        logger.warning("raft peer refused", metadata: [
-            "raft.remote": "\(remote)", "raft.refused.reason": "\(refusal.reason.rawValue)",
-            "raft.refused.outbound": "\(outbound)", "error": "\(refusal.detail)",
-            "raft.refused.unlogged": "\(suppressed)",
-        ])
+        logger.warning(
+            "raft peer refused",
+            metadata: [
+                "raft.remote": "\(remote)", "raft.refused.reason": "\(refusal.reason.rawValue)",
+                "raft.refused.outbound": "\(outbound)", "error": "\(refusal.detail)",
+                "raft.refused.unlogged": "\(suppressed)",
+            ])
     }
 }

@@ -1,5 +1,5 @@
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// The data of one snapshot message arriving on an inbound connection: its pieces go to a `SnapshotSink` as they
@@ -26,7 +26,7 @@ final class SnapshotReception {
     /// what was received, on anything but the next piece or on data that does not match its size and checksum.
     func add(_ frame: RaftFrame) async throws -> Message? {
         do {
-            guard case let .snapshotChunk(chunk) = frame else {
+            guard case .snapshotChunk(let chunk) = frame else {
                 throw RaftTransportError.snapshotDataBroken("another frame inside a snapshot's data")
             }
             guard chunk.sequence == nextSequence else {

@@ -1,6 +1,6 @@
 import NIOCore
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 
 /// The sending side of a snapshot: the metadata message, then its data read from the store one piece at a time,

@@ -21,7 +21,8 @@ public final class Database {
         handle = try Self.open(path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI)
         // The busy timeout first: switching to WAL needs a lock that a connection closing the file at that moment
         // (checkpointing its WAL) holds briefly, and without the timeout the open failed with "database is locked".
-        try execute("""
+        try execute(
+            """
             PRAGMA busy_timeout = 5000;
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = \(synchronous.rawValue);

@@ -29,9 +29,10 @@ public final class DatabaseQueue: @unchecked Sendable {
 
     /// `write` with the file at `attachedPath` reachable, read-only, as `schema` (SQLite attaches only outside a
     /// transaction, so the attach wraps it).
-    public func write<T: Sendable>(attaching attachedPath: String, as schema: String,
-                                   _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
-    {
+    public func write<T: Sendable>(
+        attaching attachedPath: String, as schema: String,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         try await read { database in
             try database.attach(attachedPath, as: schema, readOnly: true)
             defer { try? database.detach(schema) }

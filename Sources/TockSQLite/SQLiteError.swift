@@ -36,7 +36,8 @@ func check(_ status: Int32, _ handle: OpaquePointer?, sql: String? = nil) throws
     case SQLITE_OK, SQLITE_ROW, SQLITE_DONE:
         return status
     default:
-        let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let message =
+            handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(status))
         let code = handle.map { sqlite3_extended_errcode($0) } ?? status
         throw SQLiteError(code: code, message: message, sql: sql)

@@ -9,8 +9,9 @@ public final class Statement {
 
     init(database: Database, sql: String) throws(SQLiteError) {
         var stmt: OpaquePointer?
-        try check(sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil),
-                  database.handle, sql: sql)
+        try check(
+            sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil),
+            database.handle, sql: sql)
         guard let stmt else { throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement", sql: sql) }
         self.handle = stmt
         self.sql = sql
@@ -27,8 +28,9 @@ public final class Statement {
         sqlite3_clear_bindings(handle)
         let expected = Int(sqlite3_bind_parameter_count(handle))
         guard expected == arguments.count else {
-            throw SQLiteError(code: SQLITE_RANGE,
-                              message: "statement takes \(expected) arguments, got \(arguments.count)", sql: sql)
+            throw SQLiteError(
+                code: SQLITE_RANGE,
+                message: "statement takes \(expected) arguments, got \(arguments.count)", sql: sql)
         }
         for (offset, argument) in arguments.enumerated() {
             let index = Int32(offset + 1)
@@ -40,17 +42,22 @@ public final class Statement {
             case .text(var v):
                 // By length, so a text holding a NUL is stored whole rather than cut at it. An empty text still
                 // needs a non-NULL pointer, or SQLite stores NULL.
-                status = v.isEmpty ? sqlite3_bind_text(handle, index, "", 0, tock_sqlite_transient()) : v.withUTF8 { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { chars in
-                        sqlite3_bind_text64(handle, index, chars.baseAddress, UInt64(chars.count),
-                                            tock_sqlite_transient(), UInt8(SQLITE_UTF8))
+                status =
+                    v.isEmpty
+                    ? sqlite3_bind_text(handle, index, "", 0, tock_sqlite_transient())
+                    : v.withUTF8 { bytes in
+                        bytes.withMemoryRebound(to: CChar.self) { chars in
+                            sqlite3_bind_text64(
+                                handle, index, chars.baseAddress, UInt64(chars.count),
+                                tock_sqlite_transient(), UInt8(SQLITE_UTF8))
+                        }
                     }
-                }
             case .blob(let v):
                 status = v.withUnsafeBytes { bytes in
                     // A zero-length blob still needs a non-NULL pointer, or SQLite stores NULL.
-                    sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
-                                        UInt64(bytes.count), tock_sqlite_transient())
+                    sqlite3_bind_blob64(
+                        handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                        UInt64(bytes.count), tock_sqlite_transient())
                 }
             }
             try check(status, database.handle, sql: sql)

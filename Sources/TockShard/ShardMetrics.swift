@@ -2,8 +2,8 @@ import CoreMetrics
 import Synchronization
 import TockCore
 import TockMetrics
-import TockRaftTransport
 import TockModel
+import TockRaftTransport
 import TockWire
 
 /// What a shard node exports on `/metrics`: jobs submitted, runs published and completed, how late runs are
@@ -61,12 +61,18 @@ public final class ShardMetrics: Sendable {
             Counter(label: MetricCatalog.runsPublished.name, dimensions: priorityLabels($0), factory: factory)
         }
         publishLag = perPriority {
-            CoreMetrics.Timer(label: MetricCatalog.dueToPublishLag.name, dimensions: priorityLabels($0), factory: factory)
+            CoreMetrics.Timer(
+                label: MetricCatalog.dueToPublishLag.name, dimensions: priorityLabels($0), factory: factory)
         }
-        completed = Dictionary(uniqueKeysWithValues: [Outcome.succeeded, .failed, .gaveUp].map { outcome in
-            (outcome, Counter(label: MetricCatalog.runsCompleted.name,
-                              dimensions: labels + [("outcome", outcome.rawValue)], factory: factory))
-        })
+        completed = Dictionary(
+            uniqueKeysWithValues: [Outcome.succeeded, .failed, .gaveUp].map { outcome in
+                (
+                    outcome,
+                    Counter(
+                        label: MetricCatalog.runsCompleted.name,
+                        dimensions: labels + [("outcome", outcome.rawValue)], factory: factory)
+                )
+            })
         runsChecked = Counter(label: MetricCatalog.runsChecked.name, dimensions: labels, factory: factory)
         runsLost = Counter(label: MetricCatalog.runsLost.name, dimensions: labels, factory: factory)
         runsRepublished = Counter(label: MetricCatalog.runsRepublished.name, dimensions: labels, factory: factory)
@@ -83,10 +89,15 @@ public final class ShardMetrics: Sendable {
         isLeader = gauge(MetricCatalog.raftIsLeader)
         hasLeader = gauge(MetricCatalog.raftHasLeader)
         leaderChanges = Counter(label: MetricCatalog.raftLeaderChanges.name, dimensions: labels, factory: factory)
-        peersRefused = Dictionary(uniqueKeysWithValues: RaftPeerRefusal.Reason.allCases.map { reason in
-            (reason, Counter(label: MetricCatalog.raftPeersRefused.name,
-                             dimensions: labels + [("reason", reason.rawValue)], factory: factory))
-        })
+        peersRefused = Dictionary(
+            uniqueKeysWithValues: RaftPeerRefusal.Reason.allCases.map { reason in
+                (
+                    reason,
+                    Counter(
+                        label: MetricCatalog.raftPeersRefused.name,
+                        dimensions: labels + [("reason", reason.rawValue)], factory: factory)
+                )
+            })
         rejections = Self.rejectionReasons.reduce(into: [:]) { counters, entry in
             for reason in entry.value {
                 counters[entry.key, default: [:]][reason] = Counter(
@@ -204,14 +215,22 @@ public final class ShardMetrics: Sendable {
 
     private func makeQueueGauges() -> QueueGauges {
         let factory = registry.factory
-        let order = [MetricCatalog.streamMessages, MetricCatalog.streamOldestAge, MetricCatalog.consumerPending,
-                     MetricCatalog.consumerAckPending, MetricCatalog.consumerRedelivered]
+        let order = [
+            MetricCatalog.streamMessages, MetricCatalog.streamOldestAge, MetricCatalog.consumerPending,
+            MetricCatalog.consumerAckPending, MetricCatalog.consumerRedelivered,
+        ]
         return QueueGauges(
-            perPriority: Dictionary(uniqueKeysWithValues: Priority.allCases.map { priority in
-                (priority, order.map {
-                    Gauge(label: $0.name, dimensions: labels + [("priority", priority.rawValue)], factory: factory)
-                })
-            }),
+            perPriority: Dictionary(
+                uniqueKeysWithValues: Priority.allCases.map { priority in
+                    (
+                        priority,
+                        order.map {
+                            Gauge(
+                                label: $0.name, dimensions: labels + [("priority", priority.rawValue)], factory: factory
+                            )
+                        }
+                    )
+                }),
             dueUnpublished: Gauge(label: MetricCatalog.runsDueUnpublished.name, dimensions: labels, factory: factory))
     }
 }

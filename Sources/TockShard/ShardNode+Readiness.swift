@@ -7,12 +7,18 @@ extension ShardNode {
     /// did not fail for want of disk space.
     public func readiness() async -> Readiness {
         let status = cluster
-        let leader = status.leader.map { leader in
-            Readiness.Check("leader", ok: true, leader == status.node ? "this node leads" : "\(leader) leads")
-        } ?? Readiness.Check("leader", ok: false, "no leader known: an election is under way or no quorum is reachable")
+        let leader =
+            status.leader.map { leader in
+                Readiness.Check("leader", ok: true, leader == status.node ? "this node leads" : "\(leader) leads")
+            }
+            ?? Readiness.Check(
+                "leader", ok: false, "no leader known: an election is under way or no quorum is reachable")
         let connected = await link.isConnected
-        let nats = Readiness.Check("nats", ok: connected, connected ? "connected"
-            : "not connected to \(redactingNATSCredentials(configuration.natsURL))")
+        let nats = Readiness.Check(
+            "nats", ok: connected,
+            connected
+                ? "connected"
+                : "not connected to \(redactingNATSCredentials(configuration.natsURL))")
         let full = log.isStorageFull
         let storage = Readiness.Check(
             "storage", ok: !full, full ? "the disk is full: nothing is stored until space is freed" : "writable")

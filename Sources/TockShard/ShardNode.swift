@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import TockCore
+import TockModel
 import TockNATS
 import TockSQLite
-import TockModel
 import TockWire
 
 /// One node of one shard: the job tables, the log that changes them, and — as leader — the due-timer
@@ -19,7 +19,9 @@ public final class ShardNode: Sendable {
     public let metrics: ShardMetrics
     private let logger: Logger
 
-    public init(configuration: ShardConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws {
+    public init(configuration: ShardConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger)
+        async throws
+    {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -35,40 +37,50 @@ public final class ShardNode: Sendable {
         // due at once reached JetStream a whole transaction later before.
         let dutiesDatabase = try DatabaseQueue(path: configuration.databasePath)
         let metrics = ShardMetrics(shard: configuration.shard)
-        let log = try RaftDriver(configuration: configuration.cluster, database: database,
-                                 stateMachine: JobStateMachine(shard: configuration.shard), logger: logger,
-                                 shard: configuration.shard, onPeerRefused: { metrics.raftPeerRefused($0) })
+        let log = try RaftDriver(
+            configuration: configuration.cluster, database: database,
+            stateMachine: JobStateMachine(shard: configuration.shard), logger: logger,
+            shard: configuration.shard, onPeerRefused: { metrics.raftPeerRefused($0) })
         self.log = log
-        let link = NATSLink(url: configuration.natsURL, security: configuration.natsSecurity,
-                            name: "tock-shard-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
+        let link = NATSLink(
+            url: configuration.natsURL, security: configuration.natsSecurity,
+            name: "tock-shard-\(configuration.shard)-\(configuration.cluster.nodeID)", logger: logger)
         self.link = link
         self.metrics = metrics
         let duties = LeaderDuties(
             makePublisher: {
-                DuePublisher(shard: configuration.shard, database: dutiesDatabase, log: log, link: link, clock: clock,
-                             logger: logger, metrics: metrics,
-                             window: DueWindow(span: configuration.dueWindow,
-                                               capacity: configuration.dueWindowCapacity),
-                             settings: DueTimer.Settings(
-                                 batchLimit: configuration.publishBatch,
-                                 misfireThresholdNs: configuration.misfireThreshold.nanoseconds,
-                                 reconcileIntervalNs: configuration.reconcileInterval.nanoseconds,
-                                 lostRuns: LostRunPolicy(minimumAgeNs: configuration.lostRunAfter.nanoseconds,
-                                                         queues: configuration.queues)))
+                DuePublisher(
+                    shard: configuration.shard, database: dutiesDatabase, log: log, link: link, clock: clock,
+                    logger: logger, metrics: metrics,
+                    window: DueWindow(
+                        span: configuration.dueWindow,
+                        capacity: configuration.dueWindowCapacity),
+                    settings: DueTimer.Settings(
+                        batchLimit: configuration.publishBatch,
+                        misfireThresholdNs: configuration.misfireThreshold.nanoseconds,
+                        reconcileIntervalNs: configuration.reconcileInterval.nanoseconds,
+                        lostRuns: LostRunPolicy(
+                            minimumAgeNs: configuration.lostRunAfter.nanoseconds,
+                            queues: configuration.queues)))
             },
             makeOutcomePublisher: {
-                OutcomePublisher(shard: configuration.shard, database: dutiesDatabase, log: log, link: link,
-                                 logger: logger, metrics: metrics)
+                OutcomePublisher(
+                    shard: configuration.shard, database: dutiesDatabase, log: log, link: link,
+                    logger: logger, metrics: metrics)
             },
-            completions: CompletionConsumer(shard: configuration.shard, log: log, link: link, clock: clock,
-                                            logger: logger, metrics: metrics),
-            sampler: QueueSampler(database: dutiesDatabase, link: link, clock: clock, metrics: metrics,
-                                  interval: configuration.queueSampleInterval, logger: logger),
+            completions: CompletionConsumer(
+                shard: configuration.shard, log: log, link: link, clock: clock,
+                logger: logger, metrics: metrics),
+            sampler: QueueSampler(
+                database: dutiesDatabase, link: link, clock: clock, metrics: metrics,
+                interval: configuration.queueSampleInterval, logger: logger),
             makePurger: {
-                RetentionPurger(database: dutiesDatabase, log: log, clock: clock, logger: logger, metrics: metrics,
-                                policy: RetentionPolicy(retentionNs: configuration.retention.nanoseconds,
-                                                        batch: configuration.retentionBatch,
-                                                        interval: configuration.retentionInterval))
+                RetentionPurger(
+                    database: dutiesDatabase, log: log, clock: clock, logger: logger, metrics: metrics,
+                    policy: RetentionPolicy(
+                        retentionNs: configuration.retention.nanoseconds,
+                        batch: configuration.retentionBatch,
+                        interval: configuration.retentionInterval))
             },
             logger: logger)
         if let warning = configuration.retentionWarning { logger.warning("\(warning)") }
@@ -90,8 +102,10 @@ public final class ShardNode: Sendable {
         let now = clock.nowNs()
         var spec = spec
         spec.id = JobID.make(shard: configuration.shard, nowNs: now)
-        let result = try await log.propose(.createJob(spec, createdAtNs: now,
-                                                      idempotencyRetentionNs: idempotencyRetentionNs))
+        let result = try await log.propose(
+            .createJob(
+                spec, createdAtNs: now,
+                idempotencyRetentionNs: idempotencyRetentionNs))
         created(result)
         return result
     }
@@ -106,8 +120,10 @@ public final class ShardNode: Sendable {
             spec.id = JobID.make(shard: configuration.shard, nowNs: now)
             return spec
         }
-        let result = try await log.propose(.createJobs(specs, createdAtNs: now,
-                                                       idempotencyRetentionNs: idempotencyRetentionNs))
+        let result = try await log.propose(
+            .createJobs(
+                specs, createdAtNs: now,
+                idempotencyRetentionNs: idempotencyRetentionNs))
         created(result)
         return result
     }
@@ -117,10 +133,12 @@ public final class ShardNode: Sendable {
         metrics.submitted(result)
         switch result {
         case .created(let job):
-            logger.debug("job created", metadata: [
-                "job": "\(job.id)", "run": "\(job.run)", "priority": "\(job.priority.rawValue)",
-                "due_at": "\(RFC3339.format(ns: job.dueAtNs))",
-            ])
+            logger.debug(
+                "job created",
+                metadata: [
+                    "job": "\(job.id)", "run": "\(job.run)", "priority": "\(job.priority.rawValue)",
+                    "due_at": "\(RFC3339.format(ns: job.dueAtNs))",
+                ])
         case .batch(let results): results.forEach(created)
         default: break
         }
@@ -158,7 +176,8 @@ public final class ShardNode: Sendable {
         guard let job = try await job(id: id) else { return .notFound }
         guard let schedule = job.schedule, job.state == .scheduled else { return .conflict(job) }
         let now = clock.nowNs()
-        return try await log.propose(.resumeJob(jobID: id, nextDueAtNs: Recurrence.next(schedule, after: now), atNs: now))
+        return try await log.propose(
+            .resumeJob(jobID: id, nextDueAtNs: Recurrence.next(schedule, after: now), atNs: now))
     }
 
     /// A page of a job's runs, oldest first: for a recurring job those published, skipped or done so far; for a
@@ -231,8 +250,9 @@ public final class ShardNode: Sendable {
         // Without --peers the node has no Raft listener: a learner could never catch up, and would stay in the
         // membership after the wait below ran out.
         guard !configuration.cluster.peers.isEmpty else {
-            throw RaftDriverError.membershipChangeRefused("this shard was started without --peers, so it has no Raft "
-                + "listener and cannot grow; restart it with --peers \(configuration.cluster.nodeID)=HOST:PORT")
+            throw RaftDriverError.membershipChangeRefused(
+                "this shard was started without --peers, so it has no Raft "
+                    + "listener and cannot grow; restart it with --peers \(configuration.cluster.nodeID)=HOST:PORT")
         }
         guard !log.status.voters.contains(node) else {
             throw RaftDriverError.membershipChangeRefused("\(node) is already a voter")
@@ -286,9 +306,10 @@ extension ShardNode {
     /// to keep the submit path's writes cheap).
     public func jobCounts(tenant: String? = nil) async throws -> [JobState: Int] {
         try await database.read { db in
-            let statement = try db.statement(tenant == nil
-                ? "SELECT state, COUNT(*) FROM jobs GROUP BY state"
-                : "SELECT state, COUNT(*) FROM jobs WHERE tenant = ? GROUP BY state")
+            let statement = try db.statement(
+                tenant == nil
+                    ? "SELECT state, COUNT(*) FROM jobs GROUP BY state"
+                    : "SELECT state, COUNT(*) FROM jobs WHERE tenant = ? GROUP BY state")
             let rows = try statement.map(arguments: tenant.map { [$0] } ?? []) { row in
                 (JobState(rawValue: row.text(0)), row.int(1))
             }

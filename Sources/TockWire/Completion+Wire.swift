@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension Completion {
     /// The `tock.v1.Completion` protobuf encoding.

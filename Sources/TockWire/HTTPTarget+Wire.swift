@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension Header {
     init(proto: UnsafePointer<Tock__V1__Header>) throws(WireError) {

@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension JobRun {
     /// The `tock.v1.JobRun` protobuf encoding.

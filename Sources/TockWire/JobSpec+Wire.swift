@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension JobSpec {
     /// The `tock.v1.JobSpec` protobuf encoding (also what a protobuf submit carries).

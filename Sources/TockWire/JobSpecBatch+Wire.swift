@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension JobSpecBatch {
     /// The `tock.v1.JobSpecBatch` protobuf encoding.
@@ -19,10 +19,13 @@ extension JobSpecBatch {
             unpack: tock__v1__job_spec_batch__unpack,
             free: tock__v1__job_spec_batch__free_unpacked
         ) { (message) throws(WireError) in
-            JobSpecBatch(jobs: try CReading.repeated(message.pointee.n_jobs, message.pointee.jobs,
-                                                     field: "JobSpecBatch.jobs") {
-                (spec) throws(WireError) in try JobSpec(proto: spec)
-            })
+            JobSpecBatch(
+                jobs: try CReading.repeated(
+                    message.pointee.n_jobs, message.pointee.jobs,
+                    field: "JobSpecBatch.jobs"
+                ) {
+                    (spec) throws(WireError) in try JobSpec(proto: spec)
+                })
         }
     }
 

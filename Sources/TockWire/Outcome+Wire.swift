@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension Outcome {
     /// Zero and unknown numbers are refused: recording a guessed outcome would

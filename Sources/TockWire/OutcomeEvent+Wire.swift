@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension OutcomeEvent {
     /// The `tock.v1.OutcomeEvent` protobuf encoding, published to `TOCK_EVENTS`.
@@ -38,8 +38,9 @@ extension OutcomeEvent {
             priority: try Priority(proto: message.priority, field: "OutcomeEvent.priority"),
             idempotencyKey: try CReading.string(message.idempotency_key, field: "OutcomeEvent.idempotency_key"),
             callbackURL: try CReading.string(message.callback_url, field: "OutcomeEvent.callback_url"),
-            failureCallbackURL: try CReading.string(message.failure_callback_url,
-                                                    field: "OutcomeEvent.failure_callback_url"),
+            failureCallbackURL: try CReading.string(
+                message.failure_callback_url,
+                field: "OutcomeEvent.failure_callback_url"),
             recurring: message.recurring != 0,
             maxAttempts: message.max_attempts,
             timeoutMs: message.timeout_ms
@@ -71,9 +72,10 @@ extension OutcomeEvent {
 
 extension OutcomeEvent.Key {
     init(proto: UnsafePointer<Tock__V1__OutcomeEventKey>) throws(WireError) {
-        self.init(jobID: try CReading.string(proto.pointee.job_id, field: "OutcomeEventKey.job_id"),
-                  run: proto.pointee.run,
-                  state: try OutcomeEvent.State(proto: proto.pointee.state, field: "OutcomeEventKey.state"))
+        self.init(
+            jobID: try CReading.string(proto.pointee.job_id, field: "OutcomeEventKey.job_id"),
+            run: proto.pointee.run,
+            state: try OutcomeEvent.State(proto: proto.pointee.state, field: "OutcomeEventKey.state"))
     }
 
     func proto(in arena: CArena) -> UnsafeMutablePointer<Tock__V1__OutcomeEventKey> {

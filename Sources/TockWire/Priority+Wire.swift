@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension Priority {
     /// `PRIORITY_UNSPECIFIED` and numbers added by a newer schema are refused:

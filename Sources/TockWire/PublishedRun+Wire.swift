@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 // Only ever travels inside a ShardCommand, so no public encode/decode of its own.
 extension PublishedRun {

@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 // `ShardCommand.purgeFinished` on the wire (`tock.v1.PurgeFinished`); only ever travels inside a ShardCommand.
 extension ShardCommand {
@@ -25,13 +25,14 @@ extension ShardCommand {
             purge.pointee.n_job_ids = jobIDs.count
             purge.pointee.job_ids = arena.pointerArray(jobIDs.map(arena.string))
             purge.pointee.n_runs = runs.count
-            purge.pointee.runs = arena.pointerArray(runs.map { run in
-                arena.message(Tock__V1__RunKey.self) { key in
-                    tock__v1__run_key__init(key)
-                    key.pointee.job_id = arena.string(run.jobID)
-                    key.pointee.run = run.run
-                }
-            })
+            purge.pointee.runs = arena.pointerArray(
+                runs.map { run in
+                    arena.message(Tock__V1__RunKey.self) { key in
+                        tock__v1__run_key__init(key)
+                        key.pointee.job_id = arena.string(run.jobID)
+                        key.pointee.run = run.run
+                    }
+                })
         }
     }
 }

@@ -1,6 +1,6 @@
+import TockModel
 import TockProto
 import TockRaft
-import TockModel
 
 extension Entry {
     /// The `tock.v1.RaftEntry` protobuf encoding, as stored by the Raft log.

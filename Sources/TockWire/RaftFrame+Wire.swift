@@ -1,6 +1,6 @@
+import TockModel
 import TockProto
 import TockRaft
-import TockModel
 
 /// What one transport frame between Raft nodes carries (`tock.v1.RaftFrame`):
 /// a whole message, one piece of a message too big for a single frame, one
@@ -118,10 +118,10 @@ extension RaftFrame {
         arena.message(Tock__V1__RaftFrame.self) { frame in
             tock__v1__raft_frame__init(frame)
             switch self {
-            case let .message(message):
+            case .message(let message):
                 frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_MESSAGE
                 frame.pointee.message = message.proto(in: arena)
-            case let .chunk(chunk):
+            case .chunk(let chunk):
                 frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_CHUNK
                 frame.pointee.chunk = arena.message(Tock__V1__RaftChunk.self) { proto in
                     tock__v1__raft_chunk__init(proto)
@@ -130,7 +130,7 @@ extension RaftFrame {
                     proto.pointee.last = chunk.last ? 1 : 0
                     proto.pointee.data = arena.bytes(chunk.data)
                 }
-            case let .snapshotChunk(chunk):
+            case .snapshotChunk(let chunk):
                 frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_SNAPSHOT_CHUNK
                 frame.pointee.snapshot_chunk = arena.message(Tock__V1__RaftSnapshotChunk.self) { proto in
                     tock__v1__raft_snapshot_chunk__init(proto)
@@ -140,7 +140,7 @@ extension RaftFrame {
                     proto.pointee.size = chunk.size
                     proto.pointee.checksum = chunk.checksum
                 }
-            case let .hello(hello):
+            case .hello(let hello):
                 frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_HELLO
                 frame.pointee.hello = arena.message(Tock__V1__RaftHello.self) { proto in
                     tock__v1__raft_hello__init(proto)
@@ -151,7 +151,7 @@ extension RaftFrame {
                     proto.pointee.to = arena.string(hello.to)
                     proto.pointee.nonce = arena.bytes(hello.nonce)
                 }
-            case let .proof(proof):
+            case .proof(let proof):
                 frame.pointee.body_case = TOCK__V1__RAFT_FRAME__BODY_PROOF
                 frame.pointee.proof = arena.message(Tock__V1__RaftProof.self) { proto in
                     tock__v1__raft_proof__init(proto)

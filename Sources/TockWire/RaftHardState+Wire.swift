@@ -1,6 +1,6 @@
+import TockModel
 import TockProto
 import TockRaft
-import TockModel
 
 extension HardState {
     /// The `tock.v1.RaftHardState` protobuf encoding, as stored by the Raft log.

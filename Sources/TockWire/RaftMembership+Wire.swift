@@ -1,6 +1,6 @@
+import TockModel
 import TockProto
 import TockRaft
-import TockModel
 
 extension Membership {
     /// The `tock.v1.RaftMembership` protobuf encoding. IDs are written sorted,

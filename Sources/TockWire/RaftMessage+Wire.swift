@@ -1,6 +1,6 @@
+import TockModel
 import TockProto
 import TockRaft
-import TockModel
 
 extension Message {
     /// The `tock.v1.RaftMessage` protobuf encoding.

@@ -1,6 +1,6 @@
+import TockModel
 import TockProto
 import TockRaft
-import TockModel
 
 extension Snapshot {
     /// The `tock.v1.RaftSnapshot` protobuf encoding.

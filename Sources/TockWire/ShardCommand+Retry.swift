@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 /// `tock.v1.RetryJob` (ShardCommand field 10), kept apart from the other cases' wire code.
 extension ShardCommand {
@@ -18,13 +18,14 @@ extension ShardCommand {
         arena.message(Tock__V1__RetryJob.self) { retry in
             tock__v1__retry_job__init(retry)
             retry.pointee.n_runs = runs.count
-            retry.pointee.runs = arena.pointerArray(runs.map { run in
-                arena.message(Tock__V1__RunKey.self) { message in
-                    tock__v1__run_key__init(message)
-                    message.pointee.job_id = arena.string(run.jobID)
-                    message.pointee.run = run.run
-                }
-            })
+            retry.pointee.runs = arena.pointerArray(
+                runs.map { run in
+                    arena.message(Tock__V1__RunKey.self) { message in
+                        tock__v1__run_key__init(message)
+                        message.pointee.job_id = arena.string(run.jobID)
+                        message.pointee.run = run.run
+                    }
+                })
             retry.pointee.at_ns = atNs
         }
     }

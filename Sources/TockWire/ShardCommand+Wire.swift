@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension ShardCommand {
     /// The `tock.v1.ShardCommand` protobuf encoding, stored as a Raft log entry.
@@ -89,8 +89,9 @@ extension ShardCommand {
         case TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB:
             self = try CReading.required(message.pause_job, field: "ShardCommand.pause_job") {
                 (pause) throws(WireError) in
-                .pauseJob(jobID: try CReading.string(pause.pointee.job_id, field: "PauseJob.job_id"),
-                          atNs: pause.pointee.at_ns)
+                .pauseJob(
+                    jobID: try CReading.string(pause.pointee.job_id, field: "PauseJob.job_id"),
+                    atNs: pause.pointee.at_ns)
             }
         case TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB:
             self = try CReading.required(message.resume_job, field: "ShardCommand.resume_job") {
@@ -117,10 +118,13 @@ extension ShardCommand {
         case TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_EVENTS:
             self = try CReading.required(message.delete_events, field: "ShardCommand.delete_events") {
                 (delete) throws(WireError) in
-                .deleteEvents(try CReading.repeated(delete.pointee.n_events, delete.pointee.events,
-                                                    field: "DeleteEvents.events") {
-                    (key) throws(WireError) in try OutcomeEvent.Key(proto: key)
-                })
+                .deleteEvents(
+                    try CReading.repeated(
+                        delete.pointee.n_events, delete.pointee.events,
+                        field: "DeleteEvents.events"
+                    ) {
+                        (key) throws(WireError) in try OutcomeEvent.Key(proto: key)
+                    })
             }
         default:
             throw .missingField("ShardCommand.command")
@@ -139,7 +143,7 @@ extension ShardCommand {
             // (e.g. markPublished([])), because its pointer is non-nil; that keeps
             // the case distinguishable from "no command".
             switch self {
-            case let .createJob(spec, createdAtNs, retentionNs):
+            case .createJob(let spec, let createdAtNs, let retentionNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB
                 message.pointee.create_job = arena.message(Tock__V1__CreateJob.self) { create in
                     tock__v1__create_job__init(create)
@@ -147,7 +151,7 @@ extension ShardCommand {
                     create.pointee.created_at_ns = createdAtNs
                     create.pointee.idempotency_retention_ns = retentionNs ?? 0
                 }
-            case let .createJobs(specs, createdAtNs, retentionNs):
+            case .createJobs(let specs, let createdAtNs, let retentionNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS
                 message.pointee.create_jobs = arena.message(Tock__V1__CreateJobs.self) { create in
                     tock__v1__create_jobs__init(create)
@@ -156,21 +160,21 @@ extension ShardCommand {
                     create.pointee.created_at_ns = createdAtNs
                     create.pointee.idempotency_retention_ns = retentionNs ?? 0
                 }
-            case let .cancelJob(jobID, atNs):
+            case .cancelJob(let jobID, let atNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_CANCEL_JOB
                 message.pointee.cancel_job = arena.message(Tock__V1__CancelJob.self) { cancel in
                     tock__v1__cancel_job__init(cancel)
                     cancel.pointee.job_id = arena.string(jobID)
                     cancel.pointee.at_ns = atNs
                 }
-            case let .markPublished(runs):
+            case .markPublished(let runs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_MARK_PUBLISHED
                 message.pointee.mark_published = arena.message(Tock__V1__MarkPublished.self) { mark in
                     tock__v1__mark_published__init(mark)
                     mark.pointee.n_runs = runs.count
                     mark.pointee.runs = arena.pointerArray(runs.map { $0.proto(in: arena) })
                 }
-            case let .markDone(completions, atNs):
+            case .markDone(let completions, let atNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_MARK_DONE
                 message.pointee.mark_done = arena.message(Tock__V1__MarkDone.self) { mark in
                     tock__v1__mark_done__init(mark)
@@ -178,7 +182,7 @@ extension ShardCommand {
                     mark.pointee.completions = arena.pointerArray(completions.map { $0.proto(in: arena) })
                     mark.pointee.at_ns = atNs
                 }
-            case let .skipRun(jobID, run, nextDueAtNs, atNs, reason):
+            case .skipRun(let jobID, let run, let nextDueAtNs, let atNs, let reason):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_SKIP_RUN
                 message.pointee.skip_run = arena.message(Tock__V1__SkipRun.self) { skip in
                     tock__v1__skip_run__init(skip)
@@ -188,14 +192,14 @@ extension ShardCommand {
                     skip.pointee.at_ns = atNs
                     skip.pointee.reason = arena.string(reason)
                 }
-            case let .pauseJob(jobID, atNs):
+            case .pauseJob(let jobID, let atNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_PAUSE_JOB
                 message.pointee.pause_job = arena.message(Tock__V1__PauseJob.self) { pause in
                     tock__v1__pause_job__init(pause)
                     pause.pointee.job_id = arena.string(jobID)
                     pause.pointee.at_ns = atNs
                 }
-            case let .resumeJob(jobID, nextDueAtNs, atNs):
+            case .resumeJob(let jobID, let nextDueAtNs, let atNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_RESUME_JOB
                 message.pointee.resume_job = arena.message(Tock__V1__ResumeJob.self) { resume in
                     tock__v1__resume_job__init(resume)
@@ -203,10 +207,10 @@ extension ShardCommand {
                     resume.pointee.next_due_at_ns = nextDueAtNs ?? 0
                     resume.pointee.at_ns = atNs
                 }
-            case let .retryJob(runs, atNs):
+            case .retryJob(let runs, let atNs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_RETRY_JOB
                 message.pointee.retry_job = Self.retryJobProto(runs, atNs: atNs, in: arena)
-            case let .setNodeAddress(node, raft, http):
+            case .setNodeAddress(let node, let raft, let http):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_SET_NODE_ADDRESS
                 message.pointee.set_node_address = arena.message(Tock__V1__SetNodeAddress.self) { set in
                     tock__v1__set_node_address__init(set)
@@ -214,11 +218,12 @@ extension ShardCommand {
                     set.pointee.raft_address = arena.string(raft)
                     set.pointee.http_address = arena.string(http)
                 }
-            case let .purgeFinished(cutoffNs, jobIDs, runs):
+            case .purgeFinished(let cutoffNs, let jobIDs, let runs):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED
-                message.pointee.purge_finished = Self.purgeProto(cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs,
-                                                                 in: arena)
-            case let .deleteEvents(keys):
+                message.pointee.purge_finished = Self.purgeProto(
+                    cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs,
+                    in: arena)
+            case .deleteEvents(let keys):
                 message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_EVENTS
                 message.pointee.delete_events = arena.message(Tock__V1__DeleteEvents.self) { delete in
                     tock__v1__delete_events__init(delete)

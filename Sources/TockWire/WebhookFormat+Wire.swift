@@ -1,5 +1,5 @@
-import TockProto
 import TockModel
+import TockProto
 
 extension WebhookFormat {
     /// A number added by a newer schema is refused: sending a body in the wrong shape would look like success to

@@ -5,11 +5,12 @@ final class APIGuardTests: XCTestCase {
     let writer = "tock_writer", reader = "tock_reader", admin = "tock_admin"
 
     var guardian: APIGuard {
-        APIGuard(keys: APIKeys(keys: [
-            APIKey(name: "w", tenant: "a", scopes: [.jobsWrite, .jobsRead], sha256: APIKey.hash(writer)),
-            APIKey(name: "r", tenant: "a", scopes: [.jobsRead], sha256: APIKey.hash(reader)),
-            APIKey(name: "root", tenant: "ops", scopes: [.admin], sha256: APIKey.hash(admin)),
-        ]))
+        APIGuard(
+            keys: APIKeys(keys: [
+                APIKey(name: "w", tenant: "a", scopes: [.jobsWrite, .jobsRead], sha256: APIKey.hash(writer)),
+                APIKey(name: "r", tenant: "a", scopes: [.jobsRead], sha256: APIKey.hash(reader)),
+                APIKey(name: "root", tenant: "ops", scopes: [.admin], sha256: APIKey.hash(admin)),
+            ]))
     }
 
     func testWithoutKeysEveryCallerIsOpen() {
@@ -18,14 +19,16 @@ final class APIGuardTests: XCTestCase {
 
     func testMissingMalformedOrUnknownKeysAreUnauthenticated() {
         for header in [nil, "", "Bearer", "Basic dXNlcjpwdw==", "Bearer tock_unknown", "bearer"] {
-            XCTAssertEqual(guardian.admit(authorization: header, to: .scope(.jobsRead)).denial?.status, 401,
-                           "\(header ?? "nil")")
+            XCTAssertEqual(
+                guardian.admit(authorization: header, to: .scope(.jobsRead)).denial?.status, 401,
+                "\(header ?? "nil")")
         }
     }
 
     func testAKeyLackingTheScopeIsForbidden() {
-        XCTAssertEqual(guardian.admit(authorization: "Bearer \(reader)", to: .scope(.jobsWrite)).denial,
-                       .forbidden(key: "r", lacking: .jobsWrite))
+        XCTAssertEqual(
+            guardian.admit(authorization: "Bearer \(reader)", to: .scope(.jobsWrite)).denial,
+            .forbidden(key: "r", lacking: .jobsWrite))
         XCTAssertEqual(guardian.admit(authorization: "Bearer \(writer)", to: .scope(.admin)).denial?.status, 403)
     }
 

@@ -27,8 +27,10 @@ final class APIKeyFileTests: XCTestCase {
             ("keys:\n  - name: a\n    tenant: t\n    scopes: []\n    sha256: \(hash)", "keys[0].scopes"),
             ("keys:\n  - name: a\n    tenant: t\n    scopes: [admin]\n    sha256: tock_plaintext", "keys[0].sha256"),
             ("keys:\n  - name: a\n    tenant: t\n    scopes: [admin]\n    sha256: \(hash)\n    key: x", "keys[0].key"),
-            ("keys:\n  - {name: a, tenant: t, scopes: [admin], sha256: \(hash)}\n  - {name: a, tenant: u, scopes: [admin], sha256: \(hash)}",
-             "keys[1].name"),
+            (
+                "keys:\n  - {name: a, tenant: t, scopes: [admin], sha256: \(hash)}\n  - {name: a, tenant: u, scopes: [admin], sha256: \(hash)}",
+                "keys[1].name"
+            ),
         ]
         for (text, field) in cases {
             XCTAssertThrowsError(try APIKeyFile.parse(yaml: text), text) { error in

@@ -1,6 +1,6 @@
+import TockConcurrency
 import TockCore
 import XCTest
-import TockConcurrency
 
 final class AsyncSemaphoreTests: XCTestCase {
     func testAcquireTakesWhatIsFreeAndWaitsWhenNone() async {

@@ -20,7 +20,7 @@ final class BreakerDeferralsTests: XCTestCase {
         var deferrals = BreakerDeferrals(retention: .seconds(600))
         deferrals.recordDeferral(of: "old/1", nowNs: 0)
         deferrals.recordDeferral(of: "read/1", nowNs: 0)
-        _ = deferrals.deferrals(of: "read/1", nowNs: 8 * minute) // a run still in play keeps its count
+        _ = deferrals.deferrals(of: "read/1", nowNs: 8 * minute)  // a run still in play keeps its count
         deferrals.prune(nowNs: 11 * minute)
         XCTAssertEqual(deferrals.deferrals(of: "old/1", nowNs: 11 * minute), 0)
         XCTAssertEqual(deferrals.deferrals(of: "read/1", nowNs: 11 * minute), 1)

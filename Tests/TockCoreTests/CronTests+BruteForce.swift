@@ -14,8 +14,9 @@ final class CronBruteForceTests: XCTestCase {
         calendar.timeZone = zone
         return (1...minutes).compactMap { minute in
             let second = start + Int64(minute) * 60
-            let local = calendar.dateComponents([.month, .day, .weekday, .hour, .minute],
-                                                from: Date(timeIntervalSince1970: TimeInterval(second)))
+            let local = calendar.dateComponents(
+                [.month, .day, .weekday, .hour, .minute],
+                from: Date(timeIntervalSince1970: TimeInterval(second)))
             return matches(local) ? second * 1_000_000_000 : nil
         }
     }
@@ -27,11 +28,14 @@ final class CronBruteForceTests: XCTestCase {
         ("Australia/Lord_Howe", "2026-04-04T15:00:00Z"), ("Australia/Lord_Howe", "2026-10-03T15:30:00Z"),
     ]
     static let steadyWindows: [(zone: String, around: String)] = [
-        ("Asia/Kolkata", "2026-02-27T00:00:00Z"), ("UTC", "2028-02-28T00:00:00Z"), ("Europe/Berlin", "2026-07-01T00:00:00Z"),
+        ("Asia/Kolkata", "2026-02-27T00:00:00Z"), ("UTC", "2028-02-28T00:00:00Z"),
+        ("Europe/Berlin", "2026-07-01T00:00:00Z"),
     ]
 
-    func check(_ expression: String, in windows: [(zone: String, around: String)] = changeWindows + steadyWindows,
-               _ matches: @escaping Predicate, file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(
+        _ expression: String, in windows: [(zone: String, around: String)] = changeWindows + steadyWindows,
+        _ matches: @escaping Predicate, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         for (zoneName, around) in windows {
             let zone = try XCTUnwrap(TimeZone(identifier: zoneName))
             let start = instant(around) / 1_000_000_000 - 2 * 86_400
@@ -39,8 +43,9 @@ final class CronBruteForceTests: XCTestCase {
             let schedule = CronSchedule(expression: try CronExpression.parse(expression), timeZone: zone)
             let actual = schedule.upcoming(after: start * 1_000_000_000, count: expected.count + 1)
                 .filter { $0 <= (start + 4 * 86_400) * 1_000_000_000 }
-            XCTAssertEqual(actual.map { RFC3339.format(ns: $0) }, expected.map { RFC3339.format(ns: $0) },
-                           "\(expression) in \(zoneName)", file: file, line: line)
+            XCTAssertEqual(
+                actual.map { RFC3339.format(ns: $0) }, expected.map { RFC3339.format(ns: $0) },
+                "\(expression) in \(zoneName)", file: file, line: line)
         }
     }
 
@@ -50,7 +55,9 @@ final class CronBruteForceTests: XCTestCase {
         try check("45 */2 * * *") { $0.minute == 45 && $0.hour! % 2 == 0 }
         try check("*/20 1-3/1 * * *") { $0.minute! % 20 == 0 && (1...3).contains($0.hour!) }
         // Calendar weekdays are 1 = Sunday … 7 = Saturday.
-        try check("10,50 * 1,29 * SUN") { [10, 50].contains($0.minute!) && ([1, 29].contains($0.day!) || $0.weekday == 1) }
+        try check("10,50 * 1,29 * SUN") {
+            [10, 50].contains($0.minute!) && ([1, 29].contains($0.day!) || $0.weekday == 1)
+        }
         try check("0 * * FEB,MAR *") { $0.minute == 0 && [2, 3].contains($0.month!) }
     }
 
@@ -59,7 +66,9 @@ final class CronBruteForceTests: XCTestCase {
         let steady = Self.steadyWindows
         try check("30 9 * * MON-FRI", in: steady) { $0.minute == 30 && $0.hour == 9 && (2...6).contains($0.weekday!) }
         try check("0,15 0,12,23 * * *", in: steady) { [0, 15].contains($0.minute!) && [0, 12, 23].contains($0.hour!) }
-        try check("5 4-6 29 2 *", in: steady) { $0.minute == 5 && (4...6).contains($0.hour!) && $0.day == 29 && $0.month == 2 }
+        try check("5 4-6 29 2 *", in: steady) {
+            $0.minute == 5 && (4...6).contains($0.hour!) && $0.day == 29 && $0.month == 2
+        }
         try check("0 0 1 * TUE", in: steady) { $0.minute == 0 && $0.hour == 0 && ($0.day == 1 || $0.weekday == 3) }
     }
 }

@@ -4,8 +4,10 @@ import XCTest
 
 /// Fire times as RFC 3339 UTC strings, so a failing table row shows readable times. Expected times in the tables
 /// are written in local time with their offset (e.g. `2026-03-08T03:00:00-04:00`) and normalised the same way.
-func cronFires(_ expression: String, in zone: String = "UTC", after: String, start: String? = nil,
-               end: String? = nil, count: Int = 5, file: StaticString = #filePath, line: UInt = #line) -> [String] {
+func cronFires(
+    _ expression: String, in zone: String = "UTC", after: String, start: String? = nil,
+    end: String? = nil, count: Int = 5, file: StaticString = #filePath, line: UInt = #line
+) -> [String] {
     do {
         let schedule = try CronSchedule.parse(
             expression: expression, timeZone: zone, startNs: start.map(instant), endNs: end.map(instant))

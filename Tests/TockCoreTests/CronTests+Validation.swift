@@ -6,10 +6,12 @@ final class CronValidationTests: XCTestCase {
     let names = CronSchedule.FieldNames(cron: "cron_expression", timeZone: "tz", start: "timestamp", end: "last_date")
 
     func parseError(_ expression: String?, zone: String? = nil, start: String? = nil, end: String? = nil)
-        -> FieldError? {
+        -> FieldError?
+    {
         do {
-            _ = try CronSchedule.parse(expression: expression, timeZone: zone, startNs: start.map(instant),
-                                       endNs: end.map(instant), fields: names)
+            _ = try CronSchedule.parse(
+                expression: expression, timeZone: zone, startNs: start.map(instant),
+                endNs: end.map(instant), fields: names)
             return nil
         } catch {
             return error
@@ -20,17 +22,22 @@ final class CronValidationTests: XCTestCase {
         let schedule = try CronSchedule.parse(expression: "0 9 * * MON-FRI", timeZone: nil, startNs: nil, endNs: nil)
         XCTAssertEqual(schedule.expression.description, "0 9 * * MON-FRI")
         XCTAssertEqual(schedule.timeZone.secondsFromGMT(), 0)
-        XCTAssertEqual(try CronSchedule.parse(expression: "@daily", timeZone: "", startNs: nil, endNs: nil).timeZone,
-                       schedule.timeZone)
-        let berlin = try CronSchedule.parse(expression: "@daily", timeZone: "Europe/Berlin", startNs: 1, endNs: 2 * 86_400_000_000_000)
+        XCTAssertEqual(
+            try CronSchedule.parse(expression: "@daily", timeZone: "", startNs: nil, endNs: nil).timeZone,
+            schedule.timeZone)
+        let berlin = try CronSchedule.parse(
+            expression: "@daily", timeZone: "Europe/Berlin", startNs: 1, endNs: 2 * 86_400_000_000_000)
         XCTAssertEqual(berlin.timeZone.identifier, "Europe/Berlin")
         XCTAssertEqual(berlin.startNs, 1)
         XCTAssertEqual(berlin.endNs, 2 * 86_400_000_000_000)
     }
 
     func testMissingOrInvalidExpressionIsOnTheCronField() {
-        XCTAssertEqual(parseError(nil), FieldError(field: "cron_expression", code: "missing_field",
-                                                   message: "cron_expression is required"))
+        XCTAssertEqual(
+            parseError(nil),
+            FieldError(
+                field: "cron_expression", code: "missing_field",
+                message: "cron_expression is required"))
         XCTAssertEqual(parseError("  ")?.code, "missing_field")
         let error = parseError("0 25 * * *")
         XCTAssertEqual(error?.field, "cron_expression")
@@ -48,8 +55,9 @@ final class CronValidationTests: XCTestCase {
 
     func testEndMustBeAfterStart() {
         let start = "2026-01-01T00:00:00Z"
-        XCTAssertEqual(parseError("@hourly", start: start, end: "2025-12-31T23:00:00Z"),
-                       FieldError(field: "last_date", message: "last_date must be after timestamp"))
+        XCTAssertEqual(
+            parseError("@hourly", start: start, end: "2025-12-31T23:00:00Z"),
+            FieldError(field: "last_date", message: "last_date must be after timestamp"))
         XCTAssertEqual(parseError("@hourly", start: start, end: start)?.field, "last_date")
         XCTAssertNil(parseError("@hourly", start: start, end: "2026-01-01T01:00:00Z"))
         XCTAssertNil(parseError("@hourly", end: "2026-01-01T01:00:00Z"), "an end alone is fine")

@@ -68,7 +68,8 @@ final class CronTests: XCTestCase {
                 XCTAssertEqual(error.field, "cron_expression", text)
                 XCTAssertEqual(error.code, "invalid_field", text)
                 for part in mentions {
-                    XCTAssertTrue(error.message.contains(part), "\(text): \"\(error.message)\" does not mention \(part)")
+                    XCTAssertTrue(
+                        error.message.contains(part), "\(text): \"\(error.message)\" does not mention \(part)")
                 }
             }
         }
@@ -76,7 +77,7 @@ final class CronTests: XCTestCase {
 
     /// Values that parse the same way must fire the same way; checked through fire times, the public behaviour.
     func testEquivalentSpellingsFireAlike() {
-        let after = "2026-01-01T00:00:00Z" // a Thursday
+        let after = "2026-01-01T00:00:00Z"  // a Thursday
         let sets: [[String]] = [
             ["0 0 * * 0", "0 0 * * 7", "0 0 * * sun", "0 0 * * SUN", "0 0 ? * Sun", "@weekly"],
             ["0 0 1 1 *", "0 0 1 JAN *", "0 0 1 jan ?", "@yearly", "@annually"],

@@ -58,7 +58,8 @@ final class DueWindowTests: XCTestCase {
         let next = try XCTUnwrap(window.nextScan(nowNs: 1000 * second, held: 1))
         XCTAssertEqual(next.from, DueKey(dueAtNs: 1010 * second, jobID: "d"))
         XCTAssertEqual(next.limit, 3)
-        XCTAssertEqual(window.finish(next, rows: [entry(1010, "d"), entry(1011, "e")], held: 1).map(\.jobID), ["d", "e"])
+        XCTAssertEqual(
+            window.finish(next, rows: [entry(1010, "d"), entry(1011, "e")], held: 1).map(\.jobID), ["d", "e"])
         XCTAssertEqual(window.horizon, .start(of: 1060 * second))
     }
 
@@ -112,7 +113,8 @@ final class DueWindowTests: XCTestCase {
                 model.now += step
                 if model.window.capacity == 1000 {
                     model.refill(commitsDuringScan: false)
-                    XCTAssertEqual(model.dueButNotHeld(), [], "seed \(seed): runs left behind while the window had room")
+                    XCTAssertEqual(
+                        model.dueButNotHeld(), [], "seed \(seed): runs left behind while the window had room")
                 }
                 let batch = Int.random(in: 1...8, using: &model.random)
                 model.takeDue(limit: batch)
@@ -153,8 +155,9 @@ private struct WindowModel {
         for _ in 0..<Int.random(in: 0...3, using: &random) {
             nextID += 1
             let id = String(format: "j%06d", nextID)
-            let entry = DueEntry(dueAtNs: now + Int64.random(in: -2_000_000_000...40_000_000_000, using: &random),
-                                 jobID: id, run: 1)
+            let entry = DueEntry(
+                dueAtNs: now + Int64.random(in: -2_000_000_000...40_000_000_000, using: &random),
+                jobID: id, run: 1)
             table[id] = entry
             if window.admit(entry.key, held: heap.count) { hold(entry) }
         }

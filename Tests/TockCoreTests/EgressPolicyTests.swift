@@ -15,7 +15,8 @@ final class EgressPolicyTests: XCTestCase {
     func testIPv4Classes() {
         let cases: [(String, AddressClass)] = [
             ("8.8.8.8", .global), ("1.1.1.1", .global), ("172.15.255.255", .global), ("172.32.0.0", .global),
-            ("100.63.255.255", .global), ("100.128.0.0", .global), ("192.169.0.1", .global), ("223.255.255.255", .global),
+            ("100.63.255.255", .global), ("100.128.0.0", .global), ("192.169.0.1", .global),
+            ("223.255.255.255", .global),
             ("127.0.0.1", .loopback), ("127.255.255.254", .loopback),
             ("169.254.169.254", .linkLocal), ("169.254.0.1", .linkLocal),
             ("10.0.0.1", .private), ("172.16.0.1", .private), ("172.31.255.255", .private), ("192.168.1.1", .private),
@@ -43,9 +44,10 @@ final class EgressPolicyTests: XCTestCase {
 
     func testOnlyStrictLiteralsAreAddresses() {
         // Lenient spellings are left to the resolver, whose answer is then checked.
-        for text in ["", "2130706433", "0x7f.0.0.1", "127.1", "127.0.0.1 ", "[::1]", "fe80::1%eth0", "1.2.3.4.5",
-                     "256.0.0.1", "::ffff:1.2.3", "localhost", "1.2.3.4\0", String(repeating: "1", count: 100)]
-        {
+        for text in [
+            "", "2130706433", "0x7f.0.0.1", "127.1", "127.0.0.1 ", "[::1]", "fe80::1%eth0", "1.2.3.4.5",
+            "256.0.0.1", "::ffff:1.2.3", "localhost", "1.2.3.4\0", String(repeating: "1", count: 100),
+        ] {
             XCTAssertNil(IPAddress(text), text)
         }
         XCTAssertEqual(IPAddress("::ffff:127.0.0.1")?.description, "::ffff:127.0.0.1")
@@ -66,11 +68,13 @@ final class EgressPolicyTests: XCTestCase {
     }
 
     func testHostileAllowListEntriesAreRefusedWithAClearError() {
-        let hostile = ["10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/", "/8", "10.0.0.0/8/8",
-                       "10.0.0.0/99999999999999999999999", "10.0.0.0/0x8", "10.1.2.3/16", "10.0.0.0/８",
-                       "", " ", "a..b", ".", "-", "host name", "hooks.example/", "http://hooks.example",
-                       "hooks.example:443", "*.example.com", "évil.example", "a\u{0}b", String(repeating: "a", count: 254),
-                       "[::1]", "1.2.3.4.5/8"]
+        let hostile = [
+            "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/", "/8", "10.0.0.0/8/8",
+            "10.0.0.0/99999999999999999999999", "10.0.0.0/0x8", "10.1.2.3/16", "10.0.0.0/８",
+            "", " ", "a..b", ".", "-", "host name", "hooks.example/", "http://hooks.example",
+            "hooks.example:443", "*.example.com", "évil.example", "a\u{0}b", String(repeating: "a", count: 254),
+            "[::1]", "1.2.3.4.5/8",
+        ]
         for entry in hostile {
             var policy = EgressPolicy()
             XCTAssertThrowsError(try policy.allow(entry), entry) { error in
@@ -105,10 +109,11 @@ final class EgressPolicyTests: XCTestCase {
     }
 
     func testTheQueueConfigsEgressSection() throws {
-        let config = try QueueConfig.parse(yaml: """
-            egress:
-              allow: [10.1.0.0/16, hooks.internal.example, "fd00::/8"]
-            """)
+        let config = try QueueConfig.parse(
+            yaml: """
+                egress:
+                  allow: [10.1.0.0/16, hooks.internal.example, "fd00::/8"]
+                """)
         XCTAssertNil(config.egress.refusal(of: IPAddress("fd00::5")!))
         XCTAssertNil(config.egress.refusal(of: IPAddress("10.1.9.9")!))
         XCTAssertTrue(config.egress.allowsHost("hooks.internal.example"))

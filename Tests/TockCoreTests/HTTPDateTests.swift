@@ -11,9 +11,11 @@ final class HTTPDateTests: XCTestCase {
     }
 
     func testRejectsImpossibleOrLooseDates() {
-        for text in ["Fri, 30 Feb 2024 10:00:00 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
-                     "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, +6 Nov 1994 08:49:37 GMT", "Sun, 06 nov 1994 08:49:37 GMT",
-                     "Sun Nov 6 08:49:37 1994", "2024-02-29T23:59:59Z", "", "120"] {
+        for text in [
+            "Fri, 30 Feb 2024 10:00:00 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, +6 Nov 1994 08:49:37 GMT", "Sun, 06 nov 1994 08:49:37 GMT",
+            "Sun Nov 6 08:49:37 1994", "2024-02-29T23:59:59Z", "", "120",
+        ] {
             XCTAssertNil(HTTPDate.parseSeconds(text), text)
         }
     }

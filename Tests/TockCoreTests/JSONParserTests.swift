@@ -10,8 +10,9 @@ final class JSONParserTests: XCTestCase {
     }
 
     private func assertSameAsDecoder(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(JSONValue(parsing: Array(text.utf8)), viaDecoder(text), "parsing \(text.debugDescription)",
-                       file: file, line: line)
+        XCTAssertEqual(
+            JSONValue(parsing: Array(text.utf8)), viaDecoder(text), "parsing \(text.debugDescription)",
+            file: file, line: line)
     }
 
     func testValuesReadAsJSONDecoderReadsThem() {
@@ -40,7 +41,8 @@ final class JSONParserTests: XCTestCase {
             XCTAssertNil(JSONValue(parsing: Array(text.utf8)), "should reject \(text.debugDescription)")
         }
         XCTAssertNil(JSONValue(parsing: [0x22, 0xFF, 0x22]), "invalid UTF-8 inside a string")
-        XCTAssertNil(JSONValue(parsing: Array(repeating: UInt8(ascii: "["), count: 100_000)), "nesting beyond the limit")
+        XCTAssertNil(
+            JSONValue(parsing: Array(repeating: UInt8(ascii: "["), count: 100_000)), "nesting beyond the limit")
     }
 
     func testNumbersKeepTheirKind() {

@@ -23,7 +23,10 @@ final class JobIDTests: XCTestCase {
     }
 
     func testRejectsForeignIDs() {
-        for id in ["", "abc", "0-", "x-01JDZZZZZZZZZZZZZZZZZZZZZZ", "0-01JDZZZZZZZZZZZZZZZZZZZZZ", "0-01JDZZZZZZZZZZZZZZZZZZZZZU"] {
+        for id in [
+            "", "abc", "0-", "x-01JDZZZZZZZZZZZZZZZZZZZZZZ", "0-01JDZZZZZZZZZZZZZZZZZZZZZ",
+            "0-01JDZZZZZZZZZZZZZZZZZZZZZU",
+        ] {
             XCTAssertNil(JobID.shard(of: id), id)
         }
     }

@@ -25,7 +25,8 @@ final class JobRequestCallbackTests: XCTestCase {
         XCTAssertEqual([plain.callbackURL, plain.failureCallbackURL], ["", ""])
         let nulls = try parse(#"{"url": "https://a.example/", "callback_url": null, "failure_callback_url": null}"#)
         XCTAssertEqual([nulls.callbackURL, nulls.failureCallbackURL], ["", ""])
-        let both = try parse(#"""
+        let both = try parse(
+            #"""
             {"url": "https://a.example/", "callback_url": "https://b.example/done?x=1",
              "failure_callback_url": "http://c.example:8080/failed"}
             """#)
@@ -53,10 +54,11 @@ final class JobRequestCallbackTests: XCTestCase {
     }
 
     func testAProtobufSubmitChecksItsCallbacksAlike() throws {
-        var spec = JobSpec(id: "", priority: .normal,
-                           target: HTTPTarget(url: "https://a.example/", method: "POST", headers: [], body: []),
-                           timeoutMs: 0, maxAttempts: 0, idempotencyKey: "", dueAtNs: 0,
-                           callbackURL: "https://b.example/")
+        var spec = JobSpec(
+            id: "", priority: .normal,
+            target: HTTPTarget(url: "https://a.example/", method: "POST", headers: [], body: []),
+            timeoutMs: 0, maxAttempts: 0, idempotencyKey: "", dueAtNs: 0,
+            callbackURL: "https://b.example/")
         XCTAssertEqual(try JobRequest.validate(spec, nowNs: now).callbackURL, "https://b.example/")
         spec.failureCallbackURL = "gopher://b.example/"
         XCTAssertThrowsError(try JobRequest.validate(spec, nowNs: now)) { error in

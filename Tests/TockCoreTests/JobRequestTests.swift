@@ -35,29 +35,36 @@ final class JobRequestTests: XCTestCase {
         let request = try parse(#"{"url": "http://h/p", "webhook_format": "scheduled-db", "body": {"n": 1}}"#)
         XCTAssertEqual(request.webhookFormat, .scheduledDB)
         XCTAssertEqual(String(decoding: request.target.body, as: UTF8.self), #"{"n":1}"#)
-        XCTAssertEqual(try parse(#"{"url": "http://h/p", "webhook_format": "Scheduled-DB"}"#).webhookFormat, .scheduledDB)
+        XCTAssertEqual(
+            try parse(#"{"url": "http://h/p", "webhook_format": "Scheduled-DB"}"#).webhookFormat, .scheduledDB)
         XCTAssertEqual(try parse(#"{"url": "http://h/p", "webhook_format": null}"#).webhookFormat, .tock)
     }
 
     func testABadWebhookFormatIsNamedWithWhatIsAllowed() {
         XCTAssertThrowsError(try parse(#"{"url": "http://h/p", "webhook_format": "go"}"#)) { error in
-            XCTAssertEqual(error as? FieldError, FieldError(field: "webhook_format",
-                                                            message: "webhook_format must be tock or scheduled-db"))
+            XCTAssertEqual(
+                error as? FieldError,
+                FieldError(
+                    field: "webhook_format",
+                    message: "webhook_format must be tock or scheduled-db"))
         }
         XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": 1}"#), "webhook_format")
     }
 
     func testScheduledDBFormatNeedsPOSTAndAnObjectBody() {
-        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "method": "PUT"}"#), "method")
+        XCTAssertEqual(
+            field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "method": "PUT"}"#), "method")
         XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "body": "text"}"#), "body")
         XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "body": [1]}"#), "body")
-        XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "method": "post"}"#),
-                       "accepted")
+        XCTAssertEqual(
+            field(of: #"{"url": "http://h/p", "webhook_format": "scheduled-db", "method": "post"}"#),
+            "accepted")
         XCTAssertEqual(field(of: #"{"url": "http://h/p", "webhook_format": "tock", "body": [1]}"#), "accepted")
     }
 
     func testAllFields() throws {
-        let request = try parse("""
+        let request = try parse(
+            """
             {"url": "http://h:8080/p?q=1", "method": "put", "headers": {"X-A": "1"}, "body": "b",
              "delay": "90s", "priority": "critical", "timeout": "5s", "max_attempts": 7, "idempotency_key": "k"}
             """)
@@ -114,11 +121,14 @@ extension JobRequestTests {
         let longName = String(repeating: "n", count: policy.maxHeaderNameBytes + 1)
         let longValue = String(repeating: "v", count: policy.maxHeaderValueBytes + 1)
         let fiveLarge = (0..<5).map { #""X-\#($0)": "\#(String(repeating: "v", count: policy.maxHeaderValueBytes))""# }
-        for headers in [#"{"\#(longName)": "v"}"#, #"{"X": "\#(longValue)"}"#, "{\(fiveLarge.joined(separator: ", "))}"] {
+        for headers in [
+            #"{"\#(longName)": "v"}"#, #"{"X": "\#(longValue)"}"#, "{\(fiveLarge.joined(separator: ", "))}",
+        ] {
             XCTAssertThrowsError(try parse(#"{"url": "http://h/p", "headers": \#(headers)}"#)) { error in
                 XCTAssertEqual((error as? FieldError)?.field, "headers")
                 XCTAssertEqual((error as? FieldError)?.code, "too_large")
-                XCTAssertLessThan((error as? FieldError)?.message.utf8.count ?? .max, 200, "the message quotes no header")
+                XCTAssertLessThan(
+                    (error as? FieldError)?.message.utf8.count ?? .max, 200, "the message quotes no header")
             }
         }
     }
@@ -127,8 +137,10 @@ extension JobRequestTests {
 extension JobRequestTests {
     /// URLComponents percent-encodes these rather than refusing them; the URL is stored and shown as given.
     func testURLsWithControlCharactersSpacesOrOverTheLimitAreRefused() {
-        for url in [#"http://a/\r\nHost: b"#, #"http://a/\u0000x"#, "http://a/b c",
-                    "http://a/" + String(repeating: "p", count: SubmitPolicy().maxURLBytes)] {
+        for url in [
+            #"http://a/\r\nHost: b"#, #"http://a/\u0000x"#, "http://a/b c",
+            "http://a/" + String(repeating: "p", count: SubmitPolicy().maxURLBytes),
+        ] {
             XCTAssertEqual(field(of: #"{"url": "\#(url)"}"#), "url", url.prefix(40).description)
         }
         XCTAssertEqual(field(of: #"{"url": "http://a/b%20c?x=1"}"#), "accepted")

@@ -8,9 +8,11 @@ final class LatencySummaryTests: XCTestCase {
     }
 
     func testFewSamplesAndNone() {
-        XCTAssertEqual(LatencySummary(samplesNs: [3_000_000]), LatencySummary.make(count: 1, p50: 3, p90: 3, p99: 3, max: 3))
-        XCTAssertEqual(LatencySummary(samplesNs: [1_000_000, 9_000_000]),
-                       LatencySummary.make(count: 2, p50: 1, p90: 9, p99: 9, max: 9))
+        XCTAssertEqual(
+            LatencySummary(samplesNs: [3_000_000]), LatencySummary.make(count: 1, p50: 3, p90: 3, p99: 3, max: 3))
+        XCTAssertEqual(
+            LatencySummary(samplesNs: [1_000_000, 9_000_000]),
+            LatencySummary.make(count: 2, p50: 1, p90: 9, p99: 9, max: 9))
         XCTAssertEqual(LatencySummary(samplesNs: []), LatencySummary.make(count: 0, p50: 0, p90: 0, p99: 0, max: 0))
     }
 }

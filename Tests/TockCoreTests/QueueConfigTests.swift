@@ -12,7 +12,8 @@ final class QueueConfigTests: XCTestCase {
 
     func testTheShippedConfigsSpellOutTheDefaults() throws {
         let nats = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../nats")
-        let shipped = try QueueConfig.parse(yaml: try String(contentsOf: nats.appendingPathComponent("tock.yaml"), encoding: .utf8))
+        let shipped = try QueueConfig.parse(
+            yaml: try String(contentsOf: nats.appendingPathComponent("tock.yaml"), encoding: .utf8))
         XCTAssertEqual(shipped, QueueConfig(), "nats/tock.yaml must show the defaults")
         let cluster = try QueueConfig.parse(
             yaml: try String(contentsOf: nats.appendingPathComponent("tock-cluster.yaml"), encoding: .utf8))
@@ -24,7 +25,8 @@ final class QueueConfigTests: XCTestCase {
     func testTheEventsStreamKeepsAWeekByDefaultAndTakesItsLimits() throws {
         XCTAssertEqual(QueueConfig().events, QueueConfig.Stream(maxAgeNs: 7 * 86_400_000_000_000))
         let config = try QueueConfig.parse(yaml: "events_stream: {max_age: 1d, max_messages: 100, max_bytes: 4096}")
-        XCTAssertEqual(config.events, QueueConfig.Stream(maxAgeNs: 86_400_000_000_000, maxMessages: 100, maxBytes: 4096))
+        XCTAssertEqual(
+            config.events, QueueConfig.Stream(maxAgeNs: 86_400_000_000_000, maxMessages: 100, maxBytes: 4096))
         XCTAssertNil(try QueueConfig.parse(yaml: "events_stream: {max_age: 0}").events.maxAgeNs, "0 keeps them forever")
         XCTAssertThrowsError(try QueueConfig.parse(yaml: "events_stream: {max_ag: 1d}")) { error in
             XCTAssertEqual((error as? FieldError)?.field, "events_stream.max_ag")
@@ -32,20 +34,21 @@ final class QueueConfigTests: XCTestCase {
     }
 
     func testEveryPriorityKeyIsRead() throws {
-        let config = try QueueConfig.parse(yaml: """
-            executor: {concurrency: 8, fetch_batch: 4, scheduling: strict, per_host_concurrency: 3,
-                       breaker_failures: 2, breaker_cooldown: 1m}
-            priorities:
-              low:
-                weight: 3
-                ack_wait: 2m
-                max_deliver: 10
-                max_ack_pending: 50
-                max_age: 1h
-                max_messages: 1000
-                max_bytes: 1048576
-                backoff: [500ms, 10s]
-            """)
+        let config = try QueueConfig.parse(
+            yaml: """
+                executor: {concurrency: 8, fetch_batch: 4, scheduling: strict, per_host_concurrency: 3,
+                           breaker_failures: 2, breaker_cooldown: 1m}
+                priorities:
+                  low:
+                    weight: 3
+                    ack_wait: 2m
+                    max_deliver: 10
+                    max_ack_pending: 50
+                    max_age: 1h
+                    max_messages: 1000
+                    max_bytes: 1048576
+                    backoff: [500ms, 10s]
+                """)
         XCTAssertEqual(config.executor.concurrency, 8)
         XCTAssertEqual(config.executor.fetchBatch, 4)
         XCTAssertEqual(config.executor.scheduling, .strict)
@@ -54,8 +57,10 @@ final class QueueConfigTests: XCTestCase {
         XCTAssertEqual(config.executor.breakerCoolDownNs, 60_000_000_000)
         let low = config[.low]
         XCTAssertEqual(low.weight, 3)
-        XCTAssertEqual(low.consumer, QueueConfig.Consumer(ackWaitNs: 120_000_000_000, maxDeliver: 10, maxAckPending: 50))
-        XCTAssertEqual(low.stream, QueueConfig.Stream(maxAgeNs: 3_600_000_000_000, maxMessages: 1000, maxBytes: 1_048_576))
+        XCTAssertEqual(
+            low.consumer, QueueConfig.Consumer(ackWaitNs: 120_000_000_000, maxDeliver: 10, maxAckPending: 50))
+        XCTAssertEqual(
+            low.stream, QueueConfig.Stream(maxAgeNs: 3_600_000_000_000, maxMessages: 1000, maxBytes: 1_048_576))
         XCTAssertEqual(low.backoff(afterAttempt: 1), .milliseconds(500))
         XCTAssertEqual(low.backoff(afterAttempt: 2), .seconds(10))
         XCTAssertEqual(low.backoff(afterAttempt: 9), .seconds(10), "the last step repeats")

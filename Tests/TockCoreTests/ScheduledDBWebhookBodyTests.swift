@@ -5,14 +5,18 @@ import XCTest
 /// The body a scheduled-db receiver parses: its four keys in Go's sorted order, the payload as `data`.
 final class ScheduledDBWebhookBodyTests: XCTestCase {
     func text(_ payload: String, type: ScheduledDBJobType = .unico) -> String {
-        String(decoding: ScheduledDBWebhookBody.encode(jobID: "0-01ABC", type: type, sentAtSeconds: 1_767_225_600,
-                                                       payload: Array(payload.utf8)),
-               as: UTF8.self)
+        String(
+            decoding: ScheduledDBWebhookBody.encode(
+                jobID: "0-01ABC", type: type, sentAtSeconds: 1_767_225_600,
+                payload: Array(payload.utf8)),
+            as: UTF8.self)
     }
 
     func testAnObjectPayloadIsTheDataAsStored() {
-        XCTAssertEqual(text(#"{"message":"Merry Christmas!","n":[1,2]}"#),
-                       #"{"data":{"message":"Merry Christmas!","n":[1,2]},"job_id":"0-01ABC","timestamp":1767225600,"type":"unico"}"#)
+        XCTAssertEqual(
+            text(#"{"message":"Merry Christmas!","n":[1,2]}"#),
+            #"{"data":{"message":"Merry Christmas!","n":[1,2]},"job_id":"0-01ABC","timestamp":1767225600,"type":"unico"}"#
+        )
     }
 
     func testNoPayloadIsNullData() {
@@ -32,7 +36,11 @@ final class ScheduledDBWebhookBodyTests: XCTestCase {
     func testAJobIDIsEscapedAsAJSONString() throws {
         let bytes = ScheduledDBWebhookBody.encode(jobID: "a\"b\\c", type: .unico, sentAtSeconds: 0, payload: [])
         let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        XCTAssertEqual(decoded, .object(["data": .null, "job_id": .string("a\"b\\c"), "timestamp": .int(0),
-                                         "type": .string("unico")]))
+        XCTAssertEqual(
+            decoded,
+            .object([
+                "data": .null, "job_id": .string("a\"b\\c"), "timestamp": .int(0),
+                "type": .string("unico"),
+            ]))
     }
 }

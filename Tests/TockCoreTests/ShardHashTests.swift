@@ -35,8 +35,9 @@ final class ShardHashTests: XCTestCase {
                 }
             }
             let expected = keys.count / (shards + 1)
-            XCTAssertLessThan(abs(moved - expected), expected / 10,
-                              "\(shards)→\(shards + 1) shards moved \(moved) keys; expected about \(expected)")
+            XCTAssertLessThan(
+                abs(moved - expected), expected / 10,
+                "\(shards)→\(shards + 1) shards moved \(moved) keys; expected about \(expected)")
         }
     }
 

@@ -3,13 +3,14 @@ import XCTest
 
 final class ShardMapTests: XCTestCase {
     func testParsesShardsInOrderWithTheirNodes() throws {
-        let config = try QueueConfig.parse(yaml: """
-            shards:
-              - n1: {http: "127.0.0.1:7071", raft: "127.0.0.1:7101"}
-                n2: {http: "127.0.0.1:7072", raft: "127.0.0.1:7102"}
-                n3: {http: "127.0.0.1:7073", raft: "127.0.0.1:7103"}
-              - n1: {http: "127.0.0.1:7171"}
-            """)
+        let config = try QueueConfig.parse(
+            yaml: """
+                shards:
+                  - n1: {http: "127.0.0.1:7071", raft: "127.0.0.1:7101"}
+                    n2: {http: "127.0.0.1:7072", raft: "127.0.0.1:7102"}
+                    n3: {http: "127.0.0.1:7073", raft: "127.0.0.1:7103"}
+                  - n1: {http: "127.0.0.1:7171"}
+                """)
         let map = try XCTUnwrap(config.shardMap)
         XCTAssertEqual(config.shardCount, 2)
         XCTAssertEqual(map.nodes(of: 0).map(\.name), ["n1", "n2", "n3"])
@@ -35,8 +36,10 @@ final class ShardMapTests: XCTestCase {
     }
 
     func testJobsWithoutAKeySpreadEvenly() {
-        let map = ShardMap(shards: [[.init(name: "a", http: .init(host: "h", port: 1))],
-                                    [.init(name: "b", http: .init(host: "h", port: 2))]])
+        let map = ShardMap(shards: [
+            [.init(name: "a", http: .init(host: "h", port: 1))],
+            [.init(name: "b", http: .init(host: "h", port: 2))],
+        ])
         var random = SystemRandomNumberGenerator()
         var counts = [0, 0]
         for _ in 0..<10_000 { counts[Int(map.shardForNewJob(using: &random))] += 1 }

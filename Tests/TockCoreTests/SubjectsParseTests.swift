@@ -25,15 +25,18 @@ final class SubjectsParseTests: XCTestCase {
     func testDoneSubjectsNameAShard() {
         XCTAssertEqual(Subjects.parseDone("tock.done.0"), 0)
         XCTAssertEqual(Subjects.parseDone(Subjects.done(shard: 4_294_967_295)), 4_294_967_295)
-        for subject in ["tock.done.abc", "tock.done.", "tock.done", "tock.done.1.2", "tock.done.007", "tock.jobs.normal.0",
-                        "tock.done.99999999999"] {
+        for subject in [
+            "tock.done.abc", "tock.done.", "tock.done", "tock.done.1.2", "tock.done.007", "tock.jobs.normal.0",
+            "tock.done.99999999999",
+        ] {
             XCTAssertNil(Subjects.parseDone(subject), subject)
         }
     }
 
     func testStreamsTakeOneSubjectPerShard() {
         XCTAssertEqual(Subjects.doneSubjects(shardCount: 2), ["tock.done.0", "tock.done.1"])
-        XCTAssertEqual(Subjects.jobsSubjects(priority: .high, shardCount: 3),
-                       ["tock.jobs.high.0", "tock.jobs.high.1", "tock.jobs.high.2"])
+        XCTAssertEqual(
+            Subjects.jobsSubjects(priority: .high, shardCount: 3),
+            ["tock.jobs.high.0", "tock.jobs.high.1", "tock.jobs.high.2"])
     }
 }

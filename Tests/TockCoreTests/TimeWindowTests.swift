@@ -5,7 +5,7 @@ import XCTest
 /// Every time and duration a client gives is checked against the 100-year window before any arithmetic, so the
 /// requests that took nodes down are 400s naming the field.
 final class TimeWindowTests: XCTestCase {
-    let now: Int64 = 1_765_000_000_000_000_000 // 2025-12-06T05:46:40Z
+    let now: Int64 = 1_765_000_000_000_000_000  // 2025-12-06T05:46:40Z
 
     private func problem(_ json: String) -> FieldError? {
         do {
@@ -56,15 +56,17 @@ final class TimeWindowTests: XCTestCase {
     func testTimesJustInsideTheWindowAreAccepted() throws {
         let spec = try JobRequest.parse(json: Array(#"{"url": "http://h/p", "delay": "36524d"}"#.utf8), nowNs: now)
         XCTAssertEqual(spec.dueAtNs, now + 36_524 * 86_400_000_000_000)
-        let past = try JobRequest.parse(json: Array(#"{"url": "http://h/p", "run_at": "1926-01-01T00:00:00Z"}"#.utf8),
-                                        nowNs: now)
+        let past = try JobRequest.parse(
+            json: Array(#"{"url": "http://h/p", "run_at": "1926-01-01T00:00:00Z"}"#.utf8),
+            nowNs: now)
         XCTAssertEqual(past.dueAtNs, now, "a time in the past means now")
         XCTAssertNil(problem(#"{"url": "http://h/p", "schedule": {"cron": "@every 36524d"}}"#))
     }
 
     func testProtobufTimesAreCheckedToo() {
-        var spec = JobSpec(id: "", priority: .normal, target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
-                           timeoutMs: 0, maxAttempts: 0, idempotencyKey: "", dueAtNs: .max)
+        var spec = JobSpec(
+            id: "", priority: .normal, target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
+            timeoutMs: 0, maxAttempts: 0, idempotencyKey: "", dueAtNs: .max)
         XCTAssertThrowsError(try JobRequest.validate(spec, nowNs: now)) { error in
             XCTAssertEqual((error as? FieldError)?.field, "run_at")
         }

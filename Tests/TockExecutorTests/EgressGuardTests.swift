@@ -1,6 +1,7 @@
 import TockCore
-@testable import TockExecutor
 import XCTest
+
+@testable import TockExecutor
 
 /// Which address a webhook goes to, with a stub resolver (the real one is exercised by the integration tests).
 final class EgressGuardTests: XCTestCase {
@@ -8,9 +9,10 @@ final class EgressGuardTests: XCTestCase {
         var description: String { "cannot resolve: no such host" }
     }
 
-    private func check(_ url: String, policy: EgressPolicy = EgressPolicy(),
-                       dns: [String: [String]] = [:]) async -> (EgressGuard.Decision, [String])
-    {
+    private func check(
+        _ url: String, policy: EgressPolicy = EgressPolicy(),
+        dns: [String: [String]] = [:]
+    ) async -> (EgressGuard.Decision, [String]) {
         let asked = LockedNames()
         let decision = await EgressGuard.check(url, policy: policy) { host in
             asked.append(host)
@@ -27,16 +29,19 @@ final class EgressGuardTests: XCTestCase {
 
     func testLiteralsAreCheckedWithoutResolving() async {
         let (metadata, asked) = await check("http://169.254.169.254/latest/meta-data/")
-        XCTAssertEqual(refusal(metadata), EgressGuard.Refusal(
-            reason: "link_local",
-            message: "egress refused: 169.254.169.254 is link-local (allow it in the config's egress section)"))
+        XCTAssertEqual(
+            refusal(metadata),
+            EgressGuard.Refusal(
+                reason: "link_local",
+                message: "egress refused: 169.254.169.254 is link-local (allow it in the config's egress section)"))
         XCTAssertEqual(asked, [])
-        for (url, reason) in [("http://127.0.0.1:7070/v1/jobs", "loopback"), ("http://[::1]:8222/", "loopback"),
-                              ("https://[::ffff:127.0.0.1]/", "loopback"), ("http://[fe80::1]/", "link_local"),
-                              ("http://10.0.0.1/", "private"), ("http://100.64.1.1/", "carrier_grade_nat"),
-                              ("http://[fd00::1]/", "unique_local"), ("http://0.0.0.0:7070/", "unspecified"),
-                              ("http://224.0.0.1/", "multicast"), ("http://255.255.255.255/", "broadcast")]
-        {
+        for (url, reason) in [
+            ("http://127.0.0.1:7070/v1/jobs", "loopback"), ("http://[::1]:8222/", "loopback"),
+            ("https://[::ffff:127.0.0.1]/", "loopback"), ("http://[fe80::1]/", "link_local"),
+            ("http://10.0.0.1/", "private"), ("http://100.64.1.1/", "carrier_grade_nat"),
+            ("http://[fd00::1]/", "unique_local"), ("http://0.0.0.0:7070/", "unspecified"),
+            ("http://224.0.0.1/", "multicast"), ("http://255.255.255.255/", "broadcast"),
+        ] {
             let (decision, _) = await check(url)
             XCTAssertEqual(refusal(decision)?.reason, reason, url)
         }
@@ -45,13 +50,16 @@ final class EgressGuardTests: XCTestCase {
     }
 
     func testEveryResolvedAddressIsChecked() async {
-        let dns = ["localhost": ["127.0.0.1", "::1"], "mixed.example": ["93.184.216.34", "10.0.0.7"],
-                   "good.example": ["93.184.216.34", "2606:2800::1"]]
+        let dns = [
+            "localhost": ["127.0.0.1", "::1"], "mixed.example": ["93.184.216.34", "10.0.0.7"],
+            "good.example": ["93.184.216.34", "2606:2800::1"],
+        ]
         let (local, asked) = await check("http://localhost:9000/x", dns: dns)
         XCTAssertEqual(asked, ["localhost"])
-        XCTAssertEqual(refusal(local)?.message,
-                       "egress refused: localhost resolves to 127.0.0.1, which is loopback "
-                           + "(allow it in the config's egress section)")
+        XCTAssertEqual(
+            refusal(local)?.message,
+            "egress refused: localhost resolves to 127.0.0.1, which is loopback "
+                + "(allow it in the config's egress section)")
         let (mixed, _) = await check("https://mixed.example/x", dns: dns)
         XCTAssertEqual(refusal(mixed)?.reason, "private", "one internal address is enough to refuse")
         // Lenient spellings are names to the guard, and resolve (as getaddrinfo would) to what is checked.
@@ -88,9 +96,10 @@ final class EgressGuardTests: XCTestCase {
     }
 
     func testOtherSchemesAndUnresolvableNames() async {
-        for url in ["ftp://example.com/", "unix:///var/run/docker.sock", "http+unix://%2Fvar%2Frun%2Fx/", "file:///etc/passwd",
-                    "http:///nohost", "not a url", "http://a%00.127.0.0.1/"]
-        {
+        for url in [
+            "ftp://example.com/", "unix:///var/run/docker.sock", "http+unix://%2Fvar%2Frun%2Fx/", "file:///etc/passwd",
+            "http:///nohost", "not a url", "http://a%00.127.0.0.1/",
+        ] {
             let (decision, _) = await check(url)
             XCTAssertEqual(refusal(decision)?.reason, "invalid_url", url)
         }

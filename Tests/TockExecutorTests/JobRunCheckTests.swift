@@ -1,19 +1,22 @@
 import TockCore
-@testable import TockExecutor
 import TockModel
 import TockWire
 import XCTest
+
+@testable import TockExecutor
 
 final class JobRunCheckTests: XCTestCase {
     let now: Int64 = 1_767_225_600_000_000_000
     let jobID = "3-01M83VB0PYJMTQ8CWMCAXSQF5W"
 
     var run: JobRun {
-        JobRun(jobID: jobID, run: 1, shard: 3, priority: .high,
-               target: HTTPTarget(url: "http://127.0.0.1:7090/hook", method: "POST",
-                                  headers: [Header(name: "X-Trace", value: "a\tb")], body: Array("{}".utf8)),
-               timeoutMs: 30_000, maxAttempts: 5, idempotencyKey: "order-1", dueAtNs: now, publishedAtNs: now,
-               traceID: "")
+        JobRun(
+            jobID: jobID, run: 1, shard: 3, priority: .high,
+            target: HTTPTarget(
+                url: "http://127.0.0.1:7090/hook", method: "POST",
+                headers: [Header(name: "X-Trace", value: "a\tb")], body: Array("{}".utf8)),
+            timeoutMs: 30_000, maxAttempts: 5, idempotencyKey: "order-1", dueAtNs: now, publishedAtNs: now,
+            traceID: "")
     }
 
     let subject = "tock.jobs.high.3"
@@ -23,8 +26,9 @@ final class JobRunCheckTests: XCTestCase {
         var scheduledDB = run
         scheduledDB.webhookFormat = .scheduledDB
         scheduledDB.target.method = ""
-        XCTAssertEqual(try JobRunCheck.check(scheduledDB, subject: subject, nowNs: now), scheduledDB,
-                       "the scheduled-db format sends POST whatever the method says")
+        XCTAssertEqual(
+            try JobRunCheck.check(scheduledDB, subject: subject, nowNs: now), scheduledDB,
+            "the scheduled-db format sends POST whatever the method says")
     }
 
     func testRefusedRuns() {
@@ -40,29 +44,65 @@ final class JobRunCheckTests: XCTestCase {
             ("an empty url", .invalid, "target.url", { $0.target.url = "" }, subject),
             ("a relative url", .invalid, "target.url", { $0.target.url = "/hook" }, subject),
             ("a file url", .invalid, "target.url", { $0.target.url = "file:///etc/passwd" }, subject),
-            ("a unix socket url", .invalid, "target.url", { $0.target.url = "http+unix://%2Fvar%2Frun%2Fdocker.sock/x" }, subject),
+            (
+                "a unix socket url", .invalid, "target.url",
+                { $0.target.url = "http+unix://%2Fvar%2Frun%2Fdocker.sock/x" }, subject
+            ),
             ("a unix url", .invalid, "target.url", { $0.target.url = "unix:///var/run/docker.sock" }, subject),
             ("a url without host", .invalid, "target.url", { $0.target.url = "http:///hook" }, subject),
             ("an empty method", .invalid, "target.method", { $0.target.method = "" }, subject),
-            ("a method with a space", .invalid, "target.method", { $0.target.method = "GET /admin HTTP/1.1\r\n" }, subject),
-            ("a header name with CR LF", .invalid, "target.headers", {
-                $0.target.headers = [Header(name: "X\r\nInjected", value: "1")]
-            }, subject),
-            ("an empty header name", .invalid, "target.headers", { $0.target.headers = [Header(name: "", value: "1")] }, subject),
-            ("a header value with LF", .invalid, "target.headers", {
-                $0.target.headers = [Header(name: "X-A", value: "1\nX-Injected: 2")]
-            }, subject),
-            ("a header value with NUL", .invalid, "target.headers", { $0.target.headers = [Header(name: "X-A", value: "a\0b")] }, subject),
-            ("a header value with CR", .invalid, "target.headers", { $0.target.headers = [Header(name: "X-A", value: "1\r")] }, subject),
-            ("a header value with DEL", .invalid, "target.headers", { $0.target.headers = [Header(name: "X-A", value: "\u{7F}")] }, subject),
-            ("a Content-Length header", .invalid, "target.headers", {
-                $0.target.headers = [Header(name: "Content-Length", value: "0")]
-            }, subject),
-            ("a Transfer-Encoding header", .invalid, "target.headers", {
-                $0.target.headers = [Header(name: "transfer-encoding", value: "chunked")]
-            }, subject),
-            ("a Host header", .invalid, "target.headers", { $0.target.headers = [Header(name: "HOST", value: "evil")] }, subject),
-            ("an idempotency key with CR LF", .invalid, "idempotency_key", { $0.idempotencyKey = "k\r\nX: 1" }, subject),
+            (
+                "a method with a space", .invalid, "target.method", { $0.target.method = "GET /admin HTTP/1.1\r\n" },
+                subject
+            ),
+            (
+                "a header name with CR LF", .invalid, "target.headers",
+                {
+                    $0.target.headers = [Header(name: "X\r\nInjected", value: "1")]
+                }, subject
+            ),
+            (
+                "an empty header name", .invalid, "target.headers",
+                { $0.target.headers = [Header(name: "", value: "1")] }, subject
+            ),
+            (
+                "a header value with LF", .invalid, "target.headers",
+                {
+                    $0.target.headers = [Header(name: "X-A", value: "1\nX-Injected: 2")]
+                }, subject
+            ),
+            (
+                "a header value with NUL", .invalid, "target.headers",
+                { $0.target.headers = [Header(name: "X-A", value: "a\0b")] }, subject
+            ),
+            (
+                "a header value with CR", .invalid, "target.headers",
+                { $0.target.headers = [Header(name: "X-A", value: "1\r")] }, subject
+            ),
+            (
+                "a header value with DEL", .invalid, "target.headers",
+                { $0.target.headers = [Header(name: "X-A", value: "\u{7F}")] }, subject
+            ),
+            (
+                "a Content-Length header", .invalid, "target.headers",
+                {
+                    $0.target.headers = [Header(name: "Content-Length", value: "0")]
+                }, subject
+            ),
+            (
+                "a Transfer-Encoding header", .invalid, "target.headers",
+                {
+                    $0.target.headers = [Header(name: "transfer-encoding", value: "chunked")]
+                }, subject
+            ),
+            (
+                "a Host header", .invalid, "target.headers",
+                { $0.target.headers = [Header(name: "HOST", value: "evil")] }, subject
+            ),
+            (
+                "an idempotency key with CR LF", .invalid, "idempotency_key", { $0.idempotencyKey = "k\r\nX: 1" },
+                subject
+            ),
             ("timeout 0", .invalid, "timeout_ms", { $0.timeoutMs = 0 }, subject),
             ("max attempts 0", .invalid, "max_attempts", { $0.maxAttempts = 0 }, subject),
             ("due at Int64.min", .invalid, "due_at_ns", { $0.dueAtNs = .min }, subject),
@@ -83,8 +123,9 @@ final class JobRunCheckTests: XCTestCase {
     func testAcceptedAndClampedValues() throws {
         var run = self.run
         run.timeoutMs = 4_000_000_000
-        XCTAssertEqual(try JobRunCheck.check(run, subject: subject, nowNs: now).timeoutMs, 900_000,
-                       "a timeout of 46 days is cut to the longest a shard accepts")
+        XCTAssertEqual(
+            try JobRunCheck.check(run, subject: subject, nowNs: now).timeoutMs, 900_000,
+            "a timeout of 46 days is cut to the longest a shard accepts")
         run = self.run
         run.timeoutMs = 1
         run.maxAttempts = .max

@@ -1,5 +1,6 @@
-@testable import TockExecutor
 import XCTest
+
+@testable import TockExecutor
 
 final class TargetHostTests: XCTestCase {
     func testKeyIsHostAndPortWithTheSchemesDefault() {

@@ -10,8 +10,9 @@ final class WebhookSignerTests: XCTestCase {
     private let body = Array(#"{"order": 42}"#.utf8)
 
     private func headers(_ signer: WebhookSigner) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: signer.headers(id: "j1/3", timestampSeconds: 1_700_000_000, body: body)
-            .map { ($0.name, $0.value) })
+        Dictionary(
+            uniqueKeysWithValues: signer.headers(id: "j1/3", timestampSeconds: 1_700_000_000, body: body)
+                .map { ($0.name, $0.value) })
     }
 
     func testStandardWebhooksHeadersSignIdDotTimestampDotBody() throws {
@@ -19,16 +20,19 @@ final class WebhookSignerTests: XCTestCase {
         XCTAssertEqual(signed["webhook-id"], "j1/3")
         XCTAssertEqual(signed["webhook-timestamp"], "1700000000")
         XCTAssertEqual(signed["webhook-signature"], "v1,9ryKPTHdLagljZzMgUQAm4vIBu/8+T+4jyDEovqfMiQ=")
-        XCTAssertEqual(signed["Tock-Signature"],
-                       "t=1700000000,v1=0d8a9f579625eb0544c5c2e74e89fc057099a229c469fddd33d78c82c918c953")
+        XCTAssertEqual(
+            signed["Tock-Signature"],
+            "t=1700000000,v1=0d8a9f579625eb0544c5c2e74e89fc057099a229c469fddd33d78c82c918c953")
     }
 
     func testEveryKeySignsDuringARotationAndTheFirstSignsTockSignature() throws {
         let signed = headers(try XCTUnwrap(WebhookSigner(keys: [raw, second])))
-        XCTAssertEqual(signed["webhook-signature"],
-                       "v1,9ryKPTHdLagljZzMgUQAm4vIBu/8+T+4jyDEovqfMiQ= v1,igWmYaL3QwQ9nvTv871d2nLJrlpy6WmH5J4lYL/G+Gc=")
-        XCTAssertEqual(signed["Tock-Signature"],
-                       "t=1700000000,v1=0d8a9f579625eb0544c5c2e74e89fc057099a229c469fddd33d78c82c918c953")
+        XCTAssertEqual(
+            signed["webhook-signature"],
+            "v1,9ryKPTHdLagljZzMgUQAm4vIBu/8+T+4jyDEovqfMiQ= v1,igWmYaL3QwQ9nvTv871d2nLJrlpy6WmH5J4lYL/G+Gc=")
+        XCTAssertEqual(
+            signed["Tock-Signature"],
+            "t=1700000000,v1=0d8a9f579625eb0544c5c2e74e89fc057099a229c469fddd33d78c82c918c953")
     }
 
     func testASecretsFileHoldsWhsecBase64AndRawLines() throws {
@@ -37,8 +41,9 @@ final class WebhookSignerTests: XCTestCase {
         XCTAssertEqual(signer.keyCount, 2)
         let expected = try XCTUnwrap(WebhookSigner(keys: [second, Array("plain".utf8)]))
         XCTAssertEqual(headers(signer)["webhook-signature"], headers(expected)["webhook-signature"])
-        XCTAssertTrue(headers(signer)["webhook-signature"]?.hasPrefix("v1,igWmYaL3QwQ9nvTv871d2nLJrlpy6WmH5J4lYL/G+Gc= v1,")
-                      ?? false)
+        XCTAssertTrue(
+            headers(signer)["webhook-signature"]?.hasPrefix("v1,igWmYaL3QwQ9nvTv871d2nLJrlpy6WmH5J4lYL/G+Gc= v1,")
+                ?? false)
     }
 
     func testAWhsecLineMustBeBase64AndTheErrorQuotesNoSecret() throws {

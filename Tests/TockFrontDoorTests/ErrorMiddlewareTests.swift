@@ -23,8 +23,9 @@ final class ErrorMiddlewareTests: XCTestCase {
         var logger = Logger(label: "test.error-middleware")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         var answers: [String: (status: UInt, retryAfter: String?, body: String)] = [:]
@@ -33,7 +34,9 @@ final class ErrorMiddlewareTests: XCTestCase {
                 let response = try await HTTPClient.shared.execute(
                     HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
                 let body = try await response.body.collect(upTo: 1 << 20)
-                answers[path] = (response.status.code, response.headers.first(name: "retry-after"), String(buffer: body))
+                answers[path] = (
+                    response.status.code, response.headers.first(name: "retry-after"), String(buffer: body)
+                )
             }
         }
         server.cancel()

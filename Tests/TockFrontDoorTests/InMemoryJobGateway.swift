@@ -2,9 +2,10 @@ import Synchronization
 import TockAuth
 import TockCore
 import TockFrontDoor
-@testable import TockShard
 import TockModel
 import TockWire
+
+@testable import TockShard
 
 /// A `JobGateway` over a dictionary, with the real gateway's answers (201/200 on submit, 404, 409 for cancelling a
 /// finished job, pages with a cursor), so the routes can be tested without shards. Tests move jobs along with
@@ -47,16 +48,17 @@ final class InMemoryJobGateway: JobGateway {
             if let failure = state.unavailable { return .failure(failure) }
             state.submitted.append(spec)
             if !spec.idempotencyKey.isEmpty,
-               let existing = state.jobs.values.first(where: { $0.idempotencyKey == spec.idempotencyKey })
+                let existing = state.jobs.values.first(where: { $0.idempotencyKey == spec.idempotencyKey })
             {
                 return .job(status: 200, JobView(existing))
             }
             let id = "0-\(String(state.order.count + 1))"
-            let job = Job(id: id, shard: 0, state: .scheduled, priority: spec.priority, target: spec.target,
-                          timeoutMs: spec.timeoutMs, maxAttempts: spec.maxAttempts, idempotencyKey: spec.idempotencyKey,
-                          run: 1, dueAtNs: spec.dueAtNs, createdAtNs: nowNs, updatedAtNs: nowNs, publishedAtNs: nil,
-                          streamSequence: nil, finishedAtNs: nil, cancelledAtNs: nil, attempts: 0, lastStatus: nil,
-                          lastError: nil, executorID: nil, webhookFormat: spec.webhookFormat)
+            let job = Job(
+                id: id, shard: 0, state: .scheduled, priority: spec.priority, target: spec.target,
+                timeoutMs: spec.timeoutMs, maxAttempts: spec.maxAttempts, idempotencyKey: spec.idempotencyKey,
+                run: 1, dueAtNs: spec.dueAtNs, createdAtNs: nowNs, updatedAtNs: nowNs, publishedAtNs: nil,
+                streamSequence: nil, finishedAtNs: nil, cancelledAtNs: nil, attempts: 0, lastStatus: nil,
+                lastError: nil, executorID: nil, webhookFormat: spec.webhookFormat)
             state.jobs[id] = job
             state.order.append(id)
             return .job(status: 201, JobView(job))
@@ -84,8 +86,10 @@ final class InMemoryJobGateway: JobGateway {
             guard var job = state.jobs[id] else { return .failure(Self.notFound(id)) }
             switch job.state {
             case .succeeded, .failed:
-                return .failure(JobFailure(status: 409, code: "conflict", field: "id",
-                                           message: "job \(id) already \(job.state.rawValue)"))
+                return .failure(
+                    JobFailure(
+                        status: 409, code: "conflict", field: "id",
+                        message: "job \(id) already \(job.state.rawValue)"))
             case .cancelled: return .job(status: 200, JobView(job))
             case .scheduled, .published:
                 job.state = .cancelled
@@ -124,8 +128,10 @@ final class InMemoryJobGateway: JobGateway {
             if let failure = state.unavailable { return .failure(failure) }
             guard var job = state.jobs[id] else { return .failure(Self.notFound(id)) }
             guard job.state == .failed || job.state == .succeeded || job.state == .cancelled else {
-                return .failure(JobFailure(status: 409, code: "conflict", field: "id",
-                                           message: "job \(id) is \(job.state.rawValue)"))
+                return .failure(
+                    JobFailure(
+                        status: 409, code: "conflict", field: "id",
+                        message: "job \(id) is \(job.state.rawValue)"))
             }
             job.state = .scheduled
             job.run += 1
@@ -138,9 +144,15 @@ final class InMemoryJobGateway: JobGateway {
     func bulk(_ action: BulkAction, _ query: JobListQuery, as caller: Caller) async -> BulkReply {
         var affected = 0
         for id in state.withLock({ $0.order }) {
-            guard let job = state.withLock({ $0.jobs[id] }), query.state.map({ job.state == $0 }) ?? true else { continue }
+            guard let job = state.withLock({ $0.jobs[id] }), query.state.map({ job.state == $0 }) ?? true else {
+                continue
+            }
             let reply: JobReply
-            if action == .retry { reply = await retry(id: id, as: caller) } else { reply = await cancel(id: id, as: caller) }
+            if action == .retry {
+                reply = await retry(id: id, as: caller)
+            } else {
+                reply = await cancel(id: id, as: caller)
+            }
             if case .job = reply { affected += 1 }
         }
         return .done(BulkAnswer(affected: affected, next_cursor: nil))

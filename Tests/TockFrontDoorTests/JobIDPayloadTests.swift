@@ -1,6 +1,7 @@
 import TockCore
-@testable import TockFrontDoor
 import XCTest
+
+@testable import TockFrontDoor
 
 final class JobIDPayloadTests: XCTestCase {
     let id = "0-01M83VB0PYJMTQ8CWMCAXSQF5W"

@@ -1,12 +1,14 @@
 import TockCore
-@testable import TockFrontDoor
 import TockNATS
 import XCTest
 
+@testable import TockFrontDoor
+
 final class JobNATSEnvelopeTests: XCTestCase {
     func request(_ bytes: Int, reply: String? = "_INBOX.1", headersReadable: Bool = true) -> NATSRequest {
-        NATSRequest(subject: "tock.submit", data: Array(repeating: 0x20, count: bytes), headersReadable: headersReadable,
-                    replySubject: reply)
+        NATSRequest(
+            subject: "tock.submit", data: Array(repeating: 0x20, count: bytes), headersReadable: headersReadable,
+            replySubject: reply)
     }
 
     func testARequestWithinTheLimitPasses() throws {
@@ -32,7 +34,8 @@ final class JobNATSEnvelopeTests: XCTestCase {
 
     func testParserRefusalsCountAsUndecodableOrInvalid() {
         XCTAssertEqual(JobNATSEnvelope.reason(FieldError(field: nil, code: "invalid_json", message: "")), .undecodable)
-        XCTAssertEqual(JobNATSEnvelope.reason(FieldError(field: nil, code: "invalid_protobuf", message: "")), .undecodable)
+        XCTAssertEqual(
+            JobNATSEnvelope.reason(FieldError(field: nil, code: "invalid_protobuf", message: "")), .undecodable)
         XCTAssertEqual(JobNATSEnvelope.reason(FieldError(field: "delay", code: "out_of_range", message: "")), .invalid)
         XCTAssertEqual(JobNATSEnvelope.reason(FieldError(field: "url", code: "missing_field", message: "")), .invalid)
     }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import TockFrontDoor
-@testable import TockShard
 import TockModel
 import TockWire
 import XCTest
+
+@testable import TockFrontDoor
+@testable import TockShard
 
 /// Merging the shards' pages of a listing: a page never holds a job past a position some shard has not looked
 /// beyond, and its cursor goes on from the right place, whether shards stopped on a full page or on their scan
@@ -15,18 +16,23 @@ final class JobPageMergingTests: XCTestCase {
     }
 
     func view(_ id: String) -> JobView {
-        JobView(Job(id: id, shard: 0, state: .failed, priority: .normal,
-                    target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []), timeoutMs: 1000,
-                    maxAttempts: 1, idempotencyKey: "", run: 1, dueAtNs: 0, createdAtNs: 0, updatedAtNs: 0,
-                    publishedAtNs: nil, streamSequence: nil, finishedAtNs: nil, cancelledAtNs: nil, attempts: 1,
-                    lastStatus: nil, lastError: nil, executorID: nil, webhookFormat: .tock))
+        JobView(
+            Job(
+                id: id, shard: 0, state: .failed, priority: .normal,
+                target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []), timeoutMs: 1000,
+                maxAttempts: 1, idempotencyKey: "", run: 1, dueAtNs: 0, createdAtNs: 0, updatedAtNs: 0,
+                publishedAtNs: nil, streamSequence: nil, finishedAtNs: nil, cancelledAtNs: nil, attempts: 1,
+                lastStatus: nil, lastError: nil, executorID: nil, webhookFormat: .tock))
     }
 
     func page(_ ids: [String], next: String? = nil) -> JobPage { JobPage(jobs: ids.map(view), next_cursor: next) }
 
     func testFullPagesMergeUpToTheLeastLastJob() {
-        let merged = JobPage.merging([page([id(0, 1), id(0, 2), id(0, 3)], next: id(0, 3)),
-                                      page([id(1, 4), id(1, 5), id(1, 6)], next: id(1, 6))], limit: 3)
+        let merged = JobPage.merging(
+            [
+                page([id(0, 1), id(0, 2), id(0, 3)], next: id(0, 3)),
+                page([id(1, 4), id(1, 5), id(1, 6)], next: id(1, 6)),
+            ], limit: 3)
         XCTAssertEqual(merged.jobs.map(\.id), [id(0, 1), id(0, 2), id(0, 3)])
         XCTAssertEqual(merged.next_cursor, id(0, 3))
     }
@@ -40,8 +46,11 @@ final class JobPageMergingTests: XCTestCase {
     }
 
     func testMoreThanAPageUpToTheFrontierCutsAtTheLimit() {
-        let merged = JobPage.merging([page([id(0, 1), id(0, 3)], next: id(0, 3)),
-                                      page([id(1, 2), id(1, 4)], next: id(1, 4))], limit: 2)
+        let merged = JobPage.merging(
+            [
+                page([id(0, 1), id(0, 3)], next: id(0, 3)),
+                page([id(1, 2), id(1, 4)], next: id(1, 4)),
+            ], limit: 2)
         XCTAssertEqual(merged.jobs.map(\.id), [id(0, 1), id(1, 2)])
         XCTAssertEqual(merged.next_cursor, id(1, 2))
     }

@@ -70,14 +70,18 @@ final class OpenAPIContractTests: XCTestCase {
         Set(router.routes.map { Operation(method: $0.method.rawValue, path: $0.path.description) })
     }
 
-    func assertSame(_ served: Set<Operation>, _ documented: Set<Operation>, _ server: String,
-                    file: StaticString = #filePath, line: UInt = #line) {
+    func assertSame(
+        _ served: Set<Operation>, _ documented: Set<Operation>, _ server: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let undocumented = served.subtracting(documented).sorted()
         let unserved = documented.subtracting(served).sorted()
-        XCTAssert(undocumented.isEmpty, "\(server) serves routes Schemas/openapi.json lacks: \(undocumented)",
-                  file: file, line: line)
-        XCTAssert(unserved.isEmpty, "Schemas/openapi.json has operations the \(server) does not serve: \(unserved)",
-                  file: file, line: line)
+        XCTAssert(
+            undocumented.isEmpty, "\(server) serves routes Schemas/openapi.json lacks: \(undocumented)",
+            file: file, line: line)
+        XCTAssert(
+            unserved.isEmpty, "Schemas/openapi.json has operations the \(server) does not serve: \(unserved)",
+            file: file, line: line)
     }
 
     func testShardNodeServesExactlyTheDocumentedOperations() async throws {
@@ -99,8 +103,9 @@ final class OpenAPIContractTests: XCTestCase {
 
     static func routerFrontDoor(_ logger: Logger) -> FrontDoor {
         // Nothing listens there: building and serving /openapi.json never forwards a call.
-        FrontDoor(map: ShardMap(shards: [[.init(name: "n1", http: HostPort(host: "127.0.0.1", port: 9))]]), name: "r1",
-                  logger: logger)
+        FrontDoor(
+            map: ShardMap(shards: [[.init(name: "n1", http: HostPort(host: "127.0.0.1", port: 9))]]), name: "r1",
+            logger: logger)
     }
 
     /// Over real HTTP, from the router the way `tock router` runs it; the shard node's route is the same function.
@@ -119,8 +124,9 @@ final class OpenAPIContractTests: XCTestCase {
         let (status, contentType, body) = try XCTUnwrap(reply, "the router did not start")
         XCTAssertEqual(status, 200)
         XCTAssertEqual(contentType, "application/json")
-        XCTAssert(body == Array(try Data(contentsOf: Self.documentURL)),
-                  "GET /openapi.json is not Schemas/openapi.json: run ops/gen-openapi")
+        XCTAssert(
+            body == Array(try Data(contentsOf: Self.documentURL)),
+            "GET /openapi.json is not Schemas/openapi.json: run ops/gen-openapi")
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
     }
 

@@ -25,13 +25,15 @@ final class ScheduledDBRequestTests: XCTestCase {
     }
 
     func testAOneTimeJobIsAScheduledDBFormatPOSTOfThePayloadAtTheTimestamp() throws {
-        let spec = try spec("""
+        let spec = try spec(
+            """
             {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
              "payload": {"message": "Merry Christmas!", "year": 2024}}
             """)
         XCTAssertEqual(spec.target.url, "https://example.com/webhook")
         XCTAssertEqual(spec.target.method, "POST")
-        XCTAssertEqual(String(decoding: spec.target.body, as: UTF8.self), #"{"message":"Merry Christmas!","year":2024}"#)
+        XCTAssertEqual(
+            String(decoding: spec.target.body, as: UTF8.self), #"{"message":"Merry Christmas!","year":2024}"#)
         XCTAssertEqual(spec.target.headers, [Header(name: "Content-Type", value: "application/json")])
         XCTAssertEqual(spec.dueAtNs, christmas * 1_000_000_000)
         XCTAssertEqual(spec.webhookFormat, .scheduledDB)
@@ -46,23 +48,27 @@ final class ScheduledDBRequestTests: XCTestCase {
     }
 
     func testEveryTimestampFormatScheduledDBAccepts() throws {
-        for timestamp in [#""1735120800""#, #""2024-12-25T10:00:00Z""#, #""2024-12-25T12:00:00+02:00""#,
-                          #""2024-12-25T05:00:00-05:00""#, #""2024-12-25T10:00:00.750Z""#, #""2024-12-25 10:00:00""#,
-                          "1735120800"]
-        {
+        for timestamp in [
+            #""1735120800""#, #""2024-12-25T10:00:00Z""#, #""2024-12-25T12:00:00+02:00""#,
+            #""2024-12-25T05:00:00-05:00""#, #""2024-12-25T10:00:00.750Z""#, #""2024-12-25 10:00:00""#,
+            "1735120800",
+        ] {
             let parsed = try spec(#"{"type": "unico", "timestamp": \#(timestamp), "webhook_url": "http://h/p"}"#)
             XCTAssertEqual(parsed.dueAtNs, christmas * 1_000_000_000, timestamp)
         }
     }
 
     func testACustomIDIsTheIdempotencyKey() throws {
-        let spec = try spec(#"{"id": "daily-report-2024-12-25", "type": "unico", "timestamp": "1735120800", "webhook_url": "http://h/p"}"#)
+        let spec = try spec(
+            #"{"id": "daily-report-2024-12-25", "type": "unico", "timestamp": "1735120800", "webhook_url": "http://h/p"}"#
+        )
         XCTAssertEqual(spec.idempotencyKey, "daily-report-2024-12-25")
     }
 
     func testUnknownFieldsAreIgnoredAndEmptyStringsAreAbsentAsInGo() throws {
         // A unico job does not read last_date or cron_expression at all, so even a bad one is ignored.
-        let spec = try spec("""
+        let spec = try spec(
+            """
             {"type": "unico", "timestamp": "1735120800", "webhook_url": "http://h/p", "id": "", "extra": [1],
              "last_date": "not a time", "cron_expression": "nonsense", "payload": null}
             """)
@@ -75,30 +81,53 @@ final class ScheduledDBRequestTests: XCTestCase {
         let cases: [(String, String?, String)] = [
             ("", nil, "Invalid request body"),
             ("[1]", nil, "Invalid request body"),
-            (#"{"type": "unico", "timestamp": "1735120800"}"#, "webhook_url",
-             "Job validation failed: webhook_url is required (Tock runs a job by calling its webhook)"),
+            (
+                #"{"type": "unico", "timestamp": "1735120800"}"#, "webhook_url",
+                "Job validation failed: webhook_url is required (Tock runs a job by calling its webhook)"
+            ),
             (#"{"timestamp": "1735120800", \#(url)}"#, "type", "Job validation failed: invalid job type: "),
             (#"{"type": "once", \#(url)}"#, "type", "Job validation failed: invalid job type: once"),
             (#"{"type": 1, \#(url)}"#, "type", "Invalid request body: type must be a string, not a number"),
-            (#"{"type": "unico", \#(url)}"#, "timestamp", "Job validation failed: timestamp is required for unico jobs"),
-            (#"{"type": "unico", "timestamp": "tomorrow", \#(url)}"#, "timestamp",
-             "Invalid job data: invalid timestamp: invalid timestamp format: tomorrow"),
-            (#"{"type": "unico", "timestamp": "1735000000", \#(url)}"#, "timestamp",
-             "Job validation failed: timestamp must be in the future"),
-            (#"{"type": "unico", "timestamp": "2001-01-01T00:00:00Z", \#(url)}"#, "timestamp",
-             "Job validation failed: timestamp must be in the future"),
-            (#"{"type": "unico", "timestamp": "1735120800", "webhook_url": "ftp://h/p"}"#, "webhook_url",
-             "Job validation failed: webhook_url must be an absolute http or https URL"),
-            (#"{"type": "unico", "timestamp": "1735120800", \#(url), "payload": [1]}"#, "payload",
-             "Invalid request body: payload must be a JSON object, not an array"),
-            (#"{"type": "unico", "timestamp": "1735120800", \#(url), "id": "a\nb"}"#, "id",
-             "Job validation failed: id must be 1 to 256 printable characters"),
-            (#"{"type": "recurrente", \#(url)}"#, "cron_expression",
-             "Job validation failed: cron_expression is required for recurrente jobs"),
-            (#"{"type": "recurrente", "cron_expression": "0 9 * *", \#(url)}"#, "cron_expression",
-             "Job validation failed: invalid cron expression: expected exactly 5 fields, found 4: [0 9 * *]"),
-            (#"{"type": "recurrente", "cron_expression": "0 9 * * *", "last_date": "soon", \#(url)}"#, "last_date",
-             "Invalid job data: invalid last_date: invalid timestamp format: soon"),
+            (
+                #"{"type": "unico", \#(url)}"#, "timestamp",
+                "Job validation failed: timestamp is required for unico jobs"
+            ),
+            (
+                #"{"type": "unico", "timestamp": "tomorrow", \#(url)}"#, "timestamp",
+                "Invalid job data: invalid timestamp: invalid timestamp format: tomorrow"
+            ),
+            (
+                #"{"type": "unico", "timestamp": "1735000000", \#(url)}"#, "timestamp",
+                "Job validation failed: timestamp must be in the future"
+            ),
+            (
+                #"{"type": "unico", "timestamp": "2001-01-01T00:00:00Z", \#(url)}"#, "timestamp",
+                "Job validation failed: timestamp must be in the future"
+            ),
+            (
+                #"{"type": "unico", "timestamp": "1735120800", "webhook_url": "ftp://h/p"}"#, "webhook_url",
+                "Job validation failed: webhook_url must be an absolute http or https URL"
+            ),
+            (
+                #"{"type": "unico", "timestamp": "1735120800", \#(url), "payload": [1]}"#, "payload",
+                "Invalid request body: payload must be a JSON object, not an array"
+            ),
+            (
+                #"{"type": "unico", "timestamp": "1735120800", \#(url), "id": "a\nb"}"#, "id",
+                "Job validation failed: id must be 1 to 256 printable characters"
+            ),
+            (
+                #"{"type": "recurrente", \#(url)}"#, "cron_expression",
+                "Job validation failed: cron_expression is required for recurrente jobs"
+            ),
+            (
+                #"{"type": "recurrente", "cron_expression": "0 9 * *", \#(url)}"#, "cron_expression",
+                "Job validation failed: invalid cron expression: expected exactly 5 fields, found 4: [0 9 * *]"
+            ),
+            (
+                #"{"type": "recurrente", "cron_expression": "0 9 * * *", "last_date": "soon", \#(url)}"#, "last_date",
+                "Invalid job data: invalid last_date: invalid timestamp format: soon"
+            ),
         ]
         for (json, field, message) in cases {
             let error = self.error(json)
@@ -110,7 +139,8 @@ final class ScheduledDBRequestTests: XCTestCase {
     func testAPayloadOverTheBodyLimitIsNamedAsPayload() {
         var policy = SubmitPolicy()
         policy.maxBodyBytes = 8
-        let json = #"{"type": "unico", "timestamp": "1735120800", "webhook_url": "http://h/p", "payload": {"long": "value"}}"#
+        let json =
+            #"{"type": "unico", "timestamp": "1735120800", "webhook_url": "http://h/p", "payload": {"long": "value"}}"#
         XCTAssertThrowsError(try ScheduledDBRequest.jobSpec(json: Array(json.utf8), nowNs: nowNs, policy: policy)) {
             XCTAssertEqual(($0 as? FieldError)?.field, "payload")
         }
@@ -123,8 +153,11 @@ final class ScheduledDBRequestTests: XCTestCase {
             """
         let request = try ScheduledDBRequest.parse(json: Array(json.utf8), nowNs: nowNs)
         XCTAssertEqual(request.type, .recurrente)
-        XCTAssertEqual(request.schedule, .recurring(cronExpression: "0 9 * * 1-5", firstRunSeconds: nil,
-                                                    lastDateSeconds: 1_735_689_599))
+        XCTAssertEqual(
+            request.schedule,
+            .recurring(
+                cronExpression: "0 9 * * 1-5", firstRunSeconds: nil,
+                lastDateSeconds: 1_735_689_599))
         let spec = try request.jobSpec(nowNs: nowNs)
         XCTAssertEqual(spec.schedule?.cron, "0 9 * * 1-5")
         XCTAssertEqual(spec.schedule?.endAtNs, 1_735_689_599 * 1_000_000_000)
@@ -133,7 +166,8 @@ final class ScheduledDBRequestTests: XCTestCase {
         XCTAssertEqual(spec.dueAtNs, 1_735_030_800 * 1_000_000_000)
         XCTAssertEqual(spec.webhookFormat, .scheduledDB)
 
-        let ended = #"{"type": "recurrente", "cron_expression": "0 9 * * *", "last_date": "1700000000", "webhook_url": "http://h/p"}"#
+        let ended =
+            #"{"type": "recurrente", "cron_expression": "0 9 * * *", "last_date": "1700000000", "webhook_url": "http://h/p"}"#
         XCTAssertThrowsError(try ScheduledDBRequest.jobSpec(json: Array(ended.utf8), nowNs: nowNs)) { error in
             XCTAssertEqual((error as? FieldError)?.field, "last_date", "\(error)")
         }
@@ -144,9 +178,11 @@ final class ScheduledDBRequestTests: XCTestCase {
     }
 
     func testARecurringJobKeepsItsFirstRun() throws {
-        let json = #"{"type": "recurrente", "cron_expression": "*/15 * * * *", "timestamp": "1735120800", "webhook_url": "http://h/p"}"#
-        XCTAssertEqual(try ScheduledDBRequest.parse(json: Array(json.utf8), nowNs: nowNs).schedule,
-                       .recurring(cronExpression: "*/15 * * * *", firstRunSeconds: christmas, lastDateSeconds: nil))
+        let json =
+            #"{"type": "recurrente", "cron_expression": "*/15 * * * *", "timestamp": "1735120800", "webhook_url": "http://h/p"}"#
+        XCTAssertEqual(
+            try ScheduledDBRequest.parse(json: Array(json.utf8), nowNs: nowNs).schedule,
+            .recurring(cronExpression: "*/15 * * * *", firstRunSeconds: christmas, lastDateSeconds: nil))
     }
 
     func testJunkIsAnErrorNeverACrash() {
@@ -172,14 +208,23 @@ extension ScheduledDBRequestTests {
         let cases: [(String, String, String)] = [
             (#"{"type": "unico", "timestamp": \#(millis), \#(url)}"#, "timestamp", "looks like milliseconds"),
             (#"{"type": "unico", "timestamp": "\#(millis)", \#(url)}"#, "timestamp", "looks like milliseconds"),
-            (#"{"type": "recurrente", "timestamp": \#(millis), "cron_expression": "* * * * *", \#(url)}"#,
-             "timestamp", "looks like milliseconds"),
-            (#"{"type": "recurrente", "last_date": \#(millis), "cron_expression": "* * * * *", \#(url)}"#,
-             "last_date", "looks like milliseconds"),
+            (
+                #"{"type": "recurrente", "timestamp": \#(millis), "cron_expression": "* * * * *", \#(url)}"#,
+                "timestamp", "looks like milliseconds"
+            ),
+            (
+                #"{"type": "recurrente", "last_date": \#(millis), "cron_expression": "* * * * *", \#(url)}"#,
+                "last_date", "looks like milliseconds"
+            ),
             (#"{"type": "unico", "timestamp": 99999999999, \#(url)}"#, "timestamp", "looks like milliseconds"),
-            (#"{"type": "unico", "timestamp": 9999999999999999, \#(url)}"#, "timestamp", "is not within 100 years of now"),
-            (#"{"type": "recurrente", "timestamp": -99999999999999, "cron_expression": "* * * * *", \#(url)}"#,
-             "timestamp", "is not within 100 years of now"),
+            (
+                #"{"type": "unico", "timestamp": 9999999999999999, \#(url)}"#, "timestamp",
+                "is not within 100 years of now"
+            ),
+            (
+                #"{"type": "recurrente", "timestamp": -99999999999999, "cron_expression": "* * * * *", \#(url)}"#,
+                "timestamp", "is not within 100 years of now"
+            ),
         ]
         for (json, field, words) in cases {
             let error = self.error(json)
@@ -187,7 +232,8 @@ extension ScheduledDBRequestTests {
             XCTAssertEqual(error?.code, "out_of_range", json)
             XCTAssertTrue(error?.message.contains(words) == true, "\(json): \(error?.message ?? "accepted")")
         }
-        XCTAssertTrue(error(#"{"type": "unico", "timestamp": \#(millis), \#(url)}"#)?.message.contains("(1733450000)")
-                      == true, "the message gives the seconds meant")
+        XCTAssertTrue(
+            error(#"{"type": "unico", "timestamp": \#(millis), \#(url)}"#)?.message.contains("(1733450000)")
+                == true, "the message gives the seconds meant")
     }
 }

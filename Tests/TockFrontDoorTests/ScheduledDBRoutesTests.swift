@@ -6,10 +6,11 @@ import NIOCore
 import NIOHTTP1
 import TockCore
 import TockFrontDoor
-@testable import TockShard
 import TockModel
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// scheduled-db's endpoints on a real HTTP server, against an in-memory gateway: what a scheduled-db client
 /// sends, and what it gets back.
@@ -36,13 +37,15 @@ final class ScheduledDBRoutesTests: XCTestCase {
     func startServer(listLimit: Int = ScheduledDBRoutes.defaultListLimit) async throws {
         gateway = InMemoryJobGateway(nowNs: nowNs)
         let router = Router(context: TockRequestContext.self)
-        ScheduledDBRoutes.register(on: router, gateway: gateway!, nodeID: "tock-test", clock: FixedClock(ns: nowNs),
-                                   listLimit: listLimit)
+        ScheduledDBRoutes.register(
+            on: router, gateway: gateway!, nodeID: "tock-test", clock: FixedClock(ns: nowNs),
+            listLimit: listLimit)
         var logger = Logger(label: "test.scheduled-db")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
         server = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
@@ -72,22 +75,28 @@ final class ScheduledDBRoutesTests: XCTestCase {
 
     /// Submits a one-time job the way scheduled-db's README does and returns its id.
     func createJob(_ extra: String = "") async throws -> String {
-        let reply = try await request(.POST, "/jobs", body: """
-            {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
-             "payload": {"message": "Merry Christmas!"}\(extra)}
-            """)
+        let reply = try await request(
+            .POST, "/jobs",
+            body: """
+                {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
+                 "payload": {"message": "Merry Christmas!"}\(extra)}
+                """)
         XCTAssertEqual(reply.status, 200, reply.text)
         return try XCTUnwrap(reply.json["id"]?.string)
     }
 
     func testCreateAnswersTheJobInScheduledDBsShapeAndSubmitsAScheduledDBFormatJob() async throws {
-        let reply = try await request(.POST, "/jobs", body: """
-            {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
-             "payload": {"message": "Merry Christmas!"}}
-            """)
+        let reply = try await request(
+            .POST, "/jobs",
+            body: """
+                {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
+                 "payload": {"message": "Merry Christmas!"}}
+                """)
         XCTAssertEqual(reply.status, 200)
         XCTAssertEqual(reply.headers.first(name: "Content-Type"), "application/json")
-        XCTAssertEqual(reply.text, """
+        XCTAssertEqual(
+            reply.text,
+            """
             {"created_at":1735000000,"id":"0-1","payload":{"message":"Merry Christmas!"},"timestamp":1735120800,\
             "type":"unico","webhook_url":"https://example.com/webhook"}
 
@@ -103,14 +112,18 @@ final class ScheduledDBRoutesTests: XCTestCase {
 
     /// The second answer is the first job, not an echo of the second request: its time and payload are the first's.
     func testASecondCreateWithTheSameIDReturnsTheFirstJob() async throws {
-        let first = try await request(.POST, "/jobs", body: """
-            {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
-             "payload": {"message": "Merry Christmas!"}, "id": "report-2024-12-25"}
-            """)
-        let second = try await request(.POST, "/jobs", body: """
-            {"type": "unico", "timestamp": "2025-01-01T00:00:00Z", "webhook_url": "https://example.com/other",
-             "payload": {"message": "Happy new year!"}, "id": "report-2024-12-25"}
-            """)
+        let first = try await request(
+            .POST, "/jobs",
+            body: """
+                {"type": "unico", "timestamp": "2024-12-25T10:00:00Z", "webhook_url": "https://example.com/webhook",
+                 "payload": {"message": "Merry Christmas!"}, "id": "report-2024-12-25"}
+                """)
+        let second = try await request(
+            .POST, "/jobs",
+            body: """
+                {"type": "unico", "timestamp": "2025-01-01T00:00:00Z", "webhook_url": "https://example.com/other",
+                 "payload": {"message": "Happy new year!"}, "id": "report-2024-12-25"}
+                """)
         XCTAssertEqual(first.status, 200, first.text)
         XCTAssertEqual(second.status, 200, second.text)
         XCTAssertEqual(second.text, first.text)
@@ -138,9 +151,14 @@ final class ScheduledDBRoutesTests: XCTestCase {
     func testBadInputIs400WithScheduledDBsErrorBodyAndSubmitsNothing() async throws {
         let cases = [
             ("{", "Invalid request body"),
-            (#"{"type": "unico", "webhook_url": "http://h/p"}"#, "Job validation failed: timestamp is required for unico jobs"),
-            (#"{"type": "recurrente", "cron_expression": "0 0 * *", "webhook_url": "http://h/p"}"#,
-             "Job validation failed: invalid cron expression: expected exactly 5 fields, found 4: [0 0 * *]"),
+            (
+                #"{"type": "unico", "webhook_url": "http://h/p"}"#,
+                "Job validation failed: timestamp is required for unico jobs"
+            ),
+            (
+                #"{"type": "recurrente", "cron_expression": "0 0 * *", "webhook_url": "http://h/p"}"#,
+                "Job validation failed: invalid cron expression: expected exactly 5 fields, found 4: [0 0 * *]"
+            ),
         ]
         for (body, message) in cases {
             let reply = try await request(.POST, "/jobs", body: body)
@@ -154,7 +172,9 @@ final class ScheduledDBRoutesTests: XCTestCase {
         let id = try await createJob()
         var status = try await request(.GET, "/jobs/\(id)/status")
         XCTAssertEqual(status.status, 200)
-        XCTAssertEqual(status.text, """
+        XCTAssertEqual(
+            status.text,
+            """
             {"attempt_count":0,"attempts":[],"created_at":1735000000,"job_id":"\(id)","status":"pending"}
 
             """)
@@ -177,7 +197,9 @@ final class ScheduledDBRoutesTests: XCTestCase {
             $0.finishedAtNs = 1_735_120_803_000_000_000
         }
         status = try await request(.GET, "/jobs/\(id)/status")
-        XCTAssertEqual(status.text, """
+        XCTAssertEqual(
+            status.text,
+            """
             {"attempt_count":2,"attempts":[{"attempt_num":2,"end_time":1735120803,"http_status":204,\
             "node_id":"executor-1","start_time":1735120800,"status":"completed"}],"completed_at":1735120803,\
             "created_at":1735000000,"first_attempt_at":1735120800,"job_id":"\(id)","status":"completed"}
@@ -252,9 +274,10 @@ final class ScheduledDBRoutesTests: XCTestCase {
     }
 
     func testAnUnknownJobIs404JobNotFoundEverywhere() async throws {
-        for (method, path) in [(HTTPMethod.GET, "/jobs/nope"), (.GET, "/jobs/nope/status"),
-                               (.GET, "/jobs/nope/executions"), (.POST, "/jobs/nope/cancel"), (.DELETE, "/jobs/nope")]
-        {
+        for (method, path) in [
+            (HTTPMethod.GET, "/jobs/nope"), (.GET, "/jobs/nope/status"),
+            (.GET, "/jobs/nope/executions"), (.POST, "/jobs/nope/cancel"), (.DELETE, "/jobs/nope"),
+        ] {
             let reply = try await request(method, path)
             XCTAssertEqual(reply.status, 404, "\(method) \(path)")
             XCTAssertEqual(reply.json, .object(["error": .string("Job not found")]), "\(method) \(path)")
@@ -262,8 +285,10 @@ final class ScheduledDBRoutesTests: XCTestCase {
     }
 
     func testAnUnavailableShardIs503WithRetryAfter() async throws {
-        gateway.failEveryCall(with: JobFailure(status: 503, code: "no_leader", message: "no leader elected",
-                                               retryAfterSeconds: 1))
+        gateway.failEveryCall(
+            with: JobFailure(
+                status: 503, code: "no_leader", message: "no leader elected",
+                retryAfterSeconds: 1))
         let reply = try await request(.GET, "/jobs/0-1")
         XCTAssertEqual(reply.status, 503)
         XCTAssertEqual(reply.headers.first(name: "Retry-After"), "1")
@@ -272,9 +297,11 @@ final class ScheduledDBRoutesTests: XCTestCase {
 
     func testListingByStatusPagesThroughEveryJobOfThatState() async throws {
         for _ in 0..<1_200 {
-            _ = await gateway.submit(JobSpec(id: "", priority: .normal,
-                                             target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
-                                             timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0))
+            _ = await gateway.submit(
+                JobSpec(
+                    id: "", priority: .normal,
+                    target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
+                    timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0))
         }
         gateway.update("0-7") { $0.state = .succeeded }
         let pending = try await request(.GET, "/jobs?status=pending")

@@ -1,14 +1,16 @@
 import TockCore
 import TockFrontDoor
-@testable import TockShard
 import TockModel
 import TockWire
 import XCTest
 
+@testable import TockShard
+
 /// Tock's job row shown as scheduled-db's job, status and timestamps.
 final class ScheduledDBViewTests: XCTestCase {
     func job(state: JobState = .scheduled, body: String = "") -> Job {
-        Job(id: "0-01ABC", shard: 0, state: state, priority: .normal,
+        Job(
+            id: "0-01ABC", shard: 0, state: state, priority: .normal,
             target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: Array(body.utf8)),
             timeoutMs: 1000, maxAttempts: 5, idempotencyKey: "", run: 1, dueAtNs: 1_735_120_800_999_000_000,
             createdAtNs: 1_735_000_000_000_000_000, updatedAtNs: 1_735_000_000_000_000_000, publishedAtNs: nil,
@@ -17,8 +19,9 @@ final class ScheduledDBViewTests: XCTestCase {
     }
 
     func testEveryTockStateHasAStatusAndBack() {
-        XCTAssertEqual(JobState.allCases.map { ScheduledDBStatus($0).rawValue },
-                       ["pending", "in_progress", "completed", "failed", "cancelled"])
+        XCTAssertEqual(
+            JobState.allCases.map { ScheduledDBStatus($0).rawValue },
+            ["pending", "in_progress", "completed", "failed", "cancelled"])
         for state in JobState.allCases { XCTAssertEqual(ScheduledDBStatus(state).tockState, state) }
         XCTAssertNil(ScheduledDBStatus.timeout.tockState)
     }

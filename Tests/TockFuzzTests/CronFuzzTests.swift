@@ -1,7 +1,8 @@
 import Foundation
-@testable import TockCore
 import TockRaft
 import XCTest
+
+@testable import TockCore
 
 /// Cron expressions from clients, then `next(after:)` from any instant: parsing throws a `FieldError` or gives an
 /// expression, and the next fire time is nil or a time after the instant, within the schedule's bounds, on a whole
@@ -22,8 +23,10 @@ final class CronFuzzTests: XCTestCase {
         ".5s", "µs", "٣", "½", "100000d", "0.000000001s", "1s1s1s1s", "@every 0s",
     ].map { Array($0.utf8) }
 
-    static let zones = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham",
-                        "Asia/Kathmandu", "America/St_Johns", "Pacific/Apia", "Africa/Casablanca", "Antarctica/Troll"]
+    static let zones = [
+        "UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham",
+        "Asia/Kathmandu", "America/St_Johns", "Pacific/Apia", "Africa/Casablanca", "Antarctica/Troll",
+    ]
 
     /// Around daylight-saving changes (Berlin, New York, Lord Howe's half hour) and the day Samoa skipped
     /// (2011-12-30), besides the ends of time.
@@ -71,22 +74,27 @@ final class CronFuzzTests: XCTestCase {
         var fires = 0
         let examples = 10_000
         fuzz("next", examples: examples) { random in
-            let text = random.oneIn(2) ? random.pick(Self.expressions)
+            let text =
+                random.oneIn(2)
+                ? random.pick(Self.expressions)
                 : mutator.mutate(anyOf: Self.expressions, using: &random)
             let start = random.oneIn(2) ? nil : Self.instant(&random)
             let end = random.oneIn(2) ? nil : Self.instant(&random)
-            return Case(expression: text, zone: random.pick(Self.zones), startNs: start, endNs: end,
-                        afterNs: (0..<3).map { _ in Self.instant(&random) })
+            return Case(
+                expression: text, zone: random.pick(Self.zones), startNs: start, endNs: end,
+                afterNs: (0..<3).map { _ in Self.instant(&random) })
         } property: { example in
             guard let expression = try? CronExpression.parse(example.expression) else { return }
-            let schedule = CronSchedule(expression: expression, timeZone: TimeZone(identifier: example.zone)!,
-                                        startNs: example.startNs, endNs: example.endNs)
+            let schedule = CronSchedule(
+                expression: expression, timeZone: TimeZone(identifier: example.zone)!,
+                startNs: example.startNs, endNs: example.endNs)
             for after in example.afterNs where try Self.checkNext(schedule, after: after) {
                 fires += 1
             }
             // The client's path: bounds checked, and the schedule must fire at least once.
-            _ = try? CronSchedule.parse(expression: example.expression, timeZone: example.zone,
-                                        startNs: example.startNs, endNs: example.endNs)
+            _ = try? CronSchedule.parse(
+                expression: example.expression, timeZone: example.zone,
+                startNs: example.startNs, endNs: example.endNs)
         }
         // Enough searches must find a time for the checks on it to mean something.
         if Fuzz.replaySeed == nil { XCTAssertGreaterThan(fires, examples * Fuzz.multiplier / 2, "too few fire times") }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import TockCore
 import TockRaft
 import XCTest
+
+@testable import TockCore
 
 /// `JSONParser` (every JSON body Tock reads) against Foundation's `JSONSerialization`: both accept and refuse the
 /// same documents and read the same values, apart from these differences, each intended:
@@ -35,13 +36,17 @@ final class JSONParserFuzzTests: XCTestCase {
     ]
 
     /// JSON's punctuation and the spellings that trip parsers, spliced in by the mutator.
-    static let tokens: [[UInt8]] = [
-        "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", "\\udc00", "\\ud83d\\ude00", "\\u0000", "\\x",
-        "null", "true", "false", "-", "-0", "0", "01", "1e400", "-1e400", "1e-400", "1.", ".5", "e", "E+", "1e99999",
-        "123456789012345678901234567890", "9223372036854775808", "-9223372036854775809", "\"url\"", "\"a\":1,",
-        "[[[[[[[[", "]]]]]]]]", " ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{A0}", "\u{FEFF}",
-    ].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
-                                [0xE4, 0xB8], [0xEF, 0xBB, 0xBF], [0x7F], [0x1F]]
+    static let tokens: [[UInt8]] =
+        [
+            "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", "\\udc00", "\\ud83d\\ude00", "\\u0000", "\\x",
+            "null", "true", "false", "-", "-0", "0", "01", "1e400", "-1e400", "1e-400", "1.", ".5", "e", "E+",
+            "1e99999",
+            "123456789012345678901234567890", "9223372036854775808", "-9223372036854775809", "\"url\"", "\"a\":1,",
+            "[[[[[[[[", "]]]]]]]]", " ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{A0}", "\u{FEFF}",
+        ].map { Array($0.utf8) } + [
+            [0x00], [0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+            [0xE4, 0xB8], [0xEF, 0xBB, 0xBF], [0x7F], [0x1F],
+        ]
 
     func testRandomDocumentsReadAsWrittenAndAsFoundationReadsThem() {
         fuzz("random", examples: 1500) { random -> (value: JSONValue, text: String) in
@@ -64,7 +69,9 @@ final class JSONParserFuzzTests: XCTestCase {
         let mutator = FuzzMutator(tokens: Self.tokens)
         fuzz("mutated", examples: 40_000) { random in
             mutator.mutate(anyOf: corpus, maxRounds: 6, using: &random)
-        } describe: { Self.show($0) } property: { bytes in
+        } describe: {
+            Self.show($0)
+        } property: { bytes in
             try Self.agreeWithFoundation(bytes)
         }
     }
@@ -72,7 +79,9 @@ final class JSONParserFuzzTests: XCTestCase {
     /// Thousands of `[` or `{"a":` must be refused with an error, not a stack overflow.
     func testDeepNestingIsRefusedPastTheLimit() {
         fuzz("nesting", examples: 200) { random -> (depth: Int, text: [UInt8], balanced: Bool) in
-            let depth = random.oneIn(2) ? random.pick([1, 127, 128, 129, 511, 512, 513])
+            let depth =
+                random.oneIn(2)
+                ? random.pick([1, 127, 128, 129, 511, 512, 513])
                 : random.oneIn(10) ? random.within(10_000...50_000) : random.within(1...2_000)
             let objects = random.oneIn(3)
             let balanced = !random.oneIn(4)
@@ -104,18 +113,24 @@ final class JSONParserFuzzTests: XCTestCase {
                 String((0..<count).map { _ in Character(String(random.below(10))) })
             }
             var text = random.pick(["", "", "-", "+", "--"])
-            text += random.pick(["0", "00", "1", "9", digits(random.within(1...25)),
-                                 "1" + digits(random.within(0...400)), "9223372036854775807", "9223372036854775808",
-                                 "18446744073709551615", "4503599627370497", ""])
+            text += random.pick([
+                "0", "00", "1", "9", digits(random.within(1...25)),
+                "1" + digits(random.within(0...400)), "9223372036854775807", "9223372036854775808",
+                "18446744073709551615", "4503599627370497", "",
+            ])
             if random.oneIn(2) {
-                text += random.pick([".", "." + digits(random.within(1...30)), "." + digits(random.within(1...800)),
-                                     ".5", ".0", ".00000000000000000000001"])
+                text += random.pick([
+                    ".", "." + digits(random.within(1...30)), "." + digits(random.within(1...800)),
+                    ".5", ".0", ".00000000000000000000001",
+                ])
             }
             if random.oneIn(2) {
-                text += random.pick(["e", "E", "e+", "e-", "E-"]) + random.pick([
-                    "", "0", "1", "308", "309", "324", "325", "400", "-400", String(random.within(0...400)),
-                    "99999", "9223372036854775808", digits(random.within(1...3)),
-                ])
+                text +=
+                    random.pick(["e", "E", "e+", "e-", "E-"])
+                    + random.pick([
+                        "", "0", "1", "308", "309", "324", "325", "400", "-400", String(random.within(0...400)),
+                        "99999", "9223372036854775808", digits(random.within(1...3)),
+                    ])
             }
             return random.oneIn(3) ? "[\(text)]" : random.oneIn(2) ? " \(text) " : text
         } property: { text in
@@ -139,19 +154,26 @@ final class JSONParserFuzzTests: XCTestCase {
                     let low = random.oneIn(4) ? random.within(0...0xFFFF) : random.within(0xDC00...0xDFFF)
                     body += Array("\\u\(String(high, radix: 16))\\u\(String(low, radix: 16))".utf8)
                 case 4:
-                    body += random.pick([[0xFF], [0xC0, 0x80], [0xC1, 0xBF], [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF],
-                                         [0xF4, 0x90, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xE4, 0xB8],
-                                         [0x80], [0xF0, 0x9F, 0x98], [0xEF, 0xBF, 0xBF], [0xF0, 0x80, 0x80, 0x80]])
+                    body += random.pick([
+                        [0xFF], [0xC0, 0x80], [0xC1, 0xBF], [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF],
+                        [0xF4, 0x90, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xE4, 0xB8],
+                        [0x80], [0xF0, 0x9F, 0x98], [0xEF, 0xBF, 0xBF], [0xF0, 0x80, 0x80, 0x80],
+                    ])
                 case 5: body.append(UInt8(random.within(0x00...0x1F)))
                 case 6:
-                    body += Array(random.pick(["\\", "\\x", "\\u12", "\\u", "\\U0041", "\\u00e9", "\\u0000",
-                                               "\\uD83D\\uDE00", "\\uDE00\\uD83D", "\u{7F}", "\""]).utf8)
+                    body += Array(
+                        random.pick([
+                            "\\", "\\x", "\\u12", "\\u", "\\U0041", "\\u00e9", "\\u0000",
+                            "\\uD83D\\uDE00", "\\uDE00\\uD83D", "\u{7F}", "\"",
+                        ]).utf8)
                 default: body += Array("plain".utf8)
                 }
             }
             let string = [UInt8(ascii: "\"")] + body + [UInt8(ascii: "\"")]
             return random.oneIn(3) ? Array("{".utf8) + string + Array(": 1}".utf8) : string
-        } describe: { Self.show($0) } property: { bytes in
+        } describe: {
+            Self.show($0)
+        } property: { bytes in
             try Self.agreeWithFoundation(bytes)
         }
     }

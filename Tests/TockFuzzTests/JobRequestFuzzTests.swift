@@ -1,6 +1,6 @@
 import TockCore
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
 
@@ -8,37 +8,55 @@ import XCTest
 /// answers with a `FieldError` or a job; it never traps.
 final class JobRequestFuzzTests: XCTestCase {
     static func duration(_ random: inout SplitMix64) -> JSONValue {
-        random.oneIn(4) ? random.pick([.int(random.edgyInt64()), .string(random.pick([
-            "100000d", "36524d", "36525d", "9223372036854775807ns", "99999999999999999999d", "-5s", "", "0",
-        ]))]) : .string(random.pick(TimeTextFuzzTests.durations + ["30s", "1ms", "15m", "1h30m", "1.5s"]))
+        random.oneIn(4)
+            ? random.pick([
+                .int(random.edgyInt64()),
+                .string(
+                    random.pick([
+                        "100000d", "36524d", "36525d", "9223372036854775807ns", "99999999999999999999d", "-5s", "", "0",
+                    ])),
+            ]) : .string(random.pick(TimeTextFuzzTests.durations + ["30s", "1ms", "15m", "1h30m", "1.5s"]))
     }
 
     /// Mostly RFC 3339 within a few years of now, else anywhere in `Int64` or text from the RFC 3339 target.
     static func time(nowNs: Int64, _ random: inout SplitMix64) -> JSONValue {
         let near = nowNs.saturatingAdding(Int64(random.within(-1_000_000...100_000_000)) * 1_000_000_000)
-        return random.oneIn(4) ? random.pick([.int(random.edgyInt64()),
-                                             .string(random.pick(TimeTextFuzzTests.times + ["1677-09-21T00:12:44Z"])),
-                                             .string(RFC3339.format(ns: random.edgyInt64(), fractionDigits: 9))])
+        return random.oneIn(4)
+            ? random.pick([
+                .int(random.edgyInt64()),
+                .string(random.pick(TimeTextFuzzTests.times + ["1677-09-21T00:12:44Z"])),
+                .string(RFC3339.format(ns: random.edgyInt64(), fractionDigits: 9)),
+            ])
             : .string(RFC3339.format(ns: near, fractionDigits: random.within(0...9)))
     }
 
     static func body(nowNs: Int64, _ random: inout SplitMix64) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [:]
         if !random.oneIn(20) {
-            fields["url"] = .string(random.oneIn(8)
-                ? random.pick(["ftp://x", "", "/relative", random.text(maxLength: 20)])
-                : random.pick(["https://x.test/h", "http://127.0.0.1:9/x"]))
+            fields["url"] = .string(
+                random.oneIn(8)
+                    ? random.pick(["ftp://x", "", "/relative", random.text(maxLength: 20)])
+                    : random.pick(["https://x.test/h", "http://127.0.0.1:9/x"]))
         }
         if random.oneIn(3) {
-            fields["method"] = .string(random.oneIn(6) ? random.pick(["post", "TRACE", random.text(maxLength: 5)])
-                : random.pick(["GET", "POST", "PUT", "DELETE"]))
+            fields["method"] = .string(
+                random.oneIn(6)
+                    ? random.pick(["post", "TRACE", random.text(maxLength: 5)])
+                    : random.pick(["GET", "POST", "PUT", "DELETE"]))
         }
         if random.oneIn(3) {
-            fields["headers"] = random.oneIn(6) ? JSONGenerator.value(depth: 1, using: &random)
-                : .object(Dictionary((0..<(random.oneIn(10) ? 70 : random.below(4))).map { index in
-                    (random.oneIn(6) ? random.text(maxLength: 8) : "X-H\(index)",
-                     JSONValue.string(random.oneIn(6) ? random.text(maxLength: 8) : "v\(index)"))
-                }) { first, _ in first })
+            fields["headers"] =
+                random.oneIn(6)
+                ? JSONGenerator.value(depth: 1, using: &random)
+                : .object(
+                    Dictionary(
+                        (0..<(random.oneIn(10) ? 70 : random.below(4))).map { index in
+                            (
+                                random.oneIn(6) ? random.text(maxLength: 8) : "X-H\(index)",
+                                JSONValue.string(random.oneIn(6) ? random.text(maxLength: 8) : "v\(index)")
+                            )
+                        }
+                    ) { first, _ in first })
         }
         if random.oneIn(3) { fields["body"] = JSONGenerator.value(depth: 2, using: &random) }
         switch random.below(4) {
@@ -47,7 +65,9 @@ final class JobRequestFuzzTests: XCTestCase {
         case 2:
             var schedule: [String: JSONValue] = [:]
             if !random.oneIn(10) { schedule["cron"] = .string(random.pick(CronFuzzTests.expressions)) }
-            if random.oneIn(3) { schedule["time_zone"] = .string(random.pick(CronFuzzTests.zones + ["Mars/Base", ""])) }
+            if random.oneIn(3) {
+                schedule["time_zone"] = .string(random.pick(CronFuzzTests.zones + ["Mars/Base", ""]))
+            }
             if random.oneIn(2) { schedule["start"] = time(nowNs: nowNs, &random) }
             if random.oneIn(3) { schedule["end"] = time(nowNs: nowNs, &random) }
             if random.oneIn(4) { schedule["overlap"] = .string(random.pick(["allow", "skip", "wait", "x"])) }
@@ -55,15 +75,17 @@ final class JobRequestFuzzTests: XCTestCase {
             fields["schedule"] = .object(schedule)
         default: break
         }
-        if random.oneIn(10) { fields["delay"] = duration(&random) } // with run_at or schedule: refused
+        if random.oneIn(10) { fields["delay"] = duration(&random) }  // with run_at or schedule: refused
         if random.oneIn(4) { fields["priority"] = .string(random.pick(Priority.allCases.map(\.rawValue) + ["x"])) }
         if random.oneIn(4) { fields["timeout"] = duration(&random) }
         if random.oneIn(4) {
             fields["max_attempts"] = .int(random.oneIn(4) ? random.edgyInt64() : Int64(random.within(1...100)))
         }
         if random.oneIn(4) {
-            fields["idempotency_key"] = .string(random.oneIn(4) ? random.text(maxLength: 300)
-                : "key-\(random.below(100))")
+            fields["idempotency_key"] = .string(
+                random.oneIn(4)
+                    ? random.text(maxLength: 300)
+                    : "key-\(random.below(100))")
         }
         if random.oneIn(6) { fields["webhook_format"] = .string(random.pick(["tock", "scheduled-db", "x"])) }
         if random.oneIn(20) { fields[random.text(maxLength: 6)] = .null }

@@ -1,11 +1,12 @@
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
-import TockRaft
-@testable import TockRaftTransport
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
+
+@testable import TockRaftTransport
 
 /// What a peer's connection reads: length-prefixed frames (`RaftFrameDecoder`), messages in chunks
 /// (`ChunkAssembler`) and snapshot data (`SnapshotReception`). Whatever arrives, split wherever, the reader either
@@ -28,23 +29,29 @@ final class RaftFrameFuzzTests: XCTestCase {
     static func stream(_ random: inout SplitMix64) -> Stream {
         var bytes: [UInt8] = []
         for _ in 0..<random.within(1...6) {
-            let payload: [UInt8] = switch random.below(10) {
-            case 0..<5: WireGenerators.frame(&random).encoded()
-            case 5: random.bytes(random.below(40))
-            case 6: FuzzMutator(tokens: WireFuzzTests.tokens).mutate(WireGenerators.frame(&random).encoded(),
-                                                                     using: &random)
-            case 7: []
-            default: random.bytes(Self.maxPayload + random.within(1...16))
-            }
+            let payload: [UInt8] =
+                switch random.below(10) {
+                case 0..<5: WireGenerators.frame(&random).encoded()
+                case 5: random.bytes(random.below(40))
+                case 6:
+                    FuzzMutator(tokens: WireFuzzTests.tokens).mutate(
+                        WireGenerators.frame(&random).encoded(),
+                        using: &random)
+                case 7: []
+                default: random.bytes(Self.maxPayload + random.within(1...16))
+                }
             // The length prefix: mostly right, else at the edges (0, just over the limit, UInt32.max, which a
             // sender that used a signed length would write for -1).
-            let length: UInt32 = random.oneIn(5)
-                ? random.pick([0, UInt32(Self.maxPayload), UInt32(Self.maxPayload + 1), .max, .max - 3, 1 << 31,
-                               UInt32(truncatingIfNeeded: payload.count + 1), random.edgyUInt32()])
+            let length: UInt32 =
+                random.oneIn(5)
+                ? random.pick([
+                    0, UInt32(Self.maxPayload), UInt32(Self.maxPayload + 1), .max, .max - 3, 1 << 31,
+                    UInt32(truncatingIfNeeded: payload.count + 1), random.edgyUInt32(),
+                ])
                 : UInt32(payload.count)
             bytes += withUnsafeBytes(of: length.bigEndian, Array.init) + payload
         }
-        if random.oneIn(4) { bytes.removeLast(random.below(min(bytes.count, 8) + 1)) } // ends mid-frame
+        if random.oneIn(4) { bytes.removeLast(random.below(min(bytes.count, 8) + 1)) }  // ends mid-frame
         let cuts = (0..<random.below(6)).map { _ in random.below(bytes.count + 1) }.sorted()
         return Stream(bytes: bytes, cuts: cuts)
     }
@@ -141,16 +148,18 @@ final class RaftFrameFuzzTests: XCTestCase {
         var damaged: Bool
 
         var description: String {
-            "\(damaged ? "damaged" : "intact") script of \(frames.count) frames: " + frames.map { frame in
-                switch frame {
-                case .message(let message): "message(\(message.kind), \(message.entries.count) entries)"
-                case .chunk(let chunk): "chunk(stream \(chunk.streamID) #\(chunk.sequence)\(chunk.last ? " last" : ""),"
-                    + " \(chunk.data.count) bytes)"
-                case .snapshotChunk(let chunk): "snapshotChunk(#\(chunk.sequence))"
-                case .hello(let hello): "hello(\(hello.node))"
-                case .proof: "proof"
-                }
-            }.joined(separator: ", ")
+            "\(damaged ? "damaged" : "intact") script of \(frames.count) frames: "
+                + frames.map { frame in
+                    switch frame {
+                    case .message(let message): "message(\(message.kind), \(message.entries.count) entries)"
+                    case .chunk(let chunk):
+                        "chunk(stream \(chunk.streamID) #\(chunk.sequence)\(chunk.last ? " last" : ""),"
+                            + " \(chunk.data.count) bytes)"
+                    case .snapshotChunk(let chunk): "snapshotChunk(#\(chunk.sequence))"
+                    case .hello(let hello): "hello(\(hello.node))"
+                    case .proof: "proof"
+                    }
+                }.joined(separator: ", ")
         }
     }
 
@@ -173,8 +182,11 @@ final class RaftFrameFuzzTests: XCTestCase {
             cuts.insert(bytes.count)
             var start = 0
             for (sequence, end) in cuts.sorted().enumerated() {
-                frames.append(.chunk(RaftChunk(streamID: streamID, sequence: UInt32(sequence), last: end == bytes.count,
-                                               data: Array(bytes[start..<end]))))
+                frames.append(
+                    .chunk(
+                        RaftChunk(
+                            streamID: streamID, sequence: UInt32(sequence), last: end == bytes.count,
+                            data: Array(bytes[start..<end]))))
                 start = end
             }
         }
@@ -192,12 +204,18 @@ final class RaftFrameFuzzTests: XCTestCase {
         case 0: frames.remove(at: at)
         case 1: frames.insert(frames[at], at: at)
         case 2: frames.swapAt(at, random.below(frames.count))
-        case 3: frames.insert(random.oneIn(2) ? .snapshotChunk(RaftSnapshotChunk(sequence: 0, last: true, data: [1]))
-                              : .hello(WireGenerators.hello(&random)), at: at)
+        case 3:
+            frames.insert(
+                random.oneIn(2)
+                    ? .snapshotChunk(RaftSnapshotChunk(sequence: 0, last: true, data: [1]))
+                    : .hello(WireGenerators.hello(&random)), at: at)
         default:
             guard case .chunk(var chunk) = frames[at] else {
-                frames.insert(.chunk(RaftChunk(streamID: random.edgy(), sequence: random.edgyUInt32(),
-                                               last: random.oneIn(2), data: random.bytes(random.below(30)))), at: at)
+                frames.insert(
+                    .chunk(
+                        RaftChunk(
+                            streamID: random.edgy(), sequence: random.edgyUInt32(),
+                            last: random.oneIn(2), data: random.bytes(random.below(30)))), at: at)
                 return
             }
             switch random.below(5) {
@@ -223,7 +241,8 @@ final class RaftFrameFuzzTests: XCTestCase {
             case .snapshotChunk, .hello, .proof:
                 return (messages, position)
             case .chunk(let chunk):
-                let continues = stream.map { chunk.streamID == $0.id && chunk.sequence == $0.next }
+                let continues =
+                    stream.map { chunk.streamID == $0.id && chunk.sequence == $0.next }
                     ?? (chunk.sequence == 0)
                 let bytes = (stream?.bytes ?? []) + chunk.data
                 guard continues, bytes.count <= maxMessageBytes else { return (messages, position) }
@@ -254,8 +273,10 @@ final class RaftFrameFuzzTests: XCTestCase {
             }
             let (messages, failsAt) = Self.expected(script.frames)
             guard delivered == messages, failedAt == failsAt else {
-                throw Fuzz.Failure("delivered \(delivered.count) messages and failed at frame "
-                    + "\(String(describing: failedAt)); expected \(messages.count) and \(String(describing: failsAt))")
+                throw Fuzz.Failure(
+                    "delivered \(delivered.count) messages and failed at frame "
+                        + "\(String(describing: failedAt)); expected \(messages.count) and \(String(describing: failsAt))"
+                )
             }
             if !script.damaged, delivered != script.messages {
                 throw Fuzz.Failure("an intact script delivered \(delivered.count) of \(script.messages.count) messages")
@@ -269,10 +290,12 @@ final class RaftFrameFuzzTests: XCTestCase {
         var frames: [RaftFrame]
 
         var description: String {
-            "\(data.count) bytes in " + frames.map { frame in
-                guard case .snapshotChunk(let chunk) = frame else { return "\(frame)" }
-                return "#\(chunk.sequence)\(chunk.last ? " last(size \(chunk.size))" : "") \(chunk.data.count) bytes"
-            }.joined(separator: ", ")
+            "\(data.count) bytes in "
+                + frames.map { frame in
+                    guard case .snapshotChunk(let chunk) = frame else { return "\(frame)" }
+                    return
+                        "#\(chunk.sequence)\(chunk.last ? " last(size \(chunk.size))" : "") \(chunk.data.count) bytes"
+                }.joined(separator: ", ")
         }
     }
 
@@ -289,9 +312,10 @@ final class RaftFrameFuzzTests: XCTestCase {
         checksum.add(data)
         var frames: [RaftFrame] = pieces.enumerated().map { sequence, piece in
             let last = sequence == pieces.count - 1
-            return .snapshotChunk(RaftSnapshotChunk(
-                sequence: UInt32(sequence), last: last, data: piece, size: last ? checksum.size : 0,
-                checksum: last ? checksum.value : 0))
+            return .snapshotChunk(
+                RaftSnapshotChunk(
+                    sequence: UInt32(sequence), last: last, data: piece, size: last ? checksum.size : 0,
+                    checksum: last ? checksum.value : 0))
         }
         if random.oneIn(2) { damageSnapshot(&frames, using: &random) }
         return SnapshotData(data: data, frames: frames)
@@ -325,8 +349,9 @@ final class RaftFrameFuzzTests: XCTestCase {
         } property: { (input: SnapshotData) async throws in
             let store = RecordingSnapshotStore()
             let membership = Membership(voters: ["n1", "n2"])
-            let message = Message(kind: .snapshot, from: "n2", to: "n1", term: 1,
-                                  snapshot: Snapshot(index: 7, term: 1, membership: membership))
+            let message = Message(
+                kind: .snapshot, from: "n2", to: "n1", term: 1,
+                snapshot: Snapshot(index: 7, term: 1, membership: membership))
             let reception = try await SnapshotReception(message, store: store)
             var released: Message?
             var failed = false
@@ -342,12 +367,15 @@ final class RaftFrameFuzzTests: XCTestCase {
                 }
             }
             if released == nil, !failed { await reception.abandon() }
-            let (written, committed, discarded) = await (store.sink.written, store.sink.committed,
-                                                         store.sink.discarded)
+            let (written, committed, discarded) = await (
+                store.sink.written, store.sink.committed,
+                store.sink.discarded
+            )
             if released != nil {
                 guard released == message, committed, !discarded, written == input.data else {
-                    throw Fuzz.Failure("released with \(written.count) bytes written, committed \(committed), "
-                        + "discarded \(discarded)")
+                    throw Fuzz.Failure(
+                        "released with \(written.count) bytes written, committed \(committed), "
+                            + "discarded \(discarded)")
                 }
             } else {
                 guard !committed, discarded else {

@@ -1,10 +1,11 @@
 import NIOCore
 import NIOEmbedded
-import TockRaft
-@testable import TockRaftTransport
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
+
+@testable import TockRaftTransport
 
 /// The handshake's checks on what a stranger sends: random and mutated hellos and proofs never crash, and a
 /// handshake passes only when the hello and the proof the server reads are the ones an honest client made.
@@ -33,8 +34,9 @@ final class RaftHandshakeFuzzTests: XCTestCase {
         fuzz("handshakes", examples: 3000) { random in
             let hello = random.oneIn(4) ? WireGenerators.hello(&random) : Self.client.hello(to: "n3")
             let proof = Self.client.proof(as: .client, client: hello, server: Self.serverHello)
-            var exchange = Exchange(hello: RaftFrame.hello(hello).encoded(), proof: RaftFrame.proof(proof).encoded(),
-                                    mutated: false, sent: (hello, proof))
+            var exchange = Exchange(
+                hello: RaftFrame.hello(hello).encoded(), proof: RaftFrame.proof(proof).encoded(),
+                mutated: false, sent: (hello, proof))
             let mutator = FuzzMutator(tokens: WireFuzzTests.tokens)
             switch random.below(4) {
             case 0: break
@@ -42,12 +44,13 @@ final class RaftHandshakeFuzzTests: XCTestCase {
             case 2: exchange.proof = mutator.mutate(exchange.proof, using: &random)
             default: exchange.proof = RaftFrame.proof(RaftProof(mac: random.bytes(32))).encoded()
             }
-            exchange.mutated = exchange.hello != RaftFrame.hello(hello).encoded()
+            exchange.mutated =
+                exchange.hello != RaftFrame.hello(hello).encoded()
                 || exchange.proof != RaftFrame.proof(proof).encoded()
             return exchange
         } property: { exchange in
-            guard case let .hello(hello)? = try? RaftFrame(decoding: exchange.hello),
-                  case let .proof(proof)? = try? RaftFrame(decoding: exchange.proof)
+            guard case .hello(let hello)? = try? RaftFrame(decoding: exchange.hello),
+                case .proof(let proof)? = try? RaftFrame(decoding: exchange.proof)
             else { return }
             let passed: Bool
             do {

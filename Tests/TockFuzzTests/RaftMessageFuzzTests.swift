@@ -23,8 +23,9 @@ final class RaftMessageFuzzTests: XCTestCase {
 
     /// n1 leading alone, with n2 and n3 as learners it replicates to, and a few entries committed.
     static func leader(seed: UInt64) -> RaftNode {
-        var node = RaftNode(configuration: RaftConfiguration(id: "n1", randomSeed: seed),
-                            bootstrap: Membership(voters: ["n1"], learners: ["n2", "n3"]))
+        var node = RaftNode(
+            configuration: RaftConfiguration(id: "n1", randomSeed: seed),
+            bootstrap: Membership(voters: ["n1"], learners: ["n2", "n3"]))
         for _ in 0..<100 where node.role != .leader {
             node.tick()
             try? settle(&node)
@@ -36,8 +37,9 @@ final class RaftMessageFuzzTests: XCTestCase {
 
     /// n2 of {n1, n2, n3}, following n1 with a few entries.
     static func follower(seed: UInt64) -> RaftNode {
-        var node = RaftNode(configuration: RaftConfiguration(id: "n2", randomSeed: seed),
-                            bootstrap: Membership(voters: ["n1", "n2", "n3"]))
+        var node = RaftNode(
+            configuration: RaftConfiguration(id: "n2", randomSeed: seed),
+            bootstrap: Membership(voters: ["n1", "n2", "n3"]))
         let entries = (1...3).map { Entry(term: 1, index: $0, data: [UInt8($0)]) }
         node.step(Message(kind: .append, from: "n1", to: "n2", term: 1, entries: entries, commit: 2))
         try? settle(&node)
@@ -66,16 +68,21 @@ final class RaftMessageFuzzTests: XCTestCase {
         message.context >>= 1
         var index = random.oneIn(10) ? near(message.index &+ 1) : message.index &+ 1
         var term = message.logTerm
-        message.entries = message.kind != .append && !random.oneIn(20) ? [] : message.entries.map { entry in
-            defer { index &+= random.oneIn(20) ? random.edgy() : 1 }
-            term = atMost(message.term, max(term, near(term)))
-            return Entry(term: term, index: index, kind: entry.kind, data: entry.data)
-        }
+        message.entries =
+            message.kind != .append && !random.oneIn(20)
+            ? []
+            : message.entries.map { entry in
+                defer { index &+= random.oneIn(20) ? random.edgy() : 1 }
+                term = atMost(message.term, max(term, near(term)))
+                return Entry(term: term, index: index, kind: entry.kind, data: entry.data)
+            }
         if message.kind == .snapshot || random.oneIn(20) {
             let snapshot = message.snapshot ?? WireGenerators.snapshot(&random)
-            message.snapshot = Snapshot(index: near(node.lastIndex), term: atMost(message.term, near(node.lastTerm)),
-                                        membership: random.oneIn(10) ? snapshot.membership
-                                            : Membership(voters: ["n1", "n2", "n3"]))
+            message.snapshot = Snapshot(
+                index: near(node.lastIndex), term: atMost(message.term, near(node.lastTerm)),
+                membership: random.oneIn(10)
+                    ? snapshot.membership
+                    : Membership(voters: ["n1", "n2", "n3"]))
         } else {
             message.snapshot = nil
         }

@@ -29,22 +29,33 @@ final class ScheduledDBFuzzTests: XCTestCase {
     static func body(nowNs: Int64, _ random: inout SplitMix64) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [:]
         if !random.oneIn(20) {
-            fields["type"] = random.oneIn(10) ? random.pick([.string(random.text(maxLength: 10)), .string("Unico"),
-                                                             .string(""), .int(1)])
+            fields["type"] =
+                random.oneIn(10)
+                ? random.pick([
+                    .string(random.text(maxLength: 10)), .string("Unico"),
+                    .string(""), .int(1),
+                ])
                 : .string(random.pick(["unico", "recurrente"]))
         }
         if !random.oneIn(4) { fields["timestamp"] = time(nowNs: nowNs, &random) }
         if random.oneIn(2) { fields["last_date"] = time(nowNs: nowNs, &random) }
         if !random.oneIn(3) {
-            fields["cron_expression"] = .string(random.oneIn(8) ? random.text(maxLength: 12)
-                : random.pick(CronFuzzTests.expressions + ["* * * * *", "0 9 * * 1-5", "*/5 * * * *", "61 * * * *"]))
+            fields["cron_expression"] = .string(
+                random.oneIn(8)
+                    ? random.text(maxLength: 12)
+                    : random.pick(
+                        CronFuzzTests.expressions + ["* * * * *", "0 9 * * 1-5", "*/5 * * * *", "61 * * * *"]))
         }
         if !random.oneIn(20) {
-            fields["webhook_url"] = .string(random.oneIn(8) ? random.pick(["ftp://x", "", random.text(maxLength: 20)])
-                : random.pick(["https://x.test/h", "http://127.0.0.1:9/x"]))
+            fields["webhook_url"] = .string(
+                random.oneIn(8)
+                    ? random.pick(["ftp://x", "", random.text(maxLength: 20)])
+                    : random.pick(["https://x.test/h", "http://127.0.0.1:9/x"]))
         }
         if random.oneIn(2) {
-            fields["payload"] = random.oneIn(8) ? JSONGenerator.value(depth: 2, using: &random)
+            fields["payload"] =
+                random.oneIn(8)
+                ? JSONGenerator.value(depth: 2, using: &random)
                 : .object(["order": JSONGenerator.value(depth: 2, using: &random)])
         }
         if random.oneIn(3) { fields["id"] = random.oneIn(8) ? .int(7) : .string(random.text(maxLength: 10)) }
@@ -68,7 +79,9 @@ final class ScheduledDBFuzzTests: XCTestCase {
         let mutator = FuzzMutator(tokens: JSONParserFuzzTests.tokens + Self.timestamps.map { Array($0.utf8) })
         fuzz("mutated", examples: 4000) { random -> (body: [UInt8], nowNs: Int64) in
             (mutator.mutate(anyOf: corpus, using: &random), RequestBodies.now(&random))
-        } describe: { "\(JSONParserFuzzTests.show($0.body)) at \($0.nowNs)" } property: { body, nowNs in
+        } describe: {
+            "\(JSONParserFuzzTests.show($0.body)) at \($0.nowNs)"
+        } property: { body, nowNs in
             _ = Self.submit(body, nowNs: nowNs)
         }
     }
@@ -80,7 +93,8 @@ final class ScheduledDBFuzzTests: XCTestCase {
 
     /// Found by the fuzzing: a `recurrente` timestamp in milliseconds trapped on its way to nanoseconds.
     func testRegressionARecurringTimestampInMilliseconds() {
-        let body = #"{"type": "recurrente", "timestamp": 1733450000000, "cron_expression": "* * * * *","#
+        let body =
+            #"{"type": "recurrente", "timestamp": 1733450000000, "cron_expression": "* * * * *","#
             + #" "webhook_url": "http://x.test/h"}"#
         XCTAssertThrowsError(try ScheduledDBRequest.jobSpec(json: Array(body.utf8), nowNs: 1_733_450_000_000_000_000))
     }

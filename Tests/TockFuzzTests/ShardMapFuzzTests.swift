@@ -1,6 +1,7 @@
-@testable import TockCore
 import TockRaft
 import XCTest
+
+@testable import TockCore
 
 /// How the router finds a job's shard: job ids, key hashes and the shard map, at any shard count and with any id
 /// or config a client or operator writes. Nothing traps, every shard is in range, and the hash keeps its promise:
@@ -36,8 +37,9 @@ final class ShardMapFuzzTests: XCTestCase {
             let (shard, nowNs) = (corpusRandom.edgyUInt32(), corpusRandom.edgyInt64())
             return JobID.make(shard: shard, nowNs: nowNs, using: &corpusRandom)
         }
-        let mutator = FuzzMutator(tokens: ["-", "0", "00", "+", " ", "4294967295", "4294967296", "Z", "U", "I", "é"]
-            .map { Array($0.utf8) })
+        let mutator = FuzzMutator(
+            tokens: ["-", "0", "00", "+", " ", "4294967295", "4294967296", "Z", "U", "I", "é"]
+                .map { Array($0.utf8) })
         fuzz("ids", examples: 20_000) { random -> (shard: UInt32, nowNs: Int64, mutated: String) in
             (random.edgyUInt32(), random.edgyInt64(), mutator.mutate(anyOf: corpus, using: &random))
         } property: { shard, nowNs, mutated in
@@ -79,19 +81,20 @@ final class ShardMapFuzzTests: XCTestCase {
     func testShardMapsParseOrNameTheKeyAtFault() {
         fuzz("maps", examples: 3000) { random -> JSONValue in
             guard !random.oneIn(5) else { return JSONGenerator.value(depth: 4, using: &random) }
-            return .array((0..<random.below(5)).map { _ -> JSONValue in
-                guard !random.oneIn(10) else { return random.pick([.null, .object([:]), .array([]), .int(1)]) }
-                var nodes: [String: JSONValue] = [:]
-                for _ in 0..<random.pick([0, 1, 1, 2, 3, 3, 4, 5, 6]) {
-                    let name = random.oneIn(6) ? random.text(maxLength: 4) : "n\(random.below(7))"
-                    var fields: [String: JSONValue] = [:]
-                    if !random.oneIn(8) { fields["http"] = .string(Self.address(&random)) }
-                    if random.oneIn(2) { fields["raft"] = .string(Self.address(&random)) }
-                    if random.oneIn(10) { fields[random.text(maxLength: 4)] = .int(1) }
-                    nodes[name] = random.oneIn(10) ? .string("x") : .object(fields)
-                }
-                return .object(nodes)
-            })
+            return .array(
+                (0..<random.below(5)).map { _ -> JSONValue in
+                    guard !random.oneIn(10) else { return random.pick([.null, .object([:]), .array([]), .int(1)]) }
+                    var nodes: [String: JSONValue] = [:]
+                    for _ in 0..<random.pick([0, 1, 1, 2, 3, 3, 4, 5, 6]) {
+                        let name = random.oneIn(6) ? random.text(maxLength: 4) : "n\(random.below(7))"
+                        var fields: [String: JSONValue] = [:]
+                        if !random.oneIn(8) { fields["http"] = .string(Self.address(&random)) }
+                        if random.oneIn(2) { fields["raft"] = .string(Self.address(&random)) }
+                        if random.oneIn(10) { fields[random.text(maxLength: 4)] = .int(1) }
+                        nodes[name] = random.oneIn(10) ? .string("x") : .object(fields)
+                    }
+                    return .object(nodes)
+                })
         } property: { value in
             guard let map = try? ShardMap.parse(value, path: "shards") else { return }
             guard map.shardCount > 0, map.shards.allSatisfy({ [1, 3, 5].contains($0.count) }) else {
@@ -101,14 +104,17 @@ final class ShardMapFuzzTests: XCTestCase {
     }
 
     static func address(_ random: inout SplitMix64) -> String {
-        random.pick(["127.0.0.1:7070", "[::1]:7100", "host:0", "host:65535", "host:65536", ":80", "host:", "host",
-                     "host:-1", "host:+80", "h:99999999999999999999", random.text(maxLength: 12)])
+        random.pick([
+            "127.0.0.1:7070", "[::1]:7100", "host:0", "host:65535", "host:65536", ":80", "host:", "host",
+            "host:-1", "host:+80", "h:99999999999999999999", random.text(maxLength: 12),
+        ])
     }
 
     func testAddressesParseToWhatTheyPrint() {
         let corpus = ["127.0.0.1:7070", "[::1]:7100", "example.test:443", "a:0"]
-        let mutator = FuzzMutator(tokens: [":", "[", "]", "-", "+", "65535", "65536", "99999999999999999999", "٣"]
-            .map { Array($0.utf8) })
+        let mutator = FuzzMutator(
+            tokens: [":", "[", "]", "-", "+", "65535", "65536", "99999999999999999999", "٣"]
+                .map { Array($0.utf8) })
         fuzz("addresses", examples: 10_000) { random in
             mutator.mutate(anyOf: corpus, using: &random)
         } property: { text in

@@ -19,8 +19,10 @@ final class TimeTextFuzzTests: XCTestCase {
 
     func testEveryInstantFormatsAndParsesBack() {
         fuzz("format then parse", examples: 20_000) { random -> (ns: Int64, digits: Int) in
-            (random.oneIn(8) ? random.pick([.min, .max, .min + 1, .max - 1, 0, -1]) : random.edgyInt64(),
-             random.oneIn(2) ? 9 : random.within(0...9))
+            (
+                random.oneIn(8) ? random.pick([.min, .max, .min + 1, .max - 1, 0, -1]) : random.edgyInt64(),
+                random.oneIn(2) ? 9 : random.within(0...9)
+            )
         } property: { ns, digits in
             let text = RFC3339.format(ns: ns, fractionDigits: digits)
             // Written with `digits` digits, the time is cut down (toward the past) to a multiple of this.
@@ -51,8 +53,10 @@ final class TimeTextFuzzTests: XCTestCase {
         }
     }
 
-    static let durations = ["500ms", "30s", "1m30s", "2h", "7d", "1.5s", "0", "1h2m3s4ms5us6ns", "36524d", "100µs",
-                            "0.000000001s", " 5s "]
+    static let durations = [
+        "500ms", "30s", "1m30s", "2h", "7d", "1.5s", "0", "1h2m3s4ms5us6ns", "36524d", "100µs",
+        "0.000000001s", " 5s ",
+    ]
 
     static let durationTokens: [[UInt8]] = [
         "ns", "us", "µs", "ms", "s", "m", "h", "d", ".", "..", "0", "9", "100000", "9223372036854775807",

@@ -1,5 +1,5 @@
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
 
@@ -23,35 +23,42 @@ final class WireFuzzTests: XCTestCase {
         _ name: String, _ generate: @escaping @Sendable (inout SplitMix64) -> T,
         encode: @escaping @Sendable (T) -> [UInt8], decode: @escaping @Sendable ([UInt8]) throws(WireError) -> T
     ) -> Codec {
-        Codec(name: name, validEncoding: { encode(generate(&$0)) }, valueRoundTrip: { random in
-            let value = generate(&random)
-            let decoded = Result { () throws(WireError) in try decode(encode(value)) }
-            guard case .success(value) = decoded else {
-                throw Fuzz.Failure("\(String(reflecting: value)) came back as \(decoded)")
-            }
-        }, bytesRoundTrip: { bytes in
-            guard let value = try? decode(bytes) else { return false }
-            let again = Result { () throws(WireError) in try decode(encode(value)) }
-            guard case .success(value) = again else {
-                throw Fuzz.Failure("decoded \(String(reflecting: value)), which re-encodes to \(again)")
-            }
-            return true
-        })
+        Codec(
+            name: name, validEncoding: { encode(generate(&$0)) },
+            valueRoundTrip: { random in
+                let value = generate(&random)
+                let decoded = Result { () throws(WireError) in try decode(encode(value)) }
+                guard case .success(value) = decoded else {
+                    throw Fuzz.Failure("\(String(reflecting: value)) came back as \(decoded)")
+                }
+            },
+            bytesRoundTrip: { bytes in
+                guard let value = try? decode(bytes) else { return false }
+                let again = Result { () throws(WireError) in try decode(encode(value)) }
+                guard case .success(value) = again else {
+                    throw Fuzz.Failure("decoded \(String(reflecting: value)), which re-encodes to \(again)")
+                }
+                return true
+            })
     }
 
     static let codecs: [Codec] = [
         codec("JobSpec", WireGenerators.jobSpec, encode: { $0.encoded() }, decode: JobSpec.init(decoding:)),
-        codec("JobSpecBatch", { random in
-            JobSpecBatch(jobs: (0..<random.below(4)).map { _ in WireGenerators.jobSpec(&random) })
-        }, encode: { $0.encoded() }, decode: JobSpecBatch.init(decoding:)),
+        codec(
+            "JobSpecBatch",
+            { random in
+                JobSpecBatch(jobs: (0..<random.below(4)).map { _ in WireGenerators.jobSpec(&random) })
+            }, encode: { $0.encoded() }, decode: JobSpecBatch.init(decoding:)),
         codec("JobRun", WireGenerators.jobRun, encode: { $0.encoded() }, decode: JobRun.init(decoding:)),
         codec("Completion", WireGenerators.completion, encode: { $0.encoded() }, decode: Completion.init(decoding:)),
-        codec("ShardCommand", WireGenerators.shardCommand, encode: { $0.encoded() },
-              decode: ShardCommand.init(decoding:)),
+        codec(
+            "ShardCommand", WireGenerators.shardCommand, encode: { $0.encoded() },
+            decode: ShardCommand.init(decoding:)),
         codec("RaftEntry", WireGenerators.entry, encode: { $0.encoded() }, decode: Entry.init(decoding:)),
         codec("RaftHardState", WireGenerators.hardState, encode: { $0.encoded() }, decode: HardState.init(decoding:)),
-        codec("RaftMembership", WireGenerators.membership, encode: { $0.encoded() },
-              decode: Membership.init(decoding:)),
+        codec(
+            "RaftMembership", WireGenerators.membership, encode: { $0.encoded() },
+            decode: Membership.init(decoding:)),
         codec("RaftSnapshot", WireGenerators.snapshot, encode: { $0.encoded() }, decode: Snapshot.init(decoding:)),
         codec("RaftMessage", WireGenerators.message, encode: { $0.encoded() }, decode: Message.init(decoding:)),
         codec("RaftFrame", WireGenerators.frame, encode: { $0.encoded() }, decode: RaftFrame.init(decoding:)),
@@ -77,7 +84,9 @@ final class WireFuzzTests: XCTestCase {
         for codec in Self.codecs {
             fuzz("\(codec.name) round trip", examples: 300) { random in
                 random
-            } describe: { _ in "a random \(codec.name)" } property: { random in
+            } describe: { _ in
+                "a random \(codec.name)"
+            } property: { random in
                 var random = random
                 try codec.valueRoundTrip(&random)
             }
@@ -89,9 +98,12 @@ final class WireFuzzTests: XCTestCase {
         let examples = 2000
         for codec in Self.codecs {
             fuzz("\(codec.name) random bytes", examples: examples) { random in
-                random.oneIn(2) ? random.bytes(random.oneIn(8) ? random.below(2000) : random.below(40))
+                random.oneIn(2)
+                    ? random.bytes(random.oneIn(8) ? random.below(2000) : random.below(40))
                     : Self.randomFields(depth: 2, using: &random)
-            } describe: { Self.hex($0) } property: { bytes in
+            } describe: {
+                Self.hex($0)
+            } property: { bytes in
                 if try codec.bytesRoundTrip(bytes) { decoded += 1 }
             }
         }
@@ -101,7 +113,9 @@ final class WireFuzzTests: XCTestCase {
         }
         fuzz("MembershipChange random bytes", examples: 2000) { random in
             random.bytes(random.below(20))
-        } describe: { Self.hex($0) } property: { bytes in
+        } describe: {
+            Self.hex($0)
+        } property: { bytes in
             guard let change = MembershipChange(decoding: bytes) else { return }
             guard MembershipChange(decoding: change.encoded()) == change else {
                 throw Fuzz.Failure("\(change) does not survive encoding")
@@ -118,13 +132,16 @@ final class WireFuzzTests: XCTestCase {
             let examples = 4000
             fuzz("\(codec.name) mutated", examples: examples) { random in
                 mutator.mutate(codec.validEncoding(&random), donors: donors, using: &random)
-            } describe: { Self.hex($0) } property: { bytes in
+            } describe: {
+                Self.hex($0)
+            } property: { bytes in
                 if try codec.bytesRoundTrip(bytes) { decoded += 1 }
             }
             // Mutants that still decode are what reach past protobuf-c into Tock's own reading.
             if Fuzz.replaySeed == nil {
-                XCTAssertGreaterThan(decoded, examples * Fuzz.multiplier / 50,
-                                     "\(codec.name): too few mutants decode to exercise the reading")
+                XCTAssertGreaterThan(
+                    decoded, examples * Fuzz.multiplier / 50,
+                    "\(codec.name): too few mutants decode to exercise the reading")
             }
         }
     }
@@ -149,7 +166,9 @@ final class WireFuzzTests: XCTestCase {
             case 1: bytes += varint(field << 3 | 1) + random.bytes(8)
             case 2: bytes += varint(field << 3 | 5) + random.bytes(4)
             default:
-                let value = depth > 0 && random.oneIn(2) ? randomFields(depth: depth - 1, using: &random)
+                let value =
+                    depth > 0 && random.oneIn(2)
+                    ? randomFields(depth: depth - 1, using: &random)
                     : random.oneIn(2) ? Array(random.cText(maxLength: 8).utf8) : random.bytes(random.below(12))
                 bytes += varint(field << 3 | 2) + varint(UInt64(value.count)) + value
             }

@@ -23,7 +23,8 @@ final class APIAuthenticationTests: XCTestCase {
         await tock?.shutdown()
     }
 
-    func call(_ method: HTTPMethod, _ path: String, key: String?, body: String? = nil) async throws -> TockHarness.Reply {
+    func call(_ method: HTTPMethod, _ path: String, key: String?, body: String? = nil) async throws -> TockHarness.Reply
+    {
         try await tock.request(method, path, body: body, headers: key.map { [("Authorization", "Bearer \($0)")] } ?? [])
     }
 
@@ -80,10 +81,11 @@ final class APIAuthenticationTests: XCTestCase {
         let theirID = try XCTUnwrap(theirs["id"]?.string)
 
         // Another tenant's job does not exist for B: not even a 403 that would confirm the id.
-        for (method, path) in [(HTTPMethod.GET, "/v1/jobs/\(id)"), (.DELETE, "/v1/jobs/\(id)"),
-                               (.POST, "/v1/jobs/\(id)/pause"), (.POST, "/v1/jobs/\(id)/resume"),
-                               (.GET, "/v1/jobs/\(id)/runs"), (.GET, "/jobs/\(id)"), (.POST, "/jobs/\(id)/cancel")]
-        {
+        for (method, path) in [
+            (HTTPMethod.GET, "/v1/jobs/\(id)"), (.DELETE, "/v1/jobs/\(id)"),
+            (.POST, "/v1/jobs/\(id)/pause"), (.POST, "/v1/jobs/\(id)/resume"),
+            (.GET, "/v1/jobs/\(id)/runs"), (.GET, "/jobs/\(id)"), (.POST, "/jobs/\(id)/cancel"),
+        ] {
             let reply = try await call(method, path, key: teamB)
             XCTAssertEqual(reply.status, 404, "\(method) \(path): \(reply.json)")
         }
@@ -127,7 +129,8 @@ final class APIAuthenticationTests: XCTestCase {
     }
 
     func testABatchBelongsToItsCallersTenant() async throws {
-        let body = #"{"jobs": [{"url": "http://example.com/1", \#(later)}, {"url": "http://example.com/2", \#(later)}]}"#
+        let body =
+            #"{"jobs": [{"url": "http://example.com/1", \#(later)}, {"url": "http://example.com/2", \#(later)}]}"#
         let batch = try await call(.POST, "/v1/jobs:batch", key: teamB, body: body)
         XCTAssertEqual(batch.status, 200, "\(batch.json)")
         let ids = batch["results"]?.array?.compactMap { $0["job"]?["id"]?.string ?? $0["id"]?.string } ?? []
@@ -141,7 +144,8 @@ final class APIAuthenticationTests: XCTestCase {
     }
 
     func testSecretHeadersReadBackRedacted() async throws {
-        let reply = try await submit(#"""
+        let reply = try await submit(
+            #"""
             {"url": "http://example.com/h", \#(later),
              "headers": {"Authorization": "Bearer partner-secret", "X-Api-Key": "k-123", "X-Trace": "visible"},
              "secret_headers": ["x-api-key"]}
@@ -159,7 +163,8 @@ final class APIAuthenticationTests: XCTestCase {
     }
 
     func testTheWebhookGetsTheSecretValuesThatReadsHide() async throws {
-        let reply = try await submit(#"""
+        let reply = try await submit(
+            #"""
             {"url": "\#(tock.sink.baseURL)/ok", "headers": {"X-Api-Key": "k-123", "Authorization": "Bearer p"},
              "secret_headers": ["X-Api-Key"]}
             """#, key: teamA)
@@ -175,28 +180,34 @@ final class APIAuthenticationTests: XCTestCase {
         let connection = try NATSConnection.connect(url: tock.nats.url)
         defer { connection.close() }
         let job = Array(#"{"url": "http://example.com/h", "run_at": "2099-01-01T00:00:00Z"}"#.utf8)
-        let anonymous = try await connection.request(subject: JobNATSService.submitSubject, data: job, timeout: .seconds(5))
+        let anonymous = try await connection.request(
+            subject: JobNATSService.submitSubject, data: job, timeout: .seconds(5))
         XCTAssertEqual(anonymous.header("tock-status"), "401")
-        let reader = try await connection.request(subject: JobNATSService.submitSubject, data: job,
-                                                  headers: [(name: "Authorization", value: "Bearer \(teamAReader)")],
-                                                  timeout: .seconds(5))
+        let reader = try await connection.request(
+            subject: JobNATSService.submitSubject, data: job,
+            headers: [(name: "Authorization", value: "Bearer \(teamAReader)")],
+            timeout: .seconds(5))
         XCTAssertEqual(reader.header("tock-status"), "403")
-        let created = try await connection.request(subject: JobNATSService.submitSubject, data: job,
-                                                   headers: [(name: "Authorization", value: "Bearer \(teamA)")],
-                                                   timeout: .seconds(5))
+        let created = try await connection.request(
+            subject: JobNATSService.submitSubject, data: job,
+            headers: [(name: "Authorization", value: "Bearer \(teamA)")],
+            timeout: .seconds(5))
         XCTAssertEqual(created.header("tock-status"), "201")
         let id = try XCTUnwrap(JSONValue(parsing: created.data)?["id"]?.string)
-        let byB = try await connection.request(subject: JobNATSService.getSubject, data: Array(id.utf8),
-                                               headers: [(name: "Authorization", value: "Bearer \(teamB)")],
-                                               timeout: .seconds(5))
+        let byB = try await connection.request(
+            subject: JobNATSService.getSubject, data: Array(id.utf8),
+            headers: [(name: "Authorization", value: "Bearer \(teamB)")],
+            timeout: .seconds(5))
         XCTAssertEqual(byB.header("tock-status"), "404")
-        let cancelByB = try await connection.request(subject: JobNATSService.cancelSubject, data: Array(id.utf8),
-                                                     headers: [(name: "Authorization", value: "Bearer \(teamB)")],
-                                                     timeout: .seconds(5))
+        let cancelByB = try await connection.request(
+            subject: JobNATSService.cancelSubject, data: Array(id.utf8),
+            headers: [(name: "Authorization", value: "Bearer \(teamB)")],
+            timeout: .seconds(5))
         XCTAssertEqual(cancelByB.header("tock-status"), "404")
-        let byA = try await connection.request(subject: JobNATSService.getSubject, data: Array(id.utf8),
-                                               headers: [(name: "Authorization", value: "Bearer \(teamAReader)")],
-                                               timeout: .seconds(5))
+        let byA = try await connection.request(
+            subject: JobNATSService.getSubject, data: Array(id.utf8),
+            headers: [(name: "Authorization", value: "Bearer \(teamAReader)")],
+            timeout: .seconds(5))
         XCTAssertEqual(byA.header("tock-status"), "200")
     }
 }

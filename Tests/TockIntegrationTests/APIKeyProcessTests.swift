@@ -32,22 +32,27 @@ final class APIKeyProcessTests: XCTestCase {
     }
 
     func addKey(_ name: String, tenant: String, scopes: [String]) throws -> String {
-        let result = try TockBinary.run(["auth", "add-key", "--file", keyFile.path, "--name", name, "--tenant", tenant]
-            + scopes.flatMap { ["--scope", $0] })
+        let result = try TockBinary.run(
+            ["auth", "add-key", "--file", keyFile.path, "--name", name, "--tenant", tenant]
+                + scopes.flatMap { ["--scope", $0] })
         XCTAssertEqual(result.status, 0, result.stderr)
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func startShard(_ extra: [String]) async throws {
-        shard = try TockBinary.launch(["shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
-                                       "--nats-url", tock.nats.url] + extra, log: log)
+        shard = try TockBinary.launch(
+            [
+                "shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
+                "--nats-url", tock.nats.url,
+            ] + extra, log: log)
         _ = try await eventually(within: .seconds(20), "the shard process to serve /healthz") {
             (try? await self.tock.request(.GET, "/healthz", base: self.base))?.status == 200 ? true : nil
         }
     }
 
     func status(_ path: String, key: String?) async throws -> Int {
-        try await tock.request(.GET, path, base: base, headers: key.map { [("Authorization", "Bearer \($0)")] } ?? []).status
+        try await tock.request(.GET, path, base: base, headers: key.map { [("Authorization", "Bearer \($0)")] } ?? [])
+            .status
     }
 
     func testKeysAddedAndRemovedWithTheCLITakeEffectOnSIGHUP() async throws {
@@ -73,8 +78,10 @@ final class APIKeyProcessTests: XCTestCase {
         }
 
         // The CLI sends --token, or TOCK_TOKEN from the environment.
-        let submitted = try TockBinary.run(["submit", "--url", "http://example.com/h", "--delay", "1h",
-                                            "--server", base, "--token", writer])
+        let submitted = try TockBinary.run([
+            "submit", "--url", "http://example.com/h", "--delay", "1h",
+            "--server", base, "--token", writer,
+        ])
         XCTAssertEqual(submitted.status, 0, submitted.stderr)
         let id = try XCTUnwrap(JSONValue(parsing: Array(submitted.stdout.utf8))?["id"]?.string)
         let fromEnvironment = try TockBinary.run(["get", id, "--server", base], environment: ["TOCK_TOKEN": writer])
@@ -111,8 +118,10 @@ final class APIKeyProcessTests: XCTestCase {
     }
 
     func testAnUnreadableAuthFileStopsTheShardAtStart() throws {
-        let result = try TockBinary.run(["shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
-                                         "--nats-url", tock.nats.url, "--auth-file", keyFile.path])
+        let result = try TockBinary.run([
+            "shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
+            "--nats-url", tock.nats.url, "--auth-file", keyFile.path,
+        ])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("--auth-file"), result.stderr)
     }
@@ -139,8 +148,9 @@ final class APIKeyProcessTests: XCTestCase {
         let bearer = { (key: String) in [("Authorization", "Bearer \(key)")] }
         var ids: [String] = []
         for i in 0..<20 {
-            let reply = try await tock.request(.POST, "/v1/jobs", body: #"{"url": "http://example.com/\#(i)", "delay": "1h"}"#,
-                                               base: fleet.routerBase, headers: bearer(teamA))
+            let reply = try await tock.request(
+                .POST, "/v1/jobs", body: #"{"url": "http://example.com/\#(i)", "delay": "1h"}"#,
+                base: fleet.routerBase, headers: bearer(teamA))
             XCTAssertEqual(reply.status, 201, "\(reply.json)")
             ids.append(try XCTUnwrap(reply["id"]?.string))
         }
@@ -155,7 +165,8 @@ final class APIKeyProcessTests: XCTestCase {
         }
         let listed = try await tock.request(.GET, "/v1/jobs?limit=100", base: fleet.routerBase, headers: bearer(teamA))
         XCTAssertEqual(listed["jobs"]?.array?.count, 20)
-        let listedByB = try await tock.request(.GET, "/v1/jobs?limit=100", base: fleet.routerBase, headers: bearer(teamB))
+        let listedByB = try await tock.request(
+            .GET, "/v1/jobs?limit=100", base: fleet.routerBase, headers: bearer(teamB))
         XCTAssertEqual(listedByB["jobs"]?.array?.count, 0)
         let anonymous = try await tock.request(.GET, "/v1/jobs", base: fleet.routerBase)
         XCTAssertEqual(anonymous.status, 401)

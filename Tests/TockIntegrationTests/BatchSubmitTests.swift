@@ -26,7 +26,8 @@ final class BatchSubmitTests: XCTestCase {
             return #"{"url": "\#(tock.sink.baseURL)/ok", "delay": "10s", "idempotency_key": "\#(key)"}"#
         }
         let before = try await settledLog()
-        let reply = try await tock.request(.POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#)
+        let reply = try await tock.request(
+            .POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#)
         let after = try await settledLog()
         XCTAssertEqual(reply.status, 200, "\(reply.json)")
         XCTAssertEqual(after - before, 1, "the batch is one log entry")
@@ -55,7 +56,7 @@ final class BatchSubmitTests: XCTestCase {
         try await eventually(within: .seconds(10), "the log to settle") {
             let cluster = try await self.tock.request(.GET, "/v1/cluster")
             guard let last = cluster["last_index"]?.int, cluster["commit_index"]?.int == last,
-                  cluster["applied_index"]?.int == last
+                cluster["applied_index"]?.int == last
             else { return nil }
             return last
         }

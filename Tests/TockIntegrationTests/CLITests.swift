@@ -1,8 +1,8 @@
 import Foundation
 import TockCore
+import TockModel
 import TockNATS
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -20,12 +20,14 @@ final class CLITests: XCTestCase {
 
     func testNATSApplyIsIdempotentAndUsesTheConfig() throws {
         let root = TockBinary.repositoryRoot
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-layout-\(UUID().uuidString).json")
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tock-layout-\(UUID().uuidString).json")
         try Data(#"{"shard_count": 2, "priorities": {"low": {"ack_wait": "45s"}}}"#.utf8).write(to: config)
         defer { try? FileManager.default.removeItem(at: config) }
 
         for _ in 0..<2 {
-            let result = try TockBinary.run(["nats", "apply", "--config", config.path, "--nats-url", tock.nats.url], in: root)
+            let result = try TockBinary.run(
+                ["nats", "apply", "--config", config.path, "--nats-url", tock.nats.url], in: root)
             XCTAssertEqual(result.status, 0, result.stderr)
             XCTAssertTrue(result.stdout.contains("consumer TOCK_DONE/tock-done-1:"), result.stdout)
         }
@@ -45,8 +47,11 @@ final class CLITests: XCTestCase {
     func testARecurringJobFromTheCLIRunsAndIsPausedResumedAndListed() async throws {
         tock.startExecutor(backoffBase: .milliseconds(200))
         let server = ["--server", tock.shardURL]
-        let submitted = try TockBinary.run(["submit", "--url", "\(tock.sink.baseURL)/ok", "--cron", "@every 1s",
-                                            "--overlap", "skip"] + server)
+        let submitted = try TockBinary.run(
+            [
+                "submit", "--url", "\(tock.sink.baseURL)/ok", "--cron", "@every 1s",
+                "--overlap", "skip",
+            ] + server)
         XCTAssertEqual(submitted.status, 0, submitted.stderr)
         let job = try JSONDecoder().decode(JSONValue.self, from: Data(submitted.stdout.utf8))
         let id = try XCTUnwrap(job["id"]?.string)
@@ -63,7 +68,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try TockBinary.run(["resume", id] + server).status, 0)
 
         let oneTime = try TockBinary.run(["submit", "--url", "\(tock.sink.baseURL)/ok", "--delay", "1h"] + server)
-        let other = try XCTUnwrap(try JSONDecoder().decode(JSONValue.self, from: Data(oneTime.stdout.utf8))["id"]?.string)
+        let other = try XCTUnwrap(
+            try JSONDecoder().decode(JSONValue.self, from: Data(oneTime.stdout.utf8))["id"]?.string)
         let refused = try TockBinary.run(["pause", other] + server)
         XCTAssertEqual(refused.status, 1, "a one-time job cannot be paused")
         XCTAssertTrue(refused.stderr.contains("only a recurring job"), refused.stderr)
@@ -100,14 +106,17 @@ final class CLITests: XCTestCase {
     }
 
     func testTheExecutorRereadsItsConfigOnSIGHUPAndKeepsTheOldOneWhenTheNewIsBad() async throws {
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-exec-\(UUID().uuidString).yaml")
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tock-exec-\(UUID().uuidString).yaml")
         try Data("executor: {concurrency: 8}\n".utf8).write(to: config)
         defer { try? FileManager.default.removeItem(at: config) }
         let process = Process()
         process.executableURL = try TockBinary.url()
         let metricsPort = freeLoopbackPort()
-        process.arguments = ["executor", "--config", config.path, "--nats-url", tock.nats.url,
-                             "--metrics", "127.0.0.1:\(metricsPort)", "--allow-egress", "127.0.0.1"]
+        process.arguments = [
+            "executor", "--config", config.path, "--nats-url", tock.nats.url,
+            "--metrics", "127.0.0.1:\(metricsPort)", "--allow-egress", "127.0.0.1",
+        ]
         let log = LineCollector()
         let err = Pipe()
         process.standardError = err
@@ -139,7 +148,7 @@ final class CLITests: XCTestCase {
         let exposition = try PrometheusText(parsing: metrics.text)
         XCTAssertEqual(exposition.value("tock_executor_concurrency"), 3, metrics.text)
         var ids: [String] = []
-        for _ in 0 ..< 12 {
+        for _ in 0..<12 {
             let reply = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/slow/300"}"#)
             ids.append(try XCTUnwrap(reply["id"]?.string, "\(reply.json)"))
         }
@@ -177,9 +186,11 @@ final class CLITests: XCTestCase {
         let metricsPort = freeLoopbackPort()
         let process = Process()
         process.executableURL = try TockBinary.url()
-        process.arguments = ["executor", "--nats-url", tock.nats.url, "--metrics", "127.0.0.1:\(metricsPort)",
-                             "--breaker-failures", "2", "--breaker-cooldown", "60s", "--backoff-base", "100ms",
-                             "--allow-egress", "127.0.0.1", "--log-level", "critical"]
+        process.arguments = [
+            "executor", "--nats-url", tock.nats.url, "--metrics", "127.0.0.1:\(metricsPort)",
+            "--breaker-failures", "2", "--breaker-cooldown", "60s", "--backoff-base", "100ms",
+            "--allow-egress", "127.0.0.1", "--log-level", "critical",
+        ]
         try process.run()
         defer {
             process.stop()
@@ -188,10 +199,13 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(failing.status, 201)
         let executorURL = "http://127.0.0.1:\(metricsPort)"
         let report = try await eventually(within: .seconds(20), "the executor's breaker to open") { () -> JSONValue? in
-            let result = try TockBinary.run(["status", "--json", "--nats-url", tock.nats.url, "--server", tock.shardURL,
-                                             "--executor", executorURL])
-            guard result.status == 0, let report = try? JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8)),
-                  case .array(let circuits)? = report["executors"]?[executorURL]?["open_circuits"], !circuits.isEmpty
+            let result = try TockBinary.run([
+                "status", "--json", "--nats-url", tock.nats.url, "--server", tock.shardURL,
+                "--executor", executorURL,
+            ])
+            guard result.status == 0,
+                let report = try? JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8)),
+                case .array(let circuits)? = report["executors"]?[executorURL]?["open_circuits"], !circuits.isEmpty
             else { return nil }
             return report
         }
@@ -205,7 +219,9 @@ final class CLITests: XCTestCase {
     }
 
     func testSubmitAndGetExitCodes() throws {
-        let ok = try TockBinary.run(["submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x", "--delay", "1h"])
+        let ok = try TockBinary.run([
+            "submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x", "--delay", "1h",
+        ])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         let id = try XCTUnwrap(try JSONDecoder().decode(JSONValue.self, from: Data(ok.stdout.utf8))["id"]?.string)
 
@@ -213,7 +229,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(got.status, 0, got.stderr)
         XCTAssertTrue(got.stdout.contains(#""state":"scheduled""#), got.stdout)
 
-        let bad = try TockBinary.run(["submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x", "--priority", "urgent"])
+        let bad = try TockBinary.run([
+            "submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x", "--priority", "urgent",
+        ])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("400 priority:"), bad.stderr)
 
@@ -233,10 +251,13 @@ extension CLITests {
     /// `tock retry` and `tock cancel`, by id and by filter: a job still to run cannot be retried (exit 1, 409); a
     /// filter cancels it and then retries it, printing how many.
     func testRetryAndCancelByIDAndByFilter() throws {
-        let submitted = try TockBinary.run(["submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x",
-                                            "--delay", "1h", "--priority", "low"])
+        let submitted = try TockBinary.run([
+            "submit", "--server", tock.shardURL, "--url", "http://127.0.0.1:9/x",
+            "--delay", "1h", "--priority", "low",
+        ])
         XCTAssertEqual(submitted.status, 0, submitted.stderr)
-        let id = try XCTUnwrap(try JSONDecoder().decode(JSONValue.self, from: Data(submitted.stdout.utf8))["id"]?.string)
+        let id = try XCTUnwrap(
+            try JSONDecoder().decode(JSONValue.self, from: Data(submitted.stdout.utf8))["id"]?.string)
 
         let early = try TockBinary.run(["retry", id, "--server", tock.shardURL])
         XCTAssertEqual(early.status, 1)
@@ -245,13 +266,17 @@ extension CLITests {
         let otherHost = try TockBinary.run(["cancel", "--host", "example.com", "--server", tock.shardURL])
         XCTAssertEqual(otherHost.status, 0, otherHost.stderr)
         XCTAssertEqual(otherHost.stdout, #"{"affected":0}"# + "\n")
-        let cancelled = try TockBinary.run(["cancel", "--state", "scheduled", "--priority", "low", "--host", "127.0.0.1",
-                                            "--server", tock.shardURL])
+        let cancelled = try TockBinary.run([
+            "cancel", "--state", "scheduled", "--priority", "low", "--host", "127.0.0.1",
+            "--server", tock.shardURL,
+        ])
         XCTAssertEqual(cancelled.status, 0, cancelled.stderr)
         XCTAssertEqual(cancelled.stdout, #"{"affected":1}"# + "\n")
 
-        let retried = try TockBinary.run(["retry", "--state", "cancelled", "--since", "1h", "--batch", "1",
-                                          "--server", tock.shardURL])
+        let retried = try TockBinary.run([
+            "retry", "--state", "cancelled", "--since", "1h", "--batch", "1",
+            "--server", tock.shardURL,
+        ])
         XCTAssertEqual(retried.status, 0, retried.stderr)
         XCTAssertEqual(retried.stdout, #"{"affected":1}"# + "\n")
         let got = try TockBinary.run(["get", id, "--server", tock.shardURL])

@@ -24,11 +24,13 @@ final class CallbackDeliveryTests: XCTestCase {
         let tock = try await TockHarness.start { $0.webhookSigner = WebhookSigner(keys: [Array(secret.utf8)]) }
         self.tock = tock
         let base = tock.sink.baseURL
-        let ok = try await tock.submit(#"""
+        let ok = try await tock.submit(
+            #"""
             {"url": "\#(base)/ok", "callback_url": "\#(base)/cb/outcome", "failure_callback_url": "\#(base)/cb/failure"}
             """#)
         let okID = try XCTUnwrap(ok["id"]?.string)
-        let bad = try await tock.submit(#"""
+        let bad = try await tock.submit(
+            #"""
             {"url": "\#(base)/status/410", "callback_url": "\#(base)/cb/outcome",
              "failure_callback_url": "\#(base)/cb/failure"}
             """#)
@@ -77,7 +79,8 @@ final class CallbackDeliveryTests: XCTestCase {
         self.tock = tock
         let base = tock.sink.baseURL
         let refusedURL = "http://127.0.0.2:\(tock.sink.port)/cb/outcome"
-        let job = try await tock.submit(#"""
+        let job = try await tock.submit(
+            #"""
             {"url": "\#(base)/status/400", "callback_url": "\#(refusedURL)", "failure_callback_url": "\#(base)/cb/failure"}
             """#)
         let id = try XCTUnwrap(job["id"]?.string)
@@ -109,15 +112,18 @@ final class CallbackDeliveryTests: XCTestCase {
         // Both events settled: neither waiting nor out with an executor.
         _ = try await eventually(within: .seconds(20), "both events acked or terminated") { () -> Bool? in
             let state = try js.consumerInfo(stream: Subjects.eventsStream, consumer: Subjects.callbackConsumer)
-            let settled = state.numPending == 0 && state.numAckPending == 0
+            let settled =
+                state.numPending == 0 && state.numAckPending == 0
                 && callbacks(tock, failingID, path: "/always-fail").count >= 2
                 && callbacks(tock, recoveringID, path: "/fail/2/cb").count >= 2
             return settled ? true : nil
         }
-        XCTAssertEqual(callbacks(tock, recoveringID, path: "/fail/2/cb").map { $0.headers["tock-attempt"] },
-                       ["1", "2"], "delivered on its second attempt, and not again")
-        XCTAssertEqual(callbacks(tock, failingID, path: "/always-fail").map { $0.headers["tock-attempt"] },
-                       ["1", "2"], "the job's max_attempts, then dropped")
+        XCTAssertEqual(
+            callbacks(tock, recoveringID, path: "/fail/2/cb").map { $0.headers["tock-attempt"] },
+            ["1", "2"], "delivered on its second attempt, and not again")
+        XCTAssertEqual(
+            callbacks(tock, failingID, path: "/always-fail").map { $0.headers["tock-attempt"] },
+            ["1", "2"], "the job's max_attempts, then dropped")
     }
 
     func testASubmitWithABadCallbackURLIsRefusedNamingTheField() async throws {
@@ -129,14 +135,19 @@ final class CallbackDeliveryTests: XCTestCase {
     }
 
     /// Standard Webhooks: `v1,<base64 HMAC-SHA256(secret, "<id>.<timestamp>.<body>")>`.
-    private func verify(_ request: WebhookSink.Received, secret: String, id: String,
-                        file: StaticString = #filePath, line: UInt = #line) throws
-    {
+    private func verify(
+        _ request: WebhookSink.Received, secret: String, id: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         XCTAssertEqual(request.headers["webhook-id"], id, file: file, line: line)
         let timestamp = try XCTUnwrap(request.headers["webhook-timestamp"], file: file, line: line)
         let signed = Array("\(id).\(timestamp).".utf8) + request.bodyBytes
-        let expected = "v1," + Data(HMAC<SHA256>.authenticationCode(
-            for: signed, using: SymmetricKey(data: Array(secret.utf8)))).base64EncodedString()
+        let expected =
+            "v1,"
+            + Data(
+                HMAC<SHA256>.authenticationCode(
+                    for: signed, using: SymmetricKey(data: Array(secret.utf8)))
+            ).base64EncodedString()
         XCTAssertEqual(request.headers["webhook-signature"], expected, file: file, line: line)
     }
 }

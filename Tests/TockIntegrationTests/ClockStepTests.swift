@@ -42,7 +42,8 @@ final class ClockStepTests: XCTestCase {
 
     func testAStepForwardRunsWhatFellDueOnceAndARecurringJobCarriesOnFromNow() async throws {
         let later = try await submit(#"{"url": "\#(tock.sink.baseURL)/ok", "delay": "30m"}"#)
-        let everySecond = try await submit(#"""
+        let everySecond = try await submit(
+            #"""
             {"url": "\#(tock.sink.baseURL)/ok", "schedule": {"cron": "* * * * * *"}}
             """#)
         _ = try await eventually("the recurring job to run twice") { runs(of: everySecond).count >= 2 ? true : nil }
@@ -57,14 +58,16 @@ final class ClockStepTests: XCTestCase {
         }
         let seconds = Double((ContinuousClock.now - stepped).components.seconds) + 1
         // An hour of missed occurrences collapses into one run (misfire run_once), then one a second again.
-        XCTAssertLessThanOrEqual(Double(runs(of: everySecond).count - before), seconds + 2,
-                                 "the missed hour was not replayed")
+        XCTAssertLessThanOrEqual(
+            Double(runs(of: everySecond).count - before), seconds + 2,
+            "the missed hour was not replayed")
         assertNoRunCalledTwice(everySecond)
     }
 
     func testAStepBackHoldsWhatIsDueUntilTheClockGetsThereAndRunsNothingTwice() async throws {
         let soon = try await submit(#"{"url": "\#(tock.sink.baseURL)/ok", "delay": "3s"}"#)
-        let everySecond = try await submit(#"""
+        let everySecond = try await submit(
+            #"""
             {"url": "\#(tock.sink.baseURL)/ok", "schedule": {"cron": "* * * * * *"}}
             """#)
         _ = try await eventually("the recurring job to run twice") { runs(of: everySecond).count >= 2 ? true : nil }

@@ -1,7 +1,7 @@
 import TockCore
+import TockModel
 import TockNATS
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -17,8 +17,9 @@ final class CompletionStreamRejectionTests: XCTestCase {
 
     func completion(of jobID: String, _ change: (inout Completion) -> Void = { _ in }) -> Completion {
         let now = SystemWallClock().nowNs()
-        var completion = Completion(jobID: jobID, run: 1, shard: 0, outcome: .failed, httpStatus: 500, attempts: 1,
-                                    startedAtNs: now, finishedAtNs: now, executorID: "forger", error: "forged")
+        var completion = Completion(
+            jobID: jobID, run: 1, shard: 0, outcome: .failed, httpStatus: 500, attempts: 1,
+            startedAtNs: now, finishedAtNs: now, executorID: "forger", error: "forged")
         change(&completion)
         return completion
     }
@@ -54,8 +55,9 @@ final class CompletionStreamRejectionTests: XCTestCase {
             expected[reason, default: 0] += 1
         }
         // A well-formed completion of a job nobody holds is accepted and changes nothing.
-        _ = try await js.publish(subject: Subjects.done(shard: 0),
-                                 payload: completion(of: JobID.make(shard: 0, nowNs: 1)).encoded(), msgID: nil)
+        _ = try await js.publish(
+            subject: Subjects.done(shard: 0),
+            payload: completion(of: JobID.make(shard: 0, nowNs: 1)).encoded(), msgID: nil)
 
         let node = try XCTUnwrap(tock.node)
         _ = try await eventually("the shard to refuse \(cases.count) completions") {

@@ -21,7 +21,8 @@ final class DeadLetterTests: XCTestCase {
     }
 
     func submit(_ path: String, attempts: Int = 1, extra: String = "") async throws -> String {
-        let reply = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)\#(path)", "max_attempts": \#(attempts)\#(extra)}"#)
+        let reply = try await tock.submit(
+            #"{"url": "\#(tock.sink.baseURL)\#(path)", "max_attempts": \#(attempts)\#(extra)}"#)
         XCTAssertEqual(reply.status, 201, "\(reply.json)")
         return try XCTUnwrap(reply["id"]?.string)
     }
@@ -90,7 +91,8 @@ final class DeadLetterTests: XCTestCase {
         var counts: [Int64] = []
         var cursor: String?
         for _ in 0..<10 {
-            let body = cursor.map { #"{"limit": 2, "since": "1h", "cursor": "\#($0)"}"# } ?? #"{"limit": 2, "since": "1h"}"#
+            let body =
+                cursor.map { #"{"limit": 2, "since": "1h", "cursor": "\#($0)"}"# } ?? #"{"limit": 2, "since": "1h"}"#
             let reply = try await tock.request(.POST, "/v1/jobs:retry", body: body)
             XCTAssertEqual(reply.status, 200, "\(reply.json)")
             counts.append(try XCTUnwrap(reply["affected"]?.int))
@@ -180,13 +182,15 @@ final class DeadLetterTenantTests: XCTestCase {
         await tock?.shutdown()
     }
 
-    func call(_ method: HTTPMethod, _ path: String, key: String, body: String? = nil) async throws -> TockHarness.Reply {
+    func call(_ method: HTTPMethod, _ path: String, key: String, body: String? = nil) async throws -> TockHarness.Reply
+    {
         try await tock.request(method, path, body: body, headers: [("Authorization", "Bearer \(key)")])
     }
 
     func testRetriesAndBulkActionsReachOnlyTheCallersTenant() async throws {
-        let submitted = try await call(.POST, "/v1/jobs", key: teamA,
-                                       body: #"{"url": "\#(tock.sink.baseURL)/status/400", "max_attempts": 1}"#)
+        let submitted = try await call(
+            .POST, "/v1/jobs", key: teamA,
+            body: #"{"url": "\#(tock.sink.baseURL)/status/400", "max_attempts": 1}"#)
         let id = try XCTUnwrap(submitted["id"]?.string)
         let failed = try await eventually(within: .seconds(15), "job \(id) to fail") {
             let reply = try? await self.call(.GET, "/v1/jobs/\(id)", key: self.teamA)
@@ -210,8 +214,9 @@ final class DeadLetterTenantTests: XCTestCase {
         XCTAssertEqual(byA.status, 200, "\(byA.json)")
         XCTAssertEqual(byA["run"]?.int, 2)
         // An admin picks the tenant.
-        let other = try await call(.POST, "/v1/jobs", key: teamB,
-                                   body: #"{"url": "\#(tock.sink.baseURL)/ok", "run_at": "2099-01-01T00:00:00Z"}"#)
+        let other = try await call(
+            .POST, "/v1/jobs", key: teamB,
+            body: #"{"url": "\#(tock.sink.baseURL)/ok", "run_at": "2099-01-01T00:00:00Z"}"#)
         XCTAssertEqual(other.status, 201)
         let cancelA = try await call(.POST, "/v1/jobs:cancel", key: admin, body: #"{"tenant": "team-a"}"#)
         XCTAssertEqual(cancelA.status, 200, "\(cancelA.json)")

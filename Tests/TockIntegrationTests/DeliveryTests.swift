@@ -17,7 +17,8 @@ final class DeliveryTests: XCTestCase {
     }
 
     func testJobReachesWebhookWithBodyAndHeadersAndEndsSucceeded() async throws {
-        let created = try await tock.submit("""
+        let created = try await tock.submit(
+            """
             {"url": "\(tock.sink.baseURL)/ok", "body": "hello, webhook", "headers": {"X-Custom": "yes"},
              "idempotency_key": "order-42", "priority": "high"}
             """)
@@ -107,7 +108,8 @@ final class DeliveryTests: XCTestCase {
 
     func testRunAtInRFC3339IsHonoured() async throws {
         let dueAt = SystemWallClock().nowNs() + 1_000_000_000
-        let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok", "run_at": "\#(RFC3339.format(ns: dueAt))"}"#)
+        let created = try await tock.submit(
+            #"{"url": "\#(tock.sink.baseURL)/ok", "run_at": "\#(RFC3339.format(ns: dueAt))"}"#)
         XCTAssertEqual(created.status, 201)
         let id = try XCTUnwrap(created["id"]?.string)
         _ = try await tock.waitForState(id, "succeeded")

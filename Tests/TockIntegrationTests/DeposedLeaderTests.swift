@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import TockCore
+import TockModel
 import TockNATS
 import TockShard
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -36,11 +36,13 @@ final class DeposedLeaderTests: XCTestCase {
     func testALeaderThatLostItsQuorumPublishesAndConsumesNothingMore() async throws {
         let js = try connection.jetStream()
         var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) }
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) }
             ?? .critical
 
         let names = ["n1", "n2", "n3"]
-        let peers = Dictionary(uniqueKeysWithValues: names.map { ($0, HostPort(host: "127.0.0.1", port: freeLoopbackPort())) })
+        let peers = Dictionary(
+            uniqueKeysWithValues: names.map { ($0, HostPort(host: "127.0.0.1", port: freeLoopbackPort())) })
         var nodes: [String: ShardNode] = [:]
         for name in names {
             var configuration = ShardConfiguration(dataDirectory: root.appendingPathComponent(name).path)
@@ -55,7 +57,8 @@ final class DeposedLeaderTests: XCTestCase {
         let leaderName: String = try await eventually(within: .seconds(15), "a leader all nodes agree on") {
             let statuses = started.values.map { $0.cluster }
             guard let leader = statuses.first(where: { $0.role == "leader" }),
-                  statuses.allSatisfy({ $0.leader == leader.node }) else { return nil }
+                statuses.allSatisfy({ $0.leader == leader.node })
+            else { return nil }
             return leader.node
         }
         let leader = try XCTUnwrap(nodes[leaderName])
@@ -67,7 +70,9 @@ final class DeposedLeaderTests: XCTestCase {
 
         // While it leads, its duties run: a run due now is published, its consumer waits for completions.
         _ = try await leader.submit(spec(dueAtNs: leader.nowNs()))
-        _ = try await eventually(within: .seconds(5), "the leader to publish a due run") { try messages() == 1 ? true : nil }
+        _ = try await eventually(within: .seconds(5), "the leader to publish a due run") {
+            try messages() == 1 ? true : nil
+        }
         _ = try await eventually(within: .seconds(5), "the leader's completion consumer to wait for messages") {
             try await completions().numWaiting > 0 ? true : nil
         }
@@ -79,7 +84,9 @@ final class DeposedLeaderTests: XCTestCase {
             tasks[name]?.cancel()
             _ = await tasks[name]?.result
         }
-        _ = try await eventually(within: .seconds(5), "the cut-off leader to step down") { leader.isLeader ? nil : true }
+        _ = try await eventually(within: .seconds(5), "the cut-off leader to step down") {
+            leader.isLeader ? nil : true
+        }
         // Pull requests sent before it stepped down expire within 1 s; a completion published before then could
         // go to one of them. (A consumer still running is seen below: zero waiting is also the gap between fetches.)
         _ = try await eventually(within: .seconds(3), "its pull requests to expire on the server") {
@@ -90,9 +97,11 @@ final class DeposedLeaderTests: XCTestCase {
         let now = leader.nowNs()
         _ = try await js.publish(
             subject: Subjects.done(shard: 0),
-            payload: Completion(jobID: JobID.make(shard: 0, nowNs: now), run: 1, shard: 0, outcome: .succeeded,
-                                httpStatus: 200, attempts: 1, startedAtNs: now, finishedAtNs: now,
-                                executorID: "test", error: "").encoded(),
+            payload: Completion(
+                jobID: JobID.make(shard: 0, nowNs: now), run: 1, shard: 0, outcome: .succeeded,
+                httpStatus: 200, attempts: 1, startedAtNs: now, finishedAtNs: now,
+                executorID: "test", error: ""
+            ).encoded(),
             msgID: nil)
 
         // Nothing can signal that nothing happened: watch past the due time by more than the timer's longest sleep.
@@ -100,15 +109,17 @@ final class DeposedLeaderTests: XCTestCase {
         try await Task.sleep(until: watchUntil, clock: .continuous)
         XCTAssertEqual(try messages(), 1, "the deposed leader published a run that came due after it stepped down")
         let after = try await completions()
-        XCTAssertEqual(after.deliveredConsumerSequence, before.deliveredConsumerSequence,
-                       "the deposed leader's consumer took a completion")
+        XCTAssertEqual(
+            after.deliveredConsumerSequence, before.deliveredConsumerSequence,
+            "the deposed leader's consumer took a completion")
         XCTAssertEqual(after.numPending, 1, "the completion waits for the next leader")
         XCTAssertEqual(after.numWaiting, 0)
     }
 
     private func spec(dueAtNs: Int64) -> JobSpec {
-        JobSpec(id: "", priority: .normal,
-                target: HTTPTarget(url: "http://sink.invalid/", method: "POST", headers: [], body: []),
-                timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: dueAtNs)
+        JobSpec(
+            id: "", priority: .normal,
+            target: HTTPTarget(url: "http://sink.invalid/", method: "POST", headers: [], body: []),
+            timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: dueAtNs)
     }
 }

@@ -23,11 +23,14 @@ final class DevLifecycleTests: XCTestCase {
     func arguments(nats: Int) throws -> [String] {
         // No monitoring port: the shipped dev.conf's 8222 may be in use on the machine running the tests.
         let conf = work.appendingPathComponent("nats.conf")
-        try "jetstream {\n  max_memory_store: 64MB\n  max_file_store: 256MB\n}\n".write(to: conf, atomically: true,
-                                                                                     encoding: .utf8)
-        return ["dev", "--nats-config", conf.path, "--nats-listen", "127.0.0.1:\(nats)",
-                "--config", TockBinary.repositoryRoot.appendingPathComponent("nats/tock.yaml").path,
-                "--http", "127.0.0.1:\(freeLoopbackPort())", "--sink", "off", "--executor-metrics", "off"]
+        try "jetstream {\n  max_memory_store: 64MB\n  max_file_store: 256MB\n}\n".write(
+            to: conf, atomically: true,
+            encoding: .utf8)
+        return [
+            "dev", "--nats-config", conf.path, "--nats-listen", "127.0.0.1:\(nats)",
+            "--config", TockBinary.repositoryRoot.appendingPathComponent("nats/tock.yaml").path,
+            "--http", "127.0.0.1:\(freeLoopbackPort())", "--sink", "off", "--executor-metrics", "off",
+        ]
     }
 
     /// Before, a `tock dev` killed with SIGKILL left its nats-server running in a session of its own, holding the
@@ -89,8 +92,9 @@ final class DevLifecycleTests: XCTestCase {
 
         let result = try TockBinary.run(try arguments(nats: port))
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("127.0.0.1:\(port) (--nats-listen) is taken by pid \(getpid())"),
-                      result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("127.0.0.1:\(port) (--nats-listen) is taken by pid \(getpid())"),
+            result.stderr)
     }
 
     static func accepts(port: Int) -> Bool {

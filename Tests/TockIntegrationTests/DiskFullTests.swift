@@ -42,24 +42,29 @@ final class DiskFullTests: XCTestCase {
 
     func submit(_ key: String, base: String) async throws -> TockHarness.Reply {
         let body = String(repeating: "x", count: 4000)
-        return try await tock.request(.POST, "/v1/jobs", body: """
-            {"url": "http://127.0.0.1:9/x", "delay": "1h", "body": "\(body)", "idempotency_key": "\(key)"}
-            """, base: base)
+        return try await tock.request(
+            .POST, "/v1/jobs",
+            body: """
+                {"url": "http://127.0.0.1:9/x", "delay": "1h", "body": "\(body)", "idempotency_key": "\(key)"}
+                """, base: base)
     }
 
     func testAFullDiskRefusesSubmitsLosesNothingAndRecoversWhenSpaceReturns() async throws {
         let port = freeLoopbackPort()
         let base = "http://127.0.0.1:\(port)"
         let log = tock.dataDirectory.appendingPathComponent("shard.log")
-        shard = try TockBinary.launch(["shard", "--data", mountPoint.appendingPathComponent("data").path,
-                                       "--http", "127.0.0.1:\(port)", "--nats-url", tock.nats.url], log: log)
+        shard = try TockBinary.launch(
+            [
+                "shard", "--data", mountPoint.appendingPathComponent("data").path,
+                "--http", "127.0.0.1:\(port)", "--nats-url", tock.nats.url,
+            ], log: log)
         _ = try await eventually(within: .seconds(30), "the shard to be ready") {
             (try? await tock.request(.GET, "/readyz", base: base))?.status == 200 ? true : nil
         }
 
         var acknowledged: [String: String] = [:]
         var full: TockHarness.Reply?
-        for i in 0 ..< 3000 where full == nil {
+        for i in 0..<3000 where full == nil {
             let reply = try await submit("k\(i)", base: base)
             if [200, 201].contains(reply.status), let id = reply["id"]?.string {
                 acknowledged["k\(i)"] = id
@@ -80,7 +85,7 @@ final class DiskFullTests: XCTestCase {
         _ = try await eventually(within: .seconds(15), "the shard to write again by itself") {
             (try? await tock.request(.GET, "/readyz", base: base))?.status == 200 ? true : nil
         }
-        for i in 5000 ..< 5010 {
+        for i in 5000..<5010 {
             let reply = try await submit("k\(i)", base: base)
             XCTAssertEqual(reply.status, 201)
         }

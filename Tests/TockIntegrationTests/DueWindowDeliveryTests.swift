@@ -48,7 +48,8 @@ final class DueWindowDeliveryTests: XCTestCase {
             let at = RFC3339.format(ns: Int64(start.addingTimeInterval(Double(i) * 0.1).timeIntervalSince1970 * 1e9))
             jobs.append(#"{"url": "\#(tock.sink.baseURL)/spread", "run_at": "\#(at)"}"#)
         }
-        let reply = try await tock.request(.POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#)
+        let reply = try await tock.request(
+            .POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#)
         XCTAssertEqual(reply.status, 200, "\(reply.json)")
         guard case .array(let results)? = reply["results"] else { return XCTFail("no results: \(reply.json)") }
         let ids = results.compactMap { $0["job"]?["id"]?.string }

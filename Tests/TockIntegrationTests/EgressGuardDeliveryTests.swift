@@ -31,8 +31,9 @@ final class EgressGuardDeliveryTests: XCTestCase {
 
         let refused = try await tock.waitForState(literalID, "failed")
         XCTAssertEqual(refused["attempts"]?.int, 1, "a refused target is not retried")
-        XCTAssertEqual(refused["last_error"]?.string,
-                       "egress refused: 127.0.0.1 is loopback (allow it in the config's egress section)")
+        XCTAssertEqual(
+            refused["last_error"]?.string,
+            "egress refused: 127.0.0.1 is loopback (allow it in the config's egress section)")
         let byName = try await tock.waitForState(namedID, "failed")
         XCTAssertEqual(byName["attempts"]?.int, 1)
         let error = try XCTUnwrap(byName["last_error"]?.string)
@@ -89,15 +90,18 @@ final class EgressGuardDeliveryTests: XCTestCase {
     func testTheCommandLineValidatesAndShowsTheAllowList() throws {
         let bad = try TockBinary.run(["executor", "--allow-egress", "10.1.2.3/16"])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("--allow-egress: \"10.1.2.3/16\" has bits set past its prefix length"),
-                      bad.stderr)
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tock-egress-\(UUID().uuidString).yaml")
+        XCTAssertTrue(
+            bad.stderr.contains("--allow-egress: \"10.1.2.3/16\" has bits set past its prefix length"),
+            bad.stderr)
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tock-egress-\(UUID().uuidString).yaml")
         try Data(#"egress: {allow: ["10.1.0.0/16", Hooks.Internal.Example]}"#.utf8).write(to: config)
         defer { try? FileManager.default.removeItem(at: config) }
         let checked = try TockBinary.run(["config", "check", config.path])
         XCTAssertEqual(checked.status, 0, checked.stderr)
-        XCTAssertTrue(checked.stdout.contains("egress: global addresses and 10.1.0.0/16, hooks.internal.example"),
-                      checked.stdout)
+        XCTAssertTrue(
+            checked.stdout.contains("egress: global addresses and 10.1.0.0/16, hooks.internal.example"),
+            checked.stdout)
     }
 
     private static func policy(_ entries: [String]) throws -> EgressPolicy {

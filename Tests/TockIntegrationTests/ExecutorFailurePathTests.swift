@@ -1,12 +1,13 @@
 import Synchronization
 import TockCore
-@testable import TockExecutor
+import TockModel
 import TockNATS
 import TockShard
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
+
+@testable import TockExecutor
 
 /// The executor's failure paths against a real nats-server, with no shard (`LoneExecutors`): whatever goes wrong
 /// after a webhook call, the run's message is never acked away unreported; it comes back (nak'd, or after its ack
@@ -30,7 +31,9 @@ final class ExecutorFailurePathTests: XCTestCase {
         lone.start("exec-a")
         let run = try await lone.publish("ok", maxAttempts: 5)
         // The webhook succeeded but its completion has nowhere to go: the run must come back, not be acked away.
-        _ = try await eventually("the run redelivered after a success it could not report; calls \(lone.attemptsCalled(run))") {
+        _ = try await eventually(
+            "the run redelivered after a success it could not report; calls \(lone.attemptsCalled(run))"
+        ) {
             lone.attemptsCalled(run).contains("2") ? true : nil
         }
         let held = try await RunLeftovers.read(jobID: run.jobID, run: run.run, priority: .normal, from: lone.js)
@@ -127,8 +130,9 @@ final class ExecutorFailurePathTests: XCTestCase {
         XCTAssertEqual(completion.attempts, 2)
         XCTAssertEqual(completion.httpStatus, 0)
         XCTAssertEqual(completion.error, "timed out after 300 ms")
-        XCTAssertLessThan(completion.finishedAtNs - completion.startedAtNs, 2_000_000_000,
-                          "the last attempt outlasted its timeout")
+        XCTAssertLessThan(
+            completion.finishedAtNs - completion.startedAtNs, 2_000_000_000,
+            "the last attempt outlasted its timeout")
         XCTAssertEqual(lone.attemptsCalled(run), ["1", "2"])
         try await lone.assertNothingLeft(of: run)
         // Counted once, alike in the stats and on /metrics: a run out of attempts is a failed run.

@@ -1,10 +1,10 @@
 import Foundation
 import TockCore
 import TockExecutor
+import TockModel
 import TockNATS
 import TockShard
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -54,9 +54,11 @@ final class ExecutorLifecycleTests: XCTestCase {
     func startExecutor(_ id: String) throws -> Process {
         let process = Process()
         process.executableURL = try TockBinary.url()
-        process.arguments = ["executor", "--config", configURL.path, "--nats-url", tock.nats.url, "--id", id, "--metrics", "off",
-                             "--allow-egress", "127.0.0.0/8",
-                             "--log-level", ProcessInfo.processInfo.environment["TOCK_EXEC_LOG"] ?? "warning"]
+        process.arguments = [
+            "executor", "--config", configURL.path, "--nats-url", tock.nats.url, "--id", id, "--metrics", "off",
+            "--allow-egress", "127.0.0.0/8",
+            "--log-level", ProcessInfo.processInfo.environment["TOCK_EXEC_LOG"] ?? "warning",
+        ]
         let log = tock.dataDirectory.appendingPathComponent("\(id).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
@@ -122,7 +124,9 @@ final class ExecutorLifecycleTests: XCTestCase {
             tock.sink.requests.count >= 300 ? true : nil
         }
         kill(drained.processIdentifier, SIGTERM)
-        _ = try await eventually(within: .seconds(40), "the drained executor to exit") { drained.isRunning ? nil : true }
+        _ = try await eventually(within: .seconds(40), "the drained executor to exit") {
+            drained.isRunning ? nil : true
+        }
         XCTAssertEqual(drained.terminationStatus, 0, "a drained executor exits 0")
         let duplicates = try await awaitAllSucceeded()
         XCTAssertEqual(duplicates, 0, "a drained executor caused repeated webhook calls")

@@ -29,8 +29,11 @@ final class HTTPSClusterTests: XCTestCase {
         let followers = cluster.names.filter { $0 != leader }
         let tlsCA = ["--tls-ca", certificates.caFile]
 
-        let submitted = try TockBinary.run(["submit", "--url", "\(tock.sink.baseURL)/ok",
-                                            "--server", cluster.base(followers[0])] + tlsCA)
+        let submitted = try TockBinary.run(
+            [
+                "submit", "--url", "\(tock.sink.baseURL)/ok",
+                "--server", cluster.base(followers[0]),
+            ] + tlsCA)
         XCTAssertEqual(submitted.status, 0, submitted.stderr)
         let job = try JSONDecoder().decode(JSONValue.self, from: Data(submitted.stdout.utf8))
         let id = try XCTUnwrap(job["id"]?.string, submitted.stdout)
@@ -39,8 +42,10 @@ final class HTTPSClusterTests: XCTestCase {
         }
 
         // After `tock shard`, --tls-ca is the shard's own option: its subcommands take --server-ca.
-        let moved = try TockBinary.run(["shard", "transfer-leader", "--server", cluster.base(followers[0]),
-                                        "--to", followers[1], "--server-ca", certificates.caFile])
+        let moved = try TockBinary.run([
+            "shard", "transfer-leader", "--server", cluster.base(followers[0]),
+            "--to", followers[1], "--server-ca", certificates.caFile,
+        ])
         XCTAssertEqual(moved.status, 0, moved.stderr)
         let newLeader = try await cluster.awaitLeader(within: .seconds(5)) { $0 == followers[1] }
         XCTAssertEqual(newLeader, followers[1])

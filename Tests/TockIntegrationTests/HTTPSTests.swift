@@ -27,8 +27,9 @@ final class HTTPSTests: XCTestCase {
     private func startTLSShard() async throws -> (TockHarness, TestCertificates) {
         let certificates = try TestCertificates()
         self.certificates = certificates
-        let tls = try HTTPTLS(certificateFile: certificates.certificateFile, keyFile: certificates.keyFile,
-                              caFile: certificates.caFile)
+        let tls = try HTTPTLS(
+            certificateFile: certificates.certificateFile, keyFile: certificates.keyFile,
+            caFile: certificates.caFile)
         let tock = try await TockHarness.start(shard: false)
         self.tock = tock
         try await tock.startShard { $0.httpTLS = tls }
@@ -65,17 +66,20 @@ final class HTTPSTests: XCTestCase {
         let (status, json) = try await post(base + "/v1/jobs", job, with: try client(trusting: certificates.caFile))
         XCTAssertEqual(status, 201, "\(json)")
         let id = try XCTUnwrap(json["id"]?.string)
-        _ = try await tock.waitForState(id, "succeeded", over: try client(trusting: certificates.caFile),
-                                        at: base)
+        _ = try await tock.waitForState(
+            id, "succeeded", over: try client(trusting: certificates.caFile),
+            at: base)
 
         do {
-            let (plain, _) = try await post("http://127.0.0.1:\(tock.shardPort)/v1/jobs", job,
-                                            with: try client(trusting: nil))
+            let (plain, _) = try await post(
+                "http://127.0.0.1:\(tock.shardPort)/v1/jobs", job,
+                with: try client(trusting: nil))
             XCTFail("plain HTTP to the TLS port was answered with \(plain)")
         } catch {}
         do {
-            let (untrusted, _) = try await post(base + "/v1/jobs", job,
-                                                with: try client(trusting: certificates.otherCAFile))
+            let (untrusted, _) = try await post(
+                base + "/v1/jobs", job,
+                with: try client(trusting: certificates.otherCAFile))
             XCTFail("a client trusting another CA was answered with \(untrusted)")
         } catch {}
         XCTAssertEqual(tock.sink.requests.count, 1, "only the trusted client's job ran")
@@ -84,8 +88,13 @@ final class HTTPSTests: XCTestCase {
     func testARouterReachesAnHTTPSShardOnlyWhenItTrustsTheCA() async throws {
         let (tock, certificates) = try await startTLSShard()
         let node = try XCTUnwrap(tock.node)
-        let map = ShardMap(shards: [[.init(name: node.configuration.cluster.nodeID,
-                                           http: HostPort(host: "127.0.0.1", port: tock.shardPort, secure: true))]])
+        let map = ShardMap(shards: [
+            [
+                .init(
+                    name: node.configuration.cluster.nodeID,
+                    http: HostPort(host: "127.0.0.1", port: tock.shardPort, secure: true))
+            ]
+        ])
         let job = #"{"url": "\#(tock.sink.baseURL)/ok"}"#
         let plainClient = try client(trusting: nil)
 
@@ -104,9 +113,10 @@ final class HTTPSTests: XCTestCase {
             let (status, json) = try await post("http://127.0.0.1:\(port)/v1/jobs", job, with: plainClient)
             if trusted {
                 XCTAssertEqual(status, 201, "\(json)")
-                _ = try await tock.waitForState(try XCTUnwrap(json["id"]?.string), "succeeded",
-                                                over: try client(trusting: certificates.caFile),
-                                                at: "https://127.0.0.1:\(tock.shardPort)")
+                _ = try await tock.waitForState(
+                    try XCTUnwrap(json["id"]?.string), "succeeded",
+                    over: try client(trusting: certificates.caFile),
+                    at: "https://127.0.0.1:\(tock.shardPort)")
             } else {
                 XCTAssertEqual(status, 503, "a router that does not trust the shard's certificate: \(json)")
             }
@@ -124,7 +134,8 @@ extension TockHarness {
             let request = HTTPClientRequest(url: url + "/v1/jobs/\(id)")
             let response = try? await client.execute(request, timeout: .seconds(5))
             guard let response, let body = try? await response.body.collect(upTo: 1 << 20),
-                  let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else { return nil }
+                let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
+            else { return nil }
             return json["state"]?.string == state ? json : nil
         }
     }

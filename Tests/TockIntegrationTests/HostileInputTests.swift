@@ -27,7 +27,9 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(health.status, 200, "the node stopped serving after \(why)", file: file, line: line)
         let list = try await tock.request(.GET, "/v1/jobs")
         XCTAssertEqual(list.status, 200, "listing after \(why)", file: file, line: line)
-        guard case .array(let jobs)? = list["jobs"] else { return XCTFail("no jobs list after \(why)", file: file, line: line) }
+        guard case .array(let jobs)? = list["jobs"] else {
+            return XCTFail("no jobs list after \(why)", file: file, line: line)
+        }
         XCTAssertEqual(jobs.count, 0, "\(why) stored a job", file: file, line: line)
     }
 
@@ -40,15 +42,18 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(delay["error"]?["code"]?.string, "out_of_range")
         try await assertServing(after: "delay 100000d")
 
-        let start = try await tock.submit(#"{\#(url), "schedule": {"cron": "* * * * *", "start": "1677-09-21T00:12:44Z"}}"#)
+        let start = try await tock.submit(
+            #"{\#(url), "schedule": {"cron": "* * * * *", "start": "1677-09-21T00:12:44Z"}}"#)
         XCTAssertEqual(start.status, 400)
         XCTAssertEqual(start["error"]?["field"]?.string, "schedule.start")
         try await assertServing(after: "schedule.start in 1677")
 
-        let millis = try await tock.request(.POST, "/jobs", body: """
-            {"type": "recurrente", "timestamp": 1733450000000, "cron_expression": "* * * * *",
-             "webhook_url": "http://127.0.0.1:9/x"}
-            """)
+        let millis = try await tock.request(
+            .POST, "/jobs",
+            body: """
+                {"type": "recurrente", "timestamp": 1733450000000, "cron_expression": "* * * * *",
+                 "webhook_url": "http://127.0.0.1:9/x"}
+                """)
         XCTAssertEqual(millis.status, 400)
         XCTAssertTrue(millis["error"]?.string?.contains("looks like milliseconds") == true, "\(millis.json)")
         try await assertServing(after: "a scheduled-db timestamp in milliseconds")
@@ -57,8 +62,10 @@ final class HostileInputTests: XCTestCase {
     func testARunsPageOutsideItsBoundsIsA400NamingTheParameter() async throws {
         let created = try await tock.submit(#"{"url": "http://127.0.0.1:9/x", "delay": "1h"}"#)
         let id = try XCTUnwrap(created["id"]?.string)
-        for (query, field) in [("cursor=abc", "cursor"), ("cursor=-1", "cursor"), ("limit=0", "limit"),
-                               ("limit=1001", "limit"), ("limit=99999999999999999999", "limit")] {
+        for (query, field) in [
+            ("cursor=abc", "cursor"), ("cursor=-1", "cursor"), ("limit=0", "limit"),
+            ("limit=1001", "limit"), ("limit=99999999999999999999", "limit"),
+        ] {
             let reply = try await tock.request(.GET, "/v1/jobs/\(id)/runs?\(query)")
             XCTAssertEqual(reply.status, 400, query)
             XCTAssertEqual(reply["error"]?["field"]?.string, field, query)
@@ -79,8 +86,9 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(tooMany.status, 431)
         XCTAssertEqual(tooMany["error"]?["code"]?.string, "headers_too_large")
 
-        let large = try await tock.request(.GET, "/healthz",
-                                           headers: [("X-Large", String(repeating: "v", count: limits.maxHeaderBytes))])
+        let large = try await tock.request(
+            .GET, "/healthz",
+            headers: [("X-Large", String(repeating: "v", count: limits.maxHeaderBytes))])
         XCTAssertEqual(large.status, 431)
         XCTAssertEqual(large["error"]?["code"]?.string, "headers_too_large")
 
@@ -91,8 +99,9 @@ final class HostileInputTests: XCTestCase {
     /// Refused from its Content-Length alone: the body is never sent, yet the answer comes.
     func testAnOversizedBatchIsRefusedFromItsContentLength() async throws {
         let connection = try RawTCPConnection(port: tock.shardPort)
-        try connection.write("POST /v1/jobs:batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(64 * 1024 * 1024)\r\n\r\n")
+        try connection.write(
+            "POST /v1/jobs:batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(64 * 1024 * 1024)\r\n\r\n")
         guard case .bytes(let answer) = connection.read(timeout: .seconds(5)) else {
             return XCTFail("no answer without the body")
         }

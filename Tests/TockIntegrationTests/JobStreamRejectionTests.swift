@@ -1,7 +1,7 @@
 import TockCore
+import TockModel
 import TockNATS
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -21,10 +21,11 @@ final class JobStreamRejectionTests: XCTestCase {
 
     func run(_ path: String, _ change: (inout JobRun) -> Void = { _ in }) -> JobRun {
         let now = SystemWallClock().nowNs()
-        var run = JobRun(jobID: JobID.make(shard: 0, nowNs: now), run: 1, shard: 0, priority: .normal,
-                         target: HTTPTarget(url: "\(tock.sink.baseURL)/\(path)", method: "POST", headers: [], body: []),
-                         timeoutMs: 5_000, maxAttempts: 1, idempotencyKey: "", dueAtNs: now, publishedAtNs: now,
-                         traceID: "")
+        var run = JobRun(
+            jobID: JobID.make(shard: 0, nowNs: now), run: 1, shard: 0, priority: .normal,
+            target: HTTPTarget(url: "\(tock.sink.baseURL)/\(path)", method: "POST", headers: [], body: []),
+            timeoutMs: 5_000, maxAttempts: 1, idempotencyKey: "", dueAtNs: now, publishedAtNs: now,
+            traceID: "")
         change(&run)
         return run
     }
@@ -37,9 +38,14 @@ final class JobStreamRejectionTests: XCTestCase {
         let cases: [(String, [UInt8], MessageRejection)] = [
             ("garbage", [0xFF, 0x01, 0x02], .undecodable),
             ("an empty message", [], .undecodable),
-            ("a completion", Completion(jobID: "0-01M83VB0PYJMTQ8CWMCAXSQF5W", run: 1, shard: 0, outcome: .succeeded,
-                                        httpStatus: 200, attempts: 1, startedAtNs: 1, finishedAtNs: 1, executorID: "x",
-                                        error: "").encoded(), .undecodable),
+            (
+                "a completion",
+                Completion(
+                    jobID: "0-01M83VB0PYJMTQ8CWMCAXSQF5W", run: 1, shard: 0, outcome: .succeeded,
+                    httpStatus: 200, attempts: 1, startedAtNs: 1, finishedAtNs: 1, executorID: "x",
+                    error: ""
+                ).encoded(), .undecodable
+            ),
             ("an unknown priority", run("never").encoded() + [0x20, 0x63], .undecodable),
             ("an unknown webhook format", run("never").encoded() + [0x60, 0x07], .undecodable),
             ("another shard's run", run("never") { $0.shard = 1 }.encoded(), .subject),
@@ -47,24 +53,39 @@ final class JobStreamRejectionTests: XCTestCase {
             ("an empty url", run("never") { $0.target.url = "" }.encoded(), .invalid),
             ("a unix socket url", run("never") { $0.target.url = "unix:///var/run/docker.sock" }.encoded(), .invalid),
             ("a file url", run("never") { $0.target.url = "file:///etc/passwd" }.encoded(), .invalid),
-            ("a method with CR LF", run("never") { $0.target.method = "GET / HTTP/1.1\r\nX: 1\r\n" }.encoded(), .invalid),
-            ("a header name with CR LF", run("never") {
-                $0.target.headers = [Header(name: "X-A\r\nX-B", value: "1")]
-            }.encoded(), .invalid),
-            ("a header value with LF", run("never") {
-                $0.target.headers = [Header(name: "X-A", value: "1\nX-Injected: yes")]
-            }.encoded(), .invalid),
-            ("a Content-Length header", run("never") {
-                $0.target.headers = [Header(name: "Content-Length", value: "100")]
-            }.encoded(), .invalid),
+            (
+                "a method with CR LF", run("never") { $0.target.method = "GET / HTTP/1.1\r\nX: 1\r\n" }.encoded(),
+                .invalid
+            ),
+            (
+                "a header name with CR LF",
+                run("never") {
+                    $0.target.headers = [Header(name: "X-A\r\nX-B", value: "1")]
+                }.encoded(), .invalid
+            ),
+            (
+                "a header value with LF",
+                run("never") {
+                    $0.target.headers = [Header(name: "X-A", value: "1\nX-Injected: yes")]
+                }.encoded(), .invalid
+            ),
+            (
+                "a Content-Length header",
+                run("never") {
+                    $0.target.headers = [Header(name: "Content-Length", value: "100")]
+                }.encoded(), .invalid
+            ),
             ("an idempotency key with CR LF", run("never") { $0.idempotencyKey = "k\r\nX: 1" }.encoded(), .invalid),
             ("timeout 0", run("never") { $0.timeoutMs = 0 }.encoded(), .invalid),
             ("max attempts 0", run("never") { $0.maxAttempts = 0 }.encoded(), .invalid),
             ("run 0", run("never") { $0.run = 0 }.encoded(), .invalid),
             ("due at Int64.min", run("never") { $0.dueAtNs = .min }.encoded(), .invalid),
             ("due at Int64.max", run("never") { $0.dueAtNs = .max }.encoded(), .invalid),
-            ("a job id of another shard", run("never") { $0.jobID = JobID.make(shard: 7, nowNs: $0.dueAtNs) }.encoded(),
-             .invalid),
+            (
+                "a job id of another shard",
+                run("never") { $0.jobID = JobID.make(shard: 7, nowNs: $0.dueAtNs) }.encoded(),
+                .invalid
+            ),
             ("a job id that is no Tock id", run("never") { $0.jobID = "order-1" }.encoded(), .invalid),
         ]
         var expected: [MessageRejection: Double] = [:]
@@ -127,8 +148,9 @@ final class JobStreamRejectionTests: XCTestCase {
         try raw.subscribe("_INBOX.raw.*", id: 1)
         let good = run("never").encoded()
         // A run that would decode, behind a header block that cannot be read: stored by JetStream, then refused.
-        try raw.publish(Subjects.jobs(priority: .normal, shard: 0), reply: "_INBOX.raw.1", headerBlock: "garbage\r\n\r\n",
-                        payload: good)
+        try raw.publish(
+            Subjects.jobs(priority: .normal, shard: 0), reply: "_INBOX.raw.1", headerBlock: "garbage\r\n\r\n",
+            payload: good)
         let ack = try raw.nextMessage()
         XCTAssertTrue(String(decoding: ack.payload, as: UTF8.self).contains("\"seq\""), "stored: \(ack)")
 
@@ -136,8 +158,10 @@ final class JobStreamRejectionTests: XCTestCase {
         let connection = try NATSConnection.connect(url: tock.nats.url)
         defer { connection.close() }
         let js = try connection.jetStream()
-        for subject in ["tock.jobs.normal.99999999999", "tock.jobs.normal.1", "tock.jobs.normal.abc",
-                        "tock.jobs.normal.0.extra", "tock.jobs.urgent.0"] {
+        for subject in [
+            "tock.jobs.normal.99999999999", "tock.jobs.normal.1", "tock.jobs.normal.abc",
+            "tock.jobs.normal.0.extra", "tock.jobs.urgent.0",
+        ] {
             do {
                 _ = try await js.publish(subject: subject, payload: good, msgID: nil)
                 XCTFail("\(subject) was stored")
@@ -159,8 +183,9 @@ final class JobStreamRejectionTests: XCTestCase {
         _ = try await eventually("the normal jobs stream to be empty", file: file, line: line) {
             try js.streamInfo(Subjects.jobsStream(priority: .normal)).messages == 0 ? true : nil
         }
-        let consumer = try js.consumerInfo(stream: Subjects.jobsStream(priority: .normal),
-                                           consumer: Subjects.executorConsumer(priority: .normal))
+        let consumer = try js.consumerInfo(
+            stream: Subjects.jobsStream(priority: .normal),
+            consumer: Subjects.executorConsumer(priority: .normal))
         XCTAssertEqual(consumer.numAckPending, 0, file: file, line: line)
         XCTAssertEqual(consumer.numRedelivered, 0, file: file, line: line)
     }

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import TockCore
-@testable import TockExecutor
+import TockModel
 import TockNATS
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
+
+@testable import TockExecutor
 
 /// Executors run in the test process against a harness's broker with no shard: the test publishes runs as a shard
 /// leader would and reads the executors' completions from TOCK_DONE, where nobody consumes them. Nothing else
@@ -27,8 +28,10 @@ final class LoneExecutors: @unchecked Sendable {
     /// An executor of normal-priority runs, configured as the harness's own (200 ms back-off base), with `queues`
     /// applied when given; `settle` replaces how it acks or terminates a finished run.
     @discardableResult
-    func start(_ id: String, queues: QueueConfig? = nil, logger: Logger? = nil,
-               settle: @escaping @Sendable (JetStreamMessage, Outcome) throws -> Void = Executor.settleFinishedRun)
+    func start(
+        _ id: String, queues: QueueConfig? = nil, logger: Logger? = nil,
+        settle: @escaping @Sendable (JetStreamMessage, Outcome) throws -> Void = Executor.settleFinishedRun
+    )
         -> Executor
     {
         var configuration = ExecutorConfiguration()
@@ -40,8 +43,9 @@ final class LoneExecutors: @unchecked Sendable {
         configuration.backoff = RetryBackoff(base: .milliseconds(200), max: .seconds(5))
         configuration.fetchExpires = .milliseconds(250)
         configuration.allowEgress = .loopback
-        let executor = Executor(configuration: configuration, clock: SystemWallClock(), logger: logger ?? tock.logger,
-                                settle: settle)
+        let executor = Executor(
+            configuration: configuration, clock: SystemWallClock(), logger: logger ?? tock.logger,
+            settle: settle)
         running[id] = Task { await executor.run() }
         return executor
     }
@@ -50,7 +54,10 @@ final class LoneExecutors: @unchecked Sendable {
     func exited(_ id: String, within limit: Duration) async -> Bool {
         guard let task = running.removeValue(forKey: id) else { return true }
         let exited = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await task.value; return true }
+            group.addTask {
+                await task.value
+                return true
+            }
             group.addTask {
                 try? await Task.sleep(for: limit)
                 return false
@@ -73,12 +80,14 @@ final class LoneExecutors: @unchecked Sendable {
     /// Publishes run 1 of a new job of shard 0 to the sink's `path`, as a shard leader would.
     func publish(_ path: String, timeoutMs: UInt32 = 5_000, maxAttempts: UInt32 = 3) async throws -> JobRun {
         let now = SystemWallClock().nowNs()
-        let run = JobRun(jobID: JobID.make(shard: 0, nowNs: now), run: 1, shard: 0, priority: .normal,
-                         target: HTTPTarget(url: "\(tock.sink.baseURL)/\(path)", method: "POST", headers: [], body: []),
-                         timeoutMs: timeoutMs, maxAttempts: maxAttempts, idempotencyKey: "", dueAtNs: now,
-                         publishedAtNs: now, traceID: "")
-        _ = try await js.publish(subject: Subjects.jobs(priority: .normal, shard: 0), payload: run.encoded(),
-                                 msgID: Subjects.runMessageID(jobID: run.jobID, run: run.run))
+        let run = JobRun(
+            jobID: JobID.make(shard: 0, nowNs: now), run: 1, shard: 0, priority: .normal,
+            target: HTTPTarget(url: "\(tock.sink.baseURL)/\(path)", method: "POST", headers: [], body: []),
+            timeoutMs: timeoutMs, maxAttempts: maxAttempts, idempotencyKey: "", dueAtNs: now,
+            publishedAtNs: now, traceID: "")
+        _ = try await js.publish(
+            subject: Subjects.jobs(priority: .normal, shard: 0), payload: run.encoded(),
+            msgID: Subjects.runMessageID(jobID: run.jobID, run: run.run))
         return run
     }
 
@@ -99,9 +108,10 @@ final class LoneExecutors: @unchecked Sendable {
     }
 
     /// Waits for `run`'s completion and returns it.
-    func completion(of run: JobRun, within limit: Duration = .seconds(10), file: StaticString = #filePath,
-                    line: UInt = #line) async throws -> Completion
-    {
+    func completion(
+        of run: JobRun, within limit: Duration = .seconds(10), file: StaticString = #filePath,
+        line: UInt = #line
+    ) async throws -> Completion {
         try await eventually(within: limit, "a completion of \(run.jobID)", file: file, line: line) {
             try await completions(of: run).first
         }
@@ -113,7 +123,8 @@ final class LoneExecutors: @unchecked Sendable {
     }
 
     func assertNothingLeft(of run: JobRun, file: StaticString = #filePath, line: UInt = #line) async throws {
-        try await TockIntegrationTests.assertNothingLeft(ofJob: run.jobID, run: run.run, natsURL: tock.nats.url,
-                                                         file: file, line: line)
+        try await TockIntegrationTests.assertNothingLeft(
+            ofJob: run.jobID, run: run.run, natsURL: tock.nats.url,
+            file: file, line: line)
     }
 }

@@ -30,14 +30,16 @@ final class MisfireTests: XCTestCase {
         let start = RFC3339.format(ns: nowNs() + 1_000_000_000)
         var ids: [String: String] = [:]
         for policy in ["run_once", "skip"] {
-            let created = try await tock.submit(#"""
+            let created = try await tock.submit(
+                #"""
                 {"url": "\#(tock.sink.baseURL)/ok",
                  "schedule": {"cron": "@every 3s", "start": "\#(start)", "misfire": "\#(policy)"}}
                 """#, base: base)
             XCTAssertEqual(created.status, 201, "\(created.json)")
             ids[policy] = try XCTUnwrap(created["id"]?.string)
         }
-        let runOnce = try XCTUnwrap(ids["run_once"]), skip = try XCTUnwrap(ids["skip"])
+        let runOnce = try XCTUnwrap(ids["run_once"])
+        let skip = try XCTUnwrap(ids["skip"])
 
         // Stop the shard just after both delivered the same run: the next one is ~3 s away, due while it is down.
         _ = try await eventually(within: .seconds(15), "both jobs to deliver their first run") {
@@ -77,8 +79,9 @@ final class MisfireTests: XCTestCase {
         let skipRunsBefore = try await runs(skip).filter { $0.dueNs <= stoppedAtNs }.map(\.run)
         let deliveredLate = delivered(skip).filter { run in !skipRunsBefore.contains(run) }
         let resumed = try await runs(skip).filter { $0.dueNs > restartedAtNs }.map(\.run)
-        XCTAssertTrue(deliveredLate.allSatisfy { resumed.contains($0) },
-                      "skip delivered a run due while the shard was down: \(deliveredLate)")
+        XCTAssertTrue(
+            deliveredLate.allSatisfy { resumed.contains($0) },
+            "skip delivered a run due while the shard was down: \(deliveredLate)")
         _ = try await tock.request(.DELETE, "/v1/jobs/\(runOnce)", base: base)
         _ = try await tock.request(.DELETE, "/v1/jobs/\(skip)", base: base)
     }
@@ -95,7 +98,8 @@ final class MisfireTests: XCTestCase {
         guard case .array(let items)? = reply["runs"] else { return [] }
         return items.compactMap { item in
             guard let run = item["run"]?.int, let due = item["due_at"]?.string.flatMap(RFC3339.parseNs),
-                  let state = item["state"]?.string else { return nil }
+                let state = item["state"]?.string
+            else { return nil }
             return Run(run: UInt32(run), dueNs: due, state: state, lastError: item["last_error"]?.string)
         }
     }
@@ -109,8 +113,10 @@ final class MisfireTests: XCTestCase {
 
     private func startShard() async throws {
         shardProcess = try TockBinary.launch(
-            ["shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)", "--nats-url", tock.nats.url,
-             "--misfire-threshold", "2s", "--log-level", "warning"],
+            [
+                "shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)", "--nats-url", tock.nats.url,
+                "--misfire-threshold", "2s", "--log-level", "warning",
+            ],
             log: tock.dataDirectory.appendingPathComponent("shard.log"))
         _ = try await eventually(within: .seconds(20), "the shard process to serve /healthz") {
             (try? await self.tock.request(.GET, "/healthz", base: self.base))?.status == 200 ? true : nil

@@ -14,8 +14,9 @@ extension MultiShardTests {
         for i in 0..<24 {
             let host = i % 3 == 0 ? "Drop.Example" : "keep.example"
             // Keyed, so which shard holds each job is fixed: both hold matches (asserted below).
-            let reply = try await tock.submit(#"{"url": "http://\#(host)/x", "run_at": "2099-01-01T00:00:00Z", "#
-                                              + #""idempotency_key": "dl-\#(i)"}"#, base: bases.randomElement()!)
+            let reply = try await tock.submit(
+                #"{"url": "http://\#(host)/x", "run_at": "2099-01-01T00:00:00Z", "#
+                    + #""idempotency_key": "dl-\#(i)"}"#, base: bases.randomElement()!)
             XCTAssertEqual(reply.status, 201, "\(reply.json)")
             let id = try XCTUnwrap(reply["id"]?.string)
             if i % 3 == 0 { drop.insert(id) } else { keep.insert(id) }

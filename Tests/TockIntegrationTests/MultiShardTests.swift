@@ -3,11 +3,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import TockCore
+import TockModel
 import TockNATS
 import TockShard
-import TockModel
-import TockWire
 import TockTestSupport
+import TockWire
 import XCTest
 
 /// Two shards of three real `tock shard` processes each, routed by one shard map: any node takes any call.
@@ -43,8 +43,9 @@ final class MultiShardTests: XCTestCase {
             XCTAssertEqual(reply.status, 201, "\(reply.json)")
             let id = try XCTUnwrap(reply["id"]?.string)
             if i % 2 == 0 {
-                XCTAssertEqual(JobID.shard(of: id), ShardHash.shard(forKey: "order-\(i)", shardCount: 2),
-                               "a keyed job lives on its key's shard")
+                XCTAssertEqual(
+                    JobID.shard(of: id), ShardHash.shard(forKey: "order-\(i)", shardCount: 2),
+                    "a keyed job lives on its key's shard")
             }
             return id
         }
@@ -59,8 +60,9 @@ final class MultiShardTests: XCTestCase {
         }
 
         // The key meets its first job whichever node is asked.
-        let again = try await tock.submit(#"{"url": "\#(sink)/ok", "idempotency_key": "order-0"}"#,
-                                          base: bases.randomElement()!)
+        let again = try await tock.submit(
+            #"{"url": "\#(sink)/ok", "idempotency_key": "order-0"}"#,
+            base: bases.randomElement()!)
         XCTAssertEqual(again.status, 200)
         XCTAssertEqual(again["id"]?.string, ids[0])
     }
@@ -70,15 +72,17 @@ final class MultiShardTests: XCTestCase {
         defer { connection.close() }
         _ = try await eventually(within: .seconds(20), "the nodes serving tock.submit") {
             // A bad request is answered by whichever member of the queue group takes it, without a shard.
-            let reply = try? await connection.request(subject: "tock.submit", data: Array("{".utf8), timeout: .seconds(2))
+            let reply = try? await connection.request(
+                subject: "tock.submit", data: Array("{".utf8), timeout: .seconds(2))
             return reply?.header("tock-status") == "400" ? true : nil
         }
         let sink = tock.sink.baseURL
         var ids: [String] = []
         for i in 0..<200 {
             let key = i % 2 == 0 ? #", "idempotency_key": "nats-\#(i)""# : ""
-            let reply = try await connection.request(subject: "tock.submit", data: Array(#"{"url": "\#(sink)/ok"\#(key)}"#.utf8),
-                                                     timeout: .seconds(10))
+            let reply = try await connection.request(
+                subject: "tock.submit", data: Array(#"{"url": "\#(sink)/ok"\#(key)}"#.utf8),
+                timeout: .seconds(10))
             XCTAssertEqual(reply.header("tock-status"), "201", String(decoding: reply.data, as: UTF8.self))
             let json = try JSONDecoder().decode(JSONValue.self, from: Data(reply.data))
             ids.append(try XCTUnwrap(json["id"]?.string))
@@ -87,11 +91,13 @@ final class MultiShardTests: XCTestCase {
         XCTAssertTrue((60...140).contains(onShard0), "\(onShard0) of 200 jobs on shard 0")
 
         // Protobuf, with the content type in a header.
-        let spec = JobSpec(id: "", priority: .critical,
-                           target: HTTPTarget(url: "\(sink)/ok", method: "POST", headers: [], body: Array("pb".utf8)),
-                           timeoutMs: 0, maxAttempts: 0, idempotencyKey: "nats-proto", dueAtNs: 0)
-        let proto = try await connection.request(subject: "tock.submit", data: spec.encoded(),
-                                                 headers: [("Content-Type", "application/protobuf")], timeout: .seconds(10))
+        let spec = JobSpec(
+            id: "", priority: .critical,
+            target: HTTPTarget(url: "\(sink)/ok", method: "POST", headers: [], body: Array("pb".utf8)),
+            timeoutMs: 0, maxAttempts: 0, idempotencyKey: "nats-proto", dueAtNs: 0)
+        let proto = try await connection.request(
+            subject: "tock.submit", data: spec.encoded(),
+            headers: [("Content-Type", "application/protobuf")], timeout: .seconds(10))
         XCTAssertEqual(proto.header("tock-status"), "201", String(decoding: proto.data, as: UTF8.self))
         let protoJob = try JSONDecoder().decode(JSONValue.self, from: Data(proto.data))
         XCTAssertEqual(protoJob["priority"]?.string, "critical")
@@ -101,13 +107,15 @@ final class MultiShardTests: XCTestCase {
             ids.allSatisfy { !self.tock.sink.requests(forJob: $0).isEmpty } ? true : nil
         }
         let got = try await eventually(within: .seconds(15), "tock.get to report the job succeeded") {
-            let reply = try? await connection.request(subject: "tock.get", data: Array(ids[1].utf8), timeout: .seconds(5))
+            let reply = try? await connection.request(
+                subject: "tock.get", data: Array(ids[1].utf8), timeout: .seconds(5))
             let json = reply.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.data)) }
             return json?["state"]?.string == "succeeded" ? reply : nil
         }
         XCTAssertEqual(got.header("tock-status"), "200")
-        let cancel = try await connection.request(subject: "tock.cancel", data: Array(#"{"id": "\#(ids[1])"}"#.utf8),
-                                                  timeout: .seconds(5))
+        let cancel = try await connection.request(
+            subject: "tock.cancel", data: Array(#"{"id": "\#(ids[1])"}"#.utf8),
+            timeout: .seconds(5))
         XCTAssertEqual(cancel.header("tock-status"), "409", "a finished job cannot be cancelled")
         let missing = try await connection.request(subject: "tock.get", data: [], timeout: .seconds(5))
         XCTAssertEqual(missing.header("tock-status"), "400")
@@ -126,8 +134,9 @@ final class MultiShardTests: XCTestCase {
     func testListingPagesThroughBothShardsInCreationOrder() async throws {
         var submitted: [String] = []
         for _ in 0..<25 {
-            let reply = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok", "delay": "1h"}"#,
-                                              base: fleet.allBases.randomElement()!)
+            let reply = try await tock.submit(
+                #"{"url": "\#(tock.sink.baseURL)/ok", "delay": "1h"}"#,
+                base: fleet.allBases.randomElement()!)
             submitted.append(try XCTUnwrap(reply["id"]?.string))
         }
         XCTAssertEqual(Set(submitted.compactMap(JobID.shard(of:))), [0, 1], "both shards hold some")
@@ -145,15 +154,18 @@ final class MultiShardTests: XCTestCase {
             if cursor == nil { break }
         }
         XCTAssertNil(cursor, "the listing ended")
-        XCTAssertEqual(listed, submitted.sorted { $0.split(separator: "-")[1] < $1.split(separator: "-")[1] },
-                       "every job once, oldest first")
-        XCTAssertEqual(submitted.sorted { $0.split(separator: "-")[1] < $1.split(separator: "-")[1] }, submitted,
-                       "ids sort in creation order")
+        XCTAssertEqual(
+            listed, submitted.sorted { $0.split(separator: "-")[1] < $1.split(separator: "-")[1] },
+            "every job once, oldest first")
+        XCTAssertEqual(
+            submitted.sorted { $0.split(separator: "-")[1] < $1.split(separator: "-")[1] }, submitted,
+            "ids sort in creation order")
 
         let counts = try await tock.request(.GET, "/v1/jobs:counts", base: fleet.allBases.randomElement()!)
         XCTAssertEqual(counts["total"]?["scheduled"]?.int, 25, "\(counts.json)")
         let perShard = [0, 1].map { counts["shards"]?["\($0)"]?["scheduled"]?.int ?? 0 }
-        XCTAssertEqual(perShard, [0, 1].map { shard in Int64(submitted.filter { JobID.shard(of: $0) == UInt32(shard) }.count) })
+        XCTAssertEqual(
+            perShard, [0, 1].map { shard in Int64(submitted.filter { JobID.shard(of: $0) == UInt32(shard) }.count) })
 
         let none = try await tock.request(.GET, "/v1/jobs?state=succeeded", base: fleet.allBases[0])
         XCTAssertEqual(none["jobs"], .array([]))
@@ -205,8 +217,9 @@ final class MultiShardTests: XCTestCase {
     func testABatchIsSplitAcrossShardsAndABadJobFailsAlone() async throws {
         let good = #"{"url": "\#(tock.sink.baseURL)/ok"}"#
         let jobs = (0..<40).map { $0 == 17 ? #"{"url": "ftp://nowhere"}"# : good }
-        let reply = try await tock.request(.POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#,
-                                           base: fleet.allBases.randomElement()!)
+        let reply = try await tock.request(
+            .POST, "/v1/jobs:batch", body: #"{"jobs": [\#(jobs.joined(separator: ","))]}"#,
+            base: fleet.allBases.randomElement()!)
         XCTAssertEqual(reply.status, 200, "\(reply.json)")
         guard case .array(let results)? = reply["results"] else { return XCTFail("no results: \(reply.json)") }
         XCTAssertEqual(results.count, 40)
@@ -230,18 +243,22 @@ final class MultiShardTests: XCTestCase {
         let sink = tock.sink.baseURL
         let when = Int(Date().timeIntervalSince1970) + 2
         // As scheduled-db's README submits: a string timestamp, a payload object, no id.
-        let created = try await tock.request(.POST, "/jobs", body: #"""
-            {"type": "unico", "timestamp": "\#(when)", "webhook_url": "\#(sink)/ok", "payload": {"order": 42}}
-            """#, base: bases.randomElement()!)
+        let created = try await tock.request(
+            .POST, "/jobs",
+            body: #"""
+                {"type": "unico", "timestamp": "\#(when)", "webhook_url": "\#(sink)/ok", "payload": {"order": 42}}
+                """#, base: bases.randomElement()!)
         XCTAssertEqual(created.status, 200, "\(created.json)")
         XCTAssertEqual(created["type"]?.string, "unico")
         XCTAssertEqual(created["timestamp"]?.int, Int64(when))
         let id = try XCTUnwrap(created["id"]?.string)
 
         // A client that chose its own id reads and cancels by it, on whichever shard its id hashed to.
-        let mine = try await tock.request(.POST, "/jobs", body: #"""
-            {"id": "invoice-7", "type": "unico", "timestamp": "\#(when + 3600)", "webhook_url": "\#(sink)/ok"}
-            """#, base: bases.randomElement()!)
+        let mine = try await tock.request(
+            .POST, "/jobs",
+            body: #"""
+                {"id": "invoice-7", "type": "unico", "timestamp": "\#(when + 3600)", "webhook_url": "\#(sink)/ok"}
+                """#, base: bases.randomElement()!)
         XCTAssertEqual(mine.status, 200, "\(mine.json)")
         XCTAssertEqual(mine["id"]?.string, "invoice-7")
         let pending = try await tock.request(.GET, "/jobs/invoice-7/status", base: bases.randomElement()!)
@@ -272,9 +289,11 @@ final class MultiShardTests: XCTestCase {
         let deleted = try await tock.request(.DELETE, "/jobs/\(id)", base: bases.randomElement()!)
         XCTAssertEqual(deleted.status, 204)
         // A recurring job, as scheduled-db's clients submit one.
-        let recurring = try await tock.request(.POST, "/jobs", body: #"""
-            {"id": "nightly", "type": "recurrente", "cron_expression": "0 3 * * *", "webhook_url": "\#(sink)/ok"}
-            """#, base: bases.randomElement()!)
+        let recurring = try await tock.request(
+            .POST, "/jobs",
+            body: #"""
+                {"id": "nightly", "type": "recurrente", "cron_expression": "0 3 * * *", "webhook_url": "\#(sink)/ok"}
+                """#, base: bases.randomElement()!)
         XCTAssertEqual(recurring.status, 200, "\(recurring.json)")
         XCTAssertEqual(recurring["type"]?.string, "recurrente")
         XCTAssertEqual(recurring["cron_expression"]?.string, "0 3 * * *")
@@ -298,8 +317,9 @@ final class MultiShardTests: XCTestCase {
         }
         var ids: [String] = []
         for i in 0..<20 {
-            let reply = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok", "idempotency_key": "r\#(i)"}"#,
-                                              base: base)
+            let reply = try await tock.submit(
+                #"{"url": "\#(tock.sink.baseURL)/ok", "idempotency_key": "r\#(i)"}"#,
+                base: base)
             XCTAssertEqual(reply.status, 201, "\(reply.json)")
             ids.append(try XCTUnwrap(reply["id"]?.string))
         }
@@ -311,7 +331,9 @@ final class MultiShardTests: XCTestCase {
         XCTAssertEqual(missing.status, 404, "an id naming a shard that does not exist")
     }
 
-    private nonisolated func concurrently<T: Sendable>(_ count: Int, width: Int, _ body: @escaping @Sendable (Int) async throws -> T)
+    private nonisolated func concurrently<T: Sendable>(
+        _ count: Int, width: Int, _ body: @escaping @Sendable (Int) async throws -> T
+    )
         async throws -> [T]
     {
         try await withThrowingTaskGroup(of: (Int, T).self) { group in

@@ -61,8 +61,9 @@ final class NATSJobIDRejectionTests: XCTestCase {
             _ = try await eventually("\(subject) without a reply subject to be counted") {
                 try tock.shardRejections(subject, .noReply) == 1 ? true : nil
             }
-            try raw.publish(subject, reply: "_INBOX.raw.1", headerBlock: "NATS/9\r\n\r\n",
-                            payload: Array("0-01M83VB0PYJMTQ8CWMCAXSQF5W".utf8))
+            try raw.publish(
+                subject, reply: "_INBOX.raw.1", headerBlock: "NATS/9\r\n\r\n",
+                payload: Array("0-01M83VB0PYJMTQ8CWMCAXSQF5W".utf8))
             let reply = try raw.nextMessage()
             let answer = try tock.answer(headerStatus: reply.header("Tock-Status"), payload: reply.payload)
             XCTAssertEqual(answer.status, 400, "\(answer.json)")
@@ -71,8 +72,9 @@ final class NATSJobIDRejectionTests: XCTestCase {
         }
 
         // A cancel of a real job over NATS still works afterwards.
-        let created = try await tock.ask(JobNATSService.submitSubject,
-                                         #"{"url": "\#(tock.sink.baseURL)/later", "delay": "1h"}"#)
+        let created = try await tock.ask(
+            JobNATSService.submitSubject,
+            #"{"url": "\#(tock.sink.baseURL)/later", "delay": "1h"}"#)
         let id = try XCTUnwrap(created.json["id"]?.string)
         let cancelled = try await tock.ask(JobNATSService.cancelSubject, #"{"id": "\#(id)"}"#)
         XCTAssertEqual(cancelled.status, 200, "\(cancelled.json)")

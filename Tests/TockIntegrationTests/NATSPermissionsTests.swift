@@ -31,9 +31,10 @@ final class NATSPermissionsTests: XCTestCase {
 
     func testEachRoleRunsItsPartAndNoRoleCanForgeAnothersMessages() async throws {
         let config = TockBinary.repositoryRoot.appendingPathComponent("nats/secure.conf").path
-        let environment = Dictionary(uniqueKeysWithValues: Self.passwords.map {
-            ("TOCK_NATS_\($0.key.uppercased())_PASSWORD", $0.value)
-        })
+        let environment = Dictionary(
+            uniqueKeysWithValues: Self.passwords.map {
+                ("TOCK_NATS_\($0.key.uppercased())_PASSWORD", $0.value)
+            })
         let nats = try NATSServerProcess.start(configFile: config, environment: environment)
         let admin = try NATSConnection.connect(url: nats.url, security: Self.login("admin"))
         defer { admin.close() }
@@ -51,9 +52,10 @@ final class NATSPermissionsTests: XCTestCase {
             $0.natsSecurity = Self.login("executor", inbox: "_TOCK.executor")
         }
         // The request API served as the `api` user, as `tock router` would (SecureCLITests covers the shard user).
-        let api = JobNATSService(frontDoor: try XCTUnwrap(tock.frontDoor), natsURL: nats.url,
-                                 natsSecurity: Self.login("api", inbox: "_TOCK.api"), name: "test-api",
-                                 logger: tock.logger)
+        let api = JobNATSService(
+            frontDoor: try XCTUnwrap(tock.frontDoor), natsURL: nats.url,
+            natsSecurity: Self.login("api", inbox: "_TOCK.api"), name: "test-api",
+            logger: tock.logger)
         apiTask = Task { try await api.run() }
 
         let client = try NATSConnection.connect(url: nats.url, security: Self.login("client"))
@@ -103,8 +105,9 @@ final class NATSPermissionsTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains("Permissions Violation"), "\(attempt.user): \(error)")
             }
         }
-        XCTAssertEqual(try js.streamInfo(Subjects.doneStream).lastSequence, doneBefore,
-                       "a refused completion was stored, and a shard could have taken it")
+        XCTAssertEqual(
+            try js.streamInfo(Subjects.doneStream).lastSequence, doneBefore,
+            "a refused completion was stored, and a shard could have taken it")
         XCTAssertEqual(try js.streamInfo(Subjects.jobsStream(priority: .normal)).lastSequence, jobsBefore)
         XCTAssertEqual(try js.streamInfo(Subjects.eventsStream).messages, 1, "the shard's event, and no forged one")
         let state = try await tock.job(id)["state"]?.string

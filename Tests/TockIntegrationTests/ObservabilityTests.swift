@@ -31,10 +31,14 @@ final class ObservabilityTests: XCTestCase {
         let executorURL = "http://127.0.0.1:\(freeLoopbackPort())"
         let shardLog = directory.appendingPathComponent("shard.log")
         let executorLog = directory.appendingPathComponent("executor.log")
-        processes.append(try TockBinary.launch([
-            "shard", "--data", directory.appendingPathComponent("data").path, "--http", String(shardURL.dropFirst(7)),
-            "--nats-url", tock.nats.url, "--queue-sample-interval", "100ms", "--log-format", "json", "--log-level", "debug",
-        ], log: shardLog))
+        processes.append(
+            try TockBinary.launch(
+                [
+                    "shard", "--data", directory.appendingPathComponent("data").path, "--http",
+                    String(shardURL.dropFirst(7)),
+                    "--nats-url", tock.nats.url, "--queue-sample-interval", "100ms", "--log-format", "json",
+                    "--log-level", "debug",
+                ], log: shardLog))
         let shard = ["shard": "0"]
         func priority(_ name: String) -> [String: String] { ["shard": "0", "priority": name] }
 
@@ -53,13 +57,15 @@ final class ObservabilityTests: XCTestCase {
         // With no executor running, two runs wait in the critical queue; the leader's sample shows them.
         var ids: [String: String] = [:]
         for name in ["critical-1", "critical-2"] {
-            let reply = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok", "priority": "critical"}"#, base: shardURL)
+            let reply = try await tock.submit(
+                #"{"url": "\#(tock.sink.baseURL)/ok", "priority": "critical"}"#, base: shardURL)
             XCTAssertEqual(reply.status, 201)
             ids[name] = reply["id"]?.string
         }
         let queued = try await eventually("the critical queue's depth in /metrics") { () -> PrometheusText? in
             guard let metrics = try? await Self.metrics(shardURL),
-                  metrics.value("tock_stream_messages", priority("critical")) == 2 else { return nil }
+                metrics.value("tock_stream_messages", priority("critical")) == 2
+            else { return nil }
             return metrics
         }
         XCTAssertEqual(queued.value("tock_consumer_pending", priority("critical")), 2)
@@ -70,19 +76,25 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertEqual(queued.value("tock_shard_runs_due_unpublished", shard), 0)
 
         // An executor runs them and two more, one of which its webhook refuses.
-        processes.append(try TockBinary.launch([
-            "executor", "--nats-url", tock.nats.url, "--metrics", String(executorURL.dropFirst(7)), "--concurrency", "7",
-            "--allow-egress", "127.0.0.1", "--log-format", "json", "--log-level", "debug",
-        ], log: executorLog))
-        ids["high"] = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok", "priority": "high"}"#, base: shardURL)["id"]?.string
-        ids["low"] = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/status/404", "priority": "low"}"#, base: shardURL)["id"]?.string
+        processes.append(
+            try TockBinary.launch(
+                [
+                    "executor", "--nats-url", tock.nats.url, "--metrics", String(executorURL.dropFirst(7)),
+                    "--concurrency", "7",
+                    "--allow-egress", "127.0.0.1", "--log-format", "json", "--log-level", "debug",
+                ], log: executorLog))
+        ids["high"] = try await tock.submit(
+            #"{"url": "\#(tock.sink.baseURL)/ok", "priority": "high"}"#, base: shardURL)["id"]?.string
+        ids["low"] = try await tock.submit(
+            #"{"url": "\#(tock.sink.baseURL)/status/404", "priority": "low"}"#, base: shardURL)["id"]?.string
         for (name, id) in ids {
             _ = try await tock.waitForState(try XCTUnwrap(id), name == "low" ? "failed" : "succeeded", base: shardURL)
         }
         let done = try await eventually("the completions and the drained queue in /metrics") { () -> PrometheusText? in
             guard let metrics = try? await Self.metrics(shardURL),
-                  metrics.value("tock_shard_runs_completed_total", ["shard": "0", "outcome": "succeeded"]) == 3,
-                  metrics.value("tock_stream_messages", priority("critical")) == 0 else { return nil }
+                metrics.value("tock_shard_runs_completed_total", ["shard": "0", "outcome": "succeeded"]) == 3,
+                metrics.value("tock_stream_messages", priority("critical")) == 0
+            else { return nil }
             return metrics
         }
         XCTAssertEqual(done.value("tock_shard_runs_completed_total", ["shard": "0", "outcome": "failed"]), 1)
@@ -102,25 +114,35 @@ final class ObservabilityTests: XCTestCase {
 
         // Every line of both logs is one JSON object; the events of the high job's run name it.
         let high = try XCTUnwrap(ids["high"])
-        let shardEvents = try await eventually("the shard's log of the run's completion") { () -> [[String: JSONValue]]? in
+        let shardEvents = try await eventually("the shard's log of the run's completion") {
+            () -> [[String: JSONValue]]? in
             let events = try Self.jsonLines(shardLog)
             return events.contains { $0["message"] == .string("run done") && $0["job"] == .string(high) } ? events : nil
         }
         for message in ["job created", "run published", "run done"] {
-            XCTAssertTrue(shardEvents.contains { $0["message"] == .string(message) && $0["job"] == .string(high)
-                    && $0["run"] == .string("1") }, "no \(message) line for \(high)")
+            XCTAssertTrue(
+                shardEvents.contains {
+                    $0["message"] == .string(message) && $0["job"] == .string(high)
+                        && $0["run"] == .string("1")
+                }, "no \(message) line for \(high)")
         }
         let executorEvents = try Self.jsonLines(executorLog)
-        XCTAssertTrue(executorEvents.contains { $0["message"] == .string("webhook delivered") && $0["job"] == .string(high)
-                && $0["run"] == .string("1") }, "no webhook delivered line for \(high)")
+        XCTAssertTrue(
+            executorEvents.contains {
+                $0["message"] == .string("webhook delivered") && $0["job"] == .string(high)
+                    && $0["run"] == .string("1")
+            }, "no webhook delivered line for \(high)")
         for event in shardEvents + executorEvents {
-            for key in ["time", "level", "logger", "message"] { XCTAssertNotNil(event[key], "\(key) missing in \(event)") }
+            for key in ["time", "level", "logger", "message"] {
+                XCTAssertNotNil(event[key], "\(key) missing in \(event)")
+            }
         }
     }
 
     /// `GET /metrics`, parsed strictly.
     static func metrics(_ base: String) async throws -> PrometheusText {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(5))
         XCTAssertEqual(response.status, .ok)
         XCTAssertEqual(response.headers.first(name: "content-type"), "text/plain; version=0.0.4; charset=utf-8")
         let body = try await response.body.collect(upTo: 1 << 22)

@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import TockCore
+import TockModel
 import TockNATS
-@testable import TockShard
 import TockSQLite
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Outcome events end to end: a real shard publishes one event per terminal outcome to TOCK_EVENTS, which a
 /// user's own consumer on `tock.events.>` reads as events.proto documents; and an event whose leader died between
@@ -21,21 +22,28 @@ final class OutcomeEventTests: XCTestCase {
 
     /// Reads events from a durable consumer of the caller's own, as Schemas/API.md, "Outcome events and callbacks",
     /// shows with the `nats` CLI.
-    private func readEvents(_ nats: String, count: Int) async throws -> [(subject: String, messageID: String?,
-                                                                           event: OutcomeEvent)] {
+    private func readEvents(_ nats: String, count: Int) async throws -> [(
+        subject: String, messageID: String?,
+        event: OutcomeEvent
+    )] {
         let connection = try NATSConnection.connect(url: nats)
         defer { connection.close() }
         let js = try connection.jetStream()
-        try js.ensureConsumer(stream: Subjects.eventsStream,
-                              ConsumerConfig(durable: "my-app", filterSubject: Subjects.eventsFilter))
-        let subscription = try js.pullSubscribe(stream: Subjects.eventsStream, durable: "my-app",
-                                                filter: Subjects.eventsFilter)
+        try js.ensureConsumer(
+            stream: Subjects.eventsStream,
+            ConsumerConfig(durable: "my-app", filterSubject: Subjects.eventsFilter))
+        let subscription = try js.pullSubscribe(
+            stream: Subjects.eventsStream, durable: "my-app",
+            filter: Subjects.eventsFilter)
         defer { subscription.close() }
         var read: [(String, String?, OutcomeEvent)] = []
         _ = try await eventually(within: .seconds(20), "\(count) events; read \(read.count)") { () -> Bool? in
             for message in try await subscription.fetch(batch: count, expires: .milliseconds(200)) {
-                read.append((message.subject, message.header("Nats-Msg-Id"),
-                             try OutcomeEvent(decoding: message.payload)))
+                read.append(
+                    (
+                        message.subject, message.header("Nats-Msg-Id"),
+                        try OutcomeEvent(decoding: message.payload)
+                    ))
                 try message.ack()
             }
             return read.count >= count ? true : nil
@@ -46,7 +54,8 @@ final class OutcomeEventTests: XCTestCase {
     func testSucceededFailedAndCancelledJobsPublishTheirEvents() async throws {
         let tock = try await TockHarness.start()
         self.tock = tock
-        let ok = try await tock.submit(#"""
+        let ok = try await tock.submit(
+            #"""
             {"url": "\#(tock.sink.baseURL)/ok", "idempotency_key": "order-1", "priority": "high",
              "callback_url": "https://hooks.example/done"}
             """#)
@@ -108,27 +117,37 @@ final class OutcomeEventTests: XCTestCase {
         defer { connection.close() }
         let js = try connection.jetStream()
         try JetStreamSetup.apply(QueueConfig(), to: js)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-outbox-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tock-outbox-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try DatabaseQueue(path: directory.appendingPathComponent("shard.sqlite").path)
         try database.syncWrite { try ShardSchema.migrate($0) }
         let machine = JobStateMachine(shard: 0)
         let log = AppliedLog(database: database, machine: machine)
-        _ = try await log.propose(.createJob(JobSpec(
-            id: "j1", priority: .normal, target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []),
-            timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 1), createdAtNs: 1))
-        _ = try await log.propose(.markDone([Completion(
-            jobID: "j1", run: 1, shard: 0, outcome: .succeeded, httpStatus: 204, attempts: 1, startedAtNs: 2,
-            finishedAtNs: 3, executorID: "e", error: "")], atNs: 4))
+        _ = try await log.propose(
+            .createJob(
+                JobSpec(
+                    id: "j1", priority: .normal,
+                    target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []),
+                    timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 1), createdAtNs: 1))
+        _ = try await log.propose(
+            .markDone(
+                [
+                    Completion(
+                        jobID: "j1", run: 1, shard: 0, outcome: .succeeded, httpStatus: 204, attempts: 1,
+                        startedAtNs: 2,
+                        finishedAtNs: 3, executorID: "e", error: "")
+                ], atNs: 4))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let link = NATSLink(url: nats.url, name: "test-leader", logger: logger)
         func outbox() async throws -> Int { try await database.read { try OutboxRows.count(in: $0) } }
 
         log.failing = true
-        let dying = OutcomePublisher(shard: 0, database: database, log: log, link: link, logger: logger,
-                                     metrics: ShardMetrics(shard: 0))
+        let dying = OutcomePublisher(
+            shard: 0, database: database, log: log, link: link, logger: logger,
+            metrics: ShardMetrics(shard: 0))
         let relayedByTheDeadLeader = await dying.relayOnce()
         XCTAssertNil(relayedByTheDeadLeader, "its delete did not commit")
         let left = try await outbox()
@@ -136,8 +155,9 @@ final class OutcomeEventTests: XCTestCase {
         XCTAssertEqual(try js.streamInfo(Subjects.eventsStream).messages, 1)
 
         log.failing = false
-        let next = OutcomePublisher(shard: 0, database: database, log: log, link: link, logger: logger,
-                                    metrics: ShardMetrics(shard: 0))
+        let next = OutcomePublisher(
+            shard: 0, database: database, log: log, link: link, logger: logger,
+            metrics: ShardMetrics(shard: 0))
         let relayedByTheNextLeader = await next.relayOnce()
         XCTAssertEqual(relayedByTheNextLeader, 1)
         let leftAfter = try await outbox()

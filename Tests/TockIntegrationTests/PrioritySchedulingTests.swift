@@ -1,9 +1,9 @@
 import Foundation
 import TockCore
 import TockExecutor
+import TockModel
 import TockNATS
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -90,7 +90,8 @@ final class PrioritySchedulingTests: XCTestCase {
                 && (executor.stats.finishedByPriority[.high] ?? 0) >= 40 ? true : nil
         }
         let counts = executor.stats.finishedByPriority
-        XCTAssertLessThanOrEqual((counts[.normal] ?? 0) + (counts[.low] ?? 0), 8,
-                                 "lower priorities ran while higher ones had work: \(counts)")
+        XCTAssertLessThanOrEqual(
+            (counts[.normal] ?? 0) + (counts[.low] ?? 0), 8,
+            "lower priorities ran while higher ones had work: \(counts)")
     }
 }

@@ -4,18 +4,19 @@ import XCTest
 /// The exposition parser the metrics tests rely on accepts the format and rejects what Prometheus would.
 final class PrometheusTextTests: XCTestCase {
     func testReadsFamiliesLabelsAndHistogramSeries() throws {
-        let text = try PrometheusText(parsing: """
-            # HELP jobs_total Jobs.
-            # TYPE jobs_total counter
-            jobs_total{priority="high",note="a \\"quoted\\" \\\\ value"} 3
-            # TYPE lag_seconds histogram
-            lag_seconds_bucket{le="0.5"} 1
-            lag_seconds_bucket{le="+Inf"} 2
-            lag_seconds_sum 0.75
-            lag_seconds_count 2
-            up 1.5e0
+        let text = try PrometheusText(
+            parsing: """
+                # HELP jobs_total Jobs.
+                # TYPE jobs_total counter
+                jobs_total{priority="high",note="a \\"quoted\\" \\\\ value"} 3
+                # TYPE lag_seconds histogram
+                lag_seconds_bucket{le="0.5"} 1
+                lag_seconds_bucket{le="+Inf"} 2
+                lag_seconds_sum 0.75
+                lag_seconds_count 2
+                up 1.5e0
 
-            """)
+                """)
         XCTAssertEqual(text.value("jobs_total", ["priority": "high", "note": #"a "quoted" \ value"#]), 3)
         XCTAssertEqual(text.value("lag_seconds_bucket", ["le": "+Inf"]), 2)
         XCTAssertEqual(text.value("up"), 1.5)

@@ -21,8 +21,9 @@ final class ProtobufSubmitTests: XCTestCase {
     func testAProtobufJobSpecIsStoredAndDelivered() async throws {
         let spec = JobSpec(
             id: "ignored", priority: .high,
-            target: HTTPTarget(url: "\(tock.sink.baseURL)/ok", method: "POST",
-                               headers: [Header(name: "X-Order", value: "42")], body: Array("hello".utf8)),
+            target: HTTPTarget(
+                url: "\(tock.sink.baseURL)/ok", method: "POST",
+                headers: [Header(name: "X-Order", value: "42")], body: Array("hello".utf8)),
             timeoutMs: 0, maxAttempts: 0, idempotencyKey: "proto-1", dueAtNs: 0)
         let (status, json) = try await post(spec.encoded())
         XCTAssertEqual(status, 201, "\(json)")
@@ -42,9 +43,10 @@ final class ProtobufSubmitTests: XCTestCase {
         XCTAssertEqual(garbled, 400)
         XCTAssertEqual(garbledJSON["error"]?["code"]?.string, "invalid_protobuf")
 
-        let badURL = JobSpec(id: "", priority: .normal,
-                             target: HTTPTarget(url: "ftp://x", method: "POST", headers: [], body: []),
-                             timeoutMs: 0, maxAttempts: 0, idempotencyKey: "", dueAtNs: 0)
+        let badURL = JobSpec(
+            id: "", priority: .normal,
+            target: HTTPTarget(url: "ftp://x", method: "POST", headers: [], body: []),
+            timeoutMs: 0, maxAttempts: 0, idempotencyKey: "", dueAtNs: 0)
         let (status, json) = try await post(badURL.encoded())
         XCTAssertEqual(status, 400)
         XCTAssertEqual(json["error"]?["field"]?.string, "url")
@@ -57,6 +59,8 @@ final class ProtobufSubmitTests: XCTestCase {
         request.body = .bytes(ByteBuffer(bytes: bytes))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null)
+        return (
+            Int(response.status.code), (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+        )
     }
 }

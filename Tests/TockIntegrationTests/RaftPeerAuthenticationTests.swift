@@ -44,18 +44,22 @@ final class RaftPeerAuthenticationTests: XCTestCase {
             logger.logLevel = .critical
             let transport = RaftPeerTransport(
                 id: impostor, listenHost: "127.0.0.1", listenPort: 0,
-                peers: Dictionary(uniqueKeysWithValues: cluster.names.filter { $0 != impostor }.map {
-                    ($0, (host: "127.0.0.1", port: cluster.raftPort($0)))
-                }),
+                peers: Dictionary(
+                    uniqueKeysWithValues: cluster.names.filter { $0 != impostor }.map {
+                        ($0, (host: "127.0.0.1", port: cluster.raftPort($0)))
+                    }),
                 logger: logger, onMessage: { _ in }, identity: identity)
             _ = try await transport.start()
             let deadline = ContinuousClock.now + .seconds(2)
             while ContinuousClock.now < deadline {
                 let higher = UInt64(term) + 1000
-                transport.send(cluster.names.filter { $0 != impostor }.flatMap { node in
-                    [Message(kind: .vote, from: impostor, to: node, term: higher, index: .max, logTerm: .max),
-                     Message(kind: .timeoutNow, from: leader, to: node, term: higher)]
-                })
+                transport.send(
+                    cluster.names.filter { $0 != impostor }.flatMap { node in
+                        [
+                            Message(kind: .vote, from: impostor, to: node, term: higher, index: .max, logTerm: .max),
+                            Message(kind: .timeoutNow, from: leader, to: node, term: higher),
+                        ]
+                    })
                 try await Task.sleep(for: .milliseconds(50))
             }
             await transport.shutdown()

@@ -71,8 +71,9 @@ final class RawNATSClient {
             case "HMSG":
                 let headerLength = Int(parts[parts.count - 2]) ?? 0
                 let all = try bytes(Int(parts.last ?? "") ?? 0)
-                return Message(subject: parts[1], headerBlock: String(decoding: all[..<headerLength], as: UTF8.self),
-                               payload: Array(all[headerLength...]))
+                return Message(
+                    subject: parts[1], headerBlock: String(decoding: all[..<headerLength], as: UTF8.self),
+                    payload: Array(all[headerLength...]))
             case let other? where other.hasPrefix("-ERR"): throw Failure(control)
             default: continue
             }

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import TockCore
-@testable import TockFrontDoor
 import TockTestSupport
 import XCTest
+
+@testable import TockFrontDoor
 
 /// `GET /readyz` apart from `/healthz`: 200 only while the process can do its work, else 503 with the reason.
 final class ReadinessTests: XCTestCase {
@@ -19,7 +20,9 @@ final class ReadinessTests: XCTestCase {
 
     func check(_ reply: TockHarness.Reply, _ name: String) -> String? {
         guard case .array(let checks)? = reply["checks"] else { return nil }
-        return checks.first { $0["name"]?.string == name }.flatMap { $0["ok"] == .bool(true) ? "ok" : $0["detail"]?.string }
+        return checks.first { $0["name"]?.string == name }.flatMap {
+            $0["ok"] == .bool(true) ? "ok" : $0["detail"]?.string
+        }
     }
 
     func testAShardIsReadyWithALeaderAndNATSAndNotWhileNATSIsAway() async throws {
@@ -76,7 +79,8 @@ final class ReadinessTests: XCTestCase {
         XCTAssertTrue(ready.ready, "\(ready)")
         XCTAssertEqual(ready.checks.map(\.detail), ["n1 is ready"])
 
-        let stranded = FrontDoor(map: ShardMap(shards: [[live], [dead]]), name: "router", logger: Logger(label: "test"))
+        let stranded = FrontDoor(
+            map: ShardMap(shards: [[live], [dead]]), name: "router", logger: Logger(label: "test"))
         let notReady = await stranded.leaders.readiness()
         XCTAssertFalse(notReady.ready)
         XCTAssertEqual(notReady.checks.map(\.ok), [true, false])

@@ -1,9 +1,9 @@
 import Foundation
 import TockCore
+import TockModel
 import TockNATS
 import TockShard
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -44,7 +44,8 @@ final class ReconciliationTests: XCTestCase {
     private func submit(_ count: Int, path: String = "ok", timeout: String = "1s") async throws -> [String] {
         var ids: [String] = []
         for i in 0..<count {
-            let created = try await tock.submit(#"""
+            let created = try await tock.submit(
+                #"""
                 {"url": "\#(tock.sink.baseURL)/\#(path)", "body": "run \#(i)", "max_attempts": 1, "timeout": "\#(timeout)"}
                 """#)
             XCTAssertEqual(created.status, 201, "\(created.json)")
@@ -64,7 +65,8 @@ final class ReconciliationTests: XCTestCase {
         return try PrometheusText(parsing: text).sum(name)
     }
 
-    private func expectEachCalledOnce(_ ids: [String], file: StaticString = #filePath, line: UInt = #line) async throws {
+    private func expectEachCalledOnce(_ ids: [String], file: StaticString = #filePath, line: UInt = #line) async throws
+    {
         for id in ids { _ = try await tock.waitForState(id, "succeeded", within: .seconds(30), file: file, line: line) }
         for id in ids {
             XCTAssertEqual(tock.sink.requests(forJob: id).count, 1, "calls of \(id)", file: file, line: line)
@@ -123,7 +125,8 @@ final class ReconciliationTests: XCTestCase {
         let ids = try await submit(5, path: "slow/1500", timeout: "2s")
         tock.startExecutor(backoffBase: .milliseconds(200)) { $0.perHostConcurrency = 1 }
         try await expectEachCalledOnce(ids)
-        XCTAssertGreaterThan(try metric("tock_shard_runs_checked_total"), 0, "no run was looked up: the test proves nothing")
+        XCTAssertGreaterThan(
+            try metric("tock_shard_runs_checked_total"), 0, "no run was looked up: the test proves nothing")
         XCTAssertEqual(try metric("tock_shard_runs_lost_total"), 0)
         XCTAssertEqual(try metric("tock_shard_runs_republished_total"), 0)
     }

@@ -32,10 +32,12 @@ final class RecurringJobTests: XCTestCase {
         }
         XCTAssertEqual(Array(runNumbers(id).prefix(3)), ["1", "2", "3"])
 
-        let runs: TockHarness.Reply = try await eventually(within: .seconds(10), "the first runs recorded as succeeded") {
+        let runs: TockHarness.Reply = try await eventually(within: .seconds(10), "the first runs recorded as succeeded")
+        {
             let reply = try? await self.tock.request(.GET, "/v1/jobs/\(id)/runs")
             guard case .array(let items)? = reply?["runs"],
-                  items.prefix(2).allSatisfy({ $0["state"]?.string == "succeeded" }), items.count >= 2 else { return nil }
+                items.prefix(2).allSatisfy({ $0["state"]?.string == "succeeded" }), items.count >= 2
+            else { return nil }
             return reply
         }
         XCTAssertNotNil(runs["next_run"]?["due_at"]?.string, "a running schedule has a next run")
@@ -64,7 +66,8 @@ final class RecurringJobTests: XCTestCase {
     }
 
     func testOverlapSkipSkipsARunWhileThePreviousOneIsStillRunning() async throws {
-        let created = try await tock.submit(#"""
+        let created = try await tock.submit(
+            #"""
             {"url": "\#(tock.sink.baseURL)/slow/2500", "timeout": "10s",
              "schedule": {"cron": "@every 1s", "overlap": "skip"}}
             """#)
@@ -87,9 +90,14 @@ final class RecurringJobTests: XCTestCase {
         let cases: [(String, String)] = [
             (#"{"url": "\#(url)", "schedule": {"cron": "61 * * * *"}}"#, "schedule.cron"),
             (#"{"url": "\#(url)", "schedule": {"cron": "0 0 30 2 *"}}"#, "schedule.cron"),
-            (#"{"url": "\#(url)", "schedule": {"cron": "@hourly", "time_zone": "Mars/Olympus"}}"#, "schedule.time_zone"),
-            (#"{"url": "\#(url)", "schedule": {"cron": "@hourly", "start": "2030-01-02T00:00:00Z", "end": "2030-01-01T00:00:00Z"}}"#,
-             "schedule.end"),
+            (
+                #"{"url": "\#(url)", "schedule": {"cron": "@hourly", "time_zone": "Mars/Olympus"}}"#,
+                "schedule.time_zone"
+            ),
+            (
+                #"{"url": "\#(url)", "schedule": {"cron": "@hourly", "start": "2030-01-02T00:00:00Z", "end": "2030-01-01T00:00:00Z"}}"#,
+                "schedule.end"
+            ),
             (#"{"url": "\#(url)", "schedule": {"cron": "@hourly", "overlap": "sometimes"}}"#, "schedule.overlap"),
             (#"{"url": "\#(url)", "delay": "5s", "schedule": {"cron": "@hourly"}}"#, "schedule"),
             (#"{"url": "\#(url)", "schedule": "@hourly"}"#, "schedule"),
@@ -99,7 +107,8 @@ final class RecurringJobTests: XCTestCase {
             XCTAssertEqual(reply.status, 400, body)
             XCTAssertEqual(reply["error"]?["field"]?.string, field, "\(body): \(reply.json)")
         }
-        let berlin = try await tock.submit(#"""
+        let berlin = try await tock.submit(
+            #"""
             {"url": "\#(url)", "schedule": {"cron": "30 2 * * *", "time_zone": "Europe/Berlin"}}
             """#)
         XCTAssertEqual(berlin.status, 201)

@@ -31,7 +31,8 @@ final class ResponseClassificationTests: XCTestCase {
     /// The answer is hostile too: a body that never ends is read only as far as the error excerpt needs, so the
     /// attempt ends with the status, not with the timeout.
     func testAnEndlessAnswerIsCutAfterTheExcerpt() async throws {
-        let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/endless/500", "max_attempts": 1, "timeout": "15m"}"#)
+        let created = try await tock.submit(
+            #"{"url": "\#(tock.sink.baseURL)/endless/500", "max_attempts": 1, "timeout": "15m"}"#)
         let id = try XCTUnwrap(created["id"]?.string)
 
         let done = try await tock.waitForState(id, "failed", within: .seconds(30))

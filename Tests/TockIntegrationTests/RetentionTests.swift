@@ -18,7 +18,8 @@ final class RetentionTests: XCTestCase {
             configuration.retention = .seconds(1)
             configuration.retentionInterval = .milliseconds(200)
         }
-        let delivered = try await tock.submit(#"""
+        let delivered = try await tock.submit(
+            #"""
             {"url": "\#(tock.sink.baseURL)/ok", "body": "x", "idempotency_key": "once"}
             """#)
         XCTAssertEqual(delivered.status, 201, "\(delivered.json)")
@@ -39,7 +40,8 @@ final class RetentionTests: XCTestCase {
         let stillThere = try await tock.job(laterID)
         XCTAssertEqual(stillThere["state"]?.string, "scheduled")
 
-        let again = try await tock.submit(#"""
+        let again = try await tock.submit(
+            #"""
             {"url": "\#(tock.sink.baseURL)/ok", "body": "x", "idempotency_key": "once"}
             """#)
         XCTAssertEqual(again.status, 201, "a purged job's key is free again: \(again.json)")

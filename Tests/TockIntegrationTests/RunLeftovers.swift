@@ -1,7 +1,7 @@
 import TockCore
+import TockModel
 import TockNATS
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
 
@@ -22,38 +22,46 @@ struct RunLeftovers: CustomStringConvertible {
     }
 
     static func read(jobID: String, run: UInt32, priority: Priority, from js: JetStream) async throws -> RunLeftovers {
-        let (stream, consumer) = try await js.state(stream: Subjects.jobsStream(priority: priority),
-                                                    consumer: Subjects.executorConsumer(priority: priority))
+        let (stream, consumer) = try await js.state(
+            stream: Subjects.jobsStream(priority: priority),
+            consumer: Subjects.executorConsumer(priority: priority))
         var stored: [UInt64] = []
         if stream.messages > 0 {
             // Few messages in a test's stream; the bound keeps a runaway one from stalling the test.
             let last = min(stream.lastSequence, stream.firstSequence + 10_000)
             for sequence in stream.firstSequence...last {
-                guard let message = try await js.storedMessage(stream: Subjects.jobsStream(priority: priority),
-                                                               sequence: sequence),
-                      let id = message.messageID, Subjects.isMessageID(id, ofJob: jobID, run: run)
+                guard
+                    let message = try await js.storedMessage(
+                        stream: Subjects.jobsStream(priority: priority),
+                        sequence: sequence),
+                    let id = message.messageID, Subjects.isMessageID(id, ofJob: jobID, run: run)
                 else { continue }
                 stored.append(sequence)
             }
         }
-        return RunLeftovers(storedSequences: stored, numPending: consumer.numPending,
-                            numAckPending: consumer.numAckPending)
+        return RunLeftovers(
+            storedSequences: stored, numPending: consumer.numPending,
+            numAckPending: consumer.numAckPending)
     }
 }
 
 /// Fails unless JetStream holds nothing of the run within `limit`: its message acked or terminated, none pending.
 /// The wait covers only the ack's trip to the broker after the completion that ended the run, well short of any ack
 /// wait, so a message left unacknowledged cannot come and go unseen.
-func assertNothingLeft(ofJob jobID: String, run: UInt32 = 1, priority: Priority = .normal, natsURL: String,
-                       within limit: Duration = .seconds(3), file: StaticString = #filePath, line: UInt = #line)
+func assertNothingLeft(
+    ofJob jobID: String, run: UInt32 = 1, priority: Priority = .normal, natsURL: String,
+    within limit: Duration = .seconds(3), file: StaticString = #filePath, line: UInt = #line
+)
     async throws
 {
     let connection = try NATSConnection.connect(url: natsURL)
     defer { connection.close() }
     let js = try connection.jetStream()
     var last: RunLeftovers?
-    _ = try await eventually(within: limit, "JetStream to hold nothing of \(jobID)/\(run); \(String(describing: last))",
-                             file: file, line: line) {
+    _ = try await eventually(
+        within: limit, "JetStream to hold nothing of \(jobID)/\(run); \(String(describing: last))",
+        file: file, line: line
+    ) {
         let leftovers = try await RunLeftovers.read(jobID: jobID, run: run, priority: priority, from: js)
         last = leftovers
         return leftovers.isEmpty ? true : nil

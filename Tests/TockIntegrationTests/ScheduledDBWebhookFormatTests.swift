@@ -18,7 +18,8 @@ final class ScheduledDBWebhookFormatTests: XCTestCase {
 
     func testTheWebhookReceivesScheduledDBsBodyWithThePayloadAsData() async throws {
         let before = SystemWallClock().nowNs() / 1_000_000_000
-        let created = try await tock.submit("""
+        let created = try await tock.submit(
+            """
             {"url": "\(tock.sink.baseURL)/ok", "webhook_format": "scheduled-db",
              "body": {"message": "Merry Christmas!", "year": 2024}, "headers": {"Content-Type": "text/plain"}}
             """)
@@ -37,7 +38,8 @@ final class ScheduledDBWebhookFormatTests: XCTestCase {
         XCTAssertTrue((before...after).contains(sentAt), "timestamp \(sentAt) not within \(before)...\(after)")
         XCTAssertEqual(
             request.body,
-            #"{"data":{"message":"Merry Christmas!","year":2024},"job_id":"\#(id)","timestamp":\#(sentAt),"type":"unico"}"#)
+            #"{"data":{"message":"Merry Christmas!","year":2024},"job_id":"\#(id)","timestamp":\#(sentAt),"type":"unico"}"#
+        )
     }
 
     func testAJobWithoutAFormatStillGetsItsOwnBody() async throws {

@@ -96,8 +96,9 @@ final class ShardClusterTests: XCTestCase {
         let changeEnded = ContinuousClock.now
         let voters = try await cluster.status(of: leader)["voters"]
         XCTAssertEqual(voters, .array((live + ["n4"]).sorted().map { .string($0) }))
-        XCTAssertLessThan(stream.longestGap(from: changeStarted, to: changeEnded), .seconds(2),
-                          "submits stalled while the membership changed")
+        XCTAssertLessThan(
+            stream.longestGap(from: changeStarted, to: changeEnded), .seconds(2),
+            "submits stalled while the membership changed")
 
         // The new node was caught up from a snapshot and serves (forwarding) like the others.
         let n4 = try await cluster.status(of: "n4")
@@ -167,8 +168,9 @@ final class ShardClusterTests: XCTestCase {
         let again = try await tock.submit(keyed, base: cluster.base(leader))
         XCTAssertEqual(again.status, 200, "\(again.json)")
         XCTAssertEqual(again["id"], first["id"])
-        let batch = try await tock.request(.POST, "/v1/jobs:batch", body: #"{"jobs": [\#(keyed), \#(keyed)]}"#,
-                                           base: cluster.base(leader))
+        let batch = try await tock.request(
+            .POST, "/v1/jobs:batch", body: #"{"jobs": [\#(keyed), \#(keyed)]}"#,
+            base: cluster.base(leader))
         XCTAssertEqual(batch.status, 200, "\(batch.json)")
         guard case .array(let results)? = batch["results"] else { return XCTFail("no results: \(batch.json)") }
         XCTAssertEqual(results.map { $0["status"]?.int }, [200, 200])
@@ -207,8 +209,9 @@ final class ShardClusterProcesses: @unchecked Sendable {
         secretFile = harness.dataDirectory.appendingPathComponent("cluster-secret")
         let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
         let text = Data(Data(secret).base64EncodedString().utf8)
-        _ = FileManager.default.createFile(atPath: secretFile.path, contents: text,
-                                           attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: secretFile.path, contents: text,
+            attributes: [.posixPermissions: 0o600])
     }
 
     func raftPort(_ node: String) -> Int { raftPorts[node]! }
@@ -227,14 +230,16 @@ final class ShardClusterProcesses: @unchecked Sendable {
         let directory = harness.dataDirectory.appendingPathComponent(node)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logURL = harness.dataDirectory.appendingPathComponent("\(node).log")
-        processes[node] = try TockBinary.launch([
-            "shard", "--shard", "0", "--node", node, "--peers", peers, "--peer-http", peerHTTP,
-            "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
-            "--snapshot-every", "100", "--queue-sample-interval", "100ms", "--log-level", "info",
-            "--cluster-secret-file", secretFile.path,
-        ] + (join ? ["--join"] : []) + (certificates.map {
-            ["--tls-cert", $0.certificateFile, "--tls-key", $0.keyFile, "--tls-ca", $0.caFile]
-        } ?? []), log: logURL)
+        processes[node] = try TockBinary.launch(
+            [
+                "shard", "--shard", "0", "--node", node, "--peers", peers, "--peer-http", peerHTTP,
+                "--http", "127.0.0.1:\(httpPorts[node]!)", "--data", directory.path, "--nats-url", harness.nats.url,
+                "--snapshot-every", "100", "--queue-sample-interval", "100ms", "--log-level", "info",
+                "--cluster-secret-file", secretFile.path,
+            ] + (join ? ["--join"] : [])
+                + (certificates.map {
+                    ["--tls-cert", $0.certificateFile, "--tls-key", $0.keyFile, "--tls-ca", $0.caFile]
+                } ?? []), log: logURL)
     }
 
     /// The nodes' logs, for a failed test.
@@ -242,7 +247,8 @@ final class ShardClusterProcesses: @unchecked Sendable {
         for node in names + ["n4"] {
             let url = harness.dataDirectory.appendingPathComponent("\(node).log")
             let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-            print("----- \(node).log (last 60 lines)\n" + text.split(separator: "\n").suffix(60).joined(separator: "\n"))
+            print(
+                "----- \(node).log (last 60 lines)\n" + text.split(separator: "\n").suffix(60).joined(separator: "\n"))
         }
     }
 
@@ -264,15 +270,18 @@ final class ShardClusterProcesses: @unchecked Sendable {
 
     func status(of node: String) async throws -> JSONValue {
         guard let tlsClient else { return try await harness.request(.GET, "/v1/cluster", base: base(node)).json }
-        let response = try await tlsClient.execute(HTTPClientRequest(url: base(node) + "/v1/cluster"),
-                                                   timeout: .seconds(5))
-        return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await response.body.collect(upTo: 1 << 20)))
+        let response = try await tlsClient.execute(
+            HTTPClientRequest(url: base(node) + "/v1/cluster"),
+            timeout: .seconds(5))
+        return try JSONDecoder().decode(
+            JSONValue.self, from: Data(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
     /// The leader every node among `among` agrees on (n1–n3 by default).
-    func awaitLeader(among nodes: [String]? = nil, within limit: Duration = .seconds(20),
-                     where accept: @escaping (String) -> Bool = { _ in true }) async throws -> String
-    {
+    func awaitLeader(
+        among nodes: [String]? = nil, within limit: Duration = .seconds(20),
+        where accept: @escaping (String) -> Bool = { _ in true }
+    ) async throws -> String {
         let nodes = nodes ?? names
         return try await eventually(within: limit, "the nodes \(nodes) to agree on a leader") {
             var leaders: Set<String> = []
@@ -347,7 +356,8 @@ final class SubmitStream: @unchecked Sendable {
         let response = try await client.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .created,
-              let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes)) else { return nil }
+            let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
+        else { return nil }
         return json["id"]?.string
     }
 }

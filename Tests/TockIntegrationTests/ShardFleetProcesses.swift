@@ -30,7 +30,8 @@ final class ShardFleetProcesses: @unchecked Sendable {
         for shard in 0..<shards {
             for (index, name) in names.enumerated() {
                 yaml += index == 0 ? "  - " : "    "
-                yaml += "\(name): {http: \"127.0.0.1:\(httpPorts[shard][index])\", "
+                yaml +=
+                    "\(name): {http: \"127.0.0.1:\(httpPorts[shard][index])\", "
                     + "raft: \"127.0.0.1:\(raftPorts[shard][index])\"}\n"
             }
         }
@@ -53,16 +54,21 @@ final class ShardFleetProcesses: @unchecked Sendable {
     func start(shard: Int, node: String) throws {
         let directory = harness.dataDirectory.appendingPathComponent("s\(shard)-\(node)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try launch("s\(shard)-\(node)", [
-            "shard", "--config", configURL.path, "--shard", "\(shard)", "--node", node, "--data", directory.path,
-            "--nats-url", harness.nats.url, "--log-level", "info",
-        ] + extraArguments)
+        try launch(
+            "s\(shard)-\(node)",
+            [
+                "shard", "--config", configURL.path, "--shard", "\(shard)", "--node", node, "--data", directory.path,
+                "--nats-url", harness.nats.url, "--log-level", "info",
+            ] + extraArguments)
     }
 
     func startRouter() throws {
-        try launch("router", [
-            "router", "--config", configURL.path, "--http", "127.0.0.1:\(routerPort)", "--nats-url", harness.nats.url,
-        ] + extraArguments)
+        try launch(
+            "router",
+            [
+                "router", "--config", configURL.path, "--http", "127.0.0.1:\(routerPort)", "--nats-url",
+                harness.nats.url,
+            ] + extraArguments)
     }
 
     private func launch(_ label: String, _ arguments: [String]) throws {
@@ -90,14 +96,16 @@ final class ShardFleetProcesses: @unchecked Sendable {
     func printLogs() {
         for label in launched.sorted() {
             guard let text = try? String(contentsOf: logURL(label), encoding: .utf8) else { continue }
-            print("----- \(label).log (last 40 lines)\n" + text.split(separator: "\n").suffix(40).joined(separator: "\n"))
+            print(
+                "----- \(label).log (last 40 lines)\n" + text.split(separator: "\n").suffix(40).joined(separator: "\n"))
         }
     }
 
     /// The leader all three nodes of `shard` agree on.
-    func awaitLeader(shard: Int, among nodes: [String]? = nil, within limit: Duration = .seconds(20),
-                     where accept: @escaping (String) -> Bool = { _ in true }) async throws -> String
-    {
+    func awaitLeader(
+        shard: Int, among nodes: [String]? = nil, within limit: Duration = .seconds(20),
+        where accept: @escaping (String) -> Bool = { _ in true }
+    ) async throws -> String {
         let nodes = nodes ?? names
         return try await eventually(within: limit, "shard \(shard)'s nodes \(nodes) to agree on a leader") {
             try self.checkRunning(shard: shard, nodes: nodes)
@@ -124,8 +132,9 @@ final class ShardFleetProcesses: @unchecked Sendable {
             let label = "s\(shard)-\(node)"
             guard let process = processes[label], !process.isRunning else { continue }
             let log = (try? String(contentsOf: logURL(label), encoding: .utf8)) ?? ""
-            throw ExitedEarly(description: "\(label) exited with status \(process.terminationStatus): "
-                + log.split(separator: "\n").suffix(5).joined(separator: "\n"))
+            throw ExitedEarly(
+                description: "\(label) exited with status \(process.terminationStatus): "
+                    + log.split(separator: "\n").suffix(5).joined(separator: "\n"))
         }
     }
 }

@@ -1,5 +1,5 @@
-import NIOHTTP1
 import Foundation
+import NIOHTTP1
 import TockTestSupport
 import XCTest
 
@@ -42,8 +42,10 @@ final class ShardRestartTests: XCTestCase {
     private func startShard(port: Int) async throws -> Process {
         let process = Process()
         process.executableURL = try TockBinary.url()
-        process.arguments = ["shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
-                             "--nats-url", tock.nats.url, "--log-level", "warning"]
+        process.arguments = [
+            "shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(port)",
+            "--nats-url", tock.nats.url, "--log-level", "warning",
+        ]
         try process.run()
         _ = try await eventually("the shard process to serve /healthz") {
             (try? await tock.request(.GET, "/healthz", base: "http://127.0.0.1:\(port)"))?.status == 200 ? true : nil

@@ -50,10 +50,12 @@ final class SnapshotStopTests: XCTestCase {
         // whose peer is stopped blocks.
         let body = String(repeating: "0123456789abcdef", count: 12_800)
         var acknowledged: [String] = []
-        for i in 0 ..< 200 {
-            let reply = try await tock.request(.POST, "/v1/jobs", body: """
-                {"url": "http://127.0.0.1:9/x", "delay": "1h", "body": "\(i)\(body)"}
-                """, base: cluster.base(leader))
+        for i in 0..<200 {
+            let reply = try await tock.request(
+                .POST, "/v1/jobs",
+                body: """
+                    {"url": "http://127.0.0.1:9/x", "delay": "1h", "body": "\(i)\(body)"}
+                    """, base: cluster.base(leader))
             XCTAssertEqual(reply.status, 201, "\(reply.json)")
             if let id = reply["id"]?.string { acknowledged.append(id) }
         }
@@ -68,8 +70,9 @@ final class SnapshotStopTests: XCTestCase {
         }
         let leaderProcess = try XCTUnwrap(cluster.process(leader))
         kill(leaderProcess.processIdentifier, SIGSTOP)
-        XCTAssertEqual(occurrences(of: "raft snapshot received", in: left), 0,
-                       "the transfer ended before the sender could be paused: the test did not test")
+        XCTAssertEqual(
+            occurrences(of: "raft snapshot received", in: left), 0,
+            "the transfer ended before the sender could be paused: the test did not test")
         try await stopsOnSIGTERM(left, "while receiving a snapshot")
         kill(leaderProcess.processIdentifier, SIGCONT)
 
@@ -83,8 +86,9 @@ final class SnapshotStopTests: XCTestCase {
         }
         let receiver = try XCTUnwrap(cluster.process(left))
         kill(receiver.processIdentifier, SIGSTOP)
-        XCTAssertEqual(occurrences(of: "raft snapshot sent", in: sender), sentBefore,
-                       "the transfer ended before the receiver could be paused: the test did not test")
+        XCTAssertEqual(
+            occurrences(of: "raft snapshot sent", in: sender), sentBefore,
+            "the transfer ended before the receiver could be paused: the test did not test")
         try await stopsOnSIGTERM(sender, "while sending a snapshot")
         kill(receiver.processIdentifier, SIGCONT)
 

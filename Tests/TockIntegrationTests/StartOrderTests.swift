@@ -35,11 +35,20 @@ final class StartOrderTests: XCTestCase {
 
     func testAShardAndAnExecutorStartedBeforeTheStreamsWorkOnceTheyExist() async throws {
         let port = freeLoopbackPort()
-        let shardLog = work.appendingPathComponent("shard.log"), executorLog = work.appendingPathComponent("executor.log")
-        processes.append(try TockBinary.launch(["shard", "--data", work.appendingPathComponent("data").path,
-                                                "--http", "127.0.0.1:\(port)", "--nats-url", nats.url], log: shardLog))
-        processes.append(try TockBinary.launch(["executor", "--nats-url", nats.url, "--metrics", "off",
-                                                "--allow-egress", "127.0.0.1"], log: executorLog))
+        let shardLog = work.appendingPathComponent("shard.log")
+        let executorLog = work.appendingPathComponent("executor.log")
+        processes.append(
+            try TockBinary.launch(
+                [
+                    "shard", "--data", work.appendingPathComponent("data").path,
+                    "--http", "127.0.0.1:\(port)", "--nats-url", nats.url,
+                ], log: shardLog))
+        processes.append(
+            try TockBinary.launch(
+                [
+                    "executor", "--nats-url", nats.url, "--metrics", "off",
+                    "--allow-egress", "127.0.0.1",
+                ], log: executorLog))
         _ = try await eventually(within: .seconds(30), "the executor to find no consumer") {
             logged("fetch failed; retrying", in: executorLog)
         }
@@ -57,8 +66,10 @@ final class StartOrderTests: XCTestCase {
         }
         XCTAssertTrue(sink.requests.isEmpty)
 
-        let apply = try TockBinary.run(["nats", "apply", "--nats-url", nats.url, "--config",
-                                        TockBinary.repositoryRoot.appendingPathComponent("nats/tock.yaml").path])
+        let apply = try TockBinary.run([
+            "nats", "apply", "--nats-url", nats.url, "--config",
+            TockBinary.repositoryRoot.appendingPathComponent("nats/tock.yaml").path,
+        ])
         XCTAssertEqual(apply.status, 0, apply.stderr)
         _ = try await eventually(within: .seconds(30), "the job to reach the sink once the streams exist") {
             sink.requests.count == 1 ? true : nil

@@ -47,8 +47,10 @@ final class SystemdNotifyTests: XCTestCase {
     func testAShardTellsSystemdItIsReadyAliveAndStopping() async throws {
         let process = Process()
         process.executableURL = try TockBinary.url()
-        process.arguments = ["shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(freeLoopbackPort())",
-                             "--nats-url", tock.nats.url, "--log-level", "warning"]
+        process.arguments = [
+            "shard", "--data", tock.dataDirectory.path, "--http", "127.0.0.1:\(freeLoopbackPort())",
+            "--nats-url", tock.nats.url, "--log-level", "warning",
+        ]
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "1000000"]) { _, given in given }
         try process.run()

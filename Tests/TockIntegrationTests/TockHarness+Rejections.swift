@@ -13,13 +13,15 @@ extension TockHarness {
         var field: String? { json["error"]?["field"]?.string }
     }
 
-    func ask(_ subject: String, _ payload: [UInt8], headers: [(name: String, value: String)] = [],
-             file: StaticString = #filePath, line: UInt = #line) async throws -> NATSAnswer
-    {
+    func ask(
+        _ subject: String, _ payload: [UInt8], headers: [(name: String, value: String)] = [],
+        file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> NATSAnswer {
         let connection = try NATSConnection.connect(url: nats.url)
         defer { connection.close() }
-        let response = try await connection.request(subject: subject, data: payload, headers: headers,
-                                                    timeout: .seconds(10))
+        let response = try await connection.request(
+            subject: subject, data: payload, headers: headers,
+            timeout: .seconds(10))
         return try answer(headerStatus: response.header("Tock-Status"), payload: response.data, file: file, line: line)
     }
 
@@ -32,7 +34,8 @@ extension TockHarness {
     func answer(headerStatus: String?, payload: [UInt8], file: StaticString = #filePath, line: UInt = #line) throws
         -> NATSAnswer
     {
-        let status = try XCTUnwrap(headerStatus.flatMap { Int($0) }, "a reply without Tock-Status", file: file, line: line)
+        let status = try XCTUnwrap(
+            headerStatus.flatMap { Int($0) }, "a reply without Tock-Status", file: file, line: line)
         let json = try XCTUnwrap(JSONValue(parsing: payload), "a reply that is not JSON", file: file, line: line)
         return NATSAnswer(status: status, json: json)
     }
@@ -41,18 +44,22 @@ extension TockHarness {
     func shardRejections(_ subject: String, _ reason: MessageRejection) throws -> Double {
         let node = try XCTUnwrap(node)
         let text = try PrometheusText(parsing: node.metrics.registry.exposition())
-        return try XCTUnwrap(text.value("tock_shard_messages_rejected_total",
-                                        ["shard": "0", "subject": subject, "reason": reason.rawValue]),
-                             "no series for \(subject) \(reason)")
+        return try XCTUnwrap(
+            text.value(
+                "tock_shard_messages_rejected_total",
+                ["shard": "0", "subject": subject, "reason": reason.rawValue]),
+            "no series for \(subject) \(reason)")
     }
 
     /// `tock_executor_messages_rejected_total` of the executor for one priority and reason.
     func executorRejections(_ priority: String, _ reason: MessageRejection) throws -> Double {
         let executor = try XCTUnwrap(executor)
         let text = try PrometheusText(parsing: executor.prometheusExposition())
-        return try XCTUnwrap(text.value("tock_executor_messages_rejected_total",
-                                        ["priority": priority, "reason": reason.rawValue]),
-                             "no series for \(priority) \(reason)")
+        return try XCTUnwrap(
+            text.value(
+                "tock_executor_messages_rejected_total",
+                ["priority": priority, "reason": reason.rawValue]),
+            "no series for \(priority) \(reason)")
     }
 
     /// Submits a job through `tock.submit` and waits for its webhook to succeed: the pipeline still works.

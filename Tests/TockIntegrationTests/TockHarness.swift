@@ -35,13 +35,16 @@ final class TockHarness: @unchecked Sendable {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         self.logger = logger
     }
 
     /// `configureExecutor` adjusts the executor's configuration after the harness's own settings.
-    static func start(shard: Bool = true, executor: Bool = true, backoffBase: Duration = .milliseconds(200),
-                      configureExecutor: (inout ExecutorConfiguration) -> Void = { _ in })
+    static func start(
+        shard: Bool = true, executor: Bool = true, backoffBase: Duration = .milliseconds(200),
+        configureExecutor: (inout ExecutorConfiguration) -> Void = { _ in }
+    )
         async throws -> TockHarness
     {
         let nats = try NATSServerProcess.start()
@@ -56,9 +59,10 @@ final class TockHarness: @unchecked Sendable {
 
     /// `configure` adjusts the shard's configuration after the harness's own settings.
     /// `keys` as `--auth-file` would give them; nil leaves the API open.
-    func startShard(port: Int = 0, keys: APIKeys? = nil, clock: any WallClock = SystemWallClock(),
-                    configure: (inout ShardConfiguration) -> Void = { _ in }) async throws
-    {
+    func startShard(
+        port: Int = 0, keys: APIKeys? = nil, clock: any WallClock = SystemWallClock(),
+        configure: (inout ShardConfiguration) -> Void = { _ in }
+    ) async throws {
         var configuration = ShardConfiguration(dataDirectory: dataDirectory.path)
         configuration.natsURL = nats.url
         configuration.httpPort = port
@@ -91,8 +95,9 @@ final class TockHarness: @unchecked Sendable {
         let connection = try NATSConnection.connect(url: nats.url)
         defer { connection.close() }
         _ = try await eventually("the NATS job API to answer") {
-            try? await connection.request(subject: JobNATSService.getSubject, data: Array("nope".utf8),
-                                          timeout: .milliseconds(500))
+            try? await connection.request(
+                subject: JobNATSService.getSubject, data: Array("nope".utf8),
+                timeout: .milliseconds(500))
         }
     }
 
@@ -138,9 +143,10 @@ final class TockHarness: @unchecked Sendable {
         subscript(key: String) -> JSONValue? { json[key] }
     }
 
-    func request(_ method: HTTPMethod, _ path: String, body: String? = nil, base: String? = nil,
-                 headers: [(String, String)] = []) async throws -> Reply
-    {
+    func request(
+        _ method: HTTPMethod, _ path: String, body: String? = nil, base: String? = nil,
+        headers: [(String, String)] = []
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: (base ?? shardURL) + path)
         request.method = method
         request.headers.add(contentsOf: headers)
@@ -151,8 +157,9 @@ final class TockHarness: @unchecked Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 22)
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))) ?? .null
-        return Reply(status: Int(response.status.code), json: json, headers: response.headers,
-                     text: String(buffer: bytes))
+        return Reply(
+            status: Int(response.status.code), json: json, headers: response.headers,
+            text: String(buffer: bytes))
     }
 
     func submit(_ json: String, base: String? = nil) async throws -> Reply {
@@ -164,12 +171,15 @@ final class TockHarness: @unchecked Sendable {
     }
 
     /// Waits until the job reaches `state` and returns it.
-    func waitForState(_ id: String, _ state: String, within limit: Duration = .seconds(15), base: String? = nil,
-                      file: StaticString = #filePath, line: UInt = #line) async throws -> Reply
-    {
+    func waitForState(
+        _ id: String, _ state: String, within limit: Duration = .seconds(15), base: String? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> Reply {
         var last: Reply?
-        return try await eventually(within: limit, "job \(id) to be \(state); last seen \(String(describing: last?.json))",
-                                    file: file, line: line) {
+        return try await eventually(
+            within: limit, "job \(id) to be \(state); last seen \(String(describing: last?.json))",
+            file: file, line: line
+        ) {
             let reply = try? await job(id, base: base)
             last = reply
             return reply?["state"]?.string == state ? reply : nil

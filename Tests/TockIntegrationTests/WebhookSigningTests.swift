@@ -42,10 +42,13 @@ final class WebhookSigningTests: XCTestCase {
         XCTAssertEqual(request.headers["webhook-id"], "\(id)/1", "the run's id, the same on every attempt")
         XCTAssertEqual(request.headers["webhook-timestamp"], "\(timestamp)")
         let signed = Array("\(id)/1.\(timestamp).".utf8) + request.bodyBytes
-        XCTAssertEqual(request.headers["webhook-signature"], [secret, next].map { key in
-            "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(key.utf8))))
-                .base64EncodedString()
-        }.joined(separator: " "))
+        XCTAssertEqual(
+            request.headers["webhook-signature"],
+            [secret, next].map { key in
+                "v1,"
+                    + Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(key.utf8))))
+                    .base64EncodedString()
+            }.joined(separator: " "))
     }
 
     func testExecutorCommandSignsWithTheSecretFromItsFile() async throws {
@@ -55,8 +58,10 @@ final class WebhookSigningTests: XCTestCase {
         try Data("from-a-file\n".utf8).write(to: secretFile)
         let process = Process()
         process.executableURL = try TockBinary.url()
-        process.arguments = ["executor", "--nats-url", tock.nats.url, "--signing-secret-file", secretFile.path,
-                             "--allow-egress", "127.0.0.1", "--log-level", "warning"]
+        process.arguments = [
+            "executor", "--nats-url", tock.nats.url, "--signing-secret-file", secretFile.path,
+            "--allow-egress", "127.0.0.1", "--log-level", "warning",
+        ]
         try process.run()
         executorProcess = process
 
@@ -65,9 +70,10 @@ final class WebhookSigningTests: XCTestCase {
         _ = try await tock.waitForState(id, "succeeded")
         let request = try XCTUnwrap(tock.sink.requests(forJob: id).first)
         let (timestamp, signature) = try parse(try XCTUnwrap(request.headers["tock-signature"]))
-        XCTAssertEqual(signature,
-                       expectedSignature(secret: "from-a-file", timestamp: timestamp, body: Array("signed".utf8)),
-                       "the trailing newline is not part of the secret")
+        XCTAssertEqual(
+            signature,
+            expectedSignature(secret: "from-a-file", timestamp: timestamp, body: Array("signed".utf8)),
+            "the trailing newline is not part of the secret")
     }
 
     func testExecutorCommandRefusesAnEmptySecretFile() async throws {
@@ -92,8 +98,9 @@ final class WebhookSigningTests: XCTestCase {
 
     /// HMAC-SHA256(secret, "<t>.<body>") in lowercase hex, computed here independently of `WebhookSigner`.
     private func expectedSignature(secret: String, timestamp: Int64, body: [UInt8]) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body,
-                                                   using: SymmetricKey(data: Array(secret.utf8)))
+        let code = HMAC<SHA256>.authenticationCode(
+            for: Array("\(timestamp).".utf8) + body,
+            using: SymmetricKey(data: Array(secret.utf8)))
         return code.map { String(format: "%02x", $0) }.joined()
     }
 }

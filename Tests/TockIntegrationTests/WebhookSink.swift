@@ -46,9 +46,10 @@ final class WebhookSink: Sendable {
         }
         var logger = Logger(label: "test.sink")
         logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: logger)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger)
         let runTask = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
@@ -81,9 +82,10 @@ final class WebhookSink: Sendable {
         for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
         // HTTP/1's Host header arrives as the request's authority.
         if let authority = request.head.authority { headers["host"] = authority }
-        let entry = Received(method: "\(request.method)", path: request.uri.path, headers: headers,
-                             body: String(buffer: body), bodyBytes: Array(buffer: body),
-                             receivedAtNs: SystemWallClock().nowNs())
+        let entry = Received(
+            method: "\(request.method)", path: request.uri.path, headers: headers,
+            body: String(buffer: body), bodyBytes: Array(buffer: body),
+            receivedAtNs: SystemWallClock().nowNs())
         let countForJob = received.withLock { all -> Int in
             all.append(entry)
             return all.filter { $0.jobID == entry.jobID && !entry.jobID.isEmpty }.count
@@ -96,12 +98,14 @@ final class WebhookSink: Sendable {
             return Response(status: .init(code: code), headers: headers)
         }
         if parts.count == 2, parts[0] == "endless", let code = Int(parts[1]) {
-            return Response(status: .init(code: code), body: ResponseBody { writer in
-                let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024)
-                // Until the client hangs up (the write then throws) or the sink stops.
-                while !Task.isCancelled { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: .init(code: code),
+                body: ResponseBody { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 16 * 1024)
+                    // Until the client hangs up (the write then throws) or the sink stops.
+                    while !Task.isCancelled { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                })
         }
         if parts.count == 2, parts[0] == "hostile", let code = Int(parts[1]) {
             var body = ByteBuffer(bytes: Array("line one\nforged: log\r\u{1b}[31m\u{202e}".utf8) + [0xff, 0xc3, 0x00])

@@ -28,7 +28,8 @@ final class WriteErrorTests: XCTestCase {
         let log = try FileHandle(forWritingTo: logURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "ulimit -f \(fileBlocks) && exec \"$0\" \"$@\"", try TockBinary.url().path]
+        process.arguments =
+            ["-c", "ulimit -f \(fileBlocks) && exec \"$0\" \"$@\"", try TockBinary.url().path]
             + arguments
         process.standardOutput = log
         process.standardError = log
@@ -50,10 +51,12 @@ final class WriteErrorTests: XCTestCase {
 
         var acknowledged: [String] = []
         var refused: TockHarness.Reply?
-        for _ in 0 ..< 3000 where limited.isRunning && refused == nil {
-            let reply = try? await tock.request(.POST, "/v1/jobs", body: """
-                {"url": "http://127.0.0.1:9/x", "delay": "1h", "body": "\(String(repeating: "x", count: 4000))"}
-                """, base: base)
+        for _ in 0..<3000 where limited.isRunning && refused == nil {
+            let reply = try? await tock.request(
+                .POST, "/v1/jobs",
+                body: """
+                    {"url": "http://127.0.0.1:9/x", "delay": "1h", "body": "\(String(repeating: "x", count: 4000))"}
+                    """, base: base)
             guard let reply else { break }  // the process is gone
             if reply.status == 201, let id = reply["id"]?.string {
                 acknowledged.append(id)

@@ -118,7 +118,9 @@ final class FetchTests: NATSTestCase {
         for _ in 0..<3 {
             try message.inProgress()
             let stolen = try await subscription.fetch(batch: 1, expires: .milliseconds(500))
-            XCTAssertEqual(stolen.count, 0, "redelivered despite inProgress \(stolen.map { ($0.subject, $0.payload, $0.metadata.numDelivered) })")
+            XCTAssertEqual(
+                stolen.count, 0,
+                "redelivered despite inProgress \(stolen.map { ($0.subject, $0.payload, $0.metadata.numDelivered) })")
         }
         try message.ack()
     }

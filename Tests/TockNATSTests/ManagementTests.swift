@@ -41,8 +41,9 @@ final class ManagementTests: NATSTestCase {
             XCTAssertTrue((error as? NATSError)?.isNotFound == true, "\(error)")
         }
         // A consumer on a missing stream is an error, never silently created elsewhere.
-        XCTAssertThrowsError(try jetStream.ensureConsumer(
-            stream: "NOPE", ConsumerConfig(durable: "w", filterSubject: "nope.>")))
+        XCTAssertThrowsError(
+            try jetStream.ensureConsumer(
+                stream: "NOPE", ConsumerConfig(durable: "w", filterSubject: "nope.>")))
     }
 
     func testDeleteStream() throws {

@@ -7,7 +7,7 @@ final class NATSLinkTests: NATSTestCase {
     func testCallersArrivingDuringAConnectShareOneConnection() async throws {
         let link = NATSLink(url: server.url, name: "link", logger: .init(label: "test"))
         let connections = try await withThrowingTaskGroup(of: ObjectIdentifier.self) { group in
-            for _ in 0 ..< 16 {
+            for _ in 0..<16 {
                 group.addTask { ObjectIdentifier(try await link.jetStream().connection) }
             }
             return try await group.reduce(into: Set<ObjectIdentifier>()) { $0.insert($1) }

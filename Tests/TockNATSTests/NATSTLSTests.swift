@@ -12,7 +12,8 @@ final class NATSTLSTests: XCTestCase {
         certificates = try TestCertificates()
         // The server's certificate doubles as the client's (it is also valid for clientAuth).
         let config = certificates.directory.appendingPathComponent("nats-tls.conf")
-        try Data("""
+        try Data(
+            """
             authorization { token: $TOCK_TEST_TOKEN }
             tls {
               cert_file: "\(certificates.certificateFile)"
@@ -22,9 +23,11 @@ final class NATSTLSTests: XCTestCase {
               timeout: 2
             }
 
-            """.utf8).write(to: config)
-        server = try NATSServerProcess.start(jetStream: false, configFile: config.path,
-                                             environment: ["TOCK_TEST_TOKEN": "t0ken-for-tests"])
+            """.utf8
+        ).write(to: config)
+        server = try NATSServerProcess.start(
+            jetStream: false, configFile: config.path,
+            environment: ["TOCK_TEST_TOKEN": "t0ken-for-tests"])
     }
 
     override func tearDown() {
@@ -46,8 +49,9 @@ final class NATSTLSTests: XCTestCase {
     }
 
     func testATrustedClientWithCertificateAndTokenConnects() async throws {
-        let connection = try NATSConnection.connect(url: "nats://127.0.0.1:\(server.port)",
-                                                    security: security(ca: certificates.caFile))
+        let connection = try NATSConnection.connect(
+            url: "nats://127.0.0.1:\(server.port)",
+            security: security(ca: certificates.caFile))
         defer { connection.close() }
         try await connection.flush()
         XCTAssertTrue(connection.isConnected)

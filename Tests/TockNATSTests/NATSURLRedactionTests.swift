@@ -8,8 +8,10 @@ final class NATSURLRedactionTests: XCTestCase {
             ("nats://shard:s3cret@nats.internal:4222", "nats://***@nats.internal:4222"),
             ("tls://a-token@nats.internal:4443", "tls://***@nats.internal:4443"),
             ("shard:s3cret@127.0.0.1:4222", "***@127.0.0.1:4222"),
-            ("nats://u:p@a:4222,nats://b:4222,nats://u:p%40x@c:4222",
-             "nats://***@a:4222,nats://b:4222,nats://***@c:4222"),
+            (
+                "nats://u:p@a:4222,nats://b:4222,nats://u:p%40x@c:4222",
+                "nats://***@a:4222,nats://b:4222,nats://***@c:4222"
+            ),
             ("nats://user:p@ss@host:4222", "nats://***@host:4222"),
         ]
         for (url, shown) in cases {
@@ -41,6 +43,11 @@ final class NATSURLRedactionTests: XCTestCase {
         security = NATSSecurity()
         security.token = "t0ken"
         XCTAssertFalse(security.description.contains("t0ken"))
-        XCTAssertThrowsError(try { var both = security; both.user = "u"; try both.validate() }())
+        XCTAssertThrowsError(
+            try {
+                var both = security
+                both.user = "u"
+                try both.validate()
+            }())
     }
 }

@@ -69,15 +69,18 @@ final class PublishTimeoutAcrossCrashTests: NATSTestCase {
 
     }
 
-    private func fetchFreshRuns(count: Int, cycle: Int, subscription: PullSubscription) async throws -> [JetStreamMessage] {
+    private func fetchFreshRuns(count: Int, cycle: Int, subscription: PullSubscription) async throws
+        -> [JetStreamMessage]
+    {
         let jetStream = try XCTUnwrap(self.jetStream)
         var published = 0
         let deadline = ContinuousClock.now + .seconds(20)
         // The server may just have restarted: JetStream can take a moment to answer.
         while published < count, ContinuousClock.now < deadline {
             do {
-                _ = try await jetStream.publish(subject: "jobs.\(cycle).\(published)", payload: Array(repeating: 7, count: 200),
-                                                msgID: "job-\(cycle)-\(published)")
+                _ = try await jetStream.publish(
+                    subject: "jobs.\(cycle).\(published)", payload: Array(repeating: 7, count: 200),
+                    msgID: "job-\(cycle)-\(published)")
                 published += 1
             } catch {
                 try await Task.sleep(for: .milliseconds(50))
@@ -97,8 +100,9 @@ final class PublishTimeoutAcrossCrashTests: NATSTestCase {
         let deadline = ContinuousClock.now + .seconds(20)
         while true {
             do {
-                _ = try await jetStream.publish(subject: "done.\(id)", payload: Array(repeating: 9, count: 120),
-                                                msgID: "done-\(id)")
+                _ = try await jetStream.publish(
+                    subject: "done.\(id)", payload: Array(repeating: 9, count: 120),
+                    msgID: "done-\(id)")
                 break
             } catch {
                 guard ContinuousClock.now < deadline else { throw error }

@@ -45,7 +45,8 @@ final class ReconnectTests: NATSTestCase {
     }
 
     func testConnectToMissingServerThrows() throws {
-        XCTAssertThrowsError(try NATSConnection.connect(url: "nats://127.0.0.1:1", timeout: .milliseconds(500))) { error in
+        XCTAssertThrowsError(try NATSConnection.connect(url: "nats://127.0.0.1:1", timeout: .milliseconds(500))) {
+            error in
             XCTAssertTrue((error as? NATSError)?.isConnectionProblem == true, "\(error)")
         }
     }

@@ -8,11 +8,13 @@ final class RequestReplyTests: NATSTestCase {
         let seen = Recorder<NATSRequest>()
         let service = try connection.serve(subject: "tock.echo", queue: "shards") { request in
             seen.append(request)
-            return NATSReply(data: Array(request.data.reversed()), headers: [
-                (name: "Tock-Status", value: "ok"),
-                (name: "Served-Subject", value: request.subject),
-                (name: "Echo-Tenant", value: request.header("x-tenant") ?? "-"),
-            ])
+            return NATSReply(
+                data: Array(request.data.reversed()),
+                headers: [
+                    (name: "Tock-Status", value: "ok"),
+                    (name: "Served-Subject", value: request.subject),
+                    (name: "Echo-Tenant", value: request.header("x-tenant") ?? "-"),
+                ])
         }
 
         let response = try await connection.request(
@@ -48,7 +50,10 @@ final class RequestReplyTests: NATSTestCase {
     func testQueueGroupMembersShareRequestsAndEachIsAnsweredOnce() async throws {
         let nodeA = try NATSConnection.connect(url: server.url, name: "node-a")
         let nodeB = try NATSConnection.connect(url: server.url, name: "node-b")
-        defer { nodeA.close(); nodeB.close() }
+        defer {
+            nodeA.close()
+            nodeB.close()
+        }
         let handled = Recorder<(node: String, id: Int)>()
         func handler(_ node: String) -> @Sendable (NATSRequest) async -> NATSReply {
             { request in
@@ -66,7 +71,11 @@ final class RequestReplyTests: NATSTestCase {
         let responses = try await withThrowingTaskGroup(of: (Int, NATSResponse).self) { group in
             for id in 0..<200 {
                 group.addTask {
-                    (id, try await connection.request(subject: "tock.submit", data: Array(String(id).utf8), timeout: .seconds(10)))
+                    (
+                        id,
+                        try await connection.request(
+                            subject: "tock.submit", data: Array(String(id).utf8), timeout: .seconds(10))
+                    )
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -132,7 +141,9 @@ final class RequestReplyTests: NATSTestCase {
             return NATSReply(data: Array("answer to \(String(decoding: request.data, as: UTF8.self))".utf8))
         }
         let connection = try XCTUnwrap(self.connection)
-        let slow = Task { try await connection.request(subject: "tock.get", data: Array("slow".utf8), timeout: .seconds(20)) }
+        let slow = Task {
+            try await connection.request(subject: "tock.get", data: Array("slow".utf8), timeout: .seconds(20))
+        }
         await started.wait()
         XCTAssertEqual(service.inFlight, 1)
 
@@ -173,7 +184,8 @@ final class RequestReplyTests: NATSTestCase {
     func testTwoThousandConcurrentRequestsAreAllAnswered() async throws {
         let service = try connection.serve(subject: "tock.bulk", queue: "shards") { request in
             await Task.yield()
-            return NATSReply(data: request.data, headers: [(name: "n", value: String(decoding: request.data, as: UTF8.self))])
+            return NATSReply(
+                data: request.data, headers: [(name: "n", value: String(decoding: request.data, as: UTF8.self))])
         }
         let connection = try XCTUnwrap(self.connection)
         let start = ContinuousClock.now
@@ -181,7 +193,8 @@ final class RequestReplyTests: NATSTestCase {
             for index in 0..<2_000 {
                 group.addTask {
                     let body = String(index)
-                    let response = try await connection.request(subject: "tock.bulk", data: Array(body.utf8), timeout: .seconds(30))
+                    let response = try await connection.request(
+                        subject: "tock.bulk", data: Array(body.utf8), timeout: .seconds(30))
                     return String(decoding: response.data, as: UTF8.self) == body && response.header("n") == body
                 }
             }
@@ -205,7 +218,8 @@ final class RequestReplyTests: NATSTestCase {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<100 {
                 group.addTask {
-                    _ = try await connection.request(subject: "tock.bounded", data: [UInt8(index)], timeout: .seconds(20))
+                    _ = try await connection.request(
+                        subject: "tock.bounded", data: [UInt8(index)], timeout: .seconds(20))
                 }
             }
             try await group.waitForAll()
@@ -341,7 +355,8 @@ final class RequestReplyTests: NATSTestCase {
     }
 
     func testInvalidArgumentsAreRejected() async throws {
-        XCTAssertThrowsError(try connection.serve(subject: "tock.x", queue: "shards", maxConcurrent: 0) { _ in NATSReply() })
+        XCTAssertThrowsError(
+            try connection.serve(subject: "tock.x", queue: "shards", maxConcurrent: 0) { _ in NATSReply() })
         XCTAssertThrowsError(try connection.serve(subject: "tock.x", queue: "") { _ in NATSReply() })
         do {
             _ = try await connection.request(subject: "tock.x", data: [], timeout: .zero)

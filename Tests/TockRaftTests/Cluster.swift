@@ -108,7 +108,8 @@ struct Cluster {
     mutating func electLeader(maxTicks: Int = 200) -> NodeID? {
         for _ in 0..<maxTicks {
             tick()
-            if let leader = leaders.first, nodes.values.allSatisfy({ $0.leader == leader || isolated.contains($0.id) }) {
+            if let leader = leaders.first, nodes.values.allSatisfy({ $0.leader == leader || isolated.contains($0.id) })
+            {
                 return leader
             }
         }

@@ -1,5 +1,6 @@
-@testable import TockRaft
 import XCTest
+
+@testable import TockRaft
 
 /// A leader sends a follower that does not answer at most `maxInflightAppends` appends, however much is proposed,
 /// so nothing piles up for a node that is down; once it answers, replication carries on from where it is.

@@ -1,45 +1,90 @@
-@testable import TockRaft
 import XCTest
+
+@testable import TockRaft
 
 /// Messages no correct peer sends — as bytes from the Raft port may decode to — are dropped by `step`: the node
 /// neither traps nor changes its log, term or vote.
 final class RaftMalformedMessageTests: XCTestCase {
     private func follower() -> RaftNode {
         let entries = (1...3).map { Entry(term: 2, index: $0) }
-        return RaftNode(configuration: RaftConfiguration(id: "n1", randomSeed: 7),
-                        bootstrap: Membership(voters: ["n1", "n2", "n3"]),
-                        restoring: PersistentState(hardState: HardState(term: 2, commit: 2), entries: entries))
+        return RaftNode(
+            configuration: RaftConfiguration(id: "n1", randomSeed: 7),
+            bootstrap: Membership(voters: ["n1", "n2", "n3"]),
+            restoring: PersistentState(hardState: HardState(term: 2, commit: 2), entries: entries))
     }
 
     func testEachMalformedMessageIsDroppedWithoutEffect() {
         let top = UInt64.max
         let cases: [(String, Message)] = [
-            ("an append at the top of UInt64", Message(kind: .append, from: "n2", to: "n1", term: 3, index: top,
-                                                         logTerm: 2, entries: [Entry(term: 3, index: 0)])),
-            ("an append response at the top", Message(kind: .appendResponse, from: "n2", to: "n1", term: 2, index: top)),
+            (
+                "an append at the top of UInt64",
+                Message(
+                    kind: .append, from: "n2", to: "n1", term: 3, index: top,
+                    logTerm: 2, entries: [Entry(term: 3, index: 0)])
+            ),
+            (
+                "an append response at the top",
+                Message(kind: .appendResponse, from: "n2", to: "n1", term: 2, index: top)
+            ),
             ("a term at the top", Message(kind: .heartbeat, from: "n2", to: "n1", term: top)),
             ("a commit at the top", Message(kind: .heartbeat, from: "n2", to: "n1", term: 2, commit: top)),
-            ("entries with a gap", Message(kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
-                                           entries: [Entry(term: 3, index: 4), Entry(term: 3, index: 6)])),
+            (
+                "entries with a gap",
+                Message(
+                    kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
+                    entries: [Entry(term: 3, index: 4), Entry(term: 3, index: 6)])
+            ),
             // Its entries behind the committed index 2 used to reach the log's "overwrite committed entry" trap.
-            ("entries before the append's index", Message(kind: .append, from: "n2", to: "n1", term: 3, index: 3,
-                                                          logTerm: 2, entries: [Entry(term: 3, index: 2)])),
-            ("entries out of order", Message(kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
-                                             entries: [Entry(term: 3, index: 5), Entry(term: 3, index: 4)])),
-            ("an entry of a later term than the leader's", Message(kind: .append, from: "n2", to: "n1", term: 3,
-                                                                   index: 3, logTerm: 2,
-                                                                   entries: [Entry(term: 9, index: 4)])),
-            ("terms going back", Message(kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
-                                         entries: [Entry(term: 3, index: 4), Entry(term: 2, index: 5)])),
-            ("a previous term after the leader's", Message(kind: .append, from: "n2", to: "n1", term: 3, index: 3,
-                                                           logTerm: 4)),
-            ("entries on a vote", Message(kind: .vote, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
-                                          entries: [Entry(term: 3, index: 4)])),
-            ("a snapshot on a heartbeat", Message(kind: .heartbeat, from: "n2", to: "n1", term: 3,
-                                                  snapshot: Snapshot(index: 9, term: 3, membership: Membership(voters: ["n1"])))),
+            (
+                "entries before the append's index",
+                Message(
+                    kind: .append, from: "n2", to: "n1", term: 3, index: 3,
+                    logTerm: 2, entries: [Entry(term: 3, index: 2)])
+            ),
+            (
+                "entries out of order",
+                Message(
+                    kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
+                    entries: [Entry(term: 3, index: 5), Entry(term: 3, index: 4)])
+            ),
+            (
+                "an entry of a later term than the leader's",
+                Message(
+                    kind: .append, from: "n2", to: "n1", term: 3,
+                    index: 3, logTerm: 2,
+                    entries: [Entry(term: 9, index: 4)])
+            ),
+            (
+                "terms going back",
+                Message(
+                    kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
+                    entries: [Entry(term: 3, index: 4), Entry(term: 2, index: 5)])
+            ),
+            (
+                "a previous term after the leader's",
+                Message(
+                    kind: .append, from: "n2", to: "n1", term: 3, index: 3,
+                    logTerm: 4)
+            ),
+            (
+                "entries on a vote",
+                Message(
+                    kind: .vote, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
+                    entries: [Entry(term: 3, index: 4)])
+            ),
+            (
+                "a snapshot on a heartbeat",
+                Message(
+                    kind: .heartbeat, from: "n2", to: "n1", term: 3,
+                    snapshot: Snapshot(index: 9, term: 3, membership: Membership(voters: ["n1"])))
+            ),
             ("a snapshot message without one", Message(kind: .snapshot, from: "n2", to: "n1", term: 3)),
-            ("a snapshot without voters", Message(kind: .snapshot, from: "n2", to: "n1", term: 3,
-                                                  snapshot: Snapshot(index: 9, term: 3, membership: Membership(voters: [])))),
+            (
+                "a snapshot without voters",
+                Message(
+                    kind: .snapshot, from: "n2", to: "n1", term: 3,
+                    snapshot: Snapshot(index: 9, term: 3, membership: Membership(voters: [])))
+            ),
             ("a message from nobody", Message(kind: .heartbeat, from: "", to: "n1", term: 3)),
             ("a message from itself", Message(kind: .heartbeat, from: "n1", to: "n1", term: 3)),
         ]
@@ -81,8 +126,10 @@ final class RaftMalformedMessageTests: XCTestCase {
 
     func testAWellFormedAppendStillApplies() {
         var node = follower()
-        node.step(Message(kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
-                          entries: [Entry(term: 3, index: 4), Entry(term: 3, index: 5)], commit: 4))
+        node.step(
+            Message(
+                kind: .append, from: "n2", to: "n1", term: 3, index: 3, logTerm: 2,
+                entries: [Entry(term: 3, index: 4), Entry(term: 3, index: 5)], commit: 4))
         XCTAssertEqual(node.lastIndex, 5)
         XCTAssertEqual(node.term, 3)
         XCTAssertEqual(node.ready().messages.first?.index, 5)

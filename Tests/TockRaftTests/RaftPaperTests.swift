@@ -1,5 +1,6 @@
-@testable import TockRaft
 import XCTest
+
+@testable import TockRaft
 
 /// One test per statement of the Raft paper (Ongaro & Ousterhout, "In Search of an Understandable Consensus
 /// Algorithm", extended version), named after it, in the manner of etcd's raft_paper_test.go.
@@ -11,14 +12,16 @@ final class RaftPaperTests: XCTestCase {
     }
 
     /// A node whose disk already holds `entries` at `term`.
-    func node(_ id: NodeID, term: UInt64, entries: [Entry], commit: UInt64 = 0, voters: [NodeID]? = nil,
-              checkQuorum: Bool = false, preVote: Bool = false) -> RaftNode
-    {
+    func node(
+        _ id: NodeID, term: UInt64, entries: [Entry], commit: UInt64 = 0, voters: [NodeID]? = nil,
+        checkQuorum: Bool = false, preVote: Bool = false
+    ) -> RaftNode {
         var configuration = RaftConfiguration(id: id, randomSeed: 42)
         configuration.checkQuorum = checkQuorum
         configuration.preVote = preVote
-        return RaftNode(configuration: configuration, bootstrap: Membership(voters: Set(voters ?? three)),
-                        restoring: PersistentState(hardState: HardState(term: term, commit: commit), entries: entries))
+        return RaftNode(
+            configuration: configuration, bootstrap: Membership(voters: Set(voters ?? three)),
+            restoring: PersistentState(hardState: HardState(term: term, commit: commit), entries: entries))
     }
 
     // §5.2 "Election Safety: at most one leader can be elected in a given term."
@@ -45,7 +48,8 @@ final class RaftPaperTests: XCTestCase {
         follower.step(Message(kind: .vote, from: "n2", to: "n1", term: 2))
         let responses = follower.ready().messages.map { ($0.to, $0.reject) }
         XCTAssertEqual(responses.map(\.0), ["n2", "n3", "n2"])
-        XCTAssertEqual(responses.map(\.1), [false, true, false], "only the first candidate of the term, again if it asks")
+        XCTAssertEqual(
+            responses.map(\.1), [false, true, false], "only the first candidate of the term, again if it asks")
         XCTAssertEqual(follower.hardState.vote, "n2")
     }
 
@@ -92,8 +96,10 @@ final class RaftPaperTests: XCTestCase {
     // §5.1 "If a server receives a request with a stale term number, it rejects the request."
     func testFollowerRejectsRequestsWithAStaleTerm() {
         var follower = node("n1", term: 5, entries: [entry(5, 1)], checkQuorum: true)
-        follower.step(Message(kind: .append, from: "n2", to: "n1", term: 4, index: 1, logTerm: 4,
-                              entries: [entry(4, 2, "stale")]))
+        follower.step(
+            Message(
+                kind: .append, from: "n2", to: "n1", term: 4, index: 1, logTerm: 4,
+                entries: [entry(4, 2, "stale")]))
         follower.step(Message(kind: .vote, from: "n3", to: "n1", term: 4, index: 9, logTerm: 4))
         let ready = follower.ready()
         XCTAssertEqual(follower.lastIndex, 1, "a stale leader's entries were accepted")
@@ -120,11 +126,15 @@ final class RaftPaperTests: XCTestCase {
         let before = cluster["n1"].entries
         var leader = cluster["n1"]
         // Rejections and acknowledgements of all sorts change only what the leader sends, not its log.
-        leader.step(Message(kind: .appendResponse, from: "n2", to: "n1", term: leader.term, index: 1, reject: true,
-                            rejectHint: 0, hintTerm: 0))
+        leader.step(
+            Message(
+                kind: .appendResponse, from: "n2", to: "n1", term: leader.term, index: 1, reject: true,
+                rejectHint: 0, hintTerm: 0))
         leader.step(Message(kind: .appendResponse, from: "n3", to: "n1", term: leader.term, index: 99))
-        leader.step(Message(kind: .append, from: "n3", to: "n1", term: leader.term - 1, index: 0, logTerm: 0,
-                            entries: [entry(leader.term - 1, 1, "x")]))
+        leader.step(
+            Message(
+                kind: .append, from: "n3", to: "n1", term: leader.term - 1, index: 0, logTerm: 0,
+                entries: [entry(leader.term - 1, 1, "x")]))
         XCTAssertEqual(Array(leader.entries.prefix(before.count)), before)
     }
 
@@ -151,7 +161,8 @@ final class RaftPaperTests: XCTestCase {
     // term, then it refuses the new entries."
     func testFollowerRefusesEntriesWhosePredecessorDoesNotMatch() {
         var follower = node("n2", term: 2, entries: [entry(1, 1), entry(2, 2)])
-        follower.step(Message(kind: .append, from: "n1", to: "n2", term: 3, index: 2, logTerm: 3, entries: [entry(3, 3)]))
+        follower.step(
+            Message(kind: .append, from: "n1", to: "n2", term: 3, index: 2, logTerm: 3, entries: [entry(3, 3)]))
         let response = follower.ready().messages.first
         XCTAssertEqual(response?.reject, true)
         XCTAssertEqual(follower.lastIndex, 2)
@@ -398,7 +409,8 @@ final class RaftPaperTests: XCTestCase {
         let disk = cluster.disks[follower]!
         var configuration = RaftConfiguration(id: follower, randomSeed: 3)
         configuration.electionTicks = 10
-        let restarted = RaftNode(configuration: configuration, bootstrap: Membership(voters: Set(three)), restoring: disk)
+        let restarted = RaftNode(
+            configuration: configuration, bootstrap: Membership(voters: Set(three)), restoring: disk)
         XCTAssertEqual(restarted.term, cluster[follower].term)
         XCTAssertEqual(restarted.hardState.vote, cluster[follower].hardState.vote)
         XCTAssertEqual(restarted.entries, cluster[follower].entries)

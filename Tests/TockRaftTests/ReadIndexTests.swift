@@ -1,5 +1,6 @@
-@testable import TockRaft
 import XCTest
+
+@testable import TockRaft
 
 /// Linearizable reads by read index (Raft thesis §6.4; etcd's ReadIndex with ReadOnlySafe), one test per step of
 /// the thesis's procedure or per way it could go wrong.
@@ -106,8 +107,9 @@ final class ReadIndexTests: XCTestCase {
             var configuration = RaftConfiguration(id: id, randomSeed: 3)
             configuration.preVote = false
             let state = PersistentState(hardState: HardState(term: 1), entries: entries)
-            cluster.nodes[id] = RaftNode(configuration: configuration, bootstrap: Membership(voters: Set(three)),
-                                         restoring: state)
+            cluster.nodes[id] = RaftNode(
+                configuration: configuration, bootstrap: Membership(voters: Set(three)),
+                restoring: state)
             cluster.disks[id] = state
         }
         cluster.becomeLeaderStepByStep("n2")
@@ -124,8 +126,9 @@ final class ReadIndexTests: XCTestCase {
 
         cluster.settle()
         XCTAssertEqual(cluster["n2"].commitIndex, 3, "the no-op of term 2 committed")
-        XCTAssertEqual(cluster.readStates["n2", default: []], [ReadState(index: 3, context: 5)],
-                       "served with the commit index it had once the no-op committed, which covers entries 1 and 2")
+        XCTAssertEqual(
+            cluster.readStates["n2", default: []], [ReadState(index: 3, context: 5)],
+            "served with the commit index it had once the no-op committed, which covers entries 1 and 2")
     }
 
     func testFollowersAndCandidatesRefuseReads() {
@@ -211,11 +214,16 @@ final class ReadIndexTests: XCTestCase {
         cluster.inFlight = firstRound
         cluster.deliverOnce()
         cluster.deliverOnce()
-        XCTAssertEqual(cluster.readStates["n1", default: []], [ReadState(index: 2, context: 7)],
-                       "the second read must wait for an answer sent after it was requested")
+        XCTAssertEqual(
+            cluster.readStates["n1", default: []], [ReadState(index: 2, context: 7)],
+            "the second read must wait for an answer sent after it was requested")
         cluster.tick(["n1"])
-        XCTAssertEqual(cluster.readStates["n1", default: []], [ReadState(index: 2, context: 7),
-                                                               ReadState(index: 3, context: 7)])
+        XCTAssertEqual(
+            cluster.readStates["n1", default: []],
+            [
+                ReadState(index: 2, context: 7),
+                ReadState(index: 3, context: 7),
+            ])
     }
 
     /// Learners receive heartbeats but do not count toward the quorum.

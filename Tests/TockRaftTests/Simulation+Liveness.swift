@@ -31,7 +31,8 @@ extension Simulation {
         for command in awaitingCommit {
             guard let term = committedTerm[command.index] else {
                 if now - command.at > Self.commitBound {
-                    throw fail("""
+                    throw fail(
+                        """
                         liveness: command accepted by \(command.leader) at tick \(command.at) (index \(command.index), \
                         term \(command.term)) not committed within \(Self.commitBound) ticks on a healed network
                         """)
@@ -42,7 +43,8 @@ extension Simulation {
             if term != command.term {
                 stats.commandsReplaced += 1
             } else if acknowledged[command.index] != command.data {
-                throw fail("""
+                throw fail(
+                    """
                     liveness: \(command.leader) accepted a command at index \(command.index) in term \(command.term), \
                     and another entry of that term committed there: the proposal was dropped
                     """)
@@ -86,7 +88,7 @@ extension Simulation {
         try awaitMembershipChange("adding \(learner)")
         for _ in 0..<Self.electionBound {
             guard let leader = leaderID, let core = nodes[leader]!.core,
-                  (core.matchIndex(of: learner) ?? 0) < core.commitIndex
+                (core.matchIndex(of: learner) ?? 0) < core.commitIndex
             else { break }
             try step()
         }

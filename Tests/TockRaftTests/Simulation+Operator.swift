@@ -59,7 +59,7 @@ extension Simulation {
                 if propose(.remove(learner), at: id) { stats.removals += 1 }
             }
         } else if membership.voters.count < voterRange.upperBound,
-                  membership.voters.count < founders.count || chance(0.5)
+            membership.voters.count < founders.count || chance(0.5)
         {
             addLearner(at: id)
         } else if membership.voters.count > voterRange.lowerBound {
@@ -96,7 +96,7 @@ extension Simulation {
     mutating func snapshotForLearners() {
         for id in ids {
             guard let core = nodes[id]!.core, core.role == .leader, core.snapshot == nil,
-                  !core.membership.learners.isEmpty
+                !core.membership.learners.isEmpty
             else { continue }
             compact(id, minimumEntries: 0)
         }
@@ -107,7 +107,8 @@ extension Simulation {
     /// can never be committed).
     mutating func stopOrphans() {
         guard let leader = leaderID, let core = nodes[leader]!.core, !core.hasPendingMembershipChange else { return }
-        for id in ids where nodes[id]!.joined && !nodes[id]!.removed && !committedMembership.all.contains(id)
+        for id in ids
+        where nodes[id]!.joined && !nodes[id]!.removed && !committedMembership.all.contains(id)
             && !core.membership.all.contains(id)
         {
             stop(id)
@@ -117,7 +118,7 @@ extension Simulation {
     /// Called once per committed change, in log order.
     mutating func membershipChangeCommitted(_ entry: Entry) {
         guard let change = MembershipChange(decoding: entry.data),
-              let next = change.applied(to: committedMembership)
+            let next = change.applied(to: committedMembership)
         else { return }
         committedMembership = next
         if case .remove(let removed) = change { removalsCommitted.append(removed) }

@@ -265,11 +265,15 @@ struct Simulation {
                 guard let held = nodes[message.from]?.snapshotDigests[snapshot.index] else { continue }
                 digest = held
             }
-            network.append(InFlight(message: message, deliverAt: now + pick(0...(chaos ? faults.maxDelay : 1)),
-                                    snapshotDigest: digest))
+            network.append(
+                InFlight(
+                    message: message, deliverAt: now + pick(0...(chaos ? faults.maxDelay : 1)),
+                    snapshotDigest: digest))
             if chaos && chance(0.02) {
-                network.append(InFlight(message: message, deliverAt: now + pick(1...(faults.maxDelay + 3)),
-                                        snapshotDigest: digest))
+                network.append(
+                    InFlight(
+                        message: message, deliverAt: now + pick(1...(faults.maxDelay + 3)),
+                        snapshotDigest: digest))
             }
         }
     }
@@ -313,7 +317,8 @@ struct Simulation {
             throw fail("\(id) was asked to install a snapshot at \(snapshot.index) whose data it does not hold")
         }
         if let known = digestAt[snapshot.index], known != digest {
-            throw fail("state-machine safety: \(id) installed a snapshot at \(snapshot.index) unlike what others applied")
+            throw fail(
+                "state-machine safety: \(id) installed a snapshot at \(snapshot.index) unlike what others applied")
         }
         nodes[id]!.appliedIndex = snapshot.index
         nodes[id]!.digest = digest
@@ -407,7 +412,8 @@ struct Simulation {
         for id in committedMembership.all.sorted() {
             let node = nodes[id]!
             guard node.appliedIndex >= highest else {
-                throw fail("\(id) applied \(node.appliedIndex), below acknowledged index \(highest) (leader \(leader.id))")
+                throw fail(
+                    "\(id) applied \(node.appliedIndex), below acknowledged index \(highest) (leader \(leader.id))")
             }
         }
     }

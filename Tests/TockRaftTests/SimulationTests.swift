@@ -15,7 +15,8 @@ final class SimulationTests: XCTestCase {
             do {
                 try simulation.run()
             } catch {
-                XCTFail("""
+                XCTFail(
+                    """
                     \(nodeCount) nodes, \(error)
                     replay: \(SimulationSeeds.replay(seed: seed, testClass: "SimulationTests", test: test))
                     """)
@@ -65,8 +66,9 @@ extension SimulationTests {
     func testTheLogMatchingCheckerCatchesADivergentPrefix() {
         let simulation = Simulation(seed: 1, nodeCount: 2)
         func node(_ id: String, _ entries: [Entry]) -> RaftNode {
-            RaftNode(configuration: RaftConfiguration(id: id, randomSeed: 1), bootstrap: Membership(voters: ["n1", "n2"]),
-                     restoring: PersistentState(hardState: HardState(term: 2), entries: entries))
+            RaftNode(
+                configuration: RaftConfiguration(id: id, randomSeed: 1), bootstrap: Membership(voters: ["n1", "n2"]),
+                restoring: PersistentState(hardState: HardState(term: 2), entries: entries))
         }
         let a = node("n1", [Entry(term: 1, index: 1, data: [1]), Entry(term: 2, index: 2)])
         let b = node("n2", [Entry(term: 1, index: 1, data: [9]), Entry(term: 2, index: 2)])
@@ -85,8 +87,10 @@ extension SimulationTests {
         for _ in 0..<100 { try simulation.step() }
         let leader = try XCTUnwrap(simulation.leaderID)
         let term = simulation.nodes[leader]!.core!.term
-        simulation.awaitingCommit.append(.init(data: [1], index: 1_000_000, term: term, leader: leader,
-                                               at: simulation.now))
+        simulation.awaitingCommit.append(
+            .init(
+                data: [1], index: 1_000_000, term: term, leader: leader,
+                at: simulation.now))
         XCTAssertThrowsError(try simulation.awaitAcceptedCommands()) { error in
             XCTAssertTrue("\(error)".contains("not committed within \(Simulation.commitBound) ticks"), "\(error)")
         }
@@ -96,7 +100,8 @@ extension SimulationTests {
         for _ in 0..<200 { try dropped.step() }
         let index = try XCTUnwrap(dropped.acknowledged.keys.max())
         let committedTerm = try XCTUnwrap(dropped.committedTerm[index])
-        dropped.awaitingCommit.append(.init(data: [2], index: index, term: committedTerm, leader: "n1", at: dropped.now))
+        dropped.awaitingCommit.append(
+            .init(data: [2], index: index, term: committedTerm, leader: "n1", at: dropped.now))
         XCTAssertThrowsError(try dropped.checkLiveness()) { error in
             XCTAssertTrue("\(error)".contains("the proposal was dropped"), "\(error)")
         }

@@ -1,5 +1,6 @@
-@testable import TockRaft
 import XCTest
+
+@testable import TockRaft
 
 /// The core's side of snapshots deals in metadata only: compaction records index, term and membership, the leader
 /// sends exactly that, and the follower's Ready asks its driver to install the data it holds for that index —
@@ -41,7 +42,11 @@ final class SnapshotFlowTests: XCTestCase {
                 let batch = cluster.inFlight
                 cluster.inFlight = []
                 for message in batch {
-                    if message.kind == .snapshot { snapshotMessage = message } else { cluster.nodes[message.to]?.step(message) }
+                    if message.kind == .snapshot {
+                        snapshotMessage = message
+                    } else {
+                        cluster.nodes[message.to]?.step(message)
+                    }
                 }
                 if batch.isEmpty { break }
             }

@@ -1,8 +1,9 @@
-@testable import TockRaftTransport
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
+
+@testable import TockRaftTransport
 
 /// The framing pieces without sockets.
 final class FramingTests: XCTestCase {
@@ -25,7 +26,7 @@ final class FramingTests: XCTestCase {
         for (position, frame) in frames.enumerated() {
             XCTAssertLessThanOrEqual(frame.count, RaftFrameLimits.maxSentFramePayload)
             let decoded = try RaftFrame(decoding: frame)
-            guard case let .chunk(chunk) = decoded else { return XCTFail("frame \(position) is not a chunk") }
+            guard case .chunk(let chunk) = decoded else { return XCTFail("frame \(position) is not a chunk") }
             XCTAssertEqual(chunk.sequence, UInt32(position))
             XCTAssertEqual(chunk.last, position == frames.count - 1)
             if let message = try assembler.add(decoded) { delivered.append(message) }
@@ -34,8 +35,8 @@ final class FramingTests: XCTestCase {
 
         // The next stream gets a new id and the assembler is ready for it.
         let second = encoder.payloads(for: message)
-        guard case let .chunk(first) = try RaftFrame(decoding: second[0]) else { return XCTFail() }
-        guard case let .chunk(earlier) = try RaftFrame(decoding: frames[0]) else { return XCTFail() }
+        guard case .chunk(let first) = try RaftFrame(decoding: second[0]) else { return XCTFail() }
+        guard case .chunk(let earlier) = try RaftFrame(decoding: frames[0]) else { return XCTFail() }
         XCTAssertNotEqual(first.streamID, earlier.streamID)
         XCTAssertNil(try assembler.add(.chunk(first)))
     }
@@ -68,8 +69,12 @@ final class FramingTests: XCTestCase {
     func testBackoffDoublesToTwoSecondsAndResets() {
         var backoff = ReconnectBackoff()
         let delays = (0..<7).map { _ in backoff.next() }
-        XCTAssertEqual(delays, [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
-                                .milliseconds(1600), .seconds(2), .seconds(2)])
+        XCTAssertEqual(
+            delays,
+            [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
+                .milliseconds(1600), .seconds(2), .seconds(2),
+            ])
         backoff.reset()
         XCTAssertEqual(backoff.next(), .milliseconds(100))
     }

@@ -1,10 +1,11 @@
 import Logging
 import Synchronization
-import TockRaft
-@testable import TockRaftTransport
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
+
+@testable import TockRaftTransport
 
 /// The handshake's checks and proofs, without I/O.
 final class RaftHandshakeTests: XCTestCase {
@@ -88,8 +89,9 @@ final class RaftHandshakeTests: XCTestCase {
         let logged = LogCapture()
         var logger = Logger(label: "refusals") { _ in logged }
         logger.logLevel = .info
-        let reporter = RefusalReporter(logger: logger, onRefusal: { reason in counted.withLock { $0.append(reason) } },
-                                       now: { clock.withLock { $0 } })
+        let reporter = RefusalReporter(
+            logger: logger, onRefusal: { reason in counted.withLock { $0.append(reason) } },
+            now: { clock.withLock { $0 } })
         for _ in 0..<10 { reporter.report(RaftPeerRefusal(.secret, "x"), remote: "a", outbound: false) }
         reporter.report(RaftPeerRefusal(.shard, "x"), remote: "a", outbound: false)
         XCTAssertEqual(counted.withLock { $0.count }, 11)

@@ -1,13 +1,14 @@
-import TockRaft
-@testable import TockRaftTransport
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
 
+@testable import TockRaftTransport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension RawTCPClient {
@@ -31,7 +32,7 @@ extension RawTCPClient {
         let handshake = RaftHandshake(me: node, identity: identity)
         let client = handshake.hello(to: peer)
         write(frame: .hello(client))
-        guard case let .hello(server)? = readFrame() else { return nil }
+        guard case .hello(let server)? = readFrame() else { return nil }
         write(frame: .proof(handshake.proof(as: .client, client: client, server: server)))
         guard case .proof? = readFrame() else { return nil }
         return RawSession(client: self, encoder: RaftFrameEncoder(seal: handshake.seal(client: client, server: server)))

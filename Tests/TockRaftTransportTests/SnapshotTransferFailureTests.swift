@@ -1,8 +1,9 @@
-@testable import TockRaftTransport
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
+
+@testable import TockRaftTransport
 
 /// A snapshot transfer that breaks off, arrives damaged, or is refused by the receiving store never reaches Raft
 /// and leaves nothing in the store; the links carry on afterwards.
@@ -24,7 +25,8 @@ final class SnapshotTransferFailureTests: XCTestCase {
         do {
             let client = try RawTCPClient(port: receiver.port)
             XCTAssertNotNil(client.handshake(as: "n1", to: "n2"))
-            client.write(snapshotMessage() + frame(.snapshotChunk(RaftSnapshotChunk(sequence: 0, last: false, data: [1, 2]))))
+            client.write(
+                snapshotMessage() + frame(.snapshotChunk(RaftSnapshotChunk(sequence: 0, last: false, data: [1, 2]))))
             await eventually("the receiving store opened a sink") { store.openSinks == 1 }
         }  // the sender dies mid-transfer: its socket closes here
         await eventually("the partial data was discarded") { store.discarded == 1 }
@@ -46,8 +48,9 @@ final class SnapshotTransferFailureTests: XCTestCase {
         ] {
             let client = try RawTCPClient(port: receiver.port)
             XCTAssertNotNil(client.handshake(as: "n1", to: "n2"))
-            client.write(snapshotMessage() + frame(.snapshotChunk(RaftSnapshotChunk(sequence: 0, last: false, data: [1, 2])))
-                + frame(.snapshotChunk(last)))
+            client.write(
+                snapshotMessage() + frame(.snapshotChunk(RaftSnapshotChunk(sequence: 0, last: false, data: [1, 2])))
+                    + frame(.snapshotChunk(last)))
             XCTAssertTrue(client.closedByPeer(within: 5))
         }
         let intruder = try RawTCPClient(port: receiver.port)

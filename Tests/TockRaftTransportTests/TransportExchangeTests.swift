@@ -30,7 +30,8 @@ final class TransportExchangeTests: XCTestCase {
                             Message(
                                 kind: kinds[index % kinds.count], from: node.id, to: other, term: 1,
                                 index: UInt64(index),
-                                entries: index % 100 == 0 ? [Entry(term: 1, index: UInt64(index), data: [1, 2, 3])] : []
+                                entries: index % 100 == 0
+                                    ? [Entry(term: 1, index: UInt64(index), data: [1, 2, 3])] : []
                             )
                         )
                     }
@@ -70,11 +71,13 @@ final class TransportExchangeTests: XCTestCase {
         let receiverStore = MemorySnapshotStore()
         let senderStore = MemorySnapshotStore()
         let receiver = try await Node.start("n2", snapshots: receiverStore, identity: identity)
-        let sender = try await Node.start("n1", peers: ["n2": receiver.address], snapshots: senderStore,
-                                          identity: identity)
+        let sender = try await Node.start(
+            "n1", peers: ["n2": receiver.address], snapshots: senderStore,
+            identity: identity)
         let data = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 31) ^ ($0 >> 11)) }
         senderStore.set(10_000, data)
-        let snapshot = Snapshot(index: 10_000, term: 3, membership: Membership(voters: ["n1", "n2", "n3"], learners: ["n4"]))
+        let snapshot = Snapshot(
+            index: 10_000, term: 3, membership: Membership(voters: ["n1", "n2", "n3"], learners: ["n4"]))
         let big = Message(kind: .snapshot, from: "n1", to: "n2", term: 3, index: 1, snapshot: snapshot)
         let bigAppend = Message(
             kind: .append, from: "n1", to: "n2", term: 3, index: 3,

@@ -1,6 +1,6 @@
+import TockModel
 import TockRaft
 import TockRaftTransport
-import TockModel
 import TockWire
 import XCTest
 
@@ -15,7 +15,8 @@ final class TransportFailureTests: XCTestCase {
 
         let queueLimit = 16
         let sender = try await Node.start("n1", peers: ["n2": ("127.0.0.1", port)], queueLimit: queueLimit)
-        sender.transport.send((0..<100).map { Message(kind: .heartbeat, from: "n1", to: "n2", term: 1, index: UInt64($0)) })
+        sender.transport.send(
+            (0..<100).map { Message(kind: .heartbeat, from: "n1", to: "n2", term: 1, index: UInt64($0)) })
         // At most one message is held outside the queue (the one waiting for a connection).
         XCTAssertGreaterThanOrEqual(sender.transport.droppedMessages, 100 - queueLimit - 1)
         XCTAssertLessThanOrEqual(sender.transport.droppedMessages, 100)

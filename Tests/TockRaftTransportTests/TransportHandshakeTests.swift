@@ -1,8 +1,9 @@
-import TockRaft
-@testable import TockRaftTransport
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
+
+@testable import TockRaftTransport
 
 /// The handshake over real TCP: peers of the same cluster, shard and secret talk; anyone else is refused before
 /// any of its Raft frames is read, and counted.
@@ -90,8 +91,9 @@ final class TransportHandshakeTests: XCTestCase {
 
     /// A raw client that proves itself but then speaks for another node is cut off.
     func testMessagesSpeakOnlyForTheAuthenticatedNode() async throws {
-        let receiver = try await Node.start("n2", peers: ["n1": ("127.0.0.1", 1), "n3": ("127.0.0.1", 1)],
-                                            identity: cluster)
+        let receiver = try await Node.start(
+            "n2", peers: ["n1": ("127.0.0.1", 1), "n3": ("127.0.0.1", 1)],
+            identity: cluster)
         let client = try RawTCPClient(port: receiver.port)
         var session = try XCTUnwrap(client.handshake(as: "n1", to: "n2", identity: cluster))
         session.send(.message(vote(from: "n1", to: "n2")))
@@ -116,8 +118,9 @@ final class TransportHandshakeTests: XCTestCase {
             switch attack {
             case "unsealed": client.write(Array(unsealed.readableBytesView))
             case "damaged":
-                var bytes = Array(session.encoder.framed(RaftFrame.message(vote(from: "n1", to: "n2")).encoded())
-                    .readableBytesView)
+                var bytes = Array(
+                    session.encoder.framed(RaftFrame.message(vote(from: "n1", to: "n2")).encoded())
+                        .readableBytesView)
                 bytes[bytes.count - 1] ^= 1
                 client.write(bytes)
             default: client.write(first)

@@ -24,12 +24,18 @@ final class TransportTLSTests: XCTestCase {
         let extensions = base + ".ext"
         try "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n"
             .write(toFile: extensions, atomically: true, encoding: .utf8)
-        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", base + "-ca.key", "-out", base + "-ca.pem", "-days", "1", "-subj", "/CN=\(ca)"])
-        try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", base + "-node.key", "-out", base + "-node.csr", "-subj", "/CN=node"])
-        try openssl(["x509", "-req", "-in", base + "-node.csr", "-CA", base + "-ca.pem", "-CAkey", base + "-ca.key",
-                     "-CAcreateserial", "-out", base + "-node.pem", "-days", "1", "-extfile", extensions])
+        try openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", base + "-ca.key", "-out", base + "-ca.pem", "-days", "1", "-subj", "/CN=\(ca)",
+        ])
+        try openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", base + "-node.key", "-out", base + "-node.csr", "-subj", "/CN=node",
+        ])
+        try openssl([
+            "x509", "-req", "-in", base + "-node.csr", "-CA", base + "-ca.pem", "-CAkey", base + "-ca.key",
+            "-CAcreateserial", "-out", base + "-node.pem", "-days", "1", "-extfile", extensions,
+        ])
         return try RaftTLS(certificatePath: base + "-node.pem", keyPath: base + "-node.key", caPath: base + "-ca.pem")
     }
 
@@ -52,8 +58,9 @@ final class TransportTLSTests: XCTestCase {
         let tls = try makeTLS(ca: "cluster")
         let receiver = try await Node.start("n2", identity: identity(), tls: tls)
         let sender = try await Node.start("n1", peers: ["n2": receiver.address], identity: identity(), tls: tls)
-        let big = Message(kind: .append, from: "n1", to: "n2", term: 2, index: 1,
-                          entries: [Entry(term: 2, index: 2, data: Array(repeating: 7, count: 3 << 20))])
+        let big = Message(
+            kind: .append, from: "n1", to: "n2", term: 2, index: 1,
+            entries: [Entry(term: 2, index: 2, data: Array(repeating: 7, count: 3 << 20))])
         sender.transport.send([Message(kind: .vote, from: "n1", to: "n2", term: 2, index: 0), big])
         await eventually("delivered over TLS") { receiver.inbox.count == 2 }
         XCTAssertEqual(receiver.inbox.all.last, big)

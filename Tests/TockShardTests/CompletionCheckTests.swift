@@ -1,16 +1,18 @@
 import TockCore
-@testable import TockShard
 import TockModel
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 final class CompletionCheckTests: XCTestCase {
     let now: Int64 = 1_767_225_600_000_000_000
 
     var completion: Completion {
-        Completion(jobID: "2-01M83VB0PYJMTQ8CWMCAXSQF5W", run: 1, shard: 2, outcome: .failed, httpStatus: 500,
-                   attempts: 3, startedAtNs: now - 1_000_000, finishedAtNs: now, executorID: "exec-a",
-                   error: "HTTP 500: boom")
+        Completion(
+            jobID: "2-01M83VB0PYJMTQ8CWMCAXSQF5W", run: 1, shard: 2, outcome: .failed, httpStatus: 500,
+            attempts: 3, startedAtNs: now - 1_000_000, finishedAtNs: now, executorID: "exec-a",
+            error: "HTTP 500: boom")
     }
 
     func testACompletionAnExecutorSendsPasses() throws {
@@ -38,7 +40,10 @@ final class CompletionCheckTests: XCTestCase {
             ("finished at Int64.min", .invalid, "finished_at_ns", { $0.finishedAtNs = .min }),
             ("finished at Int64.max", .invalid, "finished_at_ns", { $0.finishedAtNs = .max }),
             ("started at Int64.min", .invalid, "started_at_ns", { $0.startedAtNs = .min }),
-            ("started 101 years ahead", .invalid, "started_at_ns", { $0.startedAtNs = self.now + TimeWindow.spanNs + 1 }),
+            (
+                "started 101 years ahead", .invalid, "started_at_ns",
+                { $0.startedAtNs = self.now + TimeWindow.spanNs + 1 }
+            ),
         ]
         for (name, reason, field, mutate) in cases {
             var completion = self.completion

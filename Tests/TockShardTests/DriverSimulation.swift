@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import Synchronization
 import TockCore
-import TockRaft
-@testable import TockShard
 import TockModel
+import TockRaft
 import TockSQLite
 import TockWire
+
+@testable import TockShard
 
 /// Three real `RaftDriver`s, each on its own SQLite file and snapshot files in a temporary directory, on a simulated
 /// network (`SimulatedRaftNetwork`) and a simulated clock: the simulation ticks each node (`RaftDriver.tick`), whose
@@ -74,19 +75,21 @@ struct DriverSimulation {
         self.directory = directory
         random = SplitMix64(seed: seed)
         network = SimulatedRaftNetwork(seed: seed)
-        rates = switch seed % 2 {
-        case 0: (drop: 0.05, partition: 0.01, restart: 0.005, transfer: 0.005, maxDelay: 2)
-        default: (drop: 0.15, partition: 0.03, restart: 0.01, transfer: 0.01, maxDelay: 5)
-        }
+        rates =
+            switch seed % 2 {
+            case 0: (drop: 0.05, partition: 0.01, restart: 0.005, transfer: 0.005, maxDelay: 2)
+            default: (drop: 0.15, partition: 0.03, restart: 0.01, transfer: 0.01, maxDelay: 5)
+            }
     }
 
     func configuration(_ id: NodeID) -> RaftClusterConfiguration {
         var configuration = RaftClusterConfiguration()
         configuration.nodeID = id
         // The addresses only name the voters: the simulated network never dials them.
-        configuration.peers = Dictionary(uniqueKeysWithValues: ids.enumerated().map {
-            ($1, HostPort(host: "127.0.0.1", port: 1 + $0))
-        })
+        configuration.peers = Dictionary(
+            uniqueKeysWithValues: ids.enumerated().map {
+                ($1, HostPort(host: "127.0.0.1", port: 1 + $0))
+            })
         // The simulation ticks the node; its own clock never does.
         configuration.tick = .seconds(86_400)
         configuration.requestTimeout = .seconds(600)
@@ -181,8 +184,9 @@ struct DriverSimulation {
         while !clients.state.withLock({ open.isSubset(of: $0.answered) }) {
             guard now - phaseStart <= Self.progressBound else {
                 let unanswered = clients.state.withLock { open.subtracting($0.answered) }
-                throw fail("liveness: submits from before the healing unanswered after \(Self.progressBound) ticks: "
-                    + "\(unanswered.sorted().prefix(3))")
+                throw fail(
+                    "liveness: submits from before the healing unanswered after \(Self.progressBound) ticks: "
+                        + "\(unanswered.sorted().prefix(3))")
             }
             try await step(chaos: false)
         }
@@ -239,11 +243,13 @@ struct DriverSimulation {
         let database = try DatabaseQueue(path: directory.appendingPathComponent("\(id).sqlite").path)
         try database.syncWrite { try ShardSchema.migrate($0) }
         var logger = Logger(label: "driver-simulation")
-        logger.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) }
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) }
             ?? .critical
-        let driver = try RaftDriver(configuration: configuration(id), database: database,
-                                    stateMachine: JobStateMachine(shard: 0), logger: logger,
-                                    simulatedTransport: network.transport(for: id))
+        let driver = try RaftDriver(
+            configuration: configuration(id), database: database,
+            stateMachine: JobStateMachine(shard: 0), logger: logger,
+            simulatedTransport: network.transport(for: id))
         running[id] = Running(driver: driver, database: database, task: Task { try await driver.run() })
     }
 
@@ -277,7 +283,6 @@ struct DriverSimulation {
     var believedLeader: NodeID? {
         ids.first { running[$0]?.driver.status.role == "leader" }
     }
-
 
     // MARK: Clients
 
@@ -319,8 +324,10 @@ struct DriverSimulation {
     }
 
     static func create(_ id: String) -> ShardCommand {
-        .createJob(JobSpec(id: id, priority: .normal,
-                           target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []),
-                           timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
+        .createJob(
+            JobSpec(
+                id: id, priority: .normal,
+                target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: []),
+                timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
     }
 }

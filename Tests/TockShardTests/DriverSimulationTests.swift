@@ -1,7 +1,8 @@
 import Foundation
-@testable import TockShard
 import TockTestSupport
 import XCTest
+
+@testable import TockShard
 
 /// The SQLite-backed Raft driver under simulated faults (`DriverSimulation`): the fixed seeds 1...10 and five fresh
 /// seeds each run; `SimulationSeeds` says how to run more, or replay one.
@@ -21,7 +22,8 @@ final class DriverSimulationTests: XCTestCase {
             do {
                 try await simulation.run()
             } catch {
-                return XCTFail("""
+                return XCTFail(
+                    """
                     \(error)
                     replay: \(SimulationSeeds.replay(seed: seed, testClass: "DriverSimulationTests", test: #function))
                     """)
@@ -30,8 +32,9 @@ final class DriverSimulationTests: XCTestCase {
             restarts += simulation.restarts
             snapshotsCopied += simulation.network.counts.snapshotsCopied
         }
-        print("driver simulation: \(seeds.all.count) seeds, \(acknowledged) submits acknowledged, "
-            + "\(restarts) restarts, \(snapshotsCopied) snapshots sent")
+        print(
+            "driver simulation: \(seeds.all.count) seeds, \(acknowledged) submits acknowledged, "
+                + "\(restarts) restarts, \(snapshotsCopied) snapshots sent")
         // The run means something only if jobs were acknowledged through the faults it claims (over many seeds:
         // one replayed alone may be all faults).
         guard seeds.all.count > 1 else { return }

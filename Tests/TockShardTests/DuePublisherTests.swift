@@ -1,10 +1,11 @@
 import TockCore
-import TockNATS
-@testable import TockShard
-import TockTestSupport
 import TockModel
+import TockNATS
+import TockTestSupport
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// The due-timer's actor against a real nats-server and SQLite file, with a log that fails on demand: what
 /// `DueTimerTests` decides in numbers is carried out — a run whose "published" commit failed goes out again and
@@ -32,11 +33,13 @@ final class DuePublisherTests: XCTestCase {
             try await duties.job(id)?.state == .published ? true : nil
         }
         let commits = duties.log.proposed(\.isMarkPublished)
-        XCTAssertEqual(commits.map(\.committed), [false, false, true],
-                       "published and committed again after each failed commit")
+        XCTAssertEqual(
+            commits.map(\.committed), [false, false, true],
+            "published and committed again after each failed commit")
         if commits.count == 3 {
-            XCTAssertGreaterThanOrEqual(commits[2].at - commits[1].at, .milliseconds(450),
-                                        "the back-off grows across failed commits: 250 ms, then 500 ms")
+            XCTAssertGreaterThanOrEqual(
+                commits[2].at - commits[1].at, .milliseconds(450),
+                "the back-off grows across failed commits: 250 ms, then 500 ms")
         }
         let stored = try await duties.publishedMessageIDs()
         XCTAssertEqual(stored, ["\(id)/1"], "each time under the run's own message id: JetStream kept one")
@@ -47,8 +50,9 @@ final class DuePublisherTests: XCTestCase {
         // reconciliation pass runs every 250 ms.
         var queues = QueueConfig()
         queues.priorities[.normal]?.consumer.ackWaitNs = 200_000_000
-        let settings = DueTimer.Settings(reconcileIntervalNs: 250_000_000,
-                                         lostRuns: LostRunPolicy(minimumAgeNs: 0, queues: queues))
+        let settings = DueTimer.Settings(
+            reconcileIntervalNs: 250_000_000,
+            lostRuns: LostRunPolicy(minimumAgeNs: 0, queues: queues))
         let id = try await duties.create(dueAtNs: now, timeoutMs: 100)
         let stream = Subjects.jobsStream(priority: .normal)
         duties.log.fail(next: 1) { command in
@@ -73,8 +77,9 @@ final class DuePublisherTests: XCTestCase {
         }
         XCTAssertEqual(sequences, [[lost], [lost]], "both times as the run lost at its first sequence")
         let stored = try await duties.publishedMessageIDs()
-        XCTAssertEqual(stored, [Subjects.republishMessageID(jobID: id, run: 1, lostSequence: lost)],
-                       "published again under the same id: JetStream kept one message")
+        XCTAssertEqual(
+            stored, [Subjects.republishMessageID(jobID: id, run: 1, lostSequence: lost)],
+            "published again under the same id: JetStream kept one message")
     }
 
     func testPublishFailuresBackOffAndAPublishResetsTheBackOff() async throws {
@@ -104,14 +109,16 @@ final class DuePublisherTests: XCTestCase {
             let failed = captured.entries("publish failed; will retry", "job", second)
             return failed.count >= 2 ? failed : nil
         }
-        XCTAssertLessThan(again[1].at - again[0].at, .milliseconds(1000),
-                          "the publish in between reset the back-off to 250 ms (it stood at 4 s)")
+        XCTAssertLessThan(
+            again[1].at - again[0].at, .milliseconds(1000),
+            "the publish in between reset the back-off to 250 ms (it stood at 4 s)")
     }
 
     func testOverlapWaitHoldsARecurringRunUntilThePreviousRunIsDone() async throws {
         let start = now
-        let recurring = try await duties.create(dueAtNs: start,
-                                                schedule: Schedule(cron: "@every 1s", overlap: .wait))
+        let recurring = try await duties.create(
+            dueAtNs: start,
+            schedule: Schedule(cron: "@every 1s", overlap: .wait))
         // Due after run 2 has come due and been looked at again: rounds go out in due order, one at a time.
         let marker = try await duties.create(dueAtNs: start + 2_500_000_000)
         _ = duties.startPublisher()
@@ -119,14 +126,18 @@ final class DuePublisherTests: XCTestCase {
             let ids = try await duties.publishedMessageIDs()
             return ids.contains("\(marker)/1") ? ids : nil
         }
-        XCTAssertEqual(stored.filter { $0.hasPrefix(recurring) }, ["\(recurring)/1"],
-                       "run 2 came due while run 1 was out, and waited")
+        XCTAssertEqual(
+            stored.filter { $0.hasPrefix(recurring) }, ["\(recurring)/1"],
+            "run 2 came due while run 1 was out, and waited")
 
         let finished = now
-        _ = try await duties.log.propose(.markDone([
-            Completion(jobID: recurring, run: 1, shard: 0, outcome: .succeeded, httpStatus: 200, attempts: 1,
-                       startedAtNs: finished, finishedAtNs: finished, executorID: "test", error: ""),
-        ], atNs: finished))
+        _ = try await duties.log.propose(
+            .markDone(
+                [
+                    Completion(
+                        jobID: recurring, run: 1, shard: 0, outcome: .succeeded, httpStatus: 200, attempts: 1,
+                        startedAtNs: finished, finishedAtNs: finished, executorID: "test", error: "")
+                ], atNs: finished))
         let after = try await eventually(within: .seconds(3), "run 2 published once run 1 is done") {
             let ids = try await duties.publishedMessageIDs().filter { $0.hasPrefix(recurring) }
             return ids.count >= 2 ? ids : nil

@@ -1,9 +1,10 @@
 import TockCore
-import TockNATS
-@testable import TockShard
 import TockModel
+import TockNATS
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// The due-timer's decisions, driven by events and numbers for the time: no nats-server, no SQLite, no clock.
 final class DueTimerTests: XCTestCase {
@@ -14,13 +15,16 @@ final class DueTimerTests: XCTestCase {
     func timer(capacity: Int = 100, batchLimit: Int = 1024) -> DueTimer {
         var queues = QueueConfig()
         queues.priorities[.normal]?.consumer.ackWaitNs = second
-        return DueTimer(window: DueWindow(span: .seconds(60), capacity: capacity),
-                        settings: DueTimer.Settings(batchLimit: batchLimit, reconcileIntervalNs: 30 * second,
-                                                    lostRuns: LostRunPolicy(minimumAgeNs: second, queues: queues)))
+        return DueTimer(
+            window: DueWindow(span: .seconds(60), capacity: capacity),
+            settings: DueTimer.Settings(
+                batchLimit: batchLimit, reconcileIntervalNs: 30 * second,
+                lostRuns: LostRunPolicy(minimumAgeNs: second, queues: queues)))
     }
 
     func job(_ id: String, due: Int64, run: UInt32 = 1, schedule: Schedule? = nil) -> Job {
-        Job(id: id, shard: 0, state: .scheduled, priority: .normal,
+        Job(
+            id: id, shard: 0, state: .scheduled, priority: .normal,
             target: HTTPTarget(url: "http://sink", method: "POST", headers: [], body: []), timeoutMs: 1000,
             maxAttempts: 1, idempotencyKey: "", run: run, dueAtNs: due, createdAtNs: 0, updatedAtNs: 0, attempts: 0,
             webhookFormat: .tock, schedule: schedule)
@@ -29,13 +33,15 @@ final class DueTimerTests: XCTestCase {
     func entry(_ job: Job) -> DueEntry { DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run) }
 
     func ack(_ job: Job, sequence: UInt64, at: Int64) -> PublishAck {
-        PublishAck(run: PublishedRun(jobID: job.id, run: job.run, streamSequence: sequence, publishedAtNs: at),
-                   priority: job.priority, dueAtNs: job.dueAtNs, ackedAtNs: at)
+        PublishAck(
+            run: PublishedRun(jobID: job.id, run: job.run, streamSequence: sequence, publishedAtNs: at),
+            priority: job.priority, dueAtNs: job.dueAtNs, ackedAtNs: at)
     }
 
     func published(_ id: String, at: Int64, sequence: UInt64 = 7) -> PublishedRunRow {
-        PublishedRunRow(jobID: id, run: 1, recurring: false, priority: .normal, streamSequence: sequence,
-                        publishedAtNs: at, dueAtNs: at, maxAttempts: 1, timeoutMs: 1000)
+        PublishedRunRow(
+            jobID: id, run: 1, recurring: false, priority: .normal, streamSequence: sequence,
+            publishedAtNs: at, dueAtNs: at, maxAttempts: 1, timeoutMs: 1000)
     }
 
     /// The window's first scan (and the first reconciliation pass, which finds nothing) answered with `rows`.
@@ -85,8 +91,9 @@ final class DueTimerTests: XCTestCase {
         XCTAssertEqual(timer.held, 1, "held again")
         XCTAssertTrue(loads(timer.poll(nowNs: 10 * ms)).isEmpty, "not at once")
         XCTAssertEqual(timer.wakeAtNs, 260 * ms, "250 ms later")
-        XCTAssertEqual(loads(timer.poll(nowNs: 260 * ms)), [[DueEntry(dueAtNs: 260 * ms, jobID: "a", run: 1)]],
-                       "the same run again: its message id is the same, so JetStream drops a duplicate")
+        XCTAssertEqual(
+            loads(timer.poll(nowNs: 260 * ms)), [[DueEntry(dueAtNs: 260 * ms, jobID: "a", run: 1)]],
+            "the same run again: its message id is the same, so JetStream drops a duplicate")
     }
 
     func testCommitFailuresBackOffThoughTheRunsArePublishedAgainAndACommitEndsThat() {
@@ -95,7 +102,7 @@ final class DueTimerTests: XCTestCase {
         started(&timer, rows: [entry(a)])
         var now: Int64 = 0
         var delays: [Int64] = []
-        for _ in 0 ..< 6 {
+        for _ in 0..<6 {
             guard let due = loads(timer.poll(nowNs: now)).first else { return XCTFail("the run is due at \(now)") }
             timer.handle(.loaded(due, jobs: [DueCandidate(job: a, previousRunOut: false)]), nowNs: now)
             _ = timer.poll(nowNs: now)
@@ -106,8 +113,9 @@ final class DueTimerTests: XCTestCase {
             delays.append((next - now) / ms)
             now = next
         }
-        XCTAssertEqual(delays, [250, 500, 1000, 2000, 4000, 5000],
-                       "a full disk must not have each due run published again four times a second")
+        XCTAssertEqual(
+            delays, [250, 500, 1000, 2000, 4000, 5000],
+            "a full disk must not have each due run published again four times a second")
 
         guard let due = loads(timer.poll(nowNs: now)).first else { return XCTFail("the run is due at \(now)") }
         timer.handle(.loaded(due, jobs: [DueCandidate(job: a, previousRunOut: false)]), nowNs: now)
@@ -127,8 +135,9 @@ final class DueTimerTests: XCTestCase {
         timer.handle(.loaded(next, jobs: [DueCandidate(job: c, previousRunOut: false)]), nowNs: now)
         _ = timer.poll(nowNs: now)
         timer.handle(.published(acked: [], failed: [entry(c)]), nowNs: now)
-        XCTAssertEqual(timer.wakeAtNs.map { ($0 - now) / ms }, 250,
-                       "once a commit went through, a round that publishes resets the back-off again")
+        XCTAssertEqual(
+            timer.wakeAtNs.map { ($0 - now) / ms }, 250,
+            "once a commit went through, a round that publishes resets the back-off again")
     }
 
     func testARunOutForPublishOrCommitIsNotHeldTwice() {
@@ -166,7 +175,7 @@ final class DueTimerTests: XCTestCase {
         started(&timer, rows: [entry(a)])
         var now: Int64 = 0
         var delays: [Int64] = []
-        for _ in 0 ..< 7 {
+        for _ in 0..<7 {
             guard let due = loads(timer.poll(nowNs: now)).first else { return XCTFail("the run is due at \(now)") }
             timer.handle(.loaded(due, jobs: [DueCandidate(job: a, previousRunOut: false)]), nowNs: now)
             _ = timer.poll(nowNs: now)
@@ -180,8 +189,9 @@ final class DueTimerTests: XCTestCase {
         let b = job("b", due: now)
         timer.handle(.scheduled([entry(b)]), nowNs: now)
         guard let due = loads(timer.poll(nowNs: now)).first else { return XCTFail("both runs are due") }
-        timer.handle(.loaded(due, jobs: due.map { DueCandidate(job: $0.jobID == "a" ? a : b, previousRunOut: false) }),
-                     nowNs: now)
+        timer.handle(
+            .loaded(due, jobs: due.map { DueCandidate(job: $0.jobID == "a" ? a : b, previousRunOut: false) }),
+            nowNs: now)
         _ = timer.poll(nowNs: now)
         timer.handle(.published(acked: [ack(b, sequence: 2, at: now)], failed: [entry(a)]), nowNs: now)
         XCTAssertEqual(timer.poll(nowNs: now), [.commit([ack(b, sequence: 2, at: now)])])
@@ -190,8 +200,13 @@ final class DueTimerTests: XCTestCase {
         let d = job("d", due: now)
         timer.handle(.scheduled([entry(c), entry(d)]), nowNs: now)
         guard let round = loads(timer.poll(nowNs: now)).first else { return XCTFail("c and d are due") }
-        timer.handle(.loaded(round, jobs: [DueCandidate(job: c, previousRunOut: false),
-                                           DueCandidate(job: d, previousRunOut: false)]), nowNs: now)
+        timer.handle(
+            .loaded(
+                round,
+                jobs: [
+                    DueCandidate(job: c, previousRunOut: false),
+                    DueCandidate(job: d, previousRunOut: false),
+                ]), nowNs: now)
         _ = timer.poll(nowNs: now)
         timer.handle(.published(acked: [ack(c, sequence: 3, at: now)], failed: []), nowNs: now)
         _ = timer.poll(nowNs: now)
@@ -202,10 +217,10 @@ final class DueTimerTests: XCTestCase {
     func testCommitsUnderWayBoundTheRoundsPublished() {
         var timer = timer(batchLimit: 1)
         XCTAssertEqual(timer.maxCommitting, 8)
-        let jobs = (0 ..< 9).map { job("j\($0)", due: 0) }
+        let jobs = (0..<9).map { job("j\($0)", due: 0) }
         started(&timer, rows: jobs.map(entry))
         var acks: [PublishAck] = []
-        for round in 0 ..< 8 {
+        for round in 0..<8 {
             guard let due = loads(timer.poll(nowNs: 0)).first, let run = due.first else {
                 return XCTFail("round \(round) starts while commits have room")
             }
@@ -223,7 +238,7 @@ final class DueTimerTests: XCTestCase {
 
     func testTheWindowIsRefilledAsItDrains() {
         var timer = timer(capacity: 4)
-        let jobs = (0 ..< 6).map { job("j\($0)", due: Int64($0) * second) }
+        let jobs = (0..<6).map { job("j\($0)", due: Int64($0) * second) }
         let actions = timer.poll(nowNs: 0)
         guard case .scan(let first) = actions.first else { return XCTFail("scans first") }
         XCTAssertEqual(first.limit, 4)
@@ -277,8 +292,15 @@ final class DueTimerTests: XCTestCase {
             case .wait:
                 XCTAssertEqual(actions, [], "nothing published while the previous run is out")
                 XCTAssertEqual(timer.held, 1)
-                XCTAssertEqual(loads(timer.poll(nowNs: now + second)), [[DueEntry(dueAtNs: now + second, jobID: "r",
-                                                                                  run: 4)]], "looked at a second later")
+                XCTAssertEqual(
+                    loads(timer.poll(nowNs: now + second)),
+                    [
+                        [
+                            DueEntry(
+                                dueAtNs: now + second, jobID: "r",
+                                run: 4)
+                        ]
+                    ], "looked at a second later")
             }
         }
     }
@@ -305,13 +327,17 @@ final class DueTimerTests: XCTestCase {
         let gone = published("gone", at: 0)
         let there = published("there", at: 0, sequence: 8)
         let young = published("young", at: now - 500 * ms)
-        timer.handle(.overdueRead([.init(scan: scans[0], rows: [gone, there, young]), .init(scan: scans[1], rows: [])]),
-                     nowNs: now)
+        timer.handle(
+            .overdueRead([.init(scan: scans[0], rows: [gone, there, young]), .init(scan: scans[1], rows: [])]),
+            nowNs: now)
         XCTAssertEqual(timer.poll(nowNs: now), [.lookUp([gone, there])], "only runs out longer than their bound")
-        let stored = StoredMessage(subject: "tock.jobs.normal.0",
-                                   messageID: Subjects.runMessageID(jobID: "there", run: 1), payload: [])
-        timer.handle(.lookedUp([RunLookUp(run: gone, stored: nil), RunLookUp(run: there, stored: stored)],
-                               failed: false), nowNs: now)
+        let stored = StoredMessage(
+            subject: "tock.jobs.normal.0",
+            messageID: Subjects.runMessageID(jobID: "there", run: 1), payload: [])
+        timer.handle(
+            .lookedUp(
+                [RunLookUp(run: gone, stored: nil), RunLookUp(run: there, stored: stored)],
+                failed: false), nowNs: now)
         XCTAssertEqual(timer.poll(nowNs: now), [.awaitCompletions], "gone may mean done: completions settle first")
         timer.handle(.completionsSettled(true), nowNs: now)
         XCTAssertEqual(timer.poll(nowNs: now), [.republish([gone])], "the run still in its stream is left alone")
@@ -323,8 +349,9 @@ final class DueTimerTests: XCTestCase {
         var timer = timer()
         guard case .readOverdue(let scans) = timer.poll(nowNs: 0).last else { return XCTFail("a pass starts") }
         let run = published("a", at: 0)
-        timer.handle(.overdueRead([.init(scan: scans[0], rows: [run]), .init(scan: scans[1], rows: [])]),
-                     nowNs: 5 * second)
+        timer.handle(
+            .overdueRead([.init(scan: scans[0], rows: [run]), .init(scan: scans[1], rows: [])]),
+            nowNs: 5 * second)
         _ = timer.poll(nowNs: 5 * second)
         let stored = StoredMessage(subject: "s", messageID: Subjects.runMessageID(jobID: "a", run: 1), payload: [])
         timer.handle(.lookedUp([RunLookUp(run: run, stored: stored)], failed: false), nowNs: 5 * second)
@@ -336,8 +363,9 @@ final class DueTimerTests: XCTestCase {
         var timer = timer()
         guard case .readOverdue(let scans) = timer.poll(nowNs: 0).last else { return XCTFail("a pass starts") }
         let gone = published("gone", at: 0)
-        timer.handle(.overdueRead([.init(scan: scans[0], rows: [gone]), .init(scan: scans[1], rows: [])]),
-                     nowNs: 5 * second)
+        timer.handle(
+            .overdueRead([.init(scan: scans[0], rows: [gone]), .init(scan: scans[1], rows: [])]),
+            nowNs: 5 * second)
         _ = timer.poll(nowNs: 5 * second)
         timer.handle(.lookedUp([RunLookUp(run: gone, stored: nil)], failed: false), nowNs: 5 * second)
         _ = timer.poll(nowNs: 5 * second)
@@ -348,8 +376,9 @@ final class DueTimerTests: XCTestCase {
         timer.handle(.overdueRead(next.map { .init(scan: $0, rows: []) }), nowNs: 35 * second)
         XCTAssertEqual(timer.poll(nowNs: 35 * second), [.awaitCompletions])
         timer.handle(.completionsSettled(true), nowNs: 35 * second)
-        XCTAssertEqual(timer.poll(nowNs: 35 * second), [.republish([gone])],
-                       "handed out to be read again: the actor publishes it only if it is still out")
+        XCTAssertEqual(
+            timer.poll(nowNs: 35 * second), [.republish([gone])],
+            "handed out to be read again: the actor publishes it only if it is still out")
     }
 
     func testAReconnectStartsAPassAtOnceOrRightAfterTheOneUnderWay() {
@@ -369,8 +398,9 @@ final class DueTimerTests: XCTestCase {
         var timer = timer()
         guard case .readOverdue(let scans) = timer.poll(nowNs: 0).last else { return XCTFail("a pass starts") }
         let rows = [published("a", at: 0), published("b", at: 1)]
-        timer.handle(.overdueRead([.init(scan: scans[0], rows: rows), .init(scan: scans[1], rows: [])]),
-                     nowNs: 5 * second)
+        timer.handle(
+            .overdueRead([.init(scan: scans[0], rows: rows), .init(scan: scans[1], rows: [])]),
+            nowNs: 5 * second)
         _ = timer.poll(nowNs: 5 * second)
         timer.handle(.lookedUp([], failed: true), nowNs: 5 * second)
         XCTAssertEqual(timer.pass, .idle(nextAtNs: 35 * second))

@@ -1,9 +1,10 @@
 import Synchronization
 import TockCore
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
+
+@testable import TockShard
 
 /// A log of one node that commits each proposal by applying it to the database, and fails the proposals a test
 /// picks, like a leader that lost its quorum before the entry committed: nothing of a failed command happens.

@@ -1,10 +1,11 @@
 import Foundation
-@testable import TockShard
 import TockCore
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Listing by filter on a real SQLite file: the URL host as SQLite reads it, the time range, and the bounded scan
 /// that stops a page early with where to go on.
@@ -23,8 +24,9 @@ final class JobListingTests: XCTestCase {
     }
 
     func create(_ id: String, url: String = "http://h/p", at ns: Int64 = 100, priority: Priority = .normal) throws {
-        let spec = JobSpec(id: id, priority: priority, target: HTTPTarget(url: url, method: "POST", headers: [], body: []),
-                           timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 500)
+        let spec = JobSpec(
+            id: id, priority: priority, target: HTTPTarget(url: url, method: "POST", headers: [], body: []),
+            timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 500)
         _ = try db.transaction { try machine.apply(.createJob(spec, createdAtNs: ns), in: db) }
     }
 

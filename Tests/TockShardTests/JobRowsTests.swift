@@ -1,8 +1,9 @@
 import Foundation
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import XCTest
+
+@testable import TockShard
 
 /// A stored job is read column by column by name; a value this version does not know is an error naming the
 /// column, not a default that would serve (and later replicate) another job than the one stored.
@@ -12,9 +13,12 @@ final class JobRowsTests: XCTestCase {
 
     override func setUpWithError() throws {
         (directory, db) = try ShardTestDatabase.make("tock-jobrows")
-        let spec = JobSpec(id: "0-a", priority: .high, target: HTTPTarget(url: "http://h/p", method: "PUT", headers: [],
-                                                                          body: [1, 2]),
-                           timeoutMs: 1500, maxAttempts: 3, idempotencyKey: "k", dueAtNs: 500)
+        let spec = JobSpec(
+            id: "0-a", priority: .high,
+            target: HTTPTarget(
+                url: "http://h/p", method: "PUT", headers: [],
+                body: [1, 2]),
+            timeoutMs: 1500, maxAttempts: 3, idempotencyKey: "k", dueAtNs: 500)
         _ = try db.transaction { try JobStateMachine(shard: 0).apply(.createJob(spec, createdAtNs: 100), in: db) }
     }
 

@@ -1,19 +1,22 @@
-@testable import TockShard
 import TockModel
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// `createJobs`: one command, each job's own outcome, applied in order in one transaction.
 extension JobStateMachineTests {
     func testABatchCreatesEachJobAndDedupesKeysSeenBeforeAndWithinIt() throws {
         _ = try apply(.createJob(spec("old", key: "stored"), createdAtNs: 50))
-        let result = try apply(.createJobs([
-            spec("b1", key: "fresh"),
-            spec("b2", key: "stored"),
-            spec("b3"),
-            spec("b4", key: "fresh"),
-            spec("b5"),
-        ], createdAtNs: 100, idempotencyRetentionNs: 1000))
+        let result = try apply(
+            .createJobs(
+                [
+                    spec("b1", key: "fresh"),
+                    spec("b2", key: "stored"),
+                    spec("b3"),
+                    spec("b4", key: "fresh"),
+                    spec("b5"),
+                ], createdAtNs: 100, idempotencyRetentionNs: 1000))
         guard case .batch(let results) = result else { return XCTFail("not a batch: \(result)") }
         XCTAssertEqual(results.count, 5)
         let outcomes = results.map { result -> String in

@@ -1,14 +1,15 @@
 import Foundation
 import TockCore
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
 
+@testable import TockShard
+
 /// Commands the state machine cannot store or show are rejected, alike on every replica, and change nothing.
 extension JobStateMachineTests {
-    private static let createdAtNs: Int64 = 1_765_000_000_000_000_000 // 2025-12-06
+    private static let createdAtNs: Int64 = 1_765_000_000_000_000_000  // 2025-12-06
 
     private func applyOrReject(_ command: ShardCommand, in db: Database? = nil) throws -> ApplyResult {
         let db = db ?? self.db!
@@ -71,7 +72,9 @@ extension JobStateMachineTests {
         let result = try applyOrReject(.cancelJob(jobID: "j1", atNs: 20))
         guard case .rejected(let problem) = result else { return XCTFail("\(result)") }
         XCTAssertEqual(problem.code, "rejected")
-        let state = try db.statement("SELECT state, updated_at FROM jobs WHERE id = 'j1'").first { ($0.text(0), $0.int64(1)) }
+        let state = try db.statement("SELECT state, updated_at FROM jobs WHERE id = 'j1'").first {
+            ($0.text(0), $0.int64(1))
+        }
         XCTAssertEqual(state?.0, "scheduled")
         XCTAssertEqual(state?.1, 10)
         // The transaction around it goes on: a later command in the same batch applies.

@@ -1,9 +1,10 @@
 import Foundation
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// A run published again after JetStream lost its message: the new sequence replaces the lost one only while
 /// the run is out and still holds it, and the scan reconciliation reads finds exactly the runs that are out.
@@ -38,8 +39,12 @@ extension JobStateMachineTests {
     func testTheScanReadsRunsOutLongerThanTheCutoffOldestFirstFromItsCursor() throws {
         for (index, id) in ["a", "b", "c", "d"].enumerated() {
             _ = try apply(.createJob(spec(id), createdAtNs: 100))
-            _ = try apply(.markPublished([PublishedRun(jobID: id, run: 1, streamSequence: UInt64(index + 1),
-                                                       publishedAtNs: 1000 - Int64(index) * 100)]))
+            _ = try apply(
+                .markPublished([
+                    PublishedRun(
+                        jobID: id, run: 1, streamSequence: UInt64(index + 1),
+                        publishedAtNs: 1000 - Int64(index) * 100)
+                ]))
         }
         _ = try apply(.markDone([completion("b", .succeeded, attempts: 1)], atNs: 2000))
         let all = try PublishedRunScan.rows(recurring: false, beforeNs: 950, after: .init(), limit: 10, in: db)
@@ -65,16 +70,23 @@ extension JobStateMachineTests {
         var recurring = spec("r1")
         recurring.schedule = Schedule(cron: "@every 1s", overlap: .allow)
         _ = try apply(.createJob(recurring, createdAtNs: 100))
-        _ = try apply(.markPublished([PublishedRun(jobID: "r1", run: 1, streamSequence: 7, publishedAtNs: 600,
-                                                   nextDueAtNs: 2000)]))
+        _ = try apply(
+            .markPublished([
+                PublishedRun(
+                    jobID: "r1", run: 1, streamSequence: 7, publishedAtNs: 600,
+                    nextDueAtNs: 2000)
+            ]))
         let out = try PublishedRunScan.rows(recurring: true, beforeNs: 10_000, after: .init(), limit: 10, in: db)
         XCTAssertEqual(out.map(\.key), ["r1/1"])
         XCTAssertEqual(out.first?.dueAtNs, 500)
-        XCTAssertEqual(try PublishedRunScan.rows(recurring: false, beforeNs: 10_000, after: .init(), limit: 10, in: db), [])
+        XCTAssertEqual(
+            try PublishedRunScan.rows(recurring: false, beforeNs: 10_000, after: .init(), limit: 10, in: db), [])
         let again = PublishedRun(jobID: "r1", run: 1, streamSequence: 20, publishedAtNs: 900, replacesSequence: 7)
         XCTAssertEqual(try apply(.markPublished([again])), .updated(1))
         XCTAssertEqual(try job("r1")?.run, 2, "the schedule is not moved again")
-        let seq = try db.statement("SELECT stream_seq FROM job_runs WHERE job_id = 'r1' AND run = 1").first { $0.int64(0) }
+        let seq = try db.statement("SELECT stream_seq FROM job_runs WHERE job_id = 'r1' AND run = 1").first {
+            $0.int64(0)
+        }
         XCTAssertEqual(seq, 20)
         XCTAssertNil(try PublishedRunScan.current(out[0], in: db), "it no longer holds the lost sequence")
     }

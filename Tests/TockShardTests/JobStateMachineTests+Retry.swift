@@ -1,10 +1,11 @@
 import Foundation
-@testable import TockShard
 import TockCore
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// `retryJob` on a real SQLite file: a finished one-time job runs again as a new run, applying the command twice
 /// changes nothing, the runs history keeps the earlier run, and jobs still scheduled or published, or recurring,
@@ -24,8 +25,9 @@ final class JobStateMachineRetryTests: XCTestCase {
     }
 
     func spec(_ id: String, schedule: Schedule? = nil) -> JobSpec {
-        JobSpec(id: id, priority: .high, target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
-                timeoutMs: 1000, maxAttempts: 3, idempotencyKey: "", dueAtNs: 500, schedule: schedule)
+        JobSpec(
+            id: id, priority: .high, target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
+            timeoutMs: 1000, maxAttempts: 3, idempotencyKey: "", dueAtNs: 500, schedule: schedule)
     }
 
     func apply(_ command: ShardCommand) throws -> ApplyResult {
@@ -38,10 +40,14 @@ final class JobStateMachineRetryTests: XCTestCase {
     func finished(_ id: String, _ outcome: Outcome, run: UInt32 = 1) throws {
         if run == 1 { _ = try apply(.createJob(spec(id), createdAtNs: 100)) }
         _ = try apply(.markPublished([PublishedRun(jobID: id, run: run, streamSequence: 7, publishedAtNs: 600)]))
-        _ = try apply(.markDone([Completion(
-            jobID: id, run: run, shard: 0, outcome: outcome, httpStatus: outcome == .succeeded ? 200 : 500,
-            attempts: 3, startedAtNs: 900, finishedAtNs: 950, executorID: "e",
-            error: outcome == .succeeded ? "" : "HTTP 500")], atNs: 1000))
+        _ = try apply(
+            .markDone(
+                [
+                    Completion(
+                        jobID: id, run: run, shard: 0, outcome: outcome, httpStatus: outcome == .succeeded ? 200 : 500,
+                        attempts: 3, startedAtNs: 900, finishedAtNs: 950, executorID: "e",
+                        error: outcome == .succeeded ? "" : "HTTP 500")
+                ], atNs: 1000))
     }
 
     func retry(_ id: String, run: UInt32 = 1, at ns: Int64 = 2000) throws -> ApplyResult {
@@ -68,8 +74,13 @@ final class JobStateMachineRetryTests: XCTestCase {
         // The due-timer learns of the new run from the result.
         XCTAssertEqual(result.newlyDue, [DueEntry(dueAtNs: 2000, jobID: "j1", run: 2)])
         // The new run is published and completed like any run.
-        XCTAssertEqual(try apply(.markPublished([PublishedRun(jobID: "j1", run: 2, streamSequence: 9,
-                                                               publishedAtNs: 2100)])), .updated(1))
+        XCTAssertEqual(
+            try apply(
+                .markPublished([
+                    PublishedRun(
+                        jobID: "j1", run: 2, streamSequence: 9,
+                        publishedAtNs: 2100)
+                ])), .updated(1))
         XCTAssertEqual(try job("j1")?.state, .published)
     }
 
@@ -152,14 +163,17 @@ final class JobStateMachineRetryTests: XCTestCase {
         _ = try apply(.markPublished([PublishedRun(jobID: "j1", run: 1, streamSequence: 7, publishedAtNs: 600)]))
         _ = try apply(.cancelJob(jobID: "j1", atNs: 700))
         _ = try retry("j1")
-        let late = Completion(jobID: "j1", run: 1, shard: 0, outcome: .succeeded, httpStatus: 200, attempts: 1,
-                              startedAtNs: 900, finishedAtNs: 950, executorID: "e", error: "")
+        let late = Completion(
+            jobID: "j1", run: 1, shard: 0, outcome: .succeeded, httpStatus: 200, attempts: 1,
+            startedAtNs: 900, finishedAtNs: 950, executorID: "e", error: "")
         XCTAssertEqual(try apply(.markDone([late], atNs: 3000)), .updated(0))
         XCTAssertEqual(try job("j1")?.state, .scheduled)
         XCTAssertEqual(try job("j1")?.attempts, 0)
         for recurring in [true, false] {
-            XCTAssertEqual(try PublishedRunScan.rows(recurring: recurring, beforeNs: .max, after: .init(), limit: 10,
-                                                     in: db), [])
+            XCTAssertEqual(
+                try PublishedRunScan.rows(
+                    recurring: recurring, beforeNs: .max, after: .init(), limit: 10,
+                    in: db), [])
         }
     }
 }

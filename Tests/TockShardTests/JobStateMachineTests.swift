@@ -1,9 +1,10 @@
 import Foundation
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// The state machine on a real SQLite file: what each command does, and that applying one twice changes nothing.
 final class JobStateMachineTests: XCTestCase {
@@ -21,9 +22,11 @@ final class JobStateMachineTests: XCTestCase {
     }
 
     func spec(_ id: String, key: String = "") -> JobSpec {
-        JobSpec(id: id, priority: .high,
-                target: HTTPTarget(url: "http://h/p", method: "POST", headers: [Header(name: "A", value: "b")], body: [1, 2]),
-                timeoutMs: 1000, maxAttempts: 3, idempotencyKey: key, dueAtNs: 500)
+        JobSpec(
+            id: id, priority: .high,
+            target: HTTPTarget(
+                url: "http://h/p", method: "POST", headers: [Header(name: "A", value: "b")], body: [1, 2]),
+            timeoutMs: 1000, maxAttempts: 3, idempotencyKey: key, dueAtNs: 500)
     }
 
     func apply(_ command: ShardCommand) throws -> ApplyResult {
@@ -33,8 +36,9 @@ final class JobStateMachineTests: XCTestCase {
     func job(_ id: String) throws -> Job? { try JobRows.find(id: id, in: db) }
 
     func completion(_ id: String, _ outcome: Outcome, attempts: UInt32) -> Completion {
-        Completion(jobID: id, run: 1, shard: 0, outcome: outcome, httpStatus: outcome == .succeeded ? 200 : 500,
-                   attempts: attempts, startedAtNs: 900, finishedAtNs: 950, executorID: "e", error: "")
+        Completion(
+            jobID: id, run: 1, shard: 0, outcome: outcome, httpStatus: outcome == .succeeded ? 200 : 500,
+            attempts: attempts, startedAtNs: 900, finishedAtNs: 950, executorID: "e", error: "")
     }
 
     func testCreateStoresTheSpecAsScheduled() throws {
@@ -53,7 +57,7 @@ final class JobStateMachineTests: XCTestCase {
         var scheduledDB = spec("j1")
         scheduledDB.webhookFormat = .scheduledDB
         guard case .created(let created) = try apply(.createJob(scheduledDB, createdAtNs: 100)),
-              case .created(let plain) = try apply(.createJob(spec("j2"), createdAtNs: 100))
+            case .created(let plain) = try apply(.createJob(spec("j2"), createdAtNs: 100))
         else { return XCTFail("not created") }
         XCTAssertEqual(created.webhookFormat, .scheduledDB)
         XCTAssertEqual(created.jobRun(publishedAtNs: 600).webhookFormat, .scheduledDB)
@@ -74,8 +78,9 @@ final class JobStateMachineTests: XCTestCase {
 
     func testPublishedThenDoneAndDoneTwiceIsANoOp() throws {
         _ = try apply(.createJob(spec("j1"), createdAtNs: 100))
-        XCTAssertEqual(try apply(.markPublished([PublishedRun(jobID: "j1", run: 1, streamSequence: 7, publishedAtNs: 600)])),
-                       .updated(1))
+        XCTAssertEqual(
+            try apply(.markPublished([PublishedRun(jobID: "j1", run: 1, streamSequence: 7, publishedAtNs: 600)])),
+            .updated(1))
         XCTAssertEqual(try job("j1")?.state, .published)
         XCTAssertEqual(try job("j1")?.streamSequence, 7)
 
@@ -93,8 +98,9 @@ final class JobStateMachineTests: XCTestCase {
         _ = try apply(.createJob(spec("j1"), createdAtNs: 100))
         _ = try apply(.markDone([completion("j1", .gaveUp, attempts: 3)], atNs: 1000))
         XCTAssertEqual(try job("j1")?.state, .failed)
-        XCTAssertEqual(try apply(.markPublished([PublishedRun(jobID: "j1", run: 1, streamSequence: 7, publishedAtNs: 600)])),
-                       .updated(0))
+        XCTAssertEqual(
+            try apply(.markPublished([PublishedRun(jobID: "j1", run: 1, streamSequence: 7, publishedAtNs: 600)])),
+            .updated(0))
         XCTAssertEqual(try job("j1")?.state, .failed)
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import TockCore
+import TockModel
 import TockNATS
-@testable import TockShard
 import TockSQLite
 import TockTestSupport
-import TockModel
 import TockWire
+
+@testable import TockShard
 
 /// What a leader's duty runs against, all real but the log: a nats-server with the streams and consumers of
 /// `QueueConfig()`, a shard database file, and a `FlakyLog` that fails the proposals a test picks.
@@ -33,7 +34,8 @@ final class LeaderDutiesFixture: @unchecked Sendable {
         try database.syncWrite { try ShardSchema.migrate($0) }
         log = FlakyLog(database: database)
         var quiet = Logger(label: "test")
-        quiet.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) }
+        quiet.logLevel =
+            ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) }
             ?? .critical
         self.quiet = quiet
         link = NATSLink(url: nats.url, name: "test-duties", logger: quiet)
@@ -46,9 +48,10 @@ final class LeaderDutiesFixture: @unchecked Sendable {
 
     /// A due-timer on this fixture's log and broker, running, and told of runs its log commits as due.
     func startPublisher(logger: Logger? = nil, settings: DueTimer.Settings = .init()) -> DuePublisher {
-        let publisher = DuePublisher(shard: 0, database: database, log: log, link: link, clock: SystemWallClock(),
-                                     logger: logger ?? quiet, metrics: ShardMetrics(shard: 0),
-                                     window: DueWindow(span: .seconds(60), capacity: 1000), settings: settings)
+        let publisher = DuePublisher(
+            shard: 0, database: database, log: log, link: link, clock: SystemWallClock(),
+            logger: logger ?? quiet, metrics: ShardMetrics(shard: 0),
+            window: DueWindow(span: .seconds(60), capacity: 1000), settings: settings)
         log.onNewlyDue { await publisher.schedule($0) }
         run { await publisher.run() }
         return publisher
@@ -68,9 +71,10 @@ final class LeaderDutiesFixture: @unchecked Sendable {
     /// Creates a job through the log, due at `dueAtNs`, and returns its id.
     func create(dueAtNs: Int64, timeoutMs: UInt32 = 1000, schedule: Schedule? = nil) async throws -> String {
         let id = JobID.make(shard: 0, nowNs: SystemWallClock().nowNs())
-        let spec = JobSpec(id: id, priority: .normal,
-                           target: HTTPTarget(url: "http://sink.invalid/", method: "POST", headers: [], body: []),
-                           timeoutMs: timeoutMs, maxAttempts: 1, idempotencyKey: "", dueAtNs: dueAtNs, schedule: schedule)
+        let spec = JobSpec(
+            id: id, priority: .normal,
+            target: HTTPTarget(url: "http://sink.invalid/", method: "POST", headers: [], body: []),
+            timeoutMs: timeoutMs, maxAttempts: 1, idempotencyKey: "", dueAtNs: dueAtNs, schedule: schedule)
         _ = try await log.propose(.createJob(spec, createdAtNs: dueAtNs))
         return id
     }
@@ -85,7 +89,7 @@ final class LeaderDutiesFixture: @unchecked Sendable {
         let state = try js.streamInfo(stream)
         guard state.messages > 0 else { return [] }
         var ids: [String] = []
-        for sequence in state.firstSequence ... state.lastSequence {
+        for sequence in state.firstSequence...state.lastSequence {
             if let stored = try await js.storedMessage(stream: stream, sequence: sequence) {
                 ids.append(stored.messageID ?? "")
             }

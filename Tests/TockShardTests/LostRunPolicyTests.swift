@@ -1,19 +1,22 @@
 import TockCore
-import TockNATS
-@testable import TockShard
 import TockModel
+import TockNATS
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Which published runs reconciliation looks up, and what it makes of the stream's answer: no clock, no broker.
 final class LostRunPolicyTests: XCTestCase {
     let second: Int64 = 1_000_000_000
 
-    func row(publishedAt: Int64 = 0, attempts: UInt32 = 5, timeoutMs: UInt32 = 30_000,
-             priority: Priority = .normal) -> PublishedRunRow
-    {
-        PublishedRunRow(jobID: "j1", run: 3, recurring: false, priority: priority, streamSequence: 42,
-                        publishedAtNs: publishedAt, dueAtNs: 0, maxAttempts: attempts, timeoutMs: timeoutMs)
+    func row(
+        publishedAt: Int64 = 0, attempts: UInt32 = 5, timeoutMs: UInt32 = 30_000,
+        priority: Priority = .normal
+    ) -> PublishedRunRow {
+        PublishedRunRow(
+            jobID: "j1", run: 3, recurring: false, priority: priority, streamSequence: 42,
+            publishedAtNs: publishedAt, dueAtNs: 0, maxAttempts: attempts, timeoutMs: timeoutMs)
     }
 
     func testTheBoundAddsEachAttemptsTimeoutAndAckWaitAndTheBackOffBetweenThem() {
@@ -22,8 +25,9 @@ final class LostRunPolicyTests: XCTestCase {
         XCTAssertEqual(policy.inFlightBoundNs(priority: .normal, maxAttempts: 5, timeoutMs: 30_000), 465 * second)
         XCTAssertEqual(policy.inFlightBoundNs(priority: .normal, maxAttempts: 1, timeoutMs: 1000), 61 * second)
         // The last back-off step repeats: 10 attempts wait 1+2+4+8+16+32+60+60+60 s between them.
-        XCTAssertEqual(policy.inFlightBoundNs(priority: .normal, maxAttempts: 10, timeoutMs: 1000),
-                       10 * 61 * second + 243 * second)
+        XCTAssertEqual(
+            policy.inFlightBoundNs(priority: .normal, maxAttempts: 10, timeoutMs: 1000),
+            10 * 61 * second + 243 * second)
     }
 
     func testTheConsumersMaxDeliverCapsTheAttemptsAndTheMinimumWins() {
@@ -31,8 +35,9 @@ final class LostRunPolicyTests: XCTestCase {
         queues.priorities[.high]?.consumer = .init(ackWaitNs: second, maxDeliver: 2)
         queues.priorities[.high]?.backoffNs = [second / 2]
         let policy = LostRunPolicy(minimumAgeNs: 10 * second, queues: queues)
-        XCTAssertEqual(policy.inFlightBoundNs(priority: .high, maxAttempts: 100, timeoutMs: 1000),
-                       2 * 2 * second + second / 2)
+        XCTAssertEqual(
+            policy.inFlightBoundNs(priority: .high, maxAttempts: 100, timeoutMs: 1000),
+            2 * 2 * second + second / 2)
         XCTAssertEqual(policy.thresholdNs(priority: .high, maxAttempts: 100, timeoutMs: 1000), 10 * second)
         XCTAssertFalse(policy.isOverdue(row(attempts: 100, timeoutMs: 1000, priority: .high), nowNs: 10 * second - 1))
         XCTAssertTrue(policy.isOverdue(row(attempts: 100, timeoutMs: 1000, priority: .high), nowNs: 10 * second))
@@ -49,7 +54,9 @@ final class LostRunPolicyTests: XCTestCase {
 
     func testARunIsInTheStreamOnlyWhenItsOwnMessageIsAtItsSequence() {
         let run = row()
-        func stored(_ id: String?) -> StoredMessage { StoredMessage(subject: "tock.jobs.normal.0", messageID: id, payload: []) }
+        func stored(_ id: String?) -> StoredMessage {
+            StoredMessage(subject: "tock.jobs.normal.0", messageID: id, payload: [])
+        }
         XCTAssertEqual(LostRunPolicy.verdict(stored("j1/3"), for: run), .inStream)
         XCTAssertEqual(LostRunPolicy.verdict(stored("j1/3/r17"), for: run), .inStream, "a republished message")
         XCTAssertEqual(LostRunPolicy.verdict(nil, for: run), .gone)

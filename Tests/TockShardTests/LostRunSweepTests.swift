@@ -1,9 +1,10 @@
 import TockCore
-import TockNATS
-@testable import TockShard
 import TockModel
+import TockNATS
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Reconciliation's passes without I/O: pages and cursors, which runs are looked up, which wait for the
 /// completions to settle and are then handed out to be published again.
@@ -18,11 +19,14 @@ final class LostRunSweepTests: XCTestCase {
     }
 
     func row(_ id: String, publishedAt: Int64, recurring: Bool = false) -> PublishedRunRow {
-        PublishedRunRow(jobID: id, run: 1, recurring: recurring, priority: .normal, streamSequence: 9,
-                        publishedAtNs: publishedAt, dueAtNs: 0, maxAttempts: 1, timeoutMs: 1000)
+        PublishedRunRow(
+            jobID: id, run: 1, recurring: recurring, priority: .normal, streamSequence: 9,
+            publishedAtNs: publishedAt, dueAtNs: 0, maxAttempts: 1, timeoutMs: 1000)
     }
 
-    func message(_ id: String) -> StoredMessage { StoredMessage(subject: "tock.jobs.normal.0", messageID: id, payload: []) }
+    func message(_ id: String) -> StoredMessage {
+        StoredMessage(subject: "tock.jobs.normal.0", messageID: id, payload: [])
+    }
 
     func testAFullPageMovesTheCursorOnAndAShortOneStartsOver() {
         var sweep = sweep()
@@ -31,15 +35,19 @@ final class LostRunSweepTests: XCTestCase {
         XCTAssertEqual(first.map(\.recurring), [false, true])
         XCTAssertEqual(first[0].beforeNs, 9 * second, "nothing younger than the minimum is read")
         XCTAssertEqual(first[0].after, .init())
-        let overdue = sweep.read([.init(scan: first[0], rows: [row("a", publishedAt: 1), row("b", publishedAt: 2)]),
-                                  .init(scan: first[1], rows: [])],
-                                 nowNs: now)
+        let overdue = sweep.read(
+            [
+                .init(scan: first[0], rows: [row("a", publishedAt: 1), row("b", publishedAt: 2)]),
+                .init(scan: first[1], rows: []),
+            ],
+            nowNs: now)
         XCTAssertEqual(overdue.map(\.jobID), ["a", "b"])
         let second = sweep.scans(nowNs: now)
         XCTAssertEqual(second[0].after, .init(publishedAtNs: 2, jobID: "b", run: 1))
         XCTAssertEqual(second[1].after, .init(), "an empty page starts over")
-        _ = sweep.read([.init(scan: second[0], rows: [row("c", publishedAt: 3)]), .init(scan: second[1], rows: [])],
-                       nowNs: now)
+        _ = sweep.read(
+            [.init(scan: second[0], rows: [row("c", publishedAt: 3)]), .init(scan: second[1], rows: [])],
+            nowNs: now)
         XCTAssertEqual(sweep.scans(nowNs: now)[0].after, .init(), "the end was reached: the next pass starts over")
     }
 
@@ -52,8 +60,11 @@ final class LostRunSweepTests: XCTestCase {
         var slow = row("slow", publishedAt: 1_500_000_000)
         slow.maxAttempts = 100
         slow.timeoutMs = 10_000
-        let overdue = sweep.read([.init(scan: scans[0], rows: [row("a", publishedAt: 1), slow]),
-                                  .init(scan: scans[1], rows: [])], nowNs: now)
+        let overdue = sweep.read(
+            [
+                .init(scan: scans[0], rows: [row("a", publishedAt: 1), slow]),
+                .init(scan: scans[1], rows: []),
+            ], nowNs: now)
         XCTAssertEqual(overdue.map(\.jobID), ["a"])
     }
 
@@ -76,10 +87,17 @@ final class LostRunSweepTests: XCTestCase {
         var sweep = sweep()
         let now = 10 * second
         let scans = sweep.scans(nowNs: now)
-        _ = sweep.read([.init(scan: scans[0], rows: [row("a", publishedAt: 1), row("b", publishedAt: 2)]),
-                        .init(scan: scans[1], rows: [row("c", publishedAt: 1, recurring: true),
-                                                     row("d", publishedAt: 2, recurring: true)])],
-                       nowNs: now)
+        _ = sweep.read(
+            [
+                .init(scan: scans[0], rows: [row("a", publishedAt: 1), row("b", publishedAt: 2)]),
+                .init(
+                    scan: scans[1],
+                    rows: [
+                        row("c", publishedAt: 1, recurring: true),
+                        row("d", publishedAt: 2, recurring: true),
+                    ]),
+            ],
+            nowNs: now)
         XCTAssertNotEqual(sweep.scans(nowNs: now)[1].after, .init())
         sweep.lookUpFailed()
         XCTAssertEqual(sweep.scans(nowNs: now).map(\.after), [.init(), .init()])

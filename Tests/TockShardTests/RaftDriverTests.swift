@@ -2,13 +2,14 @@ import Foundation
 import Logging
 import Synchronization
 import TockCore
+import TockModel
 import TockRaft
-@testable import TockShard
 import TockSQLite
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// The Raft driver on real SQLite files, alone and as a 3-node group over loopback TCP: proposals commit and
 /// survive a reopen, the log is compacted behind snapshots, followers refuse writes, and a node that was away
@@ -38,9 +39,11 @@ final class RaftDriverTests: XCTestCase {
         let database = try DatabaseQueue(path: directory.appendingPathComponent(file).path)
         try database.syncWrite { try ShardSchema.migrate($0) }
         var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
-        let driver = try RaftDriver(configuration: cluster, database: database,
-                                    stateMachine: JobStateMachine(shard: 0), logger: logger)
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        let driver = try RaftDriver(
+            configuration: cluster, database: database,
+            stateMachine: JobStateMachine(shard: 0), logger: logger)
         let task = Task { try await driver.run() }
         tasks.append(task)
         return Started(driver: driver, database: database, task: task)
@@ -52,10 +55,13 @@ final class RaftDriverTests: XCTestCase {
     }
 
     func create(_ id: String, bodyBytes: Int = 0) -> ShardCommand {
-        .createJob(JobSpec(id: id, priority: .normal,
-                           target: HTTPTarget(url: "http://h/", method: "POST", headers: [],
-                                              body: Array(repeating: UInt8(ascii: "b"), count: bodyBytes)),
-                           timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
+        .createJob(
+            JobSpec(
+                id: id, priority: .normal,
+                target: HTTPTarget(
+                    url: "http://h/", method: "POST", headers: [],
+                    body: Array(repeating: UInt8(ascii: "b"), count: bodyBytes)),
+                timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
     }
 
     func snapshotFiles(of file: String) throws -> [String] {
@@ -113,9 +119,10 @@ final class RaftDriverTests: XCTestCase {
         let entries = try await count("SELECT COUNT(*) FROM raft_entries", in: first.database)
         XCTAssertLessThan(entries, 200)
         await stop(first)
-        XCTAssertEqual(try snapshotFiles(of: "snap.sqlite"),
-                       ["snapshot-\(first.driver.status.snapshotIndex)-\(first.driver.status.term).sqlite"],
-                       "one file, the current snapshot's")
+        XCTAssertEqual(
+            try snapshotFiles(of: "snap.sqlite"),
+            ["snapshot-\(first.driver.status.snapshotIndex)-\(first.driver.status.term).sqlite"],
+            "one file, the current snapshot's")
 
         let second = try start(cluster, file: "snap.sqlite")
         try await second.driver.readBarrier()
@@ -159,7 +166,8 @@ final class RaftDriverTests: XCTestCase {
         func configuration(_ name: String) -> RaftClusterConfiguration {
             var cluster = RaftClusterConfiguration()
             cluster.nodeID = name
-            cluster.peers = Dictionary(uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
+            cluster.peers = Dictionary(
+                uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
             cluster.snapshotEvery = 50
             return cluster
         }
@@ -198,11 +206,13 @@ final class RaftDriverTests: XCTestCase {
         }
         let jobs = try await count("SELECT COUNT(*) FROM jobs", in: returning.database)
         XCTAssertEqual(jobs, 200)
-        XCTAssertGreaterThanOrEqual(returning.driver.status.snapshotIndex, nodes[leaderIndex].driver.status.snapshotIndex - 50,
-                                    "caught up by a snapshot")
+        XCTAssertGreaterThanOrEqual(
+            returning.driver.status.snapshotIndex, nodes[leaderIndex].driver.status.snapshotIndex - 50,
+            "caught up by a snapshot")
         let installed = try await count("SELECT COUNT(*) FROM raft_entries WHERE idx <= 40", in: returning.database)
         XCTAssertEqual(installed, 0, "the early entries came in a snapshot, not in appends")
-        let bodies = try await count("SELECT COUNT(*) FROM jobs WHERE length(body) = \(8 << 10)", in: returning.database)
+        let bodies = try await count(
+            "SELECT COUNT(*) FROM jobs WHERE length(body) = \(8 << 10)", in: returning.database)
         XCTAssertEqual(bodies, 200, "job bodies changed in the snapshot's transfer")
     }
 
@@ -214,7 +224,8 @@ final class RaftDriverTests: XCTestCase {
         let nodes = try names.map { name in
             var cluster = RaftClusterConfiguration()
             cluster.nodeID = name
-            cluster.peers = Dictionary(uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
+            cluster.peers = Dictionary(
+                uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
             if name == "n1" { cluster.tick = .seconds(86_400) }
             return try start(cluster, file: "\(name).sqlite")
         }
@@ -260,7 +271,8 @@ final class RaftDriverTests: XCTestCase {
         try await eventually(within: .seconds(15), "a leader") {
             let statuses = drivers.map(\.status)
             guard let leader = statuses.first(where: { $0.role == "leader" }),
-                  statuses.allSatisfy({ $0.leader == leader.node }) else { return nil }
+                statuses.allSatisfy({ $0.leader == leader.node })
+            else { return nil }
             return leader.node
         }
     }

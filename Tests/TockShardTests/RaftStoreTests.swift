@@ -1,8 +1,9 @@
 import Foundation
 import TockRaft
-@testable import TockShard
 import TockSQLite
 import XCTest
+
+@testable import TockShard
 
 /// The log's store on a real SQLite file: recording a snapshot leaves the entries it covers to `pruneCompacted`,
 /// which deletes them oldest first, about a byte budget per call, never one the snapshot does not cover.
@@ -11,7 +12,8 @@ final class RaftStoreTests: XCTestCase {
     var database: DatabaseQueue!
 
     override func setUpWithError() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("tock-store-\(UUID().uuidString).sqlite").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("tock-store-\(UUID().uuidString).sqlite").path
         database = try DatabaseQueue(path: path)
         try database.syncWrite { try ShardSchema.migrate($0) }
     }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Under a constant load — jobs created, published, done, and a recurring job running all along — a shard whose
 /// retention purges what finished a few rounds ago stops growing: SQLite reuses the pages deleted rows freed, so
@@ -26,31 +27,48 @@ final class RetentionFileSizeTests: XCTestCase {
     private func load(round: Int, in db: Database) throws {
         let nowNs = Int64(round) * roundNs
         let specs = (0..<jobsPerRound).map { index in
-            JobSpec(id: "j-\(round)-\(index)", priority: .normal,
-                    target: HTTPTarget(url: "http://example.com/hook/\(index)", method: "POST",
-                                       headers: [Header(name: "X-Round", value: "\(round)")],
-                                       body: Array(repeating: UInt8(index % 251), count: 1024)),
-                    timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "key-\(round)-\(index)", dueAtNs: nowNs)
+            JobSpec(
+                id: "j-\(round)-\(index)", priority: .normal,
+                target: HTTPTarget(
+                    url: "http://example.com/hook/\(index)", method: "POST",
+                    headers: [Header(name: "X-Round", value: "\(round)")],
+                    body: Array(repeating: UInt8(index % 251), count: 1024)),
+                timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "key-\(round)-\(index)", dueAtNs: nowNs)
         }
         _ = try apply(.createJobs(specs, createdAtNs: nowNs), in: db)
-        _ = try apply(.markPublished(specs.enumerated().map { index, spec in
-            PublishedRun(jobID: spec.id, run: 1, streamSequence: UInt64(round * jobsPerRound + index),
-                         publishedAtNs: nowNs + 1)
-        }), in: db)
-        _ = try apply(.markDone(specs.map { spec in
-            Completion(jobID: spec.id, run: 1, shard: 0, outcome: .succeeded, httpStatus: 200, attempts: 1,
-                       startedAtNs: nowNs + 2, finishedAtNs: nowNs + 3, executorID: "executor-1", error: "")
-        }, atNs: nowNs + 4), in: db)
+        _ = try apply(
+            .markPublished(
+                specs.enumerated().map { index, spec in
+                    PublishedRun(
+                        jobID: spec.id, run: 1, streamSequence: UInt64(round * jobsPerRound + index),
+                        publishedAtNs: nowNs + 1)
+                }), in: db)
+        _ = try apply(
+            .markDone(
+                specs.map { spec in
+                    Completion(
+                        jobID: spec.id, run: 1, shard: 0, outcome: .succeeded, httpStatus: 200, attempts: 1,
+                        startedAtNs: nowNs + 2, finishedAtNs: nowNs + 3, executorID: "executor-1", error: "")
+                }, atNs: nowNs + 4), in: db)
 
         guard let recurring = try JobRows.find(id: "every", in: db) else { return XCTFail("no recurring job") }
         for offset in 0..<runsPerRound {
             let run = recurring.run + offset
             let at = nowNs + 10 + Int64(offset) * 10
-            _ = try apply(.markPublished([PublishedRun(jobID: "every", run: run, streamSequence: UInt64(run),
-                                                       publishedAtNs: at, nextDueAtNs: at + 10)]), in: db)
-            _ = try apply(.markDone([Completion(jobID: "every", run: run, shard: 0, outcome: .succeeded,
-                                                httpStatus: 200, attempts: 1, startedAtNs: at, finishedAtNs: at + 5,
-                                                executorID: "executor-1", error: "")], atNs: at + 5), in: db)
+            _ = try apply(
+                .markPublished([
+                    PublishedRun(
+                        jobID: "every", run: run, streamSequence: UInt64(run),
+                        publishedAtNs: at, nextDueAtNs: at + 10)
+                ]), in: db)
+            _ = try apply(
+                .markDone(
+                    [
+                        Completion(
+                            jobID: "every", run: run, shard: 0, outcome: .succeeded,
+                            httpStatus: 200, attempts: 1, startedAtNs: at, finishedAtNs: at + 5,
+                            executorID: "executor-1", error: "")
+                    ], atNs: at + 5), in: db)
         }
     }
 
@@ -67,7 +85,8 @@ final class RetentionFileSizeTests: XCTestCase {
         let cutoffNs = policy.cutoffNs(nowNs: Int64(round) * roundNs)
         while true {
             let runs = try RetentionScan.runs(before: cutoffNs, limit: policy.batch, in: db)
-            let jobs = runs.count < policy.batch
+            let jobs =
+                runs.count < policy.batch
                 ? try RetentionScan.jobs(before: cutoffNs, limit: policy.batch - runs.count, in: db) : []
             let batch = policy.batch(runs: runs, jobs: jobs)
             if batch.isEmpty { return }
@@ -79,11 +98,13 @@ final class RetentionFileSizeTests: XCTestCase {
     private func pages(rounds: Int, purging: Bool) throws -> [Int64] {
         let (directory, db) = try ShardTestDatabase.make("tock-retention-size")
         defer { ShardTestDatabase.remove(directory) }
-        let recurring = JobSpec(id: "every", priority: .normal,
-                                target: HTTPTarget(url: "http://example.com/tick", method: "POST", headers: [],
-                                                   body: []),
-                                timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: roundNs,
-                                schedule: Schedule(cron: "@every 1s"))
+        let recurring = JobSpec(
+            id: "every", priority: .normal,
+            target: HTTPTarget(
+                url: "http://example.com/tick", method: "POST", headers: [],
+                body: []),
+            timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: roundNs,
+            schedule: Schedule(cron: "@every 1s"))
         _ = try apply(.createJob(recurring, createdAtNs: 0), in: db)
         return try (1...rounds).map { round in
             try load(round: round, in: db)

@@ -1,7 +1,8 @@
-@testable import TockShard
 import TockModel
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Retention's decisions without a clock, a database or a log: the cutoff, what one entry holds, and the pacing.
 final class RetentionPolicyTests: XCTestCase {
@@ -61,14 +62,16 @@ final class RetentionPolicyTests: XCTestCase {
 
     func testFailuresBackOffDoublingUpToTheInterval() {
         let policy = RetentionPolicy(retentionNs: 1, interval: .seconds(10), firstBackoff: .seconds(1))
-        XCTAssertEqual((1...6).map { policy.delay(after: .failed(consecutive: $0)) },
-                       [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(10)])
+        XCTAssertEqual(
+            (1...6).map { policy.delay(after: .failed(consecutive: $0)) },
+            [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(10)])
         XCTAssertEqual(policy.delay(after: .failed(consecutive: .max)), .seconds(10))
     }
 
     func testAShortIntervalBoundsThePauses() {
-        let policy = RetentionPolicy(retentionNs: 1, interval: .milliseconds(50), backlogPause: .seconds(1),
-                                     firstBackoff: .seconds(1))
+        let policy = RetentionPolicy(
+            retentionNs: 1, interval: .milliseconds(50), backlogPause: .seconds(1),
+            firstBackoff: .seconds(1))
         XCTAssertEqual(policy.delay(after: .purged(full: true)), .milliseconds(50))
         XCTAssertEqual(policy.delay(after: .failed(consecutive: 1)), .milliseconds(50))
     }

@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import Synchronization
 import TockCore
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// The purger's passes against a real SQLite file, with a log that applies what it is given at once and a clock
 /// the test sets: the entries it proposes are bounded, carry the cutoff, and drain a backlog.
@@ -50,17 +51,19 @@ final class RetentionPurgerTests: XCTestCase {
     }
 
     private func purger(retentionNs: Int64 = 1000, batch: Int = 500, nowNs: Int64) -> RetentionPurger {
-        RetentionPurger(database: database, log: log, clock: FixedClock(ns: nowNs), logger: Logger(label: "test"),
-                        metrics: ShardMetrics(shard: 0),
-                        policy: RetentionPolicy(retentionNs: retentionNs, batch: batch))
+        RetentionPurger(
+            database: database, log: log, clock: FixedClock(ns: nowNs), logger: Logger(label: "test"),
+            metrics: ShardMetrics(shard: 0),
+            policy: RetentionPolicy(retentionNs: retentionNs, batch: batch))
     }
 
     /// `count` one-time jobs cancelled at `atNs`.
     private func cancelledJobs(_ count: Int, atNs: Int64) async throws {
         let specs = (0..<count).map { index in
-            JobSpec(id: String(format: "j%04d", index), priority: .normal,
-                    target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []), timeoutMs: 1000,
-                    maxAttempts: 1, idempotencyKey: "", dueAtNs: atNs)
+            JobSpec(
+                id: String(format: "j%04d", index), priority: .normal,
+                target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []), timeoutMs: 1000,
+                maxAttempts: 1, idempotencyKey: "", dueAtNs: atNs)
         }
         _ = try await log.propose(.createJobs(specs, createdAtNs: 0))
         for spec in specs { _ = try await log.propose(.cancelJob(jobID: spec.id, atNs: atNs)) }
@@ -80,7 +83,9 @@ final class RetentionPurgerTests: XCTestCase {
         let proposed = log.proposed.withLock { $0 }
         XCTAssertEqual(proposed.count, 3)
         for command in proposed {
-            guard case .purgeFinished(let cutoffNs, let jobIDs, let runs) = command else { return XCTFail("\(command)") }
+            guard case .purgeFinished(let cutoffNs, let jobIDs, let runs) = command else {
+                return XCTFail("\(command)")
+            }
             XCTAssertEqual(cutoffNs, 4000)
             XCTAssertLessThanOrEqual(jobIDs.count, 10)
             XCTAssertEqual(runs, [])

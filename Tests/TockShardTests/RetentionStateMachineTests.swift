@@ -1,10 +1,11 @@
 import Foundation
 import TockCore
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Retention's purge in the state machine, on a real SQLite file: it deletes only jobs finished before the
 /// command's cutoff with no run out (and their runs), and finished runs before it; everything else stays, applying
@@ -28,8 +29,9 @@ final class RetentionStateMachineTests: XCTestCase {
     }
 
     private func spec(_ id: String, key: String = "", schedule: Schedule? = nil) -> JobSpec {
-        JobSpec(id: id, priority: .normal, target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
-                timeoutMs: 1000, maxAttempts: 1, idempotencyKey: key, dueAtNs: 500, schedule: schedule)
+        JobSpec(
+            id: id, priority: .normal, target: HTTPTarget(url: "http://h/p", method: "POST", headers: [], body: []),
+            timeoutMs: 1000, maxAttempts: 1, idempotencyKey: key, dueAtNs: 500, schedule: schedule)
     }
 
     private func create(_ id: String, key: String = "", at ns: Int64 = 100) throws {
@@ -44,14 +46,23 @@ final class RetentionStateMachineTests: XCTestCase {
     }
 
     private func publish(_ id: String, run: UInt32 = 1, at ns: Int64, next: Int64? = nil) throws {
-        _ = try apply(.markPublished([PublishedRun(jobID: id, run: run, streamSequence: UInt64(ns), publishedAtNs: ns,
-                                                   nextDueAtNs: next)]))
+        _ = try apply(
+            .markPublished([
+                PublishedRun(
+                    jobID: id, run: run, streamSequence: UInt64(ns), publishedAtNs: ns,
+                    nextDueAtNs: next)
+            ]))
     }
 
     private func done(_ id: String, run: UInt32 = 1, _ outcome: Outcome = .succeeded, at ns: Int64) throws {
-        _ = try apply(.markDone([Completion(jobID: id, run: run, shard: 0, outcome: outcome, httpStatus: 200,
-                                            attempts: 1, startedAtNs: ns - 1, finishedAtNs: ns, executorID: "e",
-                                            error: "")], atNs: ns))
+        _ = try apply(
+            .markDone(
+                [
+                    Completion(
+                        jobID: id, run: run, shard: 0, outcome: outcome, httpStatus: 200,
+                        attempts: 1, startedAtNs: ns - 1, finishedAtNs: ns, executorID: "e",
+                        error: "")
+                ], atNs: ns))
     }
 
     private func purge(_ cutoffNs: Int64, jobs: [String] = [], runs: [RunKey] = []) throws -> ApplyResult {
@@ -116,8 +127,9 @@ final class RetentionStateMachineTests: XCTestCase {
 
         try done("j1", at: 3000)
         XCTAssertEqual(try JobRows.find(id: "j1", in: db)?.state, .cancelled)
-        XCTAssertEqual(try purge(2000, jobs: ["j1"]), .purged(jobs: 0, runs: 0),
-                       "the completion is the job's last change: its age counts from there")
+        XCTAssertEqual(
+            try purge(2000, jobs: ["j1"]), .purged(jobs: 0, runs: 0),
+            "the completion is the job's last change: its age counts from there")
         XCTAssertEqual(try purge(5000, jobs: ["j1"]), .purged(jobs: 1, runs: 0))
     }
 
@@ -131,9 +143,10 @@ final class RetentionStateMachineTests: XCTestCase {
         _ = try apply(.skipRun(jobID: "r1", run: 4, nextDueAtNs: 5000, atNs: 4100, reason: "missed"))
         XCTAssertEqual(try runs("r1"), [1, 2, 3, 4])
 
-        XCTAssertEqual(try RetentionScan.runs(before: 5000, limit: 10, in: db),
-                       [RunKey(jobID: "r1", run: 1), RunKey(jobID: "r1", run: 2), RunKey(jobID: "r1", run: 4)],
-                       "oldest finish first; run 3 is out")
+        XCTAssertEqual(
+            try RetentionScan.runs(before: 5000, limit: 10, in: db),
+            [RunKey(jobID: "r1", run: 1), RunKey(jobID: "r1", run: 2), RunKey(jobID: "r1", run: 4)],
+            "oldest finish first; run 3 is out")
         let keys = (1...4).map { RunKey(jobID: "r1", run: $0) }
         XCTAssertEqual(try purge(2600, jobs: ["r1"], runs: keys), .purged(jobs: 0, runs: 2))
         XCTAssertEqual(try runs("r1"), [3, 4])
@@ -150,8 +163,9 @@ final class RetentionStateMachineTests: XCTestCase {
         XCTAssertEqual(try purge(9000, jobs: ["r1"]), .purged(jobs: 0, runs: 0), "run 2 is out")
 
         try done("r1", run: 2, at: 2500)
-        XCTAssertEqual(try RetentionScan.jobs(before: 9000, limit: 10, in: db),
-                       [RetentionScan.Candidate(jobID: "r1", runs: 2)])
+        XCTAssertEqual(
+            try RetentionScan.jobs(before: 9000, limit: 10, in: db),
+            [RetentionScan.Candidate(jobID: "r1", runs: 2)])
         XCTAssertEqual(try purge(9000, jobs: ["r1"]), .purged(jobs: 1, runs: 2))
         XCTAssertEqual(try ids(), [])
         XCTAssertEqual(try runs("r1"), [])
@@ -171,7 +185,8 @@ final class RetentionStateMachineTests: XCTestCase {
     func testTheScansUseTheirIndexes() throws {
         for sql in [RetentionScan.jobsSQL, RetentionScan.runsSQL] {
             let plan = try db.statement("EXPLAIN QUERY PLAN \(sql)").map(Int64(0), Int64(1)) { $0.text(3) }
-            XCTAssertFalse(plan.contains { $0.contains("USE TEMP B-TREE") }, "sorts instead of reading in order: \(plan)")
+            XCTAssertFalse(
+                plan.contains { $0.contains("USE TEMP B-TREE") }, "sorts instead of reading in order: \(plan)")
         }
     }
 }

@@ -21,15 +21,27 @@ final class ShardConfigurationValidationTests: XCTestCase {
 
     func testEachRuleNamesItsOption() {
         let peers = { (n: Int) in
-            Dictionary(uniqueKeysWithValues: (1 ... n).map { ("n\($0)", HostPort(host: "127.0.0.1", port: 7000 + $0)) })
+            Dictionary(uniqueKeysWithValues: (1...n).map { ("n\($0)", HostPort(host: "127.0.0.1", port: 7000 + $0)) })
         }
         let cases: [(String, (inout ShardConfiguration) -> Void)] = [
             ("--node", { $0.cluster.nodeID = "" }),
             ("--node", { $0.cluster.nodeID = "a,b" }),
-            ("--peers must include this node", { $0.cluster.peers = peers(3); $0.cluster.nodeID = "n9" }),
+            (
+                "--peers must include this node",
+                {
+                    $0.cluster.peers = peers(3)
+                    $0.cluster.nodeID = "n9"
+                }
+            ),
             ("--peers must list 1, 3 or 5", { $0.cluster.peers = peers(2) }),
             ("--peers must list 1, 3 or 5", { $0.cluster.peers = peers(7) }),
-            ("--join needs --peers", { $0.cluster.join = true; $0.cluster.peers = peers(1) }),
+            (
+                "--join needs --peers",
+                {
+                    $0.cluster.join = true
+                    $0.cluster.peers = peers(1)
+                }
+            ),
             ("--tick-ms", { $0.cluster.tick = .zero }),
             ("--tick-ms", { $0.cluster.tick = .milliseconds(1001) }),
             ("--snapshot-every", { $0.cluster.snapshotEvery = 0 }),
@@ -45,6 +57,10 @@ final class ShardConfigurationValidationTests: XCTestCase {
             XCTAssertTrue(message?.contains(option) == true, "\(option): \(message ?? "accepted")")
         }
         XCTAssertNil(refusal { $0.cluster.peers = peers(3) })
-        XCTAssertNil(refusal { $0.cluster.peers = peers(2); $0.cluster.join = true })
+        XCTAssertNil(
+            refusal {
+                $0.cluster.peers = peers(2)
+                $0.cluster.join = true
+            })
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// A file written by an older version keeps its jobs, and a snapshot from a node not yet upgraded still installs.
 final class ShardSchemaTests: XCTestCase {
@@ -21,7 +22,8 @@ final class ShardSchemaTests: XCTestCase {
     /// The tables a version 2 node wrote, with one published job in them.
     func versionTwoFile(_ name: String) throws -> Database {
         let db = try Database(path: directory.appendingPathComponent(name).path)
-        try db.execute("""
+        try db.execute(
+            """
             CREATE TABLE tock_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT INTO tock_meta VALUES ('schema_version', 2), ('applied_index', 17);
             CREATE TABLE raft_nodes (node TEXT PRIMARY KEY, raft_address TEXT NOT NULL, http_address TEXT NOT NULL)
@@ -48,8 +50,9 @@ final class ShardSchemaTests: XCTestCase {
         let db = try versionTwoFile("shard.sqlite")
         try db.transaction { try ShardSchema.migrate(db) }
         XCTAssertEqual(try schemaVersion(db), ShardSchema.version)
-        XCTAssertEqual(try db.statement("SELECT value FROM tock_meta WHERE key = 'applied_index'").first { $0.int64(0) },
-                       17, "a version 2 file's log is kept")
+        XCTAssertEqual(
+            try db.statement("SELECT value FROM tock_meta WHERE key = 'applied_index'").first { $0.int64(0) },
+            17, "a version 2 file's log is kept")
         let job = try XCTUnwrap(try JobRows.find(id: "0-old", in: db))
         XCTAssertEqual(job.state, .published)
         XCTAssertEqual(job.target.body, Array("hi".utf8))

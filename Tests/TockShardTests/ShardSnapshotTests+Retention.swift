@@ -1,8 +1,9 @@
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// A snapshot taken after a purge is the tables as retention left them: a follower that installs it loses the
 /// purged jobs (and their keys) as if it had applied the purge, and applying the purge after it deletes nothing.
@@ -21,8 +22,9 @@ extension ShardSnapshotTests {
         try install(file, index: 42, into: follower)
         XCTAssertEqual(try dump(follower), try dump(leader))
         XCTAssertNil(try JobRows.find(idempotencyKey: "key-3", tenant: "", in: follower))
-        XCTAssertEqual(try RetentionScan.jobs(before: .max, limit: 100, in: follower), [],
-                       "the finished-jobs index was rebuilt along")
+        XCTAssertEqual(
+            try RetentionScan.jobs(before: .max, limit: 100, in: follower), [],
+            "the finished-jobs index was rebuilt along")
         XCTAssertEqual(try follower.transaction { try machine.apply(purge, in: follower) }, .purged(jobs: 0, runs: 0))
     }
 }

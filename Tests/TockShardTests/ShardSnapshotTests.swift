@@ -1,9 +1,10 @@
 import Foundation
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// Snapshot files of the job tables: a copy installs exactly, and one that does not fit (another index, columns
 /// this node does not know) is refused with the tables as they were.
@@ -27,10 +28,12 @@ final class ShardSnapshotTests: XCTestCase {
         let machine = JobStateMachine(shard: 0)
         try db.transaction {
             for i in jobs {
-                let spec = JobSpec(id: "\(name)-\(i)", priority: .high,
-                                   target: HTTPTarget(url: "http://h/\(i)", method: "PUT", headers: [Header(name: "a", value: "b")],
-                                                      body: [0, 1, 2, 255]),
-                                   timeoutMs: 1000, maxAttempts: 3, idempotencyKey: "key-\(i)", dueAtNs: Int64(i))
+                let spec = JobSpec(
+                    id: "\(name)-\(i)", priority: .high,
+                    target: HTTPTarget(
+                        url: "http://h/\(i)", method: "PUT", headers: [Header(name: "a", value: "b")],
+                        body: [0, 1, 2, 255]),
+                    timeoutMs: 1000, maxAttempts: 3, idempotencyKey: "key-\(i)", dueAtNs: Int64(i))
                 _ = try machine.apply(.createJob(spec, createdAtNs: 1), in: db)
             }
             try db.execute("UPDATE tock_meta SET value = \(applied) WHERE key = 'applied_index'")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import TockShard
 import TockSQLite
+
+@testable import TockShard
 
 /// A real shard database file, migrated, in a directory of its own under the temporary directory.
 enum ShardTestDatabase {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TockRaft
 import TockRaftTransport
+
 @testable import TockShard
 
 /// The network between simulated `RaftDriver`s, in place of TCP: a message sent is delivered when the simulation
@@ -88,8 +89,10 @@ final class SimulatedRaftNetwork: Sendable {
                     continue
                 }
                 let delay = Int(state.random.next() % UInt64(state.faults.maxDelay + 1))
-                state.inFlight.append(InFlight(message: message, deliverAt: state.now + delay,
-                                               source: message.snapshot == nil ? nil : sender.snapshots))
+                state.inFlight.append(
+                    InFlight(
+                        message: message, deliverAt: state.now + delay,
+                        source: message.snapshot == nil ? nil : sender.snapshots))
             }
         }
     }
@@ -113,7 +116,7 @@ final class SimulatedRaftNetwork: Sendable {
                     continue
                 }
                 if let endpoint = state.endpoints[item.message.to],
-                   state.faults.connected(item.message.from, item.message.to)
+                    state.faults.connected(item.message.from, item.message.to)
                 {
                     due.append((item, endpoint))
                 } else {
@@ -138,9 +141,10 @@ final class SimulatedRaftNetwork: Sendable {
 
     /// What the TCP transport does for a snapshot: streams the sender's file into the receiver's store, which
     /// checks it before it gets its name.
-    private static func copy(_ snapshot: Snapshot, from source: SnapshotFiles, to target: SnapshotFiles,
-                             sender: NodeID) async -> Bool
-    {
+    private static func copy(
+        _ snapshot: Snapshot, from source: SnapshotFiles, to target: SnapshotFiles,
+        sender: NodeID
+    ) async -> Bool {
         guard let reader = try? await source.openForSending(snapshot) else { return false }
         guard let sink = try? await target.beginReceiving(snapshot, from: sender) else {
             await reader.close()

@@ -2,14 +2,15 @@ import Foundation
 import Logging
 import Synchronization
 import TockCore
+import TockModel
 import TockRaft
 import TockRaftTransport
-@testable import TockShard
 import TockSQLite
 import TockTestSupport
-import TockModel
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// A follower on a real SQLite file receives snapshots over TCP from a hand-driven "leader" transport: data cut
 /// off part-way, data that is not a snapshot, and a snapshot of another index all leave it exactly as it was, with
@@ -32,20 +33,24 @@ final class SnapshotTransferTests: XCTestCase {
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     func create(_ id: String) -> ShardCommand {
-        .createJob(JobSpec(id: id, priority: .normal,
-                           target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: Array("b".utf8)),
-                           timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
+        .createJob(
+            JobSpec(
+                id: id, priority: .normal,
+                target: HTTPTarget(url: "http://h/", method: "POST", headers: [], body: Array("b".utf8)),
+                timeoutMs: 1000, maxAttempts: 1, idempotencyKey: "", dueAtNs: 0), createdAtNs: 1)
     }
 
     var quietLogger: Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         return logger
     }
 
     func startDriver(_ cluster: RaftClusterConfiguration, database: DatabaseQueue) throws -> RaftDriver {
-        let driver = try RaftDriver(configuration: cluster, database: database, stateMachine: JobStateMachine(shard: 0),
-                                    logger: quietLogger)
+        let driver = try RaftDriver(
+            configuration: cluster, database: database, stateMachine: JobStateMachine(shard: 0),
+            logger: quietLogger)
         tasks.append(Task { try await driver.run() })
         return driver
     }
@@ -87,8 +92,10 @@ final class SnapshotTransferTests: XCTestCase {
         let (leaderPort, followerPort) = (freeLoopbackPort(), freeLoopbackPort())
         var cluster = RaftClusterConfiguration()
         cluster.nodeID = "n2"
-        cluster.peers = ["n1": HostPort(host: "127.0.0.1", port: leaderPort),
-                         "n2": HostPort(host: "127.0.0.1", port: followerPort)]
+        cluster.peers = [
+            "n1": HostPort(host: "127.0.0.1", port: leaderPort),
+            "n2": HostPort(host: "127.0.0.1", port: followerPort),
+        ]
         let follower = try startDriver(cluster, database: database)
         let store = ScriptedSnapshotStore()
         let heard = Mutex<[Message]>([])
@@ -110,7 +117,8 @@ final class SnapshotTransferTests: XCTestCase {
             let marker = term
             _ = try await eventually(within: .seconds(20), "the follower to hear term \(marker)") {
                 leader.send([Message(kind: .heartbeat, from: "n1", to: "n2", term: marker)])
-                return heard.withLock { $0.contains { $0.kind == .heartbeatResponse && $0.term == marker } } ? true : nil
+                return heard.withLock { $0.contains { $0.kind == .heartbeatResponse && $0.term == marker } }
+                    ? true : nil
             }
         }
         func assertUnchanged(_ what: String) async throws {
@@ -154,7 +162,8 @@ final class SnapshotTransferTests: XCTestCase {
         XCTAssertEqual(installed, 30)
         XCTAssertEqual(own, 0, "a snapshot replaces the tables")
         XCTAssertEqual(follower.status.snapshotIndex, 1000)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path("follower.sqlite-snapshots/snapshot-1000-\(term - 1).sqlite")))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: path("follower.sqlite-snapshots/snapshot-1000-\(term - 1).sqlite")))
     }
 }
 

@@ -1,10 +1,11 @@
 import Foundation
 import TockCore
-@testable import TockShard
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 import XCTest
+
+@testable import TockShard
 
 /// A stored job is read and shown whatever its numbers and texts hold — values no client can submit today, written
 /// by an older version or by hand — so that reading or listing it never takes a node down. (A state, priority or
@@ -23,25 +24,31 @@ final class StoredJobRenderingTests: XCTestCase {
     }
 
     private func insertJob(_ id: String, times: Int64, integers: Int64, schedule: String?) throws {
-        try db.statement("""
+        try db.statement(
+            """
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
                               idempotency_key, run, due_at, created_at, updated_at, published_at, stream_seq,
                               finished_at, cancelled_at, attempts, last_status, last_error, executor_id,
                               webhook_format, schedule, paused)
             VALUES (?, ?, 'scheduled', 'low', ?, 'BREW', X'5B5D', ?, ?, ?, NULL, ?, ?, ?,
                     ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'scheduled-db', ?, ?)
-            """).run(id, integers, "http://h/\u{0}x", [UInt8(0xFF), 0xFE], integers, integers, integers, times, times,
-                     times, times, integers, times, times, integers, integers, "a\u{0}b", schedule, integers)
-        try db.statement("""
+            """
+        ).run(
+            id, integers, "http://h/\u{0}x", [UInt8(0xFF), 0xFE], integers, integers, integers, times, times,
+            times, times, integers, times, times, integers, integers, "a\u{0}b", schedule, integers)
+        try db.statement(
+            """
             INSERT INTO job_runs (job_id, run, due_at, state, published_at, attempts, last_status, finished_at)
             VALUES (?, ?, ?, 'skipped', ?, ?, ?, ?)
-            """).run(id, integers, times, times, integers, integers, times)
+            """
+        ).run(id, integers, times, times, integers, integers, times)
     }
 
     func testEveryExtremeOfEveryColumnReadsAndRenders() throws {
         let extremes: [Int64] = [.min, .min + 1, -1_000_000_000, -1, 0, 1, 999_999_999, .max - 1, .max]
         for (index, value) in extremes.enumerated() {
-            let schedule = #"{"cron":"* * * * *","time_zone":"Mars/Olympus","start_at_ns":\#(value),"#
+            let schedule =
+                #"{"cron":"* * * * *","time_zone":"Mars/Olympus","start_at_ns":\#(value),"#
                 + #""end_at_ns":\#(value),"overlap":"sometimes","misfire":"never"}"#
             try insertJob("j\(index)", times: value, integers: value, schedule: schedule)
         }
@@ -50,9 +57,11 @@ final class StoredJobRenderingTests: XCTestCase {
             let view = JobView(job)
             var json = JSONText()
             view.write(to: &json)
-            let rendered = try XCTUnwrap(JSONValue(parsing: json.bytes), "\(value): \(String(decoding: json.bytes, as: UTF8.self))")
+            let rendered = try XCTUnwrap(
+                JSONValue(parsing: json.bytes), "\(value): \(String(decoding: json.bytes, as: UTF8.self))")
             guard case .object(let fields) = rendered else { return XCTFail("\(value): not an object") }
-            XCTAssertNotNil(fields["run_at"].flatMap { if case .string(let text) = $0 { text } else { nil } }, "\(value)")
+            XCTAssertNotNil(
+                fields["run_at"].flatMap { if case .string(let text) = $0 { text } else { nil } }, "\(value)")
             XCTAssertEqual(job.target.url, "http://h/\u{0}x", "a NUL in a text column reads back whole")
             XCTAssertEqual(view.last_error, "a\u{0}b")
 

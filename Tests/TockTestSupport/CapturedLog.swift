@@ -34,9 +34,10 @@ public final class CapturedLog: Sendable {
         }
 
         func log(event: LogEvent) {
-            let entry = Entry(message: "\(event.message)",
-                              metadata: metadata.merging(event.metadata ?? [:]) { $1 }.mapValues { "\($0)" },
-                              at: .now)
+            let entry = Entry(
+                message: "\(event.message)",
+                metadata: metadata.merging(event.metadata ?? [:]) { $1 }.mapValues { "\($0)" },
+                at: .now)
             log.entries.withLock { $0.append(entry) }
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A port free on 127.0.0.1 that no earlier call in this process handed out.
@@ -72,9 +73,9 @@ final class LoopbackPorts: @unchecked Sendable {
 /// Opens a TCP socket and an IPv4 loopback address for `port`, runs `body`, closes the socket.
 func withLoopbackSocket<Result>(port: Int, _ body: (Int32, inout sockaddr_in) -> Result) -> Result? {
     #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
     #endif
     guard fd >= 0 else { return nil }
     defer { close(fd) }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A real nats-server on a free loopback port with a fresh store directory, for tests.
@@ -129,7 +130,8 @@ public final class NATSServerProcess: @unchecked Sendable {
 
     private static func findExecutable() throws -> URL {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let candidates = path.split(separator: ":").map(String.init)
+        let candidates =
+            path.split(separator: ":").map(String.init)
             + ["/usr/sbin", "/usr/local/sbin", "/usr/local/bin", "/usr/bin", "/opt/homebrew/bin"]
         for directory in candidates {
             let candidate = URL(fileURLWithPath: directory).appendingPathComponent("nats-server")

@@ -97,7 +97,9 @@ public struct PrometheusText: Sendable {
                 guard labels.updateValue(value, forKey: label) == nil else {
                     throw Malformed(line: number, reason: "label \(label) twice")
                 }
-                if rest.first == "," { rest = rest.dropFirst() } else if rest.first != "}" {
+                if rest.first == "," {
+                    rest = rest.dropFirst()
+                } else if rest.first != "}" {
                     throw Malformed(line: number, reason: "expected , or } in \(line)")
                 }
             }
@@ -132,7 +134,9 @@ public struct PrometheusText: Sendable {
     }
 
     static func isMetricName(_ name: String) -> Bool {
-        guard let first = name.first, first.isASCII, first.isLetter || first == "_" || first == ":" else { return false }
+        guard let first = name.first, first.isASCII, first.isLetter || first == "_" || first == ":" else {
+            return false
+        }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") }
     }
 

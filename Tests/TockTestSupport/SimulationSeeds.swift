@@ -12,9 +12,10 @@ public struct SimulationSeeds: Sendable {
     public var fresh: [UInt64]
     public var all: [UInt64] { fixed + fresh }
 
-    public init(fixed: UInt64, fresh: UInt64, longFresh: UInt64,
-                environment: [String: String] = ProcessInfo.processInfo.environment)
-    {
+    public init(
+        fixed: UInt64, fresh: UInt64, longFresh: UInt64,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         if let one = environment["TOCK_SIM_SEED"].flatMap(UInt64.init) {
             self.fixed = [one]
             self.fresh = []

@@ -18,21 +18,31 @@ public final class TestCertificates: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tock-certs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let extensions = directory.appendingPathComponent("server.ext")
-        try Data("""
+        try Data(
+            """
             basicConstraints=CA:FALSE
             keyUsage=digitalSignature,keyEncipherment
             extendedKeyUsage=serverAuth,clientAuth
             subjectAltName=IP:127.0.0.1,DNS:localhost
 
-            """.utf8).write(to: extensions)
+            """.utf8
+        ).write(to: extensions)
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try run(["req", "-x509"] + curve + ["-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2",
-                                             "-subj", "/CN=Tock test CA"])
-        try run(["req", "-x509"] + curve + ["-keyout", "other-ca-key.pem", "-out", "other-ca.pem", "-days", "2",
-                                             "-subj", "/CN=Tock other CA"])
+        try run(
+            ["req", "-x509"] + curve + [
+                "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2",
+                "-subj", "/CN=Tock test CA",
+            ])
+        try run(
+            ["req", "-x509"] + curve + [
+                "-keyout", "other-ca-key.pem", "-out", "other-ca.pem", "-days", "2",
+                "-subj", "/CN=Tock other CA",
+            ])
         try run(["req"] + curve + ["-keyout", "server-key.pem", "-out", "server.csr", "-subj", "/CN=127.0.0.1"])
-        try run(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-                 "-out", "server.pem", "-days", "2", "-extfile", "server.ext"])
+        try run([
+            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+        ])
     }
 
     deinit {

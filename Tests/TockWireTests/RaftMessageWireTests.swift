@@ -1,5 +1,5 @@
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
 

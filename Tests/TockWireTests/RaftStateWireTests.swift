@@ -1,5 +1,5 @@
-import TockRaft
 import TockModel
+import TockRaft
 import TockWire
 import XCTest
 
@@ -65,7 +65,9 @@ final class RaftStateWireTests: XCTestCase {
         var whole = SnapshotChecksum()
         whole.add(data)
         var pieces = SnapshotChecksum()
-        for start in stride(from: 0, to: data.count, by: 777) { pieces.add(Array(data[start..<min(start + 777, data.count)])) }
+        for start in stride(from: 0, to: data.count, by: 777) {
+            pieces.add(Array(data[start..<min(start + 777, data.count)]))
+        }
         XCTAssertEqual(pieces, whole)
         XCTAssertEqual(whole.size, 10_000)
         var changed = data

@@ -46,8 +46,10 @@ final class ShardCommandWireTests: XCTestCase {
     }
 
     func testRetryJob() {
-        assertRoundTrip(.retryJob([RunKey(jobID: Fixtures.unicode, run: .max), RunKey(jobID: "0-a", run: 1)],
-                                  atNs: .min))
+        assertRoundTrip(
+            .retryJob(
+                [RunKey(jobID: Fixtures.unicode, run: .max), RunKey(jobID: "0-a", run: 1)],
+                atNs: .min))
         assertRoundTrip(.retryJob([], atNs: 0))
     }
 
@@ -57,7 +59,8 @@ final class ShardCommandWireTests: XCTestCase {
             let sequence: UInt64 = index == 0 ? .max : UInt64(index)
             let publishedAt: Int64 = index == 1 ? .min : Int64(index) * 1_000_000_007
             let jobID = "job-\(index)-" + Fixtures.unicode
-            runs.append(PublishedRun(jobID: jobID, run: UInt32(index), streamSequence: sequence, publishedAtNs: publishedAt))
+            runs.append(
+                PublishedRun(jobID: jobID, run: UInt32(index), streamSequence: sequence, publishedAtNs: publishedAt))
         }
         assertRoundTrip(.markPublished(runs))
     }
@@ -93,8 +96,10 @@ final class ShardCommandWireTests: XCTestCase {
 
     func testPurgeFinishedRoundTripsAndPinsItsFieldNumbers() {
         assertRoundTrip(.purgeFinished(cutoffNs: .min, jobIDs: [], runs: []))
-        assertRoundTrip(.purgeFinished(cutoffNs: 123_456_789, jobIDs: ["a", "b"],
-                                       runs: [RunKey(jobID: "r", run: 1), RunKey(jobID: "r", run: .max)]))
+        assertRoundTrip(
+            .purgeFinished(
+                cutoffNs: 123_456_789, jobIDs: ["a", "b"],
+                runs: [RunKey(jobID: "r", run: 1), RunKey(jobID: "r", run: .max)]))
         // ShardCommand.purge_finished = 12 { cutoff_ns = 1, job_ids = 2, runs = 3 { job_id = 1, run = 2 } }.
         XCTAssertEqual(
             ShardCommand.purgeFinished(cutoffNs: 1, jobIDs: ["a"], runs: [RunKey(jobID: "b", run: 2)]).encoded(),

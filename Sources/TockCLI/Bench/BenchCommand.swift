@@ -6,5 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark tools used by ops/bench (each prints one JSON object).",
-        subcommands: [BenchSinkCommand.self, BenchHammerCommand.self, BenchJetStreamCommand.self, BenchLoadCommand.self])
+        subcommands: [
+            BenchSinkCommand.self, BenchHammerCommand.self, BenchJetStreamCommand.self, BenchLoadCommand.self,
+        ])
 }

@@ -28,7 +28,9 @@ struct BenchHammerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard concurrency > 0, seconds > 0 else { throw ValidationError("--concurrency and --seconds must be positive") }
+        guard concurrency > 0, seconds > 0 else {
+            throw ValidationError("--concurrency and --seconds must be positive")
+        }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
         configuration.tracing.tracer = nil  // no span per call: the load generator shares the CPU it measures
@@ -58,7 +60,8 @@ struct BenchHammerCommand: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - start
         try await client.shutdown()
         let (ok, errors) = (counts.ok, counts.errors)
-        try printJSON(Result(requests: ok, errors: errors, seconds: elapsed.inSeconds, perSecond: Double(ok) / elapsed.inSeconds))
+        try printJSON(
+            Result(requests: ok, errors: errors, seconds: elapsed.inSeconds, perSecond: Double(ok) / elapsed.inSeconds))
     }
 }
 

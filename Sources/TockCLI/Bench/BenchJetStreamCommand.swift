@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TockCore
 import TockNATS
-import Synchronization
 
 /// The raw JetStream baseline, written against cnats through TockNATS as Tock is: publish `--count` messages of
 /// `--size` bytes with pipelined asynchronous publishes (each waits for its PubAck), then consume them with a pull
@@ -31,8 +31,10 @@ struct BenchJetStreamCommand: AsyncParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case messages, bytes
-            case publishSeconds = "publish_seconds", consumeSeconds = "consume_seconds"
-            case publishPerSecond = "publish_per_second", consumePerSecond = "consume_per_second"
+            case publishSeconds = "publish_seconds"
+            case consumeSeconds = "consume_seconds"
+            case publishPerSecond = "publish_per_second"
+            case consumePerSecond = "consume_per_second"
             case roundTripPerSecond = "round_trip_per_second"
         }
     }
@@ -43,16 +45,23 @@ struct BenchJetStreamCommand: AsyncParsableCommand {
         guard count > 0, size >= 0, inFlight > 0, fetchBatch > 0 else {
             throw ValidationError("--count, --in-flight and --fetch-batch must be positive")
         }
-        guard storage == "file" || storage == "memory" else { throw ValidationError("--storage must be file or memory") }
+        guard storage == "file" || storage == "memory" else {
+            throw ValidationError("--storage must be file or memory")
+        }
         let connection = try nats.connect(name: "tock-bench-jetstream")
         defer { connection.close() }
         let js = try connection.jetStream(maxPendingPublishes: inFlight)
         try? js.deleteStream(Self.stream)
-        _ = try js.ensureStream(StreamConfig(name: Self.stream, subjects: ["tock-bench.>"],
-                                             storage: storage == "file" ? .file : .memory))
+        _ = try js.ensureStream(
+            StreamConfig(
+                name: Self.stream, subjects: ["tock-bench.>"],
+                storage: storage == "file" ? .file : .memory))
         defer { try? js.deleteStream(Self.stream) }
-        _ = try js.ensureConsumer(stream: Self.stream, ConsumerConfig(durable: "bench", filterSubject: "tock-bench.>",
-                                                                     maxAckPending: max(10_000, fetchBatch * 4)))
+        _ = try js.ensureConsumer(
+            stream: Self.stream,
+            ConsumerConfig(
+                durable: "bench", filterSubject: "tock-bench.>",
+                maxAckPending: max(10_000, fetchBatch * 4)))
         let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
 
         let publishStart = ContinuousClock.now
@@ -81,9 +90,12 @@ struct BenchJetStreamCommand: AsyncParsableCommand {
             consumed += messages.count
         }
         let consumeTime = ContinuousClock.now - consumeStart
-        try printJSON(Result(
-            messages: count, bytes: size, publishSeconds: publishTime.inSeconds, consumeSeconds: consumeTime.inSeconds,
-            publishPerSecond: Double(count) / publishTime.inSeconds, consumePerSecond: Double(count) / consumeTime.inSeconds,
-            roundTripPerSecond: Double(count) / (publishTime + consumeTime).inSeconds))
+        try printJSON(
+            Result(
+                messages: count, bytes: size, publishSeconds: publishTime.inSeconds,
+                consumeSeconds: consumeTime.inSeconds,
+                publishPerSecond: Double(count) / publishTime.inSeconds,
+                consumePerSecond: Double(count) / consumeTime.inSeconds,
+                roundTripPerSecond: Double(count) / (publishTime + consumeTime).inSeconds))
     }
 }

@@ -20,7 +20,8 @@ struct BenchLoadCommand: AsyncParsableCommand {
     @Option(help: "Jobs per call: 1 uses POST /v1/jobs, more POST /v1/jobs:batch (at most 1000).") var batch: Int = 100
     @Option(help: "Calls in flight at once.") var concurrency: Int = 8
     @Option(help: "Jobs per second to submit at; 0 submits as fast as the calls go.") var rate: Double = 0
-    @Option(help: "Priorities by weight, e.g. normal, or critical=1,high=2,normal=5,low=2.") var priorities: String = "normal"
+    @Option(help: "Priorities by weight, e.g. normal, or critical=1,high=2,normal=5,low=2.") var priorities: String =
+        "normal"
     @Option(help: "Body size of each job in bytes.") var bodyBytes: Int = 200
     @Option(help: "Each job is due this long after it is submitted (e.g. 1s); none: due at once.") var delay: String?
     @Flag(help: "Wait until every job's completion is committed (GET /v1/jobs:counts).") var wait = false
@@ -38,8 +39,11 @@ struct BenchLoadCommand: AsyncParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case jobs, submitted, errors
-            case submitSeconds = "submit_seconds", submitPerSecond = "submit_per_second", targetRate = "target_rate"
-            case endToEndSeconds = "end_to_end_seconds", endToEndPerSecond = "end_to_end_per_second"
+            case submitSeconds = "submit_seconds"
+            case submitPerSecond = "submit_per_second"
+            case targetRate = "target_rate"
+            case endToEndSeconds = "end_to_end_seconds"
+            case endToEndPerSecond = "end_to_end_per_second"
         }
     }
 
@@ -87,8 +91,9 @@ struct BenchLoadCommand: AsyncParsableCommand {
                             #"{"url":"\#(url)","body":"\#(body)","priority":"\#(mix[index % mix.count].rawValue)"\#(due)}"#
                         }
                         if rate > 0 {
-                            try? await Task.sleep(until: start + .nanoseconds(Int64(Double(first) / rate * 1e9)),
-                                                  clock: .continuous)
+                            try? await Task.sleep(
+                                until: start + .nanoseconds(Int64(Double(first) / rate * 1e9)),
+                                clock: .continuous)
                         }
                         let ok = await Self.submit(jobs, to: bases[call % bases.count], client: client)
                         outcome.add(ok: ok, errors: jobs.count - ok)
@@ -98,8 +103,9 @@ struct BenchLoadCommand: AsyncParsableCommand {
         }
         let submitTime = ContinuousClock.now - start
         let (ok, errors) = (outcome.ok, outcome.errors)
-        var result = Result(jobs: count, submitted: ok, errors: errors, submitSeconds: submitTime.inSeconds,
-                            submitPerSecond: Double(ok) / submitTime.inSeconds, targetRate: rate > 0 ? rate : nil)
+        var result = Result(
+            jobs: count, submitted: ok, errors: errors, submitSeconds: submitTime.inSeconds,
+            submitPerSecond: Double(ok) / submitTime.inSeconds, targetRate: rate > 0 ? rate : nil)
         if wait {
             let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
             while try await Self.finished(client, bases[0]) < finishedBefore + ok {
@@ -159,7 +165,7 @@ struct BenchLoadCommand: AsyncParsableCommand {
         for part in text.split(separator: ",") {
             let pieces = part.split(separator: "=", maxSplits: 1)
             guard let priority = Priority(rawValue: String(pieces[0])),
-                  let weight = pieces.count == 2 ? Int(pieces[1]) : 1, (1...100).contains(weight)
+                let weight = pieces.count == 2 ? Int(pieces[1]) : 1, (1...100).contains(weight)
             else { throw ValidationError("--priorities must be like normal or critical=1,high=2,normal=5,low=2") }
             mix += Array(repeating: priority, count: weight)
         }

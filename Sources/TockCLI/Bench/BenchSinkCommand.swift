@@ -24,8 +24,9 @@ struct BenchSinkCommand: AsyncParsableCommand {
         let router = Router()
         router.get("/stats") { _, _ in
             let body = try JSONEncoder().encode(recorder.summary())
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         router.post("/reset") { _, _ in
             recorder.reset()
@@ -34,7 +35,7 @@ struct BenchSinkCommand: AsyncParsableCommand {
         router.on("**", method: .post) { request, _ in
             let receivedNs = SystemWallClock().nowNs()
             if request.headers[.init("Tock-Attempt")!] == "1", let due = request.headers[.init("Tock-Due-At")!],
-               let dueNs = RFC3339.parseNs(due)
+                let dueNs = RFC3339.parseNs(due)
             {
                 recorder.record(receivedNs - dueNs)
             } else if request.headers[.init("Tock-Attempt")!] == nil {
@@ -46,8 +47,10 @@ struct BenchSinkCommand: AsyncParsableCommand {
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tock-bench-sink"),
             onServerRunning: { _ in logger.info("bench sink listening", metadata: ["address": "\(host):\(port)"]) },
             logger: logger)
-        try await ServiceGroup(configuration: .init(
-            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        try await ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
     }
 }
 

@@ -23,7 +23,7 @@ struct CronCalendarPattern: Equatable, Sendable {
 
     /// Whether some calendar day matches at all, leap days included: "0 0 30 2 *" never does.
     var matchesSomeDay: Bool {
-        if !daysOfMonth.isUnrestricted && !daysOfWeek.isUnrestricted { return true } // any weekday comes round
+        if !daysOfMonth.isUnrestricted && !daysOfWeek.isUnrestricted { return true }  // any weekday comes round
         return (1...12).contains { month in
             months.values.contains(month)
                 && (1...RFC3339.daysIn(month: month, year: 2000)).contains { daysOfMonth.values.contains($0) }
@@ -42,9 +42,10 @@ struct CronCalendarPattern: Equatable, Sendable {
                 secondOfDay = 0
                 continue
             }
-            let weekday = Int(Self.floorMod(day + 4, 7)) // 1970-01-01 was a Thursday
+            let weekday = Int(Self.floorMod(day + 4, 7))  // 1970-01-01 was a Thursday
             if matchesDay(month: Int(month), day: Int(dayOfMonth), weekday: weekday),
-               let time = firstTimeOfDay(atOrAfter: secondOfDay) {
+                let time = firstTimeOfDay(atOrAfter: secondOfDay)
+            {
                 let match = day * Self.secondsPerDay + Int64(time)
                 return match <= limit ? match : nil
             }

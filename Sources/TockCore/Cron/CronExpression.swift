@@ -49,8 +49,9 @@ public struct CronExpression: Equatable, Sendable, CustomStringConvertible {
             let name = first.lowercased()
             if name == "@every" { return try interval(words.dropFirst().joined(separator: " ")) }
             guard let fields = macros[name] else {
-                throw CronSyntaxProblem("unknown macro \(first); expected @yearly, @annually, @monthly, @weekly, "
-                    + "@daily, @midnight, @hourly or @every <duration>")
+                throw CronSyntaxProblem(
+                    "unknown macro \(first); expected @yearly, @annually, @monthly, @weekly, "
+                        + "@daily, @midnight, @hourly or @every <duration>")
             }
             guard words.count == 1 else { throw CronSyntaxProblem("\(first) takes nothing after it") }
             return try calendar(fields.split(separator: " "))
@@ -74,19 +75,22 @@ public struct CronExpression: Equatable, Sendable, CustomStringConvertible {
 
     private static func calendar(_ words: [Substring]) throws(CronSyntaxProblem) -> Rule {
         guard words.count == 5 || words.count == 6 else {
-            throw CronSyntaxProblem("expected 5 fields (minute hour day-of-month month day-of-week) "
-                + "or 6 with seconds first, found \(words.count)")
+            throw CronSyntaxProblem(
+                "expected 5 fields (minute hour day-of-month month day-of-week) "
+                    + "or 6 with seconds first, found \(words.count)")
         }
         // Without a seconds field the expression fires at second 0 of each matching minute.
-        let seconds = words.count == 6 ? try CronField.parse(words[0], as: .second) : try CronField.parse("0", as: .second)
+        let seconds =
+            words.count == 6 ? try CronField.parse(words[0], as: .second) : try CronField.parse("0", as: .second)
         let rest = words.suffix(5).map { $0 }
-        return .calendar(CronCalendarPattern(
-            seconds: seconds,
-            minutes: try CronField.parse(rest[0], as: .minute),
-            hours: try CronField.parse(rest[1], as: .hour),
-            daysOfMonth: try CronField.parse(rest[2], as: .dayOfMonth),
-            months: try CronField.parse(rest[3], as: .month),
-            daysOfWeek: try CronField.parse(rest[4], as: .dayOfWeek)
-        ))
+        return .calendar(
+            CronCalendarPattern(
+                seconds: seconds,
+                minutes: try CronField.parse(rest[0], as: .minute),
+                hours: try CronField.parse(rest[1], as: .hour),
+                daysOfMonth: try CronField.parse(rest[2], as: .dayOfMonth),
+                months: try CronField.parse(rest[3], as: .month),
+                daysOfWeek: try CronField.parse(rest[4], as: .dayOfWeek)
+            ))
     }
 }

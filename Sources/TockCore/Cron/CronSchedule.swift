@@ -34,8 +34,10 @@ public struct CronSchedule: Equatable, Sendable {
     private static let nsPerSecond: Int64 = 1_000_000_000
 
     /// Does not check the bounds; `parse` does, for input from clients.
-    public init(expression: CronExpression, timeZone: TimeZone = .gmt,
-                startNs: Int64? = nil, endNs: Int64? = nil) {
+    public init(
+        expression: CronExpression, timeZone: TimeZone = .gmt,
+        startNs: Int64? = nil, endNs: Int64? = nil
+    ) {
         self.expression = expression
         self.timeZone = timeZone
         self.startNs = startNs
@@ -79,7 +81,7 @@ public struct CronSchedule: Equatable, Sendable {
     }
 
     private func nextCalendarTime(of pattern: CronCalendarPattern, atOrAfter earliestNs: Int64) -> Int64? {
-        let earliest = CronCalendarPattern.floorDiv(earliestNs - 1, Self.nsPerSecond) + 1 // whole seconds, rounded up
+        let earliest = CronCalendarPattern.floorDiv(earliestNs - 1, Self.nsPerSecond) + 1  // whole seconds, rounded up
         let fixedTime = !pattern.hours.isStarOrStepped
         // No wall time earlier than this can belong to an instant at or after `earliest`.
         var wall = earliest + timeZone.offsetsNear(earliest).smallest

@@ -9,7 +9,10 @@ public struct LatencySummary: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case count
-        case p50Ms = "p50_ms", p90Ms = "p90_ms", p99Ms = "p99_ms", maxMs = "max_ms"
+        case p50Ms = "p50_ms"
+        case p90Ms = "p90_ms"
+        case p99Ms = "p99_ms"
+        case maxMs = "max_ms"
     }
 
     /// `samplesNs` in nanoseconds, in any order; all zero when there are none.

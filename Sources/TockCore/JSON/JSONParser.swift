@@ -57,9 +57,15 @@ struct JSONParser: ~Copyable {
             guard depth < Self.maxDepth else { throw Invalid() }
             return .array(try array(depth: depth))
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw Invalid()
         }
@@ -83,7 +89,9 @@ struct JSONParser: ~Copyable {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return fields
+            case UInt8(ascii: "}"):
+                index += 1
+                return fields
             default: throw Invalid()
             }
         }
@@ -102,7 +110,9 @@ struct JSONParser: ~Copyable {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return items
+            case UInt8(ascii: "]"):
+                index += 1
+                return items
             default: throw Invalid()
             }
         }

@@ -111,14 +111,17 @@ public struct QueueConfig: Sendable, Equatable {
     private static func parse(_ root: [String: JSONValue]) throws(FieldError) -> QueueConfig {
         var config = QueueConfig()
         let reader = KeyReader(root, path: "")
-        try reader.only(["shard_count", "storage", "replicas", "duplicate_window", "done_stream", "completions",
-                         "executor", "priorities", "shards", "egress", "events_stream"])
+        try reader.only([
+            "shard_count", "storage", "replicas", "duplicate_window", "done_stream", "completions",
+            "executor", "priorities", "shards", "egress", "events_stream",
+        ])
         if let n = try reader.int("shard_count", min: 1, max: 1024) { config.shardCount = UInt32(n) }
         if let shards = root["shards"] {
             let map = try ShardMap.parse(shards, path: "shards")
             if root["shard_count"] != nil, config.shardCount != UInt32(map.shardCount) {
-                throw FieldError(field: "shard_count",
-                                 message: "is \(config.shardCount) but shards lists \(map.shardCount); give one of them")
+                throw FieldError(
+                    field: "shard_count",
+                    message: "is \(config.shardCount) but shards lists \(map.shardCount); give one of them")
             }
             config.shardMap = map
             config.shardCount = UInt32(map.shardCount)
@@ -143,8 +146,10 @@ public struct QueueConfig: Sendable, Equatable {
         }
         if let o = try reader.object("executor") {
             let executor = KeyReader(o, path: "executor")
-            try executor.only(["concurrency", "fetch_batch", "scheduling", "per_host_concurrency", "breaker_failures",
-                               "breaker_cooldown"])
+            try executor.only([
+                "concurrency", "fetch_batch", "scheduling", "per_host_concurrency", "breaker_failures",
+                "breaker_cooldown",
+            ])
             if let n = try executor.int("per_host_concurrency", min: 1, max: 100_000) {
                 config.executor.perHostConcurrency = n
             }
@@ -166,8 +171,10 @@ public struct QueueConfig: Sendable, Equatable {
             for priority in Priority.allCases {
                 guard let p = try priorities.object(priority.rawValue) else { continue }
                 let keys = KeyReader(p, path: "priorities.\(priority.rawValue)")
-                try keys.only(["weight", "ack_wait", "max_deliver", "max_ack_pending", "max_age", "max_messages",
-                               "max_bytes", "backoff"])
+                try keys.only([
+                    "weight", "ack_wait", "max_deliver", "max_ack_pending", "max_age", "max_messages",
+                    "max_bytes", "backoff",
+                ])
                 var queue = config[priority]
                 if let n = try keys.int("weight", min: 1, max: 1000) { queue.weight = n }
                 queue.consumer = try parseConsumer(keys, defaults: queue.consumer)
@@ -185,8 +192,9 @@ public struct QueueConfig: Sendable, Equatable {
         var policy = EgressPolicy()
         guard let value = reader.object["allow"] else { return policy }
         guard case .array(let items) = value, items.count <= 10_000 else {
-            throw FieldError(field: reader.name("allow"),
-                             message: "must be a list of CIDR blocks or host names, such as [10.1.0.0/16, hooks.example]")
+            throw FieldError(
+                field: reader.name("allow"),
+                message: "must be a list of CIDR blocks or host names, such as [10.1.0.0/16, hooks.example]")
         }
         for (offset, item) in items.enumerated() {
             let field = "\(reader.name("allow"))[\(offset)]"
@@ -211,7 +219,9 @@ public struct QueueConfig: Sendable, Equatable {
     private static func parseConsumer(_ reader: KeyReader, defaults: Consumer) throws(FieldError) -> Consumer {
         var consumer = defaults
         if let d = try reader.duration("ack_wait") {
-            guard d >= 1_000_000_000 else { throw FieldError(field: reader.name("ack_wait"), message: "must be at least 1s") }
+            guard d >= 1_000_000_000 else {
+                throw FieldError(field: reader.name("ack_wait"), message: "must be at least 1s")
+            }
             consumer.ackWaitNs = d
         }
         if let n = try reader.int("max_deliver", min: -1, max: 1_000_000) {

@@ -6,7 +6,7 @@ extension Subjects {
     public static func parseJobs(_ subject: String) -> (priority: Priority, shard: UInt32)? {
         let tokens = subject.split(separator: ".", omittingEmptySubsequences: false)
         guard tokens.count == 4, tokens[0] == "tock", tokens[1] == "jobs",
-              let priority = Priority(rawValue: String(tokens[2])), let shard = shardToken(tokens[3])
+            let priority = Priority(rawValue: String(tokens[2])), let shard = shardToken(tokens[3])
         else { return nil }
         return (priority, shard)
     }

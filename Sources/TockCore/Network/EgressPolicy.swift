@@ -66,8 +66,8 @@ public struct EgressPolicy: Sendable, Equatable {
         if name.hasSuffix(".") { name.removeLast() }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
         guard !name.isEmpty, name.utf8.count <= 253, name.allSatisfy({ allowed.contains($0) }),
-              !name.split(separator: ".", omittingEmptySubsequences: false)
-                  .contains(where: { $0.isEmpty || $0.hasPrefix("-") || $0.hasSuffix("-") })
+            !name.split(separator: ".", omittingEmptySubsequences: false)
+                .contains(where: { $0.isEmpty || $0.hasPrefix("-") || $0.hasSuffix("-") })
         else {
             throw FieldError(field: nil, message: "\"\(text.utf8Prefix(64))\" is neither a CIDR block nor a host name")
         }

@@ -30,7 +30,8 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
         }
         if text.hasSuffix("/") { text = text.dropLast() }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port), colon > text.startIndex, !text[..<colon].contains("/") else { return nil }
+            (0...65535).contains(port), colon > text.startIndex, !text[..<colon].contains("/")
+        else { return nil }
         self.init(host: String(text[..<colon]), port: port, secure: secure)
     }
 }

@@ -38,7 +38,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         guard bytes.count == 16 else { return nil }
         let head = bytes[0..<12]
         let mapped = head.elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff])
-        let compatible = head.allSatisfy { $0 == 0 } && bytes[12..<16].contains { $0 != 0 }
+        let compatible =
+            head.allSatisfy { $0 == 0 } && bytes[12..<16].contains { $0 != 0 }
             && !(bytes[12...14].allSatisfy { $0 == 0 } && bytes[15] == 1)
         let nat64 = head.elementsEqual([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])
         guard mapped || compatible || nat64 else { return nil }

@@ -21,9 +21,10 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         if parts.count == 2 {
             let digits = parts[1]
             guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let n = Int(digits), n <= bits
+                let n = Int(digits), n <= bits
             else {
-                throw FieldError(field: nil, message: "\"\(text.utf8Prefix(64))\": the prefix length must be 0 to \(bits)")
+                throw FieldError(
+                    field: nil, message: "\"\(text.utf8Prefix(64))\": the prefix length must be 0 to \(bits)")
             }
             prefixLength = n
         }

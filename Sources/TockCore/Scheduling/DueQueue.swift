@@ -53,7 +53,8 @@ public struct DueQueue: Sendable {
             heap[0] = last
             var parent = 0
             while true {
-                let left = 2 * parent + 1, right = left + 1
+                let left = 2 * parent + 1
+                let right = left + 1
                 var smallest = parent
                 if left < heap.count, DueEntry.before(heap[left], heap[smallest]) { smallest = left }
                 if right < heap.count, DueEntry.before(heap[right], heap[smallest]) { smallest = right }

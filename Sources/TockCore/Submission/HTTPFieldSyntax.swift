@@ -5,10 +5,11 @@ public enum HTTPFieldSyntax {
     private static let tokenPunctuation = Set("!#$%&'*+-.^_`|~".utf8)
 
     public static func isToken(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                || tokenPunctuation.contains(byte)
-        }
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || tokenPunctuation.contains(byte)
+            }
     }
 
     public static func isFieldValue(_ text: String) -> Bool {

@@ -28,8 +28,8 @@ public enum JobID {
         let prefix = id.utf8[..<dash]
         let suffix = id[id.index(after: dash)...]
         guard suffix.count == 26, suffix.allSatisfy({ alphabet.contains($0) }),
-              prefix.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              prefix.first != UInt8(ascii: "0") || prefix.count == 1
+            prefix.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            prefix.first != UInt8(ascii: "0") || prefix.count == 1
         else { return nil }
         return UInt32(id[..<dash])
     }

@@ -13,8 +13,9 @@ extension JobRequest {
             spec.callbackURL = try parseURL(.string(spec.callbackURL), field: "callback_url", policy: policy)
         }
         if !spec.failureCallbackURL.isEmpty {
-            spec.failureCallbackURL = try parseURL(.string(spec.failureCallbackURL), field: "failure_callback_url",
-                                                   policy: policy)
+            spec.failureCallbackURL = try parseURL(
+                .string(spec.failureCallbackURL), field: "failure_callback_url",
+                policy: policy)
         }
         spec.target.method = try parseMethod(spec.target.method.isEmpty ? nil : .string(spec.target.method))
         guard spec.target.headers.count <= policy.maxHeaders else {
@@ -25,13 +26,16 @@ extension JobRequest {
         }
         try checkSizes(of: spec.target.headers, policy: policy)
         guard spec.target.body.count <= policy.maxBodyBytes else {
-            throw FieldError(field: "body", code: "too_large",
-                             message: "body is \(spec.target.body.count) bytes; the limit is \(policy.maxBodyBytes)")
+            throw FieldError(
+                field: "body", code: "too_large",
+                message: "body is \(spec.target.body.count) bytes; the limit is \(policy.maxBodyBytes)")
         }
-        spec.timeoutMs = spec.timeoutMs == 0
+        spec.timeoutMs =
+            spec.timeoutMs == 0
             ? UInt32(policy.defaultTimeoutNs / 1_000_000)
             : UInt32(try parseTimeout(.string("\(spec.timeoutMs)ms"), policy: policy) / 1_000_000)
-        spec.maxAttempts = spec.maxAttempts == 0
+        spec.maxAttempts =
+            spec.maxAttempts == 0
             ? policy.defaultMaxAttempts : try parseMaxAttempts(.int(Int64(spec.maxAttempts)), policy: policy)
         if !spec.idempotencyKey.isEmpty {
             spec.idempotencyKey = try parseIdempotencyKey(.string(spec.idempotencyKey), policy: policy)

@@ -17,14 +17,16 @@ extension JobRequest {
         let zone = try string(fields["time_zone"], field: "schedule.time_zone")
         var start = try time(fields["start"], field: "schedule.start", nowNs: nowNs)
         let end = try time(fields["end"], field: "schedule.end", nowNs: nowNs)
-        let names = CronSchedule.FieldNames(cron: "schedule.cron", timeZone: "schedule.time_zone",
-                                            start: "schedule.start", end: "schedule.end")
+        let names = CronSchedule.FieldNames(
+            cron: "schedule.cron", timeZone: "schedule.time_zone",
+            start: "schedule.start", end: "schedule.end")
         let parsed = try CronSchedule.parse(expression: cron, timeZone: zone, startNs: start, endNs: end, fields: names)
         if parsed.expression.intervalNs != nil, start == nil { start = nowNs }
         let overlap = try choice(fields["overlap"], field: "schedule.overlap", default: Schedule.Overlap.allow)
         let misfire = try choice(fields["misfire"], field: "schedule.misfire", default: Schedule.Misfire.runOnce)
-        let schedule = Schedule(cron: parsed.expression.description, timeZone: zone ?? "", startAtNs: start,
-                                endAtNs: end, overlap: overlap, misfire: misfire)
+        let schedule = Schedule(
+            cron: parsed.expression.description, timeZone: zone ?? "", startAtNs: start,
+            endAtNs: end, overlap: overlap, misfire: misfire)
         let bounded = CronSchedule(expression: parsed.expression, timeZone: parsed.timeZone, startNs: start, endNs: end)
         guard let first = bounded.next(after: nowNs) else {
             throw FieldError(field: "schedule.end", message: "the schedule has no occurrence after now")
@@ -45,8 +47,10 @@ extension JobRequest {
     ) throws(FieldError) -> Value where Value.RawValue == String {
         guard let text = try string(value, field: field) else { return fallback }
         guard let chosen = Value(rawValue: text) else {
-            throw FieldError(field: field, message: "\(field) must be one of "
-                + Value.allCases.map(\.rawValue).joined(separator: ", "))
+            throw FieldError(
+                field: field,
+                message: "\(field) must be one of "
+                    + Value.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return chosen
     }

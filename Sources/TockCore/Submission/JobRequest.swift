@@ -57,8 +57,10 @@ extension JobRequest {
         var schedule: Schedule?
         if let value = fields["schedule"], value != .null {
             guard fields["run_at"] == nil, fields["delay"] == nil else {
-                throw FieldError(field: "schedule", message: "give schedule for a recurring job, or run_at or delay "
-                    + "for a one-time job, not both")
+                throw FieldError(
+                    field: "schedule",
+                    message: "give schedule for a recurring job, or run_at or delay "
+                        + "for a one-time job, not both")
             }
             (schedule, dueAtNs) = try parseSchedule(value, nowNs: nowNs)
         }
@@ -73,8 +75,9 @@ extension JobRequest {
             timeoutMs: UInt32(timeoutNs / 1_000_000), maxAttempts: maxAttempts, idempotencyKey: key,
             dueAtNs: dueAtNs, webhookFormat: format, schedule: schedule,
             callbackURL: try parseCallbackURL(fields["callback_url"], field: "callback_url", policy: policy),
-            failureCallbackURL: try parseCallbackURL(fields["failure_callback_url"], field: "failure_callback_url",
-                                                     policy: policy))
+            failureCallbackURL: try parseCallbackURL(
+                fields["failure_callback_url"], field: "failure_callback_url",
+                policy: policy))
     }
 
     static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {
@@ -92,14 +95,15 @@ extension JobRequest {
             throw FieldError(field: field, code: "missing_field", message: "\(field) is required")
         }
         guard text.utf8.count <= policy.maxURLBytes else {
-            throw FieldError(field: field, code: "too_large",
-                             message: "\(field) is longer than \(policy.maxURLBytes) bytes")
+            throw FieldError(
+                field: field, code: "too_large",
+                message: "\(field) is longer than \(policy.maxURLBytes) bytes")
         }
         // URLComponents would percent-encode a CR, LF or NUL rather than refuse it; the URL is stored and shown as
         // given, so such a URL is refused here.
         guard HTTPFieldSyntax.isFieldValue(text), !text.contains(" "), let components = URLComponents(string: text),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
         else {
             throw FieldError(field: field, message: "\(field) must be an absolute http or https URL")
         }
@@ -121,7 +125,8 @@ extension JobRequest {
         guard let text = try string(value, field: "method") else { return "POST" }
         let method = text.uppercased()
         guard methods.contains(method) else {
-            throw FieldError(field: "method", message: "method must be one of \(methods.sorted().joined(separator: ", "))")
+            throw FieldError(
+                field: "method", message: "method must be one of \(methods.sorted().joined(separator: ", "))")
         }
         return method
     }
@@ -142,7 +147,8 @@ extension JobRequest {
                 for index in matches { headers[index].secret = true }
             }
         case let other?:
-            throw FieldError(field: "secret_headers", message: "secret_headers must be a list of header names, not \(other.kind)")
+            throw FieldError(
+                field: "secret_headers", message: "secret_headers must be a list of header names, not \(other.kind)")
         }
     }
 
@@ -157,8 +163,9 @@ extension JobRequest {
             for (name, headerValue) in object.sorted(by: { $0.key < $1.key }) {
                 // Before any message quotes the name.
                 guard name.utf8.count <= policy.maxHeaderNameBytes else {
-                    throw FieldError(field: "headers", code: "too_large",
-                                     message: "a header name is longer than \(policy.maxHeaderNameBytes) bytes")
+                    throw FieldError(
+                        field: "headers", code: "too_large",
+                        message: "a header name is longer than \(policy.maxHeaderNameBytes) bytes")
                 }
                 guard HTTPFieldSyntax.isToken(name) else {
                     throw FieldError(field: "headers", message: "header name '\(name)' is not a valid HTTP token")
@@ -184,18 +191,22 @@ extension JobRequest {
         var total = 0
         for header in headers {
             guard header.name.utf8.count <= policy.maxHeaderNameBytes else {
-                throw FieldError(field: "headers", code: "too_large",
-                                 message: "a header name is longer than \(policy.maxHeaderNameBytes) bytes")
+                throw FieldError(
+                    field: "headers", code: "too_large",
+                    message: "a header name is longer than \(policy.maxHeaderNameBytes) bytes")
             }
             guard header.value.utf8.count <= policy.maxHeaderValueBytes else {
-                throw FieldError(field: "headers", code: "too_large", message: "header '\(header.name)' is longer "
-                    + "than \(policy.maxHeaderValueBytes) bytes")
+                throw FieldError(
+                    field: "headers", code: "too_large",
+                    message: "header '\(header.name)' is longer "
+                        + "than \(policy.maxHeaderValueBytes) bytes")
             }
             total += header.name.utf8.count + header.value.utf8.count
         }
         guard total <= policy.maxHeadersBytes else {
-            throw FieldError(field: "headers", code: "too_large",
-                             message: "headers hold \(total) bytes; the limit is \(policy.maxHeadersBytes)")
+            throw FieldError(
+                field: "headers", code: "too_large",
+                message: "headers hold \(total) bytes; the limit is \(policy.maxHeadersBytes)")
         }
     }
 
@@ -221,8 +232,9 @@ extension JobRequest {
             throw FieldError(field: "body", message: "body must be a string or a JSON object, not \(other.kind)")
         }
         guard bytes.count <= policy.maxBodyBytes else {
-            throw FieldError(field: "body", code: "too_large",
-                             message: "body is \(bytes.count) bytes; the limit is \(policy.maxBodyBytes)")
+            throw FieldError(
+                field: "body", code: "too_large",
+                message: "body is \(bytes.count) bytes; the limit is \(policy.maxBodyBytes)")
         }
         return bytes
     }
@@ -235,7 +247,8 @@ extension JobRequest {
         }
         if let runAtText {
             guard let ns = RFC3339.parseNs(runAtText) else {
-                throw FieldError(field: "run_at", message: "run_at must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+                throw FieldError(
+                    field: "run_at", message: "run_at must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
             }
             return max(try TimeWindow.check(ns, field: "run_at", nowNs: nowNs), nowNs)
         }
@@ -259,8 +272,9 @@ extension JobRequest {
     static func parseTimeout(_ value: JSONValue?, policy: SubmitPolicy) throws(FieldError) -> Int64 {
         guard let text = try string(value, field: "timeout") else { return policy.defaultTimeoutNs }
         guard let ns = DurationText.parseNs(text), ns >= 1_000_000, ns <= policy.maxTimeoutNs else {
-            throw FieldError(field: "timeout",
-                             message: "timeout must be a duration from 1ms to \(DurationText.format(ns: policy.maxTimeoutNs))")
+            throw FieldError(
+                field: "timeout",
+                message: "timeout must be a duration from 1ms to \(DurationText.format(ns: policy.maxTimeoutNs))")
         }
         return ns
     }
@@ -270,8 +284,9 @@ extension JobRequest {
         case nil, .null?: return policy.defaultMaxAttempts
         case .int(let n)? where n >= 1 && n <= Int64(policy.maxMaxAttempts): return UInt32(n)
         default:
-            throw FieldError(field: "max_attempts",
-                             message: "max_attempts must be an integer from 1 to \(policy.maxMaxAttempts)")
+            throw FieldError(
+                field: "max_attempts",
+                message: "max_attempts must be an integer from 1 to \(policy.maxMaxAttempts)")
         }
     }
 
@@ -279,8 +294,9 @@ extension JobRequest {
         guard let key = try string(value, field: "idempotency_key") else { return "" }
         guard !key.isEmpty, key.count <= policy.maxIdempotencyKeyLength, HTTPFieldSyntax.isFieldValue(key)
         else {
-            throw FieldError(field: "idempotency_key",
-                             message: "idempotency_key must be 1 to \(policy.maxIdempotencyKeyLength) printable characters")
+            throw FieldError(
+                field: "idempotency_key",
+                message: "idempotency_key must be 1 to \(policy.maxIdempotencyKeyLength) printable characters")
         }
         return key
     }
@@ -296,13 +312,16 @@ extension JobRequest {
         }
         guard format == .scheduledDB else { return format }
         guard method == "POST" else {
-            throw FieldError(field: "method", message: "webhook_format scheduled-db always sends POST; method must be POST")
+            throw FieldError(
+                field: "method", message: "webhook_format scheduled-db always sends POST; method must be POST")
         }
         switch body {
         case nil, .null?, .object?: return format
         case let other?:
-            throw FieldError(field: "body",
-                             message: "with webhook_format scheduled-db, body must be a JSON object (sent as data), not \(other.kind)")
+            throw FieldError(
+                field: "body",
+                message:
+                    "with webhook_format scheduled-db, body must be a JSON object (sent as data), not \(other.kind)")
         }
     }
 }

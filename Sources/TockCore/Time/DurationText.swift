@@ -40,8 +40,8 @@ public enum DurationText {
     }
 }
 
-private extension String {
-    func trimmingCharacters(in set: Character) -> Substring {
+extension String {
+    fileprivate func trimmingCharacters(in set: Character) -> Substring {
         var sub = Substring(self)
         while sub.first == set { sub = sub.dropFirst() }
         while sub.last == set { sub = sub.dropLast() }

@@ -16,9 +16,9 @@ public enum HTTPDate {
     private static func imfFixdate(_ text: String) -> Int64? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","),
-              weekdays.contains(String(parts[0].dropLast())),
-              let day = number(parts[1], digits: 2), let month = month(parts[2]),
-              let year = number(parts[3], digits: 4), parts[5] == "GMT"
+            weekdays.contains(String(parts[0].dropLast())),
+            let day = number(parts[1], digits: 2), let month = month(parts[2]),
+            let year = number(parts[3], digits: 4), parts[5] == "GMT"
         else { return nil }
         return seconds(year: year, month: month, day: day, time: parts[4])
     }
@@ -29,11 +29,11 @@ public enum HTTPDate {
     private static func rfc850(_ text: String) -> Int64? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 4, parts[0].hasSuffix(","), longWeekdays.contains(String(parts[0].dropLast())),
-              parts[3] == "GMT"
+            parts[3] == "GMT"
         else { return nil }
         let date = parts[1].split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard date.count == 3, let day = number(date[0], digits: 2), let month = month(date[1]),
-              let shortYear = number(date[2], digits: 2)
+            let shortYear = number(date[2], digits: 2)
         else { return nil }
         let year = shortYear < 50 ? 2000 + shortYear : 1900 + shortYear
         return seconds(year: year, month: month, day: day, time: parts[2])
@@ -43,8 +43,8 @@ public enum HTTPDate {
     private static func asctime(_ text: String) -> Int64? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard parts.count == 5, weekdays.contains(parts[0]), let month = month(parts[1]),
-              let day = number(parts[2], digits: 1) ?? number(parts[2], digits: 2),
-              let year = number(parts[4], digits: 4)
+            let day = number(parts[2], digits: 1) ?? number(parts[2], digits: 2),
+            let year = number(parts[4], digits: 4)
         else { return nil }
         // Only the one space-padding form: "Nov  6" or "Nov 16", nothing looser.
         let expected = "\(parts[0]) \(parts[1]) \(day < 10 ? " " : "")\(day) \(parts[3]) \(parts[4])"
@@ -65,9 +65,9 @@ public enum HTTPDate {
     private static func seconds(year: Int, month: Int, day: Int, time: String) -> Int64? {
         let clock = time.split(separator: ":", omittingEmptySubsequences: false)
         guard clock.count == 3, let hour = number(clock[0], digits: 2), let minute = number(clock[1], digits: 2),
-              let second = number(clock[2], digits: 2),
-              hour < 24, minute < 60, second < 61, // 60: a leap second, which HTTP-date allows
-              (1...RFC3339.daysIn(month: month, year: year)).contains(day)
+            let second = number(clock[2], digits: 2),
+            hour < 24, minute < 60, second < 61,  // 60: a leap second, which HTTP-date allows
+            (1...RFC3339.daysIn(month: month, year: year)).contains(day)
         else { return nil }
         let days = RFC3339.daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
         return days * 86_400 + Int64(hour * 3600 + minute * 60 + second)

@@ -6,12 +6,12 @@ public enum RFC3339 {
     public static func parseNs(_ text: String) -> Int64? {
         var scanner = Scanner(Array(text.utf8))
         guard let year = scanner.digits(4), scanner.expect("-"), let month = scanner.digits(2), scanner.expect("-"),
-              let day = scanner.digits(2), scanner.expectAny(["T", "t", " "]),
-              let hour = scanner.digits(2), scanner.expect(":"), let minute = scanner.digits(2), scanner.expect(":"),
-              let second = scanner.digits(2)
+            let day = scanner.digits(2), scanner.expectAny(["T", "t", " "]),
+            let hour = scanner.digits(2), scanner.expect(":"), let minute = scanner.digits(2), scanner.expect(":"),
+            let second = scanner.digits(2)
         else { return nil }
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60,
-              second < 60
+            second < 60
         else { return nil }
         var fractionNs: Int64 = 0
         if scanner.expect(".") {
@@ -27,7 +27,8 @@ public enum RFC3339 {
         var offsetSeconds: Int64 = 0
         if scanner.expectAny(["Z", "z"]) {
         } else if let sign = scanner.sign(), let offsetHour = scanner.digits(2), scanner.expect(":"),
-                  let offsetMinute = scanner.digits(2), offsetHour < 24, offsetMinute < 60 {
+            let offsetMinute = scanner.digits(2), offsetHour < 24, offsetMinute < 60
+        {
             offsetSeconds = sign * Int64(offsetHour * 3600 + offsetMinute * 60)
         } else {
             return nil
@@ -37,7 +38,8 @@ public enum RFC3339 {
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetSeconds
         // Years 0000-9999 reach past Int64 nanoseconds (1677-2262): nil, not a trap. A time in the first second
         // of the range (1677-09-21T00:12:43.145224192Z) counts from the next second, whose nanoseconds fit.
-        let (whole, borrow) = fractionNs > 0 && seconds < 0 ? (seconds + 1, fractionNs - 1_000_000_000) : (seconds, fractionNs)
+        let (whole, borrow) =
+            fractionNs > 0 && seconds < 0 ? (seconds + 1, fractionNs - 1_000_000_000) : (seconds, fractionNs)
         let (wholeNs, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
         let (ns, fractionOverflow) = wholeNs.addingReportingOverflow(borrow)
         return overflow || fractionOverflow ? nil : ns

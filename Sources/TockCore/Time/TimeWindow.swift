@@ -19,9 +19,11 @@ public enum TimeWindow {
     public static func check(_ ns: Int64, field: String, nowNs: Int64) throws(FieldError) -> Int64 {
         let window = around(nowNs)
         guard window.contains(ns) else {
-            throw FieldError(field: field, code: "out_of_range", message: "\(field) must be within \(spanText) of now, "
-                + "from \(RFC3339.format(ns: window.lowerBound, fractionDigits: 0)) "
-                + "to \(RFC3339.format(ns: window.upperBound, fractionDigits: 0))")
+            throw FieldError(
+                field: field, code: "out_of_range",
+                message: "\(field) must be within \(spanText) of now, "
+                    + "from \(RFC3339.format(ns: window.lowerBound, fractionDigits: 0)) "
+                    + "to \(RFC3339.format(ns: window.upperBound, fractionDigits: 0))")
         }
         return ns
     }
@@ -30,8 +32,9 @@ public enum TimeWindow {
     @discardableResult
     public static func checkDuration(_ ns: Int64, field: String) throws(FieldError) -> Int64 {
         guard (0...maxDurationNs).contains(ns) else {
-            throw FieldError(field: field, code: "out_of_range",
-                             message: "\(field) must be a duration of at most \(spanText) (36524d)")
+            throw FieldError(
+                field: field, code: "out_of_range",
+                message: "\(field) must be a duration of at most \(spanText) (36524d)")
         }
         return ns
     }

@@ -29,13 +29,15 @@ enum EgressGuard {
 
     private static let hint = "(allow it in the config's egress section)"
 
-    static func check(_ text: String, policy: EgressPolicy,
-                      resolve: (String) async throws -> [IPAddress]) async -> Decision
-    {
+    static func check(
+        _ text: String, policy: EgressPolicy,
+        resolve: (String) async throws -> [IPAddress]
+    ) async -> Decision {
         // Parsed as the HTTP client parses it (Foundation's URL), so both see the same host.
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https"
         else {
-            return .refused(Refusal(reason: "invalid_url", message: "egress refused: only http and https URLs are called"))
+            return .refused(
+                Refusal(reason: "invalid_url", message: "egress refused: only http and https URLs are called"))
         }
         guard var host = url.host, !host.isEmpty else {
             return .refused(Refusal(reason: "invalid_url", message: "egress refused: the URL has no host"))
@@ -72,7 +74,7 @@ enum EgressGuard {
     /// `url` with its host replaced by `address`, and the `Host` header it had.
     private static func pin(_ url: URL, to address: IPAddress) -> Decision? {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-              let originalHost = components.percentEncodedHost
+            let originalHost = components.percentEncodedHost
         else { return nil }
         let hostHeader = originalHost + (components.port.map { ":\($0)" } ?? "")
         components.percentEncodedHost = address.isIPv4 ? "\(address)" : "[\(address)]"

@@ -1,6 +1,6 @@
 import Foundation
-import TockCore
 import TockConcurrency
+import TockCore
 
 /// Resolves host names with `getaddrinfo` (as the HTTP client does), on threads of its own: the call blocks for as
 /// long as DNS takes, and must not hold a thread of the cooperative pool.

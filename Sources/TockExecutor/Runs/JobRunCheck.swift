@@ -29,10 +29,12 @@ struct JobRunCheck {
             throw MessageProblem(.subject, "\(subject) is not tock.jobs.<priority>.<shard>")
         }
         guard priority == run.priority, shard == run.shard else {
-            throw MessageProblem(.subject, "a run of shard \(run.shard), priority \(run.priority.rawValue) on \(subject)")
+            throw MessageProblem(
+                .subject, "a run of shard \(run.shard), priority \(run.priority.rawValue) on \(subject)")
         }
         guard JobID.shard(of: run.jobID) == run.shard else {
-            throw MessageProblem(.invalid, field: "job_id", "'\(run.jobID.utf8Prefix(64))' is not a job id of shard \(run.shard)")
+            throw MessageProblem(
+                .invalid, field: "job_id", "'\(run.jobID.utf8Prefix(64))' is not a job id of shard \(run.shard)")
         }
         guard run.run >= 1 else { throw MessageProblem(.invalid, field: "run", "runs count from 1") }
         try checkTarget(run.target, format: run.webhookFormat)
@@ -42,7 +44,8 @@ struct JobRunCheck {
         guard run.timeoutMs >= 1 else { throw MessageProblem(.invalid, field: "timeout_ms", "is 0") }
         guard run.maxAttempts >= 1 else { throw MessageProblem(.invalid, field: "max_attempts", "is 0") }
         guard TimeWindow.around(nowNs).contains(run.dueAtNs) else {
-            throw MessageProblem(.invalid, field: "due_at_ns", "\(run.dueAtNs) is not within \(TimeWindow.spanText) of now")
+            throw MessageProblem(
+                .invalid, field: "due_at_ns", "\(run.dueAtNs) is not within \(TimeWindow.spanText) of now")
         }
         var run = run
         run.timeoutMs = min(run.timeoutMs, maxTimeoutMs)
@@ -51,24 +54,28 @@ struct JobRunCheck {
 
     private static func checkTarget(_ target: HTTPTarget, format: WebhookFormat) throws(MessageProblem) {
         guard let components = URLComponents(string: target.url),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
         else {
-            throw MessageProblem(.invalid, field: "target.url",
-                                 "'\(target.url.utf8Prefix(256))' is not an absolute http or https URL")
+            throw MessageProblem(
+                .invalid, field: "target.url",
+                "'\(target.url.utf8Prefix(256))' is not an absolute http or https URL")
         }
         // The scheduled-db format always sends POST, whatever the run says.
         guard format == .scheduledDB || HTTPFieldSyntax.isToken(target.method) else {
-            throw MessageProblem(.invalid, field: "target.method", "'\(target.method.utf8Prefix(64))' is not an HTTP method")
+            throw MessageProblem(
+                .invalid, field: "target.method", "'\(target.method.utf8Prefix(64))' is not an HTTP method")
         }
         for header in target.headers {
             guard HTTPFieldSyntax.isToken(header.name), !framingHeaders.contains(header.name.lowercased()) else {
-                throw MessageProblem(.invalid, field: "target.headers",
-                                     "'\(header.name.utf8Prefix(64))' is not a header name a job may set")
+                throw MessageProblem(
+                    .invalid, field: "target.headers",
+                    "'\(header.name.utf8Prefix(64))' is not a header name a job may set")
             }
             guard HTTPFieldSyntax.isFieldValue(header.value) else {
-                throw MessageProblem(.invalid, field: "target.headers",
-                                     "the value of '\(header.name.utf8Prefix(64))' holds a control character")
+                throw MessageProblem(
+                    .invalid, field: "target.headers",
+                    "the value of '\(header.name.utf8Prefix(64))' holds a control character")
             }
         }
     }

@@ -1,9 +1,9 @@
 import Synchronization
-import TockCore
-import TockNATS
-import TockModel
-import TockWire
 import TockConcurrency
+import TockCore
+import TockModel
+import TockNATS
+import TockWire
 
 /// Runs fetched but not yet started, per priority. Fetchers keep each priority's queue topped up (at most
 /// `capacity` waiting); the dispatcher takes the next run by the `PriorityPicker`'s choice whenever an executor
@@ -55,8 +55,10 @@ final class WaitingRuns: Sendable {
     }
 
     /// Adds what one fetch of `requested` runs, sent at `deliveredAfter`, brought.
-    func add(_ messages: [JetStreamMessage], priority: Priority, requested: Int,
-             deliveredAfter: ContinuousClock.Instant) {
+    func add(
+        _ messages: [JetStreamMessage], priority: Priority, requested: Int,
+        deliveredAfter: ContinuousClock.Instant
+    ) {
         queues.withLock { queues in
             queues.runs[priority, default: []].append(
                 contentsOf: messages.map { Waiting(message: $0, touched: deliveredAfter) })
@@ -82,9 +84,10 @@ final class WaitingRuns: Sendable {
     /// the chosen priority's runs are still being fetched.
     func next(using picker: inout PriorityPicker) -> Taken? {
         let taken = queues.withLock { queues -> Taken? in
-            let work = Set(Priority.allCases.filter {
-                !(queues.runs[$0]?.isEmpty ?? true) || queues.brokerMayHaveMore[$0, default: false]
-            })
+            let work = Set(
+                Priority.allCases.filter {
+                    !(queues.runs[$0]?.isEmpty ?? true) || queues.brokerMayHaveMore[$0, default: false]
+                })
             guard let priority = picker.peek(waiting: work), let run = queues.runs[priority]?.first else { return nil }
             picker.started(priority)
             queues.runs[priority]!.removeFirst()

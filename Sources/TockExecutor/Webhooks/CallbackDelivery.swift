@@ -1,9 +1,9 @@
 import Logging
-import TockCore
-import TockNATS
-import TockModel
-import TockWire
 import TockConcurrency
+import TockCore
+import TockModel
+import TockNATS
+import TockWire
 
 /// Delivers jobs' callbacks: pulls outcome events from TOCK_EVENTS through the executors' shared durable consumer
 /// (`tock-callbacks`), and for an event whose job set `callback_url` (any outcome) or `failure_callback_url` (a
@@ -27,9 +27,10 @@ final class CallbackDelivery: Sendable {
     private let logger: Logger
     private let concurrency: Int
 
-    init(link: NATSLink, webhooks: WebhookClient, settings: @escaping @Sendable () -> ExecutorConfiguration,
-         metrics: ExecutorMetrics, logger: Logger, concurrency: Int = 16)
-    {
+    init(
+        link: NATSLink, webhooks: WebhookClient, settings: @escaping @Sendable () -> ExecutorConfiguration,
+        metrics: ExecutorMetrics, logger: Logger, concurrency: Int = 16
+    ) {
         self.link = link
         self.webhooks = webhooks
         self.settings = settings
@@ -45,9 +46,11 @@ final class CallbackDelivery: Sendable {
         let slots = AsyncSemaphore(capacity: concurrency)
         let concurrency = self.concurrency
         // A deployment whose TOCK_EVENTS is not created yet (`tock nats apply`) is retried ever more slowly.
-        let loop = PullLoop(.init(stream: Subjects.eventsStream, durable: Subjects.callbackConsumer,
-                                  filter: Subjects.eventsFilter),
-                            name: "callbacks", maxRetryDelay: .seconds(30))
+        let loop = PullLoop(
+            .init(
+                stream: Subjects.eventsStream, durable: Subjects.callbackConsumer,
+                filter: Subjects.eventsFilter),
+            name: "callbacks", maxRetryDelay: .seconds(30))
         // Closed once the callbacks in flight are settled: a message's ack goes through its subscription.
         var subscription: PullSubscription?
         await withDiscardingTaskGroup { group in
@@ -75,8 +78,9 @@ final class CallbackDelivery: Sendable {
         do {
             event = try OutcomeEvent(decoding: message.payload)
         } catch {
-            logger.error("outcome event refused and terminated",
-                         metadata: ["subject": "\(message.subject)", "error": "\(error)"])
+            logger.error(
+                "outcome event refused and terminated",
+                metadata: ["subject": "\(message.subject)", "error": "\(error)"])
             message.settle(.term, logger: logger)
             return
         }
@@ -94,8 +98,10 @@ final class CallbackDelivery: Sendable {
             do {
                 result = try await webhooks.post(
                     json: CallbackPayload.body(of: event), to: url, id: CallbackPayload.messageID(of: event, kind),
-                    headers: [("Tock-Job-Id", event.jobID), ("Tock-Run", "\(event.run)"),
-                              ("Tock-Callback", kind.rawValue), ("Tock-Attempt", "\(attempt)")],
+                    headers: [
+                        ("Tock-Job-Id", event.jobID), ("Tock-Run", "\(event.run)"),
+                        ("Tock-Callback", kind.rawValue), ("Tock-Attempt", "\(attempt)"),
+                    ],
                     timeoutMs: min(max(event.timeoutMs, 1), Self.maxTimeoutMs), egress: settings.egress)
             } catch {
                 message.settle(.nak(), logger: logger)

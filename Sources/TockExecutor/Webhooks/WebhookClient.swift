@@ -74,8 +74,9 @@ final class WebhookClient: Sendable {
         if let signer {
             // Signed over the exact bytes sent, at send time: a receiver checks the signature, then the age of the
             // timestamp. The id is the run's, the same on every attempt, as the specification asks.
-            for header in signer.headers(id: "\(run.jobID)/\(run.run)", timestampSeconds: sentAtSeconds,
-                                         body: payload.body)
+            for header in signer.headers(
+                id: "\(run.jobID)/\(run.run)", timestampSeconds: sentAtSeconds,
+                body: payload.body)
             {
                 request.headers.replaceOrAdd(name: header.name, value: header.value)
             }
@@ -87,9 +88,10 @@ final class WebhookClient: Sendable {
     /// A callback: a JSON POST of `body` to `url` through the egress guard, signed as a webhook is under `id`,
     /// with `headers` added, and its answer classified and bounded as a webhook's. Throws only
     /// `CancellationError`.
-    func post(json body: [UInt8], to url: String, id: String, headers: [(name: String, value: String)],
-              timeoutMs: UInt32, egress: EgressPolicy) async throws -> WebhookResult
-    {
+    func post(
+        json body: [UInt8], to url: String, id: String, headers: [(name: String, value: String)],
+        timeoutMs: UInt32, egress: EgressPolicy
+    ) async throws -> WebhookResult {
         var request: HTTPClientRequest
         switch await EgressGuard.check(url, policy: egress, resolve: HostResolver.resolve) {
         case .send(let pinned, let host):
@@ -130,8 +132,9 @@ final class WebhookClient: Sendable {
         } catch {
             if Task.isCancelled { throw CancellationError() }
             // No answer at all (refused, reset, timed out, TLS): the policy retries these.
-            return .retryableFailure(status: nil, error: Self.describe(error, timeoutMs: timeoutMs),
-                                     requestedDelay: nil)
+            return .retryableFailure(
+                status: nil, error: Self.describe(error, timeoutMs: timeoutMs),
+                requestedDelay: nil)
         }
     }
 

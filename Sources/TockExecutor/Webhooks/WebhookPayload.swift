@@ -21,8 +21,10 @@ extension WebhookPayload {
         case .scheduledDB:
             method = "POST"
             // A            // scheduled-db client that chose its job's id (kept as the idempotency key) expects that id back.
-            body = ScheduledDBWebhookBody.encode(jobID: run.idempotencyKey.isEmpty ? run.jobID : run.idempotencyKey, type: run.recurring ? .recurrente : .unico, sentAtSeconds: sentAtSeconds,
-                                                 payload: run.target.body)
+            body = ScheduledDBWebhookBody.encode(
+                jobID: run.idempotencyKey.isEmpty ? run.jobID : run.idempotencyKey,
+                type: run.recurring ? .recurrente : .unico, sentAtSeconds: sentAtSeconds,
+                payload: run.target.body)
             contentType = "application/json"
         }
     }

@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import TockAuth
 import TockShard
 
@@ -21,8 +21,11 @@ public struct APIAuthentication: RouterMiddleware {
         let access = RouteAccess.of(method: request.method, path: request.uri.path)
         switch guardian.admit(authorization: request.headers[.authorization], to: access) {
         case .failure(let denial):
-            var response = ShardHTTPAPI.json(.init(code: denial.status), ErrorView(
-                code: denial.code, field: denial.status == 401 ? "Authorization" : nil, message: denial.description))
+            var response = ShardHTTPAPI.json(
+                .init(code: denial.status),
+                ErrorView(
+                    code: denial.code, field: denial.status == 401 ? "Authorization" : nil, message: denial.description)
+            )
             if denial.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
             return response
         case .success(let caller):

@@ -8,9 +8,10 @@ public enum FrontDoorRoutes {
     public static func shardNode(_ node: ShardNode, frontDoor: FrontDoor) -> Router<TockRequestContext> {
         let router = ShardHTTPAPI.router(node: node, guardian: frontDoor.guardian)
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
-        ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
-                                   nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
-                                   clock: node.clock)
+        ScheduledDBRoutes.register(
+            on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
+            nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
+            clock: node.clock)
         OpenAPIRoute.register(on: router)
         return router
     }

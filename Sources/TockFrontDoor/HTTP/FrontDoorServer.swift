@@ -34,8 +34,9 @@ public enum FrontDoorServer {
         return Application(
             router: router,
             server: try server(limits, tls: tls),
-            configuration: limits.configuration(address: .hostname(address.host, port: address.port),
-                                                serverName: "tock-router"),
+            configuration: limits.configuration(
+                address: .hostname(address.host, port: address.port),
+                serverName: "tock-router"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -10,15 +10,18 @@ extension HTTPServerLimits {
     static let parserMaxHeaderFields = 500
 
     public var server: HTTPServerBuilder {
-        .http1(configuration: .init(
-            idleTimeout: .nanoseconds(idleTimeout.nanoseconds),
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: Self.parserMaxHeaderBytes,
-                                            maxHeaderListSize: Self.parserMaxHeaderBytes,
-                                            maxHeaderFieldCount: Self.parserMaxHeaderFields)))
+        .http1(
+            configuration: .init(
+                idleTimeout: .nanoseconds(idleTimeout.nanoseconds),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: Self.parserMaxHeaderBytes,
+                    maxHeaderListSize: Self.parserMaxHeaderBytes,
+                    maxHeaderFieldCount: Self.parserMaxHeaderFields)))
     }
 
     public func configuration(address: BindAddress, serverName: String) -> ApplicationConfiguration {
-        ApplicationConfiguration(address: address, serverName: serverName,
-                                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections))
+        ApplicationConfiguration(
+            address: address, serverName: serverName,
+            availableConnectionsDelegate: MaximumAvailableConnections(maxConnections))
     }
 }

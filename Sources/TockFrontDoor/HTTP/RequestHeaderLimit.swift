@@ -19,10 +19,12 @@ public struct RequestHeaderLimit<Context: RequestContext>: RouterMiddleware {
             bytes += field.name.rawName.utf8.count + field.value.utf8.count
         }
         guard request.headers.count <= limits.maxHeaderFields, bytes <= limits.maxHeaderBytes else {
-            return ShardHTTPAPI.json(.init(code: 431), ErrorView(
-                code: "headers_too_large",
-                message: "request headers hold \(request.headers.count) fields and \(bytes) bytes; the limits are "
-                    + "\(limits.maxHeaderFields) fields and \(limits.maxHeaderBytes) bytes"))
+            return ShardHTTPAPI.json(
+                .init(code: 431),
+                ErrorView(
+                    code: "headers_too_large",
+                    message: "request headers hold \(request.headers.count) fields and \(bytes) bytes; the limits are "
+                        + "\(limits.maxHeaderFields) fields and \(limits.maxHeaderBytes) bytes"))
         }
         return try await next(request, context)
     }

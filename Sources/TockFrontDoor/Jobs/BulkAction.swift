@@ -1,7 +1,7 @@
 import TockAuth
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 /// `POST /v1/jobs:retry` and `POST /v1/jobs:cancel`: an action on every job a filter matches, a bounded batch per
@@ -47,8 +47,9 @@ public enum BulkAction: String, Sendable {
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             if name == "limit" {
                 guard case .int(let limit) = value, (1...Int64(ShardNode.maxBulkLimit)).contains(limit) else {
-                    throw FieldError(field: "limit",
-                                     message: "limit must be an integer from 1 to \(ShardNode.maxBulkLimit)")
+                    throw FieldError(
+                        field: "limit",
+                        message: "limit must be an integer from 1 to \(ShardNode.maxBulkLimit)")
                 }
                 query.limit = Int(limit)
                 continue
@@ -59,8 +60,10 @@ public enum BulkAction: String, Sendable {
             switch name {
             case "state":
                 guard let state = JobState(rawValue: text), allowedStates.contains(state) else {
-                    throw FieldError(field: "state", message: "a \(rawValue) takes jobs that are "
-                        + allowedStates.map(\.rawValue).joined(separator: ", "))
+                    throw FieldError(
+                        field: "state",
+                        message: "a \(rawValue) takes jobs that are "
+                            + allowedStates.map(\.rawValue).joined(separator: ", "))
                 }
                 query.state = state
             case "priority":
@@ -76,8 +79,10 @@ public enum BulkAction: String, Sendable {
                 }
                 query.cursor = text
             default:
-                throw FieldError(field: name, message: "unknown field \(name); a filter takes state, priority, host, "
-                    + "since, until, tenant, cursor and limit")
+                throw FieldError(
+                    field: name,
+                    message: "unknown field \(name); a filter takes state, priority, host, "
+                        + "since, until, tenant, cursor and limit")
             }
         }
         try query.checkTimeRange()

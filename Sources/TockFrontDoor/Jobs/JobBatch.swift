@@ -1,8 +1,8 @@
-import TockAuth
 import Foundation
+import TockAuth
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 /// `POST /v1/jobs:batch` and `tock.submit.batch`: `{"jobs": [ … ]}` with up to 1,000 jobs, each validated on its
@@ -38,7 +38,8 @@ struct JobBatch: Sendable {
         /// Back from a forwarded part's answer.
         var reply: JobReply {
             if let job, (200..<300).contains(status) { return .job(status: status, job) }
-            let view = error.map { ErrorView(code: $0.code, field: $0.field, message: $0.message) }
+            let view =
+                error.map { ErrorView(code: $0.code, field: $0.field, message: $0.message) }
                 ?? ErrorView(code: "http_\(status)", message: "the shard answered with neither a job nor an error")
             return .failure(JobFailure(status: status, error: view))
         }
@@ -78,12 +79,15 @@ struct JobBatch: Sendable {
             throw FieldError(field: "jobs", code: "missing_field", message: "jobs must be a list of jobs")
         }
         try checkCount(jobs.count)
-        return JobBatch(items: jobs.enumerated().map { index, job in
-            guard case .object(let fields) = job else {
-                return .failure(FieldError(field: "jobs[\(index)]", message: "each job must be a JSON object"))
-            }
-            return Result { () throws(FieldError) in try JobRequest.parse(fields: fields, nowNs: nowNs, policy: policy) }
-        })
+        return JobBatch(
+            items: jobs.enumerated().map { index, job in
+                guard case .object(let fields) = job else {
+                    return .failure(FieldError(field: "jobs[\(index)]", message: "each job must be a JSON object"))
+                }
+                return Result { () throws(FieldError) in
+                    try JobRequest.parse(fields: fields, nowNs: nowNs, policy: policy)
+                }
+            })
     }
 
     /// A `tock.v1.JobSpecBatch`, each job validated by the same rules as JSON.
@@ -92,12 +96,14 @@ struct JobBatch: Sendable {
         do {
             batch = try JobSpecBatch(decoding: bytes)
         } catch {
-            throw FieldError(field: nil, code: "invalid_protobuf", message: "body is not a tock.v1.JobSpecBatch: \(error)")
+            throw FieldError(
+                field: nil, code: "invalid_protobuf", message: "body is not a tock.v1.JobSpecBatch: \(error)")
         }
         try checkCount(batch.jobs.count)
-        return JobBatch(items: batch.jobs.map { spec in
-            Result { () throws(FieldError) in try JobRequest.validate(spec, nowNs: nowNs, policy: policy) }
-        })
+        return JobBatch(
+            items: batch.jobs.map { spec in
+                Result { () throws(FieldError) in try JobRequest.validate(spec, nowNs: nowNs, policy: policy) }
+            })
     }
 
     private static func checkCount(_ count: Int) throws(FieldError) {
@@ -120,8 +126,10 @@ struct JobBatch: Sendable {
                 return .failure(failure)
             case .replies(let replies):
                 guard replies.count == valid.count else {
-                    return .failure(JobFailure(status: 500, code: "internal",
-                                               message: "\(replies.count) answers for \(valid.count) jobs"))
+                    return .failure(
+                        JobFailure(
+                            status: 500, code: "internal",
+                            message: "\(replies.count) answers for \(valid.count) jobs"))
                 }
                 for ((index, _), reply) in zip(valid, replies) { results[index] = Item(reply) }
             }

@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 /// The job API over HTTP: `POST /v1/jobs` (JSON, or protobuf `tock.v1.JobSpec` with
@@ -121,8 +121,10 @@ public enum JobHTTPRoutes {
 
     static func wrongShard(_ request: Request) -> Response {
         let shard = HTTPField.Name(ForwardedCall.shardHeader).flatMap { request.headers[$0] } ?? "?"
-        return response(JobFailure(status: 421, code: "wrong_shard",
-                                   message: "this node does not serve shard \(shard); check the shard map"))
+        return response(
+            JobFailure(
+                status: 421, code: "wrong_shard",
+                message: "this node does not serve shard \(shard); check the shard map"))
     }
 
     static func tooLarge() -> Response {
@@ -158,7 +160,8 @@ extension FrontDoor {
             do {
                 spec = try JobSpec(decoding: bytes)
             } catch {
-                throw FieldError(field: nil, code: "invalid_protobuf", message: "body is not a tock.v1.JobSpec: \(error)")
+                throw FieldError(
+                    field: nil, code: "invalid_protobuf", message: "body is not a tock.v1.JobSpec: \(error)")
             }
             return try JobRequest.validate(spec, nowNs: nowNs(), policy: policy)
         }

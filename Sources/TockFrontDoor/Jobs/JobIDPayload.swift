@@ -10,8 +10,9 @@ enum JobIDPayload {
     static func parse(_ data: [UInt8]) throws(FieldError) -> String {
         let id: String
         if data.first == UInt8(ascii: "{") {
-            let fields = try JSONValue.object(parsing: data, notJSON: "the payload is not valid JSON",
-                                              notObject: "the payload must be a job id, or {\"id\": \"…\"}")
+            let fields = try JSONValue.object(
+                parsing: data, notJSON: "the payload is not valid JSON",
+                notObject: "the payload must be a job id, or {\"id\": \"…\"}")
             if let unknown = fields.keys.sorted().first(where: { $0 != "id" }) {
                 throw FieldError(field: unknown, code: "unknown_field", message: "unknown field '\(unknown)'")
             }
@@ -33,6 +34,7 @@ enum JobIDPayload {
         return id
     }
 
-    static let missing = FieldError(field: "id", code: "missing_field",
-                                    message: "the payload must be a job id, or {\"id\": \"…\"}")
+    static let missing = FieldError(
+        field: "id", code: "missing_field",
+        message: "the payload must be a job id, or {\"id\": \"…\"}")
 }

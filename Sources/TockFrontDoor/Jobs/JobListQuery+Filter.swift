@@ -1,15 +1,16 @@
 import TockAuth
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 extension JobListQuery {
     /// The shard-side filter: `states` as the action allows, the tenant the caller may see (an admin: the one
     /// asked for, or all).
     func filter(states: [JobState], as caller: Caller) -> JobFilter {
-        JobFilter(states: states, priority: priority, tenant: caller.allows(.admin) ? tenant : caller.tenant,
-                  host: host, updatedSinceNs: updatedSinceNs, updatedUntilNs: updatedUntilNs)
+        JobFilter(
+            states: states, priority: priority, tenant: caller.allows(.admin) ? tenant : caller.tenant,
+            host: host, updatedSinceNs: updatedSinceNs, updatedUntilNs: updatedUntilNs)
     }
 
     /// The filter's parameters, with times absolute (RFC 3339 to the nanosecond), for a call forwarded to a shard.
@@ -29,8 +30,10 @@ extension JobListQuery {
         switch name {
         case "host":
             guard let host = JobFilter.host(parsing: text) else {
-                throw FieldError(field: "host", message: "host must be a URL's host name or IP address, at most "
-                    + "\(JobFilter.maxHostBytes) bytes")
+                throw FieldError(
+                    field: "host",
+                    message: "host must be a URL's host name or IP address, at most "
+                        + "\(JobFilter.maxHostBytes) bytes")
             }
             self.host = host
         case "since": updatedSinceNs = try JobFilter.time(parsing: text, field: "since", nowNs: nowNs)

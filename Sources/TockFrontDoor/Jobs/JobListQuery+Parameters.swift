@@ -1,7 +1,7 @@
 import Hummingbird
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 extension JobListQuery {
@@ -13,8 +13,10 @@ extension JobListQuery {
         self.init()
         if let text = parameters["state"].map(String.init) {
             guard let state = JobState(rawValue: text) else {
-                throw FieldError(field: "state", message: "state must be one of "
-                    + JobState.allCases.map(\.rawValue).joined(separator: ", "))
+                throw FieldError(
+                    field: "state",
+                    message: "state must be one of "
+                        + JobState.allCases.map(\.rawValue).joined(separator: ", "))
             }
             self.state = state
         }

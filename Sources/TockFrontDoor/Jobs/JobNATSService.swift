@@ -1,9 +1,9 @@
 import Logging
 import TockAuth
 import TockCore
+import TockModel
 import TockNATS
 import TockShard
-import TockModel
 import TockWire
 
 /// The job API over NATS request/reply, served by every shard node and router in one queue group, so each
@@ -55,14 +55,17 @@ public final class JobNATSService: Sendable {
         var services: [NATSService] = []
         do {
             for endpoint in endpoints() {
-                services.append(try await link.serve(subject: endpoint.subject, queue: Self.queue) { request in
-                    await self.answer(request, endpoint)
-                })
+                services.append(
+                    try await link.serve(subject: endpoint.subject, queue: Self.queue) { request in
+                        await self.answer(request, endpoint)
+                    })
             }
-            logger.info("job API serving on NATS", metadata: [
-                "subjects": "\(endpoints().map(\.subject).joined(separator: ", "))",
-                "queue": "\(Self.queue)",
-            ])
+            logger.info(
+                "job API serving on NATS",
+                metadata: [
+                    "subjects": "\(endpoints().map(\.subject).joined(separator: ", "))",
+                    "queue": "\(Self.queue)",
+                ])
             while true { try await Task.sleep(for: .seconds(3600)) }
         } catch {
             // Together: each stop may wait its whole timeout (handlers still running), and one after the other
@@ -88,7 +91,9 @@ public final class JobNATSService: Sendable {
     func endpoints() -> [Endpoint] {
         let frontDoor = self.frontDoor
         return [
-            Endpoint(subject: Self.submitSubject, maxBytes: frontDoor.policy.maxRequestBytes, access: .scope(.jobsWrite)) {
+            Endpoint(
+                subject: Self.submitSubject, maxBytes: frontDoor.policy.maxRequestBytes, access: .scope(.jobsWrite)
+            ) {
                 request, caller throws(FieldError) in
                 let spec = try frontDoor.parseSubmit(request.data, contentType: request.header("content-type"))
                 return Self.reply(await frontDoor.gateway.submit(spec, as: caller))
@@ -116,16 +121,17 @@ public final class JobNATSService: Sendable {
                 let id = try JobIDPayload.parse(request.data)
                 return Self.reply(await frontDoor.gateway.retry(id: id, as: caller))
             },
-        ] + [(Self.retryBulkSubject, BulkAction.retry), (Self.cancelBulkSubject, .cancel)].map { subject, action in
-            Endpoint(subject: subject, maxBytes: BulkAction.maxBodyBytes, access: .scope(.jobsWrite)) {
-                request, caller throws(FieldError) in
-                let query = try action.parse(request.data, nowNs: frontDoor.nowNs())
-                return switch await frontDoor.gateway.bulk(action, query, as: caller) {
-                case .done(let answer): Self.reply(status: 200, answer)
-                case .failure(let failure): Self.reply(failure)
+        ]
+            + [(Self.retryBulkSubject, BulkAction.retry), (Self.cancelBulkSubject, .cancel)].map { subject, action in
+                Endpoint(subject: subject, maxBytes: BulkAction.maxBodyBytes, access: .scope(.jobsWrite)) {
+                    request, caller throws(FieldError) in
+                    let query = try action.parse(request.data, nowNs: frontDoor.nowNs())
+                    return switch await frontDoor.gateway.bulk(action, query, as: caller) {
+                    case .done(let answer): Self.reply(status: 200, answer)
+                    case .failure(let failure): Self.reply(failure)
+                    }
                 }
             }
-        }
     }
 
     /// The reply to one request: its call's, or the error that refused it (counted).
@@ -141,9 +147,11 @@ public final class JobNATSService: Sendable {
         case .success(let admitted):
             caller = admitted
         case .failure(let denial):
-            logger.info("NATS request denied", metadata: [
-                "subject": "\(request.subject)", "status": "\(denial.status)", "error": "\(denial)",
-            ])
+            logger.info(
+                "NATS request denied",
+                metadata: [
+                    "subject": "\(request.subject)", "status": "\(denial.status)", "error": "\(denial)",
+                ])
             return Self.reply(JobFailure(status: denial.status, code: denial.code, message: denial.description))
         }
         do {
@@ -156,9 +164,11 @@ public final class JobNATSService: Sendable {
 
     private func refused(_ request: NATSRequest, _ problem: MessageProblem) {
         metrics?.rejected(subject: request.subject, problem.reason)
-        logger.info("NATS request refused", metadata: [
-            "subject": "\(request.subject)", "reason": "\(problem.reason.rawValue)", "error": "\(problem)",
-        ])
+        logger.info(
+            "NATS request refused",
+            metadata: [
+                "subject": "\(request.subject)", "reason": "\(problem.reason.rawValue)", "error": "\(problem)",
+            ])
     }
 
     static func reply(_ reply: JobReply) -> NATSReply {
@@ -176,8 +186,10 @@ public final class JobNATSService: Sendable {
 
     static func reply(status: Int, _ value: some Encodable) -> NATSReply {
         let data = AnswerJSON.bytes(value) ?? Array(#"{"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
-        return NATSReply(data: data, headers: [
-            (name: "Tock-Status", value: "\(status)"), (name: "Content-Type", value: "application/json"),
-        ])
+        return NATSReply(
+            data: data,
+            headers: [
+                (name: "Tock-Status", value: "\(status)"), (name: "Content-Type", value: "application/json"),
+            ])
     }
 }

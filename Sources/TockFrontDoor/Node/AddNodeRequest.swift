@@ -16,7 +16,7 @@ struct AddNodeRequest {
             throw FieldError(field: unknown, code: "unknown_field", message: "unknown field \(unknown)")
         }
         guard let node = object["node"] as? String, !node.isEmpty,
-              !node.contains(where: { $0 == "," || $0 == "=" || $0 == "/" })
+            !node.contains(where: { $0 == "," || $0 == "=" || $0 == "/" })
         else {
             throw FieldError(field: "node", code: "required", message: "node must name the node to add, e.g. n4")
         }

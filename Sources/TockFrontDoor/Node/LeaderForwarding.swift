@@ -1,8 +1,8 @@
-import TockCore
 import AsyncHTTPClient
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import TockCore
 import TockShard
 
 /// Followers forward membership and leadership requests to the leader (job calls are routed by TockFrontDoor), so a client may talk to any node of a shard and still get
@@ -32,23 +32,27 @@ struct LeaderForwarding: RouterMiddleware {
     {
         guard Self.isForwardable(request.uri.path) else { return try await next(request, context) }
         guard let status = await node.waitForLeader(timeout: Self.leaderWait) else {
-            return ShardHTTPAPI.unavailable(ErrorView(
-                code: "no_leader", message: "shard \(node.configuration.shard) has no leader; retry shortly"))
+            return ShardHTTPAPI.unavailable(
+                ErrorView(
+                    code: "no_leader", message: "shard \(node.configuration.shard) has no leader; retry shortly"))
         }
         if status.leader == status.node { return try await next(request, context) }
-        guard let leader = status.leader, !request.headers.contains(where: { $0.name.canonicalName == Self.forwardedBy }),
-              let address = node.httpAddress(of: leader)
+        guard let leader = status.leader,
+            !request.headers.contains(where: { $0.name.canonicalName == Self.forwardedBy }),
+            let address = node.httpAddress(of: leader)
         else {
-            return ShardHTTPAPI.unavailable(ErrorView(
-                code: "not_leader",
-                message: "node \(status.node) does not lead shard \(node.configuration.shard); the leader is "
-                    + "\(status.leader ?? "unknown") and its HTTP address is not configured (--peer-http)"))
+            return ShardHTTPAPI.unavailable(
+                ErrorView(
+                    code: "not_leader",
+                    message: "node \(status.node) does not lead shard \(node.configuration.shard); the leader is "
+                        + "\(status.leader ?? "unknown") and its HTTP address is not configured (--peer-http)"))
         }
         do {
             return try await forward(request, to: address, from: status.node)
         } catch {
-            return ShardHTTPAPI.unavailable(ErrorView(
-                code: "leader_unreachable", message: "cannot reach the leader \(leader) at \(address): \(error)"))
+            return ShardHTTPAPI.unavailable(
+                ErrorView(
+                    code: "leader_unreachable", message: "cannot reach the leader \(leader) at \(address): \(error)"))
         }
     }
 
@@ -70,8 +74,9 @@ struct LeaderForwarding: RouterMiddleware {
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         var headers = HTTPFields()
         if let type = response.headers.first(name: "content-type") { headers[.contentType] = type }
-        return Response(status: .init(code: Int(response.status.code)), headers: headers,
-                        body: .init(byteBuffer: bytes))
+        return Response(
+            status: .init(code: Int(response.status.code)), headers: headers,
+            body: .init(byteBuffer: bytes))
     }
 
     private static let hopByHop: Set<String> = [

@@ -6,8 +6,8 @@ import TockAuth
 import TockCore
 import TockMetrics
 import TockModel
-import TockWire
 import TockShard
+import TockWire
 
 /// A shard node's own HTTP API: its Raft group (status, leadership transfer, membership), its job counts and a
 /// health check. The job API (TockFrontDoor) is added to the same router.
@@ -19,8 +19,9 @@ public enum ShardHTTPAPI {
         router.middlewares.add(RequestHeaderLimit(node.configuration.httpLimits))
         // Every node answers for itself, leader or not: Prometheus scrapes each one.
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: MetricsRegistry.contentType],
-                     body: .init(byteBuffer: ByteBuffer(string: node.metrics.registry.exposition())))
+            Response(
+                status: .ok, headers: [.contentType: MetricsRegistry.contentType],
+                body: .init(byteBuffer: ByteBuffer(string: node.metrics.registry.exposition())))
         }
         // Before forwarding too: readiness is this node's own.
         router.get("/readyz") { _, _ in
@@ -42,10 +43,12 @@ public enum ShardHTTPAPI {
 
         router.get("/v1/status") { _, _ in
             let counts = try await node.jobCounts()
-            return json(.ok, ShardStatusView(
-                shard: node.configuration.shard, cluster: node.cluster,
-                jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-                dueUnpublished: try await node.runsDueUnpublished()))
+            return json(
+                .ok,
+                ShardStatusView(
+                    shard: node.configuration.shard, cluster: node.cluster,
+                    jobs: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                    dueUnpublished: try await node.runsDueUnpublished()))
         }
 
         router.post("/v1/cluster/transfer-leader") { request, _ in
@@ -53,8 +56,11 @@ public enum ShardHTTPAPI {
             do {
                 try await node.transferLeadership(to: target)
             } catch RaftDriverError.invalidTransferTarget(let target) {
-                return json(.badRequest, ErrorView(code: "invalid", field: "to",
-                                                   message: "\(target) is not another voter of this shard"))
+                return json(
+                    .badRequest,
+                    ErrorView(
+                        code: "invalid", field: "to",
+                        message: "\(target) is not another voter of this shard"))
             }
             return json(.accepted, ["status": "transferring", "from": node.cluster.node, "to": target])
         }
@@ -111,14 +117,16 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as FieldError {
             return ShardHTTPAPI.json(.badRequest, ErrorView(error))
         } catch RaftDriverError.membershipChangeRefused(let reason) {
-            return ShardHTTPAPI.json(.conflict, ErrorView(code: "conflict", message: "membership change refused: \(reason)"))
+            return ShardHTTPAPI.json(
+                .conflict, ErrorView(code: "conflict", message: "membership change refused: \(reason)"))
         } catch let error as RaftDriverError {
-            let code = switch error {
-            case .notLeader: "not_leader"
-            case .outcomeUnknown: "outcome_unknown"
-            case .storageFull: "storage_full"
-            case .stopped, .invalidTransferTarget, .membershipChangeRefused: "unavailable"
-            }
+            let code =
+                switch error {
+                case .notLeader: "not_leader"
+                case .outcomeUnknown: "outcome_unknown"
+                case .storageFull: "storage_full"
+                case .stopped, .invalidTransferTarget, .membershipChangeRefused: "unavailable"
+                }
             return ShardHTTPAPI.unavailable(ErrorView(code: code, message: error.description))
         } catch let error as HTTPResponseError {
             let code = error.status.code == 404 ? "not_found" : "http_\(error.status.code)"

@@ -1,4 +1,5 @@
 import TockShard
+
 /// `GET /v1/status`: what `tock status` shows of a shard node — its Raft view, its jobs by state and the runs due
 /// but not yet published (this node's copy of the job tables, not a linearizable read).
 struct ShardStatusView: Encodable {

@@ -34,7 +34,8 @@ struct ForwardedCall: Sendable {
 
         var failure: JobFailure? {
             guard !(200..<300).contains(status) else { return nil }
-            let error = (try? JSONDecoder().decode(ErrorView.self, from: Data(buffer: body)))
+            let error =
+                (try? JSONDecoder().decode(ErrorView.self, from: Data(buffer: body)))
                 ?? ErrorView(code: "http_\(status)", message: String(buffer: body))
             var failure = JobFailure(status: status, error: error, retryAfterSeconds: retryAfterSeconds)
             failure.leaderHint = leaderHint
@@ -46,8 +47,10 @@ struct ForwardedCall: Sendable {
             do {
                 return .success(try JSONDecoder().decode(Value.self, from: Data(buffer: body)))
             } catch {
-                return .failure(JobFailure(status: 502, code: "bad_gateway",
-                                           message: "the owning shard answered with a body that is not a job: \(error)"))
+                return .failure(
+                    JobFailure(
+                        status: 502, code: "bad_gateway",
+                        message: "the owning shard answered with a body that is not a job: \(error)"))
             }
         }
 
@@ -79,8 +82,9 @@ struct ForwardedCall: Sendable {
         if let body { request.body = .bytes(body) }
         let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return Answer(status: Int(response.status.code), body: bytes,
-                      retryAfterSeconds: response.headers.first(name: "retry-after").flatMap(Int.init),
-                      leaderHint: response.headers.first(name: Self.leaderHeader).flatMap(HostPort.init(parsing:)))
+        return Answer(
+            status: Int(response.status.code), body: bytes,
+            retryAfterSeconds: response.headers.first(name: "retry-after").flatMap(Int.init),
+            leaderHint: response.headers.first(name: Self.leaderHeader).flatMap(HostPort.init(parsing:)))
     }
 }

@@ -1,7 +1,7 @@
 import TockAuth
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 /// The job API as every front end (HTTP, NATS, the scheduled-db compatible API) sees it: each call reaches the
@@ -129,8 +129,9 @@ public struct JobFailure: Error, Sendable, Equatable {
     }
 
     public init(status: Int, code: String, field: String? = nil, message: String, retryAfterSeconds: Int? = nil) {
-        self.init(status: status, error: ErrorView(code: code, field: field, message: message),
-                  retryAfterSeconds: retryAfterSeconds)
+        self.init(
+            status: status, error: ErrorView(code: code, field: field, message: message),
+            retryAfterSeconds: retryAfterSeconds)
     }
 }
 
@@ -153,9 +154,10 @@ public struct JobListQuery: Sendable, Equatable {
     public var cursor: String?
     public var limit: Int
 
-    public init(state: JobState? = nil, priority: Priority? = nil, idempotencyKey: String? = nil,
-                tenant: String? = nil, cursor: String? = nil, limit: Int = 100)
-    {
+    public init(
+        state: JobState? = nil, priority: Priority? = nil, idempotencyKey: String? = nil,
+        tenant: String? = nil, cursor: String? = nil, limit: Int = 100
+    ) {
         self.state = state
         self.priority = priority
         self.idempotencyKey = idempotencyKey

@@ -1,7 +1,7 @@
 import TockAuth
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 /// The job calls this node serves from its own shard. It must lead: a follower answers 503 `not_leader` with
@@ -71,8 +71,10 @@ struct LocalShardJobs: JobGateway {
             case .cancelled(let job): .job(status: 200, JobView(job))
             case .notFound: .failure(Self.notFound(id))
             case .conflict(let job):
-                .failure(JobFailure(status: 409, code: "conflict", field: "id",
-                                    message: "job \(id) already \(job.state.rawValue)"))
+                .failure(
+                    JobFailure(
+                        status: 409, code: "conflict", field: "id",
+                        message: "job \(id) already \(job.state.rawValue)"))
             case let other: .failure(Self.unexpected(other))
             }
         }
@@ -116,15 +118,16 @@ struct LocalShardJobs: JobGateway {
     }
 
     static func notRetryable(_ job: Job) -> JobFailure {
-        let message = if job.schedule != nil {
-            job.state == .scheduled
-                ? "job \(job.id) is recurring and its schedule is live: it runs again at its next occurrence "
-                    + "(pause and resume it to move that); only one-time jobs are retried"
-                : "job \(job.id) is recurring and \(job.state.rawValue); only one-time jobs are retried: submit "
-                    + "it again to start a new schedule"
-        } else {
-            "job \(job.id) is \(job.state.rawValue): only a failed, succeeded or cancelled job can be retried"
-        }
+        let message =
+            if job.schedule != nil {
+                job.state == .scheduled
+                    ? "job \(job.id) is recurring and its schedule is live: it runs again at its next occurrence "
+                        + "(pause and resume it to move that); only one-time jobs are retried"
+                    : "job \(job.id) is recurring and \(job.state.rawValue); only one-time jobs are retried: submit "
+                        + "it again to start a new schedule"
+            } else {
+                "job \(job.id) is \(job.state.rawValue): only a failed, succeeded or cancelled job can be retried"
+            }
         return JobFailure(status: 409, code: "conflict", field: "id", message: message)
     }
 
@@ -168,9 +171,12 @@ struct LocalShardJobs: JobGateway {
         case .changed(let job): .job(status: 200, JobView(job))
         case .notFound: .failure(notFound(id))
         case .conflict(let job):
-            .failure(JobFailure(status: 409, code: "conflict", field: "id", message: job.schedule == nil
-                ? "job \(id) runs once; only a recurring job can \(verb)"
-                : "job \(id) is \(job.state.rawValue) and has no runs left to \(verb)"))
+            .failure(
+                JobFailure(
+                    status: 409, code: "conflict", field: "id",
+                    message: job.schedule == nil
+                        ? "job \(id) runs once; only a recurring job can \(verb)"
+                        : "job \(id) is \(job.state.rawValue) and has no runs left to \(verb)"))
         case let other: .failure(unexpected(other))
         }
     }
@@ -191,16 +197,18 @@ struct LocalShardJobs: JobGateway {
                 return .page(JobPage(jobs: job.map { [JobView($0)] } ?? [], next_cursor: nil))
             }
             let filter = query.filter(states: query.state.map { [$0] } ?? [], as: caller)
-            let (jobs, resumeAfter) = try await node.jobs(filter, afterID: after?.id(inShard: shard),
-                                                          limit: query.limit)
+            let (jobs, resumeAfter) = try await node.jobs(
+                filter, afterID: after?.id(inShard: shard),
+                limit: query.limit)
             return .page(JobPage(jobs: jobs.map(JobView.init), next_cursor: resumeAfter))
         } catch {
             return .failure(failure(error))
         }
     }
 
-    static let badCursor = JobFailure(status: 400, code: "invalid", field: "cursor",
-                                      message: "cursor must be the next_cursor of a previous page")
+    static let badCursor = JobFailure(
+        status: 400, code: "invalid", field: "cursor",
+        message: "cursor must be the next_cursor of a previous page")
 
     private func reply(_ body: () async throws -> JobReply) async -> JobReply {
         do {
@@ -222,13 +230,15 @@ struct LocalShardJobs: JobGateway {
             failure.leaderHint = leader.flatMap(node.httpAddress(of:))
             return failure
         case RaftDriverError.storageFull:
-            return JobFailure(status: 503, code: "storage_full",
-                              message: "node \(node.cluster.node) of shard \(shard) cannot write: its disk is full. "
-                                  + "Nothing was stored; retry once space is freed", retryAfterSeconds: 5)
+            return JobFailure(
+                status: 503, code: "storage_full",
+                message: "node \(node.cluster.node) of shard \(shard) cannot write: its disk is full. "
+                    + "Nothing was stored; retry once space is freed", retryAfterSeconds: 5)
         case RaftDriverError.outcomeUnknown:
-            return JobFailure(status: 503, code: "outcome_unknown",
-                              message: "the request may or may not have taken effect; retry with the same "
-                                  + "idempotency_key", retryAfterSeconds: 1)
+            return JobFailure(
+                status: 503, code: "outcome_unknown",
+                message: "the request may or may not have taken effect; retry with the same "
+                    + "idempotency_key", retryAfterSeconds: 1)
         default:
             return JobFailure(status: 503, code: "unavailable", message: "\(error)", retryAfterSeconds: 1)
         }

@@ -1,8 +1,8 @@
 import Foundation
 import TockAuth
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 /// The job API on any node or router: each call goes to the shard that owns the job (the idempotency key's hash
@@ -23,8 +23,9 @@ final class RoutingGateway: JobGateway {
         var random = SystemRandomNumberGenerator()
         let shard = owner(ofNew: spec, using: &random)
         if let reply = await servedHere(shard, { await $0.submit(spec, as: caller) }) { return reply }
-        let call = ForwardedCall(method: .POST, target: "/v1/jobs", body: spec.encoded(),
-                                 contentType: ForwardedCall.protobuf, retrySafe: !spec.idempotencyKey.isEmpty)
+        let call = ForwardedCall(
+            method: .POST, target: "/v1/jobs", body: spec.encoded(),
+            contentType: ForwardedCall.protobuf, retrySafe: !spec.idempotencyKey.isEmpty)
         return await forward(call, to: shard, as: caller)
     }
 
@@ -40,7 +41,9 @@ final class RoutingGateway: JobGateway {
         var replies = [JobReply?](repeating: nil, count: specs.count)
         await withTaskGroup(of: ([Int], [JobReply]).self) { group in
             for (shard, indices) in parts {
-                group.addTask { (indices, await self.submit(part: indices.map { specs[$0] }, toShard: shard, as: caller)) }
+                group.addTask {
+                    (indices, await self.submit(part: indices.map { specs[$0] }, toShard: shard, as: caller))
+                }
             }
             for await (indices, partReplies) in group {
                 for (index, reply) in zip(indices, partReplies) { replies[index] = reply }
@@ -57,14 +60,16 @@ final class RoutingGateway: JobGateway {
         } else {
             // Sent again after a failure only when every job has a key: a part is one entry, so it took effect
             // whole or not at all, and the keys make a second try return the same jobs.
-            var call = ForwardedCall(method: .POST, target: "/v1/jobs:batch", body: JobSpecBatch(jobs: specs).encoded(),
-                                     contentType: ForwardedCall.protobuf,
-                                     retrySafe: specs.allSatisfy { !$0.idempotencyKey.isEmpty })
+            var call = ForwardedCall(
+                method: .POST, target: "/v1/jobs:batch", body: JobSpecBatch(jobs: specs).encoded(),
+                contentType: ForwardedCall.protobuf,
+                retrySafe: specs.allSatisfy { !$0.idempotencyKey.isEmpty })
             call.authorization = caller.credential
-            reply = switch await leaders.send(call, toShard: shard) {
-            case .success(let answer): answer.batchReply
-            case .failure(let failure): .failure(failure)
-            }
+            reply =
+                switch await leaders.send(call, toShard: shard) {
+                case .success(let answer): answer.batchReply
+                case .failure(let failure): .failure(failure)
+                }
         }
         switch reply {
         case .replies(let replies) where replies.count == specs.count:
@@ -72,8 +77,9 @@ final class RoutingGateway: JobGateway {
         case .failure(let failure):
             return Array(repeating: .failure(failure), count: specs.count)
         default:
-            let mismatch = JobFailure(status: 502, code: "bad_gateway",
-                                      message: "shard \(shard) did not answer once for each of the \(specs.count) jobs sent")
+            let mismatch = JobFailure(
+                status: 502, code: "bad_gateway",
+                message: "shard \(shard) did not answer once for each of the \(specs.count) jobs sent")
             return Array(repeating: .failure(mismatch), count: specs.count)
         }
     }
@@ -81,25 +87,29 @@ final class RoutingGateway: JobGateway {
     func job(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
         if let reply = await servedHere(shard, { await $0.job(id: id, as: caller) }) { return reply }
-        return await forward(ForwardedCall(method: .GET, target: "/v1/jobs/\(id)", retrySafe: true), to: shard, as: caller)
+        return await forward(
+            ForwardedCall(method: .GET, target: "/v1/jobs/\(id)", retrySafe: true), to: shard, as: caller)
     }
 
     func cancel(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
         if let reply = await servedHere(shard, { await $0.cancel(id: id, as: caller) }) { return reply }
-        return await forward(ForwardedCall(method: .DELETE, target: "/v1/jobs/\(id)", retrySafe: true), to: shard, as: caller)
+        return await forward(
+            ForwardedCall(method: .DELETE, target: "/v1/jobs/\(id)", retrySafe: true), to: shard, as: caller)
     }
 
     func pause(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
         if let reply = await servedHere(shard, { await $0.pause(id: id, as: caller) }) { return reply }
-        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/pause", retrySafe: true), to: shard, as: caller)
+        return await forward(
+            ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/pause", retrySafe: true), to: shard, as: caller)
     }
 
     func resume(id: String, as caller: Caller) async -> JobReply {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
         if let reply = await servedHere(shard, { await $0.resume(id: id, as: caller) }) { return reply }
-        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/resume", retrySafe: true), to: shard, as: caller)
+        return await forward(
+            ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/resume", retrySafe: true), to: shard, as: caller)
     }
 
     func runs(id: String, _ page: RunsPage, as caller: Caller) async -> JobRunsReply {
@@ -153,7 +163,9 @@ final class RoutingGateway: JobGateway {
     /// Asks every shard for a page after the cursor and merges them by creation time (`JobPage.merging`).
     func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         if let cursor = query.cursor, ListCursor(cursor) == nil { return .failure(LocalShardJobs.badCursor) }
-        if let key = query.idempotencyKey { return await listShard(map.shard(forIdempotencyKey: key), query, as: caller) }
+        if let key = query.idempotencyKey {
+            return await listShard(map.shard(forIdempotencyKey: key), query, as: caller)
+        }
         let answers = await withTaskGroup(of: JobListReply.self) { group in
             for shard in 0..<UInt32(map.shardCount) {
                 group.addTask { await self.listShard(shard, query, as: caller) }
@@ -199,8 +211,9 @@ final class RoutingGateway: JobGateway {
         guard let shard = owner(of: id) else { return .failure(LocalShardJobs.notFound(id)) }
         if let reply = await servedHere(shard, { await $0.retry(id: id, as: caller) }) { return reply }
         // Not sent twice: a second try after the first retried the job would find it scheduled and answer 409.
-        return await forward(ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/retry", retrySafe: false),
-                             to: shard, as: caller)
+        return await forward(
+            ForwardedCall(method: .POST, target: "/v1/jobs/\(id)/retry", retrySafe: false),
+            to: shard, as: caller)
     }
 
     /// Sends the action to every shard still to be done (each with its own position) at once, and sums what they
@@ -236,14 +249,16 @@ final class RoutingGateway: JobGateway {
         return .done(BulkAnswer(affected: affected, next_cursor: next.text))
     }
 
-    private func bulkShard(_ shard: UInt32, _ action: BulkAction, _ query: JobListQuery, from start: String?,
-                           as caller: Caller) async -> BulkReply
-    {
+    private func bulkShard(
+        _ shard: UInt32, _ action: BulkAction, _ query: JobListQuery, from start: String?,
+        as caller: Caller
+    ) async -> BulkReply {
         var query = query
         query.cursor = start
         if let reply = await servedHere(shard, { [query] in await $0.bulk(action, query, as: caller) }) { return reply }
-        var call = ForwardedCall(method: .POST, target: action.path, body: action.body(query, cursor: start),
-                                 contentType: "application/json", retrySafe: false)
+        var call = ForwardedCall(
+            method: .POST, target: action.path, body: action.body(query, cursor: start),
+            contentType: "application/json", retrySafe: false)
         call.authorization = caller.credential
         switch await leaders.send(call, toShard: shard) {
         case .failure(let failure): return .failure(failure)
@@ -258,7 +273,8 @@ final class RoutingGateway: JobGateway {
     /// The shard a new job goes to: its idempotency key's, so a repeated key meets the job it names; a random one
     /// for a job without a key.
     private func owner(ofNew spec: JobSpec, using random: inout some RandomNumberGenerator) -> UInt32 {
-        spec.idempotencyKey.isEmpty ? map.shardForNewJob(using: &random) : map.shard(forIdempotencyKey: spec.idempotencyKey)
+        spec.idempotencyKey.isEmpty
+            ? map.shardForNewJob(using: &random) : map.shard(forIdempotencyKey: spec.idempotencyKey)
     }
 
     /// The id's shard, or nil when the id is not a Tock job id of this deployment (so no shard can hold it).

@@ -6,7 +6,7 @@ extension ShardLeaders {
     /// reaches NATS): then every job call has somewhere to go. Nodes are asked at once, each within `timeout`.
     func readiness(timeout: Duration = .seconds(1)) async -> Readiness {
         let checks = await withTaskGroup(of: (UInt32, Readiness.Check).self) { group in
-            for shard in 0 ..< UInt32(map.shardCount) {
+            for shard in 0..<UInt32(map.shardCount) {
                 group.addTask { (shard, await self.probe(shard, timeout: timeout)) }
             }
             return await group.reduce(into: []) { $0.append($1) }
@@ -20,7 +20,8 @@ extension ShardLeaders {
                 group.addTask {
                     do {
                         let response = try await self.client.execute(
-                            HTTPClientRequest(url: node.http.httpURL + "/readyz"), timeout: .nanoseconds(timeout.nanoseconds))
+                            HTTPClientRequest(url: node.http.httpURL + "/readyz"),
+                            timeout: .nanoseconds(timeout.nanoseconds))
                         return (node.name, response.status.code == 200 ? nil : "answered \(response.status.code)")
                     } catch {
                         return (node.name, "\(error)")

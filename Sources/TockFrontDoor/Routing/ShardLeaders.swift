@@ -35,10 +35,11 @@ final class ShardLeaders: Sendable {
     private let localLeader: @Sendable (UInt32) -> HostPort?
     private let states: Mutex<[ShardState]>
 
-    init(map: ShardMap, sender: String, client: HTTPClient, settings: Settings = .init(),
-         clock: any WallClock = SystemWallClock(), logger: Logger,
-         localLeader: @escaping @Sendable (UInt32) -> HostPort? = { _ in nil })
-    {
+    init(
+        map: ShardMap, sender: String, client: HTTPClient, settings: Settings = .init(),
+        clock: any WallClock = SystemWallClock(), logger: Logger,
+        localLeader: @escaping @Sendable (UInt32) -> HostPort? = { _ in nil }
+    ) {
         self.map = map
         self.sender = sender
         self.client = client
@@ -46,8 +47,10 @@ final class ShardLeaders: Sendable {
         self.clock = clock
         self.logger = logger
         self.localLeader = localLeader
-        states = Mutex(Array(repeating: ShardState(breaker: CircuitBreaker(policy: settings.breaker)),
-                             count: map.shardCount))
+        states = Mutex(
+            Array(
+                repeating: ShardState(breaker: CircuitBreaker(policy: settings.breaker)),
+                count: map.shardCount))
     }
 
     /// Sends `call` to `shard`'s leader and returns its answer, or the failure to give the client.
@@ -58,8 +61,10 @@ final class ShardLeaders: Sendable {
         }
         let admission = states.withLock { $0[Int(shard)].breaker.admit(nowNs: clock.nowNs()) }
         if case .deferFor(let wait) = admission {
-            return .failure(Self.unavailable(shard, retryAfter: wait,
-                                             reason: "it failed repeatedly; calls are held back for \(wait)"))
+            return .failure(
+                Self.unavailable(
+                    shard, retryAfter: wait,
+                    reason: "it failed repeatedly; calls are held back for \(wait)"))
         }
         let probe = admission == .probe
         let result = await attempt(call, shard: shard)
@@ -76,10 +81,11 @@ final class ShardLeaders: Sendable {
         while ContinuousClock.now < deadline, !Task.isCancelled {
             let address = target(shard)
             do {
-                let answer = try await call.send(to: address, shard: shard, from: sender, client: client,
-                                                 timeout: settings.attemptTimeout)
+                let answer = try await call.send(
+                    to: address, shard: shard, from: sender, client: client,
+                    timeout: settings.attemptTimeout)
                 guard let failure = answer.failure, failure.status == 503,
-                      ["not_leader", "no_leader"].contains(failure.error.error.code)
+                    ["not_leader", "no_leader"].contains(failure.error.error.code)
                 else {
                     remember(address, for: shard)
                     return .success(answer)
@@ -94,13 +100,16 @@ final class ShardLeaders: Sendable {
                 lastProblem = "\(address): \(error)"
                 forget(address, for: shard)
                 guard call.retrySafe || Self.neverSent(error) else {
-                    logger.warning("forwarded call failed after it may have been served",
-                                   metadata: ["shard": "\(shard)", "node": "\(address)", "error": "\(error)"])
-                    return .failure(JobFailure(
-                        status: 503, code: "outcome_unknown",
-                        message: "shard \(shard)'s node \(address) failed while serving the request (\(error)); it may "
-                            + "or may not have taken effect. Retry with an idempotency_key to make retries safe.",
-                        retryAfterSeconds: 1))
+                    logger.warning(
+                        "forwarded call failed after it may have been served",
+                        metadata: ["shard": "\(shard)", "node": "\(address)", "error": "\(error)"])
+                    return .failure(
+                        JobFailure(
+                            status: 503, code: "outcome_unknown",
+                            message:
+                                "shard \(shard)'s node \(address) failed while serving the request (\(error)); it may "
+                                + "or may not have taken effect. Retry with an idempotency_key to make retries safe.",
+                            retryAfterSeconds: 1))
                 }
             }
             try? await Task.sleep(for: settings.retryPause)
@@ -139,10 +148,14 @@ final class ShardLeaders: Sendable {
     }
 
     static func unavailable(_ shard: UInt32, retryAfter: Duration, reason: String) -> JobFailure {
-        let seconds = max(1, Int((Double(retryAfter.components.seconds)
-            + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
-        return JobFailure(status: 503, code: "shard_unavailable",
-                          message: "shard \(shard) is unavailable: \(reason); retry after \(seconds)s",
-                          retryAfterSeconds: seconds)
+        let seconds = max(
+            1,
+            Int(
+                (Double(retryAfter.components.seconds)
+                    + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+        return JobFailure(
+            status: 503, code: "shard_unavailable",
+            message: "shard \(shard) is unavailable: \(reason); retry after \(seconds)s",
+            retryAfterSeconds: seconds)
     }
 }

@@ -22,7 +22,8 @@ public struct ScheduledDBExecutionAttempt: Codable, Sendable, Equatable {
     public init?(latestOf job: JobView) {
         guard job.attempts > 0 else { return nil }
         attempt_num = job.attempts
-        start_time = job.published_at.map(ScheduledDBTimestamp.seconds(rfc3339:))
+        start_time =
+            job.published_at.map(ScheduledDBTimestamp.seconds(rfc3339:))
             ?? ScheduledDBTimestamp.seconds(rfc3339: job.run_at)
         end_time = job.finished_at.map(ScheduledDBTimestamp.seconds(rfc3339:))
         node_id = job.executor_id ?? ""

@@ -22,7 +22,8 @@ extension JobGateway {
         case .failure(let failure): return .failure(failure)
         case .page(let page):
             guard let job = page.jobs.first else {
-                return .failure(JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)"))
+                return .failure(
+                    JobFailure(status: 404, code: "not_found", field: "id", message: "no job with id \(id)"))
             }
             return .job(status: 200, job)
         }

@@ -30,7 +30,7 @@ public struct ScheduledDBJobView: Codable, Sendable, Equatable {
         created_at = ScheduledDBTimestamp.seconds(rfc3339: job.created_at)
         webhook_url = job.url
         if case .object(let object)? = JSONValue(parsing: Array(job.body.utf8)),
-           !object.isEmpty
+            !object.isEmpty
         {
             payload = object
         }

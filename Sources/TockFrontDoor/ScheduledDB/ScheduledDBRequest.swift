@@ -44,7 +44,8 @@ public struct ScheduledDBRequest: Sendable, Equatable {
 extension ScheduledDBRequest {
     /// `nowNs` decides whether a `unico` timestamp is in the future.
     public static func parse(json: some Collection<UInt8>, nowNs: Int64) throws(FieldError) -> ScheduledDBRequest {
-        let fields = try JSONValue.object(parsing: json, notJSON: "Invalid request body", notObject: "Invalid request body")
+        let fields = try JSONValue.object(
+            parsing: json, notJSON: "Invalid request body", notObject: "Invalid request body")
         return try parse(fields: fields, nowNs: nowNs)
     }
 
@@ -62,8 +63,9 @@ extension ScheduledDBRequest {
             throw FieldError(field: "type", message: "Job validation failed: invalid job type: \(typeText)")
         case .unico?:
             guard let timestamp else {
-                throw FieldError(field: "timestamp", code: "missing_field",
-                                 message: "Job validation failed: timestamp is required for unico jobs")
+                throw FieldError(
+                    field: "timestamp", code: "missing_field",
+                    message: "Job validation failed: timestamp is required for unico jobs")
             }
             guard timestamp > ScheduledDBTimestamp.seconds(ns: nowNs) else {
                 throw FieldError(field: "timestamp", message: "Job validation failed: timestamp must be in the future")
@@ -71,22 +73,25 @@ extension ScheduledDBRequest {
             schedule = .once(atSeconds: timestamp)
         case .recurrente?:
             guard let cron = try string(fields, "cron_expression") else {
-                throw FieldError(field: "cron_expression", code: "missing_field",
-                                 message: "Job validation failed: cron_expression is required for recurrente jobs")
+                throw FieldError(
+                    field: "cron_expression", code: "missing_field",
+                    message: "Job validation failed: cron_expression is required for recurrente jobs")
             }
             try checkCronShape(cron)
             schedule = .recurring(cronExpression: cron, firstRunSeconds: timestamp, lastDateSeconds: lastDate)
         }
         guard let url = try string(fields, "webhook_url") else {
-            throw FieldError(field: "webhook_url", code: "missing_field",
-                             message: "Job validation failed: webhook_url is required (Tock runs a job by calling its webhook)")
+            throw FieldError(
+                field: "webhook_url", code: "missing_field",
+                message: "Job validation failed: webhook_url is required (Tock runs a job by calling its webhook)")
         }
         let payload: [String: JSONValue]?
         switch fields["payload"] {
         case nil, .null?: payload = nil
         case .object(let object)?: payload = object
         case let other?:
-            throw FieldError(field: "payload", message: "Invalid request body: payload must be a JSON object, not \(other.kind)")
+            throw FieldError(
+                field: "payload", message: "Invalid request body: payload must be a JSON object, not \(other.kind)")
         }
         return ScheduledDBRequest(id: id, schedule: schedule, webhookURL: url, payload: payload)
     }
@@ -100,7 +105,9 @@ extension ScheduledDBRequest {
         if let id { tock["idempotency_key"] = .string(id) }
         if case .recurring(let cron, let first, let last) = schedule {
             var fields: [String: JSONValue] = ["cron": .string(cron)]
-            if let first { fields["start"] = .string(RFC3339.format(ns: first.saturatingMultiplied(by: 1_000_000_000))) }
+            if let first {
+                fields["start"] = .string(RFC3339.format(ns: first.saturatingMultiplied(by: 1_000_000_000)))
+            }
             if let last { fields["end"] = .string(RFC3339.format(ns: last.saturatingMultiplied(by: 1_000_000_000))) }
             tock["schedule"] = .object(fields)
         }
@@ -113,7 +120,8 @@ extension ScheduledDBRequest {
         guard case .once(let atSeconds) = schedule else { return spec }
         let (dueAtNs, overflow) = atSeconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else {
-            throw FieldError(field: "timestamp", message: "Invalid job data: invalid timestamp: \(atSeconds) is out of range")
+            throw FieldError(
+                field: "timestamp", message: "Invalid job data: invalid timestamp: \(atSeconds) is out of range")
         }
         spec.dueAtNs = dueAtNs
         return spec
@@ -128,8 +136,10 @@ extension ScheduledDBRequest {
 
     /// Tock's field names in an error from `JobRequest` become the ones this client sent.
     private static func renamed(_ error: FieldError) -> FieldError {
-        let names = ["url": "webhook_url", "body": "payload", "idempotency_key": "id", "schedule.cron": "cron_expression",
-                     "schedule.start": "timestamp", "schedule.end": "last_date"]
+        let names = [
+            "url": "webhook_url", "body": "payload", "idempotency_key": "id", "schedule.cron": "cron_expression",
+            "schedule.start": "timestamp", "schedule.end": "last_date",
+        ]
         guard let field = error.field, let theirs = names[field] else { return error }
         let message = error.message.replacingOccurrences(of: field, with: theirs)
         return FieldError(field: theirs, code: error.code, message: "Job validation failed: \(message)")
@@ -154,7 +164,8 @@ extension ScheduledDBRequest {
         } else {
             guard let text = try string(fields, name) else { return nil }
             guard let parsed = ScheduledDBTimestamp.parseSeconds(text) else {
-                throw FieldError(field: name, message: "Invalid job data: invalid \(name): invalid timestamp format: \(text)")
+                throw FieldError(
+                    field: name, message: "Invalid job data: invalid \(name): invalid timestamp format: \(text)")
             }
             seconds = parsed
         }
@@ -166,10 +177,12 @@ extension ScheduledDBRequest {
     private static func checkCronShape(_ expression: String) throws(FieldError) {
         let parts = expression.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
         guard parts.count == 5 else {
-            throw FieldError(field: "cron_expression", message: """
-                Job validation failed: invalid cron expression: expected exactly 5 fields, found \(parts.count): \
-                [\(parts.joined(separator: " "))]
-                """)
+            throw FieldError(
+                field: "cron_expression",
+                message: """
+                    Job validation failed: invalid cron expression: expected exactly 5 fields, found \(parts.count): \
+                    [\(parts.joined(separator: " "))]
+                    """)
         }
     }
 }

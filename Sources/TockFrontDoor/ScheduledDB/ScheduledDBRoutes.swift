@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 import TockCore
-import TockShard
 import TockModel
+import TockShard
 import TockWire
 
 /// scheduled-db's job API, served over Tock so that a client written for scheduled-db works unchanged.
@@ -66,7 +66,8 @@ public enum ScheduledDBRoutes {
             }
             let spec: JobSpec
             do {
-                spec = try ScheduledDBRequest.jobSpec(json: bytes.readableBytesView, nowNs: clock.nowNs(), policy: policy)
+                spec = try ScheduledDBRequest.jobSpec(
+                    json: bytes.readableBytesView, nowNs: clock.nowNs(), policy: policy)
             } catch let error as FieldError {
                 return json(.badRequest, ScheduledDBErrorView(error))
             }
@@ -75,7 +76,9 @@ public enum ScheduledDBRoutes {
         }
 
         router.get("/jobs/:id") { _, context in
-            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"), as: context.caller)) { json(.ok, ScheduledDBJobView($0)) }
+            answer(await gateway.scheduledDBJob(id: try context.parameters.decoded("id"), as: context.caller)) {
+                json(.ok, ScheduledDBJobView($0))
+            }
         }
 
         router.get("/jobs/:id/status") { _, context in
@@ -92,7 +95,10 @@ public enum ScheduledDBRoutes {
 
         router.post("/jobs/:id/cancel") { _, context in
             // The optional `{"reason": …}` is not read: Tock keeps no cancellation reason.
-            answer(await gateway.scheduledDBCancel(id: try context.parameters.decoded("id"), as: context.caller), conflict: "Failed to cancel job") {
+            answer(
+                await gateway.scheduledDBCancel(id: try context.parameters.decoded("id"), as: context.caller),
+                conflict: "Failed to cancel job"
+            ) {
                 json(.ok, ScheduledDBCancelView($0))
             }
         }

@@ -11,7 +11,7 @@ public enum ScheduledDBTimestamp {
         if let ns = RFC3339.parseNs(text) { return seconds(ns: ns) }
         // Go's "2006-01-02 15:04:05" layout: no zone, so UTC.
         if text.utf8.count == 19, text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: 10)] == UInt8(ascii: " "),
-           let ns = RFC3339.parseNs(text + "Z")
+            let ns = RFC3339.parseNs(text + "Z")
         {
             return seconds(ns: ns)
         }
@@ -28,12 +28,16 @@ public enum ScheduledDBTimestamp {
         if !overflow, window.contains(ns) { return seconds }
         let (millisecondsAsNs, msOverflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
         if !msOverflow, window.contains(millisecondsAsNs) {
-            throw FieldError(field: field, code: "out_of_range", message: "Invalid job data: invalid \(field): "
-                + "\(seconds) looks like milliseconds; scheduled-db times are Unix seconds (\(seconds / 1000))")
+            throw FieldError(
+                field: field, code: "out_of_range",
+                message: "Invalid job data: invalid \(field): "
+                    + "\(seconds) looks like milliseconds; scheduled-db times are Unix seconds (\(seconds / 1000))")
         }
-        throw FieldError(field: field, code: "out_of_range", message: "Invalid job data: invalid \(field): \(seconds) "
-            + "is not within \(TimeWindow.spanText) of now (Unix seconds \(window.lowerBound / 1_000_000_000) "
-            + "to \(window.upperBound / 1_000_000_000))")
+        throw FieldError(
+            field: field, code: "out_of_range",
+            message: "Invalid job data: invalid \(field): \(seconds) "
+                + "is not within \(TimeWindow.spanText) of now (Unix seconds \(window.lowerBound / 1_000_000_000) "
+                + "to \(window.upperBound / 1_000_000_000))")
     }
 
     /// Whole seconds, rounded down as Go's `Time.Unix` does (also before 1970).

@@ -37,8 +37,9 @@ public struct HTTPTLS: Sendable {
             } catch {
                 throw HTTPTLSError("cannot read the private key \(keyFile): \(error)")
             }
-            server = .makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
-                                              privateKey: .privateKey(key))
+            server = .makeServerConfiguration(
+                certificateChain: chain.map { .certificate($0) },
+                privateKey: .privateKey(key))
         default:
             throw HTTPTLSError("HTTPS needs both a certificate and its private key")
         }

@@ -55,7 +55,8 @@ public struct ShardConfiguration: Sendable {
 
     /// Why these retentions let dedupe end before `idempotencyRetention` says (a purged job frees its key), or nil.
     public var retentionWarning: String? {
-        let jobs = retention.nanoseconds, keys = idempotencyRetention.nanoseconds
+        let jobs = retention.nanoseconds
+        let keys = idempotencyRetention.nanoseconds
         guard jobs > 0, keys == 0 || jobs < keys else { return nil }
         return "--retention (\(DurationText.format(ns: jobs))) is shorter than --idempotency-retention "
             + "(\(keys == 0 ? "forever" : DurationText.format(ns: keys))): a finished job's "

@@ -37,8 +37,9 @@ public struct Job: Sendable, Equatable {
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {
-        JobRun(jobID: id, run: run, shard: shard, priority: priority, target: target, timeoutMs: timeoutMs,
-               maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, dueAtNs: dueAtNs,
-               publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat, recurring: schedule != nil)
+        JobRun(
+            jobID: id, run: run, shard: shard, priority: priority, target: target, timeoutMs: timeoutMs,
+            maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, dueAtNs: dueAtNs,
+            publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat, recurring: schedule != nil)
     }
 }

@@ -4,11 +4,24 @@ import TockSQLite
 /// name and the list and the reader cannot drift apart.
 enum JobColumn: String, CaseIterable {
     case id, shard, state, priority, url, method, headers, body
-    case timeoutMs = "timeout_ms", maxAttempts = "max_attempts", idempotencyKey = "idempotency_key", run
-    case dueAt = "due_at", createdAt = "created_at", updatedAt = "updated_at", publishedAt = "published_at"
-    case streamSequence = "stream_seq", finishedAt = "finished_at", cancelledAt = "cancelled_at", attempts
-    case lastStatus = "last_status", lastError = "last_error", executorID = "executor_id"
-    case webhookFormat = "webhook_format", schedule, paused, tenant, callbackURL = "callback_url"
+    case timeoutMs = "timeout_ms"
+    case maxAttempts = "max_attempts"
+    case idempotencyKey = "idempotency_key"
+    case run
+    case dueAt = "due_at"
+    case createdAt = "created_at"
+    case updatedAt = "updated_at"
+    case publishedAt = "published_at"
+    case streamSequence = "stream_seq"
+    case finishedAt = "finished_at"
+    case cancelledAt = "cancelled_at"
+    case attempts
+    case lastStatus = "last_status"
+    case lastError = "last_error"
+    case executorID = "executor_id"
+    case webhookFormat = "webhook_format"
+    case schedule, paused, tenant
+    case callbackURL = "callback_url"
     case failureCallbackURL = "failure_callback_url"
 
     /// `id, shard, state, …`: what `JobRows.decode` reads.

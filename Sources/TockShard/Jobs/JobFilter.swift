@@ -21,9 +21,10 @@ public struct JobFilter: Sendable, Equatable {
     /// Only one-time jobs (what a retry takes).
     public var oneTimeOnly = false
 
-    public init(states: [JobState] = [], priority: Priority? = nil, tenant: String? = nil, host: String? = nil,
-                updatedSinceNs: Int64? = nil, updatedUntilNs: Int64? = nil, oneTimeOnly: Bool = false)
-    {
+    public init(
+        states: [JobState] = [], priority: Priority? = nil, tenant: String? = nil, host: String? = nil,
+        updatedSinceNs: Int64? = nil, updatedUntilNs: Int64? = nil, oneTimeOnly: Bool = false
+    ) {
         self.states = states
         self.priority = priority
         self.tenant = tenant
@@ -55,8 +56,10 @@ public struct JobFilter: Sendable, Equatable {
     public static func time(parsing text: String, field: String, nowNs: Int64) throws(FieldError) -> Int64 {
         if let ns = RFC3339.parseNs(text) { return ns }
         if let ago = DurationText.parseNs(text) { return nowNs.saturatingSubtracting(ago) }
-        throw FieldError(field: field, message: "\(field) must be an RFC 3339 time (2026-01-02T15:04:05Z) or a "
-            + "duration before now (90s, 30m, 1h, 7d)")
+        throw FieldError(
+            field: field,
+            message: "\(field) must be an RFC 3339 time (2026-01-02T15:04:05Z) or a "
+                + "duration before now (90s, 30m, 1h, 7d)")
     }
 
     /// The host of column `url`, lowercased, in SQL: after `://` and any `userinfo@`, up to the port, path, query

@@ -1,5 +1,5 @@
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// Pages through a shard's jobs by id. Ids start with the shard and then a ULID, so within a shard id order is
@@ -18,9 +18,10 @@ enum JobListing {
         var resumeAfter: String?
     }
 
-    static func page(_ filter: JobFilter, afterID: String?, limit: Int, scanLimit: Int = defaultScanLimit,
-                     in db: Database) throws -> Page
-    {
+    static func page(
+        _ filter: JobFilter, afterID: String?, limit: Int, scanLimit: Int = defaultScanLimit,
+        in db: Database
+    ) throws -> Page {
         var conditions: [String] = []
         var arguments: [any SQLBindable] = []
         if let priority = filter.priority {
@@ -60,7 +61,9 @@ enum JobListing {
     /// The ids of the first `limit` jobs in `states` after `afterID`, in id order, read from `jobs_state` (or the
     /// id index for every state). Several states are read one range each, at most `limit` entries apiece, and
     /// merged: a single `state IN (…)` would sort every entry of those states to find the first few.
-    static func window(_ states: [JobState], afterID: String?, limit: Int) -> (sql: String, arguments: [any SQLBindable]) {
+    static func window(_ states: [JobState], afterID: String?, limit: Int) -> (
+        sql: String, arguments: [any SQLBindable]
+    ) {
         let after = afterID == nil ? "" : "id > ?"
         func range(_ state: JobState?) -> (sql: String, arguments: [any SQLBindable]) {
             let conditions = (state == nil ? [] : ["state = ?"]) + (after.isEmpty ? [] : [after])
@@ -74,10 +77,13 @@ enum JobListing {
         return ("SELECT id FROM (\(union)) ORDER BY id LIMIT ?", ranges.flatMap(\.arguments) + [Int64(limit)])
     }
 
-    static func page(state: JobState?, priority: Priority?, tenant: String? = nil, afterID: String?, limit: Int,
-                     in db: Database) throws -> [Job]
-    {
-        try page(JobFilter(states: state.map { [$0] } ?? [], priority: priority, tenant: tenant), afterID: afterID,
-                 limit: limit, in: db).jobs
+    static func page(
+        state: JobState?, priority: Priority?, tenant: String? = nil, afterID: String?, limit: Int,
+        in db: Database
+    ) throws -> [Job] {
+        try page(
+            JobFilter(states: state.map { [$0] } ?? [], priority: priority, tenant: tenant), afterID: afterID,
+            limit: limit, in: db
+        ).jobs
     }
 }

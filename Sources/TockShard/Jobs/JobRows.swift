@@ -1,6 +1,6 @@
 import TockCore
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// Reading and writing `Job` values as rows of the `jobs` table.
@@ -11,8 +11,9 @@ enum JobRows {
         Job(
             id: row.text(.id), shard: UInt32(clamping: row.int64(.shard)),
             state: try row.known(.state), priority: try row.known(.priority),
-            target: HTTPTarget(url: row.text(.url), method: row.text(.method),
-                               headers: try decodeHeaders(row.blob(.headers)), body: row.blob(.body)),
+            target: HTTPTarget(
+                url: row.text(.url), method: row.text(.method),
+                headers: try decodeHeaders(row.blob(.headers)), body: row.blob(.body)),
             timeoutMs: UInt32(clamping: row.int64(.timeoutMs)), maxAttempts: UInt32(clamping: row.int64(.maxAttempts)),
             idempotencyKey: row.optionalText(.idempotencyKey) ?? "", run: UInt32(clamping: row.int64(.run)),
             dueAtNs: row.int64(.dueAt), createdAtNs: row.int64(.createdAt), updatedAtNs: row.int64(.updatedAt),
@@ -52,7 +53,8 @@ enum JobRows {
         guard case .array(let items)? = JSONValue(parsing: bytes) else { throw StoredHeadersError() }
         return try items.map { item in
             guard case .object(let fields) = item, case .string(let name)? = fields["name"],
-                  case .string(let value)? = fields["value"] else { throw StoredHeadersError() }
+                case .string(let value)? = fields["value"]
+            else { throw StoredHeadersError() }
             return Header(name: name, value: value, secret: fields["secret"] == .bool(true))
         }
     }

@@ -21,25 +21,29 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
     /// moved to `job_runs` when they ran it again, then its current one.
     static func page(of job: Job, _ page: RunsPage, in db: Database) throws -> [JobRunRecord] {
         let oneTime = job.schedule == nil
-        var records = try db.statement("""
+        var records = try db.statement(
+            """
             SELECT run, due_at, state, published_at, finished_at, attempts, last_status, last_error
             FROM job_runs WHERE job_id = ? AND run > ? ORDER BY run LIMIT ?
-            """).map(job.id, Int64(page.afterRun), Int64(page.limit)) { row in
-                let run = UInt32(clamping: row.int64(0))
-                return JobRunRecord(
-                    run: run, due_at: RFC3339.format(ns: row.int64(1)),
-                    state: row.text(2), published_at: row.optionalInt64(3).map(RFC3339.format(ns:)),
-                    finished_at: row.optionalInt64(4).map(RFC3339.format(ns:)),
-                    attempts: UInt32(clamping: row.int64(5)), last_status: row.optionalInt64(6).map { Int32(clamping: $0) },
-                    last_error: row.optionalText(7), retry_of: oneTime ? retried(by: run) : nil)
-            }
-        if oneTime, job.run > page.afterRun, records.count < page.limit, records.last.map({ $0.run < job.run }) ?? true {
-            records.append(JobRunRecord(
-                run: job.run, due_at: RFC3339.format(ns: job.dueAtNs), state: job.state.rawValue,
-                published_at: job.publishedAtNs.map(RFC3339.format(ns:)),
-                finished_at: job.finishedAtNs.map(RFC3339.format(ns:)),
-                attempts: job.attempts, last_status: job.lastStatus, last_error: job.lastError,
-                retry_of: retried(by: job.run)))
+            """
+        ).map(job.id, Int64(page.afterRun), Int64(page.limit)) { row in
+            let run = UInt32(clamping: row.int64(0))
+            return JobRunRecord(
+                run: run, due_at: RFC3339.format(ns: row.int64(1)),
+                state: row.text(2), published_at: row.optionalInt64(3).map(RFC3339.format(ns:)),
+                finished_at: row.optionalInt64(4).map(RFC3339.format(ns:)),
+                attempts: UInt32(clamping: row.int64(5)), last_status: row.optionalInt64(6).map { Int32(clamping: $0) },
+                last_error: row.optionalText(7), retry_of: oneTime ? retried(by: run) : nil)
+        }
+        if oneTime, job.run > page.afterRun, records.count < page.limit, records.last.map({ $0.run < job.run }) ?? true
+        {
+            records.append(
+                JobRunRecord(
+                    run: job.run, due_at: RFC3339.format(ns: job.dueAtNs), state: job.state.rawValue,
+                    published_at: job.publishedAtNs.map(RFC3339.format(ns:)),
+                    finished_at: job.finishedAtNs.map(RFC3339.format(ns:)),
+                    attempts: job.attempts, last_status: job.lastStatus, last_error: job.lastError,
+                    retry_of: retried(by: job.run)))
         }
         return records
     }
@@ -81,7 +85,8 @@ public struct JobRunsView: Codable, Sendable, Equatable {
     public init(job: Job, runs: [JobRunRecord], page: RunsPage = .init()) {
         job_id = job.id
         self.runs = runs
-        next_run = job.schedule != nil && job.state == .scheduled && !job.paused
+        next_run =
+            job.schedule != nil && job.state == .scheduled && !job.paused
             ? NextRun(run: job.run, due_at: RFC3339.format(ns: job.dueAtNs)) : nil
         next_cursor = runs.count == page.limit ? runs.last.map { "\($0.run)" } : nil
     }

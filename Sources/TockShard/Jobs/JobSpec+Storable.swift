@@ -12,12 +12,15 @@ extension JobSpec {
     /// every replica refuses the same commands.
     func problemForStorage(createdAtNs: Int64) -> FieldError? {
         let window = TimeWindow.around(createdAtNs)
-        let allowed = window.lowerBound.saturatingSubtracting(Self.creationSkewNs)
-            ... window.upperBound.saturatingAdding(Self.creationSkewNs)
+        let allowed =
+            window.lowerBound.saturatingSubtracting(
+                Self.creationSkewNs)...window.upperBound.saturatingAdding(Self.creationSkewNs)
         func outside(_ ns: Int64?, _ field: String) -> FieldError? {
             guard let ns, !allowed.contains(ns) else { return nil }
-            return FieldError(field: field, code: "out_of_range",
-                              message: "\(field) \(RFC3339.format(ns: ns)) is not within \(TimeWindow.spanText) of the job's creation")
+            return FieldError(
+                field: field, code: "out_of_range",
+                message: "\(field) \(RFC3339.format(ns: ns)) is not within \(TimeWindow.spanText) of the job's creation"
+            )
         }
         if id.isEmpty { return FieldError(field: "id", message: "a stored job needs an id") }
         if target.url.isEmpty { return FieldError(field: "url", code: "missing_field", message: "url is required") }

@@ -1,6 +1,6 @@
 import TockCore
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// Recurring jobs: one `jobs` row whose `run` and `due_at` are the next run's, and a `job_runs` row per run that
@@ -18,11 +18,13 @@ extension JobStateMachine {
             return job.paused ? nil : DueEntry(dueAtNs: next, jobID: job.id, run: job.run + 1)
         }
         let final = lastRunPublished ? "published" : "succeeded"
-        try db.statement("""
+        try db.statement(
+            """
             UPDATE jobs SET state = ?, updated_at = ?,
                 finished_at = CASE WHEN ? = 'succeeded' THEN ? ELSE finished_at END
             WHERE id = ?
-            """).run(final, nowNs, final, nowNs, job.id)
+            """
+        ).run(final, nowNs, final, nowNs, job.id)
         return nil
     }
 
@@ -31,10 +33,12 @@ extension JobStateMachine {
     {
         guard let job = try JobRows.find(id: jobID, in: db) else { return .notFound }
         guard job.schedule != nil, job.state == .scheduled, job.run == run else { return .updated(0) }
-        try db.statement("""
+        try db.statement(
+            """
             INSERT OR IGNORE INTO job_runs (job_id, run, due_at, state, last_error, finished_at)
             VALUES (?, ?, ?, 'skipped', ?, ?)
-            """).run(jobID, run, job.dueAtNs, reason, nowNs)
+            """
+        ).run(jobID, run, job.dueAtNs, reason, nowNs)
         let entry = try advance(job, to: next, at: nowNs, lastRunPublished: false, in: db)
         return .rescheduled(changed: 1, next: entry.map { [$0] } ?? [])
     }
@@ -46,7 +50,8 @@ extension JobStateMachine {
     {
         let status: Int32? = completion.httpStatus == 0 ? nil : completion.httpStatus
         let error: String? = completion.error.isEmpty ? nil : completion.error
-        let changed = try db.statement("""
+        let changed = try db.statement(
+            """
             INSERT INTO job_runs (job_id, run, due_at, state, attempts, last_status, last_error, executor_id,
                                   finished_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -54,21 +59,26 @@ extension JobStateMachine {
                 last_status = excluded.last_status, last_error = excluded.last_error,
                 executor_id = excluded.executor_id, finished_at = excluded.finished_at
             WHERE job_runs.finished_at IS NULL
-            """).run(job.id, completion.run, job.run == completion.run ? job.dueAtNs : 0, state.rawValue,
-                     completion.attempts, status, error, completion.executorID, completion.finishedAtNs)
+            """
+        ).run(
+            job.id, completion.run, job.run == completion.run ? job.dueAtNs : 0, state.rawValue,
+            completion.attempts, status, error, completion.executorID, completion.finishedAtNs)
         guard changed > 0 else { return 0 }
         // A job cancelled at this very run (its last, still out) had that run's event when it was cancelled.
         if !(job.state == .cancelled && job.run == completion.run) {
             try OutboxRows.insert(OutboxRows.event(of: job, completion, state: state), in: db)
         }
         let finishes = job.state == .published && job.run == completion.run
-        try db.statement("""
+        try db.statement(
+            """
             UPDATE jobs SET attempts = ?, last_status = ?, last_error = ?, executor_id = ?, updated_at = ?,
                 state = CASE WHEN ? THEN ? ELSE state END,
                 finished_at = CASE WHEN ? THEN ? ELSE finished_at END
             WHERE id = ?
-            """).run(completion.attempts, status, error, completion.executorID, nowNs, finishes ? 1 : 0,
-                     state.rawValue, finishes ? 1 : 0, completion.finishedAtNs, job.id)
+            """
+        ).run(
+            completion.attempts, status, error, completion.executorID, nowNs, finishes ? 1 : 0,
+            state.rawValue, finishes ? 1 : 0, completion.finishedAtNs, job.id)
         return changed
     }
 
@@ -84,9 +94,11 @@ extension JobStateMachine {
             try db.statement("UPDATE jobs SET paused = 0, due_at = ?, updated_at = ? WHERE id = ?")
                 .run(next, nowNs, jobID)
         } else {
-            try db.statement("""
+            try db.statement(
+                """
                 UPDATE jobs SET paused = 0, state = 'succeeded', finished_at = ?, updated_at = ? WHERE id = ?
-                """).run(nowNs, nowNs, jobID)
+                """
+            ).run(nowNs, nowNs, jobID)
         }
         return .changed(try JobRows.find(id: jobID, in: db) ?? job)
     }

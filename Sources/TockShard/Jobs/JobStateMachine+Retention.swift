@@ -1,5 +1,5 @@
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// Retention's purge. The leader chose the ids from its own scan; a replica deletes only what is purgeable by the
@@ -7,7 +7,8 @@ import TockWire
 /// nothing more, and a job that changed since the scan (a late completion of a cancelled job's run) stays.
 extension JobStateMachine {
     func purge(cutoffNs: Int64, jobIDs: [String], runs: [RunKey], in db: Database) throws -> ApplyResult {
-        let deleteRun = try db.statement("""
+        let deleteRun = try db.statement(
+            """
             DELETE FROM job_runs WHERE job_id = ? AND run = ? AND finished_at IS NOT NULL AND finished_at < ?
             """)
         var runsPurged = 0

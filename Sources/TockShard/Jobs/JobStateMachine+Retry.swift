@@ -1,5 +1,5 @@
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// Retries: a finished one-time job (failed — a dead letter —, succeeded, or cancelled) runs again as a new run,
@@ -32,19 +32,24 @@ extension JobStateMachine {
         let (next, overflow) = job.run.addingReportingOverflow(1)
         guard !overflow else { return .conflict(job) }
         // A cancelled run may never have finished; it ends, for the history, when it was cancelled.
-        try db.statement("""
+        try db.statement(
+            """
             INSERT OR REPLACE INTO job_runs (job_id, run, due_at, state, published_at, stream_seq, attempts,
                                              last_status, last_error, executor_id, finished_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).run(job.id, job.run, job.dueAtNs, job.state.rawValue, job.publishedAtNs,
-                     job.streamSequence, job.attempts, job.lastStatus, job.lastError,
-                     job.executorID, job.finishedAtNs ?? job.cancelledAtNs ?? job.updatedAtNs)
-        try db.statement("""
+            """
+        ).run(
+            job.id, job.run, job.dueAtNs, job.state.rawValue, job.publishedAtNs,
+            job.streamSequence, job.attempts, job.lastStatus, job.lastError,
+            job.executorID, job.finishedAtNs ?? job.cancelledAtNs ?? job.updatedAtNs)
+        try db.statement(
+            """
             UPDATE jobs SET state = 'scheduled', run = ?, due_at = ?, updated_at = ?, attempts = 0,
                 last_status = NULL, last_error = NULL, executor_id = NULL, published_at = NULL, stream_seq = NULL,
                 finished_at = NULL, cancelled_at = NULL
             WHERE id = ? AND run = ?
-            """).run(next, nowNs, nowNs, job.id, job.run)
+            """
+        ).run(next, nowNs, nowNs, job.id, job.run)
         return .changed(try JobRows.find(id: job.id, in: db) ?? job)
     }
 }

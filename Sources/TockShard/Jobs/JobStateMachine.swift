@@ -1,6 +1,6 @@
 import TockCore
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// Applies committed shard commands to the job tables (and the group's address book, `raft_nodes`). Deterministic: every time it stores comes from the
@@ -24,7 +24,8 @@ struct JobStateMachine: Sendable {
             throw error
         } catch {
             try db.execute("ROLLBACK TO apply_command; RELEASE apply_command")
-            return .rejected(FieldError(field: nil, code: "rejected", message: "the shard could not store this: \(error)"))
+            return .rejected(
+                FieldError(field: nil, code: "rejected", message: "the shard could not store this: \(error)"))
         }
     }
 
@@ -51,11 +52,13 @@ struct JobStateMachine: Sendable {
         case .retryJob(let runs, let atNs):
             return try retry(runs, at: atNs, in: db)
         case .setNodeAddress(let node, let raft, let http):
-            try db.statement("""
+            try db.statement(
+                """
                 INSERT INTO raft_nodes (node, raft_address, http_address) VALUES (?, ?, ?)
                 ON CONFLICT (node) DO UPDATE SET raft_address = excluded.raft_address,
                     http_address = excluded.http_address
-                """).run(node, raft, http)
+                """
+            ).run(node, raft, http)
             return .updated(1)
         case .purgeFinished(let cutoffNs, let jobIDs, let runs):
             return try purge(cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs, in: db)
@@ -70,26 +73,31 @@ struct JobStateMachine: Sendable {
     private func create(_ spec: JobSpec, at nowNs: Int64, keyRetentionNs: Int64?, in db: Database) throws
         -> ApplyResult
     {
-        if !spec.idempotencyKey.isEmpty, let holder = try JobRows.find(idempotencyKey: spec.idempotencyKey, tenant: spec.tenant, in: db)
+        if !spec.idempotencyKey.isEmpty,
+            let holder = try JobRows.find(idempotencyKey: spec.idempotencyKey, tenant: spec.tenant, in: db)
         {
-            guard let keyRetentionNs, Self.hasExpired(createdAtNs: holder.createdAtNs, at: nowNs,
-                                                      retentionNs: keyRetentionNs)
+            guard let keyRetentionNs,
+                Self.hasExpired(
+                    createdAtNs: holder.createdAtNs, at: nowNs,
+                    retentionNs: keyRetentionNs)
             else { return .existing(holder) }
             try db.statement("UPDATE jobs SET idempotency_key = NULL WHERE id = ?").run(holder.id)
         }
         if let existing = try JobRows.find(id: spec.id, in: db) { return .existing(existing) }
         if let problem = spec.problemForStorage(createdAtNs: nowNs) { return .rejected(problem) }
-        try db.statement("""
+        try db.statement(
+            """
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
                               idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule, tenant,
                               callback_url, failure_callback_url)
             VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).run(
-                spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
-                JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
-                spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
-                spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant,
-                spec.callbackURL, spec.failureCallbackURL)
+            """
+        ).run(
+            spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
+            JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
+            spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
+            spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant,
+            spec.callbackURL, spec.failureCallbackURL)
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
     }
@@ -108,8 +116,10 @@ struct JobStateMachine: Sendable {
         case .scheduled, .published:
             try db.statement("UPDATE jobs SET state = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ?")
                 .run(nowNs, nowNs, jobID)
-            try OutboxRows.insert(OutboxRows.event(of: job, run: job.run, state: .cancelled, attempts: job.attempts,
-                                                   status: job.lastStatus, error: job.lastError, at: nowNs), in: db)
+            try OutboxRows.insert(
+                OutboxRows.event(
+                    of: job, run: job.run, state: .cancelled, attempts: job.attempts,
+                    status: job.lastStatus, error: job.lastError, at: nowNs), in: db)
             return .cancelled(try JobRows.find(id: jobID, in: db) ?? job)
         }
     }
@@ -117,7 +127,8 @@ struct JobStateMachine: Sendable {
     /// A one-time job becomes `published`. A recurring job records the run in `job_runs` and moves on to its next
     /// run (the leader chose its time), staying `scheduled`; after its last run it becomes `published` too.
     private func markPublished(_ runs: [PublishedRun], in db: Database) throws -> ApplyResult {
-        let update = try db.statement("""
+        let update = try db.statement(
+            """
             UPDATE jobs SET state = 'published', published_at = ?, stream_seq = ?, updated_at = ?
             WHERE id = ? AND run = ? AND state = 'scheduled'
             """)
@@ -130,15 +141,19 @@ struct JobStateMachine: Sendable {
             }
             if let job = try JobRows.find(id: run.jobID, in: db), job.schedule != nil {
                 guard job.state == .scheduled, job.run == run.run else { continue }
-                try db.statement("""
+                try db.statement(
+                    """
                     INSERT INTO job_runs (job_id, run, due_at, state, published_at, stream_seq)
                     VALUES (?, ?, ?, 'published', ?, ?)
                     ON CONFLICT (job_id, run) DO UPDATE SET published_at = excluded.published_at,
                         stream_seq = excluded.stream_seq, due_at = excluded.due_at
-                    """).run(job.id, run.run, job.dueAtNs, run.publishedAtNs, run.streamSequence)
+                    """
+                ).run(job.id, run.run, job.dueAtNs, run.publishedAtNs, run.streamSequence)
                 changed += 1
-                if let entry = try advance(job, to: run.nextDueAtNs, at: run.publishedAtNs, lastRunPublished: true,
-                                           in: db) {
+                if let entry = try advance(
+                    job, to: run.nextDueAtNs, at: run.publishedAtNs, lastRunPublished: true,
+                    in: db)
+                {
                     next.append(entry)
                 }
                 continue
@@ -153,21 +168,26 @@ struct JobStateMachine: Sendable {
     private func republished(_ run: PublishedRun, replacing lost: UInt64, in db: Database) throws -> Int {
         guard let job = try JobRows.find(id: run.jobID, in: db) else { return 0 }
         if job.schedule == nil {
-            return try db.statement("""
+            return try db.statement(
+                """
                 UPDATE jobs SET published_at = ?, stream_seq = ?, updated_at = ?
                 WHERE id = ? AND run = ? AND state = 'published' AND stream_seq = ?
-                """).run(run.publishedAtNs, run.streamSequence, run.publishedAtNs, run.jobID, run.run, lost)
+                """
+            ).run(run.publishedAtNs, run.streamSequence, run.publishedAtNs, run.jobID, run.run, lost)
         }
-        return try db.statement("""
+        return try db.statement(
+            """
             UPDATE job_runs SET published_at = ?, stream_seq = ?
             WHERE job_id = ? AND run = ? AND state = 'published' AND finished_at IS NULL AND stream_seq = ?
-            """).run(run.publishedAtNs, run.streamSequence, run.jobID, run.run, lost)
+            """
+        ).run(run.publishedAtNs, run.streamSequence, run.jobID, run.run, lost)
     }
 
     /// A completion may arrive before "published" is committed (the executor can be faster than the log),
     /// so it finishes a scheduled run too. A cancelled run records the outcome but stays cancelled.
     private func markDone(_ completions: [Completion], at nowNs: Int64, in db: Database) throws -> ApplyResult {
-        let update = try db.statement("""
+        let update = try db.statement(
+            """
             UPDATE jobs SET state = CASE WHEN state = 'cancelled' THEN 'cancelled' ELSE ? END,
                 attempts = ?, last_status = ?, last_error = ?, executor_id = ?, finished_at = ?, updated_at = ?
             WHERE id = ? AND run = ? AND finished_at IS NULL AND state IN ('scheduled', 'published', 'cancelled')

@@ -49,8 +49,9 @@ public struct JobView: Codable, Sendable, Equatable {
         priority = job.priority.rawValue
         url = job.target.url
         method = job.target.method
-        headers = Dictionary(job.target.headers.map(\.redactedForReading).map { ($0.name, $0.value) },
-                             uniquingKeysWith: { _, last in last })
+        headers = Dictionary(
+            job.target.headers.map(\.redactedForReading).map { ($0.name, $0.value) },
+            uniquingKeysWith: { _, last in last })
         body = String(decoding: job.target.body, as: UTF8.self)
         run = job.run
         run_at = RFC3339.format(ns: job.dueAtNs)

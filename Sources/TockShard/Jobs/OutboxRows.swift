@@ -1,5 +1,5 @@
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// The outbox of outcome events, `job_events`: the state machine writes a row in the same transaction as a run's
@@ -14,31 +14,36 @@ enum OutboxRows {
 
     /// The event of a run of `job` that ended as `completion` says.
     static func event(of job: Job, _ completion: Completion, state: JobState) -> OutcomeEvent {
-        event(of: job, run: completion.run, state: state == .succeeded ? .succeeded : .failed,
-              attempts: completion.attempts, status: completion.httpStatus == 0 ? nil : completion.httpStatus,
-              error: completion.error.isEmpty ? nil : completion.error, at: completion.finishedAtNs)
+        event(
+            of: job, run: completion.run, state: state == .succeeded ? .succeeded : .failed,
+            attempts: completion.attempts, status: completion.httpStatus == 0 ? nil : completion.httpStatus,
+            error: completion.error.isEmpty ? nil : completion.error, at: completion.finishedAtNs)
     }
 
-    static func event(of job: Job, run: UInt32, state: OutcomeEvent.State, attempts: UInt32, status: Int32?,
-                      error: String?, at finishedAtNs: Int64) -> OutcomeEvent
-    {
-        OutcomeEvent(jobID: job.id, run: run, shard: job.shard, state: state, attempts: attempts,
-                     lastHTTPStatus: status ?? 0, error: error ?? "", finishedAtNs: finishedAtNs, tenant: job.tenant,
-                     priority: job.priority, idempotencyKey: job.idempotencyKey, callbackURL: job.callbackURL,
-                     failureCallbackURL: job.failureCallbackURL, recurring: job.schedule != nil,
-                     maxAttempts: job.maxAttempts, timeoutMs: job.timeoutMs)
+    static func event(
+        of job: Job, run: UInt32, state: OutcomeEvent.State, attempts: UInt32, status: Int32?,
+        error: String?, at finishedAtNs: Int64
+    ) -> OutcomeEvent {
+        OutcomeEvent(
+            jobID: job.id, run: run, shard: job.shard, state: state, attempts: attempts,
+            lastHTTPStatus: status ?? 0, error: error ?? "", finishedAtNs: finishedAtNs, tenant: job.tenant,
+            priority: job.priority, idempotencyKey: job.idempotencyKey, callbackURL: job.callbackURL,
+            failureCallbackURL: job.failureCallbackURL, recurring: job.schedule != nil,
+            maxAttempts: job.maxAttempts, timeoutMs: job.timeoutMs)
     }
 
     /// Applying the same outcome twice writes one row (the key is unique).
     static func insert(_ event: OutcomeEvent, in db: Database) throws {
-        try db.statement("""
+        try db.statement(
+            """
             INSERT OR IGNORE INTO job_events (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).run(
-                event.jobID, event.run, event.state.rawValue, event.shard, event.attempts,
-                event.lastHTTPStatus == 0 ? nil : event.lastHTTPStatus, event.error.isEmpty ? nil : event.error,
-                event.finishedAtNs, event.tenant, event.priority.rawValue,
-                event.idempotencyKey.isEmpty ? nil : event.idempotencyKey, event.callbackURL,
-                event.failureCallbackURL, event.recurring ? 1 : 0, event.maxAttempts, event.timeoutMs)
+            """
+        ).run(
+            event.jobID, event.run, event.state.rawValue, event.shard, event.attempts,
+            event.lastHTTPStatus == 0 ? nil : event.lastHTTPStatus, event.error.isEmpty ? nil : event.error,
+            event.finishedAtNs, event.tenant, event.priority.rawValue,
+            event.idempotencyKey.isEmpty ? nil : event.idempotencyKey, event.callbackURL,
+            event.failureCallbackURL, event.recurring ? 1 : 0, event.maxAttempts, event.timeoutMs)
     }
 
     /// Deletes published events; a key not in the outbox (deleted already) is skipped. Returns how many went.

@@ -9,7 +9,7 @@ enum Recurrence {
     /// (validation at submit rules that out; a job whose schedule this build cannot read stops rather than guesses).
     static func next(_ schedule: Schedule, after instantNs: Int64) -> Int64? {
         guard let cron = try? CronExpression.parse(schedule.cron),
-              let zone = schedule.timeZone.isEmpty ? TimeZone.gmt : TimeZone(identifier: schedule.timeZone)
+            let zone = schedule.timeZone.isEmpty ? TimeZone.gmt : TimeZone(identifier: schedule.timeZone)
         else { return nil }
         return CronSchedule(expression: cron, timeZone: zone, startNs: schedule.startAtNs, endNs: schedule.endAtNs)
             .next(after: instantNs)

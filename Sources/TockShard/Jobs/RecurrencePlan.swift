@@ -21,9 +21,10 @@ struct RecurrencePlan {
     var skipped: [Skip] = []
     var waiting: [Job] = []
 
-    init(_ candidates: [(job: Job, previousRunOut: Bool)], nowNs: Int64,
-         misfireThresholdNs: Int64 = Self.defaultMisfireThresholdNs)
-    {
+    init(
+        _ candidates: [(job: Job, previousRunOut: Bool)], nowNs: Int64,
+        misfireThresholdNs: Int64 = Self.defaultMisfireThresholdNs
+    ) {
         for (job, previousRunOut) in candidates {
             guard let schedule = job.schedule else {
                 publish.append((job, nil))
@@ -33,8 +34,11 @@ struct RecurrencePlan {
             // After a miss the schedule resumes from now, so the missed occurrences collapse into this one run.
             let next = Recurrence.next(schedule, after: missed ? nowNs : job.dueAtNs)
             if missed, schedule.misfire == .skip {
-                skipped.append(Skip(job: job, next: next, reason: "missed: due at \(RFC3339.format(ns: job.dueAtNs)) "
-                    + "while the shard could not publish (misfire: skip)"))
+                skipped.append(
+                    Skip(
+                        job: job, next: next,
+                        reason: "missed: due at \(RFC3339.format(ns: job.dueAtNs)) "
+                            + "while the shard could not publish (misfire: skip)"))
             } else if previousRunOut, schedule.overlap == .skip {
                 skipped.append(Skip(job: job, next: next, reason: "the previous run was still running (overlap: skip)"))
             } else if previousRunOut, schedule.overlap == .wait {

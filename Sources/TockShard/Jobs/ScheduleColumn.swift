@@ -14,16 +14,18 @@ enum ScheduleColumn {
     }
 
     static func encode(_ schedule: Schedule) throws -> String {
-        let stored = Stored(cron: schedule.cron, time_zone: schedule.timeZone, start_at_ns: schedule.startAtNs,
-                            end_at_ns: schedule.endAtNs, overlap: schedule.overlap.rawValue,
-                            misfire: schedule.misfire.rawValue)
+        let stored = Stored(
+            cron: schedule.cron, time_zone: schedule.timeZone, start_at_ns: schedule.startAtNs,
+            end_at_ns: schedule.endAtNs, overlap: schedule.overlap.rawValue,
+            misfire: schedule.misfire.rawValue)
         return String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
     }
 
     static func decode(_ text: String) throws -> Schedule {
         let stored = try JSONDecoder().decode(Stored.self, from: Data(text.utf8))
-        return Schedule(cron: stored.cron, timeZone: stored.time_zone, startAtNs: stored.start_at_ns,
-                        endAtNs: stored.end_at_ns, overlap: Schedule.Overlap(rawValue: stored.overlap) ?? .allow,
-                        misfire: Schedule.Misfire(rawValue: stored.misfire) ?? .runOnce)
+        return Schedule(
+            cron: stored.cron, timeZone: stored.time_zone, startAtNs: stored.start_at_ns,
+            endAtNs: stored.end_at_ns, overlap: Schedule.Overlap(rawValue: stored.overlap) ?? .allow,
+            misfire: Schedule.Misfire(rawValue: stored.misfire) ?? .runOnce)
     }
 }

@@ -24,8 +24,9 @@ struct CompletionCheck {
             throw MessageProblem(.subject, "a completion of shard \(completion.shard) on the subject of shard \(shard)")
         }
         guard JobID.shard(of: completion.jobID) == shard else {
-            throw MessageProblem(.invalid, field: "job_id",
-                                 "'\(completion.jobID.utf8Prefix(64))' is not a job id of shard \(shard)")
+            throw MessageProblem(
+                .invalid, field: "job_id",
+                "'\(completion.jobID.utf8Prefix(64))' is not a job id of shard \(shard)")
         }
         guard completion.run >= 1 else { throw MessageProblem(.invalid, field: "run", "runs count from 1") }
         guard completion.attempts >= 1 else { throw MessageProblem(.invalid, field: "attempts", "is 0") }

@@ -1,8 +1,8 @@
 import Logging
 import Synchronization
 import TockCore
-import TockNATS
 import TockModel
+import TockNATS
 import TockWire
 
 /// The leader's reader of `tock.done.<shard>`: commits each batch of completions as "done" through the log, and only
@@ -18,9 +18,10 @@ final class CompletionConsumer: Sendable {
     private let batchSize: Int
     private let malformed = Atomic<Int>(0)
 
-    init(shard: UInt32, log: any ReplicatedLog, link: NATSLink, clock: any WallClock, logger: Logger,
-         metrics: ShardMetrics, batchSize: Int = 256)
-    {
+    init(
+        shard: UInt32, log: any ReplicatedLog, link: NATSLink, clock: any WallClock, logger: Logger,
+        metrics: ShardMetrics, batchSize: Int = 256
+    ) {
         self.metrics = metrics
         self.shard = shard
         self.log = log
@@ -35,12 +36,16 @@ final class CompletionConsumer: Sendable {
 
     /// Runs until the task is cancelled; broker trouble is logged and retried, never fatal.
     func run() async {
-        let loop = PullLoop(.init(stream: Subjects.doneStream, durable: Subjects.doneConsumer(shard: shard),
-                                  filter: Subjects.done(shard: shard)),
-                            name: "completion consumer")
-        await loop.run(link: link, logger: logger, room: { batchSize }) { messages, _, _ in
-            if !messages.isEmpty { await commit(messages) }
-        }
+        let loop = PullLoop(
+            .init(
+                stream: Subjects.doneStream, durable: Subjects.doneConsumer(shard: shard),
+                filter: Subjects.done(shard: shard)),
+            name: "completion consumer")
+        await loop.run(
+            link: link, logger: logger, room: { batchSize },
+            deliver: { messages, _, _ in
+                if !messages.isEmpty { await commit(messages) }
+            })
     }
 
     /// The completion a message holds, if this shard may propose it (see `CompletionCheck`).
@@ -65,9 +70,11 @@ final class CompletionConsumer: Sendable {
             } catch {
                 malformed.add(1, ordering: .relaxed)
                 metrics.rejected(subject: Subjects.doneFamily, error.reason)
-                logger.error("completion refused and terminated", metadata: [
-                    "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
-                ])
+                logger.error(
+                    "completion refused and terminated",
+                    metadata: [
+                        "subject": "\(message.subject)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
+                    ])
                 message.settle(.term, logger: logger)
             }
         }
@@ -76,10 +83,13 @@ final class CompletionConsumer: Sendable {
             _ = try await log.propose(.markDone(completions, atNs: clock.nowNs()))
             metrics.completed(completions)
             for completion in completions {
-                logger.debug("run done", metadata: [
-                    "job": "\(completion.jobID)", "run": "\(completion.run)", "outcome": "\(completion.outcome.rawValue)",
-                    "attempts": "\(completion.attempts)", "executor": "\(completion.executorID)",
-                ])
+                logger.debug(
+                    "run done",
+                    metadata: [
+                        "job": "\(completion.jobID)", "run": "\(completion.run)",
+                        "outcome": "\(completion.outcome.rawValue)",
+                        "attempts": "\(completion.attempts)", "executor": "\(completion.executorID)",
+                    ])
             }
             for message in accepted { message.settle(.ack, logger: logger) }
         } catch {

@@ -1,7 +1,7 @@
 import TockCore
+import TockModel
 import TockNATS
 import TockSQLite
-import TockModel
 import TockWire
 
 /// The I/O of the timer's reconciliation passes (Sources/ARCHITECTURE.md, invariant 5): reading overdue published runs,
@@ -12,9 +12,11 @@ extension DuePublisher {
         do {
             let pages = try await database.read { db in
                 try scans.map { scan in
-                    LostRunSweep.Page(scan: scan, rows: try PublishedRunScan.rows(
-                        recurring: scan.recurring, beforeNs: scan.beforeNs, after: scan.after, limit: scan.limit,
-                        in: db))
+                    LostRunSweep.Page(
+                        scan: scan,
+                        rows: try PublishedRunScan.rows(
+                            recurring: scan.recurring, beforeNs: scan.beforeNs, after: scan.after, limit: scan.limit,
+                            in: db))
                 }
             }
             return .overdueRead(pages)
@@ -30,17 +32,20 @@ extension DuePublisher {
         defer { metrics.reconciled(checked: answers.count, lost: 0) }
         for run in runs {
             do {
-                let stored = try await js.storedMessage(stream: Subjects.jobsStream(priority: run.priority),
-                                                        sequence: run.streamSequence)
+                let stored = try await js.storedMessage(
+                    stream: Subjects.jobsStream(priority: run.priority),
+                    sequence: run.streamSequence)
                 answers.append(RunLookUp(run: run, stored: stored))
             } catch is CancellationError {
                 return nil
             } catch {
                 // A missing stream or an unreachable server says nothing about the run; the next pass asks again.
-                logger.warning("reconciliation: cannot look a run up in its stream; will retry", metadata: [
-                    "job": "\(run.jobID)", "run": "\(run.run)", "stream_sequence": "\(run.streamSequence)",
-                    "error": "\(error)",
-                ])
+                logger.warning(
+                    "reconciliation: cannot look a run up in its stream; will retry",
+                    metadata: [
+                        "job": "\(run.jobID)", "run": "\(run.run)", "stream_sequence": "\(run.streamSequence)",
+                        "error": "\(error)",
+                    ])
                 return .lookedUp(answers, failed: true)
             }
         }
@@ -53,8 +58,9 @@ extension DuePublisher {
         let deadline = ContinuousClock.now + settleWait
         while !Task.isCancelled {
             do {
-                let (done, consumer) = try await js.state(stream: Subjects.doneStream,
-                                                          consumer: Subjects.doneConsumer(shard: shard))
+                let (done, consumer) = try await js.state(
+                    stream: Subjects.doneStream,
+                    consumer: Subjects.doneConsumer(shard: shard))
                 if LostRunPolicy.completionsSettled(doneLastSequence: done.lastSequence, consumer: consumer) {
                     return true
                 }
@@ -78,7 +84,8 @@ extension DuePublisher {
             found = try await database.read { db in
                 try suspects.compactMap { suspect in
                     guard let run = try PublishedRunScan.current(suspect, in: db),
-                          let job = try JobRows.find(id: run.jobID, in: db) else { return nil }
+                        let job = try JobRows.find(id: run.jobID, in: db)
+                    else { return nil }
                     return (run, job)
                 }
             }
@@ -99,8 +106,9 @@ extension DuePublisher {
                     let result = await Result {
                         try await js.publish(
                             subject: Subjects.jobs(priority: run.priority, shard: shard), payload: message.encoded(),
-                            msgID: Subjects.republishMessageID(jobID: run.jobID, run: run.run,
-                                                               lostSequence: run.streamSequence))
+                            msgID: Subjects.republishMessageID(
+                                jobID: run.jobID, run: run.run,
+                                lostSequence: run.streamSequence))
                     }
                     return (run, result)
                 }
@@ -111,15 +119,20 @@ extension DuePublisher {
         for (run, result) in outcomes {
             switch result {
             case .success(let ack):
-                logger.warning("run lost by JetStream published again", metadata: [
-                    "job": "\(run.jobID)", "run": "\(run.run)", "lost_sequence": "\(run.streamSequence)",
-                    "stream_sequence": "\(ack.sequence)",
-                ])
-                published.append(PublishedRun(jobID: run.jobID, run: run.run, streamSequence: ack.sequence,
-                                              publishedAtNs: publishedAt, replacesSequence: run.streamSequence))
+                logger.warning(
+                    "run lost by JetStream published again",
+                    metadata: [
+                        "job": "\(run.jobID)", "run": "\(run.run)", "lost_sequence": "\(run.streamSequence)",
+                        "stream_sequence": "\(ack.sequence)",
+                    ])
+                published.append(
+                    PublishedRun(
+                        jobID: run.jobID, run: run.run, streamSequence: ack.sequence,
+                        publishedAtNs: publishedAt, replacesSequence: run.streamSequence))
             case .failure(let error):
-                logger.warning("reconciliation: cannot publish a lost run; will retry",
-                               metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "error": "\(error)"])
+                logger.warning(
+                    "reconciliation: cannot publish a lost run; will retry",
+                    metadata: ["job": "\(run.jobID)", "run": "\(run.run)", "error": "\(error)"])
             }
         }
         guard !published.isEmpty else { return }

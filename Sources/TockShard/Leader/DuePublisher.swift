@@ -1,10 +1,10 @@
 import Logging
+import TockConcurrency
 import TockCore
+import TockModel
 import TockNATS
 import TockSQLite
-import TockModel
 import TockWire
-import TockConcurrency
 
 /// The thin loop around a `DueTimer`: asks it what to do, does each action in a task of its own (SQLite reads,
 /// JetStream publishes and look-ups, log proposals), hands every answer back as an event, and sleeps until the
@@ -26,10 +26,11 @@ actor DuePublisher {
     /// How long the loop sleeps at most before it reads the wall clock again.
     static let longestSleep: Duration = .seconds(1)
 
-    init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
-         logger: Logger, metrics: ShardMetrics, window: DueWindow, settings: DueTimer.Settings = .init(),
-         settleWait: Duration = .seconds(5))
-    {
+    init(
+        shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, clock: any WallClock,
+        logger: Logger, metrics: ShardMetrics, window: DueWindow, settings: DueTimer.Settings = .init(),
+        settleWait: Duration = .seconds(5)
+    ) {
         self.shard = shard
         self.database = database
         self.log = log
@@ -113,8 +114,9 @@ actor DuePublisher {
     private nonisolated func read(_ scan: DueWindow.Scan) async -> DueTimerEvent {
         do {
             let rows = try await database.read { try ScheduledRunScan.rows(scan, in: $0) }
-            logger.log(level: scan.from == .lowest ? .info : .debug, "due-timer window filled",
-                       metadata: ["read": "\(rows.count)", "until": "\(scan.untilNs)"])
+            logger.log(
+                level: scan.from == .lowest ? .info : .debug, "due-timer window filled",
+                metadata: ["read": "\(rows.count)", "until": "\(scan.untilNs)"])
             return .scanned(scan, rows: rows)
         } catch {
             logger.error("cannot scan scheduled runs; will retry", metadata: ["error": "\(error)"])
@@ -127,11 +129,13 @@ actor DuePublisher {
             let jobs = try await database.read { db in
                 try due.compactMap { entry -> DueCandidate? in
                     guard let job = try JobRows.find(id: entry.jobID, in: db),
-                          job.state == .scheduled, job.run == entry.run, !job.paused else { return nil }
+                        job.state == .scheduled, job.run == entry.run, !job.paused
+                    else { return nil }
                     guard let schedule = job.schedule, schedule.overlap != .allow else {
                         return DueCandidate(job: job, previousRunOut: false)
                     }
-                    let out = try db
+                    let out =
+                        try db
                         .statement("SELECT 1 FROM job_runs WHERE job_id = ? AND finished_at IS NULL LIMIT 1")
                         .first(job.id) { _ in true } ?? false
                     return DueCandidate(job: job, previousRunOut: out)
@@ -170,18 +174,23 @@ actor DuePublisher {
             let job = run.job
             switch result {
             case .success(let ack):
-                acked.append(PublishAck(
-                    run: PublishedRun(jobID: job.id, run: job.run, streamSequence: ack.sequence,
-                                      publishedAtNs: publishedAt, nextDueAtNs: run.nextDueAtNs),
-                    priority: job.priority, dueAtNs: job.dueAtNs, ackedAtNs: ackedAt))
-                logger.debug("run published", metadata: [
-                    "job": "\(job.id)", "run": "\(job.run)", "priority": "\(job.priority.rawValue)",
-                    "stream_sequence": "\(ack.sequence)",
-                    "late_ms": "\(max(0, ackedAt.saturatingSubtracting(job.dueAtNs)) / 1_000_000)",
-                ])
+                acked.append(
+                    PublishAck(
+                        run: PublishedRun(
+                            jobID: job.id, run: job.run, streamSequence: ack.sequence,
+                            publishedAtNs: publishedAt, nextDueAtNs: run.nextDueAtNs),
+                        priority: job.priority, dueAtNs: job.dueAtNs, ackedAtNs: ackedAt))
+                logger.debug(
+                    "run published",
+                    metadata: [
+                        "job": "\(job.id)", "run": "\(job.run)", "priority": "\(job.priority.rawValue)",
+                        "stream_sequence": "\(ack.sequence)",
+                        "late_ms": "\(max(0, ackedAt.saturatingSubtracting(job.dueAtNs)) / 1_000_000)",
+                    ])
             case .failure(let error):
-                logger.warning("publish failed; will retry",
-                               metadata: ["job": "\(job.id)", "run": "\(job.run)", "error": "\(error)"])
+                logger.warning(
+                    "publish failed; will retry",
+                    metadata: ["job": "\(job.id)", "run": "\(job.run)", "error": "\(error)"])
                 failed.append(DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run))
             }
         }
@@ -202,12 +211,15 @@ actor DuePublisher {
 
     private nonisolated func commitSkip(_ skip: RecurrencePlan.Skip, atNs: Int64) async -> DueTimerEvent {
         do {
-            _ = try await log.propose(.skipRun(jobID: skip.job.id, run: skip.job.run, nextDueAtNs: skip.next,
-                                               atNs: atNs, reason: skip.reason))
+            _ = try await log.propose(
+                .skipRun(
+                    jobID: skip.job.id, run: skip.job.run, nextDueAtNs: skip.next,
+                    atNs: atNs, reason: skip.reason))
             return .skipAnswered(skip, committed: true)
         } catch {
-            logger.warning("cannot commit a skipped run; will retry",
-                           metadata: ["job": "\(skip.job.id)", "run": "\(skip.job.run)", "error": "\(error)"])
+            logger.warning(
+                "cannot commit a skipped run; will retry",
+                metadata: ["job": "\(skip.job.id)", "run": "\(skip.job.run)", "error": "\(error)"])
             return .skipAnswered(skip, committed: false)
         }
     }

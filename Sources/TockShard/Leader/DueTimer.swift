@@ -149,8 +149,9 @@ struct DueTimer: Sendable {
             outstanding.subtract(acks.map(\.key))
             commitsFailing = !committed
             if !committed {
-                retry(acks.map { DueEntry(dueAtNs: $0.run.publishedAtNs, jobID: $0.run.jobID, run: $0.run.run) },
-                      nowNs: nowNs)
+                retry(
+                    acks.map { DueEntry(dueAtNs: $0.run.publishedAtNs, jobID: $0.run.jobID, run: $0.run.run) },
+                    nowNs: nowNs)
             }
         case .skipAnswered(let skip, let committed):
             let entry = DueEntry(dueAtNs: skip.job.dueAtNs, jobID: skip.job.id, run: skip.job.run)
@@ -205,8 +206,9 @@ struct DueTimer: Sendable {
 
     private mutating func loaded(_ due: [DueEntry], jobs: [DueCandidate], nowNs: Int64) {
         outstanding.subtract(due.map(\.runKey))
-        let plan = RecurrencePlan(jobs.map { ($0.job, $0.previousRunOut) }, nowNs: nowNs,
-                                  misfireThresholdNs: settings.misfireThresholdNs)
+        let plan = RecurrencePlan(
+            jobs.map { ($0.job, $0.previousRunOut) }, nowNs: nowNs,
+            misfireThresholdNs: settings.misfireThresholdNs)
         for skip in plan.skipped {
             outstanding.insert(Subjects.runMessageID(jobID: skip.job.id, run: skip.job.run))
             decided.append(.skip(skip, atNs: nowNs))
@@ -231,7 +233,9 @@ struct DueTimer: Sendable {
     /// Holds runs again after a failure, due no sooner than the growing back-off, so a broker outage is retried
     /// steadily without a busy loop.
     private mutating func retry(_ entries: [DueEntry], nowNs: Int64) {
-        failureDelayNs = failureDelayNs == 0 ? Self.firstFailureDelayNs
+        failureDelayNs =
+            failureDelayNs == 0
+            ? Self.firstFailureDelayNs
             : min(failureDelayNs.saturatingMultiplied(by: 2), Self.longestFailureDelayNs)
         let retryAt = nowNs.saturatingAdding(failureDelayNs)
         hold(entries.map { DueEntry(dueAtNs: max($0.dueAtNs, retryAt), jobID: $0.jobID, run: $0.run) })

@@ -1,6 +1,6 @@
 import TockCore
-import TockNATS
 import TockModel
+import TockNATS
 import TockWire
 
 /// What the `DuePublisher` actor tells its `DueTimer`: new runs, and the answers to the actions the timer asked

@@ -24,10 +24,11 @@ final class LeaderDuties: Sendable {
     private let logger: Logger
     private let active = Mutex<Active?>(nil)
 
-    init(makePublisher: @escaping @Sendable () -> DuePublisher,
-         makeOutcomePublisher: @escaping @Sendable () -> OutcomePublisher, completions: CompletionConsumer,
-         sampler: QueueSampler, makePurger: @escaping @Sendable () -> RetentionPurger, logger: Logger)
-    {
+    init(
+        makePublisher: @escaping @Sendable () -> DuePublisher,
+        makeOutcomePublisher: @escaping @Sendable () -> OutcomePublisher, completions: CompletionConsumer,
+        sampler: QueueSampler, makePurger: @escaping @Sendable () -> RetentionPurger, logger: Logger
+    ) {
         self.makePurger = makePurger
         self.makePublisher = makePublisher
         self.makeOutcomePublisher = makeOutcomePublisher

@@ -1,6 +1,6 @@
 import TockCore
-import TockNATS
 import TockModel
+import TockNATS
 import TockWire
 
 /// Which published runs reconciliation looks up in their stream, and what it concludes from the answer. Pure: no
@@ -65,7 +65,8 @@ struct LostRunPolicy: Sendable {
     /// What the stream's answer for `run`'s sequence says: `stored` is the message there, nil when none.
     static func verdict(_ stored: StoredMessage?, for run: PublishedRunRow) -> Verdict {
         guard let stored, let id = stored.messageID,
-              Subjects.isMessageID(id, ofJob: run.jobID, run: run.run) else { return .gone }
+            Subjects.isMessageID(id, ofJob: run.jobID, run: run.run)
+        else { return .gone }
         return .inStream
     }
 
@@ -73,8 +74,9 @@ struct LostRunPolicy: Sendable {
     /// has been acked by this shard's consumer, which acks only what it committed: none waiting or delivered
     /// unacked, or its ack floor at or past that sequence. `consumer` must be read after `doneLastSequence`.
     static func completionsSettled(doneLastSequence: UInt64, consumer: ConsumerState) -> Bool {
-        completionsSettled(doneLastSequence: doneLastSequence, pending: consumer.numPending,
-                           ackPending: consumer.numAckPending, ackFloor: consumer.ackFloorStreamSequence)
+        completionsSettled(
+            doneLastSequence: doneLastSequence, pending: consumer.numPending,
+            ackPending: consumer.numAckPending, ackFloor: consumer.ackFloorStreamSequence)
     }
 
     static func completionsSettled(doneLastSequence: UInt64, pending: UInt64, ackPending: Int, ackFloor: UInt64)

@@ -40,7 +40,9 @@ struct LostRunSweep: Sendable {
     mutating func read(_ pages: [Page], nowNs: Int64) -> [PublishedRunRow] {
         for page in pages {
             let (scan, rows) = (page.scan, page.rows)
-            cursors[scan.recurring] = rows.count < scan.limit ? .init()
+            cursors[scan.recurring] =
+                rows.count < scan.limit
+                ? .init()
                 : rows.last.map { .init(publishedAtNs: $0.publishedAtNs, jobID: $0.jobID, run: $0.run) }
         }
         return pages.flatMap(\.rows).filter { policy.isOverdue($0, nowNs: nowNs) }

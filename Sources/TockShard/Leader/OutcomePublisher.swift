@@ -1,8 +1,8 @@
 import Logging
 import TockCore
+import TockModel
 import TockNATS
 import TockSQLite
-import TockModel
 import TockWire
 
 /// The leader's outbox relay: reads outcome events from `job_events` in order, in bounded batches, publishes each
@@ -29,9 +29,10 @@ actor OutcomePublisher {
     /// is counted once a second rather than once a batch.
     private var countedAt: ContinuousClock.Instant?
 
-    init(shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, logger: Logger,
-         metrics: ShardMetrics, batchLimit: Int = 256, idleInterval: Duration = .milliseconds(100))
-    {
+    init(
+        shard: UInt32, database: DatabaseQueue, log: any ReplicatedLog, link: NATSLink, logger: Logger,
+        metrics: ShardMetrics, batchLimit: Int = 256, idleInterval: Duration = .milliseconds(100)
+    ) {
         self.shard = shard
         self.database = database
         self.log = log
@@ -88,14 +89,17 @@ actor OutcomePublisher {
         var published: [OutcomeEvent.Key] = []
         for event in events {
             do {
-                _ = try await js.publish(subject: Subjects.events(shard: shard, state: event.state.rawValue),
-                                         payload: event.encoded(), msgID: event.key.messageID)
+                _ = try await js.publish(
+                    subject: Subjects.events(shard: shard, state: event.state.rawValue),
+                    payload: event.encoded(), msgID: event.key.messageID)
                 published.append(event.key)
             } catch {
-                logger.warning("cannot publish an outcome event; will retry", metadata: [
-                    "job": "\(event.jobID)", "run": "\(event.run)", "state": "\(event.state.rawValue)",
-                    "error": "\(error)",
-                ])
+                logger.warning(
+                    "cannot publish an outcome event; will retry",
+                    metadata: [
+                        "job": "\(event.jobID)", "run": "\(event.run)", "state": "\(event.state.rawValue)",
+                        "error": "\(error)",
+                    ])
                 break
             }
         }
@@ -105,8 +109,9 @@ actor OutcomePublisher {
         } catch {
             // Published but still in the outbox: the next round (or leader) publishes them again under the same
             // ids, which JetStream drops.
-            logger.warning("cannot commit published outcome events; they will be published again",
-                           metadata: ["count": "\(published.count)", "error": "\(error)"])
+            logger.warning(
+                "cannot commit published outcome events; they will be published again",
+                metadata: ["count": "\(published.count)", "error": "\(error)"])
             return nil
         }
         metrics.eventsPublished(published.count)

@@ -1,5 +1,5 @@
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// The index scans reconciliation reads published runs with: oldest publish first, from a cursor, at most a
@@ -46,7 +46,8 @@ enum PublishedRunScan {
     /// `run` as the tables hold it now, if it is still out with the same stream sequence; nil once it is done,
     /// cancelled, or published again.
     static func current(_ run: PublishedRunRow, in db: Database) throws -> PublishedRunRow? {
-        let sql = run.recurring
+        let sql =
+            run.recurring
             ? "SELECT 1 FROM job_runs WHERE job_id = ? AND run = ? AND state = 'published' AND stream_seq = ?"
             : "SELECT 1 FROM jobs WHERE id = ? AND run = ? AND state = 'published' AND stream_seq = ?"
         let found = try db.statement(sql).first(run.jobID, run.run, run.streamSequence) { _ in true } ?? false

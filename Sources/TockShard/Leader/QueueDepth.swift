@@ -1,6 +1,6 @@
 import TockCore
-import TockNATS
 import TockModel
+import TockNATS
 import TockWire
 
 /// How one priority's queue stands in JetStream: what `tock status` prints and what the shard leader exports as
@@ -23,11 +23,13 @@ public struct QueueDepth: Sendable, Codable, Equatable {
 
     /// Reads the priority's stream and its executors' consumer.
     public static func read(_ priority: Priority, from js: JetStream, nowNs: Int64) async throws -> QueueDepth {
-        let (stream, consumer) = try await js.state(stream: Subjects.jobsStream(priority: priority),
-                                                    consumer: Subjects.executorConsumer(priority: priority))
+        let (stream, consumer) = try await js.state(
+            stream: Subjects.jobsStream(priority: priority),
+            consumer: Subjects.executorConsumer(priority: priority))
         return QueueDepth(
             depth: stream.messages, pending: consumer.numPending, ackPending: consumer.numAckPending,
             redelivered: consumer.numRedelivered,
-            oldestAgeSeconds: stream.firstTimeNs > 0 ? Double(max(0, nowNs.saturatingSubtracting(stream.firstTimeNs))) / 1e9 : nil)
+            oldestAgeSeconds: stream.firstTimeNs > 0
+                ? Double(max(0, nowNs.saturatingSubtracting(stream.firstTimeNs))) / 1e9 : nil)
     }
 }

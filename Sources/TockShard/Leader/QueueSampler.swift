@@ -1,8 +1,8 @@
 import Logging
 import TockCore
+import TockModel
 import TockNATS
 import TockSQLite
-import TockModel
 import TockWire
 
 /// While its node leads, reads every `interval` how deep each priority's queue is in JetStream and how many runs

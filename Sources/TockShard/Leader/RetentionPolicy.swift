@@ -18,9 +18,10 @@ struct RetentionPolicy: Sendable, Equatable {
     var backlogPause: Duration
     var firstBackoff: Duration
 
-    init(retentionNs: Int64, batch: Int = 500, interval: Duration = .seconds(60),
-         backlogPause: Duration = .milliseconds(200), firstBackoff: Duration = .seconds(1))
-    {
+    init(
+        retentionNs: Int64, batch: Int = 500, interval: Duration = .seconds(60),
+        backlogPause: Duration = .milliseconds(200), firstBackoff: Duration = .seconds(1)
+    ) {
         self.retentionNs = max(0, retentionNs)
         self.batch = max(1, batch)
         self.interval = interval

@@ -1,7 +1,7 @@
 import Logging
 import TockCore
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// The leader's retention duty: deletes finished jobs (with their runs, and so their idempotency keys) and finished
@@ -17,9 +17,10 @@ actor RetentionPurger {
     private let policy: RetentionPolicy
     private var failures = 0
 
-    init(database: DatabaseQueue, log: any ReplicatedLog, clock: any WallClock, logger: Logger,
-         metrics: ShardMetrics, policy: RetentionPolicy)
-    {
+    init(
+        database: DatabaseQueue, log: any ReplicatedLog, clock: any WallClock, logger: Logger,
+        metrics: ShardMetrics, policy: RetentionPolicy
+    ) {
         self.database = database
         self.log = log
         self.clock = clock
@@ -57,15 +58,18 @@ actor RetentionPurger {
             return .nothing
         }
         do {
-            let result = try await log.propose(.purgeFinished(cutoffNs: cutoffNs, jobIDs: batch.jobIDs,
-                                                              runs: batch.runs))
+            let result = try await log.propose(
+                .purgeFinished(
+                    cutoffNs: cutoffNs, jobIDs: batch.jobIDs,
+                    runs: batch.runs))
             guard case .purged(let jobs, let runs) = result else {
                 return failed("the purge was not applied", result)
             }
             failures = 0
             metrics.purged(jobs: jobs, runs: runs)
-            logger.debug("retention purged finished jobs and runs",
-                         metadata: ["jobs": "\(jobs)", "runs": "\(runs)", "cutoff": "\(RFC3339.format(ns: cutoffNs))"])
+            logger.debug(
+                "retention purged finished jobs and runs",
+                metadata: ["jobs": "\(jobs)", "runs": "\(runs)", "cutoff": "\(RFC3339.format(ns: cutoffNs))"])
             return .purged(full: batch.full)
         } catch {
             return failed("cannot commit a purge", error)

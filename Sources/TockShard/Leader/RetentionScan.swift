@@ -1,5 +1,5 @@
-import TockSQLite
 import TockModel
+import TockSQLite
 import TockWire
 
 /// What retention may delete, read through the `jobs_finished` and `job_runs_finished` indexes oldest first, and

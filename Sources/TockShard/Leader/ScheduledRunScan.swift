@@ -20,7 +20,9 @@ enum ScheduledRunScan {
     /// Runs due at or before `nowNs` and still scheduled: due but not yet committed as published. Counted from the
     /// same index; a large number means the leader is behind (or cannot reach JetStream).
     static func dueUnpublished(nowNs: Int64, in db: Database) throws -> Int {
-        try db.statement("SELECT COUNT(*) FROM jobs INDEXED BY jobs_due_window WHERE state = 'scheduled' AND paused = 0 AND due_at <= ?")
-            .first(nowNs) { $0.int(0) } ?? 0
+        try db.statement(
+            "SELECT COUNT(*) FROM jobs INDEXED BY jobs_due_window WHERE state = 'scheduled' AND paused = 0 AND due_at <= ?"
+        )
+        .first(nowNs) { $0.int(0) } ?? 0
     }
 }

@@ -15,7 +15,9 @@ public struct ClusterStatus: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case node, role, leader, term, voters, learners
-        case commitIndex = "commit_index", appliedIndex = "applied_index", lastIndex = "last_index"
+        case commitIndex = "commit_index"
+        case appliedIndex = "applied_index"
+        case lastIndex = "last_index"
         case snapshotIndex = "snapshot_index"
     }
 

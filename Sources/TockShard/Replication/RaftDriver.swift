@@ -1,13 +1,13 @@
 import Foundation
 import Logging
 import Synchronization
+import TockConcurrency
 import TockCore
+import TockModel
 import TockRaft
 import TockRaftTransport
 import TockSQLite
-import TockModel
 import TockWire
-import TockConcurrency
 
 /// The thin loop around the pure `RaftNode` (etcd-io/raft's contract): it feeds the node ticks, peer messages and
 /// proposals, and for every `Ready` persists the log and hard state, applies committed commands to the job tables
@@ -59,11 +59,12 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     ///   - onPeerRefused: called for every Raft connection the handshake refused.
     ///   - simulatedTransport: for simulations, replaces the TCP transport: given where received messages go and
     ///     this node's snapshot files, it returns what carries this node's messages.
-    init(configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
-         logger: Logger, shard: UInt32 = 0,
-         onPeerRefused: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in },
-         simulatedTransport: SimulatedTransportFactory? = nil) throws
-    {
+    init(
+        configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
+        logger: Logger, shard: UInt32 = 0,
+        onPeerRefused: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in },
+        simulatedTransport: SimulatedTransportFactory? = nil
+    ) throws {
         self.configuration = configuration
         self.database = database
         self.stateMachine = stateMachine
@@ -92,23 +93,27 @@ public final class RaftDriver: ReplicatedLog, Sendable {
                 id: configuration.nodeID, listenHost: me.host, listenPort: me.port,
                 peers: Self.transportPeers(book.raft, except: configuration.nodeID), logger: logger,
                 onMessage: { inbox.post(.message($0)) }, snapshots: snapshotFiles,
-                identity: RaftPeerIdentity(clusterID: configuration.clusterID, shard: shard,
-                                           secret: configuration.secret),
+                identity: RaftPeerIdentity(
+                    clusterID: configuration.clusterID, shard: shard,
+                    secret: configuration.secret),
                 limits: configuration.connectionLimits, onRefusal: onPeerRefused, tls: configuration.tls)
             if configuration.secret == nil {
-                logger.warning("""
+                logger.warning(
+                    """
                     the Raft port is unauthenticated: anyone who can reach it can act as a node of the shard; \
                     give every node --cluster-secret-file
                     """,
-                               metadata: ["raft.address": "\(me.host):\(me.port)"])
+                    metadata: ["raft.address": "\(me.host):\(me.port)"])
             }
         } else {
             transport = nil
         }
     }
 
-    private static func merge(_ configuration: RaftClusterConfiguration,
-                              _ committed: [(node: NodeID, raft: HostPort, http: HostPort)])
+    private static func merge(
+        _ configuration: RaftClusterConfiguration,
+        _ committed: [(node: NodeID, raft: HostPort, http: HostPort)]
+    )
         -> (raft: [NodeID: HostPort], http: [NodeID: HostPort])
     {
         var raft = configuration.peers
@@ -146,9 +151,10 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         return RaftNode(configuration: raft, bootstrap: configuration.bootstrapMembership, restoring: state)
     }
 
-    func setHandlers(applied: @escaping AppliedHandler, leadership: @escaping LeadershipHandler,
-                     status: StatusHandler? = nil)
-    {
+    func setHandlers(
+        applied: @escaping AppliedHandler, leadership: @escaping LeadershipHandler,
+        status: StatusHandler? = nil
+    ) {
         handlers.withLock { $0 = (applied, leadership, status) }
         status?(self.status)
     }
@@ -201,14 +207,20 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     /// Runs the group until the task is cancelled. Throws if the node cannot persist its state: a Raft node that
     /// cannot write its disk must stop, not carry on with promises it cannot keep.
     public func run() async throws {
-        guard let state = initialState.withLock({ state in defer { state = nil }; return state }) else {
+        guard
+            let state = initialState.withLock({ state in
+                defer { state = nil }
+                return state
+            })
+        else {
             throw RaftDriverError.stopped
         }
         if let transport { _ = try await transport.start() }
         var loop = DriverLoop(node: Self.makeNode(configuration, state), driver: self)
         if let snapshot = state.snapshot, !snapshotFiles.holds(snapshot) {
-            logger.notice("the current snapshot has no file (a data directory from an older version?): taking one",
-                          metadata: ["index": "\(snapshot.index)"])
+            logger.notice(
+                "the current snapshot has no file (a data directory from an older version?): taking one",
+                metadata: ["index": "\(snapshot.index)"])
             loop.snapshotFileMissing = true
         }
         loop.appliedBytes = state.entries.reduce(0) { $0 + ($1.index <= state.applied ? $1.data.count : 0) }
@@ -288,13 +300,15 @@ public final class RaftDriver: ReplicatedLog, Sendable {
                     if case .setNodeAddress = command { applied.addressesChanged = true }
                     result = try stateMachine.applyOrReject(command, in: db)
                     if case .rejected(let problem) = result {
-                        logger.warning("command rejected by the state machine",
-                                       metadata: ["index": "\(entry.index)", "error": "\(problem)"])
+                        logger.warning(
+                            "command rejected by the state machine",
+                            metadata: ["index": "\(entry.index)", "error": "\(problem)"])
                     }
                 } catch let error as WireError {
                     // Every replica holds the same bytes and skips them the same way.
-                    logger.error("undecodable command in the log skipped",
-                                 metadata: ["index": "\(entry.index)", "error": "\(error)"])
+                    logger.error(
+                        "undecodable command in the log skipped",
+                        metadata: ["index": "\(entry.index)", "error": "\(error)"])
                 }
             }
             applied.results.append((entry.index, entry.term, result))

@@ -1,13 +1,13 @@
 import Foundation
 import Logging
 import Synchronization
+import TockConcurrency
 import TockCore
+import TockModel
 import TockRaft
 import TockRaftTransport
 import TockSQLite
-import TockModel
 import TockWire
-import TockConcurrency
 
 /// Requests to the loop, posted from any task.
 enum DriverEvent: Sendable {
@@ -30,7 +30,7 @@ enum DriverEvent: Sendable {
             try? FileManager.default.removeItem(atPath: path)
         case .propose(_, let continuation), .changeMembership(_, let continuation): continuation.resume(throwing: error)
         case .read(let continuation), .transfer(_, let continuation), .snapshotNow(let continuation),
-             .tick(let continuation):
+            .tick(let continuation):
             continuation.resume(throwing: error)
         case .matchIndex(_, let continuation): continuation.resume(throwing: error)
         }

@@ -1,13 +1,13 @@
 import Foundation
 import Logging
 import Synchronization
+import TockConcurrency
 import TockCore
+import TockModel
 import TockRaft
 import TockRaftTransport
 import TockSQLite
-import TockModel
 import TockWire
-import TockConcurrency
 
 /// Snapshots: when to take one, and turning a finished copy into the current snapshot.
 extension DriverLoop {
@@ -20,8 +20,9 @@ extension DriverLoop {
         let snapshotIndex = node.snapshot?.index ?? 0
         let configuration = driver.configuration
         let requested = !snapshotRequests.isEmpty || snapshotWanted || snapshotFileMissing
-        guard requested || applied >= snapshotIndex + configuration.snapshotEvery
-            || (appliedBytes >= configuration.snapshotLogBytes && applied > snapshotIndex)
+        guard
+            requested || applied >= snapshotIndex + configuration.snapshotEvery
+                || (appliedBytes >= configuration.snapshotLogBytes && applied > snapshotIndex)
         else { return }
         snapshotWanted = false
         guard applied > snapshotIndex || snapshotFileMissing else {
@@ -74,9 +75,12 @@ extension DriverLoop {
                 driver.snapshotFiles.removeOlder(than: snapshot)
                 appliedBytes = node.entries.reduce(0) { $0 + ($1.index <= node.appliedIndex ? $1.data.count : 0) }
                 snapshotFileMissing = false
-                driver.log.info("snapshot taken", metadata: [
-                    "index": "\(index)", "record_ms": "\(Int((ContinuousClock.now - recordStart).inSeconds * 1000))",
-                ])
+                driver.log.info(
+                    "snapshot taken",
+                    metadata: [
+                        "index": "\(index)",
+                        "record_ms": "\(Int((ContinuousClock.now - recordStart).inSeconds * 1000))",
+                    ])
             } else if let current = node.snapshot, current.index == index, !driver.snapshotFiles.holds(current) {
                 // The current snapshot had no file, and nothing was applied since: this copy is of exactly it.
                 // Recording it again clears what an older version kept in the database instead.

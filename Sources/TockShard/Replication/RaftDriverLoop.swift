@@ -1,13 +1,13 @@
 import Foundation
 import Logging
 import Synchronization
+import TockConcurrency
 import TockCore
+import TockModel
 import TockRaft
 import TockRaftTransport
 import TockSQLite
-import TockModel
 import TockWire
-import TockConcurrency
 
 /// The state only the loop touches: the Raft node and the requests waiting on it.
 struct DriverLoop {
@@ -109,8 +109,9 @@ struct DriverLoop {
             }
             awaitCommit(of: index, continuation)
         case .read(let continuation):
-            let read = PendingRead(deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
-                                   continuation: continuation)
+            let read = PendingRead(
+                deadline: clock.now.advanced(by: driver.configuration.requestTimeout),
+                continuation: continuation)
             let context = nextReadContext
             guard node.requestRead(context: context) else {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
@@ -122,7 +123,8 @@ struct DriverLoop {
                 return continuation.resume(throwing: RaftDriverError.notLeader(leader: node.leader))
             }
             guard let index = node.proposeMembershipChange(change) else {
-                let reason = node.hasPendingMembershipChange
+                let reason =
+                    node.hasPendingMembershipChange
                     ? "another membership change is still being committed; retry"
                     : "\(change) does not apply to voters \(node.membership.voters.sorted()), learners \(node.membership.learners.sorted())"
                 return continuation.resume(throwing: RaftDriverError.membershipChangeRefused(reason))
@@ -175,7 +177,8 @@ struct DriverLoop {
             // Ready holds the same entries, state and commits, and is written once space returns. Its messages
             // are dropped unsent (they may rest on what was not persisted); Raft resends what matters.
             if writeRetryAt == nil {
-                driver.log.error("""
+                driver.log.error(
+                    """
                     disk full: this node stores nothing and refuses proposals until space is freed; retrying every \
                     second
                     """, metadata: ["error": "\(error)"])
@@ -236,10 +239,13 @@ struct DriverLoop {
     mutating func publishStatus() {
         let status = ClusterStatus(node)
         if status != lastStatus {
-            if status.role != lastStatus?.role || status.leader != lastStatus?.leader || status.term != lastStatus?.term {
-                driver.log.info("raft state", metadata: [
-                    "role": "\(status.role)", "term": "\(status.term)", "leader": "\(status.leader ?? "-")",
-                ])
+            if status.role != lastStatus?.role || status.leader != lastStatus?.leader || status.term != lastStatus?.term
+            {
+                driver.log.info(
+                    "raft state",
+                    metadata: [
+                        "role": "\(status.role)", "term": "\(status.term)", "leader": "\(status.leader ?? "-")",
+                    ])
             }
             lastStatus = status
             driver.publish(status)

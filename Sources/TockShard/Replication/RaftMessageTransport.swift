@@ -17,6 +17,7 @@ extension RaftPeerTransport: RaftMessageTransport {}
 
 /// Makes a simulated transport for one node, given where its received messages go and the node's snapshot files
 /// (which the transport reads snapshots from, and stores received ones in, before delivering the message).
-typealias SimulatedTransportFactory = @Sendable (
-    _ deliver: @escaping @Sendable (Message) -> Void, _ snapshots: SnapshotFiles
-) -> any RaftMessageTransport
+typealias SimulatedTransportFactory =
+    @Sendable (
+        _ deliver: @escaping @Sendable (Message) -> Void, _ snapshots: SnapshotFiles
+    ) -> any RaftMessageTransport

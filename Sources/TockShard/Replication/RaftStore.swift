@@ -1,7 +1,7 @@
 import TockCore
+import TockModel
 import TockRaft
 import TockSQLite
-import TockModel
 import TockWire
 
 /// Where a node keeps its Raft state: the log, the hard state and the last snapshot's metadata, in the same SQLite
@@ -14,9 +14,10 @@ import TockWire
 enum RaftStore {
     /// What the node restarts from. `applied` is the job tables' applied index.
     static func load(from db: Database) throws -> PersistentState {
-        let hardState = try db.statement("SELECT term, vote, commit_index FROM raft_hard_state WHERE id = 1").first {
-            HardState(term: $0.uint64(0), vote: $0.optionalText(1), commit: $0.uint64(2))
-        } ?? HardState()
+        let hardState =
+            try db.statement("SELECT term, vote, commit_index FROM raft_hard_state WHERE id = 1").first {
+                HardState(term: $0.uint64(0), vote: $0.optionalText(1), commit: $0.uint64(2))
+            } ?? HardState()
         let snapshot = try db.statement("SELECT idx, term, membership FROM raft_snapshot WHERE id = 1").first {
             row -> Snapshot in
             Snapshot(index: row.uint64(0), term: row.uint64(1), membership: try Membership(decoding: row.blob(2)))
@@ -28,9 +29,10 @@ enum RaftStore {
                 }
                 return Entry(term: row.uint64(1), index: row.uint64(0), kind: kind, data: row.blob(3))
             }
-        let applied = try db.statement("SELECT value FROM tock_meta WHERE key = 'applied_index'").first {
-            $0.uint64(0)
-        } ?? 0
+        let applied =
+            try db.statement("SELECT value FROM tock_meta WHERE key = 'applied_index'").first {
+                $0.uint64(0)
+            } ?? 0
         return PersistentState(hardState: hardState, snapshot: snapshot, entries: entries, applied: applied)
     }
 
@@ -49,11 +51,13 @@ enum RaftStore {
             }
         }
         if let hardState = ready.hardState {
-            try db.statement("""
+            try db.statement(
+                """
                 INSERT INTO raft_hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET term = excluded.term, vote = excluded.vote,
                     commit_index = excluded.commit_index
-                """).run(hardState.term, hardState.vote, hardState.commit)
+                """
+            ).run(hardState.term, hardState.vote, hardState.commit)
         }
     }
 
@@ -67,10 +71,12 @@ enum RaftStore {
     /// Deletes the oldest entries the snapshot covers, about `byteBudget` bytes of them (at least one entry);
     /// returns false once none is left. Freeing an entry's pages costs in proportion to its size, hence the budget.
     static func pruneCompacted(byteBudget: Int, in db: Database) throws -> Bool {
-        let covered = try db.statement("""
+        let covered = try db.statement(
+            """
             SELECT idx, length(data) FROM raft_entries
             WHERE idx <= (SELECT idx FROM raft_snapshot WHERE id = 1) ORDER BY idx LIMIT 1024
-            """).map { (index: $0.uint64(0), bytes: Int($0.int64(1))) }
+            """
+        ).map { (index: $0.uint64(0), bytes: Int($0.int64(1))) }
         guard !covered.isEmpty else { return false }
         var through = covered[0].index
         var bytes = 0
@@ -98,10 +104,12 @@ enum RaftStore {
     }
 
     private static func save(_ snapshot: Snapshot, in db: Database) throws {
-        try db.statement("""
+        try db.statement(
+            """
             INSERT INTO raft_snapshot (id, idx, term, membership, data) VALUES (1, ?, ?, ?, X'')
             ON CONFLICT (id) DO UPDATE SET idx = excluded.idx, term = excluded.term,
                 membership = excluded.membership, data = excluded.data
-            """).run(snapshot.index, snapshot.term, snapshot.membership.encoded())
+            """
+        ).run(snapshot.index, snapshot.term, snapshot.membership.encoded())
     }
 }

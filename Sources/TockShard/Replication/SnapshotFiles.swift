@@ -2,9 +2,10 @@ import Dispatch
 import Foundation
 import TockRaft
 import TockRaftTransport
+
 #if canImport(Glibc)
-import Glibc
-import TockConcurrency
+    import Glibc
+    import TockConcurrency
 #endif
 
 /// A node's snapshot data, as files in a directory beside its SQLite file (`<database>-snapshots`):
@@ -98,7 +99,7 @@ final class SnapshotFiles: SnapshotStore {
         let partial = newPartialPath()
         return try await Self.blocking {
             guard FileManager.default.createFile(atPath: partial, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: partial)
+                let handle = FileHandle(forWritingAtPath: partial)
             else { throw SnapshotFileError("cannot create \(partial)", errno) }
             return Sink(files: self, snapshot: snapshot, partial: partial, handle: handle)
         }

@@ -37,7 +37,8 @@ enum ShardSchema {
     static let version: Int64 = 7
 
     static func migrate(_ db: Database) throws {
-        try db.execute("""
+        try db.execute(
+            """
             CREATE TABLE IF NOT EXISTS tock_meta (
                 key TEXT PRIMARY KEY,
                 value INTEGER NOT NULL
@@ -135,7 +136,8 @@ enum ShardSchema {
             INSERT OR IGNORE INTO tock_meta(key, value) VALUES ('applied_index', 0);
             """)
         try upgrade(db)
-        try db.execute("""
+        try db.execute(
+            """
             DROP INDEX IF EXISTS jobs_scheduled_due;
             DROP INDEX IF EXISTS jobs_idempotency_key;
             CREATE UNIQUE INDEX IF NOT EXISTS jobs_tenant_idempotency_key ON jobs(tenant, idempotency_key)
@@ -160,7 +162,8 @@ enum ShardSchema {
         let stored = try db.statement("SELECT value FROM tock_meta WHERE key = 'schema_version'").first { $0.int64(0) }
         guard let stored, stored < version else { return }
         if stored < 2 {
-            try db.execute("""
+            try db.execute(
+                """
                 DROP TABLE IF EXISTS command_log;
                 UPDATE tock_meta SET value = 0 WHERE key = 'applied_index';
                 """)
@@ -169,7 +172,8 @@ enum ShardSchema {
             try db.execute("ALTER TABLE jobs ADD COLUMN webhook_format TEXT NOT NULL DEFAULT 'tock'")
         }
         if stored < 4 {
-            try db.execute("""
+            try db.execute(
+                """
                 ALTER TABLE jobs ADD COLUMN schedule TEXT;
                 ALTER TABLE jobs ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
                 """)
@@ -178,7 +182,8 @@ enum ShardSchema {
             try db.execute("ALTER TABLE jobs ADD COLUMN tenant TEXT NOT NULL DEFAULT ''")
         }
         if stored < 7 {
-            try db.execute("""
+            try db.execute(
+                """
                 ALTER TABLE jobs ADD COLUMN callback_url TEXT NOT NULL DEFAULT '';
                 ALTER TABLE jobs ADD COLUMN failure_callback_url TEXT NOT NULL DEFAULT '';
                 """)

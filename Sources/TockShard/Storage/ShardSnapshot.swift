@@ -28,8 +28,9 @@ enum ShardSnapshot {
         try db.execute("PRAGMA snap.journal_mode = OFF; PRAGMA snap.synchronous = OFF")
         return try db.transaction(.deferred) {
             // The first read starts the read transaction: everything below sees the tables as of this index.
-            guard let index = try db.statement("SELECT value FROM main.tock_meta WHERE key = 'applied_index'")
-                .first(transform: { $0.uint64(0) })
+            guard
+                let index = try db.statement("SELECT value FROM main.tock_meta WHERE key = 'applied_index'")
+                    .first(transform: { $0.uint64(0) })
             else { throw Malformed(description: "no applied index") }
             try db.execute("CREATE TABLE snap.snapshot_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
             try db.statement("INSERT INTO snap.snapshot_meta (key, value) VALUES ('format', ?), ('index', ?)")
@@ -82,7 +83,8 @@ enum ShardSnapshot {
                 throw Malformed(description: "a snapshot of \(table) with columns \(unknown) this node does not have")
             }
             let names = copied.map { "\"\($0)\"" }.joined(separator: ", ")
-            try db.execute("""
+            try db.execute(
+                """
                 DELETE FROM main.\(table);
                 INSERT INTO main.\(table) (\(names)) SELECT \(names) FROM \(schema).\(table);
                 """)

@@ -71,11 +71,12 @@ enum FoundationJSON {
         case ("Q", .double(let double)):
             return Double(number.uint64Value) == double
         case ("d", _):
-            let value = switch ours {
-            case .int(let int): Double(int)
-            case .double(let double): double
-            default: Double.nan
-            }
+            let value =
+                switch ours {
+                case .int(let int): Double(int)
+                case .double(let double): double
+                default: Double.nan
+                }
             guard number is NSDecimalNumber else { return number.doubleValue == value }
             guard let decimal = Double(number.description) else { return false }
             return decimal == value || abs(decimal - value) <= 1e-12 * max(abs(decimal), abs(value))
@@ -113,10 +114,12 @@ struct JSONTextFeatures {
                 while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
                     index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
                 }
-                let isKey = open.last?.isObject == true
+                let isKey =
+                    open.last?.isObject == true
                     && (previous == UInt8(ascii: "{") || previous == UInt8(ascii: ","))
                 if isKey, index < bytes.count, case .string(let key)? = JSONValue(parsing: bytes[start...index]),
-                   !open[open.count - 1].keys.insert(key).inserted {
+                    !open[open.count - 1].keys.insert(key).inserted
+                {
                     duplicateKeys = true
                 }
                 previous = byte

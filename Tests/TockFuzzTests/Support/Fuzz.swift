@@ -22,7 +22,8 @@ enum Fuzz {
     }
 
     /// How much longer than in CI to run (`TOCK_FUZZ_ITERATIONS`), at least 1.
-    static let multiplier: Int = ProcessInfo.processInfo.environment["TOCK_FUZZ_ITERATIONS"]
+    static let multiplier: Int =
+        ProcessInfo.processInfo.environment["TOCK_FUZZ_ITERATIONS"]
         .flatMap { Int($0) }.map { max($0, 1) } ?? 1
 
     /// The one example to replay (`TOCK_FUZZ_SEED`).
@@ -129,8 +130,10 @@ extension XCTestCase {
         generate: (inout SplitMix64) -> Input, describe: (Input) -> String = { String(reflecting: $0) },
         property: (Input) throws -> Void
     ) {
-        if let failure = Fuzz.firstFailure(target: "\(fuzzTarget) \(label)", filter: fuzzTarget, examples: examples,
-                                           generate: generate, describe: describe, property: property) {
+        if let failure = Fuzz.firstFailure(
+            target: "\(fuzzTarget) \(label)", filter: fuzzTarget, examples: examples,
+            generate: generate, describe: describe, property: property)
+        {
             XCTFail(failure, file: file, line: line)
         }
     }
@@ -140,9 +143,11 @@ extension XCTestCase {
         generate: (inout SplitMix64) -> Input, describe: (Input) -> String = { String(reflecting: $0) },
         property: (Input) async throws -> Void
     ) async {
-        if let failure = await Fuzz.firstFailure(target: "\(fuzzTarget) \(label)", filter: fuzzTarget,
-                                                 examples: examples, generate: generate, describe: describe,
-                                                 property: property) {
+        if let failure = await Fuzz.firstFailure(
+            target: "\(fuzzTarget) \(label)", filter: fuzzTarget,
+            examples: examples, generate: generate, describe: describe,
+            property: property)
+        {
             XCTFail(failure, file: file, line: line)
         }
     }

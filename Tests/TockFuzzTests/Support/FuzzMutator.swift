@@ -33,31 +33,33 @@ struct FuzzMutator {
     private func mutateOnce(_ bytes: inout [UInt8], donors: [[UInt8]], using random: inout SplitMix64) {
         let position = random.below(bytes.count + 1)
         switch random.below(10) {
-        case 0 where !bytes.isEmpty: // flip a bit
+        case 0 where !bytes.isEmpty:  // flip a bit
             let at = random.below(bytes.count)
             bytes[at] ^= 1 << UInt8(random.below(8))
-        case 1 where !bytes.isEmpty: // an interesting or random byte in place of one
-            bytes[random.below(bytes.count)] = random.oneIn(2) ? random.pick(Self.interestingBytes)
+        case 1 where !bytes.isEmpty:  // an interesting or random byte in place of one
+            bytes[random.below(bytes.count)] =
+                random.oneIn(2)
+                ? random.pick(Self.interestingBytes)
                 : UInt8(truncatingIfNeeded: random.next())
-        case 2: // insert random bytes
+        case 2:  // insert random bytes
             bytes.insert(contentsOf: random.bytes(random.within(1...8)), at: position)
-        case 3 where !bytes.isEmpty: // delete a run
+        case 3 where !bytes.isEmpty:  // delete a run
             let end = min(bytes.count, position + random.within(1...16))
             bytes.removeSubrange(min(position, bytes.count - 1)..<end)
-        case 4 where !bytes.isEmpty: // repeat a run
+        case 4 where !bytes.isEmpty:  // repeat a run
             let start = random.below(bytes.count)
             let run = bytes[start..<min(bytes.count, start + random.within(1...32))]
             bytes.insert(contentsOf: Array(repeating: Array(run), count: random.within(1...4)).joined(), at: position)
-        case 5 where bytes.count > 1: // swap two bytes
+        case 5 where bytes.count > 1:  // swap two bytes
             bytes.swapAt(random.below(bytes.count), random.below(bytes.count))
-        case 6 where !bytes.isEmpty: // truncate
+        case 6 where !bytes.isEmpty:  // truncate
             bytes.removeSubrange(random.below(bytes.count)...)
-        case 7 where !donors.isEmpty: // a piece of another input
+        case 7 where !donors.isEmpty:  // a piece of another input
             let donor = random.pick(donors)
             guard !donor.isEmpty else { return }
             let start = random.below(donor.count)
             bytes.insert(contentsOf: donor[start..<min(donor.count, start + random.within(1...64))], at: position)
-        case 8...9 where !tokens.isEmpty: // a token of the format, inserted or overwriting
+        case 8...9 where !tokens.isEmpty:  // a token of the format, inserted or overwriting
             let token = random.pick(tokens)
             if random.oneIn(2) || position + token.count > bytes.count {
                 bytes.insert(contentsOf: token, at: position)

@@ -25,13 +25,17 @@ enum JSONGenerator {
 
     /// A double as the parser keeps it: integral values within `Int64` are `.int`.
     static func number(using random: inout SplitMix64) -> JSONValue {
-        let double = switch random.below(4) {
-        case 0: Double(bitPattern: random.next())
-        case 1: Double(random.edgyInt64()) / Double(random.within(1...1000))
-        case 2: random.pick([0.1, 1e300, 1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
-                             9.2233720368547758e18, -9.2233720368547758e18, 2.2250738585072014e-308, 0.5, -0.0])
-        default: Double(random.within(-100_000...100_000)) / 64
-        }
+        let double =
+            switch random.below(4) {
+            case 0: Double(bitPattern: random.next())
+            case 1: Double(random.edgyInt64()) / Double(random.within(1...1000))
+            case 2:
+                random.pick([
+                    0.1, 1e300, 1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                    9.2233720368547758e18, -9.2233720368547758e18, 2.2250738585072014e-308, 0.5, -0.0,
+                ])
+            default: Double(random.within(-100_000...100_000)) / 64
+            }
         guard double.isFinite else { return .double(1.5) }
         if double == double.rounded(.towardZero), let exact = Int64(exactly: double) { return .int(exact) }
         return .double(double)
@@ -81,17 +85,18 @@ enum JSONGenerator {
     static func string(_ text: String, to out: inout String, using random: inout SplitMix64) {
         out += "\""
         for scalar in text.unicodeScalars {
-            let short: String? = switch scalar {
-            case "\"": "\\\""
-            case "\\": "\\\\"
-            case "\n": "\\n"
-            case "\r": "\\r"
-            case "\t": "\\t"
-            case "\u{08}": "\\b"
-            case "\u{0C}": "\\f"
-            case "/": random.oneIn(2) ? "\\/" : nil
-            default: nil
-            }
+            let short: String? =
+                switch scalar {
+                case "\"": "\\\""
+                case "\\": "\\\\"
+                case "\n": "\\n"
+                case "\r": "\\r"
+                case "\t": "\\t"
+                case "\u{08}": "\\b"
+                case "\u{0C}": "\\f"
+                case "/": random.oneIn(2) ? "\\/" : nil
+                default: nil
+                }
             if let short {
                 out += short
             } else if scalar.value < 0x20 || random.oneIn(6) {

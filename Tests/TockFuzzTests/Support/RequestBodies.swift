@@ -26,8 +26,9 @@ extension XCTestCase {
             if submit(Array(body.utf8), nowNs) { accepted += 1 }
         }
         if Fuzz.replaySeed == nil {
-            XCTAssertGreaterThan(accepted, examples * Fuzz.multiplier / 20, "too few bodies became jobs",
-                                 file: file, line: line)
+            XCTAssertGreaterThan(
+                accepted, examples * Fuzz.multiplier / 20, "too few bodies became jobs",
+                file: file, line: line)
         }
     }
 }

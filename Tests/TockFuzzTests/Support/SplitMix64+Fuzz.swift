@@ -19,8 +19,11 @@ extension SplitMix64 {
     mutating func edgy() -> UInt64 {
         switch below(4) {
         case 0: return next()
-        case 1: return pick([0, 1, 2, .max, .max - 1, UInt64(Int64.max), UInt64(Int64.max) + 1,
-                             UInt64(UInt32.max), UInt64(UInt32.max) + 1, UInt64(Int32.max), UInt64(Int32.max) + 1])
+        case 1:
+            return pick([
+                0, 1, 2, .max, .max - 1, UInt64(Int64.max), UInt64(Int64.max) + 1,
+                UInt64(UInt32.max), UInt64(UInt32.max) + 1, UInt64(Int32.max), UInt64(Int32.max) + 1,
+            ])
         case 2:
             let power = UInt64(1) << UInt64(below(64))
             return pick([power, power &- 1, power &+ 1, 0 &- power])
@@ -40,14 +43,15 @@ extension SplitMix64 {
         let length = below(maxLength + 1)
         var scalars = String.UnicodeScalarView()
         for _ in 0..<length {
-            let value: UInt32 = switch below(10) {
-            case 0..<5: UInt32(within(0x20...0x7E))
-            case 5: pick([0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x7F])
-            case 6: UInt32(within(0x80...0x7FF))
-            case 7: pick([0x4E2D, 0x0301, 0x200D, 0xFEFF, 0xFFFF, 0xFFFD, 0x2028, 0x2029, 0xD7FF, 0xE000])
-            case 8: UInt32(within(0x10000...0x10FFFF))
-            default: UInt32(within(0x800...0xD7FF))
-            }
+            let value: UInt32 =
+                switch below(10) {
+                case 0..<5: UInt32(within(0x20...0x7E))
+                case 5: pick([0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x7F])
+                case 6: UInt32(within(0x80...0x7FF))
+                case 7: pick([0x4E2D, 0x0301, 0x200D, 0xFEFF, 0xFFFF, 0xFFFD, 0x2028, 0x2029, 0xD7FF, 0xE000])
+                case 8: UInt32(within(0x10000...0x10FFFF))
+                default: UInt32(within(0x800...0xD7FF))
+                }
             scalars.append(Unicode.Scalar(value) ?? "?")
         }
         return String(scalars)
