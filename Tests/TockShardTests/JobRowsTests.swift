@@ -53,4 +53,22 @@ final class JobRowsTests: XCTestCase {
         }
         XCTAssertNoThrow(try JobRows.find(id: "0-a", in: db))
     }
+
+    func testAnOutboxEventWithAnUnknownStateOrPriorityIsAnError() throws {
+        let insert = """
+            INSERT INTO job_events (job_id, run, state, shard, attempts, finished_at, tenant, priority,
+                                    callback_url, failure_callback_url, recurring, max_attempts, timeout_ms)
+            VALUES ('0-a', 1, ?, 0, 1, 5, '', ?, '', '', 0, 1, 1000)
+            """
+        try db.statement(insert).run("succeeded", "high")
+        XCTAssertEqual(try OutboxRows.oldest(limit: 10, in: db).map(\.priority), [.high])
+        try db.execute("DELETE FROM job_events")
+        for (state, priority, column) in [("exploded", "high", "state"), ("failed", "urgent", "priority")] {
+            try db.statement(insert).run(state, priority)
+            XCTAssertThrowsError(try OutboxRows.oldest(limit: 10, in: db)) { error in
+                XCTAssertTrue("\(error)".hasPrefix("job_events.\(column) holds"), "\(error)")
+            }
+            try db.execute("DELETE FROM job_events")
+        }
+    }
 }

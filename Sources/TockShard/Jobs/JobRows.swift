@@ -9,24 +9,29 @@ enum JobRows {
 
     static func decode(_ row: Row) throws -> Job {
         Job(
-            id: row.text(.id), shard: UInt32(clamping: row.int64(.shard)),
-            state: try row.known(.state), priority: try row.known(.priority),
+            id: row.text(JobColumn.id), shard: UInt32(clamping: row.int64(JobColumn.shard)),
+            state: try row.known(JobColumn.state), priority: try row.known(JobColumn.priority),
             target: HTTPTarget(
-                url: row.text(.url), method: row.text(.method),
-                headers: try decodeHeaders(row.blob(.headers)), body: row.blob(.body)),
-            timeoutMs: UInt32(clamping: row.int64(.timeoutMs)), maxAttempts: UInt32(clamping: row.int64(.maxAttempts)),
-            idempotencyKey: row.optionalText(.idempotencyKey) ?? "", run: UInt32(clamping: row.int64(.run)),
-            dueAtNs: row.int64(.dueAt), createdAtNs: row.int64(.createdAt), updatedAtNs: row.int64(.updatedAt),
-            publishedAtNs: row.optionalInt64(.publishedAt),
-            streamSequence: row.optionalInt64(.streamSequence).map { UInt64(bitPattern: $0) },
-            finishedAtNs: row.optionalInt64(.finishedAt), cancelledAtNs: row.optionalInt64(.cancelledAt),
-            attempts: UInt32(clamping: row.int64(.attempts)),
-            lastStatus: row.optionalInt64(.lastStatus).map { Int32(clamping: $0) },
-            lastError: row.optionalText(.lastError), executorID: row.optionalText(.executorID),
-            webhookFormat: try row.known(.webhookFormat),
-            schedule: try row.optionalText(.schedule).map(ScheduleColumn.decode), paused: row.int64(.paused) != 0,
-            tenant: row.text(.tenant), callbackURL: row.text(.callbackURL),
-            failureCallbackURL: row.text(.failureCallbackURL))
+                url: row.text(JobColumn.url), method: row.text(JobColumn.method),
+                headers: try decodeHeaders(row.blob(JobColumn.headers)), body: row.blob(JobColumn.body)),
+            timeoutMs: UInt32(clamping: row.int64(JobColumn.timeoutMs)),
+            maxAttempts: UInt32(clamping: row.int64(JobColumn.maxAttempts)),
+            idempotencyKey: row.optionalText(JobColumn.idempotencyKey) ?? "",
+            run: UInt32(clamping: row.int64(JobColumn.run)),
+            dueAtNs: row.int64(JobColumn.dueAt), createdAtNs: row.int64(JobColumn.createdAt),
+            updatedAtNs: row.int64(JobColumn.updatedAt),
+            publishedAtNs: row.optionalInt64(JobColumn.publishedAt),
+            streamSequence: row.optionalInt64(JobColumn.streamSequence).map { UInt64(bitPattern: $0) },
+            finishedAtNs: row.optionalInt64(JobColumn.finishedAt),
+            cancelledAtNs: row.optionalInt64(JobColumn.cancelledAt),
+            attempts: UInt32(clamping: row.int64(JobColumn.attempts)),
+            lastStatus: row.optionalInt64(JobColumn.lastStatus).map { Int32(clamping: $0) },
+            lastError: row.optionalText(JobColumn.lastError), executorID: row.optionalText(JobColumn.executorID),
+            webhookFormat: try row.known(JobColumn.webhookFormat),
+            schedule: try row.optionalText(JobColumn.schedule).map(ScheduleColumn.decode),
+            paused: row.int64(JobColumn.paused) != 0,
+            tenant: row.text(JobColumn.tenant), callbackURL: row.text(JobColumn.callbackURL),
+            failureCallbackURL: row.text(JobColumn.failureCallbackURL))
     }
 
     /// `[{"name": …, "value": …}, …]`, with `"secret": true` on a header marked secret; read and written for

@@ -21,19 +21,18 @@ public struct JobRunRecord: Sendable, Equatable, Codable {
     /// moved to `job_runs` when they ran it again, then its current one.
     static func page(of job: Job, _ page: RunsPage, in db: Database) throws -> [JobRunRecord] {
         let oneTime = job.schedule == nil
+        typealias C = JobRunColumn
         var records = try db.statement(
-            """
-            SELECT run, due_at, state, published_at, finished_at, attempts, last_status, last_error
-            FROM job_runs WHERE job_id = ? AND run > ? ORDER BY run LIMIT ?
-            """
+            "SELECT \(C.selectList) FROM job_runs WHERE job_id = ? AND run > ? ORDER BY run LIMIT ?"
         ).map(job.id, Int64(page.afterRun), Int64(page.limit)) { row in
-            let run = UInt32(clamping: row.int64(0))
+            let run = UInt32(clamping: row.int64(C.run))
             return JobRunRecord(
-                run: run, due_at: RFC3339.format(ns: row.int64(1)),
-                state: row.text(2), published_at: row.optionalInt64(3).map(RFC3339.format(ns:)),
-                finished_at: row.optionalInt64(4).map(RFC3339.format(ns:)),
-                attempts: UInt32(clamping: row.int64(5)), last_status: row.optionalInt64(6).map { Int32(clamping: $0) },
-                last_error: row.optionalText(7), retry_of: oneTime ? retried(by: run) : nil)
+                run: run, due_at: RFC3339.format(ns: row.int64(C.dueAt)),
+                state: row.text(C.state), published_at: row.optionalInt64(C.publishedAt).map(RFC3339.format(ns:)),
+                finished_at: row.optionalInt64(C.finishedAt).map(RFC3339.format(ns:)),
+                attempts: UInt32(clamping: row.int64(C.attempts)),
+                last_status: row.optionalInt64(C.lastStatus).map { Int32(clamping: $0) },
+                last_error: row.optionalText(C.lastError), retry_of: oneTime ? retried(by: run) : nil)
         }
         if oneTime, job.run > page.afterRun, records.count < page.limit, records.last.map({ $0.run < job.run }) ?? true
         {
@@ -90,4 +89,18 @@ public struct JobRunsView: Codable, Sendable, Equatable {
             ? NextRun(run: job.run, due_at: RFC3339.format(ns: job.dueAtNs)) : nil
         next_cursor = runs.count == page.limit ? runs.last.map { "\($0.run)" } : nil
     }
+}
+
+/// The `job_runs` columns a `JobRunRecord` is read from, by name (`ColumnSet`).
+enum JobRunColumn: String, ColumnSet {
+    static let table = "job_runs"
+
+    case run
+    case dueAt = "due_at"
+    case state
+    case publishedAt = "published_at"
+    case finishedAt = "finished_at"
+    case attempts
+    case lastStatus = "last_status"
+    case lastError = "last_error"
 }

@@ -7,10 +7,29 @@ import TockWire
 /// publishes the rows in order, and a replicated `deleteEvents` removes them. Each row holds the whole event, so
 /// publishing never depends on the job row still being there.
 enum OutboxRows {
-    static let columns = """
-        job_id, run, state, shard, attempts, last_status, last_error, finished_at, tenant, priority,
-        idempotency_key, callback_url, failure_callback_url, recurring, max_attempts, timeout_ms
-        """
+    /// The `job_events` columns, by name (`ColumnSet`).
+    enum Column: String, ColumnSet {
+        static let table = "job_events"
+
+        case jobID = "job_id"
+        case run
+        case state
+        case shard
+        case attempts
+        case lastStatus = "last_status"
+        case lastError = "last_error"
+        case finishedAt = "finished_at"
+        case tenant
+        case priority
+        case idempotencyKey = "idempotency_key"
+        case callbackURL = "callback_url"
+        case failureCallbackURL = "failure_callback_url"
+        case recurring
+        case maxAttempts = "max_attempts"
+        case timeoutMs = "timeout_ms"
+    }
+
+    static let columns = Column.selectList
 
     /// The event of a run of `job` that ended as `completion` says.
     static func event(of job: Job, _ completion: Completion, state: JobState) -> OutcomeEvent {
@@ -64,14 +83,17 @@ enum OutboxRows {
         try db.statement("SELECT COUNT(*) FROM job_events").first { $0.int(0) } ?? 0
     }
 
-    static func decode(_ row: Row) -> OutcomeEvent {
+    static func decode(_ row: Row) throws -> OutcomeEvent {
         OutcomeEvent(
-            jobID: row.text(0), run: UInt32(clamping: row.int64(1)), shard: UInt32(clamping: row.int64(3)),
-            state: OutcomeEvent.State(rawValue: row.text(2)) ?? .failed,
-            attempts: UInt32(clamping: row.int64(4)), lastHTTPStatus: Int32(clamping: row.optionalInt64(5) ?? 0),
-            error: row.optionalText(6) ?? "", finishedAtNs: row.int64(7), tenant: row.text(8),
-            priority: Priority(rawValue: row.text(9)) ?? .normal, idempotencyKey: row.optionalText(10) ?? "",
-            callbackURL: row.text(11), failureCallbackURL: row.text(12), recurring: row.int64(13) != 0,
-            maxAttempts: UInt32(clamping: row.int64(14)), timeoutMs: UInt32(clamping: row.int64(15)))
+            jobID: row.text(Column.jobID), run: UInt32(clamping: row.int64(Column.run)),
+            shard: UInt32(clamping: row.int64(Column.shard)), state: try row.known(Column.state),
+            attempts: UInt32(clamping: row.int64(Column.attempts)),
+            lastHTTPStatus: Int32(clamping: row.optionalInt64(Column.lastStatus) ?? 0),
+            error: row.optionalText(Column.lastError) ?? "", finishedAtNs: row.int64(Column.finishedAt),
+            tenant: row.text(Column.tenant), priority: try row.known(Column.priority),
+            idempotencyKey: row.optionalText(Column.idempotencyKey) ?? "", callbackURL: row.text(Column.callbackURL),
+            failureCallbackURL: row.text(Column.failureCallbackURL), recurring: row.int64(Column.recurring) != 0,
+            maxAttempts: UInt32(clamping: row.int64(Column.maxAttempts)),
+            timeoutMs: UInt32(clamping: row.int64(Column.timeoutMs)))
     }
 }

@@ -35,9 +35,13 @@ enum PublishedRunScan {
     {
         try db.statement(recurring ? recurringSQL : oneTimeSQL)
             .map(beforeNs, cursor.publishedAtNs, cursor.jobID, cursor.run, Int64(limit)) { row in
-                PublishedRunRow(
+                let priority = row.text(2)
+                guard let known = Priority(rawValue: priority) else {
+                    throw UnknownStoredValue(column: "jobs.priority", value: priority)
+                }
+                return PublishedRunRow(
                     jobID: row.text(0), run: UInt32(clamping: row.int64(1)), recurring: recurring,
-                    priority: Priority(rawValue: row.text(2)) ?? .normal, streamSequence: row.uint64(3),
+                    priority: known, streamSequence: row.uint64(3),
                     publishedAtNs: row.int64(4), dueAtNs: row.int64(5),
                     maxAttempts: UInt32(clamping: row.int64(6)), timeoutMs: UInt32(clamping: row.int64(7)))
             }
