@@ -159,6 +159,11 @@ final class ShardClusterTests: XCTestCase {
         let refused = try TockBinary.run(["shard", "transfer-leader", "--server", cluster.base(target), "--to", "n9"])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("to: n9 is not another voter"), refused.stderr)
+        // A follower (the old leader) sends it on to the leader, whose refusal comes back whole.
+        let forwarded = try await tock.request(
+            .POST, "/v1/cluster/transfer-leader", body: #"{"to": "n9"}"#, base: cluster.base(leader))
+        XCTAssertEqual(forwarded.status, 400, "\(forwarded.json)")
+        XCTAssertEqual(forwarded["error"]?["field"]?.string, "to")
 
         let created = try await tock.submit(#"{"url": "\#(tock.sink.baseURL)/ok"}"#, base: cluster.base(leader))
         XCTAssertEqual(created.status, 201, "the old leader, now a follower, forwards the submit")

@@ -6,7 +6,7 @@ import TockShard
 public enum FrontDoorRoutes {
     /// A shard node's: its own API (`ShardHTTPAPI`), the job API, scheduled-db's API and the OpenAPI document.
     public static func shardNode(_ node: ShardNode, frontDoor: FrontDoor) -> Router<TockRequestContext> {
-        let router = ShardHTTPAPI.router(node: node, guardian: frontDoor.guardian)
+        let router = ShardHTTPAPI.router(node: node, frontDoor: frontDoor)
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
         ScheduledDBRoutes.register(
             on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,

@@ -1,58 +1,49 @@
-import AsyncHTTPClient
+import HTTPTypes
 import Hummingbird
 import NIOCore
-import NIOHTTP1
-import TockCore
+import TockAuth
 import TockShard
 
-/// Followers forward membership and leadership requests to the leader (job calls are routed by TockFrontDoor), so a client may talk to any node of a shard and still get
-/// linearizable answers. A request is forwarded at most once: a node that receives a forwarded request and does
-/// not lead answers 503 rather than bounce it on during an election.
+/// Followers send membership and leadership requests on to their shard's leader, so a client may talk to any node
+/// and still get the leader's answer. They go the way job calls go (`ShardLeaders`, `ForwardedCall`): one hop,
+/// the leader found from this node's Raft view, a `not_leader` hint or the shard's other nodes in turn, the
+/// caller's credentials sent along. A forwarded request is served where it lands or refused with `not_leader`,
+/// never sent on again, so it cannot loop during an election.
 struct LeaderForwarding: RouterMiddleware {
     typealias Context = TockRequestContext
 
-    static let forwardedBy = "x-tock-forwarded-by"
-    /// How long a request waits for an election before it is refused.
-    static let leaderWait: Duration = .seconds(3)
-
-    /// Fails fast when the leader is down (a follower learns of the new one within an election), rather than
-    /// redialling a dead node until the request's deadline.
-    private static func client(_ tls: HTTPTLS) -> HTTPClient {
-        PeerHTTPClients.client("leader-forwarding", tls: tls) { configuration in
-            configuration.timeout = .init(connect: .seconds(1))
-            configuration.connectionPool.retryConnectionEstablishment = false
-        }
-    }
-
-    let node: ShardNode
+    let local: LocalShardJobs
+    let leaders: ShardLeaders
     let maxRequestBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         guard Self.isForwardable(request.uri.path) else { return try await next(request, context) }
-        guard let status = await node.waitForLeader(timeout: Self.leaderWait) else {
-            return ShardHTTPAPI.unavailable(
-                ErrorView(
-                    code: "no_leader", message: "shard \(node.configuration.shard) has no leader; retry shortly"))
+        let node = local.node
+        // During an election nobody leads; waiting for the outcome beats a round of guesses.
+        if node.cluster.leader == nil { _ = await node.waitForLeader(timeout: .seconds(3)) }
+        if node.isLeader { return try await next(request, context) }
+        guard !Self.wasForwarded(request) else {
+            return JobHTTPRoutes.response(local.failure(RaftDriverError.notLeader(leader: node.cluster.leader)))
         }
-        if status.leader == status.node { return try await next(request, context) }
-        guard let leader = status.leader,
-            !request.headers.contains(where: { $0.name.canonicalName == Self.forwardedBy }),
-            let address = node.httpAddress(of: leader)
-        else {
-            return ShardHTTPAPI.unavailable(
-                ErrorView(
-                    code: "not_leader",
-                    message: "node \(status.node) does not lead shard \(node.configuration.shard); the leader is "
-                        + "\(status.leader ?? "unknown") and its HTTP address is not configured (--peer-http)"))
-        }
-        do {
-            return try await forward(request, to: address, from: status.node)
-        } catch {
-            return ShardHTTPAPI.unavailable(
-                ErrorView(
-                    code: "leader_unreachable", message: "cannot reach the leader \(leader) at \(address): \(error)"))
+        var request = request
+        let body = try await request.collectBody(upTo: maxRequestBytes)
+        var call = ForwardedCall(
+            method: .init(rawValue: request.method.rawValue), target: request.uri.description,
+            body: Array(buffer: body), contentType: request.headers[.contentType],
+            // A membership change or a transfer sent twice is not harmless: only a call that never left is retried.
+            retrySafe: false)
+        call.authorization = context.caller.credential
+        switch await leaders.send(call, toShard: local.shard) {
+        case .success(let answer):
+            var response = Response(
+                status: .init(code: answer.status), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: answer.body))
+            if let seconds = answer.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
+            return response
+        case .failure(let failure):
+            return JobHTTPRoutes.response(failure)
         }
     }
 
@@ -60,26 +51,8 @@ struct LeaderForwarding: RouterMiddleware {
         path == "/v1/cluster/transfer-leader" || path.hasPrefix("/v1/cluster/nodes")
     }
 
-    private func forward(_ request: Request, to address: HostPort, from node: String) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: maxRequestBytes)
-        var outbound = HTTPClientRequest(url: address.httpURL + request.uri.description)
-        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
-            outbound.headers.add(name: field.name.rawName, value: field.value)
-        }
-        outbound.headers.add(name: Self.forwardedBy, value: node)
-        outbound.body = .bytes(body)
-        let response = try await Self.client(self.node.configuration.httpTLS).execute(outbound, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        var headers = HTTPFields()
-        if let type = response.headers.first(name: "content-type") { headers[.contentType] = type }
-        return Response(
-            status: .init(code: Int(response.status.code)), headers: headers,
-            body: .init(byteBuffer: bytes))
+    private static func wasForwarded(_ request: Request) -> Bool {
+        guard let name = HTTPField.Name(ForwardedCall.forwardedByHeader) else { return false }
+        return request.headers[name] != nil
     }
-
-    private static let hopByHop: Set<String> = [
-        "host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer",
-    ]
 }

@@ -13,8 +13,9 @@ import TockWire
 /// health check. The job API (TockFrontDoor) is added to the same router.
 public enum ShardHTTPAPI {
 
-    /// `guardian` admits each request (`APIAuthentication`); `/metrics` is served before it, open.
-    public static func router(node: ShardNode, guardian: APIGuard) -> Router<TockRequestContext> {
+    /// `frontDoor.guardian` admits each request (`APIAuthentication`); `/metrics` is served before it, open.
+    /// Membership and leadership calls go to the leader the way job calls do (`frontDoor.leaders`).
+    static func router(node: ShardNode, frontDoor: FrontDoor) -> Router<TockRequestContext> {
         let router = Router(context: TockRequestContext.self)
         router.middlewares.add(RequestHeaderLimit(node.configuration.httpLimits))
         // Every node answers for itself, leader or not: Prometheus scrapes each one.
@@ -32,8 +33,10 @@ public enum ShardHTTPAPI {
         router.middlewares.add(ErrorMiddleware())
         // Before forwarding, so a follower refuses what the leader would refuse without a round trip; the leader
         // checks the forwarded request again, as it checks every request.
-        router.middlewares.add(APIAuthentication(guardian))
-        router.middlewares.add(LeaderForwarding(node: node, maxRequestBytes: 64 * 1024))
+        router.middlewares.add(APIAuthentication(frontDoor.guardian))
+        router.middlewares.add(
+            LeaderForwarding(
+                local: LocalShardJobs(node: node), leaders: frontDoor.leaders, maxRequestBytes: 64 * 1024))
 
         router.get("/healthz") { _, _ in
             json(.ok, ["status": "ok", "shard": "\(node.configuration.shard)"])
