@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "TockTestSupport",
             dependencies: [
-                "TockNATS", .product(name: "Logging", package: "swift-log"),
+                "TockNATS", "TockConcurrency", .product(name: "Logging", package: "swift-log"),
             ], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore", "TockModel", "TockConcurrency"]),
         .testTarget(name: "TockAuthTests", dependencies: ["TockAuth", "TockCore"]),
@@ -149,7 +149,7 @@ let package = Package(
             name: "TockShardTests",
             dependencies: [
                 "TockShard", "TockCore", "TockSQLite", "TockWire", "TockModel", "TockRaft", "TockRaftTransport",
-                "TockTestSupport",
+                "TockConcurrency", "TockTestSupport",
             ]),
         .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),

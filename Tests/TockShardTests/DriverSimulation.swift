@@ -5,13 +5,14 @@ import TockCore
 import TockModel
 import TockRaft
 import TockSQLite
+import TockTestSupport
 import TockWire
 
 @testable import TockShard
 
 /// Three real `RaftDriver`s, each on its own SQLite file and snapshot files in a temporary directory, on a simulated
-/// network (`SimulatedRaftNetwork`) and a simulated clock: the simulation ticks each node (`RaftDriver.tick`), whose
-/// own clock is set never to fire. Every random choice of the schedule comes from one seed. Under faults —
+/// network (`SimulatedRaftNetwork`) and simulated clocks: each node's loop runs on a `ManualLoopClock` that the
+/// simulation moves one tick at a time. Every random choice of the schedule comes from one seed. Under faults —
 /// messages dropped and delayed, partitions, nodes stopped and restarted from their files, leadership handed over —
 /// clients submit jobs to whichever node believes it leads. Once the faults stop, every job a client was told is
 /// created must be in the job tables of every node, the nodes' tables must agree, and a new submit must be
@@ -61,6 +62,8 @@ struct DriverSimulation {
     let network: SimulatedRaftNetwork
     let clients = Clients()
     var running: [NodeID: Running] = [:]
+    /// Each node's time, kept across its restarts.
+    let clocks: [NodeID: ManualLoopClock]
     var downUntil: [NodeID: Int] = [:]
     var now = 0
     var nextJob = 0
@@ -74,6 +77,7 @@ struct DriverSimulation {
         self.seed = seed
         self.directory = directory
         random = SplitMix64(seed: seed)
+        clocks = Dictionary(uniqueKeysWithValues: ids.map { ($0, ManualLoopClock()) })
         network = SimulatedRaftNetwork(seed: seed)
         rates =
             switch seed % 2 {
@@ -90,8 +94,7 @@ struct DriverSimulation {
             uniqueKeysWithValues: ids.enumerated().map {
                 ($1, HostPort(host: "127.0.0.1", port: 1 + $0))
             })
-        // The simulation ticks the node; its own clock never does.
-        configuration.tick = .seconds(86_400)
+        // Longer than any run (12,000 ticks): a client waits for its answer, however the faults delay it.
         configuration.requestTimeout = .seconds(600)
         // Small, so that restarts load snapshots and lagging nodes are sent them.
         configuration.snapshotEvery = 20
@@ -248,7 +251,7 @@ struct DriverSimulation {
             ?? .critical
         let driver = try RaftDriver(
             configuration: configuration(id), database: database,
-            stateMachine: JobStateMachine(shard: 0), logger: logger,
+            stateMachine: JobStateMachine(shard: 0), logger: logger, clock: clocks[id]!,
             simulatedTransport: network.transport(for: id))
         running[id] = Running(driver: driver, database: database, task: Task { try await driver.run() })
     }
@@ -265,18 +268,18 @@ struct DriverSimulation {
         for id in ids { await stop(id) }
     }
 
-    /// One tick for every running node, at once; a loop that stopped by itself fails the run.
+    /// One tick for every running node, at once, returning once each has dealt with it; a loop that stopped by
+    /// itself or hangs fails the run.
     mutating func tickAll() async throws {
-        let drivers = running.map { ($0.key, $0.value.driver) }
+        let clocks = running.keys.map { ($0, self.clocks[$0]!, running[$0]!.driver.configuration.tick) }
         let stopped = await withTaskGroup(of: NodeID?.self) { group in
-            for (id, driver) in drivers {
-                group.addTask { (try? await driver.tick()) == nil ? id : nil }
+            for (id, clock, tick) in clocks {
+                group.addTask { await clock.advance(by: tick) ? nil : id }
             }
             return await group.reduce(into: [NodeID]()) { if let id = $1 { $0.append(id) } }
         }
         if let id = stopped.first {
-            let result = await running[id]!.task.result
-            throw fail("\(id)'s loop stopped by itself: \(result)")
+            throw fail("\(id)'s loop did not sleep again within a minute of a tick: it stopped by itself or hangs")
         }
     }
 

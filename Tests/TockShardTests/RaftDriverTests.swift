@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TockConcurrency
 import TockCore
 import TockModel
 import TockRaft
@@ -35,7 +36,9 @@ final class RaftDriverTests: XCTestCase {
         var task: Task<Void, any Error>
     }
 
-    func start(_ cluster: RaftClusterConfiguration, file: String) throws -> Started {
+    func start(
+        _ cluster: RaftClusterConfiguration, file: String, clock: any LoopClock = SystemLoopClock()
+    ) throws -> Started {
         let database = try DatabaseQueue(path: directory.appendingPathComponent(file).path)
         try database.syncWrite { try ShardSchema.migrate($0) }
         var logger = Logger(label: "test")
@@ -43,7 +46,7 @@ final class RaftDriverTests: XCTestCase {
             ProcessInfo.processInfo.environment["TOCK_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let driver = try RaftDriver(
             configuration: cluster, database: database,
-            stateMachine: JobStateMachine(shard: 0), logger: logger)
+            stateMachine: JobStateMachine(shard: 0), logger: logger, clock: clock)
         let task = Task { try await driver.run() }
         tasks.append(task)
         return Started(driver: driver, database: database, task: task)
@@ -216,43 +219,28 @@ final class RaftDriverTests: XCTestCase {
         XCTAssertEqual(bodies, 200, "job bodies changed in the snapshot's transfer")
     }
 
-    /// Counted in the leader's own ticks, not in wall time: n1's clock is driven by the test (its `tick` is a day
-    /// long), the two others run on theirs until they are stopped.
+    /// Counted in the leader's own ticks, not in wall time: n1's loop runs on a clock the test moves, the two
+    /// others on theirs until they are stopped.
     func testALeaderThatLosesItsQuorumStopsItsDutiesWithinTwoElectionTimeouts() async throws {
-        let ports = (0..<3).map { _ in freeLoopbackPort() }
-        let names = ["n1", "n2", "n3"]
-        let nodes = try names.map { name in
-            var cluster = RaftClusterConfiguration()
-            cluster.nodeID = name
-            cluster.peers = Dictionary(
-                uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
-            if name == "n1" { cluster.tick = .seconds(86_400) }
-            return try start(cluster, file: "\(name).sqlite")
-        }
+        let clock = ManualLoopClock()
+        let nodes = try startThree(clockOfN1: clock)
         let driven = nodes[0].driver
+        let tick = driven.configuration.tick
         let events = Mutex<[Bool]>([])
         driven.setHandlers(applied: { _ in }, leadership: { leading in events.withLock { $0.append(leading) } })
-        // n2 or n3 leads first (n1 never times out), then hands over to n1, which campaigns at once when asked.
-        let first = try await awaitLeader(nodes.map(\.driver))
-        let firstNode = try XCTUnwrap(nodes.first { $0.driver.configuration.nodeID == first })
-        if first != "n1" { try await firstNode.driver.transferLeadership(to: "n1") }
-        // n1 sends heartbeats only on its ticks: one per poll keeps the others from electing one of them meanwhile.
-        _ = try await eventually(within: .seconds(10), "n1 to lead and take up its duties") {
-            try await driven.tick()
-            return driven.status.role == "leader" && events.withLock({ $0.last }) == true ? true : nil
-        }
+        try await makeN1Lead(nodes, clock: clock) { events.withLock({ $0.last }) == true }
         for node in nodes.dropFirst() { await stop(node) }
         XCTAssertEqual(driven.status.role, "leader", "no tick has passed since its peers stopped")
 
         // Check-quorum looks back one election timeout (10 ticks) at a time, so a leader whose peers are silent
         // steps down within two.
-        let limit = 2 * nodes[0].driver.configuration.electionTicks
+        let limit = 2 * driven.configuration.electionTicks
         var ticks = 0
         while events.withLock({ $0.last }) != false, ticks < limit + 5 {
-            try await driven.tick()
+            // Returns once the loop has dealt with the tick, leadership included, and sleeps again.
+            let slept = await clock.advance(by: tick)
+            XCTAssertTrue(slept, "n1's loop did not sleep again after a tick")
             ticks += 1
-            // A barrier: the loop answers this only after it has dealt with the tick, leadership included.
-            _ = try? await driven.matchIndex(of: "n2")
         }
         print("ticks without a quorum, until it stepped down or the test gave up: \(ticks)")
         XCTAssertLessThanOrEqual(ticks, limit, "check-quorum took \(ticks) ticks")
@@ -265,6 +253,75 @@ final class RaftDriverTests: XCTestCase {
             _ = try await driven.propose(create("after-quorum-loss"))
             XCTFail("a leader without a quorum accepted a proposal")
         } catch RaftDriverError.notLeader {}
+    }
+
+    /// A proposal that cannot commit is answered `outcomeUnknown` when its deadline passes on the loop's clock,
+    /// not before: the test moves n1's clock past `requestTimeout` in one step (a stall, so one tick, too few for
+    /// check-quorum to depose it) and nobody sleeps.
+    func testAProposalThatCannotCommitIsAnsweredAtItsDeadline() async throws {
+        let clock = ManualLoopClock()
+        let nodes = try startThree(clockOfN1: clock)
+        let driven = nodes[0].driver
+        try await makeN1Lead(nodes, clock: clock) { true }
+        for node in nodes.dropFirst() { await stop(node) }
+
+        let answered = Mutex<String?>(nil)
+        let command = create("without-a-quorum")
+        let proposal = Task {
+            do {
+                _ = try await driven.propose(command)
+            } catch {
+                answered.withLock { $0 = "\(error)" }
+                throw error
+            }
+        }
+        // Once n1 shows the entry in its log, the proposal is pending.
+        let before = driven.status.lastIndex
+        _ = try await eventually(within: .seconds(10), "the proposal in n1's log") {
+            driven.status.lastIndex > before ? true : nil
+        }
+        let tick = driven.configuration.tick
+        let tickTaken = await clock.advance(by: tick)
+        XCTAssertTrue(tickTaken)
+        let early = answered.withLock { $0 }
+        XCTAssertNil(early, "answered a tick after it was proposed")
+
+        let timeoutTaken = await clock.advance(by: driven.configuration.requestTimeout)
+        XCTAssertTrue(timeoutTaken)
+        do {
+            try await proposal.value
+            XCTFail("a proposal without a quorum committed")
+        } catch RaftDriverError.outcomeUnknown {}
+        XCTAssertEqual(driven.status.role, "leader", "one tick, however long, does not depose it")
+    }
+
+    /// n1 on `clockOfN1`, n2 and n3 on the system clock, over loopback TCP.
+    private func startThree(clockOfN1 clock: ManualLoopClock) throws -> [Started] {
+        let ports = (0..<3).map { _ in freeLoopbackPort() }
+        let names = ["n1", "n2", "n3"]
+        return try names.map { name in
+            var cluster = RaftClusterConfiguration()
+            cluster.nodeID = name
+            cluster.peers = Dictionary(
+                uniqueKeysWithValues: zip(names, ports.map { HostPort(host: "127.0.0.1", port: $0) }))
+            return try start(cluster, file: "\(name).sqlite", clock: name == "n1" ? clock : SystemLoopClock())
+        }
+    }
+
+    /// n2 or n3 leads first (n1's clock stands still, so it never times out), then hands over to n1, which
+    /// campaigns at once when asked. n1 sends heartbeats only on its ticks: one per poll keeps the others from
+    /// electing one of them meanwhile.
+    private func makeN1Lead(_ nodes: [Started], clock: ManualLoopClock, andThen ready: @escaping @Sendable () -> Bool)
+        async throws
+    {
+        let driven = nodes[0].driver
+        let first = try await awaitLeader(nodes.map(\.driver))
+        let firstNode = try XCTUnwrap(nodes.first { $0.driver.configuration.nodeID == first })
+        if first != "n1" { try await firstNode.driver.transferLeadership(to: "n1") }
+        _ = try await eventually(within: .seconds(10), "n1 to lead and take up its duties") {
+            await clock.advance(by: driven.configuration.tick)
+            return driven.status.role == "leader" && ready() ? true : nil
+        }
     }
 
     func awaitLeader(_ drivers: [RaftDriver]) async throws -> String {

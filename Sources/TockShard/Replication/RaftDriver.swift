@@ -34,6 +34,9 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     public typealias StatusHandler = @Sendable (ClusterStatus) -> Void
 
     let configuration: RaftClusterConfiguration
+    /// What the loop's deadlines are measured on: ticks, request time-outs, the retries after a failed write or
+    /// snapshot copy. Tests pass one they move themselves.
+    let clock: any LoopClock
     private let database: DatabaseQueue
     private let stateMachine: JobStateMachine
     private let inbox: DriverInbox
@@ -56,16 +59,18 @@ public final class RaftDriver: ReplicatedLog, Sendable {
 
     /// - Parameters:
     ///   - shard: named, with the cluster id, in every Raft handshake.
+    ///   - clock: the loop's time; a test's own clock steps it through its deadlines.
     ///   - onPeerRefused: called for every Raft connection the handshake refused.
     ///   - simulatedTransport: for simulations, replaces the TCP transport: given where received messages go and
     ///     this node's snapshot files, it returns what carries this node's messages.
     init(
         configuration: RaftClusterConfiguration, database: DatabaseQueue, stateMachine: JobStateMachine,
-        logger: Logger, shard: UInt32 = 0,
+        logger: Logger, shard: UInt32 = 0, clock: any LoopClock = SystemLoopClock(),
         onPeerRefused: @escaping @Sendable (RaftPeerRefusal.Reason) -> Void = { _ in },
         simulatedTransport: SimulatedTransportFactory? = nil
     ) throws {
         self.configuration = configuration
+        self.clock = clock
         self.database = database
         self.stateMachine = stateMachine
         var logger = logger
@@ -193,12 +198,6 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         try await withCheckedThrowingContinuation { inbox.post(.matchIndex(peer, $0)) }
     }
 
-    /// One tick of the node's clock now, as if `configuration.tick` had passed; returns once the loop took it. For
-    /// simulations that drive time themselves (with a `tick` so long that the loop's own clock never fires).
-    func tick() async throws {
-        try await withCheckedThrowingContinuation { inbox.post(.tick($0)) }
-    }
-
     /// Asks the leader (this node) to hand leadership to `target`; the handover itself completes asynchronously.
     public func transferLeadership(to target: NodeID) async throws {
         try await withCheckedThrowingContinuation { inbox.post(.transfer(target, $0)) }
@@ -242,7 +241,9 @@ public final class RaftDriver: ReplicatedLog, Sendable {
     func take() -> [DriverEvent] { inbox.take() }
     func post(_ event: DriverEvent) { inbox.post(event) }
     func closeInbox() -> [DriverEvent] { inbox.close() }
-    func waitForEvents(timeout: Duration) async { await inbox.wakeup.wait(timeout: timeout) }
+    func waitForEvents(until deadline: ContinuousClock.Instant) async {
+        await clock.wait(until: deadline, or: inbox.wakeup)
+    }
     func send(_ messages: [Message]) { transport?.send(messages) }
     func publish(_ status: ClusterStatus) {
         currentStatus.withLock { $0 = status }

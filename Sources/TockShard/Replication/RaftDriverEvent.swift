@@ -18,7 +18,6 @@ enum DriverEvent: Sendable {
     case changeMembership(MembershipChange, CheckedContinuation<ApplyResult, any Error>)
     case snapshotNow(CheckedContinuation<Void, any Error>)
     case matchIndex(NodeID, CheckedContinuation<UInt64?, any Error>)
-    case tick(CheckedContinuation<Void, any Error>)
     /// A snapshot copy finished (or failed); the file at the path is not yet a snapshot.
     case snapshotCaptured(String, Result<UInt64, any Error>)
 
@@ -29,8 +28,7 @@ enum DriverEvent: Sendable {
             // The loop stopped before it could make this copy a snapshot.
             try? FileManager.default.removeItem(atPath: path)
         case .propose(_, let continuation), .changeMembership(_, let continuation): continuation.resume(throwing: error)
-        case .read(let continuation), .transfer(_, let continuation), .snapshotNow(let continuation),
-            .tick(let continuation):
+        case .read(let continuation), .transfer(_, let continuation), .snapshotNow(let continuation):
             continuation.resume(throwing: error)
         case .matchIndex(_, let continuation): continuation.resume(throwing: error)
         }

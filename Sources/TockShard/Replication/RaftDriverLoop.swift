@@ -24,7 +24,7 @@ struct DriverLoop {
 
     var node: RaftNode
     let driver: RaftDriver
-    let clock = ContinuousClock()
+    var clock: any LoopClock { driver.clock }
     var proposals: [UInt64: PendingProposal] = [:]
     /// Reads waiting for the leader to confirm it still leads, by context.
     var reads: [UInt64: PendingRead] = [:]
@@ -93,7 +93,7 @@ struct DriverLoop {
                     pruneOwed = try await driver.pruneCompacted()
                     continue
                 }
-                await driver.waitForEvents(timeout: nextTick - clock.now)
+                await driver.waitForEvents(until: nextTick)
             }
         }
     }
@@ -142,10 +142,6 @@ struct DriverLoop {
             continuation.resume(returning: node.matchIndex(of: peer))
         case .snapshotCaptured(let path, let result):
             captured.append((path, result))
-        case .tick(let continuation):
-            node.tick()
-            expire(now: clock.now)
-            continuation.resume()
         case .transfer(let target, let continuation):
             if node.transferLeadership(to: target) {
                 continuation.resume()
