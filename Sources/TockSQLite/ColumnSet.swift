@@ -14,6 +14,12 @@ extension ColumnSet {
     /// `a, b, c`: every case's column, in order.
     public static var selectList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
+    /// `x AS a, y AS b`: each case's column computed by `expression` (a join's qualified column, an aggregate) and
+    /// named as the case (quoted: a name may be a keyword), so the row is still read by name.
+    public static func selectList(from expression: (Self) -> String) -> String {
+        allCases.map { "\(expression($0)) AS \"\($0.rawValue)\"" }.joined(separator: ", ")
+    }
+
     /// What `positions` holds.
     public static func positionsInOrder() -> [Self: Int32] {
         Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, Int32($0)) })
@@ -43,6 +49,7 @@ extension Row {
     public func optionalInt64<C: ColumnSet>(_ column: C) -> Int64? { optionalInt64(column.index) }
     public func uint64<C: ColumnSet>(_ column: C) -> UInt64 { uint64(column.index) }
     public func blob<C: ColumnSet>(_ column: C) -> [UInt8] { blob(column.index) }
+    public func int<C: ColumnSet>(_ column: C) -> Int { int(column.index) }
 
     /// The column's text as a `T`, or `UnknownStoredValue`.
     public func known<T: RawRepresentable<String>, C: ColumnSet>(_ column: C, as _: T.Type = T.self) throws -> T {

@@ -301,19 +301,8 @@ extension ShardNode {
         return try await database.read { try ScheduledRunScan.dueUnpublished(nowNs: now, in: $0) }
     }
 
-    /// How many jobs are in each state.
-    /// Jobs by state; only `tenant`'s when it is given (which reads every row: no index has the tenant first,
-    /// to keep the submit path's writes cheap).
+    /// How many jobs are in each state; only `tenant`'s when it is given (`JobCounts`).
     public func jobCounts(tenant: String? = nil) async throws -> [JobState: Int] {
-        try await database.read { db in
-            let statement = try db.statement(
-                tenant == nil
-                    ? "SELECT state, COUNT(*) FROM jobs GROUP BY state"
-                    : "SELECT state, COUNT(*) FROM jobs WHERE tenant = ? GROUP BY state")
-            let rows = try statement.map(arguments: tenant.map { [$0] } ?? []) { row in
-                (JobState(rawValue: row.text(0)), row.int(1))
-            }
-            return Dictionary(rows.compactMap { state, count in state.map { ($0, count) } }, uniquingKeysWith: +)
-        }
+        try await database.read { try JobCounts.byState(tenant: tenant, in: $0) }
     }
 }

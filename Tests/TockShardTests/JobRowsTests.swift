@@ -71,4 +71,24 @@ final class JobRowsTests: XCTestCase {
             try db.execute("DELETE FROM job_events")
         }
     }
+
+    func testJobCountsRefuseAStateTheyDoNotKnow() throws {
+        XCTAssertEqual(try JobCounts.byState(in: db), [.scheduled: 1])
+        XCTAssertEqual(try JobCounts.byState(tenant: "someone else", in: db), [:])
+        try db.execute("UPDATE jobs SET state = 'exploded' WHERE id = '0-a'")
+        XCTAssertThrowsError(try JobCounts.byState(in: db)) { error in
+            XCTAssertTrue("\(error)".contains("jobs.state holds \"exploded\""), "\(error)")
+        }
+    }
+
+    /// A log entry's kind is one byte: a stored 257 is not kind 1, and the node does not start on it.
+    func testARaftEntryOfAnUnknownKindStopsTheLoad() throws {
+        let insert = try db.statement("INSERT INTO raft_entries (idx, term, kind, data) VALUES (?, 1, ?, x'')")
+        try insert.run(Int64(1), Int64(0))
+        XCTAssertEqual(try RaftStore.load(from: db).entries.map(\.index), [1])
+        try insert.run(Int64(2), Int64(257))
+        XCTAssertThrowsError(try RaftStore.load(from: db)) { error in
+            XCTAssertTrue("\(error)".contains("raft_entries.kind 257 at index 2"), "\(error)")
+        }
+    }
 }

@@ -52,8 +52,10 @@ enum JobListing {
             .map(arguments: window.arguments + arguments + [Int64(limit)], transform: JobRows.decode)
         if jobs.count >= limit { return Page(jobs: jobs, resumeAfter: jobs.last?.id) }
         if conditions.isEmpty { return Page(jobs: jobs, resumeAfter: nil) }
-        let examined = try db.statement("SELECT COUNT(*), MAX(id) FROM (\(window.sql))")
-            .map(arguments: window.arguments) { (count: $0.int(0), last: $0.optionalText(1)) }.first
+        let examined = try db.statement("SELECT \(ExaminedColumn.list) FROM (\(window.sql))")
+            .map(arguments: window.arguments) {
+                (count: $0.int(ExaminedColumn.count), last: $0.optionalText(ExaminedColumn.last))
+            }.first
         guard let examined, examined.count >= scanLimit else { return Page(jobs: jobs, resumeAfter: nil) }
         return Page(jobs: jobs, resumeAfter: examined.last)
     }
@@ -86,4 +88,14 @@ enum JobListing {
             limit: limit, in: db
         ).jobs
     }
+}
+
+/// How far a filtered listing's window reached: how many ids it held and the last of them.
+private enum ExaminedColumn: String, ColumnSet {
+    static let table = "jobs"
+    static let positions = positionsInOrder()
+    static let list = selectList { $0 == .count ? "COUNT(*)" : "MAX(id)" }
+
+    case count
+    case last
 }

@@ -13,8 +13,32 @@ enum PublishedRunScan {
         var run: UInt32 = 0
     }
 
+    /// Named as `jobs` names them; the recurring scan takes the run's own from `job_runs` (`r`) and the rest from
+    /// its job (`j`).
+    enum Column: String, ColumnSet {
+        static let table = "jobs"
+        static let positions = positionsInOrder()
+
+        case id
+        case run
+        case priority
+        case streamSequence = "stream_seq"
+        case publishedAt = "published_at"
+        case dueAt = "due_at"
+        case maxAttempts = "max_attempts"
+        case timeoutMs = "timeout_ms"
+
+        var ofRecurringRun: String {
+            switch self {
+            case .id: "r.job_id"
+            case .run, .streamSequence, .publishedAt, .dueAt: "r.\(rawValue)"
+            case .priority, .maxAttempts, .timeoutMs: "j.\(rawValue)"
+            }
+        }
+    }
+
     static let oneTimeSQL = """
-        SELECT id, run, priority, stream_seq, published_at, due_at, max_attempts, timeout_ms
+        SELECT \(Column.selectList)
         FROM jobs INDEXED BY jobs_published
         WHERE state = 'published' AND schedule IS NULL AND published_at < ?
             AND (published_at, id, run) > (?, ?, ?) AND stream_seq IS NOT NULL
@@ -22,7 +46,7 @@ enum PublishedRunScan {
         """
 
     static let recurringSQL = """
-        SELECT r.job_id, r.run, j.priority, r.stream_seq, r.published_at, r.due_at, j.max_attempts, j.timeout_ms
+        SELECT \(Column.selectList(from: \.ofRecurringRun))
         FROM job_runs AS r INDEXED BY job_runs_published JOIN jobs AS j ON j.id = r.job_id
         WHERE r.state = 'published' AND r.published_at < ?
             AND (r.published_at, r.job_id, r.run) > (?, ?, ?) AND r.stream_seq IS NOT NULL
@@ -35,15 +59,12 @@ enum PublishedRunScan {
     {
         try db.statement(recurring ? recurringSQL : oneTimeSQL)
             .map(beforeNs, cursor.publishedAtNs, cursor.jobID, cursor.run, Int64(limit)) { row in
-                let priority = row.text(2)
-                guard let known = Priority(rawValue: priority) else {
-                    throw UnknownStoredValue(column: "jobs.priority", value: priority)
-                }
-                return PublishedRunRow(
-                    jobID: row.text(0), run: UInt32(clamping: row.int64(1)), recurring: recurring,
-                    priority: known, streamSequence: row.uint64(3),
-                    publishedAtNs: row.int64(4), dueAtNs: row.int64(5),
-                    maxAttempts: UInt32(clamping: row.int64(6)), timeoutMs: UInt32(clamping: row.int64(7)))
+                PublishedRunRow(
+                    jobID: row.text(Column.id), run: UInt32(clamping: row.int64(Column.run)), recurring: recurring,
+                    priority: try row.known(Column.priority), streamSequence: row.uint64(Column.streamSequence),
+                    publishedAtNs: row.int64(Column.publishedAt), dueAtNs: row.int64(Column.dueAt),
+                    maxAttempts: UInt32(clamping: row.int64(Column.maxAttempts)),
+                    timeoutMs: UInt32(clamping: row.int64(Column.timeoutMs)))
             }
     }
 

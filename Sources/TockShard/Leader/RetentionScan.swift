@@ -26,14 +26,37 @@ enum RetentionScan {
             AND NOT EXISTS (SELECT 1 FROM job_runs WHERE job_runs.job_id = jobs.id AND job_runs.state = 'published')
         """
 
+    enum CandidateColumn: String, ColumnSet {
+        static let table = "jobs"
+        static let positions = positionsInOrder()
+
+        case id
+        case runs
+
+        var expression: String {
+            switch self {
+            case .id: "id"
+            case .runs: "(SELECT count(*) FROM job_runs WHERE job_runs.job_id = jobs.id)"
+            }
+        }
+    }
+
+    enum RunColumn: String, ColumnSet {
+        static let table = "job_runs"
+        static let positions = positionsInOrder()
+
+        case jobID = "job_id"
+        case run
+    }
+
     static let jobsSQL = """
-        SELECT id, (SELECT count(*) FROM job_runs WHERE job_runs.job_id = jobs.id)
+        SELECT \(CandidateColumn.selectList(from: \.expression))
         FROM jobs INDEXED BY jobs_finished WHERE \(purgeableJob)
         ORDER BY updated_at, id LIMIT ?
         """
 
     static let runsSQL = """
-        SELECT job_id, run FROM job_runs INDEXED BY job_runs_finished
+        SELECT \(RunColumn.selectList) FROM job_runs INDEXED BY job_runs_finished
         WHERE finished_at IS NOT NULL AND finished_at < ?
         ORDER BY finished_at, job_id, run LIMIT ?
         """
@@ -41,14 +64,14 @@ enum RetentionScan {
     /// Up to `limit` purgeable jobs, the longest finished first.
     static func jobs(before cutoffNs: Int64, limit: Int, in db: Database) throws -> [Candidate] {
         try db.statement(jobsSQL).map(cutoffNs, Int64(limit)) { row in
-            Candidate(jobID: row.text(0), runs: Int(row.int64(1)))
+            Candidate(jobID: row.text(CandidateColumn.id), runs: row.int(CandidateColumn.runs))
         }
     }
 
     /// Up to `limit` finished runs of recurring jobs that finished before the cutoff, oldest first.
     static func runs(before cutoffNs: Int64, limit: Int, in db: Database) throws -> [RunKey] {
         try db.statement(runsSQL).map(cutoffNs, Int64(limit)) { row in
-            RunKey(jobID: row.text(0), run: UInt32(clamping: row.int64(1)))
+            RunKey(jobID: row.text(RunColumn.jobID), run: UInt32(clamping: row.int64(RunColumn.run)))
         }
     }
 

@@ -5,15 +5,24 @@ import TockSQLite
 /// `jobs_due_window` alone (it holds every column the scan reads), so the cost follows the rows returned, not the
 /// number of jobs in the shard. Named, because without statistics the planner would rather take `jobs_state`.
 enum ScheduledRunScan {
+    enum Column: String, ColumnSet {
+        static let table = "jobs"
+        static let positions = positionsInOrder()
+
+        case dueAt = "due_at"
+        case id
+        case run
+    }
+
     static let sql = """
-        SELECT due_at, id, run FROM jobs INDEXED BY jobs_due_window
+        SELECT \(Column.selectList) FROM jobs INDEXED BY jobs_due_window
         WHERE state = 'scheduled' AND paused = 0 AND (due_at, id) >= (?, ?) AND due_at < ?
         ORDER BY due_at, id LIMIT ?
         """
 
     static func rows(_ scan: DueWindow.Scan, in db: Database) throws -> [DueEntry] {
         try db.statement(sql).map(scan.from.dueAtNs, scan.from.jobID, scan.untilNs, Int64(scan.limit)) {
-            DueEntry(dueAtNs: $0.int64(0), jobID: $0.text(1), run: UInt32($0.int64(2)))
+            DueEntry(dueAtNs: $0.int64(Column.dueAt), jobID: $0.text(Column.id), run: UInt32($0.int64(Column.run)))
         }
     }
 

@@ -15,20 +15,28 @@ enum RaftStore {
     /// What the node restarts from. `applied` is the job tables' applied index.
     static func load(from db: Database) throws -> PersistentState {
         let hardState =
-            try db.statement("SELECT term, vote, commit_index FROM raft_hard_state WHERE id = 1").first {
-                HardState(term: $0.uint64(0), vote: $0.optionalText(1), commit: $0.uint64(2))
+            try db.statement("SELECT \(RaftHardStateColumn.selectList) FROM raft_hard_state WHERE id = 1").first {
+                HardState(
+                    term: $0.uint64(RaftHardStateColumn.term), vote: $0.optionalText(RaftHardStateColumn.vote),
+                    commit: $0.uint64(RaftHardStateColumn.commitIndex))
             } ?? HardState()
-        let snapshot = try db.statement("SELECT idx, term, membership FROM raft_snapshot WHERE id = 1").first {
-            row -> Snapshot in
-            Snapshot(index: row.uint64(0), term: row.uint64(1), membership: try Membership(decoding: row.blob(2)))
-        }
-        let entries = try db.statement("SELECT idx, term, kind, data FROM raft_entries WHERE idx > ? ORDER BY idx")
-            .map(snapshot?.index ?? 0) { row -> Entry in
-                guard let kind = Entry.Kind(rawValue: UInt8(truncatingIfNeeded: row.int64(2))) else {
-                    throw WireError.malformed("raft_entries.kind \(row.int64(2)) at index \(row.int64(0))")
-                }
-                return Entry(term: row.uint64(1), index: row.uint64(0), kind: kind, data: row.blob(3))
+        let snapshot = try db.statement("SELECT \(RaftSnapshotColumn.selectList) FROM raft_snapshot WHERE id = 1")
+            .first { row -> Snapshot in
+                Snapshot(
+                    index: row.uint64(RaftSnapshotColumn.index), term: row.uint64(RaftSnapshotColumn.term),
+                    membership: try Membership(decoding: row.blob(RaftSnapshotColumn.membership)))
             }
+        let entries = try db.statement(
+            "SELECT \(RaftEntryColumn.selectList) FROM raft_entries WHERE idx > ? ORDER BY idx"
+        ).map(snapshot?.index ?? 0) { row -> Entry in
+            let index = row.uint64(RaftEntryColumn.index)
+            let storedKind = row.int64(RaftEntryColumn.kind)
+            guard let kind = UInt8(exactly: storedKind).flatMap(Entry.Kind.init(rawValue:)) else {
+                throw WireError.malformed("raft_entries.kind \(storedKind) at index \(index)")
+            }
+            return Entry(
+                term: row.uint64(RaftEntryColumn.term), index: index, kind: kind, data: row.blob(RaftEntryColumn.data))
+        }
         let applied =
             try db.statement("SELECT value FROM tock_meta WHERE key = 'applied_index'").first {
                 $0.uint64(0)
@@ -73,10 +81,10 @@ enum RaftStore {
     static func pruneCompacted(byteBudget: Int, in db: Database) throws -> Bool {
         let covered = try db.statement(
             """
-            SELECT idx, length(data) FROM raft_entries
+            SELECT \(RaftEntrySizeColumn.list) FROM raft_entries
             WHERE idx <= (SELECT idx FROM raft_snapshot WHERE id = 1) ORDER BY idx LIMIT 1024
             """
-        ).map { (index: $0.uint64(0), bytes: Int($0.int64(1))) }
+        ).map { (index: $0.uint64(RaftEntrySizeColumn.index), bytes: $0.int(RaftEntrySizeColumn.bytes)) }
         guard !covered.isEmpty else { return false }
         var through = covered[0].index
         var bytes = 0
@@ -91,8 +99,11 @@ enum RaftStore {
 
     /// The addresses of nodes committed to the log (`SetNodeAddress`); malformed ones are skipped.
     static func nodeAddresses(in db: Database) throws -> [(node: NodeID, raft: HostPort, http: HostPort)] {
-        try db.statement("SELECT node, raft_address, http_address FROM raft_nodes ORDER BY node").map { row in
-            (row.text(0), HostPort(parsing: row.text(1)), HostPort(parsing: row.text(2)))
+        try db.statement("SELECT \(RaftNodeColumn.selectList) FROM raft_nodes ORDER BY node").map { row in
+            (
+                row.text(RaftNodeColumn.node), HostPort(parsing: row.text(RaftNodeColumn.raftAddress)),
+                HostPort(parsing: row.text(RaftNodeColumn.httpAddress))
+            )
         }.compactMap { node, raft, http in
             guard let raft, let http else { return nil }
             return (node, raft, http)

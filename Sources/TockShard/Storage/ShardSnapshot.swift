@@ -92,7 +92,9 @@ enum ShardSnapshot {
     }
 
     private static func index(in schema: String, _ db: Database) throws -> UInt64 {
-        let meta = try db.statement("SELECT key, value FROM \(schema).snapshot_meta").map { ($0.text(0), $0.int64(1)) }
+        let meta = try db.statement("SELECT \(MetaColumn.selectList) FROM \(schema).snapshot_meta").map {
+            ($0.text(MetaColumn.key), $0.int64(MetaColumn.value))
+        }
         let values = Dictionary(meta, uniquingKeysWith: { first, _ in first })
         guard values["format"] == format, let index = values["index"], index >= 0 else {
             throw Malformed(description: "not a shard snapshot of format \(format)")
@@ -104,4 +106,13 @@ enum ShardSnapshot {
     private static func columns(of table: String, in schema: String, _ db: Database) throws -> [String] {
         try db.statement("SELECT name FROM pragma_table_info(?, ?) ORDER BY cid").map(table, schema) { $0.text(0) }
     }
+}
+
+/// A row of a snapshot's `snapshot_meta`.
+private enum MetaColumn: String, ColumnSet {
+    static let table = "snapshot_meta"
+    static let positions = positionsInOrder()
+
+    case key
+    case value
 }
