@@ -118,7 +118,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            plugins: ["EmbedOpenAPI"]),
+        // Build tools: Schemas/openapi.json built into the front door at every build.
+        .executableTarget(name: "EmbedText", path: "Sources/EmbedText"),
+        .plugin(
+            name: "EmbedOpenAPI", capability: .buildTool(), dependencies: ["EmbedText"],
+            path: "Sources/EmbedOpenAPI"),
         .executableTarget(
             name: "TockCLI",
             dependencies: [

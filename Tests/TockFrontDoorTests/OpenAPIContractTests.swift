@@ -126,7 +126,7 @@ final class OpenAPIContractTests: XCTestCase {
         XCTAssertEqual(contentType, "application/json")
         XCTAssert(
             body == Array(try Data(contentsOf: Self.documentURL)),
-            "GET /openapi.json is not Schemas/openapi.json: run ops/gen-openapi")
+            "GET /openapi.json is not Schemas/openapi.json, which the EmbedOpenAPI plugin builds in")
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
     }
 
