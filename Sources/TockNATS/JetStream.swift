@@ -94,31 +94,16 @@ public final class JetStream: Sendable {
         }
     }
 
+    /// The headers in order, then `Nats-Msg-Id` (JetStream's duplicate window) when given.
     private static func makeMessage(
         subject: String,
         payload: [UInt8],
         msgID: String?,
         headers: [String: String]
     ) throws -> OpaquePointer {
-        var message: OpaquePointer?
-        let status = payload.withUnsafeBytes { bytes in
-            natsMsg_Create(
-                &message, subject, nil,
-                bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
-        }
-        try natsCheck(status, "create message for \(subject)")
-        do {
-            for (key, value) in headers {
-                try natsCheck(natsMsgHeader_Set(message, key, value), "set header \(key)")
-            }
-            if let msgID {
-                try natsCheck(natsMsgHeader_Set(message, "Nats-Msg-Id", msgID), "set Nats-Msg-Id")
-            }
-        } catch {
-            natsMsg_Destroy(message)
-            throw error
-        }
-        return message!
+        var fields = headers.map { (name: $0.key, value: $0.value) }
+        if let msgID { fields.append((name: "Nats-Msg-Id", value: msgID)) }
+        return try NATSHeaders.makeMessage(subject: subject, reply: nil, data: payload, headers: fields)
     }
 }
 
