@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -67,70 +66,6 @@ final class MultiShardTests: XCTestCase {
         XCTAssertEqual(again["id"]?.string, ids[0])
     }
 
-    func testJobsSubmittedOverNATSReachWhicheverNodeAndAllSucceed() async throws {
-        let connection = try NATSConnection.connect(url: tock.nats.url)
-        defer { connection.close() }
-        _ = try await eventually(within: .seconds(20), "the nodes serving tock.submit") {
-            // A bad request is answered by whichever member of the queue group takes it, without a shard.
-            let reply = try? await connection.request(
-                subject: "tock.submit", data: Array("{".utf8), timeout: .seconds(2))
-            return reply?.header("tock-status") == "400" ? true : nil
-        }
-        let sink = tock.sink.baseURL
-        var ids: [String] = []
-        for i in 0..<200 {
-            let key = i % 2 == 0 ? #", "idempotency_key": "nats-\#(i)""# : ""
-            let reply = try await connection.request(
-                subject: "tock.submit", data: Array(#"{"url": "\#(sink)/ok"\#(key)}"#.utf8),
-                timeout: .seconds(10))
-            XCTAssertEqual(reply.header("tock-status"), "201", String(decoding: reply.data, as: UTF8.self))
-            let json = try JSONDecoder().decode(JSONValue.self, from: Data(reply.data))
-            ids.append(try XCTUnwrap(json["id"]?.string))
-        }
-        let onShard0 = ids.filter { JobID.shard(of: $0) == 0 }.count
-        XCTAssertTrue((60...140).contains(onShard0), "\(onShard0) of 200 jobs on shard 0")
-
-        // Protobuf, with the content type in a header.
-        let spec = JobSpec(
-            id: "", priority: .critical,
-            target: HTTPTarget(url: "\(sink)/ok", method: "POST", headers: [], body: Array("pb".utf8)),
-            timeoutMs: 0, maxAttempts: 0, idempotencyKey: "nats-proto", dueAtNs: 0)
-        let proto = try await connection.request(
-            subject: "tock.submit", data: spec.encoded(),
-            headers: [("Content-Type", "application/protobuf")], timeout: .seconds(10))
-        XCTAssertEqual(proto.header("tock-status"), "201", String(decoding: proto.data, as: UTF8.self))
-        let protoJob = try JSONDecoder().decode(JSONValue.self, from: Data(proto.data))
-        XCTAssertEqual(protoJob["priority"]?.string, "critical")
-        ids.append(try XCTUnwrap(protoJob["id"]?.string))
-
-        _ = try await eventually(within: .seconds(60), "every NATS-submitted job at the webhook") {
-            ids.allSatisfy { !self.tock.sink.requests(forJob: $0).isEmpty } ? true : nil
-        }
-        let got = try await eventually(within: .seconds(15), "tock.get to report the job succeeded") {
-            let reply = try? await connection.request(
-                subject: "tock.get", data: Array(ids[1].utf8), timeout: .seconds(5))
-            let json = reply.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.data)) }
-            return json?["state"]?.string == "succeeded" ? reply : nil
-        }
-        XCTAssertEqual(got.header("tock-status"), "200")
-        let cancel = try await connection.request(
-            subject: "tock.cancel", data: Array(#"{"id": "\#(ids[1])"}"#.utf8),
-            timeout: .seconds(5))
-        XCTAssertEqual(cancel.header("tock-status"), "409", "a finished job cannot be cancelled")
-        let missing = try await connection.request(subject: "tock.get", data: [], timeout: .seconds(5))
-        XCTAssertEqual(missing.header("tock-status"), "400")
-        let missingJSON = try JSONDecoder().decode(JSONValue.self, from: Data(missing.data))
-        XCTAssertEqual(missingJSON["error"]?["field"]?.string, "id")
-
-        let batch = try await connection.request(
-            subject: "tock.submit.batch", data: Array(#"{"jobs": [{"url": "\#(sink)/ok"}, {"url": 5}]}"#.utf8),
-            timeout: .seconds(10))
-        XCTAssertEqual(batch.header("tock-status"), "200")
-        let results = try JSONDecoder().decode(JSONValue.self, from: Data(batch.data))["results"]
-        guard case .array(let items)? = results else { return XCTFail("no results") }
-        XCTAssertEqual(items.map { $0["status"]?.int }, [201, 400])
-    }
-
     func testListingPagesThroughBothShardsInCreationOrder() async throws {
         var submitted: [String] = []
         for _ in 0..<25 {
@@ -174,46 +109,6 @@ final class MultiShardTests: XCTestCase {
         XCTAssertEqual(bad["error"]?["field"]?.string, "limit")
     }
 
-    func testKillingAShardsLeaderAnswers503WithRetryAfterAndLosesNoAcknowledgedSubmit() async throws {
-        let leader = try await fleet.awaitLeader(shard: 1)
-        // Clients talk to shard 0's nodes only, so every call for shard 1 crosses shards.
-        let bases = fleet.names.map { fleet.base(shard: 0, node: $0) }
-        let client = RecordingClient(sink: tock.sink.baseURL)
-        let submitting = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for worker in 0..<4 {
-                    group.addTask {
-                        var i = 0
-                        while !Task.isCancelled {
-                            i += 1
-                            await client.submit(key: "w\(worker)-\(i)", to: bases[i % bases.count])
-                        }
-                    }
-                }
-            }
-        }
-        _ = try await eventually(within: .seconds(20), "100 acknowledged submits before the kill") {
-            client.acknowledged.count >= 100 ? true : nil
-        }
-        let killedAt = ContinuousClock.now
-        fleet.kill(shard: 1, node: leader)
-        _ = try await fleet.awaitLeader(shard: 1, among: fleet.names.filter { $0 != leader }, within: .seconds(10)) {
-            $0 != leader
-        }
-        _ = try await eventually(within: .seconds(15), "shard 1 acknowledging submits again") {
-            client.acknowledgedAt(shard: 1, after: killedAt) >= 20 ? true : nil
-        }
-        submitting.cancel()
-        await submitting.value
-        await client.shutdown()
-
-        XCTAssertEqual(client.unexpected, [], "answers other than 201/200 or a 503 with Retry-After")
-        let acknowledged = client.acknowledged
-        _ = try await eventually(within: .seconds(60), "every acknowledged job at the webhook") {
-            acknowledged.allSatisfy { !self.tock.sink.requests(forJob: $0).isEmpty } ? true : nil
-        }
-    }
-
     func testABatchIsSplitAcrossShardsAndABadJobFailsAlone() async throws {
         let good = #"{"url": "\#(tock.sink.baseURL)/ok"}"#
         let jobs = (0..<40).map { $0 == 17 ? #"{"url": "ftp://nowhere"}"# : good }
@@ -236,77 +131,6 @@ final class MultiShardTests: XCTestCase {
         let refused = try await tock.request(.POST, "/v1/jobs:batch", body: tooMany, base: fleet.allBases[0])
         XCTAssertEqual(refused.status, 400)
         XCTAssertEqual(refused["error"]?["field"]?.string, "jobs")
-    }
-
-    func testAScheduledDBClientWorksUnchangedAgainstAnyNode() async throws {
-        let bases = fleet.allBases
-        let sink = tock.sink.baseURL
-        let when = Int(Date().timeIntervalSince1970) + 2
-        // As scheduled-db's README submits: a string timestamp, a payload object, no id.
-        let created = try await tock.request(
-            .POST, "/jobs",
-            body: #"""
-                {"type": "unico", "timestamp": "\#(when)", "webhook_url": "\#(sink)/ok", "payload": {"order": 42}}
-                """#, base: bases.randomElement()!)
-        XCTAssertEqual(created.status, 200, "\(created.json)")
-        XCTAssertEqual(created["type"]?.string, "unico")
-        XCTAssertEqual(created["timestamp"]?.int, Int64(when))
-        let id = try XCTUnwrap(created["id"]?.string)
-
-        // A client that chose its own id reads and cancels by it, on whichever shard its id hashed to.
-        let mine = try await tock.request(
-            .POST, "/jobs",
-            body: #"""
-                {"id": "invoice-7", "type": "unico", "timestamp": "\#(when + 3600)", "webhook_url": "\#(sink)/ok"}
-                """#, base: bases.randomElement()!)
-        XCTAssertEqual(mine.status, 200, "\(mine.json)")
-        XCTAssertEqual(mine["id"]?.string, "invoice-7")
-        let pending = try await tock.request(.GET, "/jobs/invoice-7/status", base: bases.randomElement()!)
-        XCTAssertEqual(pending["status"]?.string, "pending", "\(pending.json)")
-        let cancelled = try await tock.request(.POST, "/jobs/invoice-7/cancel", base: bases.randomElement()!)
-        XCTAssertEqual(cancelled.status, 200, "\(cancelled.json)")
-        XCTAssertEqual(cancelled["status"]?.string, "cancelled")
-        XCTAssertEqual(cancelled["job_id"]?.string, "invoice-7")
-
-        let done = try await eventually(within: .seconds(30), "the job to be completed") {
-            let status = try? await self.tock.request(.GET, "/jobs/\(id)/status", base: bases.randomElement()!)
-            return status?["status"]?.string == "completed" ? status : nil
-        }
-        XCTAssertEqual(done["job_id"]?.string, id)
-        let delivered = try XCTUnwrap(tock.sink.requests(forJob: id).first)
-        let body = try JSONDecoder().decode(JSONValue.self, from: Data(delivered.bodyBytes))
-        XCTAssertEqual(body["job_id"]?.string, id)
-        XCTAssertEqual(body["type"]?.string, "unico")
-        XCTAssertEqual(body["data"], .object(["order": .int(42)]))
-        XCTAssertNotNil(body["timestamp"]?.int)
-
-        let executions = try await tock.request(.GET, "/jobs/\(id)/executions", base: bases.randomElement()!)
-        guard case .array(let attempts)? = executions["attempts"] else { return XCTFail("\(executions.json)") }
-        XCTAssertEqual(attempts.first?["http_status"]?.int, 200)
-        let completed = try await tock.request(.GET, "/jobs?status=completed", base: bases.randomElement()!)
-        guard case .array(let listed)? = completed["jobs"] else { return XCTFail("\(completed.json)") }
-        XCTAssertEqual(listed.compactMap { $0["job_id"]?.string }, [id])
-        let deleted = try await tock.request(.DELETE, "/jobs/\(id)", base: bases.randomElement()!)
-        XCTAssertEqual(deleted.status, 204)
-        // A recurring job, as scheduled-db's clients submit one.
-        let recurring = try await tock.request(
-            .POST, "/jobs",
-            body: #"""
-                {"id": "nightly", "type": "recurrente", "cron_expression": "0 3 * * *", "webhook_url": "\#(sink)/ok"}
-                """#, base: bases.randomElement()!)
-        XCTAssertEqual(recurring.status, 200, "\(recurring.json)")
-        XCTAssertEqual(recurring["type"]?.string, "recurrente")
-        XCTAssertEqual(recurring["cron_expression"]?.string, "0 3 * * *")
-        let nightly = try await tock.request(.GET, "/jobs/nightly", base: bases.randomElement()!)
-        XCTAssertEqual(nightly["type"]?.string, "recurrente")
-        XCTAssertEqual(nightly["timestamp"]?.int.map { $0 % 86_400 }, 3 * 3600, "the next run is at 03:00 UTC")
-        let stopped = try await tock.request(.DELETE, "/jobs/nightly", base: bases.randomElement()!)
-        XCTAssertEqual(stopped.status, 204)
-
-        let health = try await tock.request(.GET, "/health", base: bases.randomElement()!)
-        XCTAssertEqual(health["status"]?.string, "ok")
-        let unknown = try await tock.request(.GET, "/jobs/nobody", base: bases.randomElement()!)
-        XCTAssertEqual(unknown.status, 404)
     }
 
     func testARouterTakesJobCallsLikeANode() async throws {
@@ -354,56 +178,5 @@ final class MultiShardTests: XCTestCase {
             }
             return results.map { $0! }
         }
-    }
-}
-
-/// Submits with idempotency keys and records every answer: acknowledged ids (201, or 200 for a key whose job
-/// exists) with their time, and anything else that is not a 503 carrying Retry-After.
-final class RecordingClient: @unchecked Sendable {
-    private let sink: String
-    private let lock = NSLock()
-    private var acks: [(id: String, at: ContinuousClock.Instant)] = []
-    private var odd: [String] = []
-    private let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
-    init(sink: String) { self.sink = sink }
-
-    var acknowledged: [String] { lock.withLock { acks.map(\.id) } }
-    var unexpected: [String] { lock.withLock { odd } }
-
-    func acknowledgedAt(shard: UInt32, after instant: ContinuousClock.Instant) -> Int {
-        lock.withLock { acks.filter { $0.at > instant && JobID.shard(of: $0.id) == shard }.count }
-    }
-
-    func submit(key: String, to base: String) async {
-        var request = HTTPClientRequest(url: base + "/v1/jobs")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"url": "\#(sink)/ok", "idempotency_key": "\#(key)"}"#))
-        do {
-            let response = try await client.execute(request, timeout: .seconds(20))
-            let bytes = try await response.body.collect(upTo: 1 << 20)
-            let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
-            // 200: the key's job already existed — a forwarded attempt that committed before its node died, retried.
-            if response.status == .created || response.status == .ok, let id = json?["id"]?.string {
-                let now = ContinuousClock.now
-                lock.withLock { acks.append((id, now)) }
-            } else if !(response.status == .serviceUnavailable && response.headers.first(name: "retry-after") != nil) {
-                let line = "\(response.status.code) \(String(buffer: bytes))"
-                lock.withLock { odd.append(line) }
-            }
-        } catch {
-            guard !Task.isCancelled else { return }
-            let line = "\(error)"
-            lock.withLock { odd.append(line) }
-        }
-    }
-
-    func shutdown() async {
-        try? await client.shutdown()
     }
 }
