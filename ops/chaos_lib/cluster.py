@@ -32,7 +32,7 @@ class Cluster:
         with open(os.path.join(args.repo, "nats/tock.yaml"), encoding="utf-8") as source:
             text = source.read()
         if "ack_wait: 60s" not in text:
-            raise SystemExit("chaos: nats/tock.yaml no longer says ack_wait: 60s; update ops/chaos.py")
+            raise SystemExit("chaos: nats/tock.yaml no longer says ack_wait: 60s; update ops/chaos_lib/cluster.py")
         with open(self.layout, "w", encoding="utf-8") as out:
             out.write(text.replace("ack_wait: 60s", f"ack_wait: {args.ack_wait}s"))
 
