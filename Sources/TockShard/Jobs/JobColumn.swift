@@ -3,7 +3,6 @@ import TockSQLite
 /// The `jobs` columns a `Job` is read from, by name (`ColumnSet`).
 enum JobColumn: String, ColumnSet {
     static let table = "jobs"
-    static let positions = positionsInOrder()
 
     case id, shard, state, priority, url, method, headers, body
     case timeoutMs = "timeout_ms"

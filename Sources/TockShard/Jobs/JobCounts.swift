@@ -5,7 +5,6 @@ import TockSQLite
 enum JobCounts {
     enum Column: String, ColumnSet {
         static let table = "jobs"
-        static let positions = positionsInOrder()
         static let list = selectList { $0 == .count ? "COUNT(*)" : "state" }
 
         case state

@@ -93,7 +93,6 @@ enum JobListing {
 /// How far a filtered listing's window reached: how many ids it held and the last of them.
 private enum ExaminedColumn: String, ColumnSet {
     static let table = "jobs"
-    static let positions = positionsInOrder()
     static let list = selectList { $0 == .count ? "COUNT(*)" : "MAX(id)" }
 
     case count

@@ -94,7 +94,6 @@ public struct JobRunsView: Codable, Sendable, Equatable {
 /// The `job_runs` columns a `JobRunRecord` is read from, by name (`ColumnSet`).
 enum JobRunColumn: String, ColumnSet {
     static let table = "job_runs"
-    static let positions = positionsInOrder()
 
     case run
     case dueAt = "due_at"

@@ -10,7 +10,6 @@ enum OutboxRows {
     /// The `job_events` columns, by name (`ColumnSet`).
     enum Column: String, ColumnSet {
         static let table = "job_events"
-        static let positions = positionsInOrder()
 
         case jobID = "job_id"
         case run

@@ -17,7 +17,6 @@ enum PublishedRunScan {
     /// its job (`j`).
     enum Column: String, ColumnSet {
         static let table = "jobs"
-        static let positions = positionsInOrder()
 
         case id
         case run

@@ -28,7 +28,6 @@ enum RetentionScan {
 
     enum CandidateColumn: String, ColumnSet {
         static let table = "jobs"
-        static let positions = positionsInOrder()
 
         case id
         case runs
@@ -43,7 +42,6 @@ enum RetentionScan {
 
     enum RunColumn: String, ColumnSet {
         static let table = "job_runs"
-        static let positions = positionsInOrder()
 
         case jobID = "job_id"
         case run

@@ -7,7 +7,6 @@ import TockSQLite
 enum ScheduledRunScan {
     enum Column: String, ColumnSet {
         static let table = "jobs"
-        static let positions = positionsInOrder()
 
         case dueAt = "due_at"
         case id

@@ -3,7 +3,6 @@ import TockSQLite
 /// The columns `RaftStore` reads, by name (`ColumnSet`), one set per table.
 enum RaftHardStateColumn: String, ColumnSet {
     static let table = "raft_hard_state"
-    static let positions = positionsInOrder()
 
     case term
     case vote
@@ -12,7 +11,6 @@ enum RaftHardStateColumn: String, ColumnSet {
 
 enum RaftSnapshotColumn: String, ColumnSet {
     static let table = "raft_snapshot"
-    static let positions = positionsInOrder()
 
     case index = "idx"
     case term
@@ -21,7 +19,6 @@ enum RaftSnapshotColumn: String, ColumnSet {
 
 enum RaftEntryColumn: String, ColumnSet {
     static let table = "raft_entries"
-    static let positions = positionsInOrder()
 
     case index = "idx"
     case term
@@ -32,7 +29,6 @@ enum RaftEntryColumn: String, ColumnSet {
 /// What pruning needs of an entry: where it is and how much it frees.
 enum RaftEntrySizeColumn: String, ColumnSet {
     static let table = "raft_entries"
-    static let positions = positionsInOrder()
     static let list = selectList { $0 == .index ? "idx" : "length(data)" }
 
     case index = "idx"
@@ -41,7 +37,6 @@ enum RaftEntrySizeColumn: String, ColumnSet {
 
 enum RaftNodeColumn: String, ColumnSet {
     static let table = "raft_nodes"
-    static let positions = positionsInOrder()
 
     case node
     case raftAddress = "raft_address"

@@ -111,7 +111,6 @@ enum ShardSnapshot {
 /// A row of a snapshot's `snapshot_meta`.
 private enum MetaColumn: String, ColumnSet {
     static let table = "snapshot_meta"
-    static let positions = positionsInOrder()
 
     case key
     case value
