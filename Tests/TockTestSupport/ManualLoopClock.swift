@@ -9,8 +9,9 @@ public final class ManualLoopClock: LoopClock {
         var now: ContinuousClock.Instant
         /// The loop asleep on this clock, and until when.
         var sleeper: (deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Never>)?
-        /// The loop is in `wait` with a deadline after `now`: done with the present.
-        var asleep = false
+        /// Set while the loop is in `wait` (to the deadline it waits for), before it registers as `sleeper`: an
+        /// `advance` in between must still see that the deadline passed.
+        var sleepingUntil: ContinuousClock.Instant?
         /// How many times the loop has fallen asleep; an `advance` waits for this to grow.
         var sleeps: UInt64 = 0
         var arrivals: [UInt64: CheckedContinuation<Bool, Never>] = [:]
@@ -28,7 +29,7 @@ public final class ManualLoopClock: LoopClock {
     public func wait(until deadline: ContinuousClock.Instant, or wakeup: Wakeup) async {
         let arrivals = state.withLock { state -> [CheckedContinuation<Bool, Never>]? in
             guard deadline > state.now else { return nil }
-            state.asleep = true
+            state.sleepingUntil = deadline
             state.sleeps += 1
             defer { state.arrivals = [:] }
             return Array(state.arrivals.values)
@@ -41,7 +42,7 @@ public final class ManualLoopClock: LoopClock {
             await group.next()
             group.cancelAll()
         }
-        state.withLock { $0.asleep = false }
+        state.withLock { $0.sleepingUntil = nil }
     }
 
     /// Moves the clock on, wakes the loop if a deadline of its passed, and returns once it sleeps again: true, or
@@ -50,12 +51,13 @@ public final class ManualLoopClock: LoopClock {
     public func advance(by duration: Duration, within bound: Duration = .seconds(60)) async -> Bool {
         let (due, generation) = state.withLock { state -> (CheckedContinuation<Void, Never>??, UInt64) in
             state.now = state.now.advanced(by: duration)
-            if let sleeper = state.sleeper, sleeper.deadline <= state.now {
-                state.sleeper = nil
-                return (.some(sleeper.continuation), state.sleeps)
-            }
-            // Asleep until later: nothing is due. Busy: it reads the new time on its next round.
-            return (state.asleep ? nil : .some(nil), state.sleeps)
+            // Asleep until later: nothing is due.
+            if let until = state.sleepingUntil, until > state.now { return (nil, state.sleeps) }
+            // Due: wake it if it is registered (if not yet, `sleep(until:)` finds the deadline passed). Busy: it
+            // reads the new time on its next round. Either way, wait until it sleeps again.
+            guard let sleeper = state.sleeper, sleeper.deadline <= state.now else { return (.some(nil), state.sleeps) }
+            state.sleeper = nil
+            return (.some(sleeper.continuation), state.sleeps)
         }
         guard let due else { return true }
         due?.resume()
