@@ -137,7 +137,7 @@ let package = Package(
             name: "TockCLI",
             dependencies: [
                 "TockShard", "TockFrontDoor", "TockExecutor", "TockNATS", "TockCore", "TockMetrics", "TockAuth",
-                "TockRaftTransport",
+                "TockRaftTransport", "TockConcurrency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
