@@ -51,7 +51,8 @@ extension Executor {
             } else {
                 stats.record(.retried, priority: run.priority)
                 let delay = outcomePolicy.redeliveryDelay(
-                    backoff: settings.backoff(for: run.priority, afterAttempt: attempt), requested: requestedDelay)
+                    backoff: live.withLock { $0.backoff(for: run.priority, afterAttempt: attempt) },
+                    requested: requestedDelay)
                 message.settle(.nak(delay: delay), logger: logger)
                 logger.info("webhook failed; will retry", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
             }
@@ -127,7 +128,7 @@ extension Executor {
             let sentAt = ContinuousClock.now
             let result = try await webhooks.deliver(
                 run, attempt: attempt, executorID: configuration.executorID,
-                egress: settings.egress)
+                egress: live.withLock { $0.egress })
             metrics.webhookTook(ContinuousClock.now - sentAt, priority: run.priority)
             breakers.record(host, hostFailed: result.isHostFailure, probe: probe)
             return .called(result)

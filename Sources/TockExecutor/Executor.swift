@@ -24,6 +24,8 @@ public final class Executor: Sendable {
     private let subscriptions = Mutex<[PullSubscription]>([])
     /// The configuration now: `configuration` as started, then as reloaded (SIGHUP).
     let live: Mutex<ExecutorConfiguration>
+    /// Counts reloads, so the dispatch loop re-reads the scheduling only after one rather than for every run.
+    private let reloads = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
     private let workTask = Mutex<Task<Void, Never>?>(nil)
     let hostSlots: HostConcurrencyLimiter
@@ -149,7 +151,8 @@ public final class Executor: Sendable {
         ])
     }
 
-    /// The configuration in force (reloads included).
+    /// The configuration in force (reloads included). A whole copy: on a run's path, read the one field it needs
+    /// under the lock instead (`live.withLock { $0.egress }`), which costs no retain of every other field.
     public var settings: ExecutorConfiguration { live.withLock { $0 } }
 
     /// Applies a re-read queue config (SIGHUP): concurrency, fetch size, scheduling, weights, back-offs, ack
@@ -159,6 +162,7 @@ public final class Executor: Sendable {
             live.apply(config)
             return live
         }
+        reloads.add(1, ordering: .releasing)
         slots.resize(to: settings.concurrency)
         metrics.concurrencyLimit(settings.concurrency)
         waiting.capacity = settings.fetchBatch
@@ -215,12 +219,15 @@ public final class Executor: Sendable {
     /// Starts a waiting run whenever a slot is free, choosing its priority by weight (or strictly by urgency).
     private func dispatchLoop() async {
         var picker = PriorityPicker(mode: configuration.scheduling, weights: configuration.weights)
+        var reloadsSeen = 0
         await withDiscardingTaskGroup { handlers in
             while !isStopping {
                 _ = await slots.acquire()
-                let settings = self.settings
-                if settings.scheduling != picker.mode || settings.weights != picker.weights {
-                    picker.update(mode: settings.scheduling, weights: settings.weights)
+                let reloadsNow = reloads.load(ordering: .acquiring)
+                if reloadsNow != reloadsSeen {
+                    reloadsSeen = reloadsNow
+                    let (mode, weights) = live.withLock { ($0.scheduling, $0.weights) }
+                    if mode != picker.mode || weights != picker.weights { picker.update(mode: mode, weights: weights) }
                 }
                 var next = waiting.next(using: &picker)
                 while next == nil, !isStopping {
@@ -268,7 +275,8 @@ public final class Executor: Sendable {
         // Kept alive until the message is acked or handed back, not only during the call: the wait for a host
         // slot has no bound, and publishing the completion waits for a PubAck; a broker slow to give it must not
         // see the run as abandoned and redeliver it to another executor (a repeated call).
-        let held = inHand.hold(message, touched: touched, interval: settings.ackWait(for: run.priority) / 3)
+        let ackWait = live.withLock { $0.ackWait(for: run.priority) }
+        let held = inHand.hold(message, touched: touched, interval: ackWait / 3)
         defer { inHand.release(held) }
         do {
             switch try await callHost(host, run, attempt: attempt) {

@@ -94,4 +94,33 @@ final class PrioritySchedulingTests: XCTestCase {
             (counts[.normal] ?? 0) + (counts[.low] ?? 0), 8,
             "lower priorities ran while higher ones had work: \(counts)")
     }
+
+    /// A reload (SIGHUP) from weighted to strict reaches the running dispatch loop: once it is applied, at most the
+    /// runs already fetched of lower priorities finish before critical has drained.
+    func testAReloadToStrictTakesEffectWhileRunning() async throws {
+        try await fillBacklog()
+        tock.startExecutor(backoffBase: .milliseconds(200)) {
+            $0.concurrency = 4
+            $0.fetchBatch = 8
+            $0.scheduling = .weighted
+            $0.weights = [.critical: 1, .high: 1, .normal: 1, .low: 1]
+        }
+        let executor = try XCTUnwrap(tock.executor)
+        _ = try await finishedShares(total: 40)
+        var strict = QueueConfig()
+        strict.executor.concurrency = 4
+        strict.executor.fetchBatch = 8
+        strict.executor.scheduling = .strict
+        executor.reload(strict)
+        let before = executor.stats.finishedByPriority
+        _ = try await eventually(within: .seconds(60), "critical to drain after the reload") {
+            executor.stats.finishedByPriority[.critical] == perPriority ? true : nil
+        }
+        let after = executor.stats.finishedByPriority
+        let lower = [Priority.high, .normal, .low].map { (after[$0] ?? 0) - (before[$0] ?? 0) }.reduce(0, +)
+        // Runs in flight or fetched before the reload (concurrency 4, a fetch of 8 per priority) may still finish.
+        XCTAssertLessThanOrEqual(
+            lower, 4 + 3 * 8, "lower priorities kept running after the reload: \(before) → \(after)")
+        XCTAssertGreaterThan(perPriority - (before[.critical] ?? 0), 60, "critical had drained before the reload")
+    }
 }
