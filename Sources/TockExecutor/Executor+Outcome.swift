@@ -74,7 +74,7 @@ extension Executor {
         _ message: JetStreamMessage, runKey: String, with completion: Completion,
         as end: ExecutorStats.RunEnd, priority: Priority
     ) async -> Bool {
-        guard await publish(completion) else {
+        guard await completions.publish(completion) else {
             message.settle(.nak(delay: .seconds(1)), logger: logger)
             return false
         }
@@ -147,28 +147,11 @@ extension Executor {
             attempts: UInt32(clamping: attempt), startedAtNs: startedAt, finishedAtNs: clock.nowNs(),
             executorID: configuration.executorID,
             // Protobuf-c strings are C strings: a NUL from a response body would cut the text short.
+            // Cut by characters for the reader, then by bytes, so that no completion is large (a character can be
+            // long).
             error: String(
                 (error.utf8.contains(0) ? error.replacingOccurrences(of: "\0", with: "") : error)
-                    .prefix(1024)))
-    }
-
-    /// Publishes a completion and waits for its PubAck, retrying briefly. False means the run must be redelivered.
-    private func publish(_ completion: Completion) async -> Bool {
-        let payload = completion.encoded()
-        let msgID = Subjects.completionMessageID(jobID: completion.jobID, run: completion.run)
-        for attempt in 1...5 {
-            do {
-                let js = try await link.jetStream()
-                _ = try await js.publish(
-                    subject: Subjects.done(shard: completion.shard), payload: payload, msgID: msgID)
-                return true
-            } catch {
-                logger.warning(
-                    "cannot publish completion",
-                    metadata: ["job": "\(completion.jobID)", "attempt": "\(attempt)", "error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(200 * attempt))
-            }
-        }
-        return false
+                    .prefix(1024)
+            ).utf8Prefix(2048))
     }
 }

@@ -16,6 +16,7 @@ public final class Executor: Sendable {
     public let metrics: ExecutorMetrics
     let link: NATSLink
     let webhooks: WebhookClient
+    let completions: CompletionPublisher
     let outcomePolicy = WebhookOutcomePolicy()
     private let slots: AsyncSemaphore
     private let waiting: WaitingRuns
@@ -62,6 +63,8 @@ public final class Executor: Sendable {
         self.breakers = HostCircuitBreakers(policy: configuration.circuitBreaker, clock: clock)
         self.metrics = ExecutorMetrics(concurrency: configuration.concurrency)
         self.stats = ExecutorStats(breakers: breakers, metrics: metrics)
+        self.completions = CompletionPublisher(
+            link: link, executorID: configuration.executorID, logger: logger)
         self.webhooks = WebhookClient(signer: configuration.webhookSigner, policy: outcomePolicy, clock: clock)
     }
 

@@ -323,6 +323,51 @@ void   tock__v1__completion__free_unpacked
   assert(message->base.descriptor == &tock__v1__completion__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__completion_batch__init
+                     (Tock__V1__CompletionBatch         *message)
+{
+  static const Tock__V1__CompletionBatch init_value = TOCK__V1__COMPLETION_BATCH__INIT;
+  *message = init_value;
+}
+size_t tock__v1__completion_batch__get_packed_size
+                     (const Tock__V1__CompletionBatch *message)
+{
+  assert(message->base.descriptor == &tock__v1__completion_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__completion_batch__pack
+                     (const Tock__V1__CompletionBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__completion_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__completion_batch__pack_to_buffer
+                     (const Tock__V1__CompletionBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__completion_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__CompletionBatch *
+       tock__v1__completion_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__CompletionBatch *)
+     protobuf_c_message_unpack (&tock__v1__completion_batch__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__completion_batch__free_unpacked
+                     (Tock__V1__CompletionBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__completion_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor tock__v1__schedule__field_descriptors[6] =
 {
   {
@@ -1133,6 +1178,44 @@ const ProtobufCMessageDescriptor tock__v1__completion__descriptor =
   tock__v1__completion__field_indices_by_name,
   1,  tock__v1__completion__number_ranges,
   (ProtobufCMessageInit) tock__v1__completion__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__completion_batch__field_descriptors[1] =
+{
+  {
+    "completions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__CompletionBatch, n_completions),
+    offsetof(Tock__V1__CompletionBatch, completions),
+    &tock__v1__completion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__completion_batch__field_indices_by_name[] = {
+  0,   /* field[0] = completions */
+};
+static const ProtobufCIntRange tock__v1__completion_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor tock__v1__completion_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.CompletionBatch",
+  "CompletionBatch",
+  "Tock__V1__CompletionBatch",
+  "tock.v1",
+  sizeof(Tock__V1__CompletionBatch),
+  1,
+  tock__v1__completion_batch__field_descriptors,
+  tock__v1__completion_batch__field_indices_by_name,
+  1,  tock__v1__completion_batch__number_ranges,
+  (ProtobufCMessageInit) tock__v1__completion_batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue tock__v1__priority__enum_values_by_number[5] =

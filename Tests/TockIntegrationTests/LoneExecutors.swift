@@ -101,8 +101,12 @@ final class LoneExecutors: @unchecked Sendable {
             guard let message = try await js.storedMessage(stream: Subjects.doneStream, sequence: sequence) else {
                 continue
             }
-            let completion = try Completion(decoding: message.payload)
-            if completion.jobID == run.jobID, completion.run == run.run { found.append(completion) }
+            // Executors publish `CompletionBatch`es; a single `Completion` does not read as one (its job id would
+            // have to be a completion with an outcome).
+            let inMessage =
+                try (try? CompletionBatch(decoding: message.payload).completions)
+                ?? [Completion(decoding: message.payload)]
+            found += inMessage.filter { $0.jobID == run.jobID && $0.run == run.run }
         }
         return found
     }

@@ -9,6 +9,7 @@ final class MalformedInputTests: XCTestCase {
         let decoders: [(String, ([UInt8]) throws -> Void)] = [
             ("JobRun", { _ = try JobRun(decoding: $0) }),
             ("Completion", { _ = try Completion(decoding: $0) }),
+            ("CompletionBatch", { _ = try CompletionBatch(decoding: $0) }),
             ("JobSpec", { _ = try JobSpec(decoding: $0) }),
             ("ShardCommand", { _ = try ShardCommand(decoding: $0) }),
         ]
@@ -45,6 +46,7 @@ final class MalformedInputTests: XCTestCase {
         let valid = [
             Fixtures.jobRun(body: Array(0..<64)).encoded(),
             ShardCommand.markDone([Fixtures.completion()], atNs: 1).encoded(),
+            CompletionBatch(completions: [Fixtures.completion(), Fixtures.completion()]).encoded(),
             ShardCommand.createJob(Fixtures.jobSpec(), createdAtNs: 1).encoded(),
         ]
         var outcomes = [String: Int]()
@@ -58,11 +60,12 @@ final class MalformedInputTests: XCTestCase {
                     bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
                 }
             }
-            for message in 0..<3 {
+            for message in 0..<4 {
                 do throws(WireError) {
                     switch message {
                     case 0: _ = try JobRun(decoding: bytes)
                     case 1: _ = try Completion(decoding: bytes)
+                    case 2: _ = try CompletionBatch(decoding: bytes)
                     default: _ = try ShardCommand(decoding: bytes)
                     }
                     outcomes["decoded", default: 0] += 1

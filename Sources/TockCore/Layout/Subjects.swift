@@ -66,4 +66,13 @@ public enum Subjects {
         return messageID == first || messageID.hasPrefix(first + "/r")
     }
     public static func completionMessageID(jobID: String, run: UInt32) -> String { "\(jobID)/\(run)/done" }
+    /// Nats-Msg-Id of a `CompletionBatch`: the executor, its process (`boot`, random at start) and the batch's
+    /// number there, so a retried publish of the batch is dropped and no other batch ever shares it (a run's
+    /// completion can travel in two batches, after a redelivery, and both must be stored).
+    public static func completionBatchMessageID(executorID: String, boot: UInt64, sequence: UInt64) -> String {
+        "\(executorID)/\(String(boot, radix: 16))/\(sequence)/done"
+    }
+    /// The header that marks a message on `tock.done.<shard>` as a `CompletionBatch` and gives its count; a
+    /// message without it holds one `Completion`.
+    public static let completionCountHeader = "Tock-Completions"
 }

@@ -23,6 +23,7 @@ typedef struct Tock__V1__JobSpec Tock__V1__JobSpec;
 typedef struct Tock__V1__JobSpecBatch Tock__V1__JobSpecBatch;
 typedef struct Tock__V1__JobRun Tock__V1__JobRun;
 typedef struct Tock__V1__Completion Tock__V1__Completion;
+typedef struct Tock__V1__CompletionBatch Tock__V1__CompletionBatch;
 
 
 /* --- enums --- */
@@ -277,6 +278,23 @@ struct  Tock__V1__Completion
     , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Executor -> shard, on subject tock.done.<shard>, with header Tock-Completions
+ * giving the count: the completions of several runs, published as one message
+ * and acked by JetStream once (the executor acks each run's message only after
+ * that PubAck). A message without the header is a single Completion.
+ */
+struct  Tock__V1__CompletionBatch
+{
+  ProtobufCMessage base;
+  size_t n_completions;
+  Tock__V1__Completion **completions;
+};
+#define TOCK__V1__COMPLETION_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__completion_batch__descriptor) \
+    , 0,NULL }
+
+
 /* Tock__V1__Schedule methods */
 void   tock__v1__schedule__init
                      (Tock__V1__Schedule         *message);
@@ -410,6 +428,25 @@ Tock__V1__Completion *
 void   tock__v1__completion__free_unpacked
                      (Tock__V1__Completion *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__CompletionBatch methods */
+void   tock__v1__completion_batch__init
+                     (Tock__V1__CompletionBatch         *message);
+size_t tock__v1__completion_batch__get_packed_size
+                     (const Tock__V1__CompletionBatch   *message);
+size_t tock__v1__completion_batch__pack
+                     (const Tock__V1__CompletionBatch   *message,
+                      uint8_t             *out);
+size_t tock__v1__completion_batch__pack_to_buffer
+                     (const Tock__V1__CompletionBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__CompletionBatch *
+       tock__v1__completion_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__completion_batch__free_unpacked
+                     (Tock__V1__CompletionBatch *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Tock__V1__Schedule_Closure)
@@ -433,6 +470,9 @@ typedef void (*Tock__V1__JobRun_Closure)
 typedef void (*Tock__V1__Completion_Closure)
                  (const Tock__V1__Completion *message,
                   void *closure_data);
+typedef void (*Tock__V1__CompletionBatch_Closure)
+                 (const Tock__V1__CompletionBatch *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -451,6 +491,7 @@ extern const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_spec_batch__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_run__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__completion__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__completion_batch__descriptor;
 
 PROTOBUF_C__END_DECLS
 
