@@ -165,7 +165,7 @@ let package = Package(
                 "TockShard", "TockCore", "TockSQLite", "TockWire", "TockModel", "TockRaft", "TockRaftTransport",
                 "TockConcurrency", "TockTestSupport",
             ]),
-        .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite"]),
+        .testTarget(name: "TockSQLiteTests", dependencies: ["TockSQLite", "CSQLite"]),
         .testTarget(name: "TockNATSTests", dependencies: ["TockNATS", "TockTestSupport"]),
         .testTarget(
             name: "TockFrontDoorTests",

@@ -35,7 +35,12 @@ public final class Database {
         handle = try Self.open(path, flags: SQLITE_OPEN_READONLY)
     }
 
+    /// Process-wide settings, made once before the first connection opens: SQLite takes them only before it
+    /// initializes.
+    private static let configured: Void = { _ = tock_sqlite_disable_memory_statistics() }()
+
     private static func open(_ path: String, flags: Int32) throws(SQLiteError) -> OpaquePointer {
+        _ = configured
         var db: OpaquePointer?
         let status = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard status == SQLITE_OK, let db else {
