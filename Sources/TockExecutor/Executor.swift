@@ -17,6 +17,7 @@ public final class Executor: Sendable {
     let link: NATSLink
     let webhooks: WebhookClient
     let completions: CompletionPublisher
+    let natsMessages: NATSMessageDelivery
     let outcomePolicy = WebhookOutcomePolicy()
     private let slots: AsyncSemaphore
     private let waiting: WaitingRuns
@@ -63,6 +64,7 @@ public final class Executor: Sendable {
         self.breakers = HostCircuitBreakers(policy: configuration.circuitBreaker, clock: clock)
         self.metrics = ExecutorMetrics(concurrency: configuration.concurrency)
         self.stats = ExecutorStats(breakers: breakers, metrics: metrics)
+        self.natsMessages = NATSMessageDelivery(link: link)
         self.completions = CompletionPublisher(
             link: link, executorID: configuration.executorID, logger: logger)
         self.webhooks = WebhookClient(signer: configuration.webhookSigner, policy: outcomePolicy, clock: clock)
@@ -273,7 +275,6 @@ public final class Executor: Sendable {
         }
         let runKey = "\(run.jobID)/\(run.run)"
         let attempt = attemptNumber(of: message, runKey: runKey)
-        let host = TargetHost.key(of: run.target.url)
         let startedAt = clock.nowNs()
         // Kept alive until the message is acked or handed back, not only during the call: the wait for a host
         // slot has no bound, and publishing the completion waits for a PubAck; a broker slow to give it must not
@@ -281,16 +282,33 @@ public final class Executor: Sendable {
         let ackWait = live.withLock { $0.ackWait(for: run.priority) }
         let held = inHand.hold(message, touched: touched, interval: ackWait / 3)
         defer { inHand.release(held) }
-        do {
-            switch try await callHost(host, run, attempt: attempt) {
-            case .deferred(let delay):
-                deferRun(message, run, runKey: runKey, host: host, for: delay)
-            case .called(let result):
-                await conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
+        let result: WebhookResult
+        switch run.destination {
+        case .webhook:
+            let host = TargetHost.key(of: run.target.url)
+            do {
+                switch try await callHost(host, run, attempt: attempt) {
+                case .deferred(let delay):
+                    deferRun(message, run, runKey: runKey, host: host, for: delay)
+                    return
+                case .called(let called): result = called
+                }
+            } catch {
+                message.settle(.nak(), logger: logger)
+                return
             }
-        } catch {
-            message.settle(.nak(), logger: logger)
+        case .nats(let target):
+            if attempt == 1 {
+                metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority)
+            }
+            result = await natsMessages.publish(target, of: run, attempt: attempt)
+        case .timer:
+            if attempt == 1 {
+                metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority)
+            }
+            result = .delivered(status: 0)
         }
+        await conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
     }
 
     /// The run a message holds, if it may be called (see `JobRunCheck`).

@@ -12,3 +12,8 @@ public struct HTTPTarget: Equatable, Sendable {
         self.body = body
     }
 }
+
+extension HTTPTarget {
+    /// The target of a job whose destination is not a webhook.
+    public static let empty = HTTPTarget(url: "", method: "", headers: [], body: [])
+}

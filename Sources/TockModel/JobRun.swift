@@ -9,6 +9,7 @@ public struct JobRun: Equatable, Sendable {
     public var run: UInt32
     public var shard: UInt32
     public var priority: Priority
+    /// The webhook when `destination` is `.webhook`; empty otherwise.
     public var target: HTTPTarget
     public var timeoutMs: UInt32
     public var maxAttempts: UInt32
@@ -23,6 +24,7 @@ public struct JobRun: Equatable, Sendable {
     public var webhookFormat: WebhookFormat
     /// A run of a job with a schedule (scheduled-db's webhook says `recurrente` then).
     public var recurring: Bool
+    public var destination: Destination
 
     public init(
         jobID: String,
@@ -37,7 +39,8 @@ public struct JobRun: Equatable, Sendable {
         publishedAtNs: Int64,
         traceID: String,
         webhookFormat: WebhookFormat = .tock,
-        recurring: Bool = false
+        recurring: Bool = false,
+        destination: Destination = .webhook
     ) {
         self.jobID = jobID
         self.run = run
@@ -52,5 +55,6 @@ public struct JobRun: Equatable, Sendable {
         self.traceID = traceID
         self.webhookFormat = webhookFormat
         self.recurring = recurring
+        self.destination = destination
     }
 }

@@ -3,6 +3,7 @@
 public struct JobSpec: Equatable, Sendable {
     public var id: String
     public var priority: Priority
+    /// The webhook when `destination` is `.webhook`; empty otherwise.
     public var target: HTTPTarget
     public var timeoutMs: UInt32
     public var maxAttempts: UInt32
@@ -19,6 +20,7 @@ public struct JobSpec: Equatable, Sendable {
     public var callbackURL: String
     /// Called with a signed POST after a run that failed; "" when none.
     public var failureCallbackURL: String
+    public var destination: Destination
 
     public init(
         id: String,
@@ -32,7 +34,8 @@ public struct JobSpec: Equatable, Sendable {
         schedule: Schedule? = nil,
         tenant: String = "",
         callbackURL: String = "",
-        failureCallbackURL: String = ""
+        failureCallbackURL: String = "",
+        destination: Destination = .webhook
     ) {
         self.id = id
         self.priority = priority
@@ -46,5 +49,6 @@ public struct JobSpec: Equatable, Sendable {
         self.tenant = tenant
         self.callbackURL = callbackURL
         self.failureCallbackURL = failureCallbackURL
+        self.destination = destination
     }
 }

@@ -143,6 +143,51 @@ void   tock__v1__http_target__free_unpacked
   assert(message->base.descriptor == &tock__v1__http_target__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__nats_target__init
+                     (Tock__V1__NatsTarget         *message)
+{
+  static const Tock__V1__NatsTarget init_value = TOCK__V1__NATS_TARGET__INIT;
+  *message = init_value;
+}
+size_t tock__v1__nats_target__get_packed_size
+                     (const Tock__V1__NatsTarget *message)
+{
+  assert(message->base.descriptor == &tock__v1__nats_target__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__nats_target__pack
+                     (const Tock__V1__NatsTarget *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__nats_target__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__nats_target__pack_to_buffer
+                     (const Tock__V1__NatsTarget *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__nats_target__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__NatsTarget *
+       tock__v1__nats_target__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__NatsTarget *)
+     protobuf_c_message_unpack (&tock__v1__nats_target__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__nats_target__free_unpacked
+                     (Tock__V1__NatsTarget *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__nats_target__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__job_spec__init
                      (Tock__V1__JobSpec         *message)
 {
@@ -612,7 +657,71 @@ const ProtobufCMessageDescriptor tock__v1__http_target__descriptor =
   (ProtobufCMessageInit) tock__v1__http_target__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[12] =
+static const ProtobufCFieldDescriptor tock__v1__nats_target__field_descriptors[3] =
+{
+  {
+    "subject",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__NatsTarget, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "headers",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__NatsTarget, n_headers),
+    offsetof(Tock__V1__NatsTarget, headers),
+    &tock__v1__header__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__NatsTarget, body),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__nats_target__field_indices_by_name[] = {
+  2,   /* field[2] = body */
+  1,   /* field[1] = headers */
+  0,   /* field[0] = subject */
+};
+static const ProtobufCIntRange tock__v1__nats_target__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tock__v1__nats_target__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.NatsTarget",
+  "NatsTarget",
+  "Tock__V1__NatsTarget",
+  "tock.v1",
+  sizeof(Tock__V1__NatsTarget),
+  3,
+  tock__v1__nats_target__field_descriptors,
+  tock__v1__nats_target__field_indices_by_name,
+  1,  tock__v1__nats_target__number_ranges,
+  (ProtobufCMessageInit) tock__v1__nats_target__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[14] =
 {
   {
     "id",
@@ -758,14 +867,40 @@ static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[12] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "destination",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, destination),
+    &tock__v1__destination__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nats_target",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, nats_target),
+    &tock__v1__nats_target__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   10,   /* field[10] = callback_url */
+  12,   /* field[12] = destination */
   6,   /* field[6] = due_at_ns */
   11,   /* field[11] = failure_callback_url */
   0,   /* field[0] = id */
   5,   /* field[5] = idempotency_key */
   4,   /* field[4] = max_attempts */
+  13,   /* field[13] = nats_target */
   1,   /* field[1] = priority */
   8,   /* field[8] = schedule */
   2,   /* field[2] = target */
@@ -776,7 +911,7 @@ static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
 {
@@ -786,7 +921,7 @@ const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
   "Tock__V1__JobSpec",
   "tock.v1",
   sizeof(Tock__V1__JobSpec),
-  12,
+  14,
   tock__v1__job_spec__field_descriptors,
   tock__v1__job_spec__field_indices_by_name,
   1,  tock__v1__job_spec__number_ranges,
@@ -831,7 +966,7 @@ const ProtobufCMessageDescriptor tock__v1__job_spec_batch__descriptor =
   (ProtobufCMessageInit) tock__v1__job_spec_batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[13] =
+static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[15] =
 {
   {
     "job_id",
@@ -989,12 +1124,38 @@ static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[13] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "destination",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobRun, destination),
+    &tock__v1__destination__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nats_target",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobRun, nats_target),
+    &tock__v1__nats_target__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_run__field_indices_by_name[] = {
+  13,   /* field[13] = destination */
   8,   /* field[8] = due_at_ns */
   7,   /* field[7] = idempotency_key */
   0,   /* field[0] = job_id */
   6,   /* field[6] = max_attempts */
+  14,   /* field[14] = nats_target */
   3,   /* field[3] = priority */
   9,   /* field[9] = published_at_ns */
   12,   /* field[12] = recurring */
@@ -1008,7 +1169,7 @@ static const unsigned tock__v1__job_run__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__job_run__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
 {
@@ -1018,7 +1179,7 @@ const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
   "Tock__V1__JobRun",
   "tock.v1",
   sizeof(Tock__V1__JobRun),
-  13,
+  15,
   tock__v1__job_run__field_descriptors,
   tock__v1__job_run__field_indices_by_name,
   1,  tock__v1__job_run__number_ranges,
@@ -1336,6 +1497,36 @@ const ProtobufCEnumDescriptor tock__v1__misfire_policy__descriptor =
   tock__v1__misfire_policy__enum_values_by_name,
   1,
   tock__v1__misfire_policy__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue tock__v1__destination__enum_values_by_number[3] =
+{
+  { "DESTINATION_WEBHOOK", "TOCK__V1__DESTINATION__DESTINATION_WEBHOOK", 0 },
+  { "DESTINATION_NATS", "TOCK__V1__DESTINATION__DESTINATION_NATS", 1 },
+  { "DESTINATION_TIMER", "TOCK__V1__DESTINATION__DESTINATION_TIMER", 2 },
+};
+static const ProtobufCIntRange tock__v1__destination__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex tock__v1__destination__enum_values_by_name[3] =
+{
+  { "DESTINATION_NATS", 1 },
+  { "DESTINATION_TIMER", 2 },
+  { "DESTINATION_WEBHOOK", 0 },
+};
+const ProtobufCEnumDescriptor tock__v1__destination__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tock.v1.Destination",
+  "Destination",
+  "Tock__V1__Destination",
+  "tock.v1",
+  3,
+  tock__v1__destination__enum_values_by_number,
+  3,
+  tock__v1__destination__enum_values_by_name,
+  1,
+  tock__v1__destination__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue tock__v1__outcome__enum_values_by_number[4] =

@@ -27,14 +27,14 @@ extension JobRun {
 
     init(proto: UnsafePointer<Tock__V1__JobRun>) throws(WireError) {
         let message = proto.pointee
+        let destination = try Destination(
+            proto: message.destination, nats: message.nats_target, message: "JobRun")
         self.init(
             jobID: try CReading.string(message.job_id, field: "JobRun.job_id"),
             run: message.run,
             shard: message.shard,
             priority: try Priority(proto: message.priority, field: "JobRun.priority"),
-            target: try CReading.required(message.target, field: "JobRun.target") {
-                (target) throws(WireError) in try HTTPTarget(proto: target)
-            },
+            target: try destination.target(message.target, message: "JobRun"),
             timeoutMs: message.timeout_ms,
             maxAttempts: message.max_attempts,
             idempotencyKey: try CReading.string(message.idempotency_key, field: "JobRun.idempotency_key"),
@@ -42,7 +42,8 @@ extension JobRun {
             publishedAtNs: message.published_at_ns,
             traceID: try CReading.string(message.trace_id, field: "JobRun.trace_id"),
             webhookFormat: try WebhookFormat(proto: message.webhook_format, field: "JobRun.webhook_format"),
-            recurring: message.recurring != 0
+            recurring: message.recurring != 0,
+            destination: destination
         )
     }
 
@@ -53,7 +54,9 @@ extension JobRun {
             message.pointee.run = run
             message.pointee.shard = shard
             message.pointee.priority = priority.proto
-            message.pointee.target = target.proto(in: arena)
+            message.pointee.target = destination == .webhook ? target.proto(in: arena) : nil
+            message.pointee.destination = destination.proto
+            message.pointee.nats_target = destination.natsProto(in: arena)
             message.pointee.timeout_ms = timeoutMs
             message.pointee.max_attempts = maxAttempts
             message.pointee.idempotency_key = arena.string(idempotencyKey)

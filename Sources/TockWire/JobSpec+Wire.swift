@@ -27,12 +27,12 @@ extension JobSpec {
 
     init(proto: UnsafePointer<Tock__V1__JobSpec>) throws(WireError) {
         let message = proto.pointee
+        let destination = try Destination(
+            proto: message.destination, nats: message.nats_target, message: "JobSpec")
         self.init(
             id: try CReading.string(message.id, field: "JobSpec.id"),
             priority: try Priority(proto: message.priority, field: "JobSpec.priority"),
-            target: try CReading.required(message.target, field: "JobSpec.target") {
-                (target) throws(WireError) in try HTTPTarget(proto: target)
-            },
+            target: try destination.target(message.target, message: "JobSpec"),
             timeoutMs: message.timeout_ms,
             maxAttempts: message.max_attempts,
             idempotencyKey: try CReading.string(message.idempotency_key, field: "JobSpec.idempotency_key"),
@@ -41,7 +41,9 @@ extension JobSpec {
             schedule: try message.schedule.map { (schedule) throws(WireError) in try Schedule(proto: schedule) },
             tenant: try CReading.string(message.tenant, field: "JobSpec.tenant"),
             callbackURL: try CReading.string(message.callback_url, field: "JobSpec.callback_url"),
-            failureCallbackURL: try CReading.string(message.failure_callback_url, field: "JobSpec.failure_callback_url")
+            failureCallbackURL: try CReading.string(
+                message.failure_callback_url, field: "JobSpec.failure_callback_url"),
+            destination: destination
         )
     }
 
@@ -50,7 +52,9 @@ extension JobSpec {
             tock__v1__job_spec__init(message)
             message.pointee.id = arena.string(id)
             message.pointee.priority = priority.proto
-            message.pointee.target = target.proto(in: arena)
+            message.pointee.target = destination == .webhook ? target.proto(in: arena) : nil
+            message.pointee.destination = destination.proto
+            message.pointee.nats_target = destination.natsProto(in: arena)
             message.pointee.timeout_ms = timeoutMs
             message.pointee.max_attempts = maxAttempts
             message.pointee.idempotency_key = arena.string(idempotencyKey)

@@ -139,3 +139,47 @@ final class JobRunCheckTests: XCTestCase {
         XCTAssertEqual(try JobRunCheck.check(run, subject: subject, nowNs: now), run)
     }
 }
+
+/// Runs whose destination is a NATS subject or a timer: anyone who can publish on `tock.jobs.>` could otherwise
+/// make an executor publish, with its own credentials, to Tock's or the server's subjects.
+final class JobRunCheckDestinationTests: XCTestCase {
+    let now: Int64 = 1_767_225_600_000_000_000
+
+    func run(_ destination: Destination) -> JobRun {
+        JobRun(
+            jobID: "3-01M83VB0PYJMTQ8CWMCAXSQF5W", run: 1, shard: 3, priority: .high, target: .empty,
+            timeoutMs: 30_000, maxAttempts: 5, idempotencyKey: "", dueAtNs: now, publishedAtNs: now, traceID: "",
+            destination: destination)
+    }
+
+    func testNATSAndTimerRunsAShardPublishesPass() throws {
+        for destination in [
+            Destination.timer,
+            .nats(NATSTarget(subject: "orders.expire", headers: [Header(name: "X-Order", value: "4\t2")], body: [0])),
+        ] {
+            XCTAssertEqual(
+                try JobRunCheck.check(run(destination), subject: "tock.jobs.high.3", nowNs: now), run(destination))
+        }
+    }
+
+    func testForbiddenSubjectsAndHeadersAreRefused() {
+        let cases: [(String, [Header], String)] = [
+            ("tock.done.3", [], "nats_target.subject"),
+            ("$JS.API.STREAM.DELETE.TOCK_DONE", [], "nats_target.subject"),
+            ("_INBOX.x", [], "nats_target.subject"),
+            ("a.*", [], "nats_target.subject"),
+            ("", [], "nats_target.subject"),
+            ("a", [Header(name: "Nats-Rollup", value: "all")], "nats_target.headers"),
+            ("a", [Header(name: "Tock-Run", value: "9")], "nats_target.headers"),
+            ("a", [Header(name: "X", value: "a\r\nb")], "nats_target.headers"),
+        ]
+        for (subject, headers, field) in cases {
+            let forged = run(.nats(NATSTarget(subject: subject, headers: headers, body: [])))
+            XCTAssertThrowsError(try JobRunCheck.check(forged, subject: "tock.jobs.high.3", nowNs: now), subject) {
+                error in
+                XCTAssertEqual((error as? MessageProblem)?.reason, .invalid, subject)
+                XCTAssertEqual((error as? MessageProblem)?.field, field, subject)
+            }
+        }
+    }
+}

@@ -47,6 +47,21 @@ final class ScheduledDBRequestTests: XCTestCase {
         XCTAssertEqual(spec.target.body, [])
     }
 
+    func testWithoutAWebhookTheJobIsATimerThatKeepsNoPayload() throws {
+        let spec = try spec(
+            #"{"type": "unico", "timestamp": "1735120800", "id": "t-1", "payload": {"kept": false}}"#)
+        XCTAssertEqual(spec.destination, .timer)
+        XCTAssertEqual(spec.target, .empty)
+        XCTAssertEqual(spec.dueAtNs, christmas * 1_000_000_000)
+        XCTAssertEqual(spec.idempotencyKey, "t-1")
+        XCTAssertEqual(spec.webhookFormat, .scheduledDB)
+        let recurring = try self.spec(#"{"type": "recurrente", "cron_expression": "0 9 * * *"}"#)
+        XCTAssertEqual(recurring.destination, .timer)
+        XCTAssertEqual(recurring.schedule?.cron, "0 9 * * *")
+        let webhook = try self.spec(#"{"type": "unico", "timestamp": "1735120800", "webhook_url": "http://h/p"}"#)
+        XCTAssertEqual(webhook.destination, .webhook)
+    }
+
     func testEveryTimestampFormatScheduledDBAccepts() throws {
         for timestamp in [
             #""1735120800""#, #""2024-12-25T10:00:00Z""#, #""2024-12-25T12:00:00+02:00""#,
@@ -81,10 +96,6 @@ final class ScheduledDBRequestTests: XCTestCase {
         let cases: [(String, String?, String)] = [
             ("", nil, "Invalid request body"),
             ("[1]", nil, "Invalid request body"),
-            (
-                #"{"type": "unico", "timestamp": "1735120800"}"#, "webhook_url",
-                "Job validation failed: webhook_url is required (Tock runs a job by calling its webhook)"
-            ),
             (#"{"timestamp": "1735120800", \#(url)}"#, "type", "Job validation failed: invalid job type: "),
             (#"{"type": "once", \#(url)}"#, "type", "Job validation failed: invalid job type: once"),
             (#"{"type": 1, \#(url)}"#, "type", "Invalid request body: type must be a string, not a number"),

@@ -57,6 +57,7 @@ final class ShardSchemaTests: XCTestCase {
         XCTAssertEqual(job.state, .published)
         XCTAssertEqual(job.target.body, Array("hi".utf8))
         XCTAssertEqual(job.webhookFormat, .tock)
+        XCTAssertEqual(job.destination, .webhook, "rows from before destinations are webhooks")
 
         // Migrating again is a no-op.
         try db.transaction { try ShardSchema.migrate(db) }

@@ -8,7 +8,11 @@ extension JobRequest {
     {
         var spec = spec
         spec.id = ""
-        spec.target.url = try parseURL(.string(spec.target.url), policy: policy)
+        switch spec.destination {
+        case .webhook: try validateWebhook(&spec.target, policy: policy)
+        case .nats(let message): spec.destination = .nats(try validate(message, policy: policy))
+        case .timer: break
+        }
         if !spec.callbackURL.isEmpty {
             spec.callbackURL = try parseURL(.string(spec.callbackURL), field: "callback_url", policy: policy)
         }
@@ -16,19 +20,6 @@ extension JobRequest {
             spec.failureCallbackURL = try parseURL(
                 .string(spec.failureCallbackURL), field: "failure_callback_url",
                 policy: policy)
-        }
-        spec.target.method = try parseMethod(spec.target.method.isEmpty ? nil : .string(spec.target.method))
-        guard spec.target.headers.count <= policy.maxHeaders else {
-            throw FieldError(field: "headers", message: "at most \(policy.maxHeaders) headers")
-        }
-        for header in spec.target.headers {
-            _ = try parseHeaders(.object([header.name: .string(header.value)]), policy: policy)
-        }
-        try checkSizes(of: spec.target.headers, policy: policy)
-        guard spec.target.body.count <= policy.maxBodyBytes else {
-            throw FieldError(
-                field: "body", code: "too_large",
-                message: "body is \(spec.target.body.count) bytes; the limit is \(policy.maxBodyBytes)")
         }
         spec.timeoutMs =
             spec.timeoutMs == 0
@@ -53,5 +44,22 @@ extension JobRequest {
             (spec.schedule, spec.dueAtNs) = try parseSchedule(.object(fields), nowNs: nowNs)
         }
         return spec
+    }
+
+    private static func validateWebhook(_ target: inout HTTPTarget, policy: SubmitPolicy) throws(FieldError) {
+        target.url = try parseURL(.string(target.url), policy: policy)
+        target.method = try parseMethod(target.method.isEmpty ? nil : .string(target.method))
+        guard target.headers.count <= policy.maxHeaders else {
+            throw FieldError(field: "headers", message: "at most \(policy.maxHeaders) headers")
+        }
+        for header in target.headers {
+            _ = try parseHeaders(.object([header.name: .string(header.value)]), policy: policy)
+        }
+        try checkSizes(of: target.headers, policy: policy)
+        guard target.body.count <= policy.maxBodyBytes else {
+            throw FieldError(
+                field: "body", code: "too_large",
+                message: "body is \(target.body.count) bytes; the limit is \(policy.maxBodyBytes)")
+        }
     }
 }

@@ -27,6 +27,7 @@ extension JobRequest {
     static let knownFields: Set<String> = [
         "url", "method", "headers", "body", "run_at", "delay", "priority", "timeout", "max_attempts",
         "idempotency_key", "webhook_format", "schedule", "secret_headers", "callback_url", "failure_callback_url",
+        "nats",
     ]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Set by the executor or by HTTP itself; a job may not override them.
@@ -42,17 +43,28 @@ extension JobRequest {
         try parse(fields: try JSONValue.object(parsing: json), nowNs: nowNs, policy: policy)
     }
 
-    public static func parse(fields: [String: JSONValue], nowNs: Int64, policy: SubmitPolicy = .init())
-        throws(FieldError) -> JobSpec
-    {
+    /// `timerWithoutTarget`: a job with neither `url` nor `nats` is a timer (`Destination.timer`) rather than an
+    /// error; scheduled-db's API asks for that, Tock's own does not.
+    public static func parse(
+        fields: [String: JSONValue], nowNs: Int64, policy: SubmitPolicy = .init(), timerWithoutTarget: Bool = false
+    ) throws(FieldError) -> JobSpec {
         if let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) {
             throw FieldError(field: unknown, code: "unknown_field", message: "unknown field '\(unknown)'")
         }
-        let url = try parseURL(fields["url"], policy: policy)
-        let method = try parseMethod(fields["method"])
-        var headers = try parseHeaders(fields["headers"], policy: policy)
-        try markSecret(fields["secret_headers"], in: &headers)
-        let body = try parseBody(fields["body"], headers: &headers, policy: policy)
+        let destination: Destination
+        var target = HTTPTarget.empty
+        if let nats = fields["nats"], nats != .null {
+            destination = .nats(try parseNATS(nats, fields: fields, policy: policy))
+        } else if timerWithoutTarget, fields["url"] == nil || fields["url"] == .null {
+            destination = .timer
+        } else {
+            destination = .webhook
+            let url = try parseURL(fields["url"], policy: policy)
+            var headers = try parseHeaders(fields["headers"], policy: policy)
+            try markSecret(fields["secret_headers"], in: &headers)
+            let body = try parseBody(fields["body"], headers: &headers, policy: policy)
+            target = HTTPTarget(url: url, method: try parseMethod(fields["method"]), headers: headers, body: body)
+        }
         var dueAtNs = try parseDue(runAt: fields["run_at"], delay: fields["delay"], nowNs: nowNs)
         var schedule: Schedule?
         if let value = fields["schedule"], value != .null {
@@ -68,16 +80,17 @@ extension JobRequest {
         let timeoutNs = try parseTimeout(fields["timeout"], policy: policy)
         let maxAttempts = try parseMaxAttempts(fields["max_attempts"], policy: policy)
         let key = try parseIdempotencyKey(fields["idempotency_key"], policy: policy)
-        let format = try parseWebhookFormat(fields["webhook_format"], method: method, body: fields["body"])
+        let format = try parseWebhookFormat(
+            fields["webhook_format"], method: target.method.isEmpty ? "POST" : target.method, body: fields["body"])
         return JobSpec(
-            id: "", priority: priority,
-            target: HTTPTarget(url: url, method: method, headers: headers, body: body),
+            id: "", priority: priority, target: target,
             timeoutMs: UInt32(timeoutNs / 1_000_000), maxAttempts: maxAttempts, idempotencyKey: key,
             dueAtNs: dueAtNs, webhookFormat: format, schedule: schedule,
             callbackURL: try parseCallbackURL(fields["callback_url"], field: "callback_url", policy: policy),
             failureCallbackURL: try parseCallbackURL(
                 fields["failure_callback_url"], field: "failure_callback_url",
-                policy: policy))
+                policy: policy),
+            destination: destination)
     }
 
     static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {

@@ -12,7 +12,9 @@ import TockWire
 /// that is not absolute http or https with a host (the HTTP client would also dial `unix://` sockets); a method
 /// that is not an HTTP token; a header name that is not a token, a header HTTP itself frames the request with,
 /// or a value with CR, LF, NUL or another control character; an idempotency key with one (it is a header
-/// value); a timeout or max attempts of 0; a due time more than 100 years from now.
+/// value); a timeout or max attempts of 0; a due time more than 100 years from now. For a run whose destination is
+/// a NATS subject: a subject or header `NATSTargetRules` refuses (Tock's own subjects, the server's, replies;
+/// JetStream's `Nats-*` headers), or a header value with a control character.
 ///
 /// Accepted with clamping: a timeout above the longest a shard accepts is cut to it (a slot held for 49 days
 /// would be lost to everyone else). Accepted as is: the body (the broker's `max_payload` bounds it), any number
@@ -37,7 +39,11 @@ struct JobRunCheck {
                 .invalid, field: "job_id", "'\(run.jobID.utf8Prefix(64))' is not a job id of shard \(run.shard)")
         }
         guard run.run >= 1 else { throw MessageProblem(.invalid, field: "run", "runs count from 1") }
-        try checkTarget(run.target, format: run.webhookFormat)
+        switch run.destination {
+        case .webhook: try checkTarget(run.target, format: run.webhookFormat)
+        case .nats(let message): try checkNATSTarget(message)
+        case .timer: break
+        }
         guard HTTPFieldSyntax.isFieldValue(run.idempotencyKey) else {
             throw MessageProblem(.invalid, field: "idempotency_key", "holds a control character")
         }
@@ -75,6 +81,23 @@ struct JobRunCheck {
             guard HTTPFieldSyntax.isFieldValue(header.value) else {
                 throw MessageProblem(
                     .invalid, field: "target.headers",
+                    "the value of '\(header.name.utf8Prefix(64))' holds a control character")
+            }
+        }
+    }
+
+    private static func checkNATSTarget(_ message: NATSTarget) throws(MessageProblem) {
+        if let problem = NATSTargetRules.problem(withSubject: message.subject) {
+            throw MessageProblem(
+                .invalid, field: "nats_target.subject", "'\(message.subject.utf8Prefix(64))' \(problem)")
+        }
+        for header in message.headers {
+            if let problem = NATSTargetRules.problem(withHeaderName: header.name.utf8Prefix(64)) {
+                throw MessageProblem(.invalid, field: "nats_target.headers", problem)
+            }
+            guard HTTPFieldSyntax.isFieldValue(header.value) else {
+                throw MessageProblem(
+                    .invalid, field: "nats_target.headers",
                     "the value of '\(header.name.utf8Prefix(64))' holds a control character")
             }
         }

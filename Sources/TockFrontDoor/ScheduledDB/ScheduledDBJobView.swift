@@ -28,7 +28,7 @@ public struct ScheduledDBJobView: Codable, Sendable, Equatable {
         last_date = job.schedule?.end.map(ScheduledDBTimestamp.seconds(rfc3339:))
         timestamp = ScheduledDBTimestamp.seconds(rfc3339: job.run_at)
         created_at = ScheduledDBTimestamp.seconds(rfc3339: job.created_at)
-        webhook_url = job.url
+        webhook_url = job.url.isEmpty ? nil : job.url
         if case .object(let object)? = JSONValue(parsing: Array(job.body.utf8)),
             !object.isEmpty
         {

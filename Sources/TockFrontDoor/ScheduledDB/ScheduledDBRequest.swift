@@ -12,9 +12,14 @@ import TockWire
 /// As in scheduled-db (Go's `encoding/json` into a struct): unknown fields are ignored, an empty string is the same
 /// as an absent field, `timestamp` is required for `unico` and must be in the future, `cron_expression` is required
 /// for `recurrente`. Errors carry scheduled-db's messages where it has one. Where Tock differs:
-/// - `webhook_url` is required: a Tock job is its webhook call (scheduled-db "completes" a job without one).
-/// - `id` is the idempotency key: Tock assigns ids that name the owning shard, and a second submit with the same
-///   `id` returns the first job instead of replacing it. The answer's `id` is Tock's.
+/// - A job without `webhook_url` is a timer (`Destination.timer`), as in scheduled-db: each run completes at its time,
+///   with its state, attempts and outcome event recorded, and nothing is called. Its `payload` is not kept, since
+///   nothing is sent.
+/// - `id` is kept as the idempotency key: Tock assigns ids that name the owning shard. The `id` names one job for
+///   as long as that job is live (scheduled or running, however old): a second create with it answers that job
+///   (200) instead of replacing it, so a retried create can never run twice. Once the job has finished or been
+///   cancelled the `id` is free, and a create with it makes a new job (scheduled-db's replacement). The shard's
+///   state machine decides, so it holds across leaders and shards.
 /// - `timestamp` and `last_date` may also be JSON numbers.
 /// - `recurrente` runs on Tock's cron (UTC), which also takes an optional seconds field and macros.
 public struct ScheduledDBRequest: Sendable, Equatable {
@@ -29,7 +34,8 @@ public struct ScheduledDBRequest: Sendable, Equatable {
     /// The client's own id, kept as Tock's idempotency key; nil when none was given.
     public var id: String?
     public var schedule: Schedule
-    public var webhookURL: String
+    /// nil for a timer.
+    public var webhookURL: String?
     /// The JSON object sent as the webhook body's `data`; nil when none was given.
     public var payload: [String: JSONValue]?
 
@@ -80,11 +86,7 @@ extension ScheduledDBRequest {
             try checkCronShape(cron)
             schedule = .recurring(cronExpression: cron, firstRunSeconds: timestamp, lastDateSeconds: lastDate)
         }
-        guard let url = try string(fields, "webhook_url") else {
-            throw FieldError(
-                field: "webhook_url", code: "missing_field",
-                message: "Job validation failed: webhook_url is required (Tock runs a job by calling its webhook)")
-        }
+        let url = try string(fields, "webhook_url")
         let payload: [String: JSONValue]?
         switch fields["payload"] {
         case nil, .null?: payload = nil
@@ -97,11 +99,14 @@ extension ScheduledDBRequest {
     }
 
     /// The job Tock stores: a POST of scheduled-db's body to `webhook_url` at `timestamp`, with `payload` as
-    /// `data` and the client's `id` as idempotency key; Tock's defaults for priority, timeout and attempts. A
+    /// `data` (a timer when there is no `webhook_url`), and the client's `id` as idempotency key; Tock's defaults for priority, timeout and attempts. A
     /// `recurrente` job runs on its cron expression in UTC, from `timestamp` (if given) until `last_date` (if given).
     public func jobSpec(nowNs: Int64, policy: SubmitPolicy = .init()) throws(FieldError) -> JobSpec {
-        var tock: [String: JSONValue] = ["url": .string(webhookURL), "webhook_format": .string("scheduled-db")]
-        if let payload { tock["body"] = .object(payload) }
+        var tock: [String: JSONValue] = ["webhook_format": .string("scheduled-db")]
+        if let webhookURL {
+            tock["url"] = .string(webhookURL)
+            if let payload { tock["body"] = .object(payload) }
+        }
         if let id { tock["idempotency_key"] = .string(id) }
         if case .recurring(let cron, let first, let last) = schedule {
             var fields: [String: JSONValue] = ["cron": .string(cron)]
@@ -113,7 +118,7 @@ extension ScheduledDBRequest {
         }
         var spec: JobSpec
         do throws(FieldError) {
-            spec = try JobRequest.parse(fields: tock, nowNs: nowNs, policy: policy)
+            spec = try JobRequest.parse(fields: tock, nowNs: nowNs, policy: policy, timerWithoutTarget: true)
         } catch {
             throw Self.renamed(error)
         }

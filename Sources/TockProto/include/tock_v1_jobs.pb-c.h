@@ -19,6 +19,7 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Tock__V1__Schedule Tock__V1__Schedule;
 typedef struct Tock__V1__Header Tock__V1__Header;
 typedef struct Tock__V1__HttpTarget Tock__V1__HttpTarget;
+typedef struct Tock__V1__NatsTarget Tock__V1__NatsTarget;
 typedef struct Tock__V1__JobSpec Tock__V1__JobSpec;
 typedef struct Tock__V1__JobSpecBatch Tock__V1__JobSpecBatch;
 typedef struct Tock__V1__JobRun Tock__V1__JobRun;
@@ -90,6 +91,26 @@ typedef enum _Tock__V1__MisfirePolicy {
   TOCK__V1__MISFIRE_POLICY__MISFIRE_POLICY_SKIP = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__MISFIRE_POLICY)
 } Tock__V1__MisfirePolicy;
+/*
+ * Where a run goes when it is due. Zero is the default so that messages from
+ * before this field existed mean what they meant then.
+ */
+typedef enum _Tock__V1__Destination {
+  /*
+   * An HTTP call to `target`.
+   */
+  TOCK__V1__DESTINATION__DESTINATION_WEBHOOK = 0,
+  /*
+   * A message published to `nats_target.subject`; `target` is absent.
+   */
+  TOCK__V1__DESTINATION__DESTINATION_NATS = 1,
+  /*
+   * Nothing: the run completes at its time without a call (scheduled-db's jobs
+   * without a webhook); `target` is absent.
+   */
+  TOCK__V1__DESTINATION__DESTINATION_TIMER = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__DESTINATION)
+} Tock__V1__Destination;
 typedef enum _Tock__V1__Outcome {
   TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED = 0,
   TOCK__V1__OUTCOME__OUTCOME_SUCCEEDED = 1,
@@ -164,6 +185,24 @@ struct  Tock__V1__HttpTarget
 
 
 /*
+ * A message an executor publishes for a run: through JetStream (waiting for
+ * its PubAck, with Nats-Msg-Id <job>/<run>) when a stream captures the
+ * subject, as a plain publish otherwise.
+ */
+struct  Tock__V1__NatsTarget
+{
+  ProtobufCMessage base;
+  char *subject;
+  size_t n_headers;
+  Tock__V1__Header **headers;
+  ProtobufCBinaryData body;
+};
+#define TOCK__V1__NATS_TARGET__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__nats_target__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, {0,NULL} }
+
+
+/*
  * What a client asks for; carried by the create command and by protobuf submits.
  */
 struct  Tock__V1__JobSpec
@@ -198,10 +237,15 @@ struct  Tock__V1__JobSpec
    * Called after a run that failed; "" when none.
    */
   char *failure_callback_url;
+  Tock__V1__Destination destination;
+  /*
+   * only with DESTINATION_NATS
+   */
+  Tock__V1__NatsTarget *nats_target;
 };
 #define TOCK__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, TOCK__V1__DESTINATION__DESTINATION_WEBHOOK, NULL }
 
 
 /*
@@ -244,10 +288,15 @@ struct  Tock__V1__JobRun
    * a run of a job with a schedule
    */
   protobuf_c_boolean recurring;
+  Tock__V1__Destination destination;
+  /*
+   * only with DESTINATION_NATS
+   */
+  Tock__V1__NatsTarget *nats_target;
 };
 #define TOCK__V1__JOB_RUN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_run__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, 0, TOCK__V1__DESTINATION__DESTINATION_WEBHOOK, NULL }
 
 
 /*
@@ -351,6 +400,25 @@ Tock__V1__HttpTarget *
                       const uint8_t       *data);
 void   tock__v1__http_target__free_unpacked
                      (Tock__V1__HttpTarget *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__NatsTarget methods */
+void   tock__v1__nats_target__init
+                     (Tock__V1__NatsTarget         *message);
+size_t tock__v1__nats_target__get_packed_size
+                     (const Tock__V1__NatsTarget   *message);
+size_t tock__v1__nats_target__pack
+                     (const Tock__V1__NatsTarget   *message,
+                      uint8_t             *out);
+size_t tock__v1__nats_target__pack_to_buffer
+                     (const Tock__V1__NatsTarget   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__NatsTarget *
+       tock__v1__nats_target__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__nats_target__free_unpacked
+                     (Tock__V1__NatsTarget *message,
                       ProtobufCAllocator *allocator);
 /* Tock__V1__JobSpec methods */
 void   tock__v1__job_spec__init
@@ -458,6 +526,9 @@ typedef void (*Tock__V1__Header_Closure)
 typedef void (*Tock__V1__HttpTarget_Closure)
                  (const Tock__V1__HttpTarget *message,
                   void *closure_data);
+typedef void (*Tock__V1__NatsTarget_Closure)
+                 (const Tock__V1__NatsTarget *message,
+                  void *closure_data);
 typedef void (*Tock__V1__JobSpec_Closure)
                  (const Tock__V1__JobSpec *message,
                   void *closure_data);
@@ -483,10 +554,12 @@ extern const ProtobufCEnumDescriptor    tock__v1__priority__descriptor;
 extern const ProtobufCEnumDescriptor    tock__v1__webhook_format__descriptor;
 extern const ProtobufCEnumDescriptor    tock__v1__overlap_policy__descriptor;
 extern const ProtobufCEnumDescriptor    tock__v1__misfire_policy__descriptor;
+extern const ProtobufCEnumDescriptor    tock__v1__destination__descriptor;
 extern const ProtobufCEnumDescriptor    tock__v1__outcome__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__schedule__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__header__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__http_target__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__nats_target__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_spec_batch__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_run__descriptor;

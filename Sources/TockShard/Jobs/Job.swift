@@ -7,6 +7,7 @@ public struct Job: Sendable, Equatable {
     public var shard: UInt32
     public var state: JobState
     public var priority: Priority
+    /// The webhook when `destination` is `.webhook`; empty otherwise.
     public var target: HTTPTarget
     public var timeoutMs: UInt32
     public var maxAttempts: UInt32
@@ -34,12 +35,14 @@ public struct Job: Sendable, Equatable {
     public var callbackURL = ""
     /// `JobSpec.failureCallbackURL`; "" when none.
     public var failureCallbackURL = ""
+    public var destination = Destination.webhook
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {
         JobRun(
             jobID: id, run: run, shard: shard, priority: priority, target: target, timeoutMs: timeoutMs,
             maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, dueAtNs: dueAtNs,
-            publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat, recurring: schedule != nil)
+            publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat, recurring: schedule != nil,
+            destination: destination)
     }
 }

@@ -24,4 +24,5 @@ enum JobColumn: String, ColumnSet {
     case schedule, paused, tenant
     case callbackURL = "callback_url"
     case failureCallbackURL = "failure_callback_url"
+    case destination
 }

@@ -7,13 +7,34 @@ import TockWire
 enum JobRows {
     static let columns = JobColumn.selectList
 
+    /// `jobs.destination`. A NATS destination keeps its subject in `url` and its message's headers and body in
+    /// `headers` and `body`; a timer keeps nothing there.
+    enum StoredDestination: String {
+        case webhook, nats, timer
+    }
+
     static func decode(_ row: Row) throws -> Job {
-        Job(
+        let headers = try decodeHeaders(row.blob(JobColumn.headers))
+        let target: HTTPTarget
+        let destination: Destination
+        switch try row.known(JobColumn.destination) as StoredDestination {
+        case .webhook:
+            target = HTTPTarget(
+                url: row.text(JobColumn.url), method: row.text(JobColumn.method), headers: headers,
+                body: row.blob(JobColumn.body))
+            destination = .webhook
+        case .nats:
+            target = .empty
+            destination = .nats(
+                NATSTarget(subject: row.text(JobColumn.url), headers: headers, body: row.blob(JobColumn.body)))
+        case .timer:
+            target = .empty
+            destination = .timer
+        }
+        return Job(
             id: row.text(JobColumn.id), shard: UInt32(clamping: row.int64(JobColumn.shard)),
             state: try row.known(JobColumn.state), priority: try row.known(JobColumn.priority),
-            target: HTTPTarget(
-                url: row.text(JobColumn.url), method: row.text(JobColumn.method),
-                headers: try decodeHeaders(row.blob(JobColumn.headers)), body: row.blob(JobColumn.body)),
+            target: target,
             timeoutMs: UInt32(clamping: row.int64(JobColumn.timeoutMs)),
             maxAttempts: UInt32(clamping: row.int64(JobColumn.maxAttempts)),
             idempotencyKey: row.optionalText(JobColumn.idempotencyKey) ?? "",
@@ -31,7 +52,21 @@ enum JobRows {
             schedule: try row.optionalText(JobColumn.schedule).map(ScheduleColumn.decode),
             paused: row.int64(JobColumn.paused) != 0,
             tenant: row.text(JobColumn.tenant), callbackURL: row.text(JobColumn.callbackURL),
-            failureCallbackURL: row.text(JobColumn.failureCallbackURL))
+            failureCallbackURL: row.text(JobColumn.failureCallbackURL), destination: destination)
+    }
+
+    /// What the `url`, `method`, `headers`, `body` and `destination` columns hold for `spec`.
+    static func targetColumns(of spec: JobSpec) -> (
+        url: String, method: String, headers: [UInt8], body: [UInt8], destination: String
+    ) {
+        switch spec.destination {
+        case .webhook:
+            (spec.target.url, spec.target.method, encodeHeaders(spec.target.headers), spec.target.body, "webhook")
+        case .nats(let message):
+            (message.subject, "", encodeHeaders(message.headers), message.body, "nats")
+        case .timer:
+            ("", "", encodeHeaders([]), [], "timer")
+        }
     }
 
     /// `[{"name": …, "value": …}, …]`, with `"secret": true` on a header marked secret; read and written for

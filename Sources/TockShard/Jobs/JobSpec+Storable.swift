@@ -23,7 +23,15 @@ extension JobSpec {
             )
         }
         if id.isEmpty { return FieldError(field: "id", message: "a stored job needs an id") }
-        if target.url.isEmpty { return FieldError(field: "url", code: "missing_field", message: "url is required") }
+        switch destination {
+        case .webhook:
+            if target.url.isEmpty { return FieldError(field: "url", code: "missing_field", message: "url is required") }
+        case .nats(let message):
+            if let problem = NATSTargetRules.problem(withSubject: message.subject) {
+                return FieldError(field: "nats.subject", message: problem)
+            }
+        case .timer: break
+        }
         if let problem = outside(dueAtNs, "run_at") { return problem }
         guard let schedule else { return nil }
         if let problem = outside(schedule.startAtNs, "schedule.start") ?? outside(schedule.endAtNs, "schedule.end") {

@@ -70,36 +70,48 @@ struct JobStateMachine: Sendable {
     /// A key whose holder was created `keyRetentionNs` or longer before `nowNs` has expired: the holder keeps its
     /// row (and runs on) but gives up the key, and the new job takes it. Both times come from commands, so every
     /// replica, and every later leader, decides alike — which is what makes dedupe survive leader changes.
+    ///
+    /// A scheduled-db id (the key of a job created through scheduled-db's API) is not a retry key but the job's
+    /// name: it names its holder for as long as that job is live, whatever the retention, so a create with it
+    /// answers the live job and never makes a second; once the holder has finished or been cancelled, the name is
+    /// free and the new job takes it (`keyIsFree`).
     private func create(_ spec: JobSpec, at nowNs: Int64, keyRetentionNs: Int64?, in db: Database) throws
         -> ApplyResult
     {
         if !spec.idempotencyKey.isEmpty,
             let holder = try JobRows.find(idempotencyKey: spec.idempotencyKey, tenant: spec.tenant, in: db)
         {
-            guard let keyRetentionNs,
-                Self.hasExpired(
-                    createdAtNs: holder.createdAtNs, at: nowNs,
-                    retentionNs: keyRetentionNs)
-            else { return .existing(holder) }
+            guard Self.keyIsFree(heldBy: holder, for: spec, at: nowNs, retentionNs: keyRetentionNs) else {
+                return .existing(holder)
+            }
             try db.statement("UPDATE jobs SET idempotency_key = NULL WHERE id = ?").run(holder.id)
         }
         if let existing = try JobRows.find(id: spec.id, in: db) { return .existing(existing) }
         if let problem = spec.problemForStorage(createdAtNs: nowNs) { return .rejected(problem) }
+        let target = JobRows.targetColumns(of: spec)
         try db.statement(
             """
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
                               idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule, tenant,
-                              callback_url, failure_callback_url)
-            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+                              callback_url, failure_callback_url, destination)
+            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).run(
-            spec.id, shard, spec.priority.rawValue, spec.target.url, spec.target.method,
-            JobRows.encodeHeaders(spec.target.headers), spec.target.body, spec.timeoutMs, spec.maxAttempts,
-            spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs, nowNs, nowNs,
-            spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant,
-            spec.callbackURL, spec.failureCallbackURL)
+            spec.id, shard, spec.priority.rawValue, target.url, target.method, target.headers, target.body,
+            spec.timeoutMs, spec.maxAttempts, spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs,
+            nowNs, nowNs, spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant,
+            spec.callbackURL, spec.failureCallbackURL, target.destination)
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
+    }
+
+    /// Whether `holder` gives up its key to `spec` (see `create`).
+    static func keyIsFree(heldBy holder: Job, for spec: JobSpec, at nowNs: Int64, retentionNs: Int64?) -> Bool {
+        if spec.webhookFormat == .scheduledDB, holder.webhookFormat == .scheduledDB {
+            return holder.state.isFinished || holder.state == .cancelled
+        }
+        guard let retentionNs else { return false }
+        return hasExpired(createdAtNs: holder.createdAtNs, at: nowNs, retentionNs: retentionNs)
     }
 
     /// Overflow-safe `nowNs - createdAtNs >= retentionNs`.

@@ -9,6 +9,7 @@ extension JobView: JSONWritable {
             json.field("callback_url", callback_url)
             json.field("cancelled_at", cancelled_at)
             json.field("created_at", created_at)
+            json.field("destination", destination)
             json.field("executor_id", executor_id)
             json.field("failure_callback_url", failure_callback_url)
             json.field("finished_at", finished_at)
@@ -25,6 +26,10 @@ extension JobView: JSONWritable {
             json.field("last_status", last_status)
             json.field("max_attempts", max_attempts)
             json.field("method", method)
+            if let nats {
+                json.key("nats")
+                nats.write(to: &json)
+            }
             json.field("paused", paused)
             json.field("priority", priority)
             json.field("published_at", published_at)
@@ -42,6 +47,22 @@ extension JobView: JSONWritable {
             json.field("updated_at", updated_at)
             json.field("url", url)
             json.field("webhook_format", webhook_format)
+        }
+    }
+}
+
+extension NATSTargetView: JSONWritable {
+    public func write(to json: inout JSONText) {
+        json.object { json in
+            json.field("body", body)
+            json.key("headers")
+            json.object { json in
+                for name in headers.keys.sorted() {
+                    json.key(name)
+                    json.string(headers[name]!)
+                }
+            }
+            json.field("subject", subject)
         }
     }
 }

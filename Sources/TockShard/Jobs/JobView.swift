@@ -8,11 +8,16 @@ public struct JobView: Codable, Sendable, Equatable {
     public var shard: UInt32
     public var state: String
     public var priority: String
+    /// The webhook's; "" (and `headers` and `body` empty) for a job whose `destination` is not a webhook.
     public var url: String
     public var method: String
     /// Secret values (`Header.isSecret`) read as `***`.
     public var headers: [String: String]
     public var body: String
+    /// `nats` or `timer`; absent for a webhook, so a webhook job reads as before.
+    public var destination: String?
+    /// The message a job whose destination is `nats` publishes.
+    public var nats: NATSTargetView?
     public var run: UInt32
     public var run_at: String
     public var timeout: String
@@ -53,6 +58,8 @@ public struct JobView: Codable, Sendable, Equatable {
             job.target.headers.map(\.redactedForReading).map { ($0.name, $0.value) },
             uniquingKeysWith: { _, last in last })
         body = String(decoding: job.target.body, as: UTF8.self)
+        destination = job.destination == .webhook ? nil : job.destination.name
+        if case .nats(let message) = job.destination { nats = NATSTargetView(message) }
         run = job.run
         run_at = RFC3339.format(ns: job.dueAtNs)
         timeout = DurationText.format(ns: Int64(job.timeoutMs) * 1_000_000)
@@ -74,6 +81,19 @@ public struct JobView: Codable, Sendable, Equatable {
         tenant = job.tenant.isEmpty ? nil : job.tenant
         callback_url = job.callbackURL.isEmpty ? nil : job.callbackURL
         failure_callback_url = job.failureCallbackURL.isEmpty ? nil : job.failureCallbackURL
+    }
+}
+
+/// A NATS destination as the API shows it, with the keys a submit takes.
+public struct NATSTargetView: Codable, Sendable, Equatable {
+    public var subject: String
+    public var headers: [String: String]
+    public var body: String
+
+    public init(_ message: NATSTarget) {
+        subject = message.subject
+        headers = Dictionary(message.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        body = String(decoding: message.body, as: UTF8.self)
     }
 }
 

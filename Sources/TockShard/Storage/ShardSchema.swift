@@ -20,6 +20,9 @@ import TockSQLite
 /// and deleted once the leader has published it to TOCK_EVENTS (`OutboxRows`, `OutcomePublisher`). `seq` orders
 /// the rows; being the rowid it is given alike on every replica, as their rows are alike.
 ///
+/// Version 8 added `jobs.destination`: `webhook` (older rows), `nats` (the subject in `url`, the message's headers and
+/// body in `headers` and `body`) or `timer` (nothing to call) — `JobRows.StoredDestination`.
+///
 /// `jobs_due_window` replaced `jobs_scheduled_due` (due_at of scheduled rows) without a version change, as only an
 /// index changed: the due-timer's scans need `paused = 0` in the index's condition and `id` and `run` in its
 /// columns to read a page of due runs from the index alone (SQLite reads the condition's columns, `state` and
@@ -34,7 +37,7 @@ import TockSQLite
 /// `jobs_finished` and `job_runs_finished` (without a version change) order finished jobs by their last change and
 /// finished runs by their finish, so retention (`RetentionScan`) reads the oldest without visiting live rows.
 enum ShardSchema {
-    static let version: Int64 = 7
+    static let version: Int64 = 8
 
     static func migrate(_ db: Database) throws {
         try db.execute(
@@ -96,7 +99,8 @@ enum ShardSchema {
                 paused INTEGER NOT NULL DEFAULT 0,
                 tenant TEXT NOT NULL DEFAULT '',
                 callback_url TEXT NOT NULL DEFAULT '',
-                failure_callback_url TEXT NOT NULL DEFAULT ''
+                failure_callback_url TEXT NOT NULL DEFAULT '',
+                destination TEXT NOT NULL DEFAULT 'webhook'
             ) STRICT;
             CREATE TABLE IF NOT EXISTS job_runs (
                 job_id TEXT NOT NULL,
@@ -187,6 +191,9 @@ enum ShardSchema {
                 ALTER TABLE jobs ADD COLUMN callback_url TEXT NOT NULL DEFAULT '';
                 ALTER TABLE jobs ADD COLUMN failure_callback_url TEXT NOT NULL DEFAULT '';
                 """)
+        }
+        if stored < 8 {
+            try db.execute("ALTER TABLE jobs ADD COLUMN destination TEXT NOT NULL DEFAULT 'webhook'")
         }
         try db.execute("UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version'")
     }
