@@ -138,6 +138,16 @@ extension Executor {
         }
     }
 
+    /// A run whose destination is not a webhook: its NATS message published, or (nil, a timer) nothing. Neither
+    /// has a host, so no host slot or circuit breaker applies.
+    func deliverWithoutHTTP(_ run: JobRun, publishing message: NATSTarget?, attempt: UInt64) async -> WebhookResult {
+        if attempt == 1 {
+            metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority)
+        }
+        guard let message else { return .delivered(status: 0) }
+        return await natsMessages.publish(message, of: run, attempt: attempt)
+    }
+
     private func makeCompletion(
         _ run: JobRun, _ outcome: Outcome, status: Int, error: String, attempt: UInt64,
         startedAt: Int64

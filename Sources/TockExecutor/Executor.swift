@@ -297,16 +297,10 @@ public final class Executor: Sendable {
                 message.settle(.nak(), logger: logger)
                 return
             }
-        case .nats(let target):
-            if attempt == 1 {
-                metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority)
-            }
-            result = await natsMessages.publish(target, of: run, attempt: attempt)
+        case .nats(let message):
+            result = await deliverWithoutHTTP(run, publishing: message, attempt: attempt)
         case .timer:
-            if attempt == 1 {
-                metrics.calledLate(byNs: clock.nowNs().saturatingSubtracting(run.dueAtNs), priority: run.priority)
-            }
-            result = .delivered(status: 0)
+            result = await deliverWithoutHTTP(run, publishing: nil, attempt: attempt)
         }
         await conclude(message, run, result, attempt: attempt, runKey: runKey, startedAt: startedAt)
     }
