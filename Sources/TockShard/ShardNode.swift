@@ -241,6 +241,10 @@ public final class ShardNode: Sendable {
             ? configuration.httpAddress : log.httpAddress(of: node)
     }
 
+    /// The Raft address of a node of this shard's group, if known: none for a group of one started without
+    /// `--peers`, which has no Raft listener.
+    public func raftAddress(of node: String) -> HostPort? { log.raftAddress(of: node) }
+
     /// Adds a node to the group (this node must lead): records its addresses in the log, adds it as a learner,
     /// waits up to `catchUp` for it to hold the log, then makes it a voter. The node must already run, started
     /// with `--join`.

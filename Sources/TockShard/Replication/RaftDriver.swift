@@ -141,6 +141,11 @@ public final class RaftDriver: ReplicatedLog, Sendable {
         addresses.withLock { $0.http[node] }
     }
 
+    /// The Raft address of `node` (this node's own included), if known.
+    public func raftAddress(of node: NodeID) -> HostPort? {
+        addresses.withLock { $0.raft[node] }
+    }
+
     /// Re-reads the committed address book after it changed (a node was added, or a snapshot installed).
     func reloadAddresses() async throws {
         let committed = try await database.read { try RaftStore.nodeAddresses(in: $0) }
