@@ -4,14 +4,17 @@ import TockShard
 /// The routes of Tock's two HTTP servers, as `FrontDoorServer` serves them. Built apart from the servers so the
 /// route tables can be listed (`Router.routes`) and held equal to `Schemas/openapi.json` without serving them.
 public enum FrontDoorRoutes {
-    /// A shard node's: its own API (`ShardHTTPAPI`), the job API, scheduled-db's API and the OpenAPI document.
+    /// A shard node's: its own API (`ShardHTTPAPI`), the job API, scheduled-db's API (its cluster endpoints
+    /// included) and the OpenAPI document.
     public static func shardNode(_ node: ShardNode, frontDoor: FrontDoor) -> Router<TockRequestContext> {
         let router = ShardHTTPAPI.router(node: node, frontDoor: frontDoor)
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        let nodeID = "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)"
         ScheduledDBRoutes.register(
-            on: router, gateway: frontDoor.gateway, policy: frontDoor.policy,
-            nodeID: "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)",
-            clock: node.clock)
+            on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: nodeID, clock: node.clock,
+            health: { ScheduledDBHealthView(nodeID: nodeID, cluster: node.cluster, raftAddress: node.raftAddress(of:)) }
+        )
+        ScheduledDBClusterRoutes.register(on: router, node: node)
         OpenAPIRoute.register(on: router)
         return router
     }

@@ -4,11 +4,11 @@ import NIOCore
 import TockAuth
 import TockShard
 
-/// Followers send membership and leadership requests on to their shard's leader, so a client may talk to any node
-/// and still get the leader's answer. They go the way job calls go (`ShardLeaders`, `ForwardedCall`): one hop,
-/// the leader found from this node's Raft view, a `not_leader` hint or the shard's other nodes in turn, the
-/// caller's credentials sent along. A forwarded request is served where it lands or refused with `not_leader`,
-/// never sent on again, so it cannot loop during an election.
+/// Followers send membership and leadership requests (scheduled-db's `POST /join` too) on to their shard's leader,
+/// so a client may talk to any node and still get the leader's answer. They go the way job calls go
+/// (`ShardLeaders`, `ForwardedCall`): one hop, the leader found from this node's Raft view, a `not_leader` hint or
+/// the shard's other nodes in turn, the caller's credentials sent along. A forwarded request is served where it
+/// lands or refused with `not_leader`, never sent on again, so it cannot loop during an election.
 struct LeaderForwarding: RouterMiddleware {
     typealias Context = TockRequestContext
 
@@ -25,7 +25,7 @@ struct LeaderForwarding: RouterMiddleware {
         if node.cluster.leader == nil { _ = await node.waitForLeader(timeout: .seconds(3)) }
         if node.isLeader { return try await next(request, context) }
         guard !Self.wasForwarded(request) else {
-            return JobHTTPRoutes.response(local.failure(RaftDriverError.notLeader(leader: node.cluster.leader)))
+            return Self.refusal(local.failure(RaftDriverError.notLeader(leader: node.cluster.leader)), of: request)
         }
         var request = request
         let body = try await request.collectBody(upTo: maxRequestBytes)
@@ -43,12 +43,17 @@ struct LeaderForwarding: RouterMiddleware {
             if let seconds = answer.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
             return response
         case .failure(let failure):
-            return JobHTTPRoutes.response(failure)
+            return Self.refusal(failure, of: request)
         }
     }
 
     static func isForwardable(_ path: String) -> Bool {
-        path == "/v1/cluster/transfer-leader" || path.hasPrefix("/v1/cluster/nodes")
+        path == "/v1/cluster/transfer-leader" || path.hasPrefix("/v1/cluster/nodes") || path == "/join"
+    }
+
+    /// A call that reached no leader, answered in its API's words: scheduled-db's for `/join`.
+    private static func refusal(_ failure: JobFailure, of request: Request) -> Response {
+        request.uri.path == "/join" ? ScheduledDBClusterRoutes.joinFailure(failure) : JobHTTPRoutes.response(failure)
     }
 
     private static func wasForwarded(_ request: Request) -> Bool {

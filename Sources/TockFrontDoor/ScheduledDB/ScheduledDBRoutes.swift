@@ -27,7 +27,9 @@ import TockWire
 /// - `GET /jobs?status=` lists execution states `{"jobs": […], "total": n}`; `status` is required and one of
 ///   `pending`, `in_progress`, `completed`, `failed`, `cancelled`, `timeout` (else 400).
 /// - `GET /health` answers `{status: "ok", role: "leader"|"follower", node_id, leader?}` (newer versions add
-///   optional memory, job-count and execution statistics).
+///   optional memory, job-count and execution statistics); `leader` is the leader's Raft address.
+/// - `GET /debug/cluster` answers the node's view of its Raft group, `POST /join {node_id, address}` adds a node to
+///   it (`ScheduledDBClusterRoutes`).
 /// - Errors are `{"error": "<message>"}`: 400 for bad input ("Invalid request body", "Job validation failed: …",
 ///   "Invalid job data: …"), 404 "Job not found", 500/503 for the store.
 /// - The webhook is a POST with `Content-Type: application/json` of `{"data": <payload>, "job_id": …,
@@ -44,17 +46,25 @@ import TockWire
 /// - A custom `id` is kept as the idempotency key, and the job is read back by the `id` in the answer.
 /// - `recurrente` is refused (400, `type`) until Tock has cron schedules.
 /// - Listing reads at most `listLimit` jobs; a longer list is cut there, with `Tock-List-Truncated: true`.
+/// - `/health` on a shard node tells its real Raft role, but every node takes writes (it forwards them to the
+///   leader); a router has no Raft group and always says `leader`.
+/// - `/debug/cluster` and `/join` are a shard node's only (a router has no Raft group) and need the `admin` scope
+///   when API keys are configured. `/join` takes Tock's optional `http_address`, the new node's HTTP API address,
+///   and without it guesses the Raft address's host with this node's HTTP port; a join that fails says why after
+///   "Failed to join cluster: ", with Tock's status (409 refused, 503 no leader or not committed).
 public enum ScheduledDBRoutes {
     /// How many jobs one `GET /jobs?status=` collects at most, page by page: scheduled-db answers with every job
     /// of a status at once, which over a Tock cluster's history would be unbounded.
     public static let defaultListLimit = 10_000
     static let pageSize = 500
 
-    /// Adds scheduled-db's endpoints to `router`. `nodeID` is what `/health` names this node; `clock` decides
-    /// whether a `unico` timestamp is in the future.
+    /// Adds scheduled-db's endpoints to `router`. `nodeID` is what `/health` names this node, and `health` its
+    /// answer when it is not always a leader's (a shard node's, from its Raft role); `clock` decides whether a
+    /// `unico` timestamp is in the future.
     public static func register(
         on router: Router<TockRequestContext>, gateway: any JobGateway, policy: SubmitPolicy = .init(),
-        nodeID: String = "tock", clock: any WallClock = SystemWallClock(), listLimit: Int = defaultListLimit
+        nodeID: String = "tock", clock: any WallClock = SystemWallClock(), listLimit: Int = defaultListLimit,
+        health: (@Sendable () -> ScheduledDBHealthView)? = nil
     ) {
         let maxRequestBytes = policy.maxRequestBytes
         let listLimit = max(1, listLimit)
@@ -133,7 +143,7 @@ public enum ScheduledDBRoutes {
             return response
         }
 
-        router.get("/health") { _, _ in json(.ok, ScheduledDBHealthView(nodeID: nodeID)) }
+        router.get("/health") { _, _ in json(.ok, health?() ?? ScheduledDBHealthView(nodeID: nodeID)) }
     }
 
     /// A job reply as `render` shows it, or the failure in scheduled-db's words. `conflict` is the message for a
