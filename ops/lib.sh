@@ -20,7 +20,7 @@ tock_find_swift() {
 # What CI needs besides: promtool (Debian ships it in prometheus) and python3, for ops/check-observability;
 # python3-venv, for the virtualenv ops/check-openapi installs schemathesis in. Not installed by ops/dev or ops/test,
 # which do not need them.
-TOCK_CI_APT_PACKAGES=(prometheus python3 python3-venv)
+TOCK_CI_APT_PACKAGES=(prometheus python3 python3-venv chromium chromium-driver)
 
 tock_install_packages() {
   tock_apt_install "${TOCK_APT_PACKAGES[@]}"

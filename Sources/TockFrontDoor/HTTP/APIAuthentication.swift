@@ -19,7 +19,21 @@ public struct APIAuthentication: RouterMiddleware {
         async throws -> Response
     {
         let access = RouteAccess.of(method: request.method, path: request.uri.path)
-        switch guardian.admit(authorization: request.headers[.authorization], to: access) {
+        // The dashboard's pages carry the key in its cookie (`UISession`).
+        let dashboard = UISession.isDashboard(request.uri.path)
+        if dashboard, request.method == .post, !UISession.isSameOrigin(request) {
+            return UIRoutes.page(
+                "<!doctype html><title>Refused</title><p>A form from another site.</p>", status: .forbidden)
+        }
+        let authorization =
+            request.headers[.authorization]
+            ?? (dashboard ? UISession.authorization(cookies: request.headers[.cookie]) : nil)
+        switch guardian.admit(authorization: authorization, to: access) {
+        case .failure(let denial) where dashboard:
+            if denial.status == 401 {
+                return UIRoutes.redirect("/ui/login?next=\(HTMLPage.queryValue(request.uri.path))")
+            }
+            return UIRoutes.redirect("/ui/", error: denial.description)
         case .failure(let denial):
             var response = ShardHTTPAPI.json(
                 .init(code: denial.status),

@@ -16,6 +16,7 @@ public enum FrontDoorRoutes {
         )
         ScheduledDBClusterRoutes.register(on: router, node: node)
         OpenAPIRoute.register(on: router)
+        UIRoutes.register(on: router, frontDoor: frontDoor, node: .shard(node))
         return router
     }
 
@@ -37,6 +38,7 @@ public enum FrontDoorRoutes {
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
         ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: name)
         OpenAPIRoute.register(on: router)
+        UIRoutes.register(on: router, frontDoor: frontDoor, node: .router)
         return router
     }
 }

@@ -8,7 +8,7 @@ import TockShard
 public enum RouteAccess {
     public static func of(method: HTTPRequest.Method, path: String) -> Access {
         switch path {
-        case "/healthz", "/readyz", "/health", "/metrics":
+        case "/healthz", "/readyz", "/health", "/metrics", "/ui/login", "/ui/logout":
             return .open
         case "/openapi.json":
             return .authenticated
@@ -20,6 +20,9 @@ public enum RouteAccess {
         {
             return .scope(method == .get || method == .head ? .jobsRead : .jobsWrite)
         }
+        // The dashboard: its style and script for anyone, its pages and forms as the job API they show and call.
+        if path.hasPrefix("/ui/assets/") { return .open }
+        if UISession.isDashboard(path) { return .scope(method == .get || method == .head ? .jobsRead : .jobsWrite) }
         // The cluster API (membership, leadership), `/v1/status` (every tenant's counts) and anything unnamed.
         return .scope(.admin)
     }

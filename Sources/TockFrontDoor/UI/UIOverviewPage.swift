@@ -1,0 +1,69 @@
+import TockAuth
+import TockModel
+import TockShard
+
+/// `/ui/`: jobs by state, each priority's queue (depth, pending, ack pending, redelivered, oldest), and this node's
+/// Raft group; refreshed in place every 2 s by the page's script.
+enum UIOverviewPage {
+    struct Data {
+        var counts: JobCounts?
+        var countsError: String?
+        var queues: [Priority: QueueDepth]
+        var cluster: ClusterStatus?
+    }
+
+    static func render(_ data: Data, caller: Caller, message: UILayout.Message) -> String {
+        UILayout.page(title: "Overview", section: .overview, caller: caller, message: message, refreshEveryMs: 2000) {
+            html in
+            html.element("h2", text: "Jobs by state")
+            if let counts = data.counts {
+                html.element("div", ["class": "cards", "id": "job-counts"]) { html in
+                    for state in JobState.allCases {
+                        html.element("a", ["class": "card", "href": "/ui/jobs?state=\(state.rawValue)"]) { html in
+                            html.element("b", text: "\(counts.total[state.rawValue] ?? 0)")
+                            html.text(state.rawValue)
+                        }
+                    }
+                }
+            } else {
+                html.element("p", ["class": "error"], text: "Counts unavailable: \(data.countsError ?? "unknown")")
+            }
+
+            html.element("h2", text: "Queues")
+            if data.queues.isEmpty {
+                html.element("p", ["class": "muted"], text: "Not known here (a router, or the broker unreachable).")
+            } else {
+                let rows = Priority.allCases.compactMap { priority in data.queues[priority].map { (priority, $0) } }
+                UILayout.table(
+                    &html, headers: ["priority", "depth", "pending", "ack pending", "redelivered", "oldest"],
+                    rows: rows, id: "queues"
+                ) { html, item in
+                    let (priority, queue) = item
+                    html.element("td", text: priority.rawValue)
+                    html.element("td", text: "\(queue.depth)")
+                    html.element("td", text: "\(queue.pending)")
+                    html.element("td", text: "\(queue.ackPending)")
+                    html.element("td", text: "\(queue.redelivered)")
+                    html.element("td", text: queue.oldestAgeSeconds.map { String(format: "%.1f s", $0) } ?? "-")
+                }
+            }
+
+            guard let cluster = data.cluster else { return }
+            html.element("h2", text: "This node's shard")
+            UILayout.table(
+                &html, headers: ["node", "role", "leader", "term", "commit", "applied", "last", "voters", "learners"],
+                rows: [cluster], id: "cluster"
+            ) { html, cluster in
+                html.element("td", text: cluster.node)
+                html.element("td", text: cluster.role)
+                html.element("td", text: cluster.leader ?? "-")
+                html.element("td", text: "\(cluster.term)")
+                html.element("td", text: "\(cluster.commitIndex)")
+                html.element("td", text: "\(cluster.appliedIndex)")
+                html.element("td", text: "\(cluster.lastIndex)")
+                html.element("td", text: cluster.voters.joined(separator: ", "))
+                html.element("td", text: cluster.learners.joined(separator: ", "))
+            }
+        }
+    }
+}
