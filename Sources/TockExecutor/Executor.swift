@@ -84,6 +84,7 @@ public final class Executor: Sendable {
                         metrics: metrics, logger: logger)
                     group.addTask { await callbacks.run(stopping: { self.isStopping }) }
                 }
+                group.addTask { await self.sendHeartbeats() }
                 group.addTask {
                     // Runs started are kept alive until the dispatcher has seen every one of them end (a drain
                     // included).
@@ -132,7 +133,7 @@ public final class Executor: Sendable {
         }
     }
 
-    private var isStopping: Bool { Task.isCancelled || draining.load(ordering: .relaxed) }
+    var isStopping: Bool { Task.isCancelled || draining.load(ordering: .relaxed) }
 
     /// `/metrics` in the Prometheus text format.
     public func prometheusExposition() -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TockCore
 import TockModel
 import TockNATS
@@ -17,6 +18,10 @@ public final class ShardNode: Sendable {
     public let clock: any WallClock
     /// What `/metrics` exports.
     public let metrics: ShardMetrics
+    /// The executors this node has heard from lately (the dashboard's overview).
+    public let executors = ExecutorRoster()
+    /// The subscription `executors` hears through, kept for as long as the node runs (a dropped one unsubscribes).
+    private let heartbeats = Mutex<NATSService?>(nil)
     private let logger: Logger
 
     public init(configuration: ShardConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger)
@@ -201,7 +206,17 @@ public final class ShardNode: Sendable {
         defer { duties.stop() }
         // Followers connect too, so `/readyz` tells of NATS before the node leads, and a new leader starts at once.
         let link = self.link
-        Task { _ = try? await link.jetStream() }
+        let executors = self.executors
+        let queue = "tock-roster-\(configuration.shard)-\(configuration.cluster.nodeID)-\(UUID().uuidString)"
+        Task { [self] in
+            _ = try? await link.jetStream()
+            // A queue group of its own, so every node hears every heartbeat.
+            let service = try? await link.serve(subject: Subjects.executorHeartbeats, queue: queue, maxConcurrent: 16) {
+                executors.hear($0.data)
+                return NATSReply()
+            }
+            self.heartbeats.withLock { $0 = service }
+        }
         do {
             try await log.run()
         } catch {

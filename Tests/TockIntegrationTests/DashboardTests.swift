@@ -82,8 +82,14 @@ final class DashboardTests: XCTestCase {
         XCTAssertFalse(jobs.text.contains(theirID), "another tenant's job on the page")
         let overview = try await call(.GET, "/ui/", cookie: cookie)
         XCTAssertFalse(overview.text.contains("id=\"cluster\""), "a tenant sees the Raft group")
-        let admin = try await call(.GET, "/ui/", cookie: try await signIn(TenantKeys.admin))
+        let adminCookie = try await signIn(TenantKeys.admin)
+        let admin = try await call(.GET, "/ui/", cookie: adminCookie)
         XCTAssertTrue(admin.text.contains("id=\"cluster\""))
+        // The harness's executor, heard through its heartbeats.
+        _ = try await eventually("the executor on the overview") {
+            let page = try await self.call(.GET, "/ui/", cookie: adminCookie)
+            return page.text.contains("<td>test-executor</td>") ? true : nil
+        }
 
         // A reader may look, not act.
         let reader = try await signIn(TenantKeys.teamAReader)

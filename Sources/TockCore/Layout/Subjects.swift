@@ -72,6 +72,8 @@ public enum Subjects {
     public static func completionBatchMessageID(executorID: String, boot: UInt64, sequence: UInt64) -> String {
         "\(executorID)/\(String(boot, radix: 16))/\(sequence)/done"
     }
+    /// Executors' `ExecutorHeartbeat`s, which every node hears.
+    public static let executorHeartbeats = "tock.executors.heartbeat"
     /// The header that marks a message on `tock.done.<shard>` as a `CompletionBatch` and gives its count; a
     /// message without it holds one `Completion`.
     public static let completionCountHeader = "Tock-Completions"

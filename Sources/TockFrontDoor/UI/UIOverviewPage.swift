@@ -10,6 +10,8 @@ enum UIOverviewPage {
         var countsError: String?
         var queues: [Priority: QueueDepth]
         var cluster: ClusterStatus?
+        /// nil where nobody listens for them (a router).
+        var executors: [ExecutorRoster.Entry]?
     }
 
     static func render(_ data: Data, caller: Caller, message: UILayout.Message) -> String {
@@ -48,6 +50,28 @@ enum UIOverviewPage {
                 }
             }
 
+            if let executors = data.executors {
+                html.element("h2", text: "Executors")
+                if executors.isEmpty {
+                    html.element("p", ["class": "muted"], text: "None heard from in the last 10 s.")
+                } else {
+                    let now = ContinuousClock.now
+                    UILayout.table(
+                        &html, headers: ["executor", "runs in flight", "open circuits", "heard"], rows: executors,
+                        id: "executors"
+                    ) { html, entry in
+                        let beat = entry.heartbeat
+                        html.element("td", text: beat.id)
+                        html.element("td", text: "\(beat.inFlight) of \(beat.concurrency)")
+                        html.element(
+                            "td", ["class": "wrap"],
+                            text: beat.openCircuits.isEmpty
+                                ? "none" : beat.openCircuits.map { "\($0.host) (\($0.state))" }.joined(separator: ", "))
+                        let seconds = Double((now - entry.heardAt).components.seconds)
+                        html.element("td", text: String(format: "%.0f s ago", seconds))
+                    }
+                }
+            }
             guard let cluster = data.cluster else { return }
             html.element("h2", text: "This node's shard")
             UILayout.table(

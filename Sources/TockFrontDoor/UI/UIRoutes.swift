@@ -16,11 +16,14 @@ public enum UIRoutes {
     public struct NodeView: Sendable {
         let queueDepths: @Sendable () async -> [Priority: QueueDepth]
         let cluster: @Sendable () -> ClusterStatus?
+        let executors: @Sendable () -> [ExecutorRoster.Entry]?
 
-        public static let router = NodeView(queueDepths: { [:] }, cluster: { nil })
+        public static let router = NodeView(queueDepths: { [:] }, cluster: { nil }, executors: { nil })
 
         public static func shard(_ node: ShardNode) -> NodeView {
-            NodeView(queueDepths: { await node.queueDepths() }, cluster: { node.cluster })
+            NodeView(
+                queueDepths: { await node.queueDepths() }, cluster: { node.cluster },
+                executors: { node.executors.current() })
         }
     }
 
@@ -34,7 +37,7 @@ public enum UIRoutes {
         router.get("/ui/") { request, context in
             async let queues = node.queueDepths()
             let counts = await gateway.counts(as: context.caller)
-            var data = UIOverviewPage.Data(queues: await queues, cluster: nil)
+            var data = UIOverviewPage.Data(queues: await queues, cluster: nil, executors: node.executors())
             switch counts {
             case .counts(let value): data.counts = value
             case .failure(let failure): data.countsError = failure.error.error.message
