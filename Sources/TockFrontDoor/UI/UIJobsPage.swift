@@ -95,35 +95,12 @@ enum UIJobsPage {
     ) {
         html.element("form", ["class": "filters", "method": "get", "action": path]) { html in
             if !deadLetters {
-                html.element("label") { html in
-                    html.text("State")
-                    html.element("select", ["name": "state"]) { html in
-                        html.element("option", ["value": ""], text: "any")
-                        for state in JobState.allCases {
-                            if filter.state == state {
-                                html.element(
-                                    "option", ["value": state.rawValue, "selected": "selected"], text: state.rawValue)
-                            } else {
-                                html.element("option", ["value": state.rawValue], text: state.rawValue)
-                            }
-                        }
-                    }
-                }
+                choice(
+                    &html, "State", name: "state", JobState.allCases.map(\.rawValue), selected: filter.state?.rawValue)
             }
-            html.element("label") { html in
-                html.text("Priority")
-                html.element("select", ["name": "priority"]) { html in
-                    html.element("option", ["value": ""], text: "any")
-                    for priority in Priority.allCases {
-                        if filter.priority == priority {
-                            html.element(
-                                "option", ["value": priority.rawValue, "selected": "selected"], text: priority.rawValue)
-                        } else {
-                            html.element("option", ["value": priority.rawValue], text: priority.rawValue)
-                        }
-                    }
-                }
-            }
+            choice(
+                &html, "Priority", name: "priority", Priority.allCases.map(\.rawValue),
+                selected: filter.priority?.rawValue)
             if caller.allows(.admin) {
                 html.element("label") { html in
                     html.text("Tenant")
@@ -135,6 +112,25 @@ enum UIJobsPage {
                 html.open("input", ["name": "q", "value": filter.key ?? "", "id": "search"])
             }
             html.raw("<button type=\"submit\">Filter</button>")
+        }
+    }
+
+    /// A labelled `<select>` of `values`, "any" first.
+    private static func choice(
+        _ html: inout HTMLPage, _ label: String, name: String, _ values: [String], selected: String?
+    ) {
+        html.element("label") { html in
+            html.text(label)
+            html.element("select", ["name": name]) { html in
+                html.element("option", ["value": ""], text: "any")
+                for value in values {
+                    if value == selected {
+                        html.element("option", ["value": value, "selected": "selected"], text: value)
+                    } else {
+                        html.element("option", ["value": value], text: value)
+                    }
+                }
+            }
         }
     }
 }

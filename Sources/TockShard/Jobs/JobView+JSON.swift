@@ -14,12 +14,7 @@ extension JobView: JSONWritable {
             json.field("failure_callback_url", failure_callback_url)
             json.field("finished_at", finished_at)
             json.key("headers")
-            json.object { json in
-                for name in headers.keys.sorted() {
-                    json.key(name)
-                    json.string(headers[name]!)
-                }
-            }
+            json.stringMap(headers)
             json.field("id", id)
             json.field("idempotency_key", idempotency_key)
             json.field("last_error", last_error)
@@ -56,12 +51,7 @@ extension NATSTargetView: JSONWritable {
         json.object { json in
             json.field("body", body)
             json.key("headers")
-            json.object { json in
-                for name in headers.keys.sorted() {
-                    json.key(name)
-                    json.string(headers[name]!)
-                }
-            }
+            json.stringMap(headers)
             json.field("subject", subject)
         }
     }
@@ -95,6 +85,18 @@ extension ErrorView: JSONWritable {
         json.object { json in
             json.key("error")
             error.write(to: &json)
+        }
+    }
+}
+
+extension JSONText {
+    /// `{"name": "value", ...}` with the names sorted, as the encoder writes a `[String: String]`.
+    mutating func stringMap(_ map: [String: String]) {
+        object { json in
+            for name in map.keys.sorted() {
+                json.key(name)
+                json.string(map[name]!)
+            }
         }
     }
 }
