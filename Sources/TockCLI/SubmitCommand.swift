@@ -108,12 +108,12 @@ struct CancelCommand: AsyncParsableCommand {
         discussion: "With a filter instead of an id (--state scheduled or published, both by default), cancels "
             + "the matching jobs a batch at a time and prints how many.")
     @Argument(help: "Job id.") var id: String?
-    @OptionGroup var filter: JobFilterOptions
+    @OptionGroup var bulk: BulkActionOptions
     @OptionGroup var server: ServerOption
 
     func run() async throws {
-        guard let id else { return try await filter.bulk(.cancel, through: server.client) }
-        guard filter.isEmpty else { throw ValidationError("give a job id or a filter, not both") }
+        guard let id else { return try await bulk.run(.cancel, through: server.client) }
+        guard bulk.filter.isEmpty else { throw ValidationError("give a job id or a filter, not both") }
         try await server.client.send(.DELETE, jobPath(id))
     }
 }
