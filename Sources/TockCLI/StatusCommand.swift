@@ -110,43 +110,32 @@ struct StatusCommand: AsyncParsableCommand {
             let leader = { if case .string(let s)? = cluster["leader"] { s } else { "none" } }()
             let role = { if case .string(let s)? = cluster["role"] { s } else { "?" } }()
             parts.append(
-                "\(role), leader \(leader), term \(cluster["term"].map(Self.text) ?? "?"), "
-                    + "commit \(cluster["commit_index"].map(Self.text) ?? "?")")
+                "\(role), leader \(leader), term \(cluster["term"].map(\.displayText) ?? "?"), "
+                    + "commit \(cluster["commit_index"].map(\.displayText) ?? "?")")
         }
         if case .object(let jobs)? = o["jobs"] {
             parts.append(
                 "jobs "
-                    + JobStateOrder.names.compactMap { name in jobs[name].map { "\(name) \(Self.text($0))" } }
+                    + JobStateOrder.names.compactMap { name in jobs[name].map { "\(name) \($0.displayText)" } }
                     .joined(separator: ", "))
         }
-        if let due = o["due_unpublished"] { parts.append("due but unpublished \(Self.text(due))") }
+        if let due = o["due_unpublished"] { parts.append("due but unpublished \(due.displayText)") }
         return parts.joined(separator: "; ")
     }
 
     private static func describeExecutor(_ status: JSONValue) -> String {
         guard case .object(let o) = status else { return "?" }
         if case .string(let error)? = o["error"] { return "unreachable (\(error))" }
-        var text = "\(o["id"].map(Self.text) ?? "?"), in flight \(o["in_flight"].map(Self.text) ?? "?")"
+        var text = "\(o["id"].map(\.displayText) ?? "?"), in flight \(o["in_flight"].map(\.displayText) ?? "?")"
         if case .array(let circuits)? = o["open_circuits"], !circuits.isEmpty {
             text +=
                 ", circuits not closed: "
                 + circuits.compactMap { circuit -> String? in
                     guard case .object(let c) = circuit else { return nil }
-                    return "\(c["host"].map(Self.text) ?? "?") \(c["state"].map(Self.text) ?? "?")"
+                    return "\(c["host"].map(\.displayText) ?? "?") \(c["state"].map(\.displayText) ?? "?")"
                 }.joined(separator: ", ")
         }
         return text
-    }
-
-    private static func text(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let s): s
-        case .int(let i): "\(i)"
-        case .double(let d): "\(d)"
-        case .bool(let b): "\(b)"
-        case .null: "null"
-        case .array, .object: "…"
-        }
     }
 
     private enum JobStateOrder {

@@ -7,7 +7,7 @@ struct Tock: AsyncParsableCommand {
         abstract: "Tock: jobs and webhooks at a time or on a schedule, published through NATS JetStream.",
         subcommands: [
             ShardCommand.self, ExecutorCommand.self, RouterCommand.self, DevCommand.self, SubmitCommand.self,
-            GetCommand.self,
+            GetCommand.self, ListCommand.self, CountsCommand.self,
             CancelCommand.self, RetryCommand.self, PauseCommand.self, ResumeCommand.self, RunsCommand.self,
             StatusCommand.self,
             NATSCommand.self, ConfigCommand.self, SinkCommand.self, BenchCommand.self, AuthCommand.self,
