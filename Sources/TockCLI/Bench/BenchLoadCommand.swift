@@ -80,6 +80,14 @@ struct BenchLoadCommand: AsyncParsableCommand {
         let cursor = WorkCursor()
         let outcome = Tally()
         let start = ContinuousClock.now
+        let progress = TerminalProgress()
+        defer { progress.finish() }
+        let reporter = Self.report(every: .milliseconds(250), progress) { [count] in
+            let done = outcome.ok + outcome.errors
+            let perSecond = Double(outcome.ok) / max((ContinuousClock.now - start).inSeconds, 0.001)
+            return "tock bench load: submitted \(done) / \(count), \(Int(perSecond)) jobs/s"
+                + (outcome.errors > 0 ? ", \(outcome.errors) errors" : "")
+        }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
@@ -102,13 +110,18 @@ struct BenchLoadCommand: AsyncParsableCommand {
             }
         }
         let submitTime = ContinuousClock.now - start
+        reporter?.cancel()
+        await reporter?.value
         let (ok, errors) = (outcome.ok, outcome.errors)
         var result = Result(
             jobs: count, submitted: ok, errors: errors, submitSeconds: submitTime.inSeconds,
             submitPerSecond: Double(ok) / submitTime.inSeconds, targetRate: rate > 0 ? rate : nil)
         if wait {
             let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-            while try await Self.finished(client, bases[0]) < finishedBefore + ok {
+            while true {
+                let finished = try await Self.finished(client, bases[0]) - finishedBefore
+                guard finished < ok else { break }
+                progress.show("tock bench load: \(finished) / \(ok) jobs finished")
                 guard ContinuousClock.now < deadline else {
                     throw CLIError("not every job finished within \(timeout) s")
                 }
@@ -120,6 +133,19 @@ struct BenchLoadCommand: AsyncParsableCommand {
             result.endToEndPerSecond = Double(ok) / total.inSeconds
         }
         return result
+    }
+
+    /// Shows `line()` on a terminal now and every `interval` until cancelled; nil when stderr is no terminal.
+    private static func report(
+        every interval: Duration, _ progress: TerminalProgress, _ line: @escaping @Sendable () -> String
+    ) -> Task<Void, Never>? {
+        guard progress.enabled else { return nil }
+        return Task {
+            while !Task.isCancelled {
+                progress.show(line())
+                try? await Task.sleep(for: interval)
+            }
+        }
     }
 
     /// How many of `jobs` the shard created (201; a 200 would be an idempotent repeat, which these jobs never are).
