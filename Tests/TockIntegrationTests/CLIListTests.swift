@@ -26,7 +26,7 @@ final class CLIListTests: XCTestCase {
 
     func testListFiltersPagesAndPrintsATableOrJSON() throws {
         let low = try (0..<3).map { _ in try submitLater(priority: "low") }
-        let high = try submitLater(priority: "high", extra: ["--idempotency-key", "order-42"])
+        let high = try submitLater(priority: "high", extra: ["--idempotency-key", "order+42&x=1"])
 
         let page = try TockBinary.run(["list", "--priority", "low", "--limit", "2"] + server)
         XCTAssertEqual(page.status, 0, page.stderr)
@@ -61,10 +61,30 @@ final class CLIListTests: XCTestCase {
         }
         XCTAssertEqual(ids, low + [high], "JSON lines, one job each, across two pages")
 
-        let byKey = try TockBinary.run(["list", "--idempotency-key", "order-42", "--json"] + server)
+        // `&`, `=` and `+` in a value reach the shard as they are, not as the query's separators or a space.
+        let watched = try TockBinary.runWithTerminalStderr(["list", "--json", "--all", "--limit", "1"] + server)
+        XCTAssertEqual(watched.stdout.split(separator: "\n").count, 4, watched.stdout)
+        XCTAssertTrue(watched.terminal.contains("tock list: 3 jobs so far, more to come"), watched.terminal)
+
+        let byKey = try TockBinary.run(["list", "--idempotency-key", "order+42&x=1", "--json"] + server)
         XCTAssertTrue(byKey.stdout.contains(#""id":"\#(high)""#) && !byKey.stdout.contains(low[0]), byKey.stdout)
         let none = try TockBinary.run(["list", "--state", "failed", "--since", "1h"] + server)
         XCTAssertEqual(none.stdout.split(separator: "\n").count, 1, "the header alone: \(none.stdout)")
+    }
+
+    /// On a terminal the table fits its width, cutting the destination; piped, the same table is whole.
+    func testTheTableFitsANarrowTerminal() throws {
+        let url = "http://127.0.0.1:9/" + String(repeating: "a", count: 60)
+        let submitted = try TockBinary.run(["submit", "--url", url, "--delay", "1h"] + server)
+        XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        let narrow = try TockBinary.runWithTerminalStderr(["list"] + server, stdoutToo: true, columns: 130)
+        XCTAssertEqual(narrow.status, 0, narrow.terminal)
+        let lines = narrow.terminal.split(separator: "\r\n")
+        XCTAssertEqual(lines.count, 2, narrow.terminal)
+        XCTAssertEqual(lines.map(\.count).max(), 130, narrow.terminal)
+        XCTAssertTrue(lines[1].contains("http://127.0.0.1:9/aaa") && lines[1].contains("a… "), narrow.terminal)
+        let piped = try TockBinary.run(["list"] + server)
+        XCTAssertTrue(piped.stdout.contains(url + " "), piped.stdout)
     }
 
     func testListRefusesBadFlagsNamingThem() throws {

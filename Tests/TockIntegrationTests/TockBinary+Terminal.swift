@@ -13,9 +13,11 @@ extension TockBinary {
         var terminal: String
     }
 
-    /// Runs `tock <arguments>` with stdout on a pipe and stderr on a pseudo-terminal, as a person at a terminal
-    /// who pipes the output into another program would.
-    static func runWithTerminalStderr(_ arguments: [String]) throws -> TerminalResult {
+    /// Runs `tock <arguments>` with stderr on a pseudo-terminal `columns` wide, and stdout on a pipe (as a person
+    /// at a terminal who pipes the output into another program would) or, with `stdoutToo`, on the terminal too.
+    static func runWithTerminalStderr(_ arguments: [String], stdoutToo: Bool = false, columns: UInt16 = 80) throws
+        -> TerminalResult
+    {
         // posix_openpt, unlockpt and ptsname are hidden from Swift behind glibc's feature macros; these are their
         // ioctls on Linux (TIOCSPTLCK = _IOW('T', 0x31, int), TIOCGPTN = _IOR('T', 0x30, unsigned int)).
         let primary = open("/dev/ptmx", O_RDWR | O_NOCTTY)
@@ -27,6 +29,8 @@ extension TockBinary {
             throw CancellationError()
         }
         let primaryHandle = FileHandle(fileDescriptor: primary, closeOnDealloc: true)
+        var size = winsize(ws_row: 24, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        XCTAssertEqual(ioctl(primary, UInt(TIOCSWINSZ), &size), 0, "setting the terminal's width")
         guard let secondary = FileHandle(forUpdatingAtPath: "/dev/pts/\(number)") else {
             XCTFail("cannot open /dev/pts/\(number)")
             throw CancellationError()
@@ -49,9 +53,10 @@ extension TockBinary {
         process.executableURL = try url()
         process.arguments = arguments
         let out = Pipe()
-        process.standardOutput = out
+        process.standardOutput = stdoutToo ? secondary : out
         process.standardError = secondary
         try process.run()
+        try out.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         try secondary.close()
