@@ -83,9 +83,10 @@ struct JobTable {
 
     mutating func add(_ jobs: [JSONValue]) {
         text.rows += jobs.map { job in
-            var destination = "-"
-            if let url = job["url"] {
-                destination = url.displayText
+            // A NATS or timer job reads back with an empty url and its kind in "destination".
+            var destination = job["destination"]?.displayText ?? "-"
+            if case .string(let url)? = job["url"], !url.isEmpty {
+                destination = url
             } else if let subject = job["nats"]?["subject"] {
                 destination = "nats:" + subject.displayText
             }

@@ -72,8 +72,9 @@ final class CLIListTests: XCTestCase {
         XCTAssertEqual(none.stdout.split(separator: "\n").count, 1, "the header alone: \(none.stdout)")
     }
 
-    /// On a terminal the table fits its width, cutting the destination; piped, the same table is whole.
-    func testTheTableFitsANarrowTerminal() throws {
+    /// On a terminal the table fits its width, cutting the destination; piped, the same table is whole. A NATS
+    /// job's destination is its subject.
+    func testTheTableFitsANarrowTerminalAndNamesEachDestination() async throws {
         let url = "http://127.0.0.1:9/" + String(repeating: "a", count: 60)
         let submitted = try TockBinary.run(["submit", "--url", url, "--delay", "1h"] + server)
         XCTAssertEqual(submitted.status, 0, submitted.stderr)
@@ -85,6 +86,11 @@ final class CLIListTests: XCTestCase {
         XCTAssertTrue(lines[1].contains("http://127.0.0.1:9/aaa") && lines[1].contains("a… "), narrow.terminal)
         let piped = try TockBinary.run(["list"] + server)
         XCTAssertTrue(piped.stdout.contains(url + " "), piped.stdout)
+
+        let nats = try await tock.submit(#"{"nats": {"subject": "orders.expire"}, "delay": "1h"}"#)
+        XCTAssertEqual(nats.status, 201, "\(nats.json)")
+        let both = try TockBinary.run(["list"] + server)
+        XCTAssertTrue(both.stdout.contains(" nats:orders.expire "), both.stdout)
     }
 
     func testListRefusesBadFlagsNamingThem() throws {
