@@ -183,3 +183,37 @@ final class CLIListTests: XCTestCase {
         XCTAssertEqual(json["submitted"]?.int, 20, "stdout holds the JSON alone: \(watched.stdout)")
     }
 }
+
+/// `tock list` against a shard with API keys: each key lists its own tenant's jobs; an admin's `--tenant` picks one.
+final class CLITenantListTests: XCTestCase {
+    func testTheTenantFilterIsAnAdminsChoice() async throws {
+        let tock = try await TockHarness.start(shard: false, executor: false)
+        try await tock.startShard(keys: TenantKeys.keys)
+        var ids: [String: String] = [:]
+        for (tenant, key) in [("team-a", TenantKeys.teamA), ("team-b", TenantKeys.teamB)] {
+            let reply = try await tock.request(
+                .POST, "/v1/jobs", body: #"{"url": "http://127.0.0.1:9/x", "delay": "1h"}"#,
+                headers: [("Authorization", "Bearer \(key)")])
+            ids[tenant] = try XCTUnwrap(reply["id"]?.string, "\(reply.json)")
+        }
+        func listed(_ arguments: [String]) throws -> [String] {
+            let result = try TockBinary.run(["list", "--json", "--all", "--server", tock.shardURL] + arguments)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return result.stdout.split(separator: "\n").compactMap {
+                (try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)))?["id"]?.string
+            }
+        }
+        do {
+            XCTAssertEqual(try listed(["--token", TenantKeys.admin, "--tenant", "team-b"]), [ids["team-b"]!])
+            XCTAssertEqual(try listed(["--token", TenantKeys.teamA]), [ids["team-a"]!])
+            XCTAssertEqual(try listed(["--token", TenantKeys.admin]).count, 2)
+            let anonymous = try TockBinary.run(["list", "--server", tock.shardURL])
+            XCTAssertEqual(anonymous.status, 1)
+            XCTAssertTrue(anonymous.stderr.contains("401"), anonymous.stderr)
+        } catch {
+            await tock.shutdown()
+            throw error
+        }
+        await tock.shutdown()
+    }
+}
