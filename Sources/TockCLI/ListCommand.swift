@@ -50,6 +50,8 @@ struct ListCommand: AsyncParsableCommand {
                 break
             }
             progress.show("tock list: \(seen) jobs so far, more to come…")
+            // A cursor that does not move would page forever.
+            guard next != cursor else { throw CLIError("the server answered next_cursor \(next) again") }
             cursor = next
         }
         progress.finish()

@@ -1,4 +1,8 @@
 import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
 import TockCore
 import XCTest
 
@@ -215,5 +219,39 @@ final class CLITenantListTests: XCTestCase {
             throw error
         }
         await tock.shutdown()
+    }
+}
+
+/// `tock list --all` against a server whose cursor never moves: an error, not pages forever.
+final class CLIListStuckCursorTests: XCTestCase {
+    func testARepeatedCursorStopsTheListWithAnError() async throws {
+        let calls = Mutex(0)
+        let router = Router()
+        router.get("/v1/jobs") { _, _ -> Response in
+            // After a few calls a 500 ends a CLI that keeps paging, so that the test fails rather than hangs.
+            let call = calls.withLock { count in
+                count += 1
+                return count
+            }
+            let body = call > 5 ? "{}" : #"{"jobs": [], "next_cursor": "0-01STUCK"}"#
+            return Response(
+                status: call > 5 ? .internalServerError : .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "test.stuck-cursor")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { server.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { return XCTFail("the fake server did not start") }
+
+        let result = try TockBinary.run(["list", "--all", "--server", "http://127.0.0.1:\(port)"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("next_cursor 0-01STUCK again"), result.stderr)
+        XCTAssertEqual(calls.withLock { $0 }, 2)
     }
 }
