@@ -153,6 +153,8 @@ let package = Package(
                 "TockNATS", "TockConcurrency", .product(name: "Logging", package: "swift-log"),
             ], path: "Tests/TockTestSupport"),
         .testTarget(name: "TockCoreTests", dependencies: ["TockCore", "TockModel", "TockConcurrency"]),
+        // The CLI's own decisions (the environment's arguments, the queue config's source), on the executable.
+        .testTarget(name: "TockCLITests", dependencies: ["TockCLI", "TockCore"]),
         .testTarget(name: "TockAuthTests", dependencies: ["TockAuth", "TockCore"]),
         .testTarget(name: "TockExecutorTests", dependencies: ["TockExecutor", "TockCore", "TockWire", "TockModel"]),
         .testTarget(name: "TockRaftTests", dependencies: ["TockRaft", "TockTestSupport"]),

@@ -13,13 +13,22 @@ struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev", abstract: "Run nats-server, a shard, an executor and a webhook sink on local defaults.")
 
-    @Option(help: "Use this NATS server instead of starting one (NATS_URL is not consulted here).") var natsURL: String?
+    @Option(
+        help: ArgumentHelp(
+            "Use this NATS server instead of starting one (NATS_URL is not read here: it often names a shared "
+                + "server, where tock dev would create its streams).", valueName: "url"))
+    var natsURL: String?
     @OptionGroup var natsSecurity: NATSSecurityOptions
-    @Option(help: "nats-server config for the server started here.") var natsConfig: String = "nats/dev.conf"
+    @Option(
+        help: ArgumentHelp(
+            "nats-server config for the server started here (e.g. nats/dev.conf). Default: built-in settings "
+                + "(JetStream, the values of nats/dev.conf) written to the temporary directory.", valueName: "file"))
+    var natsConfig: String?
     @Option(help: "Where the nats-server started here listens (overrides the config's listen).")
     var natsListen: String = "127.0.0.1:4222"
-    @Option(help: "Queue config: streams and consumers to apply, and the executor's settings.")
-    var config: String = "nats/tock.yaml"
+    @Option(help: "The started nats-server's monitoring address (without --nats-config), or \"off\".")
+    var natsMonitor: String = "127.0.0.1:8222"
+    @Option(help: ArgumentHelp(QueueConfigFile.optionHelp, valueName: "file")) var config: String?
     @Option(help: "Shard data directory (default: a temporary directory, removed on exit).") var data: String?
     @Option(help: "Shard HTTP API address.") var http: String = "127.0.0.1:7070"
     @Option(help: "The executor's /metrics address, or \"off\".") var executorMetrics: String = "127.0.0.1:7080"
@@ -39,6 +48,8 @@ struct DevCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratch) }
 
         try checkPortsFree()
+        let (queues, source) = try QueueConfigFile.resolve(explicit: config)
+        logger.info("queue config: \(source)")
         var natsServer: Process?
         defer {
             if let natsServer, natsServer.isRunning {
@@ -57,7 +68,6 @@ struct DevCommand: AsyncParsableCommand {
         let connection = try await connectWithRetry(
             url: url, security: security, within: .seconds(10),
             server: natsServer)
-        let queues = try loadQueueConfig(path: config)
         for line in try JetStreamSetup.apply(queues, to: try connection.jetStream()) {
             logger.info("\(line)")
         }
@@ -105,21 +115,12 @@ struct DevCommand: AsyncParsableCommand {
     /// Starts nats-server through `tock guard-child`, so it stops and its store is removed even if this process
     /// is killed and runs no cleanup.
     private func startNATSServer(scratch: URL, logger: Logger) throws -> Process {
-        guard let executable = findExecutable("nats-server") else {
-            throw CLIError(
-                "nats-server not found on PATH or in /usr/sbin; install it (apt-get install nats-server) or pass --nats-url"
-            )
-        }
+        let executable = try NATSServerLocator.find()
         let storeDirectory = scratch.appendingPathComponent("nats").path
         let (host, port) = try parseHostPort(natsListen, option: "--nats-listen")
-        var arguments: [String]
-        if FileManager.default.fileExists(atPath: natsConfig) {
-            arguments = ["-c", natsConfig, "-sd", storeDirectory]
-        } else {
-            logger.warning("\(natsConfig) not found; starting nats-server with JetStream on \(natsListen)")
-            arguments = ["-js", "-sd", storeDirectory]
-        }
-        arguments += ["-a", host, "-p", "\(port)"]
+        let arguments = [
+            "-c", try natsServerConfig(scratch: scratch), "-sd", storeDirectory, "-a", host, "-p", "\(port)",
+        ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         process.arguments =
@@ -135,11 +136,26 @@ struct DevCommand: AsyncParsableCommand {
         return process
     }
 
+    /// `--nats-config`, else the built-in settings written to the scratch directory.
+    private func natsServerConfig(scratch: URL) throws -> String {
+        if let natsConfig {
+            guard FileManager.default.isReadableFile(atPath: natsConfig) else {
+                throw CLIError("--nats-config: cannot read \(natsConfig)")
+            }
+            return natsConfig
+        }
+        let monitor = natsMonitor == "off" ? nil : try parseHostPort(natsMonitor, option: "--nats-monitor")
+        let file = scratch.appendingPathComponent("nats-server.conf")
+        try DevNATSServerConfig.text(monitor: monitor).write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
     /// Fails before starting anything when a port this command would listen on is taken, naming what holds it
     /// (often a nats-server or node left by a `tock dev` killed before this guard existed).
     private func checkPortsFree() throws {
         var addresses = [("--http", http)]
         if natsURL == nil { addresses.append(("--nats-listen", natsListen)) }
+        if natsURL == nil, natsConfig == nil, natsMonitor != "off" { addresses.append(("--nats-monitor", natsMonitor)) }
         if sink != "off" { addresses.append(("--sink", sink)) }
         if executorMetrics != "off" { addresses.append(("--executor-metrics", executorMetrics)) }
         for (option, address) in addresses {
@@ -171,11 +187,4 @@ struct DevCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-func findExecutable(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-    let candidates =
-        path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/sbin/\(name)", "/usr/local/sbin/\(name)"]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }

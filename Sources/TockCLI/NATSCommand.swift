@@ -12,25 +12,16 @@ struct NATSCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create or update the streams and consumers of a queue config file (idempotent).")
 
-        @Option(help: "Queue config file (YAML).") var config: String = "nats/tock.yaml"
+        @Option(help: ArgumentHelp(QueueConfigFile.optionHelp, valueName: "file")) var config: String?
         @OptionGroup var nats: NATSOptions
 
         func run() async throws {
-            let layout = try loadQueueConfig(path: config)
+            let (layout, source) = try QueueConfigFile.resolve(explicit: config)
+            FileHandle.standardError.write(Data("queue config: \(source)\n".utf8))
             let connection = try nats.connect(name: "tock-nats-apply")
             defer { connection.close() }
             for line in try JetStreamSetup.apply(layout, to: try connection.jetStream()) { print(line) }
         }
-    }
-}
-
-/// Reads a queue config file; a missing or invalid file is an error that names the file and the key.
-func loadQueueConfig(path: String) throws -> QueueConfig {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-    do {
-        return try QueueConfig.parse(yaml: String(decoding: data, as: UTF8.self))
-    } catch {
-        throw CLIError("\(path): \(error)")
     }
 }
 

@@ -22,8 +22,11 @@ enum TockBinary {
         var stderr: String
     }
 
-    /// Starts `tock <arguments>` in the background with stdout and stderr appended to `log`.
-    static func launch(_ arguments: [String], log logURL: URL) throws -> Process {
+    /// Starts `tock <arguments>` in the background with stdout and stderr appended to `log`. `environment` is
+    /// added to the test's own.
+    static func launch(
+        _ arguments: [String], log logURL: URL, in directory: URL? = nil, environment: [String: String] = [:]
+    ) throws -> Process {
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
@@ -32,6 +35,10 @@ enum TockBinary {
         let process = Process()
         process.executableURL = try url()
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         process.standardOutput = log
         process.standardError = log
         try process.run()
