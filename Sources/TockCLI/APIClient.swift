@@ -74,7 +74,8 @@ struct APIClient {
 }
 
 struct ServerOption: ParsableArguments {
-    @Option(help: "The shard's HTTP API (http:// or https://).") var server: String = "http://127.0.0.1:7070"
+    @Option(help: "The shard's HTTP API (http:// or https://); default $TOCK_SERVER, else this.") var server: String =
+        "http://127.0.0.1:7070"
     @OptionGroup var token: TokenOption
     // `tock shard` takes --tls-ca for its peers and claims it before its subcommands (status, add-node, ...) can:
     // those take --server-ca.
@@ -88,7 +89,8 @@ struct ServerOption: ParsableArguments {
     var client: APIClient { APIClient(server: server, token: token.resolved, caFile: tlsCa) }
 }
 
-/// The API key a command sends: `--token`, else the environment's `TOCK_TOKEN` (which keeps it out of `ps`).
+/// The API key a command sends: `--token`, which `TOCK_TOKEN` sets through `EnvironmentArguments` (and keeps out
+/// of `ps`).
 struct TokenOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
@@ -96,11 +98,5 @@ struct TokenOption: ParsableArguments {
             valueName: "key"))
     var token: String?
 
-    var resolved: String? {
-        if let token, !token.isEmpty { return token }
-        guard let fromEnvironment = ProcessInfo.processInfo.environment["TOCK_TOKEN"], !fromEnvironment.isEmpty else {
-            return nil
-        }
-        return fromEnvironment
-    }
+    var resolved: String? { token.flatMap { $0.isEmpty ? nil : $0 } }
 }

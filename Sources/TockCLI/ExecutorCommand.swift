@@ -9,7 +9,8 @@ import TockWire
 
 struct ExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "executor", abstract: "Run an executor: pull due runs from JetStream and call their webhooks.")
+        commandName: "executor", abstract: "Run an executor: pull due runs from JetStream and call their webhooks.",
+        discussion: EnvironmentArguments.serviceHelp)
 
     @Option(
         help: ArgumentHelp(

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import TockNATS
 
-/// Where NATS is and how to reach it: the URL (`--nats-url`, else `NATS_URL` from the environment, else the local
-/// default), TLS and credentials. Every command that connects to NATS takes this group.
+/// Where NATS is and how to reach it: the URL (`--nats-url`, which `NATS_URL` sets through `EnvironmentArguments`,
+/// else the local default), TLS and credentials. Every command that connects to NATS takes this group.
 struct NATSOptions: ParsableArguments {
     static let defaultURL = "nats://127.0.0.1:4222"
 
@@ -11,18 +11,12 @@ struct NATSOptions: ParsableArguments {
         name: .customLong("nats-url"),
         help: ArgumentHelp(
             "NATS server URL; several, comma-separated, for a cluster. May hold user:password@ (never logged). "
-                + "Default: $NATS_URL, else \(defaultURL).", valueName: "url"))
+                + "Default: $NATS_URL, else \(defaultURL) (tock shard, executor and router read $TOCK_NATS_URL first).",
+            valueName: "url"))
     var natsURLOption: String?
     @OptionGroup var security: NATSSecurityOptions
 
-    /// `--nats-url` wins over `NATS_URL`, which wins over the default.
-    var natsURL: String {
-        natsURLOption ?? Self.environmentURL() ?? Self.defaultURL
-    }
-
-    static func environmentURL(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        environment["NATS_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    var natsURL: String { natsURLOption ?? Self.defaultURL }
 
     func natsSecurity() throws -> NATSSecurity { try security.natsSecurity() }
 

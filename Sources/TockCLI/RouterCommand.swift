@@ -11,7 +11,8 @@ import TockShard
 struct RouterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "router",
-        abstract: "Run a stateless router: the job API over HTTP and NATS, routed to the shards in the shard map.")
+        abstract: "Run a stateless router: the job API over HTTP and NATS, routed to the shards in the shard map.",
+        discussion: EnvironmentArguments.serviceHelp)
 
     @Option(
         help: ArgumentHelp(

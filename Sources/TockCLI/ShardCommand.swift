@@ -11,6 +11,7 @@ import TockShard
 struct ShardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shard", abstract: "Run one shard node: the job store, its HTTP API and the due-timer.",
+        discussion: EnvironmentArguments.serviceHelp,
         subcommands: [StatusCommand.self, TransferLeaderCommand.self, AddNodeCommand.self, RemoveNodeCommand.self])
 
     @Option(help: "Shard number.") var shard: UInt32 = 0

@@ -5,6 +5,7 @@ struct Tock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tock",
         abstract: "Tock: jobs and webhooks at a time or on a schedule, published through NATS JetStream.",
+        discussion: EnvironmentArguments.help,
         subcommands: [
             ShardCommand.self, ExecutorCommand.self, RouterCommand.self, DevCommand.self, SubmitCommand.self,
             GetCommand.self, ListCommand.self, CountsCommand.self,
