@@ -9,7 +9,8 @@ enum UIOverviewPage {
         var counts: JobCounts?
         var countsError: String?
         var queues: [Priority: QueueDepth]
-        var cluster: ClusterStatus?
+        /// Every shard's Raft group, for an administrator; empty otherwise.
+        var shards: [UIShardsView.Row]
         /// nil where nobody listens for them (a router).
         var executors: [ExecutorRoster.Entry]?
     }
@@ -72,12 +73,20 @@ enum UIOverviewPage {
                     }
                 }
             }
-            guard let cluster = data.cluster else { return }
-            html.element("h2", text: "This node's shard")
+            guard !data.shards.isEmpty else { return }
+            html.element("h2", text: "Shards")
             UILayout.table(
-                &html, headers: ["node", "role", "leader", "term", "commit", "applied", "last", "voters", "learners"],
-                rows: [cluster], id: "cluster"
-            ) { html, cluster in
+                &html,
+                headers: [
+                    "shard", "answered by", "role", "leader", "term", "commit", "applied", "last", "voters", "learners",
+                ],
+                rows: data.shards, id: "cluster"
+            ) { html, row in
+                html.element("td", text: "\(row.shard)")
+                guard let cluster = row.status else {
+                    html.element("td", ["colspan": "9", "class": "error"], text: row.error ?? "no answer")
+                    return
+                }
                 html.element("td", text: cluster.node)
                 html.element("td", text: cluster.role)
                 html.element("td", text: cluster.leader ?? "-")

@@ -15,14 +15,15 @@ public enum UIRoutes {
     /// group; a router has neither.
     public struct NodeView: Sendable {
         let queueDepths: @Sendable () async -> [Priority: QueueDepth]
-        let cluster: @Sendable () -> ClusterStatus?
+        /// This node's shard and its view of the shard's Raft group.
+        let cluster: @Sendable () -> (shard: UInt32, status: ClusterStatus)?
         let executors: @Sendable () -> [ExecutorRoster.Entry]?
 
         public static let router = NodeView(queueDepths: { [:] }, cluster: { nil }, executors: { nil })
 
         public static func shard(_ node: ShardNode) -> NodeView {
             NodeView(
-                queueDepths: { await node.queueDepths() }, cluster: { node.cluster },
+                queueDepths: { await node.queueDepths() }, cluster: { (node.configuration.shard, node.cluster) },
                 executors: { node.executors.current() })
         }
     }
@@ -37,13 +38,16 @@ public enum UIRoutes {
         router.get("/ui/") { request, context in
             async let queues = node.queueDepths()
             let counts = await gateway.counts(as: context.caller)
-            var data = UIOverviewPage.Data(queues: await queues, cluster: nil, executors: node.executors())
+            var data = UIOverviewPage.Data(queues: await queues, shards: [], executors: node.executors())
             switch counts {
             case .counts(let value): data.counts = value
             case .failure(let failure): data.countsError = failure.error.error.message
             }
-            // The Raft group is an administrator's view, as `/v1/cluster` is.
-            if context.caller.allows(.admin) { data.cluster = node.cluster() }
+            // The Raft groups are an administrator's view, as `/v1/cluster` is.
+            if context.caller.allows(.admin) {
+                data.shards = await UIShardsView.rows(
+                    frontDoor: frontDoor, local: node.cluster(), caller: context.caller)
+            }
             return page(UIOverviewPage.render(data, caller: context.caller, message: message(request)))
         }
 
