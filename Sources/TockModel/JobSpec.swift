@@ -21,6 +21,8 @@ public struct JobSpec: Equatable, Sendable {
     /// Called with a signed POST after a run that failed; "" when none.
     public var failureCallbackURL: String
     public var destination: Destination
+    /// nil: the job belongs to no flow and is paced by nothing but its due time.
+    public var flow: Flow?
 
     public init(
         id: String,
@@ -35,7 +37,8 @@ public struct JobSpec: Equatable, Sendable {
         tenant: String = "",
         callbackURL: String = "",
         failureCallbackURL: String = "",
-        destination: Destination = .webhook
+        destination: Destination = .webhook,
+        flow: Flow? = nil
     ) {
         self.id = id
         self.priority = priority
@@ -50,5 +53,6 @@ public struct JobSpec: Equatable, Sendable {
         self.callbackURL = callbackURL
         self.failureCallbackURL = failureCallbackURL
         self.destination = destination
+        self.flow = flow
     }
 }

@@ -28,4 +28,8 @@ public enum ShardCommand: Equatable, Sendable {
     case purgeFinished(cutoffNs: Int64, jobIDs: [String], runs: [RunKey])
     /// Outcome events the leader published to `TOCK_EVENTS`: every replica deletes them from its outbox.
     case deleteEvents([OutcomeEvent.Key])
+    /// A flow key's limits from now on (`PUT /v1/flows/{key}`); a job's `flow` with limits sets them the same way.
+    case setFlow(FlowID, FlowLimits, atNs: Int64)
+    /// The key's limits are forgotten: its runs go out as they fall due.
+    case deleteFlow(FlowID, atNs: Int64)
 }

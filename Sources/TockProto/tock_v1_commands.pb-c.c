@@ -638,6 +638,96 @@ void   tock__v1__delete_events__free_unpacked
   assert(message->base.descriptor == &tock__v1__delete_events__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__set_flow__init
+                     (Tock__V1__SetFlow         *message)
+{
+  static const Tock__V1__SetFlow init_value = TOCK__V1__SET_FLOW__INIT;
+  *message = init_value;
+}
+size_t tock__v1__set_flow__get_packed_size
+                     (const Tock__V1__SetFlow *message)
+{
+  assert(message->base.descriptor == &tock__v1__set_flow__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__set_flow__pack
+                     (const Tock__V1__SetFlow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__set_flow__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__set_flow__pack_to_buffer
+                     (const Tock__V1__SetFlow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__set_flow__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__SetFlow *
+       tock__v1__set_flow__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__SetFlow *)
+     protobuf_c_message_unpack (&tock__v1__set_flow__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__set_flow__free_unpacked
+                     (Tock__V1__SetFlow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__set_flow__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tock__v1__delete_flow__init
+                     (Tock__V1__DeleteFlow         *message)
+{
+  static const Tock__V1__DeleteFlow init_value = TOCK__V1__DELETE_FLOW__INIT;
+  *message = init_value;
+}
+size_t tock__v1__delete_flow__get_packed_size
+                     (const Tock__V1__DeleteFlow *message)
+{
+  assert(message->base.descriptor == &tock__v1__delete_flow__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__delete_flow__pack
+                     (const Tock__V1__DeleteFlow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__delete_flow__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__delete_flow__pack_to_buffer
+                     (const Tock__V1__DeleteFlow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__delete_flow__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__DeleteFlow *
+       tock__v1__delete_flow__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__DeleteFlow *)
+     protobuf_c_message_unpack (&tock__v1__delete_flow__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__delete_flow__free_unpacked
+                     (Tock__V1__DeleteFlow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__delete_flow__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message)
 {
@@ -1527,7 +1617,148 @@ const ProtobufCMessageDescriptor tock__v1__delete_events__descriptor =
   (ProtobufCMessageInit) tock__v1__delete_events__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[12] =
+static const ProtobufCFieldDescriptor tock__v1__set_flow__field_descriptors[4] =
+{
+  {
+    "tenant",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SetFlow, tenant),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SetFlow, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limits",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SetFlow, limits),
+    &tock__v1__flow_limits__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ns",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__SetFlow, at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__set_flow__field_indices_by_name[] = {
+  3,   /* field[3] = at_ns */
+  1,   /* field[1] = key */
+  2,   /* field[2] = limits */
+  0,   /* field[0] = tenant */
+};
+static const ProtobufCIntRange tock__v1__set_flow__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor tock__v1__set_flow__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.SetFlow",
+  "SetFlow",
+  "Tock__V1__SetFlow",
+  "tock.v1",
+  sizeof(Tock__V1__SetFlow),
+  4,
+  tock__v1__set_flow__field_descriptors,
+  tock__v1__set_flow__field_indices_by_name,
+  1,  tock__v1__set_flow__number_ranges,
+  (ProtobufCMessageInit) tock__v1__set_flow__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__delete_flow__field_descriptors[3] =
+{
+  {
+    "tenant",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__DeleteFlow, tenant),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__DeleteFlow, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__DeleteFlow, at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__delete_flow__field_indices_by_name[] = {
+  2,   /* field[2] = at_ns */
+  1,   /* field[1] = key */
+  0,   /* field[0] = tenant */
+};
+static const ProtobufCIntRange tock__v1__delete_flow__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tock__v1__delete_flow__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.DeleteFlow",
+  "DeleteFlow",
+  "Tock__V1__DeleteFlow",
+  "tock.v1",
+  sizeof(Tock__V1__DeleteFlow),
+  3,
+  tock__v1__delete_flow__field_descriptors,
+  tock__v1__delete_flow__field_indices_by_name,
+  1,  tock__v1__delete_flow__number_ranges,
+  (ProtobufCMessageInit) tock__v1__delete_flow__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors[14] =
 {
   {
     "create_job",
@@ -1673,25 +1904,51 @@ static const ProtobufCFieldDescriptor tock__v1__shard_command__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "set_flow",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, set_flow),
+    &tock__v1__set_flow__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delete_flow",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tock__V1__ShardCommand, command_case),
+    offsetof(Tock__V1__ShardCommand, delete_flow),
+    &tock__v1__delete_flow__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__shard_command__field_indices_by_name[] = {
   1,   /* field[1] = cancel_job */
   0,   /* field[0] = create_job */
   8,   /* field[8] = create_jobs */
   10,   /* field[10] = delete_events */
+  13,   /* field[13] = delete_flow */
   3,   /* field[3] = mark_done */
   2,   /* field[2] = mark_published */
   6,   /* field[6] = pause_job */
   11,   /* field[11] = purge_finished */
   7,   /* field[7] = resume_job */
   9,   /* field[9] = retry_job */
+  12,   /* field[12] = set_flow */
   5,   /* field[5] = set_node_address */
   4,   /* field[4] = skip_run */
 };
 static const ProtobufCIntRange tock__v1__shard_command__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
 {
@@ -1701,7 +1958,7 @@ const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor =
   "Tock__V1__ShardCommand",
   "tock.v1",
   sizeof(Tock__V1__ShardCommand),
-  12,
+  14,
   tock__v1__shard_command__field_descriptors,
   tock__v1__shard_command__field_indices_by_name,
   1,  tock__v1__shard_command__number_ranges,

@@ -233,6 +233,96 @@ void   tock__v1__job_spec__free_unpacked
   assert(message->base.descriptor == &tock__v1__job_spec__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tock__v1__flow_limits__init
+                     (Tock__V1__FlowLimits         *message)
+{
+  static const Tock__V1__FlowLimits init_value = TOCK__V1__FLOW_LIMITS__INIT;
+  *message = init_value;
+}
+size_t tock__v1__flow_limits__get_packed_size
+                     (const Tock__V1__FlowLimits *message)
+{
+  assert(message->base.descriptor == &tock__v1__flow_limits__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__flow_limits__pack
+                     (const Tock__V1__FlowLimits *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__flow_limits__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__flow_limits__pack_to_buffer
+                     (const Tock__V1__FlowLimits *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__flow_limits__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__FlowLimits *
+       tock__v1__flow_limits__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__FlowLimits *)
+     protobuf_c_message_unpack (&tock__v1__flow_limits__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__flow_limits__free_unpacked
+                     (Tock__V1__FlowLimits *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__flow_limits__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tock__v1__flow__init
+                     (Tock__V1__Flow         *message)
+{
+  static const Tock__V1__Flow init_value = TOCK__V1__FLOW__INIT;
+  *message = init_value;
+}
+size_t tock__v1__flow__get_packed_size
+                     (const Tock__V1__Flow *message)
+{
+  assert(message->base.descriptor == &tock__v1__flow__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tock__v1__flow__pack
+                     (const Tock__V1__Flow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tock__v1__flow__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tock__v1__flow__pack_to_buffer
+                     (const Tock__V1__Flow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tock__v1__flow__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tock__V1__Flow *
+       tock__v1__flow__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tock__V1__Flow *)
+     protobuf_c_message_unpack (&tock__v1__flow__descriptor,
+                                allocator, len, data);
+}
+void   tock__v1__flow__free_unpacked
+                     (Tock__V1__Flow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tock__v1__flow__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tock__v1__job_spec_batch__init
                      (Tock__V1__JobSpecBatch         *message)
 {
@@ -721,7 +811,7 @@ const ProtobufCMessageDescriptor tock__v1__nats_target__descriptor =
   (ProtobufCMessageInit) tock__v1__nats_target__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[14] =
+static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[15] =
 {
   {
     "id",
@@ -891,12 +981,25 @@ static const ProtobufCFieldDescriptor tock__v1__job_spec__field_descriptors[14] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "flow",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobSpec, flow),
+    &tock__v1__flow__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
   10,   /* field[10] = callback_url */
   12,   /* field[12] = destination */
   6,   /* field[6] = due_at_ns */
   11,   /* field[11] = failure_callback_url */
+  14,   /* field[14] = flow */
   0,   /* field[0] = id */
   5,   /* field[5] = idempotency_key */
   4,   /* field[4] = max_attempts */
@@ -911,7 +1014,7 @@ static const unsigned tock__v1__job_spec__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
 {
@@ -921,11 +1024,126 @@ const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor =
   "Tock__V1__JobSpec",
   "tock.v1",
   sizeof(Tock__V1__JobSpec),
-  14,
+  15,
   tock__v1__job_spec__field_descriptors,
   tock__v1__job_spec__field_indices_by_name,
   1,  tock__v1__job_spec__number_ranges,
   (ProtobufCMessageInit) tock__v1__job_spec__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__flow_limits__field_descriptors[3] =
+{
+  {
+    "rate_count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__FlowLimits, rate_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rate_period_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__FlowLimits, rate_period_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "concurrency",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__FlowLimits, concurrency),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__flow_limits__field_indices_by_name[] = {
+  2,   /* field[2] = concurrency */
+  0,   /* field[0] = rate_count */
+  1,   /* field[1] = rate_period_ns */
+};
+static const ProtobufCIntRange tock__v1__flow_limits__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor tock__v1__flow_limits__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.FlowLimits",
+  "FlowLimits",
+  "Tock__V1__FlowLimits",
+  "tock.v1",
+  sizeof(Tock__V1__FlowLimits),
+  3,
+  tock__v1__flow_limits__field_descriptors,
+  tock__v1__flow_limits__field_indices_by_name,
+  1,  tock__v1__flow_limits__number_ranges,
+  (ProtobufCMessageInit) tock__v1__flow_limits__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tock__v1__flow__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Flow, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limits",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Flow, limits),
+    &tock__v1__flow_limits__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tock__v1__flow__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = limits */
+};
+static const ProtobufCIntRange tock__v1__flow__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor tock__v1__flow__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tock.v1.Flow",
+  "Flow",
+  "Tock__V1__Flow",
+  "tock.v1",
+  sizeof(Tock__V1__Flow),
+  2,
+  tock__v1__flow__field_descriptors,
+  tock__v1__flow__field_indices_by_name,
+  1,  tock__v1__flow__number_ranges,
+  (ProtobufCMessageInit) tock__v1__flow__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor tock__v1__job_spec_batch__field_descriptors[1] =

@@ -13,7 +13,7 @@ public final class ShardNode: Sendable {
     public let configuration: ShardConfiguration
     let database: DatabaseQueue
     let log: RaftDriver
-    private let duties: LeaderDuties
+    let duties: LeaderDuties
     let link: NATSLink
     public let clock: any WallClock
     /// What `/metrics` exports.

@@ -43,7 +43,8 @@ extension JobSpec {
             callbackURL: try CReading.string(message.callback_url, field: "JobSpec.callback_url"),
             failureCallbackURL: try CReading.string(
                 message.failure_callback_url, field: "JobSpec.failure_callback_url"),
-            destination: destination
+            destination: destination,
+            flow: try Flow.decode(message.flow)
         )
     }
 
@@ -64,6 +65,7 @@ extension JobSpec {
             message.pointee.tenant = arena.string(tenant)
             message.pointee.callback_url = arena.string(callbackURL)
             message.pointee.failure_callback_url = arena.string(failureCallbackURL)
+            message.pointee.flow = flow?.proto(in: arena)
         }
     }
 }

@@ -126,6 +126,24 @@ extension ShardCommand {
                         (key) throws(WireError) in try OutcomeEvent.Key(proto: key)
                     })
             }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_SET_FLOW:
+            self = try CReading.required(message.set_flow, field: "ShardCommand.set_flow") {
+                (set) throws(WireError) in
+                .setFlow(
+                    FlowID(
+                        tenant: try CReading.string(set.pointee.tenant, field: "SetFlow.tenant"),
+                        key: try CReading.string(set.pointee.key, field: "SetFlow.key")),
+                    set.pointee.limits.map { FlowLimits(proto: $0) } ?? .none, atNs: set.pointee.at_ns)
+            }
+        case TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_FLOW:
+            self = try CReading.required(message.delete_flow, field: "ShardCommand.delete_flow") {
+                (delete) throws(WireError) in
+                .deleteFlow(
+                    FlowID(
+                        tenant: try CReading.string(delete.pointee.tenant, field: "DeleteFlow.tenant"),
+                        key: try CReading.string(delete.pointee.key, field: "DeleteFlow.key")),
+                    atNs: delete.pointee.at_ns)
+            }
         default:
             throw .missingField("ShardCommand.command")
         }
@@ -229,6 +247,23 @@ extension ShardCommand {
                     tock__v1__delete_events__init(delete)
                     delete.pointee.n_events = keys.count
                     delete.pointee.events = arena.pointerArray(keys.map { $0.proto(in: arena) })
+                }
+            case .setFlow(let flow, let limits, let atNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_SET_FLOW
+                message.pointee.set_flow = arena.message(Tock__V1__SetFlow.self) { set in
+                    tock__v1__set_flow__init(set)
+                    set.pointee.tenant = arena.string(flow.tenant)
+                    set.pointee.key = arena.string(flow.key)
+                    set.pointee.limits = limits.proto(in: arena)
+                    set.pointee.at_ns = atNs
+                }
+            case .deleteFlow(let flow, let atNs):
+                message.pointee.command_case = TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_FLOW
+                message.pointee.delete_flow = arena.message(Tock__V1__DeleteFlow.self) { delete in
+                    tock__v1__delete_flow__init(delete)
+                    delete.pointee.tenant = arena.string(flow.tenant)
+                    delete.pointee.key = arena.string(flow.key)
+                    delete.pointee.at_ns = atNs
                 }
             }
         }

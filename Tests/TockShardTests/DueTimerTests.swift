@@ -35,7 +35,7 @@ final class DueTimerTests: XCTestCase {
     func ack(_ job: Job, sequence: UInt64, at: Int64) -> PublishAck {
         PublishAck(
             run: PublishedRun(jobID: job.id, run: job.run, streamSequence: sequence, publishedAtNs: at),
-            priority: job.priority, dueAtNs: job.dueAtNs, ackedAtNs: at)
+            priority: job.priority, lane: job.dueLane, dueAtNs: job.dueAtNs, ackedAtNs: at)
     }
 
     func published(_ id: String, at: Int64, sequence: UInt64 = 7) -> PublishedRunRow {

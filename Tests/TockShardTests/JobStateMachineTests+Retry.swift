@@ -72,7 +72,7 @@ final class JobStateMachineRetryTests: XCTestCase {
         XCTAssertNil(retried.streamSequence)
         XCTAssertNil(retried.finishedAtNs)
         // The due-timer learns of the new run from the result.
-        XCTAssertEqual(result.newlyDue, [DueEntry(dueAtNs: 2000, jobID: "j1", run: 2)])
+        XCTAssertEqual(result.newlyDue, [DueEntry(dueAtNs: 2000, jobID: "j1", run: 2, lane: DueLane(priority: .high))])
         // The new run is published and completed like any run.
         XCTAssertEqual(
             try apply(

@@ -54,7 +54,7 @@ final class ScheduledRunScanTests: XCTestCase {
         let plan = try db.statement("EXPLAIN QUERY PLAN " + ScheduledRunScan.sql).map(
             Int64(0), "", Int64(100), Int64(10)
         ) { $0.text(3) }.joined(separator: "; ")
-        XCTAssertTrue(plan.contains("COVERING INDEX jobs_due_window"), plan)
+        XCTAssertTrue(plan.contains("COVERING INDEX jobs_due_lane"), plan)
         XCTAssertFalse(plan.contains("TEMP B-TREE"), "no sort: \(plan)")
     }
 

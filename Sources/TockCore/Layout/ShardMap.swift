@@ -34,6 +34,11 @@ public struct ShardMap: Sendable, Equatable {
         ShardHash.shard(forKey: key, shardCount: shardCount)
     }
 
+    /// The shard that owns a flow key: its jobs and its limits, so one leader paces the key for the whole fleet.
+    public func shard(forFlowKey key: String) -> UInt32 {
+        ShardHash.shard(forKey: key, shardCount: shardCount)
+    }
+
     public func shardForNewJob<R: RandomNumberGenerator>(using random: inout R) -> UInt32 {
         ShardHash.jump(random.next(), buckets: Int32(clamping: shardCount))
     }

@@ -3,11 +3,14 @@ public struct DueEntry: Sendable, Equatable {
     public var dueAtNs: Int64
     public var jobID: String
     public var run: UInt32
+    /// Where the run waits once due; a hint for fairness only: the leader checks the job's flow when it reads it.
+    public var lane: DueLane
 
-    public init(dueAtNs: Int64, jobID: String, run: UInt32) {
+    public init(dueAtNs: Int64, jobID: String, run: UInt32, lane: DueLane = DueLane()) {
         self.dueAtNs = dueAtNs
         self.jobID = jobID
         self.run = run
+        self.lane = lane
     }
 
     fileprivate static func before(_ a: DueEntry, _ b: DueEntry) -> Bool {

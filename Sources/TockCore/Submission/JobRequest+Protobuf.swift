@@ -33,6 +33,7 @@ extension JobRequest {
         }
         if spec.dueAtNs != 0 { try TimeWindow.check(spec.dueAtNs, field: "run_at", nowNs: nowNs) }
         spec.dueAtNs = max(spec.dueAtNs, nowNs)
+        if let flow = spec.flow { try validate(flow) }
         if let schedule = spec.schedule {
             var fields: [String: JSONValue] = [
                 "cron": .string(schedule.cron), "overlap": .string(schedule.overlap.rawValue),
@@ -44,6 +45,16 @@ extension JobRequest {
             (spec.schedule, spec.dueAtNs) = try parseSchedule(.object(fields), nowNs: nowNs)
         }
         return spec
+    }
+
+    /// The rules `parseFlow` applies to JSON, for a flow that came in a protobuf `JobSpec`.
+    public static func validate(_ flow: Flow) throws(FieldError) {
+        if let problem = FlowRules.problem(withKey: flow.key) {
+            throw FieldError(field: "flow.key", message: "flow.key \(problem)")
+        }
+        if let limits = flow.limits, let problem = FlowRules.problem(with: limits) {
+            throw FieldError(field: "flow.\(problem.field)", message: "flow.\(problem.field) \(problem.message)")
+        }
     }
 
     private static func validateWebhook(_ target: inout HTTPTarget, policy: SubmitPolicy) throws(FieldError) {

@@ -27,7 +27,7 @@ extension JobRequest {
     static let knownFields: Set<String> = [
         "url", "method", "headers", "body", "run_at", "delay", "priority", "timeout", "max_attempts",
         "idempotency_key", "webhook_format", "schedule", "secret_headers", "callback_url", "failure_callback_url",
-        "nats",
+        "nats", "flow",
     ]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     /// Set by the executor or by HTTP itself; a job may not override them.
@@ -90,7 +90,7 @@ extension JobRequest {
             failureCallbackURL: try parseCallbackURL(
                 fields["failure_callback_url"], field: "failure_callback_url",
                 policy: policy),
-            destination: destination)
+            destination: destination, flow: try parseFlow(fields["flow"]))
     }
 
     static func string(_ value: JSONValue?, field: String) throws(FieldError) -> String? {

@@ -9,6 +9,7 @@ public enum FrontDoorRoutes {
     public static func shardNode(_ node: ShardNode, frontDoor: FrontDoor) -> Router<TockRequestContext> {
         let router = ShardHTTPAPI.router(node: node, frontDoor: frontDoor)
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        FlowHTTPRoutes.register(on: router, frontDoor: frontDoor)
         let nodeID = "\(node.configuration.shard)/\(node.configuration.cluster.nodeID)"
         ScheduledDBRoutes.register(
             on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: nodeID, clock: node.clock,
@@ -36,6 +37,7 @@ public enum FrontDoorRoutes {
             ShardHTTPAPI.json(.ok, ["status": "ok", "shards": "\(frontDoor.map.shardCount)"])
         }
         JobHTTPRoutes.register(on: router, frontDoor: frontDoor)
+        FlowHTTPRoutes.register(on: router, frontDoor: frontDoor)
         ScheduledDBRoutes.register(on: router, gateway: frontDoor.gateway, policy: frontDoor.policy, nodeID: name)
         OpenAPIRoute.register(on: router)
         UIRoutes.register(on: router, frontDoor: frontDoor, node: .router)

@@ -16,6 +16,7 @@ public enum RouteAccess {
             break
         }
         if path == "/v1/jobs" || path.hasPrefix("/v1/jobs/") || path.hasPrefix("/v1/jobs:")
+            || path == "/v1/flows" || path.hasPrefix("/v1/flows/")
             || path == "/jobs" || path.hasPrefix("/jobs/")
         {
             return .scope(method == .get || method == .head ? .jobsRead : .jobsWrite)

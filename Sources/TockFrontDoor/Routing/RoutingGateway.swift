@@ -163,9 +163,6 @@ final class RoutingGateway: JobGateway {
     /// Asks every shard for a page after the cursor and merges them by creation time (`JobPage.merging`).
     func list(_ query: JobListQuery, as caller: Caller) async -> JobListReply {
         if let cursor = query.cursor, ListCursor(cursor) == nil { return .failure(LocalShardJobs.badCursor) }
-        if let key = query.idempotencyKey {
-            return await listShard(map.shard(forIdempotencyKey: key), query, as: caller)
-        }
         let answers = await withTaskGroup(of: JobListReply.self) { group in
             for shard in 0..<UInt32(map.shardCount) {
                 group.addTask { await self.listShard(shard, query, as: caller) }
@@ -270,10 +267,12 @@ final class RoutingGateway: JobGateway {
         }
     }
 
-    /// The shard a new job goes to: its idempotency key's, so a repeated key meets the job it names; a random one
-    /// for a job without a key.
+    /// The shard a new job goes to: its flow key's, so one leader paces the whole flow; else its idempotency key's,
+    /// so a repeated key meets the job it names; a random one for a job with neither. (A job with both is
+    /// deduplicated on its flow's shard, where a repeat of it — same flow — goes too.)
     private func owner(ofNew spec: JobSpec, using random: inout some RandomNumberGenerator) -> UInt32 {
-        spec.idempotencyKey.isEmpty
+        if let flow = spec.flow { return map.shard(forFlowKey: flow.key) }
+        return spec.idempotencyKey.isEmpty
             ? map.shardForNewJob(using: &random) : map.shard(forIdempotencyKey: spec.idempotencyKey)
     }
 

@@ -32,6 +32,8 @@ typedef struct Tock__V1__PurgeFinished Tock__V1__PurgeFinished;
 typedef struct Tock__V1__RunKey Tock__V1__RunKey;
 typedef struct Tock__V1__RetryJob Tock__V1__RetryJob;
 typedef struct Tock__V1__DeleteEvents Tock__V1__DeleteEvents;
+typedef struct Tock__V1__SetFlow Tock__V1__SetFlow;
+typedef struct Tock__V1__DeleteFlow Tock__V1__DeleteFlow;
 typedef struct Tock__V1__ShardCommand Tock__V1__ShardCommand;
 
 
@@ -300,6 +302,37 @@ struct  Tock__V1__DeleteEvents
     , 0,NULL }
 
 
+/*
+ * A flow key's limits from now on.
+ */
+struct  Tock__V1__SetFlow
+{
+  ProtobufCMessage base;
+  char *tenant;
+  char *key;
+  Tock__V1__FlowLimits *limits;
+  int64_t at_ns;
+};
+#define TOCK__V1__SET_FLOW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__set_flow__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0 }
+
+
+/*
+ * A flow key's limits are forgotten.
+ */
+struct  Tock__V1__DeleteFlow
+{
+  ProtobufCMessage base;
+  char *tenant;
+  char *key;
+  int64_t at_ns;
+};
+#define TOCK__V1__DELETE_FLOW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__delete_flow__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
 typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND__NOT_SET = 0,
   TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOB = 1,
@@ -313,7 +346,9 @@ typedef enum {
   TOCK__V1__SHARD_COMMAND__COMMAND_CREATE_JOBS = 9,
   TOCK__V1__SHARD_COMMAND__COMMAND_RETRY_JOB = 10,
   TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_EVENTS = 11,
-  TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED = 12
+  TOCK__V1__SHARD_COMMAND__COMMAND_PURGE_FINISHED = 12,
+  TOCK__V1__SHARD_COMMAND__COMMAND_SET_FLOW = 13,
+  TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_FLOW = 14
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__SHARD_COMMAND__COMMAND__CASE)
 } Tock__V1__ShardCommand__CommandCase;
 
@@ -334,6 +369,8 @@ struct  Tock__V1__ShardCommand
     Tock__V1__RetryJob *retry_job;
     Tock__V1__DeleteEvents *delete_events;
     Tock__V1__PurgeFinished *purge_finished;
+    Tock__V1__SetFlow *set_flow;
+    Tock__V1__DeleteFlow *delete_flow;
   };
 };
 #define TOCK__V1__SHARD_COMMAND__INIT \
@@ -607,6 +644,44 @@ Tock__V1__DeleteEvents *
 void   tock__v1__delete_events__free_unpacked
                      (Tock__V1__DeleteEvents *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__SetFlow methods */
+void   tock__v1__set_flow__init
+                     (Tock__V1__SetFlow         *message);
+size_t tock__v1__set_flow__get_packed_size
+                     (const Tock__V1__SetFlow   *message);
+size_t tock__v1__set_flow__pack
+                     (const Tock__V1__SetFlow   *message,
+                      uint8_t             *out);
+size_t tock__v1__set_flow__pack_to_buffer
+                     (const Tock__V1__SetFlow   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__SetFlow *
+       tock__v1__set_flow__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__set_flow__free_unpacked
+                     (Tock__V1__SetFlow *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__DeleteFlow methods */
+void   tock__v1__delete_flow__init
+                     (Tock__V1__DeleteFlow         *message);
+size_t tock__v1__delete_flow__get_packed_size
+                     (const Tock__V1__DeleteFlow   *message);
+size_t tock__v1__delete_flow__pack
+                     (const Tock__V1__DeleteFlow   *message,
+                      uint8_t             *out);
+size_t tock__v1__delete_flow__pack_to_buffer
+                     (const Tock__V1__DeleteFlow   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__DeleteFlow *
+       tock__v1__delete_flow__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__delete_flow__free_unpacked
+                     (Tock__V1__DeleteFlow *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__ShardCommand methods */
 void   tock__v1__shard_command__init
                      (Tock__V1__ShardCommand         *message);
@@ -670,6 +745,12 @@ typedef void (*Tock__V1__RetryJob_Closure)
 typedef void (*Tock__V1__DeleteEvents_Closure)
                  (const Tock__V1__DeleteEvents *message,
                   void *closure_data);
+typedef void (*Tock__V1__SetFlow_Closure)
+                 (const Tock__V1__SetFlow *message,
+                  void *closure_data);
+typedef void (*Tock__V1__DeleteFlow_Closure)
+                 (const Tock__V1__DeleteFlow *message,
+                  void *closure_data);
 typedef void (*Tock__V1__ShardCommand_Closure)
                  (const Tock__V1__ShardCommand *message,
                   void *closure_data);
@@ -693,6 +774,8 @@ extern const ProtobufCMessageDescriptor tock__v1__purge_finished__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__run_key__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__retry_job__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__delete_events__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__set_flow__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__delete_flow__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__shard_command__descriptor;
 
 PROTOBUF_C__END_DECLS

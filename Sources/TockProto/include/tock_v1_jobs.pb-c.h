@@ -21,6 +21,8 @@ typedef struct Tock__V1__Header Tock__V1__Header;
 typedef struct Tock__V1__HttpTarget Tock__V1__HttpTarget;
 typedef struct Tock__V1__NatsTarget Tock__V1__NatsTarget;
 typedef struct Tock__V1__JobSpec Tock__V1__JobSpec;
+typedef struct Tock__V1__FlowLimits Tock__V1__FlowLimits;
+typedef struct Tock__V1__Flow Tock__V1__Flow;
 typedef struct Tock__V1__JobSpecBatch Tock__V1__JobSpecBatch;
 typedef struct Tock__V1__JobRun Tock__V1__JobRun;
 typedef struct Tock__V1__Completion Tock__V1__Completion;
@@ -242,10 +244,55 @@ struct  Tock__V1__JobSpec
    * only with DESTINATION_NATS
    */
   Tock__V1__NatsTarget *nats_target;
+  /*
+   * absent: the job belongs to no flow
+   */
+  Tock__V1__Flow *flow;
 };
 #define TOCK__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, TOCK__V1__DESTINATION__DESTINATION_WEBHOOK, NULL }
+    , (char *)protobuf_c_empty_string, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, TOCK__V1__DESTINATION__DESTINATION_WEBHOOK, NULL, NULL }
+
+
+/*
+ * What a flow key allows; 0 in a field means no such limit.
+ */
+struct  Tock__V1__FlowLimits
+{
+  ProtobufCMessage base;
+  /*
+   * at most this many runs ...
+   */
+  uint32_t rate_count;
+  /*
+   * ... per this period (1 s, 1 min or 1 h)
+   */
+  int64_t rate_period_ns;
+  /*
+   * runs published and not yet completed
+   */
+  uint32_t concurrency;
+};
+#define TOCK__V1__FLOW_LIMITS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__flow_limits__descriptor) \
+    , 0, 0, 0 }
+
+
+/*
+ * The flow a job belongs to (Schemas/API.md, "Flow control").
+ */
+struct  Tock__V1__Flow
+{
+  ProtobufCMessage base;
+  char *key;
+  /*
+   * Absent: the key keeps the limits it has. Present: the key's limits from now on.
+   */
+  Tock__V1__FlowLimits *limits;
+};
+#define TOCK__V1__FLOW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tock__v1__flow__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
 
 
 /*
@@ -439,6 +486,44 @@ Tock__V1__JobSpec *
 void   tock__v1__job_spec__free_unpacked
                      (Tock__V1__JobSpec *message,
                       ProtobufCAllocator *allocator);
+/* Tock__V1__FlowLimits methods */
+void   tock__v1__flow_limits__init
+                     (Tock__V1__FlowLimits         *message);
+size_t tock__v1__flow_limits__get_packed_size
+                     (const Tock__V1__FlowLimits   *message);
+size_t tock__v1__flow_limits__pack
+                     (const Tock__V1__FlowLimits   *message,
+                      uint8_t             *out);
+size_t tock__v1__flow_limits__pack_to_buffer
+                     (const Tock__V1__FlowLimits   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__FlowLimits *
+       tock__v1__flow_limits__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__flow_limits__free_unpacked
+                     (Tock__V1__FlowLimits *message,
+                      ProtobufCAllocator *allocator);
+/* Tock__V1__Flow methods */
+void   tock__v1__flow__init
+                     (Tock__V1__Flow         *message);
+size_t tock__v1__flow__get_packed_size
+                     (const Tock__V1__Flow   *message);
+size_t tock__v1__flow__pack
+                     (const Tock__V1__Flow   *message,
+                      uint8_t             *out);
+size_t tock__v1__flow__pack_to_buffer
+                     (const Tock__V1__Flow   *message,
+                      ProtobufCBuffer     *buffer);
+Tock__V1__Flow *
+       tock__v1__flow__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tock__v1__flow__free_unpacked
+                     (Tock__V1__Flow *message,
+                      ProtobufCAllocator *allocator);
 /* Tock__V1__JobSpecBatch methods */
 void   tock__v1__job_spec_batch__init
                      (Tock__V1__JobSpecBatch         *message);
@@ -532,6 +617,12 @@ typedef void (*Tock__V1__NatsTarget_Closure)
 typedef void (*Tock__V1__JobSpec_Closure)
                  (const Tock__V1__JobSpec *message,
                   void *closure_data);
+typedef void (*Tock__V1__FlowLimits_Closure)
+                 (const Tock__V1__FlowLimits *message,
+                  void *closure_data);
+typedef void (*Tock__V1__Flow_Closure)
+                 (const Tock__V1__Flow *message,
+                  void *closure_data);
 typedef void (*Tock__V1__JobSpecBatch_Closure)
                  (const Tock__V1__JobSpecBatch *message,
                   void *closure_data);
@@ -561,6 +652,8 @@ extern const ProtobufCMessageDescriptor tock__v1__header__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__http_target__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__nats_target__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_spec__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__flow_limits__descriptor;
+extern const ProtobufCMessageDescriptor tock__v1__flow__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_spec_batch__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__job_run__descriptor;
 extern const ProtobufCMessageDescriptor tock__v1__completion__descriptor;

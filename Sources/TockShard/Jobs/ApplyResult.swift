@@ -25,6 +25,8 @@ public enum ApplyResult: Sendable, Equatable {
     case rejected(FieldError)
     /// Retention deleted this many jobs and `job_runs` rows (a job's runs included).
     case purged(jobs: Int, runs: Int)
+    /// A flow key's limits, as now stored.
+    case flow(FlowRecord)
 }
 
 extension ApplyResult {
@@ -32,11 +34,11 @@ extension ApplyResult {
     /// on, and resumed jobs.
     public var newlyDue: [DueEntry] {
         switch self {
-        case .created(let job): [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
+        case .created(let job): [job.dueEntry]
         case .batch(let results): results.flatMap(\.newlyDue)
         case .rescheduled(_, let next): next
         case .changed(let job) where job.state == .scheduled && !job.paused:
-            [DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run)]
+            [job.dueEntry]
         default: []
         }
     }

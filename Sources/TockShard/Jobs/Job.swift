@@ -1,3 +1,4 @@
+import TockCore
 import TockModel
 import TockWire
 
@@ -36,6 +37,17 @@ public struct Job: Sendable, Equatable {
     /// `JobSpec.failureCallbackURL`; "" when none.
     public var failureCallbackURL = ""
     public var destination = Destination.webhook
+    /// The flow key whose limits pace its runs (`JobSpec.flow`); "" for none. Its flow is `(tenant, flowKey)`.
+    public var flowKey = ""
+
+    /// The job's flow, if it has one.
+    public var flow: FlowID? { flowKey.isEmpty ? nil : FlowID(tenant: tenant, key: flowKey) }
+
+    /// The lane its due runs wait in (`DueLane`).
+    public var dueLane: DueLane { DueLane(priority: priority, tenant: tenant, flowKey: flowKey) }
+
+    /// Its current run, for the due-timer.
+    public var dueEntry: DueEntry { DueEntry(dueAtNs: dueAtNs, jobID: id, run: run, lane: dueLane) }
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {

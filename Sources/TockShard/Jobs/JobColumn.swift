@@ -25,4 +25,5 @@ enum JobColumn: String, ColumnSet {
     case callbackURL = "callback_url"
     case failureCallbackURL = "failure_callback_url"
     case destination
+    case flowKey = "flow_key"
 }

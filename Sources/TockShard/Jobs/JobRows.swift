@@ -52,7 +52,8 @@ enum JobRows {
             schedule: try row.optionalText(JobColumn.schedule).map(ScheduleColumn.decode),
             paused: row.int64(JobColumn.paused) != 0,
             tenant: row.text(JobColumn.tenant), callbackURL: row.text(JobColumn.callbackURL),
-            failureCallbackURL: row.text(JobColumn.failureCallbackURL), destination: destination)
+            failureCallbackURL: row.text(JobColumn.failureCallbackURL), destination: destination,
+            flowKey: row.text(JobColumn.flowKey))
     }
 
     /// What the `url`, `method`, `headers`, `body` and `destination` columns hold for `spec`.

@@ -32,6 +32,9 @@ extension JobSpec {
             }
         case .timer: break
         }
+        if let flow {
+            do throws(FieldError) { try JobRequest.validate(flow) } catch { return error }
+        }
         if let problem = outside(dueAtNs, "run_at") { return problem }
         guard let schedule else { return nil }
         if let problem = outside(schedule.startAtNs, "schedule.start") ?? outside(schedule.endAtNs, "schedule.end") {

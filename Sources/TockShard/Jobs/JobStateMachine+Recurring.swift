@@ -15,7 +15,7 @@ extension JobStateMachine {
         if let next {
             try db.statement("UPDATE jobs SET run = run + 1, due_at = ?, updated_at = ? WHERE id = ?")
                 .run(next, nowNs, job.id)
-            return job.paused ? nil : DueEntry(dueAtNs: next, jobID: job.id, run: job.run + 1)
+            return job.paused ? nil : DueEntry(dueAtNs: next, jobID: job.id, run: job.run + 1, lane: job.dueLane)
         }
         let final = lastRunPublished ? "published" : "succeeded"
         try db.statement(

@@ -64,6 +64,12 @@ struct JobStateMachine: Sendable {
             return try purge(cutoffNs: cutoffNs, jobIDs: jobIDs, runs: runs, in: db)
         case .deleteEvents(let keys):
             return .updated(try OutboxRows.delete(keys, in: db))
+        case .setFlow(let flow, let limits, let atNs):
+            if let problem = Self.problem(with: flow, limits) { return .rejected(problem) }
+            try FlowRows.upsert(flow, limits, at: atNs, in: db)
+            return .flow(FlowRecord(flow: flow, limits: limits, updatedAtNs: atNs))
+        case .deleteFlow(let flow, _):
+            return try FlowRows.delete(flow, in: db) > 0 ? .updated(1) : .notFound
         }
     }
 
@@ -93,16 +99,31 @@ struct JobStateMachine: Sendable {
             """
             INSERT INTO jobs (id, shard, state, priority, url, method, headers, body, timeout_ms, max_attempts,
                               idempotency_key, run, due_at, created_at, updated_at, webhook_format, schedule, tenant,
-                              callback_url, failure_callback_url, destination)
-            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              callback_url, failure_callback_url, destination, flow_key)
+            VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).run(
             spec.id, shard, spec.priority.rawValue, target.url, target.method, target.headers, target.body,
             spec.timeoutMs, spec.maxAttempts, spec.idempotencyKey.isEmpty ? nil : spec.idempotencyKey, spec.dueAtNs,
             nowNs, nowNs, spec.webhookFormat.rawValue, try spec.schedule.map(ScheduleColumn.encode), spec.tenant,
-            spec.callbackURL, spec.failureCallbackURL, target.destination)
+            spec.callbackURL, spec.failureCallbackURL, target.destination, spec.flow?.key ?? "")
+        if let flow = spec.flow, let limits = flow.limits {
+            // The latest limits submitted for a key are its limits (Schemas/API.md, "Flow control").
+            try FlowRows.upsert(FlowID(tenant: spec.tenant, key: flow.key), limits, at: nowNs, in: db)
+        }
         guard let job = try JobRows.find(id: spec.id, in: db) else { return .notFound }
         return .created(job)
+    }
+
+    /// Why a flow command may not be applied, or nil: the rules the API applies, for a command that came another way.
+    static func problem(with flow: FlowID, _ limits: FlowLimits) -> FieldError? {
+        if let problem = FlowRules.problem(withKey: flow.key) {
+            return FieldError(field: "key", message: "key \(problem)")
+        }
+        if let problem = FlowRules.problem(with: limits) {
+            return FieldError(field: problem.field, message: "\(problem.field) \(problem.message)")
+        }
+        return nil
     }
 
     /// Whether `holder` gives up its key to `spec` (see `create`).

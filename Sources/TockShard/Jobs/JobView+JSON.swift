@@ -13,6 +13,10 @@ extension JobView: JSONWritable {
             json.field("executor_id", executor_id)
             json.field("failure_callback_url", failure_callback_url)
             json.field("finished_at", finished_at)
+            if let flow {
+                json.key("flow")
+                json.object { json in json.field("key", flow.key) }
+            }
             json.key("headers")
             json.stringMap(headers)
             json.field("id", id)

@@ -46,6 +46,9 @@ public struct JobView: Codable, Sendable, Equatable {
     public var callback_url: String?
     /// Called after a run that failed; absent when none.
     public var failure_callback_url: String?
+    /// The flow whose limits pace its runs (its key; the limits are the key's, `GET /v1/flows/{key}`); absent when
+    /// none.
+    public var flow: FlowKeyView?
 
     public init(_ job: Job) {
         id = job.id
@@ -81,7 +84,13 @@ public struct JobView: Codable, Sendable, Equatable {
         tenant = job.tenant.isEmpty ? nil : job.tenant
         callback_url = job.callbackURL.isEmpty ? nil : job.callbackURL
         failure_callback_url = job.failureCallbackURL.isEmpty ? nil : job.failureCallbackURL
+        flow = job.flowKey.isEmpty ? nil : FlowKeyView(key: job.flowKey)
     }
+}
+
+/// A job's flow as the API shows it.
+public struct FlowKeyView: Codable, Sendable, Equatable {
+    public var key: String
 }
 
 /// A NATS destination as the API shows it, with the keys a submit takes.

@@ -35,8 +35,9 @@ final class CompletionConsumer: Sendable {
     /// Messages terminated as unreadable, and completions refused by `CompletionCheck`.
     var malformedCount: Int { malformed.load(ordering: .relaxed) }
 
-    /// Runs until the task is cancelled; broker trouble is logged and retried, never fatal.
-    func run() async {
+    /// Runs until the task is cancelled; broker trouble is logged and retried, never fatal. `committed` hears the
+    /// run keys of every batch committed as done (the due-timer frees their flows' concurrency).
+    func run(committed: @escaping @Sendable ([String]) async -> Void = { _ in }) async {
         let loop = PullLoop(
             .init(
                 stream: Subjects.doneStream, durable: Subjects.doneConsumer(shard: shard),
@@ -45,7 +46,7 @@ final class CompletionConsumer: Sendable {
         await loop.run(
             link: link, logger: logger, room: { batchSize },
             deliver: { messages, _, _ in
-                if !messages.isEmpty { await commit(messages) }
+                if !messages.isEmpty { await commit(messages, committed: committed) }
             })
     }
 
@@ -106,7 +107,7 @@ final class CompletionConsumer: Sendable {
             ])
     }
 
-    private func commit(_ messages: [JetStreamMessage]) async {
+    private func commit(_ messages: [JetStreamMessage], committed: @Sendable ([String]) async -> Void) async {
         var pending: [Admitted] = []
         for message in messages {
             let completions: [Completion]
@@ -137,14 +138,15 @@ final class CompletionConsumer: Sendable {
             proposals[proposals.count - 1].append(admitted)
             size += admitted.completions.count
         }
-        for proposal in proposals { await propose(proposal) }
+        for proposal in proposals { await propose(proposal, committed: committed) }
     }
 
-    private func propose(_ admitted: [Admitted]) async {
+    private func propose(_ admitted: [Admitted], committed: @Sendable ([String]) async -> Void) async {
         let completions = admitted.flatMap(\.completions)
         do {
             _ = try await log.propose(.markDone(completions, atNs: clock.nowNs()))
             metrics.completed(completions)
+            await committed(completions.map { Subjects.runMessageID(jobID: $0.jobID, run: $0.run) })
             for completion in completions {
                 logger.debug(
                     "run done",

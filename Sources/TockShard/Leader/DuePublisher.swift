@@ -50,6 +50,14 @@ actor DuePublisher {
         deliver(.scheduled(entries))
     }
 
+    /// Runs whose completions were committed as done (by run key): their flows' slots free up.
+    func finished(_ runKeys: [String]) {
+        deliver(.finished(runKeys))
+    }
+
+    /// The flows the gate knows now.
+    var flows: [FlowGateView] { timer.gate.snapshot() }
+
     /// Runs until the task is cancelled; the actions under way are cancelled with it.
     func run() async {
         await withDiscardingTaskGroup { group in
@@ -108,6 +116,7 @@ actor DuePublisher {
         case .republish(let runs):
             await republish(runs)
             return .republishAnswered
+        case .readFlows(let reads): return await readFlows(reads)
         }
     }
 
@@ -149,7 +158,7 @@ actor DuePublisher {
     }
 
     private nonisolated func publish(_ runs: [DueRun], atNs publishedAt: Int64) async -> DueTimerEvent? {
-        let failedAll = runs.map { DueEntry(dueAtNs: $0.job.dueAtNs, jobID: $0.job.id, run: $0.job.run) }
+        let failedAll = runs.map(\.job.dueEntry)
         guard let js = try? await link.jetStream() else { return .published(acked: [], failed: failedAll) }
         let shard = self.shard
         let outcomes = await withTaskGroup(of: (DueRun, Result<PubAck, any Error>).self) { group in
@@ -179,7 +188,7 @@ actor DuePublisher {
                         run: PublishedRun(
                             jobID: job.id, run: job.run, streamSequence: ack.sequence,
                             publishedAtNs: publishedAt, nextDueAtNs: run.nextDueAtNs),
-                        priority: job.priority, dueAtNs: job.dueAtNs, ackedAtNs: ackedAt))
+                        priority: job.priority, lane: job.dueLane, dueAtNs: job.dueAtNs, ackedAtNs: ackedAt))
                 logger.debug(
                     "run published",
                     metadata: [
@@ -191,7 +200,7 @@ actor DuePublisher {
                 logger.warning(
                     "publish failed; will retry",
                     metadata: ["job": "\(job.id)", "run": "\(job.run)", "error": "\(error)"])
-                failed.append(DueEntry(dueAtNs: job.dueAtNs, jobID: job.id, run: job.run))
+                failed.append(job.dueEntry)
             }
         }
         return .published(acked: acked, failed: failed)
@@ -206,6 +215,22 @@ actor DuePublisher {
         } catch {
             logger.error("cannot commit published runs; they will be republished", metadata: ["error": "\(error)"])
             return .commitAnswered(acks, committed: false)
+        }
+    }
+
+    private nonisolated func readFlows(_ reads: [FlowGate.Read]) async -> DueTimerEvent {
+        do {
+            return .flowsRead(
+                try await database.read { db in
+                    try reads.map { read in
+                        FlowGate.Reading(
+                            flow: read.flow, limits: try FlowRows.find(read.flow, in: db)?.limits ?? .none,
+                            openRuns: read.openRuns ? try FlowRuns.open(read.flow, in: db) : nil)
+                    }
+                })
+        } catch {
+            logger.error("cannot read flows; will retry", metadata: ["error": "\(error)"])
+            return .flowsReadFailed(reads.map(\.flow))
         }
     }
 

@@ -16,6 +16,11 @@ import TockWire
 /// published after a back-off (250 ms doubling to 5 s, reset by a round that publishes — once commits go through) with
 /// the same message id, which JetStream drops if the first publish got through.
 ///
+/// Flow control and fairness: a due run leaves the heap for its lane in a `FlowGate`, and each round is what the
+/// gate lets out — lanes in turn, each flow within its rate and concurrency. The gate's runs count as held, so the
+/// window's bound on memory covers them. A run whose job turns out, once read, to belong to another flow than its
+/// lane said goes back to the right lane instead of out.
+///
 /// Reconciliation (Sources/ARCHITECTURE.md, invariant 5): a pass runs when the timer starts, every
 /// `reconcileIntervalNs`, and at once after the broker reconnected. It reads a bounded page of runs published longer
 /// ago than they could be in flight (`LostRunSweep`, `LostRunPolicy`), looks each up in its stream, and once the
@@ -28,6 +33,7 @@ struct DueTimer: Sendable {
         var reconcileIntervalNs: Int64 = 30_000_000_000
         var lostRuns = LostRunPolicy(minimumAgeNs: 60_000_000_000)
         var reconcileBatch = 256
+        var flows = FlowGate.Settings()
     }
 
     /// Where reconciliation is.
@@ -45,6 +51,7 @@ struct DueTimer: Sendable {
 
     let settings: Settings
     private var queue = DueQueue()
+    private(set) var gate: FlowGate
     private var window: DueWindow
     private var sweep: LostRunSweep
     /// Runs taken out of the heap and not yet finished with: being read, published, committed or skipped. A scan
@@ -68,11 +75,12 @@ struct DueTimer: Sendable {
     init(window: DueWindow, settings: Settings = Settings()) {
         self.window = window
         self.settings = settings
+        gate = FlowGate(settings: settings.flows)
         sweep = LostRunSweep(policy: settings.lostRuns, batch: settings.reconcileBatch)
     }
 
-    /// Runs held in memory now.
-    var held: Int { queue.count }
+    /// Runs held in memory now: waiting for their time, or due and waiting in their lanes.
+    var held: Int { queue.count + gate.held }
 
     var maxCommitting: Int { 8 * max(1, settings.batchLimit) }
 
@@ -81,9 +89,11 @@ struct DueTimer: Sendable {
     mutating func poll(nowNs: Int64) -> [DueTimerAction] {
         var actions = decided
         decided = []
-        if nowNs >= scanRetryNs, let scan = window.nextScan(nowNs: nowNs, held: queue.count) {
+        if nowNs >= scanRetryNs, let scan = window.nextScan(nowNs: nowNs, held: held) {
             actions.append(.scan(scan))
         }
+        let reads = gate.reads(nowNs: nowNs)
+        if !reads.isEmpty { actions.append(.readFlows(reads)) }
         if !roundInFlight, committing < maxCommitting {
             let due = takeDue(nowNs: nowNs)
             if !due.isEmpty {
@@ -107,8 +117,12 @@ struct DueTimer: Sendable {
     var wakeAtNs: Int64? {
         var times: [Int64] = []
         if !decided.isEmpty { times.append(.min) }
-        if !roundInFlight, committing < maxCommitting, let next = queue.nextDueNs { times.append(next) }
-        if let scanAt = window.nextScanNs(held: queue.count) { times.append(max(scanAt, scanRetryNs)) }
+        if !roundInFlight, committing < maxCommitting {
+            if let next = queue.nextDueNs { times.append(next) }
+            if let release = gate.nextReleaseNs() { times.append(release) }
+        }
+        if let readAt = gate.nextReadNs() { times.append(readAt) }
+        if let scanAt = window.nextScanNs(held: held) { times.append(max(scanAt, scanRetryNs)) }
         if case .idle(let nextAtNs) = pass { times.append(nextAtNs) }
         return times.min()
     }
@@ -117,12 +131,12 @@ struct DueTimer: Sendable {
         switch event {
         case .scheduled(let entries):
             var admitted: [DueEntry] = []
-            for entry in entries where window.admit(entry.key, held: queue.count + admitted.count) {
+            for entry in entries where window.admit(entry.key, held: held + admitted.count) {
                 admitted.append(entry)
             }
             hold(admitted)
         case .scanned(let scan, let rows):
-            hold(window.finish(scan, rows: rows, held: queue.count))
+            hold(window.finish(scan, rows: rows, held: held))
         case .scanFailed(let scan):
             window.abandon(scan)
             scanRetryNs = nowNs.saturatingAdding(Self.scanRetryDelayNs)
@@ -131,10 +145,12 @@ struct DueTimer: Sendable {
         case .loadFailed(let due):
             roundInFlight = false
             outstanding.subtract(due.map(\.runKey))
+            gate.released(due.map(\.runKey))
             retry(due, nowNs: nowNs)
         case .published(let acked, let failed):
             roundInFlight = false
             outstanding.subtract(failed.map(\.runKey))
+            gate.released(failed.map(\.runKey))
             if !acked.isEmpty {
                 committing += acked.count
                 decided.append(.commit(acked))
@@ -148,13 +164,18 @@ struct DueTimer: Sendable {
             committing -= acks.count
             outstanding.subtract(acks.map(\.key))
             commitsFailing = !committed
-            if !committed {
+            if committed {
+                gate.committed(acks.map(\.key))
+            } else {
+                gate.released(acks.map(\.key))
                 retry(
-                    acks.map { DueEntry(dueAtNs: $0.run.publishedAtNs, jobID: $0.run.jobID, run: $0.run.run) },
+                    acks.map {
+                        DueEntry(dueAtNs: $0.run.publishedAtNs, jobID: $0.run.jobID, run: $0.run.run, lane: $0.lane)
+                    },
                     nowNs: nowNs)
             }
         case .skipAnswered(let skip, let committed):
-            let entry = DueEntry(dueAtNs: skip.job.dueAtNs, jobID: skip.job.id, run: skip.job.run)
+            let entry = skip.job.dueEntry
             outstanding.remove(entry.runKey)
             if !committed { retry([entry], nowNs: nowNs) }
         case .brokerReconnected:
@@ -190,31 +211,48 @@ struct DueTimer: Sendable {
             decided.append(.republish(sweep.takeSuspects()))
         case .republishAnswered:
             endPass(nowNs: nowNs)
+        case .finished(let runKeys):
+            gate.finished(runKeys)
+        case .flowsRead(let readings):
+            gate.read(readings, nowNs: nowNs)
+        case .flowsReadFailed(let flows):
+            gate.readFailed(flows, nowNs: nowNs)
         }
     }
 
-    /// Pops the runs due now, leaving out any already taken out (a run may be held twice: a scan and a commit
-    /// both brought it).
+    /// Moves the runs due now to their lanes, leaving out any already taken out (a run may be held twice: a scan
+    /// and a commit both brought it), and takes the round the gate lets out.
     private mutating func takeDue(nowNs: Int64) -> [DueEntry] {
-        var due: [DueEntry] = []
-        while due.isEmpty, let next = queue.nextDueNs, next <= nowNs {
-            due = queue.popDue(nowNs: nowNs, limit: settings.batchLimit)
-                .filter { outstanding.insert($0.runKey).inserted }
+        for entry in queue.popDue(nowNs: nowNs, limit: .max) where outstanding.insert(entry.runKey).inserted {
+            gate.enqueue(entry)
         }
-        return due
+        return gate.take(nowNs: nowNs, limit: settings.batchLimit)
     }
 
     private mutating func loaded(_ due: [DueEntry], jobs: [DueCandidate], nowNs: Int64) {
         outstanding.subtract(due.map(\.runKey))
+        // A run released for one flow whose job belongs to another (its lane was a hint) goes to the right lane.
+        let lanes = Dictionary(due.map { ($0.runKey, $0.lane) }, uniquingKeysWith: { first, _ in first })
+        var misrouted = Set<String>()
+        for candidate in jobs where lanes[candidate.job.dueEntry.runKey]?.flow != candidate.job.flow {
+            let entry = candidate.job.dueEntry
+            misrouted.insert(entry.runKey)
+            outstanding.insert(entry.runKey)
+            gate.enqueue(entry)
+        }
+        let publishable = Set(jobs.map(\.job.dueEntry.runKey)).subtracting(misrouted)
+        gate.released(due.map(\.runKey).filter { !publishable.contains($0) })
         let plan = RecurrencePlan(
-            jobs.map { ($0.job, $0.previousRunOut) }, nowNs: nowNs,
-            misfireThresholdNs: settings.misfireThresholdNs)
+            jobs.filter { !misrouted.contains($0.job.dueEntry.runKey) }.map { ($0.job, $0.previousRunOut) },
+            nowNs: nowNs, misfireThresholdNs: settings.misfireThresholdNs)
         for skip in plan.skipped {
             outstanding.insert(Subjects.runMessageID(jobID: skip.job.id, run: skip.job.run))
             decided.append(.skip(skip, atNs: nowNs))
         }
+        gate.released(plan.skipped.map(\.job.dueEntry.runKey))
         let recheckAt = nowNs.saturatingAdding(Self.overlapRecheckNs)
-        hold(plan.waiting.map { DueEntry(dueAtNs: recheckAt, jobID: $0.id, run: $0.run) })
+        gate.released(plan.waiting.map(\.dueEntry.runKey))
+        hold(plan.waiting.map { DueEntry(dueAtNs: recheckAt, jobID: $0.id, run: $0.run, lane: $0.dueLane) })
         let runs = plan.publish.map { DueRun(job: $0.job, nextDueAtNs: $0.next) }
         guard !runs.isEmpty else {
             roundInFlight = false
@@ -238,7 +276,7 @@ struct DueTimer: Sendable {
             ? Self.firstFailureDelayNs
             : min(failureDelayNs.saturatingMultiplied(by: 2), Self.longestFailureDelayNs)
         let retryAt = nowNs.saturatingAdding(failureDelayNs)
-        hold(entries.map { DueEntry(dueAtNs: max($0.dueAtNs, retryAt), jobID: $0.jobID, run: $0.run) })
+        hold(entries.map { DueEntry(dueAtNs: max($0.dueAtNs, retryAt), jobID: $0.jobID, run: $0.run, lane: $0.lane) })
     }
 
     private mutating func settleOrEndPass(nowNs: Int64) {

@@ -22,6 +22,9 @@ enum DueTimerAction: Sendable, Equatable {
     /// Read these runs again and publish those still out under a message id of their own, then commit the new
     /// sequences → `.republishAnswered`.
     case republish([PublishedRunRow])
+    /// Read these flows' limits (and, when asked, their runs published and not done) → `.flowsRead` or
+    /// `.flowsReadFailed`.
+    case readFlows([FlowGate.Read])
 }
 
 /// A run to publish, with the time of its job's next run the commit records (nil: one-time, or the schedule ended).

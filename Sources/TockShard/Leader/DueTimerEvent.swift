@@ -34,6 +34,10 @@ enum DueTimerEvent: Sendable, Equatable {
     case completionsSettled(Bool)
     /// The lost runs handed out were published again, or failed to be (a later pass finds those again).
     case republishAnswered
+    /// Completions of these runs (by run key) were committed as done.
+    case finished([String])
+    case flowsRead([FlowGate.Reading])
+    case flowsReadFailed([FlowID])
 }
 
 /// A due run's job as read for publishing, and whether an earlier run of it is still out (for overlap rules).
@@ -46,6 +50,7 @@ struct DueCandidate: Sendable, Equatable {
 struct PublishAck: Sendable, Equatable {
     var run: PublishedRun
     var priority: Priority
+    var lane: DueLane
     var dueAtNs: Int64
     var ackedAtNs: Int64
 

@@ -53,7 +53,7 @@ final class LeaderDuties: Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await publisher.run() }
                 group.addTask { await outcomes.run() }
-                group.addTask { await completions.run() }
+                group.addTask { await completions.run(committed: { await publisher.finished($0) }) }
                 group.addTask { await sampler.run() }
                 group.addTask { await purger.run() }
             }
@@ -80,6 +80,12 @@ final class LeaderDuties: Sendable {
     func dueTimerHeld() async -> Int? {
         guard let publisher = active.withLock({ $0?.publisher }) else { return nil }
         return await publisher.pendingCount
+    }
+
+    /// The flows the due-timer's gate knows, if this node leads.
+    func flows() async -> [FlowGateView]? {
+        guard let publisher = active.withLock({ $0?.publisher }) else { return nil }
+        return await publisher.flows
     }
 
     /// New scheduled runs go to the current due-timer, if this node leads.

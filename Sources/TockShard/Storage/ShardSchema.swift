@@ -23,6 +23,10 @@ import TockSQLite
 /// Version 8 added `jobs.destination`: `webhook` (older rows), `nats` (the subject in `url`, the message's headers and
 /// body in `headers` and `body`) or `timer` (nothing to call) — `JobRows.StoredDestination`.
 ///
+/// Version 9 added flow control: `jobs.flow_key` ("" for a job of no flow) and the `flows` table, one row per flow
+/// key (of a tenant) that has limits (`FlowRows`). `jobs_due_lane` replaced `jobs_due_window`, adding the columns
+/// the due-timer's lanes need (`priority`, `tenant`, `flow_key`); `jobs_flow` finds a flow's runs.
+///
 /// `jobs_due_window` replaced `jobs_scheduled_due` (due_at of scheduled rows) without a version change, as only an
 /// index changed: the due-timer's scans need `paused = 0` in the index's condition and `id` and `run` in its
 /// columns to read a page of due runs from the index alone (SQLite reads the condition's columns, `state` and
@@ -37,7 +41,7 @@ import TockSQLite
 /// `jobs_finished` and `job_runs_finished` (without a version change) order finished jobs by their last change and
 /// finished runs by their finish, so retention (`RetentionScan`) reads the oldest without visiting live rows.
 enum ShardSchema {
-    static let version: Int64 = 8
+    static let version: Int64 = 9
 
     static func migrate(_ db: Database) throws {
         try db.execute(
@@ -100,7 +104,17 @@ enum ShardSchema {
                 tenant TEXT NOT NULL DEFAULT '',
                 callback_url TEXT NOT NULL DEFAULT '',
                 failure_callback_url TEXT NOT NULL DEFAULT '',
-                destination TEXT NOT NULL DEFAULT 'webhook'
+                destination TEXT NOT NULL DEFAULT 'webhook',
+                flow_key TEXT NOT NULL DEFAULT ''
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS flows (
+                tenant TEXT NOT NULL,
+                key TEXT NOT NULL,
+                rate_count INTEGER,
+                rate_period_ns INTEGER,
+                concurrency INTEGER,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (tenant, key)
             ) STRICT;
             CREATE TABLE IF NOT EXISTS job_runs (
                 job_id TEXT NOT NULL,
@@ -146,8 +160,10 @@ enum ShardSchema {
             DROP INDEX IF EXISTS jobs_idempotency_key;
             CREATE UNIQUE INDEX IF NOT EXISTS jobs_tenant_idempotency_key ON jobs(tenant, idempotency_key)
                 WHERE idempotency_key IS NOT NULL;
-            CREATE INDEX IF NOT EXISTS jobs_due_window ON jobs(due_at, id, run, state, paused)
+            DROP INDEX IF EXISTS jobs_due_window;
+            CREATE INDEX IF NOT EXISTS jobs_due_lane ON jobs(due_at, id, run, priority, tenant, flow_key, state, paused)
                 WHERE state = 'scheduled' AND paused = 0;
+            CREATE INDEX IF NOT EXISTS jobs_flow ON jobs(tenant, flow_key, state) WHERE flow_key != '';
             -- Counting jobs by state (status pages, `tock status`, the benchmark's wait) reads this index in
             -- order instead of sorting every row of the table; listing by state pages through it by id.
             CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);
@@ -194,6 +210,9 @@ enum ShardSchema {
         }
         if stored < 8 {
             try db.execute("ALTER TABLE jobs ADD COLUMN destination TEXT NOT NULL DEFAULT 'webhook'")
+        }
+        if stored < 9 {
+            try db.execute("ALTER TABLE jobs ADD COLUMN flow_key TEXT NOT NULL DEFAULT ''")
         }
         try db.execute("UPDATE tock_meta SET value = \(version) WHERE key = 'schema_version'")
     }

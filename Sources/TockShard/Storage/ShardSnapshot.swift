@@ -8,9 +8,9 @@ import TockSQLite
 /// from a node whose schema lacks columns added later (or `newerTables`) installs, the missing ones taking their
 /// defaults; a file with columns this node does not know is refused.
 enum ShardSnapshot {
-    static let tables = ["jobs", "raft_nodes", "job_runs", "job_events"]
+    static let tables = ["jobs", "raft_nodes", "job_runs", "job_events", "flows"]
     /// Tables added after the first snapshot format: a file from an older node lacks them, and they restore empty.
-    static let newerTables: Set<String> = ["job_runs", "job_events"]
+    static let newerTables: Set<String> = ["job_runs", "job_events", "flows"]
     static let format: Int64 = 1
 
     struct Malformed: Error, CustomStringConvertible, Sendable {
