@@ -22,7 +22,7 @@ public struct FlowLimits: Equatable, Sendable {
         self.concurrency = concurrency
     }
 
-    public static let none = FlowLimits()
+    public static let unlimited = FlowLimits()
 }
 
 /// At most `count` runs per `periodNs`, paced evenly (see `FlowPacer`).

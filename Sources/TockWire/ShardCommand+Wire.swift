@@ -133,7 +133,7 @@ extension ShardCommand {
                     FlowID(
                         tenant: try CReading.string(set.pointee.tenant, field: "SetFlow.tenant"),
                         key: try CReading.string(set.pointee.key, field: "SetFlow.key")),
-                    set.pointee.limits.map { FlowLimits(proto: $0) } ?? .none, atNs: set.pointee.at_ns)
+                    set.pointee.limits.map { FlowLimits(proto: $0) } ?? .unlimited, atNs: set.pointee.at_ns)
             }
         case TOCK__V1__SHARD_COMMAND__COMMAND_DELETE_FLOW:
             self = try CReading.required(message.delete_flow, field: "ShardCommand.delete_flow") {

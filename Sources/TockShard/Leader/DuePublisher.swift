@@ -224,7 +224,7 @@ actor DuePublisher {
                 try await database.read { db in
                     try reads.map { read in
                         FlowGate.Reading(
-                            flow: read.flow, limits: try FlowRows.find(read.flow, in: db)?.limits ?? .none,
+                            flow: read.flow, limits: try FlowRows.find(read.flow, in: db)?.limits ?? .unlimited,
                             openRuns: read.openRuns ? try FlowRuns.open(read.flow, in: db) : nil)
                     }
                 })

@@ -92,10 +92,11 @@ struct DueTimer: Sendable {
         if nowNs >= scanRetryNs, let scan = window.nextScan(nowNs: nowNs, held: held) {
             actions.append(.scan(scan))
         }
+        moveDueToLanes(nowNs: nowNs)
         let reads = gate.reads(nowNs: nowNs)
         if !reads.isEmpty { actions.append(.readFlows(reads)) }
         if !roundInFlight, committing < maxCommitting {
-            let due = takeDue(nowNs: nowNs)
+            let due = gate.take(nowNs: nowNs, limit: settings.batchLimit)
             if !due.isEmpty {
                 roundInFlight = true
                 actions.append(.load(due))
@@ -117,10 +118,8 @@ struct DueTimer: Sendable {
     var wakeAtNs: Int64? {
         var times: [Int64] = []
         if !decided.isEmpty { times.append(.min) }
-        if !roundInFlight, committing < maxCommitting {
-            if let next = queue.nextDueNs { times.append(next) }
-            if let release = gate.nextReleaseNs() { times.append(release) }
-        }
+        if let next = queue.nextDueNs { times.append(next) }
+        if !roundInFlight, committing < maxCommitting, let release = gate.nextReleaseNs() { times.append(release) }
         if let readAt = gate.nextReadNs() { times.append(readAt) }
         if let scanAt = window.nextScanNs(held: held) { times.append(max(scanAt, scanRetryNs)) }
         if case .idle(let nextAtNs) = pass { times.append(nextAtNs) }
@@ -221,12 +220,12 @@ struct DueTimer: Sendable {
     }
 
     /// Moves the runs due now to their lanes, leaving out any already taken out (a run may be held twice: a scan
-    /// and a commit both brought it), and takes the round the gate lets out.
-    private mutating func takeDue(nowNs: Int64) -> [DueEntry] {
+    /// and a commit both brought it). Every due run is in its lane before a round is taken, so lanes take turns
+    /// over all that is due, not over the first `batchLimit` runs in due order.
+    private mutating func moveDueToLanes(nowNs: Int64) {
         for entry in queue.popDue(nowNs: nowNs, limit: .max) where outstanding.insert(entry.runKey).inserted {
             gate.enqueue(entry)
         }
-        return gate.take(nowNs: nowNs, limit: settings.batchLimit)
     }
 
     private mutating func loaded(_ due: [DueEntry], jobs: [DueCandidate], nowNs: Int64) {

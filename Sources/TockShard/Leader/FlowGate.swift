@@ -30,7 +30,7 @@ struct FlowGate: Sendable {
         var openRuns: Bool
     }
 
-    /// What a read found: the flow's limits (`.none` without a row) and, when asked for, its open runs' keys.
+    /// What a read found: the flow's limits (`.unlimited` without a row) and, when asked for, its open runs' keys.
     struct Reading: Sendable, Equatable {
         var flow: FlowID
         var limits: FlowLimits
@@ -108,13 +108,14 @@ struct FlowGate: Sendable {
         while taken.count < limit, !turns.isEmpty {
             var next: [DueLane] = []
             next.reserveCapacity(turns.count)
-            for lane in turns where taken.count < limit {
+            // Checked again at each turn: lanes of one flow (its priorities) share its limits.
+            for lane in turns where taken.count < limit && canRelease(lane, nowNs: nowNs) {
                 let entry = lanes[lane]!.popFirst()
                 held -= 1
                 open(entry, nowNs: nowNs)
                 taken.append(entry)
                 lastServed = lane
-                if lanes[lane]!.count > 0, canRelease(lane, nowNs: nowNs) { next.append(lane) }
+                if lanes[lane]!.count > 0 { next.append(lane) }
             }
             turns = next
         }
@@ -187,21 +188,21 @@ struct FlowGate: Sendable {
         }
     }
 
-    /// When a lane held back only by its rate may give a run (nil: none is; only an event can free the others).
+    /// When some lane may next give a run: `.min` when one can now, the earliest time a lane held back only by
+    /// its rate may; nil when none can until an event (a read, a completion) frees one.
     func nextReleaseNs() -> Int64? {
         var earliest: Int64?
         for lane in ring {
-            guard let flow = lane.flow, let state = flows[flow], let limits = state.limits, let rate = limits.rate
-            else { continue }
-            if let concurrency = limits.concurrency, state.open.count >= Int(concurrency) { continue }
-            let at = state.pacer?.nextReleaseNs(rate: rate) ?? .min
+            guard let flow = lane.flow else { return .min }
+            guard let state = flows[flow], let limits = state.limits else { continue }
+            if let concurrency = limits.concurrency {
+                guard state.openRunsReadAtNs != nil, state.open.count < Int(concurrency) else { continue }
+            }
+            let at = limits.rate.flatMap { rate in state.pacer?.nextReleaseNs(rate: rate) } ?? .min
             earliest = min(earliest ?? at, at)
         }
         return earliest
     }
-
-    /// Whether some lane can give a run at `nowNs`.
-    func canRelease(nowNs: Int64) -> Bool { ring.contains { canRelease($0, nowNs: nowNs) } }
 
     /// When the next read is due (nil: none until something changes).
     func nextReadNs() -> Int64? {
