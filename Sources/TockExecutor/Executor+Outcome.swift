@@ -48,6 +48,19 @@ extension Executor {
                 if await finish(message, runKey: runKey, with: completion, as: .gaveUp, priority: run.priority) {
                     logger.warning("webhook failed on its last attempt", metadata: metadata)
                 }
+            } else if run.retriesThroughShard {
+                // The flow paces its retries: the shard publishes the next attempt, through the flow's gate.
+                let delay = outcomePolicy.redeliveryDelay(
+                    backoff: live.withLock { $0.backoff(for: run.priority, afterAttempt: attempt) },
+                    requested: requestedDelay)
+                var completion = makeCompletion(
+                    run, .retry, status: status ?? 0, error: error, attempt: attempt, startedAt: startedAt)
+                completion.retryAtNs = completion.finishedAtNs.saturatingAdding(delay.nanoseconds)
+                if await finish(message, runKey: runKey, with: completion, as: .retried, priority: run.priority) {
+                    logger.info(
+                        "webhook failed; the shard will retry it at its flow's pace",
+                        metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
+                }
             } else {
                 stats.record(.retried, priority: run.priority)
                 let delay = outcomePolicy.redeliveryDelay(
@@ -93,9 +106,10 @@ extension Executor {
         return true
     }
 
-    /// A succeeded run's message is acked, any other's terminated: either way JetStream never delivers it again.
+    /// A succeeded (or shard-retried) run's message is acked, any other's terminated: either way JetStream never delivers it again.
     static func settleFinishedRun(_ message: JetStreamMessage, _ outcome: Outcome) throws {
-        if outcome == .succeeded { try message.ack() } else { try message.term() }
+        // A retry's message has done its work too: the shard publishes the next attempt as a new message.
+        if outcome == .succeeded || outcome == .retry { try message.ack() } else { try message.term() }
     }
 
     enum HostCall: Sendable {

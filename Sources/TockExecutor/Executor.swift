@@ -275,7 +275,10 @@ public final class Executor: Sendable {
             stats.ended(priority: run.priority)
         }
         let runKey = "\(run.jobID)/\(run.run)"
-        let attempt = attemptNumber(of: message, runKey: runKey)
+        // A run the shard made again after a failed attempt its flow paced goes on counting from there.
+        let delivered = attemptNumber(of: message, runKey: runKey)
+        let (sum, overflow) = UInt64(run.attemptsBefore).addingReportingOverflow(delivered)
+        let attempt = overflow ? .max : sum
         let startedAt = clock.nowNs()
         // Kept alive until the message is acked or handed back, not only during the call: the wait for a host
         // slot has no bound, and publishing the completion waits for a PubAck; a broker slow to give it must not

@@ -15,6 +15,8 @@ public struct Completion: Equatable, Sendable {
     public var executorID: String
     /// "" when none; a short human-readable reason otherwise.
     public var error: String
+    /// With `Outcome.retry`: the earliest time of the next attempt (the back-off the executor chose); 0 otherwise.
+    public var retryAtNs: Int64 = 0
 
     public init(
         jobID: String,

@@ -25,6 +25,14 @@ public struct JobRun: Equatable, Sendable {
     /// A run of a job with a schedule (scheduled-db's webhook says `recurrente` then).
     public var recurring: Bool
     public var destination: Destination
+    /// The job's flow key; "" for none.
+    public var flowKey: String = ""
+    /// Attempts already made by the earlier runs of a retry chain the shard paces (`Outcome.retry`): this run's
+    /// first delivery is attempt `attemptsBefore + 1`.
+    public var attemptsBefore: UInt32 = 0
+
+    /// Whether a failed attempt is retried by the shard, through the flow's gate, instead of by the executor.
+    public var retriesThroughShard: Bool { !flowKey.isEmpty && !recurring }
 
     public init(
         jobID: String,

@@ -1184,7 +1184,7 @@ const ProtobufCMessageDescriptor tock__v1__job_spec_batch__descriptor =
   (ProtobufCMessageInit) tock__v1__job_spec_batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[15] =
+static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[17] =
 {
   {
     "job_id",
@@ -1366,10 +1366,36 @@ static const ProtobufCFieldDescriptor tock__v1__job_run__field_descriptors[15] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "flow_key",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobRun, flow_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts_before",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__JobRun, attempts_before),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__job_run__field_indices_by_name[] = {
+  16,   /* field[16] = attempts_before */
   13,   /* field[13] = destination */
   8,   /* field[8] = due_at_ns */
+  15,   /* field[15] = flow_key */
   7,   /* field[7] = idempotency_key */
   0,   /* field[0] = job_id */
   6,   /* field[6] = max_attempts */
@@ -1387,7 +1413,7 @@ static const unsigned tock__v1__job_run__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__job_run__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
 {
@@ -1397,14 +1423,14 @@ const ProtobufCMessageDescriptor tock__v1__job_run__descriptor =
   "Tock__V1__JobRun",
   "tock.v1",
   sizeof(Tock__V1__JobRun),
-  15,
+  17,
   tock__v1__job_run__field_descriptors,
   tock__v1__job_run__field_indices_by_name,
   1,  tock__v1__job_run__number_ranges,
   (ProtobufCMessageInit) tock__v1__job_run__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tock__v1__completion__field_descriptors[10] =
+static const ProtobufCFieldDescriptor tock__v1__completion__field_descriptors[11] =
 {
   {
     "job_id",
@@ -1526,6 +1552,18 @@ static const ProtobufCFieldDescriptor tock__v1__completion__field_descriptors[10
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "retry_at_ns",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tock__V1__Completion, retry_at_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tock__v1__completion__field_indices_by_name[] = {
   5,   /* field[5] = attempts */
@@ -1535,6 +1573,7 @@ static const unsigned tock__v1__completion__field_indices_by_name[] = {
   4,   /* field[4] = http_status */
   0,   /* field[0] = job_id */
   3,   /* field[3] = outcome */
+  10,   /* field[10] = retry_at_ns */
   1,   /* field[1] = run */
   2,   /* field[2] = shard */
   6,   /* field[6] = started_at_ns */
@@ -1542,7 +1581,7 @@ static const unsigned tock__v1__completion__field_indices_by_name[] = {
 static const ProtobufCIntRange tock__v1__completion__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor tock__v1__completion__descriptor =
 {
@@ -1552,7 +1591,7 @@ const ProtobufCMessageDescriptor tock__v1__completion__descriptor =
   "Tock__V1__Completion",
   "tock.v1",
   sizeof(Tock__V1__Completion),
-  10,
+  11,
   tock__v1__completion__field_descriptors,
   tock__v1__completion__field_indices_by_name,
   1,  tock__v1__completion__number_ranges,
@@ -1747,20 +1786,22 @@ const ProtobufCEnumDescriptor tock__v1__destination__descriptor =
   tock__v1__destination__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue tock__v1__outcome__enum_values_by_number[4] =
+static const ProtobufCEnumValue tock__v1__outcome__enum_values_by_number[5] =
 {
   { "OUTCOME_UNSPECIFIED", "TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED", 0 },
   { "OUTCOME_SUCCEEDED", "TOCK__V1__OUTCOME__OUTCOME_SUCCEEDED", 1 },
   { "OUTCOME_FAILED", "TOCK__V1__OUTCOME__OUTCOME_FAILED", 2 },
   { "OUTCOME_GAVE_UP", "TOCK__V1__OUTCOME__OUTCOME_GAVE_UP", 3 },
+  { "OUTCOME_RETRY", "TOCK__V1__OUTCOME__OUTCOME_RETRY", 4 },
 };
 static const ProtobufCIntRange tock__v1__outcome__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex tock__v1__outcome__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex tock__v1__outcome__enum_values_by_name[5] =
 {
   { "OUTCOME_FAILED", 2 },
   { "OUTCOME_GAVE_UP", 3 },
+  { "OUTCOME_RETRY", 4 },
   { "OUTCOME_SUCCEEDED", 1 },
   { "OUTCOME_UNSPECIFIED", 0 },
 };
@@ -1771,9 +1812,9 @@ const ProtobufCEnumDescriptor tock__v1__outcome__descriptor =
   "Outcome",
   "Tock__V1__Outcome",
   "tock.v1",
-  4,
+  5,
   tock__v1__outcome__enum_values_by_number,
-  4,
+  5,
   tock__v1__outcome__enum_values_by_name,
   1,
   tock__v1__outcome__value_ranges,

@@ -39,6 +39,7 @@ extension Completion {
             executorID: try CReading.string(message.executor_id, field: "Completion.executor_id"),
             error: try CReading.string(message.error, field: "Completion.error")
         )
+        retryAtNs = message.retry_at_ns
     }
 
     func proto(in arena: CArena) -> UnsafeMutablePointer<Tock__V1__Completion> {
@@ -54,6 +55,7 @@ extension Completion {
             message.pointee.finished_at_ns = finishedAtNs
             message.pointee.executor_id = arena.string(executorID)
             message.pointee.error = arena.string(error)
+            message.pointee.retry_at_ns = retryAtNs
         }
     }
 }

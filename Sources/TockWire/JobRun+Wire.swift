@@ -45,6 +45,8 @@ extension JobRun {
             recurring: message.recurring != 0,
             destination: destination
         )
+        flowKey = try CReading.string(message.flow_key, field: "JobRun.flow_key")
+        attemptsBefore = message.attempts_before
     }
 
     func proto(in arena: CArena) -> UnsafeMutablePointer<Tock__V1__JobRun> {
@@ -65,6 +67,8 @@ extension JobRun {
             message.pointee.trace_id = arena.string(traceID)
             message.pointee.webhook_format = webhookFormat.proto
             message.pointee.recurring = recurring ? 1 : 0
+            message.pointee.flow_key = arena.string(flowKey)
+            message.pointee.attempts_before = attemptsBefore
         }
     }
 }

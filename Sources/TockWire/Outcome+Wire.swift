@@ -9,6 +9,7 @@ extension Outcome {
         case TOCK__V1__OUTCOME__OUTCOME_SUCCEEDED: self = .succeeded
         case TOCK__V1__OUTCOME__OUTCOME_FAILED: self = .failed
         case TOCK__V1__OUTCOME__OUTCOME_GAVE_UP: self = .gaveUp
+        case TOCK__V1__OUTCOME__OUTCOME_RETRY: self = .retry
         default: throw .missingField(field)
         }
     }
@@ -18,6 +19,7 @@ extension Outcome {
         case .succeeded: TOCK__V1__OUTCOME__OUTCOME_SUCCEEDED
         case .failed: TOCK__V1__OUTCOME__OUTCOME_FAILED
         case .gaveUp: TOCK__V1__OUTCOME__OUTCOME_GAVE_UP
+        case .retry: TOCK__V1__OUTCOME__OUTCOME_RETRY
         }
     }
 }

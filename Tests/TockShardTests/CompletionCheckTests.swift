@@ -71,3 +71,18 @@ final class CompletionCheckTests: XCTestCase {
         XCTAssertEqual(checked.httpStatus, 999)
     }
 }
+
+extension CompletionCheckTests {
+    func testARetryNeedsATimeNearNow() throws {
+        let now: Int64 = 1_800_000_000_000_000_000
+        var retry = Completion(
+            jobID: "0-01M83VB0PYJMTQ8CWMCAXSQF5W", run: 1, shard: 0, outcome: .retry, httpStatus: 503, attempts: 1,
+            startedAtNs: now, finishedAtNs: now, executorID: "e", error: "")
+        retry.retryAtNs = now + 1_000_000_000
+        XCTAssertEqual(try CompletionCheck.check(retry, shard: 0, nowNs: now).retryAtNs, retry.retryAtNs)
+        for bad in [Int64.max, .min] {
+            retry.retryAtNs = bad
+            XCTAssertThrowsError(try CompletionCheck.check(retry, shard: 0, nowNs: now), "\(bad)")
+        }
+    }
+}

@@ -76,3 +76,74 @@ extension JobStateMachineTests {
         XCTAssertEqual(try FlowRuns.open(flow, in: db), [])
     }
 }
+
+/// A failed attempt of a flow's one-time job comes back as the next run at the executor's back-off, keeping its
+/// attempts, so the retry goes through the flow's gate.
+extension JobStateMachineTests {
+    func retryCompletion(_ id: String, run: UInt32, attempts: UInt32, retryAt: Int64) -> Completion {
+        var completion = Completion(
+            jobID: id, run: run, shard: 0, outcome: .retry, httpStatus: 503, attempts: attempts, startedAtNs: 650,
+            finishedAtNs: 690, executorID: "e1", error: "HTTP 503")
+        completion.retryAtNs = retryAt
+        return completion
+    }
+
+    func testAFlowsFailedAttemptIsScheduledAgainAsTheNextRunKeepingItsAttempts() throws {
+        _ = try apply(.createJob(flowSpec("0-a", key: "p"), createdAtNs: 100))
+        _ = try apply(.markPublished([PublishedRun(jobID: "0-a", run: 1, streamSequence: 4, publishedAtNs: 600)]))
+        let result = try apply(.markDone([retryCompletion("0-a", run: 1, attempts: 1, retryAt: 5_000)], atNs: 700))
+        XCTAssertEqual(
+            result,
+            .rescheduled(
+                changed: 1,
+                next: [DueEntry(dueAtNs: 5_000, jobID: "0-a", run: 2, lane: DueLane(priority: .high, flowKey: "p"))]))
+        let job = try XCTUnwrap(try job("0-a"))
+        XCTAssertEqual(job.state, .scheduled)
+        XCTAssertEqual(job.run, 2)
+        XCTAssertEqual(job.attempts, 1)
+        XCTAssertEqual(job.lastStatus, 503)
+        XCTAssertNil(job.publishedAtNs)
+        XCTAssertEqual(job.jobRun(publishedAtNs: 6_000).attemptsBefore, 1)
+        XCTAssertEqual(job.jobRun(publishedAtNs: 6_000).flowKey, "p")
+        XCTAssertTrue(job.jobRun(publishedAtNs: 6_000).retriesThroughShard)
+        let history = try db.statement(
+            "SELECT state, attempts, stream_seq FROM job_runs WHERE job_id = '0-a' AND run = 1"
+        )
+        .first { ($0.text(0), $0.int64(1), $0.int64(2)) }
+        XCTAssertEqual(history?.0, "failed")
+        XCTAssertEqual(history?.1, 1)
+        XCTAssertEqual(history?.2, 4)
+        XCTAssertEqual(try OutboxRows.count(in: db), 0, "not an outcome: the job goes on")
+        // Reported twice, or late: nothing more changes.
+        XCTAssertEqual(
+            try apply(.markDone([retryCompletion("0-a", run: 1, attempts: 1, retryAt: 9_000)], atNs: 800)), .updated(0))
+        XCTAssertEqual(try self.job("0-a")?.dueAtNs, 5_000)
+        // The last attempt ends the job as any failure does, with the attempts of the whole chain.
+        var last = completion("0-a", .gaveUp, attempts: 2)
+        last.run = 2
+        XCTAssertEqual(try apply(.markDone([last], atNs: 900)), .updated(1))
+        XCTAssertEqual(try self.job("0-a")?.state, .failed)
+    }
+
+    func testARetryFromAnyoneButAFlowsOneTimeJobIsAFailure() throws {
+        _ = try apply(.createJob(spec("0-plain"), createdAtNs: 100))
+        XCTAssertEqual(
+            try apply(.markDone([retryCompletion("0-plain", run: 1, attempts: 1, retryAt: 5_000)], atNs: 700)),
+            .updated(1))
+        XCTAssertEqual(try job("0-plain")?.state, .failed)
+    }
+
+    func testARetryIsNeverPutOffBeyondADayNorBeforeNow() throws {
+        _ = try apply(.createJob(flowSpec("0-a", key: "p"), createdAtNs: 100))
+        _ = try apply(.createJob(flowSpec("0-b", key: "p"), createdAtNs: 100))
+        guard
+            case .rescheduled(_, let next) = try apply(
+                .markDone(
+                    [
+                        retryCompletion("0-a", run: 1, attempts: 1, retryAt: .max),
+                        retryCompletion("0-b", run: 1, attempts: 1, retryAt: .min),
+                    ], atNs: 700))
+        else { return XCTFail("rescheduled") }
+        XCTAssertEqual(next.map(\.dueAtNs), [700 + JobStateMachine.longestRetryDelayNs, 700])
+    }
+}

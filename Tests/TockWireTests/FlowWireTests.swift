@@ -35,3 +35,31 @@ final class FlowWireTests: XCTestCase {
         XCTAssertNil(try JobSpec(decoding: spec.encoded()).flow)
     }
 }
+
+/// What a flow's shard-paced retry needs on the wire: the run's flow key and earlier attempts, the retry outcome
+/// and its time.
+final class FlowRetryWireTests: XCTestCase {
+    func testARunsFlowAndEarlierAttemptsRoundTrip() throws {
+        var run = Fixtures.jobRun()
+        run.recurring = false
+        run.flowKey = "partner-a"
+        run.attemptsBefore = 3
+        let decoded = try JobRun(decoding: run.encoded())
+        XCTAssertEqual(decoded.flowKey, "partner-a")
+        XCTAssertEqual(decoded.attemptsBefore, 3)
+        XCTAssertTrue(decoded.retriesThroughShard)
+        run.recurring = true
+        XCTAssertFalse(try JobRun(decoding: run.encoded()).retriesThroughShard, "a recurring run retries as before")
+    }
+
+    func testARetryCompletionRoundTrips() throws {
+        var completion = Completion(
+            jobID: "0-a", run: 2, shard: 0, outcome: .retry, httpStatus: 503, attempts: 2, startedAtNs: 1,
+            finishedAtNs: 2, executorID: "e", error: "HTTP 503")
+        completion.retryAtNs = 123_456
+        let decoded = try Completion(decoding: completion.encoded())
+        XCTAssertEqual(decoded.outcome, .retry)
+        XCTAssertEqual(decoded.retryAtNs, 123_456)
+        XCTAssertEqual(decoded, completion)
+    }
+}

@@ -117,7 +117,12 @@ typedef enum _Tock__V1__Outcome {
   TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED = 0,
   TOCK__V1__OUTCOME__OUTCOME_SUCCEEDED = 1,
   TOCK__V1__OUTCOME__OUTCOME_FAILED = 2,
-  TOCK__V1__OUTCOME__OUTCOME_GAVE_UP = 3
+  TOCK__V1__OUTCOME__OUTCOME_GAVE_UP = 3,
+  /*
+   * A failed attempt with attempts left, of a run whose flow paces its retries:
+   * the shard publishes the next attempt as the next run, at retry_at_ns or later.
+   */
+  TOCK__V1__OUTCOME__OUTCOME_RETRY = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TOCK__V1__OUTCOME)
 } Tock__V1__Outcome;
 
@@ -340,10 +345,19 @@ struct  Tock__V1__JobRun
    * only with DESTINATION_NATS
    */
   Tock__V1__NatsTarget *nats_target;
+  /*
+   * The job's flow key ("" when none). A one-time job's run with a flow has its
+   * failed attempts retried by the shard (OUTCOME_RETRY), so they obey the flow.
+   */
+  char *flow_key;
+  /*
+   * attempts made in the job's earlier runs of this retry chain
+   */
+  uint32_t attempts_before;
 };
 #define TOCK__V1__JOB_RUN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__job_run__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, 0, TOCK__V1__DESTINATION__DESTINATION_WEBHOOK, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__PRIORITY__PRIORITY_UNSPECIFIED, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, TOCK__V1__WEBHOOK_FORMAT__WEBHOOK_FORMAT_TOCK, 0, TOCK__V1__DESTINATION__DESTINATION_WEBHOOK, NULL, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -368,10 +382,14 @@ struct  Tock__V1__Completion
    * "" when none
    */
   char *error;
+  /*
+   * with OUTCOME_RETRY: the next attempt's earliest time
+   */
+  int64_t retry_at_ns;
 };
 #define TOCK__V1__COMPLETION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tock__v1__completion__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, TOCK__V1__OUTCOME__OUTCOME_UNSPECIFIED, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*

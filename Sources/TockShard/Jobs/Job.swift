@@ -51,10 +51,15 @@ public struct Job: Sendable, Equatable {
 
     /// The message an executor receives for this job's current run.
     public func jobRun(publishedAtNs: Int64) -> JobRun {
-        JobRun(
+        var message = JobRun(
             jobID: id, run: run, shard: shard, priority: priority, target: target, timeoutMs: timeoutMs,
             maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, dueAtNs: dueAtNs,
             publishedAtNs: publishedAtNs, traceID: "", webhookFormat: webhookFormat, recurring: schedule != nil,
             destination: destination)
+        message.flowKey = flowKey
+        // A scheduled one-time job's attempts are those its earlier runs of a retry chain made (0 for a new run, and
+        // for a run made again from a finished job, which starts with fresh attempts).
+        message.attemptsBefore = schedule == nil ? attempts : 0
+        return message
     }
 }

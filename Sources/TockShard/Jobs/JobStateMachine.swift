@@ -226,9 +226,19 @@ struct JobStateMachine: Sendable {
             WHERE id = ? AND run = ? AND finished_at IS NULL AND state IN ('scheduled', 'published', 'cancelled')
             """)
         var changed = 0
+        var next: [DueEntry] = []
         for completion in completions {
-            let state: JobState = completion.outcome == .succeeded ? .succeeded : .failed
             let job = try JobRows.find(id: completion.jobID, in: db)
+            // A retry of a one-time job of a flow schedules its next attempt; from anyone else (an executor never
+            // sends one) it is a failure, as `failed` would be.
+            if completion.outcome == .retry, let job, job.schedule == nil, !job.flowKey.isEmpty {
+                if let entry = try retryAttempt(completion, of: job, at: nowNs, in: db) {
+                    next.append(entry)
+                    changed += 1
+                }
+                continue
+            }
+            let state: JobState = completion.outcome == .succeeded ? .succeeded : .failed
             if let job, job.schedule != nil {
                 changed += try recordRun(completion, of: job, state: state, at: nowNs, in: db)
                 continue
@@ -243,6 +253,6 @@ struct JobStateMachine: Sendable {
             }
             changed += updated
         }
-        return .updated(changed)
+        return next.isEmpty ? .updated(changed) : .rescheduled(changed: changed, next: next)
     }
 }

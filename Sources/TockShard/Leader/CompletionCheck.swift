@@ -39,6 +39,10 @@ struct CompletionCheck {
                 throw MessageProblem(.invalid, field: field, "\(ns) is not within \(TimeWindow.spanText) of now")
             }
         }
+        if completion.outcome == .retry, !window.contains(completion.retryAtNs) {
+            throw MessageProblem(
+                .invalid, field: "retry_at_ns", "\(completion.retryAtNs) is not within \(TimeWindow.spanText) of now")
+        }
         var completion = completion
         completion.error = completion.error.utf8Prefix(maxErrorBytes)
         completion.executorID = completion.executorID.utf8Prefix(maxExecutorIDBytes)
