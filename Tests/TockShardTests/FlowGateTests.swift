@@ -119,11 +119,12 @@ final class FlowGateTests: XCTestCase {
     }
 
     func testAnIdleFlowIsForgottenOnlyOnceItsPacerHasNothingBooked() {
-        var gate = gate(FlowLimits(rate: FlowRate(count: 1, periodNs: FlowRate.second)), waiting: ["1"])
+        var gate = gate(FlowLimits(rate: FlowRate(count: 1, periodNs: FlowRate.hour)), waiting: ["1"])
         XCTAssertEqual(gate.take(nowNs: 0, limit: 100).count, 1)
-        _ = gate.reads(nowNs: 500 * ms)
+        let sweep = FlowGate.sweepIntervalNs
+        _ = gate.reads(nowNs: sweep)
         XCTAssertEqual(gate.snapshot().map(\.flow), [partner], "forgetting it now would allow a second run early")
-        _ = gate.reads(nowNs: 1_000 * ms)
+        _ = gate.reads(nowNs: FlowRate.hour + sweep)
         XCTAssertEqual(gate.snapshot(), [])
     }
 

@@ -46,6 +46,8 @@ struct FlowGate: Sendable {
         var open = Set<String>()
         var openRunsReadAtNs: Int64?
         var reading = false
+        /// Runs of the flow waiting in lanes.
+        var waiting = 0
     }
 
     /// A lane's waiting runs, oldest first (a queue with a moving head, compacted as it drains).
@@ -78,6 +80,12 @@ struct FlowGate: Sendable {
     private var uncommitted = Set<String>()
     /// Runs waiting in lanes.
     private(set) var held = 0
+    /// When the next read is due (nil: none), kept so that a poll does not look at every flow; `.min` after a
+    /// change that may bring one forward, which makes the next `reads` look.
+    private var readsDueAtNs: Int64? = .min
+    /// Idle flows are forgotten at most this often.
+    private var sweepAtNs: Int64 = .min
+    static let sweepIntervalNs: Int64 = 10_000_000_000
 
     init(settings: Settings = Settings()) {
         self.settings = settings
@@ -92,7 +100,10 @@ struct FlowGate: Sendable {
         }
         lanes[lane]!.append(entry)
         held += 1
-        if let flow = lane.flow, flows[flow] == nil { flows[flow] = FlowState() }
+        if let flow = lane.flow {
+            flows[flow, default: FlowState()].waiting += 1
+            readsDueAtNs = .min
+        }
     }
 
     /// Up to `limit` runs to publish now, lanes taking turns from where the last round stopped. Each run a flow
@@ -112,6 +123,7 @@ struct FlowGate: Sendable {
             for lane in turns where taken.count < limit && canRelease(lane, nowNs: nowNs) {
                 let entry = lanes[lane]!.popFirst()
                 held -= 1
+                if let flow = lane.flow { flows[flow]?.waiting -= 1 }
                 open(entry, nowNs: nowNs)
                 taken.append(entry)
                 lastServed = lane
@@ -141,7 +153,11 @@ struct FlowGate: Sendable {
 
     /// The flows to read now (each asked for once until answered); flows with nothing left to track are forgotten.
     mutating func reads(nowNs: Int64) -> [Read] {
-        for flow in Array(flows.keys) { forgetIfIdle(flow, nowNs: nowNs) }
+        if nowNs >= sweepAtNs {
+            for flow in Array(flows.keys) { forgetIfIdle(flow, nowNs: nowNs) }
+            sweepAtNs = nowNs.saturatingAdding(Self.sweepIntervalNs)
+        }
+        guard let due = readsDueAtNs, due <= nowNs else { return [] }
         var reads: [Read] = []
         for (flow, state) in flows where !state.reading {
             guard let at = nextRead(of: flow, state), at <= nowNs else { continue }
@@ -152,6 +168,7 @@ struct FlowGate: Sendable {
             reads.append(Read(flow: flow, openRuns: openRuns))
             flows[flow]!.reading = true
         }
+        readsDueAtNs = earliestRead()
         return reads.sorted { $0.flow < $1.flow }
     }
 
@@ -178,6 +195,7 @@ struct FlowGate: Sendable {
             flows[reading.flow] = state
             forgetIfIdle(reading.flow, nowNs: nowNs)
         }
+        readsDueAtNs = earliestRead()
     }
 
     /// Reads that failed are asked again at the next refresh.
@@ -186,6 +204,7 @@ struct FlowGate: Sendable {
             self.flows[flow]!.reading = false
             self.flows[flow]!.limitsReadAtNs = nowNs
         }
+        readsDueAtNs = earliestRead()
     }
 
     /// When some lane may next give a run: `.min` when one can now, the earliest time a lane held back only by
@@ -205,7 +224,9 @@ struct FlowGate: Sendable {
     }
 
     /// When the next read is due (nil: none until something changes).
-    func nextReadNs() -> Int64? {
+    func nextReadNs() -> Int64? { readsDueAtNs }
+
+    private func earliestRead() -> Int64? {
         flows.compactMap { flow, state in state.reading ? nil : nextRead(of: flow, state) }.min()
     }
 
@@ -237,9 +258,7 @@ struct FlowGate: Sendable {
         }.sorted { $0.flow < $1.flow }
     }
 
-    private func isWaiting(_ flow: FlowID) -> Bool {
-        ring.contains { $0.flow == flow }
-    }
+    private func isWaiting(_ flow: FlowID) -> Bool { (flows[flow]?.waiting ?? 0) > 0 }
 
     private func canRelease(_ lane: DueLane, nowNs: Int64) -> Bool {
         guard let queue = lanes[lane], queue.count > 0 else { return false }
