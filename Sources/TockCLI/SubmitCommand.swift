@@ -21,11 +21,17 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "With --cron: the IANA time zone the expression is read in (default UTC).") var timeZone: String?
     @Option(help: "With --cron: allow, skip or wait when a run comes due while the previous one is still running.")
     var overlap: String?
+    @Option(help: "The flow key whose limits pace the job's runs across every executor.") var flow: String?
+    @Option(help: "With --flow: set the key's rate, N/s, N/m or N/h.") var flowRate: String?
+    @Option(help: "With --flow: set the key's concurrency (runs published and not done).") var flowConcurrency: Int?
     @OptionGroup var server: ServerOption
 
     func run() async throws {
         guard cron != nil || (timeZone == nil && overlap == nil) else {
             throw ValidationError("--time-zone and --overlap go with --cron")
+        }
+        guard flow != nil || (flowRate == nil && flowConcurrency == nil) else {
+            throw ValidationError("--flow-rate and --flow-concurrency go with --flow")
         }
         var fields: [String: JSONValue] = ["url": .string(url)]
         if let method { fields["method"] = .string(method) }
@@ -52,6 +58,12 @@ struct SubmitCommand: AsyncParsableCommand {
             if let timeZone { schedule["time_zone"] = .string(timeZone) }
             if let overlap { schedule["overlap"] = .string(overlap) }
             fields["schedule"] = .object(schedule)
+        }
+        if let flow {
+            var object: [String: JSONValue] = ["key": .string(flow)]
+            if let flowRate { object["rate"] = .string(flowRate) }
+            if let flowConcurrency { object["concurrency"] = .int(Int64(flowConcurrency)) }
+            fields["flow"] = .object(object)
         }
         try await server.client.send(.POST, "/v1/jobs", json: try JSONEncoder().encode(JSONValue.object(fields)))
     }
