@@ -58,6 +58,12 @@ struct ShardCommand: AsyncParsableCommand {
     var queueSampleInterval: String = "5s"
     @Option(
         help: ArgumentHelp(
+            "How many flows get a flow label of their own in /metrics (those with the most runs held back); the "
+                + "others are summed under flow=\"(other)\". 0: totals only.",
+            valueName: "count"))
+    var flowMetricsKeys: Int = 20
+    @Option(
+        help: ArgumentHelp(
             "How late a recurring job's run may be published before it counts as missed and its misfire policy "
                 + "(run_once, skip) applies, e.g. 60s. Only the leader's setting matters.",
             valueName: "duration"))
@@ -122,6 +128,7 @@ struct ShardCommand: AsyncParsableCommand {
             throw ValidationError("--queue-sample-interval must be a duration such as 5s")
         }
         configuration.queueSampleInterval = sample
+        configuration.flowMetricsKeys = flowMetricsKeys
         guard let misfire = DurationText.parse(misfireThreshold) else {
             throw ValidationError("--misfire-threshold must be a duration such as 60s")
         }

@@ -80,6 +80,36 @@ public enum MetricCatalog {
     public static let raftHasLeader = Metric(
         name: "tock_raft_has_leader", kind: .gauge, help: "1 while this node knows a leader of its shard, else 0.")
 
+    // MARK: Flows, sampled by each shard's leader (label `shard`; per-flow series also `flow`)
+
+    /// How the per-flow series stay few, said in each one's help.
+    private static let flowLabelRule =
+        " Labelled flow=\"tenant/key\" (or key) for the top --flow-metrics-keys flows (default 20) by runs held "
+        + "back, then in flight, at the last sample; every other flow is summed under flow=\"(other)\"."
+    public static let flowHeldBack = Metric(
+        name: "tock_shard_flow_held_back", kind: .gauge,
+        help: "Runs of the flow due and held back by the leader for its rate or concurrency limit or its turn."
+            + flowLabelRule)
+    public static let flowInFlight = Metric(
+        name: "tock_shard_flow_in_flight", kind: .gauge,
+        help: "Runs of the flow published and not yet done." + flowLabelRule)
+    public static let flowReleased = Metric(
+        name: "tock_shard_flow_released_total", kind: .counter,
+        help: "Runs of the flow published and committed while it was labelled (a flow that drops out of the top "
+            + "loses its series; use tock_shard_flows_released_total for totals)." + flowLabelRule)
+    public static let flowsHeldBack = Metric(
+        name: "tock_shard_flows_held_back", kind: .gauge,
+        help: "Runs of every flow held back by the leader (the sum over all flows, labelled or not).")
+    public static let flowsInFlight = Metric(
+        name: "tock_shard_flows_in_flight", kind: .gauge,
+        help: "Runs of every flow published and not yet done (the sum over all flows).")
+    public static let flowsActive = Metric(
+        name: "tock_shard_flows_active", kind: .gauge,
+        help: "Flows with runs held back or in flight at the last sample (how many the flow label summarises).")
+    public static let flowsReleased = Metric(
+        name: "tock_shard_flows_released_total", kind: .counter,
+        help: "Runs of any flow published and committed by this node as leader.")
+
     // MARK: JetStream, sampled by each shard's leader (label `shard`, `priority`)
 
     public static let streamMessages = Metric(
@@ -139,6 +169,7 @@ public enum MetricCatalog {
         jobsSubmitted, runsPublished, runsCompleted, dueToPublishLag, runsDueUnpublished, runsChecked, runsLost,
         runsRepublished, jobsPurged, runsPurged, eventsPublished, eventsOutbox, shardMessagesRejected,
         raftTerm, raftCommitIndex, raftAppliedIndex, raftLeaderChanges, raftPeersRefused, raftIsLeader, raftHasLeader,
+        flowHeldBack, flowInFlight, flowReleased, flowsHeldBack, flowsInFlight, flowsActive, flowsReleased,
         streamMessages, streamOldestAge, consumerPending, consumerAckPending, consumerRedelivered,
         runsFetched, runsSucceeded, runsFailed, runsRetried, runsDeferred, executorMessagesRejected, egressRefused,
         runsInFlight, executorConcurrency, webhookDuration, dueToWebhook, circuitOpen,

@@ -35,6 +35,8 @@ public final class ShardMetrics: Sendable {
     private let lastLeader = Mutex<String?>(nil)
     /// The sampled gauges exist only while this node leads, so a deposed leader does not report stale depths.
     private let queues = Mutex<QueueGauges?>(nil)
+    /// Per-flow figures, sampled while this node leads.
+    let flows: FlowMetrics
 
     private struct QueueGauges {
         var perPriority: [Priority: [Gauge]]
@@ -46,10 +48,12 @@ public final class ShardMetrics: Sendable {
         }
     }
 
-    public init(shard: UInt32) {
+    /// `flowKeys`: how many flows get a `flow` label of their own (`FlowMetrics`).
+    public init(shard: UInt32, flowKeys: Int = 20) {
         let factory = registry.factory
         let labels = [("shard", "\(shard)")]
         self.labels = labels
+        flows = FlowMetrics(registry: registry, labels: labels, keys: flowKeys)
         func perPriority<M>(_ make: (Priority) -> M) -> [Priority: M] {
             Dictionary(uniqueKeysWithValues: Priority.allCases.map { ($0, make($0)) })
         }
@@ -211,6 +215,7 @@ public final class ShardMetrics: Sendable {
             queues?.destroy()
             queues = nil
         }
+        flows.stop()
     }
 
     private func makeQueueGauges() -> QueueGauges {

@@ -19,16 +19,32 @@ extension ShardNode {
     /// The most flows one `flows` call lists.
     public static let maxFlowsListed = 1000
 
-    /// The stored flows of `tenant` (nil: every tenant's) after `after`, with what the leader sees of them, read
-    /// linearizably.
+    /// The flows of `tenant` (nil: every tenant's) after `after` that have stored limits, or runs the leader
+    /// holds back or has out, with what the leader sees of them, in key order, read linearizably.
     public func flows(tenant: String?, after: FlowID? = nil, limit: Int = maxFlowsListed) async throws
         -> [FlowStatus]
     {
         try await log.readBarrier()
-        let records = try await database.read {
-            try FlowRows.list(tenant: tenant, after: after, limit: max(1, min(limit, Self.maxFlowsListed)), in: $0)
+        let limit = max(1, min(limit, Self.maxFlowsListed))
+        let (records, inFlight) = try await database.read {
+            (try FlowRows.list(tenant: tenant, after: after, limit: limit, in: $0), try FlowRuns.inFlight(in: $0))
         }
-        return try await statuses(records.map { ($0.flow, $0) })
+        let gate = await duties.flows() ?? []
+        let active = gate.filter { $0.heldBack > 0 || ($0.open ?? 0) > 0 }.map(\.flow) + inFlight.keys
+        var listed = records.map { ($0.flow, Optional($0)) }
+        var seen = Set(records.map(\.flow))
+        for flow in active where !seen.contains(flow) && Self.listing(flow, tenant: tenant, after: after) {
+            seen.insert(flow)
+            listed.append((flow, nil))
+        }
+        listed.sort { $0.0 < $1.0 }
+        return try await statuses(Array(listed.prefix(limit)))
+    }
+
+    /// Whether a list of `tenant`'s flows after `after` (as `FlowRows.list` pages) takes `flow`.
+    private static func listing(_ flow: FlowID, tenant: String?, after: FlowID?) -> Bool {
+        guard let tenant else { return after.map { $0 < flow } ?? true }
+        return flow.tenant == tenant && (after.map { $0.tenant != tenant || $0.key < flow.key } ?? true)
     }
 
     /// One flow: its stored limits (nil when it has none) and its figures; nil when the key has neither limits

@@ -41,7 +41,7 @@ public final class ShardNode: Sendable {
         // behind the Raft loop's next write and its fsync (WAL lets readers and the writer run at once): a run
         // due at once reached JetStream a whole transaction later before.
         let dutiesDatabase = try DatabaseQueue(path: configuration.databasePath)
-        let metrics = ShardMetrics(shard: configuration.shard)
+        let metrics = ShardMetrics(shard: configuration.shard, flowKeys: configuration.flowMetricsKeys)
         let log = try RaftDriver(
             configuration: configuration.cluster, database: database,
             stateMachine: JobStateMachine(shard: configuration.shard), logger: logger,

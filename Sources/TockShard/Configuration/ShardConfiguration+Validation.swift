@@ -1,6 +1,9 @@
 /// The rules a shard's configuration must meet, whoever builds it (the CLI, a test, an embedding program). Errors
 /// name the `tock shard` option that sets the value.
 extension ShardConfiguration {
+    /// Each labelled flow is three series per shard; a thousand is already more than a dashboard shows.
+    public static let maxFlowMetricsKeys = 1000
+
     public func validate() throws(ShardConfigurationError) {
         let nodeID = cluster.nodeID
         guard !nodeID.isEmpty, !nodeID.contains(where: { $0 == "," || $0 == "=" }) else {
@@ -28,6 +31,9 @@ extension ShardConfiguration {
         }
         guard queueSampleInterval >= .milliseconds(10) else {
             throw ShardConfigurationError("--queue-sample-interval must be at least 10ms")
+        }
+        guard (0...Self.maxFlowMetricsKeys).contains(flowMetricsKeys) else {
+            throw ShardConfigurationError("--flow-metrics-keys must be between 0 and \(Self.maxFlowMetricsKeys)")
         }
         guard misfireThreshold >= .milliseconds(100) else {
             throw ShardConfigurationError("--misfire-threshold must be at least 100ms")

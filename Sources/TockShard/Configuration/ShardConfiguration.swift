@@ -35,6 +35,8 @@ public struct ShardConfiguration: Sendable {
     public var dueWindowCapacity = 100_000
     /// How often the leader samples the JetStream queues (and the runs due but unpublished) for `/metrics`.
     public var queueSampleInterval: Duration = .seconds(5)
+    /// How many flows get a `flow` label of their own in `/metrics` (the most held back); the rest are summed.
+    public var flowMetricsKeys = 20
     /// A recurring job's run published more than this late counts as missed, and its misfire policy applies.
     public var misfireThreshold: Duration = .seconds(60)
     /// How often the leader looks for published runs whose message JetStream lost (`DueTimer`); it also

@@ -211,6 +211,7 @@ actor DuePublisher {
             _ = try await log.propose(.markPublished(acks.map(\.run)))
             // Counted once committed: a run whose commit fails is published and counted again.
             for ack in acks { metrics.published([(ack.priority, ack.dueAtNs)], ackedAtNs: ack.ackedAtNs) }
+            metrics.flows.released(acks.compactMap(\.lane.flow))
             return .commitAnswered(acks, committed: true)
         } catch {
             logger.error("cannot commit published runs; they will be republished", metadata: ["error": "\(error)"])

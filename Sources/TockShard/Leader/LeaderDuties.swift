@@ -54,7 +54,7 @@ final class LeaderDuties: Sendable {
                 group.addTask { await publisher.run() }
                 group.addTask { await outcomes.run() }
                 group.addTask { await completions.run(committed: { await publisher.finished($0) }) }
-                group.addTask { await sampler.run() }
+                group.addTask { await sampler.run(flows: { await publisher.flows }) }
                 group.addTask { await purger.run() }
             }
         }

@@ -5,8 +5,8 @@ import TockNATS
 import TockSQLite
 import TockWire
 
-/// While its node leads, reads every `interval` how deep each priority's queue is in JetStream and how many runs
-/// are due but not yet published, for the metrics. One leader per shard samples, so the broker answers a few
+/// While its node leads, reads every `interval` how deep each priority's queue is in JetStream, how many runs
+/// are due but not yet published, and each flow's runs held back and in flight, for the metrics. One leader per shard samples, so the broker answers a few
 /// requests per shard per interval however many nodes and executors run.
 struct QueueSampler: Sendable {
     let database: DatabaseQueue
@@ -16,12 +16,22 @@ struct QueueSampler: Sendable {
     let interval: Duration
     let logger: Logger
 
-    /// Runs until the task is cancelled, then drops the sampled gauges.
-    func run() async {
+    /// Runs until the task is cancelled, then drops the sampled gauges. `flows`: what the leader's gate holds.
+    func run(flows: @Sendable () async -> [FlowGateView] = { [] }) async {
         defer { metrics.stopSampling() }
         while !Task.isCancelled {
             await sampleOnce()
+            await sampleFlows(gate: await flows())
             try? await Task.sleep(for: interval)
+        }
+    }
+
+    private func sampleFlows(gate: [FlowGateView]) async {
+        do {
+            let inFlight = try await database.read { try FlowRuns.inFlight(in: $0) }
+            metrics.flows.sample(FlowMetricsSelection.figures(gate: gate, inFlight: inFlight))
+        } catch {
+            logger.debug("cannot count the flows' runs in flight", metadata: ["error": "\(error)"])
         }
     }
 
