@@ -3,18 +3,23 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import TockCore
+import TockFrontDoor
 import TockModel
 import TockNATS
 import TockShard
 import TockWire
 
-/// `tock status`: the queues per priority (from JetStream), each shard node given, and each executor given.
+/// `tock status`: the queues per priority (from JetStream), each shard node given, each executor given, and the
+/// flows (`GET /v1/flows` from the first node that answers), the most held back first.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract:
-            "Show queue depth per priority, shard leaders and job counts, and executors' in-flight runs and open circuits."
+            "Show queue depth per priority, shard leaders and job counts, executors' in-flight runs and open circuits, "
+            + "and flows (per key: limits, runs due, held back and in flight)."
     )
+    /// The flows the text shows; `--json` has them all.
+    static let flowsShown = 20
 
     @OptionGroup var nats: NATSOptions
     @Option(name: .customLong("server"), help: "A shard node's HTTP API (repeatable).")
@@ -30,6 +35,8 @@ struct StatusCommand: AsyncParsableCommand {
         var priorities: [String: QueueDepth]
         var shards: [String: JSONValue]
         var executors: [String: JSONValue]
+        /// `GET /v1/flows`'s answer, or `{"error": ...}`.
+        var flows: JSONValue
     }
 
     func run() async throws {
@@ -66,7 +73,7 @@ struct StatusCommand: AsyncParsableCommand {
         for (executor, status) in report.executors.sorted(by: { $0.key < $1.key }) {
             out += "\nexecutor \(executor): \(Self.describeExecutor(status))"
         }
-        return out + "\n"
+        return out + "\n" + Self.describeFlows(report.flows)
     }
 
     private func collect() async throws -> Report {
@@ -86,7 +93,12 @@ struct StatusCommand: AsyncParsableCommand {
         for server in servers { shards[server] = await Self.fetchJSON(server, "/v1/status", token: token.resolved) }
         var executorStatus: [String: JSONValue] = [:]
         for executor in executors { executorStatus[executor] = await Self.fetchJSON(executor, "/v1/status") }
-        return Report(priorities: priorities, shards: shards, executors: executorStatus)
+        var flows = JSONValue.object(["error": .string("no --server given")])
+        for server in servers {
+            flows = await Self.fetchJSON(server, "/v1/flows", token: token.resolved)
+            if flows["error"] == nil { break }
+        }
+        return Report(priorities: priorities, shards: shards, executors: executorStatus, flows: flows)
     }
 
     /// The JSON a node answers, or `{"error": ...}` when it cannot be reached.
@@ -121,6 +133,18 @@ struct StatusCommand: AsyncParsableCommand {
         }
         if let due = o["due_unpublished"] { parts.append("due but unpublished \(due.displayText)") }
         return parts.joined(separator: "; ")
+    }
+
+    private static func describeFlows(_ answer: JSONValue) -> String {
+        guard let data = try? JSONEncoder().encode(answer),
+            let list = try? JSONDecoder().decode(FlowList.self, from: data)
+        else {
+            let error = answer["error"]?["message"] ?? answer["error"]
+            return "\nflows: unavailable (\(error?.displayText ?? "an answer that is not a flow list"))\n"
+        }
+        guard !list.flows.isEmpty else { return "\nflows: none with limits or runs\n" }
+        return "\nflows, the most held back first:\n"
+            + FlowTable.render(list.flows.sorted(by: FlowView.busiestFirst), limit: flowsShown)
     }
 
     private static func describeExecutor(_ status: JSONValue) -> String {

@@ -10,7 +10,7 @@ struct Tock: AsyncParsableCommand {
             ShardCommand.self, ExecutorCommand.self, RouterCommand.self, DevCommand.self, SubmitCommand.self,
             GetCommand.self, ListCommand.self, CountsCommand.self,
             CancelCommand.self, RetryCommand.self, PauseCommand.self, ResumeCommand.self, RunsCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, FlowsCommand.self,
             NATSCommand.self, ConfigCommand.self, SinkCommand.self, BenchCommand.self, AuthCommand.self,
             ChildGuardCommand.self,
         ])

@@ -33,7 +33,16 @@ public struct FlowView: Codable, Sendable, Equatable {
     }
 }
 
-/// `GET /v1/flows`: the caller's flows with limits, on every shard, in key order.
+extension FlowView {
+    /// Most held back first, then most in flight, then by tenant and key: the order `tock status` and the
+    /// dashboard show flows in.
+    public static func busiestFirst(_ a: FlowView, _ b: FlowView) -> Bool {
+        (b.held_back, b.in_flight, a.tenant, a.key) < (a.held_back, a.in_flight, b.tenant, b.key)
+    }
+}
+
+/// `GET /v1/flows`: the caller's flows with limits or with runs held back or in flight, on every shard, in key
+/// order.
 public struct FlowList: Codable, Sendable, Equatable {
     public var flows: [FlowView]
 }
