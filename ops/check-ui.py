@@ -50,6 +50,8 @@ succeeded = call("POST", "/v1/jobs", TEAM_A, {"url": f"{SINK}/hello", "body": "h
 failed = call("POST", "/v1/jobs", TEAM_A, {"url": f"{SINK}/status/404", "body": "no", "max_attempts": 1})["id"]
 # Team B's job must never show on team A's pages.
 hidden = call("POST", "/v1/jobs", TEAM_B, {"url": f"{SINK}/hello", "delay": "1h"})["id"]
+call("PUT", "/v1/flows/partner-a", TEAM_A, {"rate": "50/s", "concurrency": 4})
+call("PUT", "/v1/flows/partner-b", TEAM_B, {"rate": "1/s"})
 eventually("team A's jobs to finish", lambda: (
     call("GET", f"/v1/jobs/{succeeded}", TEAM_A)["state"] == "succeeded"
     and call("GET", f"/v1/jobs/{failed}", TEAM_A)["state"] == "failed"))
@@ -95,6 +97,13 @@ try:
     if failed not in table or succeeded in table:
         fail(f"the dead letters are not the failed job: {table!r}")
     browser.save_screenshot(f"{SHOTS}/dead-letters.png")
+
+    # Flows: team A's, with its limits.
+    browser.get(API + "/ui/flows")
+    table = wait.until(expected_conditions.presence_of_element_located((By.ID, "flows"))).text
+    if "partner-a" not in table or "50/s" not in table or "partner-b" in table:
+        fail(f"the flows page is not team A's flow: {table!r}")
+    browser.save_screenshot(f"{SHOTS}/flows.png")
 
     # A job: open it from the list, press Retry, accept the confirmation.
     browser.get(API + "/ui/jobs?state=failed")

@@ -3,7 +3,7 @@ import TockAuth
 /// The frame every dashboard page shares: head, navigation, who is signed in, and a notice or an error.
 enum UILayout {
     enum Section {
-        case overview, jobs, deadLetters, none
+        case overview, jobs, deadLetters, flows, none
     }
 
     /// What the page says above its content, after an action (`?notice=` or `?error=` on the redirect).
@@ -25,7 +25,7 @@ enum UILayout {
         html.raw("<span class=\"brand\">Tock</span>")
         for (link, name, here) in [
             ("/ui/", "Overview", section == .overview), ("/ui/jobs", "Jobs", section == .jobs),
-            ("/ui/dead-letters", "Dead letters", section == .deadLetters),
+            ("/ui/dead-letters", "Dead letters", section == .deadLetters), ("/ui/flows", "Flows", section == .flows),
         ] {
             html.element("a", ["href": link, "class": here ? "here" : ""], text: name)
         }

@@ -9,7 +9,7 @@ import TockShard
 
 /// The dashboard at `/ui/`, served by every node and router: server-rendered HTML over the job gateway, as the
 /// caller (its API key's scopes and tenant; `UISession`). Pages: the overview, jobs with filters, a job with its
-/// runs and actions, the dead letters. Actions are HTML forms that POST and redirect back with a notice.
+/// runs and actions, the dead letters, the flows. Actions are HTML forms that POST and redirect back with a notice.
 public enum UIRoutes {
     /// What the overview shows beyond the jobs, when the serving process has it: a shard node's queues and Raft
     /// group; a router has neither.
@@ -56,6 +56,11 @@ public enum UIRoutes {
         }
         router.get("/ui/dead-letters") { request, context in
             try await jobs(request, context, gateway: gateway, deadLetters: true)
+        }
+
+        router.get("/ui/flows") { request, context in
+            let flows = await frontDoor.flows.list(as: context.caller, served: false)
+            return page(UIFlowsPage.render(flows, caller: context.caller, message: message(request)))
         }
 
         router.get("/ui/jobs/:id") { request, context in
