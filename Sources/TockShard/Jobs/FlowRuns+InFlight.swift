@@ -2,15 +2,16 @@ import TockModel
 import TockSQLite
 
 extension FlowRuns {
-    /// Every flow's runs published and not yet done, in one pass over the runs that are out (`jobs_published`,
-    /// `job_runs_published`), not over the flows: what the metrics and the flow list read for flows the leader's
-    /// gate does not count (those without a concurrency limit).
+    /// Every flow's runs published and not yet done, in one pass: one-time jobs through `jobs_flow` (the flows' jobs
+    /// only, so a shard without flows reads nothing, whatever its backlog), runs of recurring jobs through
+    /// `job_runs_published`. What the metrics and the flow list read for flows the leader's gate does not count
+    /// (those without a concurrency limit).
     static func inFlight(in db: Database) throws -> [FlowID: Int] {
         var counts: [FlowID: Int] = [:]
         try db.statement(
             """
-            SELECT tenant, flow_key, COUNT(*) FROM jobs INDEXED BY jobs_published
-            WHERE state = 'published' AND schedule IS NULL AND flow_key != ''
+            SELECT tenant, flow_key, COUNT(*) FROM jobs INDEXED BY jobs_flow
+            WHERE flow_key != '' AND state = 'published' AND schedule IS NULL
             GROUP BY tenant, flow_key
             UNION ALL
             SELECT j.tenant, j.flow_key, COUNT(*)
