@@ -138,3 +138,21 @@ final class FlowGateTests: XCTestCase {
         XCTAssertEqual(gate.held, 3)
     }
 }
+
+/// A re-read of open runs races the commits and completions that happen while it is out.
+extension FlowGateTests {
+    func testARunCommittedWhileTheReadIsOutStaysCountedAndOneClosedMeanwhileIsNot() {
+        var gate = gate(FlowLimits(concurrency: 3), waiting: ["1", "2", "3", "4"], openInTables: [key("old")])
+        XCTAssertEqual(gate.take(nowNs: 0, limit: 100).map(\.jobID), ["1", "2"])
+        let later: Int64 = 30_000 * ms
+        XCTAssertEqual(gate.reads(nowNs: later), [FlowGate.Read(flow: partner, openRuns: true)])
+        // While the read is out: run 1's "published" commits (after the read's snapshot, which misses it), and the
+        // old leader's run finishes (the snapshot still holds it).
+        gate.committed([key("1")])
+        gate.finished([key("old")])
+        gate.read(
+            [FlowGate.Reading(flow: partner, limits: FlowLimits(concurrency: 3), openRuns: [key("old")])], nowNs: later)
+        XCTAssertEqual(gate.snapshot().first?.open, 2, "runs 1 and 2 are open; the old one is done")
+        XCTAssertEqual(gate.take(nowNs: later, limit: 100).map(\.jobID), ["3"])
+    }
+}

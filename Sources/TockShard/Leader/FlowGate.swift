@@ -48,6 +48,18 @@ struct FlowGate: Sendable {
         var reading = false
         /// Runs of the flow waiting in lanes.
         var waiting = 0
+        /// A read of its open runs is out: runs committed as published meanwhile may be missing from what it
+        /// finds, and are kept here to be counted all the same.
+        var readingOpenRuns = false
+        var committedDuringRead = Set<String>()
+
+        /// Ends a read of open runs; whether one was out.
+        mutating func endOpenRunRead() -> Bool {
+            guard readingOpenRuns else { return false }
+            readingOpenRuns = false
+            committedDuringRead = []
+            return true
+        }
     }
 
     /// A lane's waiting runs, oldest first (a queue with a moving head, compacted as it drains).
@@ -78,6 +90,9 @@ struct FlowGate: Sendable {
     /// The flow of each open run, and those of them whose "published" is not yet committed.
     private var openFlow: [String: FlowID] = [:]
     private var uncommitted = Set<String>()
+    /// Runs closed while a read of open runs is out (`openRunReadsOut`): a read may have found them still open.
+    private var closedDuringReads = Set<String>()
+    private var openRunReadsOut = 0
     /// Runs waiting in lanes.
     private(set) var held = 0
     /// When the next read is due (nil: none), kept so that a poll does not look at every flow; `.min` after a
@@ -143,7 +158,12 @@ struct FlowGate: Sendable {
 
     /// The runs' "published" is committed: a re-read of open runs now finds them in the tables.
     mutating func committed(_ runKeys: some Sequence<String>) {
-        for key in runKeys { uncommitted.remove(key) }
+        for key in runKeys {
+            uncommitted.remove(key)
+            if let flow = openFlow[key], flows[flow]?.readingOpenRuns == true {
+                flows[flow]!.committedDuringRead.insert(key)
+            }
+        }
     }
 
     /// Completions committed as done close their runs.
@@ -167,13 +187,18 @@ struct FlowGate: Sendable {
                     && (state.openRunsReadAtNs.map { $0.saturatingAdding(settings.openRunsRefreshNs) <= nowNs } ?? true))
             reads.append(Read(flow: flow, openRuns: openRuns))
             flows[flow]!.reading = true
+            if openRuns {
+                flows[flow]!.readingOpenRuns = true
+                openRunReadsOut += 1
+            }
         }
         readsDueAtNs = earliestRead()
         return reads.sorted { $0.flow < $1.flow }
     }
 
-    /// What reads found. A flow whose open runs were read holds those and the runs released since that are not
-    /// yet committed as published (which the read could not see).
+    /// What reads found. A flow whose open runs were read holds those — less the runs closed since the read went
+    /// out, which it may have seen still open — and the runs it let out that the read could not see: not yet
+    /// committed as published, or committed only after the read began.
     mutating func read(_ readings: [Reading], nowNs: Int64) {
         for reading in readings {
             guard var state = flows[reading.flow] else { continue }
@@ -181,9 +206,12 @@ struct FlowGate: Sendable {
             state.limits = reading.limits
             state.limitsReadAtNs = nowNs
             if reading.limits.rate == nil { state.pacer = nil }
+            let committedDuringRead = state.committedDuringRead
+            if state.endOpenRunRead() { openRunReadsOut -= 1 }
             if let openRuns = reading.openRuns, reading.limits.concurrency != nil {
-                let pending = state.open.filter { uncommitted.contains($0) }
+                let pending = state.open.filter { uncommitted.contains($0) || committedDuringRead.contains($0) }
                 for key in state.open where !pending.contains(key) { openFlow[key] = nil }
+                let openRuns = openRuns.filter { !closedDuringReads.contains($0) }
                 state.open = pending.union(openRuns)
                 for key in openRuns { openFlow[key] = reading.flow }
                 state.openRunsReadAtNs = nowNs
@@ -195,15 +223,18 @@ struct FlowGate: Sendable {
             flows[reading.flow] = state
             forgetIfIdle(reading.flow, nowNs: nowNs)
         }
+        if openRunReadsOut == 0 { closedDuringReads = [] }
         readsDueAtNs = earliestRead()
     }
 
     /// Reads that failed are asked again at the next refresh.
     mutating func readFailed(_ flows: [FlowID], nowNs: Int64) {
         for flow in flows where self.flows[flow] != nil {
+            if self.flows[flow]!.endOpenRunRead() { openRunReadsOut -= 1 }
             self.flows[flow]!.reading = false
             self.flows[flow]!.limitsReadAtNs = nowNs
         }
+        if openRunReadsOut == 0 { closedDuringReads = [] }
         readsDueAtNs = earliestRead()
     }
 
@@ -291,6 +322,7 @@ struct FlowGate: Sendable {
 
     private mutating func close(_ key: String) {
         uncommitted.remove(key)
+        if openRunReadsOut > 0 { closedDuringReads.insert(key) }
         guard let flow = openFlow.removeValue(forKey: key) else { return }
         flows[flow]?.open.remove(key)
     }
