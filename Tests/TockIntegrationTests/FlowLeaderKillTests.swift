@@ -64,4 +64,35 @@ final class FlowLeaderKillTests: XCTestCase {
             _ = try await tock.waitForState(id, "succeeded", within: .seconds(60), base: cluster.base(newLeader))
         }
     }
+
+    /// Calls longer than the failover: the new leader must count the two calls still open from the job table before
+    /// it lets out any run of the key, or a third and fourth call would open beside them.
+    func testANewLeaderCountsTheCallsStillOpen() async throws {
+        for node in cluster.names { try cluster.start(node) }
+        let leader = try await cluster.awaitLeader()
+        let survivors = cluster.names.filter { $0 != leader }
+        try await executors.start(2)
+        try await executors.warmUp(through: cluster.base(leader))
+
+        let job = #"{"url": "\#(tock.sink.baseURL)/slow/4000", "flow": {"key": "partner-long", "concurrency": 2}}"#
+        let ids = try await tock.submitBatch(Array(repeating: job, count: 6), base: cluster.base(leader))
+        _ = try await eventually(within: .seconds(10), "two calls open before the kill") {
+            SinkArrivals(tock.sink).calls.count >= 2 ? true : nil
+        }
+        // Their "published" commits follow their publishes at once; the kill must not race them.
+        let flow = try await eventually(within: .seconds(5), "the leader to count the two runs in flight") {
+            let reply = try? await tock.request(.GET, "/v1/flows/partner-long", base: cluster.base(leader))
+            return reply?["in_flight"]?.int == 2 ? reply : nil
+        }
+        XCTAssertEqual(flow["held_back"]?.int, 4)
+        cluster.kill(leader)
+        let newLeader = try await cluster.awaitLeader(among: survivors, within: .seconds(10)) { $0 != leader }
+        _ = try await SinkArrivals.awaitAll(ids, at: tock.sink, within: .seconds(60))
+        print(
+            "concurrency 2 through a leader kill, 4 s calls: at most \(tock.sink.mostConcurrentRequests) open at once")
+        XCTAssertEqual(tock.sink.mostConcurrentRequests, 2, "calls of the key open at once at the sink")
+        for id in ids {
+            _ = try await tock.waitForState(id, "succeeded", within: .seconds(60), base: cluster.base(newLeader))
+        }
+    }
 }
