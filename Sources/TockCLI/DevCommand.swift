@@ -104,7 +104,14 @@ struct DevCommand: AsyncParsableCommand {
             let (host, port) = try parseHostPort(sink, option: "--sink")
             services.append(SinkCommand.application(host: host, port: port, logger: logger))
         }
-        logger.info("tock dev is up: submit with `tock submit --url http://\(sink)/hello --body hi`; Ctrl-C stops")
+        // Said from inside the group, which traps SIGTERM and SIGINT before it starts its services: a signal sent on
+        // reading this line before that was swallowed (`SecondSignal` counted it) and tock dev never stopped.
+        services.append(
+            TaskService("ready") {
+                logger.info(
+                    "tock dev is up: submit with `tock submit --url http://\(sink)/hello --body hi`; Ctrl-C stops")
+                try? await gracefulShutdown()
+            })
         try await ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
